@@ -1,0 +1,52 @@
+// Browser side of the API: one fetch wrapper, one error type. Problem
+// details from the server arrive intact, field errors included.
+import type { Problem, ProblemField } from "@/lib/api/problem";
+
+export class ApiClientError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail ?? problem.title);
+  }
+  get fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of (this.problem.errors ?? []) as ProblemField[]) {
+      const field = e.path.replace(/^body\./, "");
+      out[field] ??= e.message;
+    }
+    return out;
+  }
+}
+
+export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const res = await fetch(path, {
+    method: init.method ?? "GET",
+    headers: init.body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    credentials: "same-origin",
+    signal: init.signal,
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const problem = (data && typeof data === "object" ? data : { type: "about:blank", title: res.statusText || "Request failed", status: res.status }) as Problem;
+    if (res.status === 401 && typeof window !== "undefined") window.location.assign(`/login?callbackUrl=${encodeURIComponent(window.location.pathname)}`);
+    throw new ApiClientError(res.status, problem);
+  }
+  return data as T;
+}
+
+/** Builds a query string, leaving out empty values. */
+export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") sp.set(k, String(v));
+  const s = sp.toString();
+  return s ? `?${s}` : "";
+}

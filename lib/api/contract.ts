@@ -1,0 +1,115 @@
+// Every route of /api/v1, in one list. Route files build their handlers from
+// these entries, the OpenAPI document is generated from them, and the
+// authorization tests walk them, so a route cannot exist without a rule.
+import { z } from "zod";
+import { idParams } from "@/lib/common/schemas";
+import * as inv from "@/lib/inventory/schemas";
+import { auditList } from "@/lib/audit/schemas";
+import { passwordReset, userCreate, userList, userUpdate } from "@/lib/users/schemas";
+import { tokenCreate, tokenList } from "@/lib/tokens/schemas";
+import { route } from "@/lib/api/spec";
+
+const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
+  base: string,
+  tag: string,
+  what: string,
+  schemas: { list: L; create: C; update: U },
+) =>
+  ({
+    list: route({ method: "GET", path: `/api/v1/${base}`, tag, summary: `List ${what}s`, access: "inventory:read", query: schemas.list }),
+    create: route({ method: "POST", path: `/api/v1/${base}`, tag, summary: `Create a ${what}`, access: "inventory:write", body: schemas.create, status: 201 }),
+    get: route({ method: "GET", path: `/api/v1/${base}/{id}`, tag, summary: `Get a ${what}`, access: "inventory:read", params: idParams }),
+    update: route({ method: "PATCH", path: `/api/v1/${base}/{id}`, tag, summary: `Change a ${what}`, access: "inventory:write", params: idParams, body: schemas.update }),
+    remove: route({ method: "DELETE", path: `/api/v1/${base}/{id}`, tag, summary: `Delete a ${what}`, access: "inventory:write", params: idParams, status: 204 }),
+  }) as const;
+
+export const api = {
+  health: route({
+    method: "GET",
+    path: "/api/v1/health",
+    tag: "system",
+    summary: "Liveness and database reachability (no authentication)",
+    access: "public",
+    response: z.object({ status: z.enum(["ok", "degraded"]), version: z.string(), database: z.enum(["up", "down"]) }),
+  }),
+  openapi: route({ method: "GET", path: "/api/v1/openapi.json", tag: "system", summary: "This API's OpenAPI document", access: "public" }),
+  me: route({ method: "GET", path: "/api/v1/me", tag: "system", summary: "The caller: user, role and permissions", access: "authenticated" }),
+  summary: route({ method: "GET", path: "/api/v1/summary", tag: "system", summary: "Per-tier counts, health and capacity", access: "inventory:read" }),
+
+  clusters: crud("clusters", "clusters", "cluster", { list: inv.clusterList, create: inv.clusterCreate, update: inv.clusterUpdate }),
+  loadBalancers: crud("load-balancers", "load-balancers", "load balancer", {
+    list: inv.loadBalancerList,
+    create: inv.loadBalancerCreate,
+    update: inv.loadBalancerUpdate,
+  }),
+  poolMembers: {
+    add: route({
+      method: "POST",
+      path: "/api/v1/load-balancers/{id}/members",
+      tag: "load-balancers",
+      summary: "Add a node to a load balancer's pool",
+      access: "inventory:write",
+      params: idParams,
+      body: inv.poolMemberCreate,
+      status: 201,
+    }),
+    update: route({
+      method: "PATCH",
+      path: "/api/v1/load-balancers/{id}/members/{nodeId}",
+      tag: "load-balancers",
+      summary: "Change a pool member's weight or backup flag",
+      access: "inventory:write",
+      params: inv.poolMemberParams,
+      body: inv.poolMemberUpdate,
+    }),
+    remove: route({
+      method: "DELETE",
+      path: "/api/v1/load-balancers/{id}/members/{nodeId}",
+      tag: "load-balancers",
+      summary: "Remove a node from a load balancer's pool",
+      access: "inventory:write",
+      params: inv.poolMemberParams,
+      status: 204,
+    }),
+  },
+  nodes: crud("nodes", "nodes", "node", { list: inv.nodeList, create: inv.nodeCreate, update: inv.nodeUpdate }),
+  databases: crud("databases", "databases", "database instance", { list: inv.databaseList, create: inv.databaseCreate, update: inv.databaseUpdate }),
+
+  audit: route({ method: "GET", path: "/api/v1/audit", tag: "audit", summary: "The audit trail, newest first", access: "audit:read", query: auditList }),
+
+  users: {
+    list: route({ method: "GET", path: "/api/v1/users", tag: "users", summary: "List users", access: "users:manage", query: userList }),
+    create: route({ method: "POST", path: "/api/v1/users", tag: "users", summary: "Create a user", access: "users:manage", body: userCreate, status: 201 }),
+    update: route({
+      method: "PATCH",
+      path: "/api/v1/users/{id}",
+      tag: "users",
+      summary: "Change a user's name, role or disabled flag",
+      access: "users:manage",
+      params: idParams,
+      body: userUpdate,
+    }),
+    resetPassword: route({
+      method: "POST",
+      path: "/api/v1/users/{id}/password",
+      tag: "users",
+      summary: "Set a new password (ends the user's sessions)",
+      access: "users:manage",
+      params: idParams,
+      body: passwordReset,
+    }),
+  },
+  tokens: {
+    list: route({ method: "GET", path: "/api/v1/tokens", tag: "tokens", summary: "List API tokens (never their secrets)", access: "tokens:manage", query: tokenList }),
+    create: route({
+      method: "POST",
+      path: "/api/v1/tokens",
+      tag: "tokens",
+      summary: "Create an API token; the answer holds the token, shown this once",
+      access: "tokens:manage",
+      body: tokenCreate,
+      status: 201,
+    }),
+    revoke: route({ method: "DELETE", path: "/api/v1/tokens/{id}", tag: "tokens", summary: "Revoke an API token", access: "tokens:manage", params: idParams }),
+  },
+} as const;

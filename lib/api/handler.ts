@@ -1,0 +1,229 @@
+// The one route-handler wrapper. In order: request id, caller (API token or
+// session cookie), role check (fail closed), Origin check for cookie
+// mutations, input parsing (size, JSON, zod), the handler, and the answer as
+// JSON or problem+json. A refused mutation and a server error are audited.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import type { Actor } from "@/lib/auth/actor";
+import { can } from "@/lib/auth/permissions";
+import { bearerActor, sessionActor } from "@/lib/auth/session";
+import { clientIpFrom } from "@/lib/auth/client-ip";
+import { recordAudit, type AuditContext } from "@/lib/audit/service";
+import { log } from "@/lib/log";
+import { ApiError, badRequest, conflict, forbidden, notFound, problemBody, unauthorized, unprocessable, type ProblemField } from "@/lib/api/problem";
+import { toJson } from "@/lib/api/json";
+import type { RouteSpec } from "@/lib/api/spec";
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export type HandlerContext<S extends RouteSpec> = {
+  req: Request;
+  requestId: string;
+  clientIp: string | null;
+  actor: S["access"] extends "public" ? Actor | null : Actor;
+  params: Infer<S["params"]>;
+  query: Infer<S["query"]>;
+  body: Infer<S["body"]>;
+  /** Hand this to a service function: it writes the audit entry in the change's transaction. */
+  audit: AuditContext;
+};
+
+type Segment = { params?: Promise<Record<string, string | string[] | undefined>> };
+
+const DEFAULT_MAX_BODY = 64 * 1024;
+
+export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S>) => Promise<unknown>) {
+  return async (req: Request, segment?: Segment): Promise<Response> => {
+    const requestId = requestIdFrom(req);
+    const clientIp = clientIpFrom(req.headers);
+    let actor: Actor | null = null;
+    try {
+      const authorization = req.headers.get("authorization");
+      let viaCookie = false;
+      if (authorization !== null) {
+        const result = await bearerActor(authorization);
+        if ("error" in result) throw unauthorized(result.error);
+        actor = result.actor;
+      } else {
+        actor = await sessionActor();
+        viaCookie = actor !== null;
+      }
+      if (spec.access !== "public") {
+        if (!actor) throw unauthorized();
+        if (spec.access !== "authenticated" && !can(actor.role, spec.access)) {
+          throw forbidden(`Role ${actor.role} may not perform '${spec.access}'`);
+        }
+      }
+      if (viaCookie && spec.method !== "GET") checkOrigin(req);
+
+      const params = parseInput(spec.params, (await segment?.params) ?? {}, "path", 400);
+      const query = parseInput(spec.query, queryObject(new URL(req.url).searchParams), "query", 400);
+      const body = spec.body
+        ? parseInput(spec.body, await readJsonBody(req, spec.maxBodyBytes ?? DEFAULT_MAX_BODY), "body", 422)
+        : await refuseBody(req);
+
+      const audit: AuditContext = { actor: actor as Actor, requestId, clientIp };
+      const result = await fn({ req, requestId, clientIp, actor: actor as never, params, query, body, audit } as HandlerContext<S>);
+      return respond(result, spec.status ?? 200, requestId);
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (apiError.status >= 500) log.error("api.error", { requestId, route: `${spec.method} ${spec.path}`, error: String(error) });
+      await auditRefusal(spec, apiError, actor, requestId, clientIp);
+      return problemResponse(apiError, requestId);
+    }
+  };
+}
+
+function requestIdFrom(req: Request): string {
+  const given = req.headers.get("x-request-id");
+  return given && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+function respond(result: unknown, status: number, requestId: string): Response {
+  if (result instanceof Response) {
+    result.headers.set("x-request-id", requestId);
+    return result;
+  }
+  if (status === 204) return new Response(null, { status, headers: { "x-request-id": requestId } });
+  return new Response(toJson(result), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId },
+  });
+}
+
+export function problemResponse(error: ApiError, requestId: string): Response {
+  const headers: Record<string, string> = {
+    "content-type": "application/problem+json; charset=utf-8",
+    "cache-control": "no-store",
+    "x-request-id": requestId,
+  };
+  if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="clusterdeck"';
+  return new Response(toJson(problemBody(error, requestId)), { status: error.status, headers });
+}
+
+/** Cookie-authenticated mutations must come from our own pages. */
+function checkOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  if (!origin) {
+    if (req.headers.get("sec-fetch-site") === "same-origin") return;
+    throw forbidden("Cross-site request refused: a cookie-authenticated change needs an Origin header from this console");
+  }
+  const host = (env().CLUSTERDECK_TRUST_PROXY && req.headers.get("x-forwarded-host")) || req.headers.get("host");
+  const trusted = env().CLUSTERDECK_TRUSTED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean);
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  if ((originHost && originHost === host) || trusted.includes(origin)) return;
+  throw forbidden(`Cross-site request refused: origin ${origin} is not this console`);
+}
+
+function queryObject(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of params) {
+    if (key in out) throw badRequest(`Query parameter '${key}' is given more than once`);
+    out[key] = value;
+  }
+  return out;
+}
+
+function parseInput<T extends z.ZodType | undefined>(schema: T, input: unknown, where: string, status: 400 | 422): Infer<T> {
+  if (!schema) {
+    if (where === "query" && input && Object.keys(input as object).length > 0) {
+      throw badRequest(`Unknown query parameter(s): ${Object.keys(input as object).join(", ")}`);
+    }
+    return undefined as Infer<T>;
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data as Infer<T>;
+  const errors: ProblemField[] = parsed.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join("."),
+    message: issue.message,
+  }));
+  const detail = `Invalid ${where}: ` + errors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join("; ");
+  throw status === 422 ? unprocessable(detail, errors) : badRequest(detail, { errors });
+}
+
+async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new ApiError(413, "Payload too large", `Body is ${declared} bytes; the limit is ${maxBytes}`);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new ApiError(413, "Payload too large", `Body exceeds the limit of ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new ApiError(415, "Unsupported media type", "Send the body as JSON with 'Content-Type: application/json'");
+  }
+  const text = await readBodyText(req, maxBytes);
+  if (text.trim() === "") throw badRequest("The request body is empty; this endpoint expects a JSON object");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`Malformed JSON: ${(error as Error).message}`);
+  }
+}
+
+async function refuseBody(req: Request): Promise<undefined> {
+  if (req.method === "GET" || req.method === "HEAD") return undefined;
+  const text = await readBodyText(req, DEFAULT_MAX_BODY);
+  if (text.trim() !== "" && text.trim() !== "{}") throw badRequest("This endpoint takes no request body");
+  return undefined;
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    if (error.code === "P2002") {
+      const fields = uniqueFields(error);
+      return conflict(fields ? `Another record already has this ${fields}` : "A record with these values already exists");
+    }
+    if (error.code === "P2025") return notFound("The record");
+    if (error.code === "P2003") return conflict("The record is still referenced by others; remove those first");
+  }
+  return new ApiError(500, "Internal server error", "Something went wrong on our side; the request id identifies it in the logs");
+}
+
+function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string | null {
+  const meta = error.meta as Record<string, unknown> | undefined;
+  const target = meta?.target;
+  if (Array.isArray(target)) return target.filter((f) => f !== "clusterId").join(", ");
+  const fields = (meta?.driverAdapterError as { cause?: { constraint?: { fields?: string[] } } } | undefined)?.cause?.constraint?.fields;
+  if (Array.isArray(fields)) return fields.map((f) => f.replaceAll('"', "")).filter((f) => f !== "clusterId").join(", ");
+  return null;
+}
+
+async function auditRefusal(spec: RouteSpec, error: ApiError, actor: Actor | null, requestId: string, clientIp: string | null) {
+  if (spec.method === "GET" || !actor) return;
+  if (error.status !== 403 && error.status < 500) return;
+  try {
+    await recordAudit(db, { actor, requestId, clientIp }, {
+      action: `${spec.method} ${spec.path}`,
+      targetType: "SYSTEM",
+      outcome: error.status === 403 ? "DENIED" : "FAILURE",
+      summary: { status: error.status, detail: error.detail ?? error.title },
+    });
+  } catch (auditError) {
+    log.error("audit.write-failed", { requestId, error: String(auditError) });
+  }
+}

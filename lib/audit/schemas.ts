@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { pageQuery } from "@/lib/common/schemas";
+
+export const subjectTypeValues = ["CLUSTER", "LOAD_BALANCER", "NODE", "DATABASE", "USER", "API_TOKEN", "CONFIG", "OPERATION", "SYSTEM"] as const;
+export const outcomeValues = ["SUCCESS", "FAILURE", "DENIED"] as const;
+
+export const auditList = z.strictObject({
+  ...pageQuery,
+  action: z.string().trim().max(100).optional(),
+  actor: z.string().trim().max(254).optional(),
+  targetType: z.enum(subjectTypeValues).optional(),
+  targetId: z.string().trim().max(64).optional(),
+  outcome: z.enum(outcomeValues).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+export type AuditListQuery = z.output<typeof auditList>;

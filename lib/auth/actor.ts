@@ -1,0 +1,16 @@
+import type { Role } from "@/lib/generated/prisma/enums";
+
+/** Who is acting: a signed-in user, an API token, or the console itself. */
+export type Actor =
+  | { type: "USER"; id: string; userId: string; label: string; role: Role }
+  | { type: "TOKEN"; id: string; userId: string; label: string; role: Role }
+  | { type: "SYSTEM"; id: null; userId: null; label: string; role: "ADMIN" };
+
+export const systemActor = (label = "system"): Actor => ({ type: "SYSTEM", id: null, userId: null, label, role: "ADMIN" });
+
+const rank: Record<Role, number> = { VIEWER: 0, OPERATOR: 1, ADMIN: 2 };
+
+/** A token never acts above its owner's current role. */
+export function lowerRole(a: Role, b: Role): Role {
+  return rank[a] <= rank[b] ? a : b;
+}

@@ -1,0 +1,30 @@
+// The sidebar, filtered by what the role may open.
+import { can, type Permission } from "@/lib/auth/permissions";
+import type { Role } from "@/lib/generated/prisma/enums";
+
+const nav: { title: string; items: { href: string; label: string; needs: Permission }[] }[] = [
+  { title: "Overview", items: [{ href: "/dashboard", label: "Dashboard", needs: "inventory:read" }] },
+  {
+    title: "Platform",
+    items: [
+      { href: "/clusters", label: "Clusters", needs: "inventory:read" },
+      { href: "/load-balancers", label: "Load balancers", needs: "inventory:read" },
+      { href: "/nodes", label: "App nodes", needs: "inventory:read" },
+      { href: "/databases", label: "Databases", needs: "inventory:read" },
+    ],
+  },
+  { title: "Records", items: [{ href: "/audit", label: "Audit trail", needs: "audit:read" }] },
+  {
+    title: "Administration",
+    items: [
+      { href: "/users", label: "Users", needs: "users:manage" },
+      { href: "/tokens", label: "API tokens", needs: "tokens:manage" },
+    ],
+  },
+];
+
+export function navigationFor(role: Role) {
+  return nav
+    .map((g) => ({ title: g.title, items: g.items.filter((i) => can(role, i.needs)).map(({ href, label }) => ({ href, label })) }))
+    .filter((g) => g.items.length > 0);
+}

@@ -1,0 +1,45 @@
+// Field schemas shared by every form, handler and client hook.
+import { z } from "zod";
+
+export const idSchema = z.string().regex(/^[a-z0-9]{8,40}$/, "Not a valid id");
+export const idParams = z.strictObject({ id: idSchema });
+
+/** Names end up in HAProxy configs, URLs and logs, so they are kept plain. */
+export const nameSchema = z
+  .string({ error: "Name is required" })
+  .trim()
+  .min(1, "Name is required")
+  .max(63, "At most 63 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Use letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+const hostnamePattern = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const ipv6Pattern = /^[0-9A-Fa-f:]+(%[A-Za-z0-9]+)?$/;
+
+export const hostSchema = z
+  .string({ error: "Host is required" })
+  .trim()
+  .min(1, "Host is required")
+  .max(253)
+  .refine((v) => ipv4Pattern.test(v) || (v.includes(":") && ipv6Pattern.test(v)) || hostnamePattern.test(v), "Enter a hostname or an IP address");
+
+export const portSchema = z.number({ error: "Port must be a number" }).int("Port must be a whole number").min(1).max(65535);
+
+export const agentUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .url("Enter a URL such as https://10.0.0.5:7070")
+  .refine((v) => /^https?:\/\//.test(v), "The agent URL must start with http:// or https://");
+
+export const descriptionSchema = z.string().max(500, "At most 500 characters");
+
+export const pageQuery = {
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  q: z.string().trim().max(100).optional(),
+};
+
+export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
+
+export const reasonSchema = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500);

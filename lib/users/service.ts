@@ -1,0 +1,89 @@
+// User administration. Disabling, demoting and password resets bump the
+// session version, which ends the user's open sessions at once. The last
+// active admin can be neither disabled nor demoted.
+import "server-only";
+import { db } from "@/lib/db";
+import type { Tx } from "@/lib/db/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { changes, recordAudit, type AuditContext } from "@/lib/audit/service";
+import { hashPassword } from "@/lib/auth/password";
+import { conflict, notFound } from "@/lib/api/problem";
+import type { Page } from "@/lib/common/schemas";
+import type { UserCreate, UserUpdate, userList } from "@/lib/users/schemas";
+import type { z } from "zod";
+
+export const userSelect = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  disabled: true,
+  lastLoginAt: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.UserSelect;
+
+export type UserView = Prisma.UserGetPayload<{ select: typeof userSelect }>;
+
+export async function listUsers(query: z.output<typeof userList>): Promise<Page<UserView>> {
+  const where: Prisma.UserWhereInput = {
+    role: query.role,
+    ...(query.q ? { OR: [{ email: { contains: query.q, mode: "insensitive" } }, { name: { contains: query.q, mode: "insensitive" } }] } : {}),
+  };
+  const [items, total] = await Promise.all([
+    db.user.findMany({ where, select: userSelect, orderBy: { email: "asc" }, skip: (query.page - 1) * query.pageSize, take: query.pageSize }),
+    db.user.count({ where }),
+  ]);
+  return { items, total, page: query.page, pageSize: query.pageSize };
+}
+
+export async function createUser(input: UserCreate, audit: AuditContext): Promise<UserView> {
+  const passwordHash = await hashPassword(input.password);
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.create({
+      data: { email: input.email, name: input.name, role: input.role, passwordHash },
+      select: userSelect,
+    });
+    await recordAudit(tx, audit, { action: "user.create", targetType: "USER", targetId: user.id, summary: { email: user.email, role: user.role } });
+    return user;
+  });
+}
+
+/** Serialises admin changes, so two requests cannot each remove "another" admin and leave none. */
+async function lockAdmins(tx: Tx) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('clusterdeck.admins'))`;
+}
+
+async function assertAnotherActiveAdmin(tx: Tx, exceptId: string) {
+  const others = await tx.user.count({ where: { role: "ADMIN", disabled: false, id: { not: exceptId } } });
+  if (others === 0) throw conflict("This is the last active admin; make another user admin first");
+}
+
+export async function updateUser(id: string, input: UserUpdate, audit: AuditContext): Promise<UserView> {
+  return db.$transaction(async (tx) => {
+    await lockAdmins(tx);
+    const before = await tx.user.findUnique({ where: { id }, select: userSelect });
+    if (!before) throw notFound("User");
+    const losesAdmin = before.role === "ADMIN" && !before.disabled && ((input.role && input.role !== "ADMIN") || input.disabled === true);
+    if (losesAdmin) await assertAnotherActiveAdmin(tx, id);
+    const endsSessions = (input.role !== undefined && input.role !== before.role) || (input.disabled === true && !before.disabled);
+    const user = await tx.user.update({
+      where: { id },
+      data: { ...input, sessionVersion: endsSessions ? { increment: 1 } : undefined },
+      select: userSelect,
+    });
+    await recordAudit(tx, audit, { action: "user.update", targetType: "USER", targetId: id, summary: { email: user.email, changes: changes(before, input) } as Prisma.InputJsonValue });
+    return user;
+  });
+}
+
+export async function resetPassword(id: string, password: string, audit: AuditContext): Promise<UserView> {
+  const passwordHash = await hashPassword(password);
+  return db.$transaction(async (tx) => {
+    const exists = await tx.user.findUnique({ where: { id }, select: { id: true } });
+    if (!exists) throw notFound("User");
+    const user = await tx.user.update({ where: { id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: userSelect });
+    await recordAudit(tx, audit, { action: "user.reset-password", targetType: "USER", targetId: id, summary: { email: user.email } });
+    return user;
+  });
+}
