@@ -12,7 +12,8 @@ const schema = z.object({
   CLUSTERDECK_SECRET: z.string().min(32).optional(),
   NEXTAUTH_SECRET: z.string().min(32).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOSTNAME: z.string().default("127.0.0.1"),
+  /** Address the console listens on (not HOSTNAME: containers set that to their id). */
+  CLUSTERDECK_HOST: z.string().default("127.0.0.1"),
   CLUSTERDECK_SESSION_MAX_AGE: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
   CLUSTERDECK_ADMIN_EMAIL: z.string().email().default("admin@clusterdeck.local"),
   CLUSTERDECK_ADMIN_PASSWORD: z.string().min(12).optional(),

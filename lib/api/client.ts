@@ -37,6 +37,8 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   }
   if (!res.ok) {
     const problem = (data && typeof data === "object" ? data : { type: "about:blank", title: res.statusText || "Request failed", status: res.status }) as Problem;
+    // A full navigation on purpose: the session is gone, so is every cached query.
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
     if (res.status === 401 && typeof window !== "undefined") window.location.assign(`/login?callbackUrl=${encodeURIComponent(window.location.pathname)}`);
     throw new ApiClientError(res.status, problem);
   }

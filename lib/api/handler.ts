@@ -196,7 +196,10 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     if (error.code === "P2002") {
       const fields = uniqueFields(error);
-      return conflict(fields ? `Another record already has this ${fields}` : "A record with these values already exists");
+      if (fields.length === 0) return conflict("A record with these values already exists");
+      return conflict(`Another record already has this ${fields.join(" and ")}`, {
+        errors: fields.map((f) => ({ path: `body.${f}`, message: `Already in use` })),
+      });
     }
     if (error.code === "P2025") return notFound("The record");
     if (error.code === "P2003") return conflict("The record is still referenced by others; remove those first");
@@ -204,13 +207,20 @@ function toApiError(error: unknown): ApiError {
   return new ApiError(500, "Internal server error", "Something went wrong on our side; the request id identifies it in the logs");
 }
 
-function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string | null {
+/** The columns of the violated unique index, less clusterId (names are unique per cluster). */
+function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string[] {
   const meta = error.meta as Record<string, unknown> | undefined;
-  const target = meta?.target;
-  if (Array.isArray(target)) return target.filter((f) => f !== "clusterId").join(", ");
-  const fields = (meta?.driverAdapterError as { cause?: { constraint?: { fields?: string[] } } } | undefined)?.cause?.constraint?.fields;
-  if (Array.isArray(fields)) return fields.map((f) => f.replaceAll('"', "")).filter((f) => f !== "clusterId").join(", ");
-  return null;
+  if (Array.isArray(meta?.target)) return (meta.target as string[]).filter((f) => f !== "clusterId");
+  // With a driver adapter only the index name comes back: "<Model>_<col>_<col>_key".
+  const cause = (meta?.driverAdapterError as { cause?: { constraint?: { index?: string; fields?: string[] }; table?: string } } | undefined)?.cause;
+  const fields = cause?.constraint?.fields?.map((f) => f.replaceAll('"', ""));
+  if (fields) return fields.filter((f) => f !== "clusterId");
+  const index = cause?.constraint?.index;
+  const table = cause?.table;
+  if (index && table && index.startsWith(`${table}_`) && index.endsWith("_key")) {
+    return index.slice(table.length + 1, -"_key".length).split("_").filter((f) => f !== "clusterId");
+  }
+  return [];
 }
 
 async function auditRefusal(spec: RouteSpec, error: ApiError, actor: Actor | null, requestId: string, clientIp: string | null) {

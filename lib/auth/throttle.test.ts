@@ -1,10 +1,10 @@
 // Protects: repeated failed sign-ins lock the email and the address, for
 // longer each time; a success clears only that email's counter.
 import { expect, it } from "vitest";
-import { useTestDatabase } from "@/lib/testing/test-db";
+import { setupTestDatabase } from "@/lib/testing/test-db";
 import { lockedFor, recordFailure, recordSuccess, throttleKeys } from "@/lib/auth/throttle";
 
-useTestDatabase();
+setupTestDatabase();
 
 it("locks after five failures, longer after each further one, and a success unlocks the email only", async () => {
   const { db } = await import("@/lib/db");

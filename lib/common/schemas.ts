@@ -23,7 +23,11 @@ export const hostSchema = z
   .max(253)
   .refine((v) => ipv4Pattern.test(v) || (v.includes(":") && ipv6Pattern.test(v)) || hostnamePattern.test(v), "Enter a hostname or an IP address");
 
-export const portSchema = z.number({ error: "Port must be a number" }).int("Port must be a whole number").min(1).max(65535);
+/** A number schema whose type error names the field; range errors keep their own messages. */
+export const numberField = (label: string) =>
+  z.number({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be a number`) });
+
+export const portSchema = numberField("Port").int("Port must be a whole number").min(1, "Port is 1 to 65535").max(65535, "Port is 1 to 65535");
 
 export const agentUrlSchema = z
   .string()

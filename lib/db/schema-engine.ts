@@ -48,6 +48,7 @@ import type {
   SchemasContainer,
 } from "@prisma/schema-engine-wasm";
 import pg from "pg";
+import { env } from "@/lib/env";
 
 // ---------------------------------------------------------------------------
 // Public API
@@ -637,7 +638,7 @@ async function withSchemaEngine<T>(
       engine = await SchemaEngine.new(
         { datamodels: schema?.files.map((f) => [f.path, f.content] as [string, string]) },
         (log: string) => {
-          if (process.env.SCHEMA_ENGINE_DEBUG) console.error("[schema-engine]", log);
+          if (env().CLUSTERDECK_DEBUG) console.error("[schema-engine]", log);
         },
         bound,
       );

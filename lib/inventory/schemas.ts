@@ -1,7 +1,7 @@
 // Inventory input schemas: the forms, the route handlers and the OpenAPI
 // document all use these, so a rule is stated once.
 import { z } from "zod";
-import { agentUrlSchema, descriptionSchema, hostSchema, idSchema, nameSchema, pageQuery, portSchema } from "@/lib/common/schemas";
+import { agentUrlSchema, descriptionSchema, hostSchema, idSchema, nameSchema, numberField, pageQuery, portSchema } from "@/lib/common/schemas";
 
 export const healthValues = ["UP", "DEGRADED", "DOWN", "UNKNOWN"] as const;
 export const adminStateValues = ["ACTIVE", "DRAINING", "DRAINED", "MAINTENANCE"] as const;
@@ -63,8 +63,8 @@ export const loadBalancerList = z.strictObject({
 });
 
 // ---- nodes
-const weightSchema = z.number({ error: "Weight must be a number" }).int().min(0, "0 to 256").max(256, "0 to 256");
-const capacitySchema = z.number({ error: "Capacity must be a number" }).int().min(1).max(10_000_000);
+const weightSchema = numberField("Weight").int("Weight must be a whole number").min(0, "Weight is 0 to 256").max(256, "Weight is 0 to 256");
+const capacitySchema = numberField("Capacity").int("Capacity must be a whole number").min(1, "Capacity is at least 1").max(10_000_000, "Capacity is at most 10,000,000");
 
 export const nodeCreate = z.strictObject({
   clusterId: idSchema,

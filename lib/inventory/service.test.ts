@@ -2,11 +2,11 @@
 // concurrency (one primary per cluster), cross-cluster pool membership,
 // and the audit entry written in the same transaction as each change.
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "@/lib/testing/test-db";
+import { setupTestDatabase } from "@/lib/testing/test-db";
 import { systemActor } from "@/lib/auth/actor";
 import type { AuditContext } from "@/lib/audit/service";
 
-useTestDatabase();
+setupTestDatabase();
 
 const audit: AuditContext = { actor: systemActor("test"), requestId: "inv-test", clientIp: null };
 

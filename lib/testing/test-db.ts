@@ -6,7 +6,7 @@ import { startTestPostgres, type TestPostgres } from "@/lib/testing/embedded-pg"
 import { applyMigrations } from "@/lib/db/schema-engine";
 import { resetEnvCache } from "@/lib/env";
 
-export function useTestDatabase(): { url: () => string } {
+export function setupTestDatabase(): { url: () => string } {
   let server: TestPostgres | undefined;
   beforeAll(async () => {
     server = await startTestPostgres();

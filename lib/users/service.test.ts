@@ -2,12 +2,12 @@
 // requests; role changes end sessions; every change has its audit entry and
 // a refused change leaves none.
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "@/lib/testing/test-db";
+import { setupTestDatabase } from "@/lib/testing/test-db";
 import { systemActor } from "@/lib/auth/actor";
 import type { AuditContext } from "@/lib/audit/service";
 import { toJson } from "@/lib/api/json";
 
-useTestDatabase();
+setupTestDatabase();
 
 const audit: AuditContext = { actor: systemActor("test"), requestId: "test-request-1", clientIp: "127.0.0.1" };
 
