@@ -1,0 +1,8 @@
+// Repo-relative paths, found from this file so the CLI works from any cwd.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const migrationsDir = path.join(repoRoot, "prisma", "migrations");
+export const nextBin = path.join(repoRoot, "node_modules", "next", "dist", "bin", "next");
+export const nextBuildIdFile = path.join(repoRoot, ".next", "BUILD_ID");
