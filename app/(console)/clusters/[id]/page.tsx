@@ -1,0 +1,192 @@
+import Link from "next/link";
+import { can } from "@/lib/auth/permissions";
+import { listDatabases, listLoadBalancers, listNodes } from "@/lib/inventory/service";
+import { PageHeader } from "@/components/ui/page-header";
+import { Badge } from "@/components/ui/badge";
+import { Time } from "@/components/ui/time";
+import { ClusterActions } from "@/components/inventory/entity-actions";
+import { DatabaseTable, LoadBalancerTable, NodeTable } from "@/components/inventory/tables";
+import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { loadCluster, pageActor } from "@/components/inventory/server";
+import { plural } from "@/components/inventory/labels";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Params) {
+  await pageActor("inventory:read");
+  const cluster = await loadCluster((await params).id);
+  return { title: `${cluster.name} · Cluster` };
+}
+
+const ALL = { page: 1, pageSize: 200 } as const;
+
+export default async function ClusterPage({ params }: Params) {
+  const actor = await pageActor("inventory:read");
+  const canWrite = can(actor.role, "inventory:write");
+  const cluster = await loadCluster((await params).id);
+  const [lbs, nodes, dbs] = await Promise.all([
+    listLoadBalancers({ ...ALL, clusterId: cluster.id }),
+    listNodes({ ...ALL, clusterId: cluster.id }),
+    listDatabases({ ...ALL, clusterId: cluster.id }),
+  ]);
+  const counts = cluster._count;
+  const inUse = counts.loadBalancers + counts.nodes + counts.databases > 0;
+  const primaries = dbs.items.filter((d) => d.role === "PRIMARY");
+  const capacity = nodes.items.reduce((a, n) => a + n.capacity, 0);
+  const sessions = nodes.items.reduce((a, n) => a + n.activeSessions, 0);
+
+  const warnings: string[] = [];
+  if (counts.nodes === 1) warnings.push("Only one app node: if it fails, nothing serves this cluster. Add a second one (N+1).");
+  if (counts.databases > 0 && primaries.length === 0) warnings.push("No database instance is marked primary: writes have nowhere to go.");
+  if (counts.nodes > 0 && counts.loadBalancers === 0) warnings.push("App nodes but no load balancer: nothing spreads traffic over them.");
+
+  return (
+    <>
+      <Breadcrumbs items={[{ href: "/clusters", label: "Clusters" }, { label: cluster.name }]} />
+      <PageHeader
+        title={cluster.name}
+        description={cluster.description || undefined}
+        actions={
+          canWrite && (
+            <ClusterActions
+              id={cluster.id}
+              initial={{ name: cluster.name, description: cluster.description, environment: cluster.environment }}
+              deleteNote={
+                inUse ? (
+                  <div className="alert alert-warn">
+                    {cluster.name} still has {plural(counts.loadBalancers, "load balancer")}, {plural(counts.nodes, "app node")} and{" "}
+                    {plural(counts.databases, "database instance")}. Only an empty cluster can be deleted: delete those first.
+                  </div>
+                ) : (
+                  <p>The cluster {cluster.name} is empty; only its record goes.</p>
+                )
+              }
+            />
+          )
+        }
+      />
+      <div className="stack">
+        {warnings.map((w) => (
+          <div key={w} className="alert alert-warn">
+            {w}
+          </div>
+        ))}
+        <section className="card" aria-labelledby="cluster-props">
+          <h2 id="cluster-props">Details</h2>
+          <dl className="props">
+            <dt>Environment</dt>
+            <dd>
+              <Badge>{cluster.environment}</Badge>
+            </dd>
+            <dt>Description</dt>
+            <dd className="wrap">{cluster.description || <span className="muted">none</span>}</dd>
+            <dt>Inventory</dt>
+            <dd>
+              {plural(counts.loadBalancers, "load balancer")} · {plural(counts.nodes, "app node")} · {plural(counts.databases, "database instance")}
+            </dd>
+            <dt>App capacity</dt>
+            <dd>
+              {sessions.toLocaleString("en")} active of {capacity.toLocaleString("en")} sessions
+            </dd>
+            <dt>Automatic failover</dt>
+            <dd>{cluster.autoFailover ? "On" : "Off"}</dd>
+            <dt>Database generation</dt>
+            <dd title="Bumped on every change of primary">{cluster.dbGeneration}</dd>
+            <dt>Created</dt>
+            <dd>
+              <Time value={cluster.createdAt} />
+            </dd>
+            <dt>Updated</dt>
+            <dd>
+              <Time value={cluster.updatedAt} />
+            </dd>
+          </dl>
+        </section>
+
+        <Section
+          id="cluster-lbs"
+          title="Load balancers"
+          count={lbs.total}
+          newHref={canWrite ? `/load-balancers/new?clusterId=${cluster.id}` : undefined}
+          newLabel="New load balancer"
+          allHref={`/load-balancers?clusterId=${cluster.id}`}
+          shown={lbs.items.length}
+          empty="No load balancers in this cluster."
+        >
+          <LoadBalancerTable items={lbs.items} label="Load balancers of this cluster" showCluster={false} />
+        </Section>
+
+        <Section
+          id="cluster-nodes"
+          title="App nodes"
+          count={nodes.total}
+          newHref={canWrite ? `/nodes/new?clusterId=${cluster.id}` : undefined}
+          newLabel="New node"
+          allHref={`/nodes?clusterId=${cluster.id}`}
+          shown={nodes.items.length}
+          empty="No app nodes in this cluster."
+        >
+          <NodeTable items={nodes.items} label="App nodes of this cluster" showCluster={false} />
+        </Section>
+
+        <Section
+          id="cluster-dbs"
+          title="Databases"
+          count={dbs.total}
+          newHref={canWrite ? `/databases/new?clusterId=${cluster.id}` : undefined}
+          newLabel="New database"
+          allHref={`/databases?clusterId=${cluster.id}`}
+          shown={dbs.items.length}
+          empty="No database instances in this cluster."
+        >
+          <DatabaseTable items={dbs.items} label="Databases of this cluster" showCluster={false} />
+        </Section>
+      </div>
+    </>
+  );
+}
+
+function Section({
+  id,
+  title,
+  count,
+  newHref,
+  newLabel,
+  allHref,
+  shown,
+  empty,
+  children,
+}: {
+  id: string;
+  title: string;
+  count: number;
+  newHref?: string;
+  newLabel: string;
+  allHref: string;
+  shown: number;
+  empty: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <section className="stack" aria-labelledby={id}>
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h2 id={id} style={{ margin: 0 }}>
+          {title} <span className="muted">({count})</span>
+        </h2>
+        {newHref && (
+          <Link href={newHref} className="btn btn-sm">
+            {newLabel}
+          </Link>
+        )}
+      </div>
+      {count === 0 ? <div className="card empty">{empty}</div> : children}
+      {count > shown && (
+        <p className="muted">
+          Showing {shown} of {count}. <Link href={allHref}>See them all</Link>
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,116 @@
+import Link from "next/link";
+import { can } from "@/lib/auth/permissions";
+import { listDatabases } from "@/lib/inventory/service";
+import { PageHeader } from "@/components/ui/page-header";
+import { StatusBadge } from "@/components/ui/badge";
+import { Time } from "@/components/ui/time";
+import { DatabaseActions } from "@/components/inventory/entity-actions";
+import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { loadDatabase, pageActor } from "@/components/inventory/server";
+import { address, bytes, roleLabel } from "@/components/inventory/labels";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Params) {
+  await pageActor("inventory:read");
+  const instance = await loadDatabase((await params).id);
+  return { title: `${instance.name} · Database` };
+}
+
+export default async function DatabasePage({ params }: Params) {
+  const actor = await pageActor("inventory:read");
+  const canWrite = can(actor.role, "inventory:write");
+  const instance = await loadDatabase((await params).id);
+  const primary = instance.role === "PRIMARY";
+  const primaries = await listDatabases({ page: 1, pageSize: 200, clusterId: instance.clusterId, role: "PRIMARY" });
+  const otherPrimary = primaries.items.find((d) => d.id !== instance.id) ?? null;
+
+  return (
+    <>
+      <Breadcrumbs items={[{ href: "/databases", label: "Databases" }, { label: instance.name }]} />
+      <PageHeader
+        title={instance.name}
+        description={`PostgreSQL ${roleLabel(instance.role).toLowerCase()} · ${address(instance.host, instance.port)}`}
+        actions={
+          canWrite && (
+            <DatabaseActions
+              id={instance.id}
+              clusterName={instance.cluster.name}
+              otherPrimary={otherPrimary?.name ?? null}
+              initial={{ name: instance.name, host: instance.host, port: instance.port, role: instance.role, agentUrl: instance.agentUrl }}
+              deleteNote={
+                <>
+                  {primary && (
+                    <div className="alert alert-warn">
+                      {instance.name} is the primary of {instance.cluster.name}: without it the cluster has no primary in the inventory, and failover has
+                      nothing to promote from.
+                    </div>
+                  )}
+                  <p>Only the inventory record goes; the PostgreSQL server itself is not touched. Its agent credentials are deleted with it.</p>
+                </>
+              }
+            />
+          )
+        }
+      />
+      <div className="stack">
+        {!primary && !otherPrimary && (
+          <div className="alert alert-warn">The cluster {instance.cluster.name} has no primary in the inventory: this replica follows nothing the console knows.</div>
+        )}
+        <section className="card" aria-labelledby="db-props">
+          <h2 id="db-props">Details</h2>
+          <dl className="props">
+            <dt>Cluster</dt>
+            <dd>
+              <Link href={`/clusters/${instance.cluster.id}`}>{instance.cluster.name}</Link>
+            </dd>
+            <dt>Role</dt>
+            <dd>{primary ? <StatusBadge value="PRIMARY" /> : roleLabel(instance.role)}</dd>
+            {!primary && (
+              <>
+                <dt>Primary</dt>
+                <dd>{otherPrimary ? <Link href={`/databases/${otherPrimary.id}`}>{otherPrimary.name}</Link> : <span className="muted">none</span>}</dd>
+              </>
+            )}
+            <dt>Health</dt>
+            <dd>
+              <StatusBadge value={instance.health} />
+            </dd>
+            <dt>Replication</dt>
+            <dd>
+              <StatusBadge value={instance.replicationState} />
+            </dd>
+            {!primary && (
+              <>
+                <dt>Lag</dt>
+                <dd>{bytes(instance.lagBytes)}</dd>
+              </>
+            )}
+            <dt>Timeline</dt>
+            <dd>{instance.timeline ?? <span className="muted">unknown</span>}</dd>
+            <dt>Engine</dt>
+            <dd>PostgreSQL</dd>
+            <dt>Address</dt>
+            <dd className="mono">{address(instance.host, instance.port)}</dd>
+            <dt>Agent</dt>
+            <dd>{instance.agentUrl ? <span className="mono">{instance.agentUrl}</span> : <span className="muted">not set: no agent reports for it yet</span>}</dd>
+            <dt>Last seen</dt>
+            <dd>
+              <Time value={instance.lastSeenAt} />
+            </dd>
+            <dt>Created</dt>
+            <dd>
+              <Time value={instance.createdAt} />
+            </dd>
+            <dt>Updated</dt>
+            <dd>
+              <Time value={instance.updatedAt} />
+            </dd>
+          </dl>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+import { redirect } from "next/navigation";
+import { sessionActor } from "@/lib/auth/session";
+import { navigationFor } from "@/lib/auth/navigation";
+import { Providers } from "@/components/providers";
+import { Sidebar } from "@/components/shell/sidebar";
+import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { SignOutButton } from "@/components/shell/sign-out-button";
+import { StatusBadge } from "@/components/ui/badge";
+
+export const dynamic = "force-dynamic";
+
+export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
+  const actor = await sessionActor();
+  if (!actor) redirect("/login");
+  return (
+    <Providers>
+      <a href="#content" className="skip-link">
+        Skip to content
+      </a>
+      <div className="shell">
+        <Sidebar groups={navigationFor(actor.role)} />
+        <div className="main">
+          <header className="topbar">
+            <span className="user-chip" data-testid="current-user">
+              {actor.label} <StatusBadge value={actor.role} />
+            </span>
+            <ThemeToggle />
+            <SignOutButton />
+          </header>
+          <main id="content" className="content">
+            {children}
+          </main>
+        </div>
+      </div>
+    </Providers>
+  );
+}

@@ -1,0 +1,126 @@
+import Link from "next/link";
+import { can } from "@/lib/auth/permissions";
+import { listNodes } from "@/lib/inventory/service";
+import { PageHeader } from "@/components/ui/page-header";
+import { StatusBadge } from "@/components/ui/badge";
+import { Time } from "@/components/ui/time";
+import { LoadBalancerActions } from "@/components/inventory/entity-actions";
+import { PoolMembers } from "@/components/inventory/pool-members";
+import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { loadLoadBalancer, pageActor } from "@/components/inventory/server";
+import { address, kindLabel, plural, tierLabel } from "@/components/inventory/labels";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Params) {
+  await pageActor("inventory:read");
+  const lb = await loadLoadBalancer((await params).id);
+  return { title: `${lb.name} · Load balancer` };
+}
+
+export default async function LoadBalancerPage({ params }: Params) {
+  const actor = await pageActor("inventory:read");
+  const canWrite = can(actor.role, "inventory:write");
+  const lb = await loadLoadBalancer((await params).id);
+  const memberIds = new Set(lb.members.map((m) => m.node.id));
+  // Only an admin can add members, so only an admin needs the candidates.
+  const clusterNodes = canWrite ? await listNodes({ page: 1, pageSize: 200, clusterId: lb.clusterId }) : null;
+  const candidates = (clusterNodes?.items ?? [])
+    .filter((n) => !memberIds.has(n.id))
+    .map((n) => ({ id: n.id, name: n.name, host: n.host, port: n.port, weight: n.weight, health: n.health, adminState: n.adminState }));
+  const hardware = lb.kind === "HARDWARE";
+
+  return (
+    <>
+      <Breadcrumbs items={[{ href: "/load-balancers", label: "Load balancers" }, { label: lb.name }]} />
+      <PageHeader
+        title={lb.name}
+        description={`${kindLabel(lb.kind)} · ${tierLabel(lb.tier).toLowerCase()} tier · ${address(lb.host, lb.port)}`}
+        actions={
+          canWrite && (
+            <LoadBalancerActions
+              id={lb.id}
+              clusterName={lb.cluster.name}
+              initial={{ name: lb.name, kind: lb.kind, tier: lb.tier, host: lb.host, port: lb.port, agentUrl: lb.agentUrl }}
+              deleteNote={
+                <p>
+                  {lb.members.length > 0
+                    ? `Its pool of ${plural(lb.members.length, "member")} goes with it (${lb.members.map((m) => m.node.name).join(", ")}); the nodes themselves stay.`
+                    : "Its pool is empty."}{" "}
+                  {hardware ? "" : "Its agent credentials are deleted with it."}
+                </p>
+              }
+            />
+          )
+        }
+      />
+      <div className="stack">
+        <section className="card" aria-labelledby="lb-props">
+          <h2 id="lb-props">Details</h2>
+          <dl className="props">
+            <dt>Cluster</dt>
+            <dd>
+              <Link href={`/clusters/${lb.cluster.id}`}>{lb.cluster.name}</Link>
+            </dd>
+            <dt>Health</dt>
+            <dd>
+              <StatusBadge value={lb.health} />
+            </dd>
+            <dt>Kind</dt>
+            <dd>{kindLabel(lb.kind)}</dd>
+            <dt>Tier</dt>
+            <dd>{tierLabel(lb.tier)}</dd>
+            <dt>Address</dt>
+            <dd className="mono">{address(lb.host, lb.port)}</dd>
+            <dt>Agent</dt>
+            <dd>
+              {lb.agentUrl ? (
+                <span className="mono">{lb.agentUrl}</span>
+              ) : (
+                <span className="muted">{hardware ? "none: probed over HTTP/TCP" : "not set: no agent reports for it yet"}</span>
+              )}
+            </dd>
+            <dt>Last seen</dt>
+            <dd>
+              <Time value={lb.lastSeenAt} />
+            </dd>
+            <dt>Created</dt>
+            <dd>
+              <Time value={lb.createdAt} />
+            </dd>
+            <dt>Updated</dt>
+            <dd>
+              <Time value={lb.updatedAt} />
+            </dd>
+          </dl>
+        </section>
+
+        <section className="stack" aria-labelledby="lb-pool">
+          <h2 id="lb-pool" style={{ margin: 0 }}>
+            Pool <span className="muted">({lb.members.length})</span>
+          </h2>
+          <PoolMembers
+            loadBalancerId={lb.id}
+            loadBalancerName={lb.name}
+            clusterId={lb.cluster.id}
+            clusterName={lb.cluster.name}
+            canWrite={canWrite}
+            candidates={candidates}
+            members={lb.members.map((m) => ({
+              nodeId: m.node.id,
+              name: m.node.name,
+              host: m.node.host,
+              port: m.node.port,
+              weight: m.weight,
+              backup: m.backup,
+              health: m.node.health,
+              adminState: m.node.adminState,
+            }))}
+          />
+        </section>
+      </div>
+    </>
+  );
+}

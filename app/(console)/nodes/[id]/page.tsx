@@ -1,0 +1,150 @@
+import Link from "next/link";
+import { can } from "@/lib/auth/permissions";
+import { PageHeader } from "@/components/ui/page-header";
+import { StatusBadge } from "@/components/ui/badge";
+import { Time } from "@/components/ui/time";
+import { NodeActions } from "@/components/inventory/entity-actions";
+import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { loadNode, pageActor } from "@/components/inventory/server";
+import { address, kindLabel, plural, rowHeader } from "@/components/inventory/labels";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Params) {
+  await pageActor("inventory:read");
+  const node = await loadNode((await params).id);
+  return { title: `${node.name} · Node` };
+}
+
+export default async function NodePage({ params }: Params) {
+  const actor = await pageActor("inventory:read");
+  const canWrite = can(actor.role, "inventory:write");
+  const node = await loadNode((await params).id);
+  const inService = node.adminState === "ACTIVE" && (node.health === "UP" || node.health === "DEGRADED");
+  const pools = node.memberships;
+
+  return (
+    <>
+      <Breadcrumbs items={[{ href: "/nodes", label: "App nodes" }, { label: node.name }]} />
+      <PageHeader
+        title={node.name}
+        description={`App node · ${address(node.host, node.port)}`}
+        actions={
+          canWrite && (
+            <NodeActions
+              id={node.id}
+              clusterName={node.cluster.name}
+              initial={{ name: node.name, host: node.host, port: node.port, weight: node.weight, capacity: node.capacity, agentUrl: node.agentUrl }}
+              deleteNote={
+                <>
+                  {inService && (
+                    <div className="alert alert-warn">
+                      {node.name} is in service ({node.activeSessions.toLocaleString("en")} active sessions). Drain it first so its sessions are not cut.
+                    </div>
+                  )}
+                  <p>
+                    {node.name} ({address(node.host, node.port)}) leaves the inventory.{" "}
+                    {pools.length > 0
+                      ? `It leaves the pool of ${plural(pools.length, "load balancer")} (${pools.map((p) => p.loadBalancer.name).join(", ")}).`
+                      : "It is in no load balancer's pool."}{" "}
+                    Its agent credentials are deleted with it.
+                  </p>
+                </>
+              }
+            />
+          )
+        }
+      />
+      <div className="stack">
+        <section className="card" aria-labelledby="node-props">
+          <h2 id="node-props">Details</h2>
+          <dl className="props">
+            <dt>Cluster</dt>
+            <dd>
+              <Link href={`/clusters/${node.cluster.id}`}>{node.cluster.name}</Link>
+            </dd>
+            <dt>Health</dt>
+            <dd>
+              <StatusBadge value={node.health} />
+            </dd>
+            <dt>Admin state</dt>
+            <dd>
+              <StatusBadge value={node.adminState} />
+              {node.maintenanceReason && <span className="muted"> — {node.maintenanceReason}</span>}
+              {node.maintenanceUntil && (
+                <span className="muted">
+                  {" "}
+                  until <Time value={node.maintenanceUntil} />
+                </span>
+              )}
+            </dd>
+            <dt>Address</dt>
+            <dd className="mono">{address(node.host, node.port)}</dd>
+            <dt>Sessions</dt>
+            <dd>
+              {node.activeSessions.toLocaleString("en")} active of {node.capacity.toLocaleString("en")} capacity
+            </dd>
+            <dt>Default weight</dt>
+            <dd>{node.weight}</dd>
+            <dt>Agent</dt>
+            <dd>{node.agentUrl ? <span className="mono">{node.agentUrl}</span> : <span className="muted">not set: no agent reports for it yet</span>}</dd>
+            <dt>Last seen</dt>
+            <dd>
+              <Time value={node.lastSeenAt} />
+            </dd>
+            <dt>Created</dt>
+            <dd>
+              <Time value={node.createdAt} />
+            </dd>
+            <dt>Updated</dt>
+            <dd>
+              <Time value={node.updatedAt} />
+            </dd>
+          </dl>
+        </section>
+
+        <section className="stack" aria-labelledby="node-pools">
+          <h2 id="node-pools" style={{ margin: 0 }}>
+            Load balancer pools <span className="muted">({pools.length})</span>
+          </h2>
+          {pools.length === 0 ? (
+            <div className="card empty">
+              In no pool yet, so no load balancer sends it traffic. Add it from a load balancer&apos;s page in {node.cluster.name}.
+            </div>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" aria-label="Pools holding it">
+                <thead>
+                  <tr>
+                    <th scope="col">Load balancer</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Health</th>
+                    <th scope="col">Pool weight</th>
+                    <th scope="col">Backup</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {pools.map((p) => (
+                    <tr key={p.id}>
+                      <th scope="row" style={rowHeader}>
+                        <Link href={`/load-balancers/${p.loadBalancer.id}`}>{p.loadBalancer.name}</Link>
+                      </th>
+                      <td>{kindLabel(p.loadBalancer.kind)}</td>
+                      <td>
+                        <StatusBadge value={p.loadBalancer.health} />
+                      </td>
+                      <td>{p.weight}</td>
+                      <td>{p.backup ? "Yes" : "No"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,8 @@
+import { handler } from "@/lib/api/handler";
+import { api } from "@/lib/api/contract";
+import { openApiDocument } from "@/lib/api/openapi";
+import { version } from "@/lib/version";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handler(api.openapi, async () => openApiDocument(version));

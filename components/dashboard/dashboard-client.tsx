@@ -1,0 +1,78 @@
+"use client";
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/api/client";
+import type { PlatformSummary } from "@/lib/inventory/service";
+import { StatusBadge } from "@/components/ui/badge";
+
+const healthOrder = ["UP", "DEGRADED", "DOWN", "UNKNOWN"];
+
+function HealthCounts({ counts }: { counts: Record<string, number> }) {
+  const present = healthOrder.filter((h) => (counts[h] ?? 0) > 0);
+  if (present.length === 0) return <span className="muted">none yet</span>;
+  return (
+    <span className="row">
+      {present.map((h) => (
+        <span key={h} className="row" style={{ gap: 4 }}>
+          <StatusBadge value={h} /> {counts[h]}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export function DashboardClient({ initial }: { initial: PlatformSummary }) {
+  const { data } = useQuery({
+    queryKey: ["summary"],
+    queryFn: () => apiFetch<PlatformSummary>("/api/v1/summary"),
+    initialData: initial,
+    refetchInterval: 10_000,
+  });
+  const s = data;
+  const headroom = s.capacity.inService - s.capacity.activeSessions;
+  return (
+    <div className="stack">
+      <section className="grid grid-4" aria-label="Tiers">
+        <div className="card stack" data-testid="tier-load-balancers">
+          <span className="stat-label">Load balancers</span>
+          <Link href="/load-balancers" className="stat">{s.loadBalancers.total}</Link>
+          <HealthCounts counts={s.loadBalancers.byHealth} />
+        </div>
+        <div className="card stack" data-testid="tier-nodes">
+          <span className="stat-label">App nodes</span>
+          <Link href="/nodes" className="stat">{s.nodes.total}</Link>
+          <HealthCounts counts={s.nodes.byHealth} />
+          <span className="muted">
+            {Object.entries(s.nodes.byAdminState)
+              .map(([k, v]) => `${v} ${k.toLowerCase()}`)
+              .join(" · ") || "—"}
+          </span>
+        </div>
+        <div className="card stack" data-testid="tier-databases">
+          <span className="stat-label">Databases</span>
+          <Link href="/databases" className="stat">{s.databases.total}</Link>
+          <span className="muted">
+            {s.databases.primaries} primary · {s.databases.replicas} replica{s.databases.replicas === 1 ? "" : "s"}
+          </span>
+          <HealthCounts counts={s.databases.byHealth} />
+        </div>
+        <div className="card stack" data-testid="capacity">
+          <span className="stat-label">Capacity (sessions)</span>
+          <span className="stat">{s.capacity.inService.toLocaleString("en")}</span>
+          <span className="muted">
+            {s.capacity.activeSessions.toLocaleString("en")} active · headroom {headroom.toLocaleString("en")}
+          </span>
+          {s.nodes.total > 0 &&
+            (s.capacity.survivesLosingLargest ? (
+              <span className="badge badge-ok">Survives losing one node</span>
+            ) : (
+              <span className="badge badge-warn">Cannot lose a node (N+1 not met)</span>
+            ))}
+        </div>
+      </section>
+      <p className="muted">
+        {s.clusters} cluster{s.clusters === 1 ? "" : "s"} in the inventory. Health shows UNKNOWN until agents report (they arrive with the monitor).
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+"use client";
+// Edit and delete for an inventory record, each in the shared native dialog.
+// A dialog is mounted only while open, and the focus goes back to the button
+// that opened it when it closes.
+import { useRouter } from "next/navigation";
+import { useCallback, useRef, useState } from "react";
+import { Dialog } from "@/components/ui/dialog";
+import { ApiClientError } from "@/lib/api/client";
+import { useDeleteEntity, type InventoryEntity } from "@/lib/inventory/queries";
+
+/** open/close state for a dialog, with the focus returned to its trigger. */
+export function useDialog<T = true>() {
+  const [value, setValue] = useState<T | null>(null);
+  const trigger = useRef<HTMLElement | null>(null);
+  const show = useCallback((v: T, from?: HTMLElement | null) => {
+    trigger.current = from ?? (document.activeElement as HTMLElement | null);
+    setValue(v);
+  }, []);
+  const hide = useCallback(() => {
+    setValue(null);
+    const el = trigger.current;
+    // After React has removed the dialog; skip if the trigger is gone (row removed, page left).
+    requestAnimationFrame(() => {
+      if (el?.isConnected) el.focus();
+    });
+  }, []);
+  return { value, open: value !== null, show, hide };
+}
+
+export function EditButton({ title, children }: { title: string; children: (close: () => void) => React.ReactNode }) {
+  const dialog = useDialog();
+  return (
+    <>
+      <button type="button" className="btn" onClick={(e) => dialog.show(true, e.currentTarget)}>
+        Edit
+      </button>
+      {dialog.open && (
+        <Dialog open title={title} onClose={dialog.hide}>
+          {children(dialog.hide)}
+        </Dialog>
+      )}
+    </>
+  );
+}
+
+/**
+ * "Delete" with a confirmation that says what goes with the record. The
+ * server has the last word: its refusal (409, e.g. a cluster still in use) is
+ * shown as it comes.
+ */
+export function DeleteButton({
+  entity,
+  id,
+  what,
+  name,
+  redirectTo,
+  children,
+}: {
+  entity: InventoryEntity;
+  id: string;
+  /** "node", "load balancer", … */
+  what: string;
+  name: string;
+  redirectTo: string;
+  /** What the deletion takes with it, in words. */
+  children?: React.ReactNode;
+}) {
+  const router = useRouter();
+  const dialog = useDialog();
+  const remove = useDeleteEntity(entity);
+  const [error, setError] = useState<string | null>(null);
+  const [leaving, setLeaving] = useState(false);
+  const pending = remove.isPending || leaving;
+
+  async function confirm() {
+    setError(null);
+    try {
+      await remove.mutateAsync(id);
+    } catch (e) {
+      if (!(e instanceof ApiClientError && e.status === 404)) {
+        setError(e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached. Nothing was deleted.");
+        return;
+      }
+      // Already gone (someone else deleted it): leave all the same.
+    }
+    setLeaving(true);
+    router.push(redirectTo);
+    router.refresh();
+  }
+
+  return (
+    <>
+      <button type="button" className="btn btn-danger" onClick={(e) => dialog.show(true, e.currentTarget)}>
+        Delete
+      </button>
+      {dialog.open && (
+        <Dialog
+          open
+          title={`Delete ${what} ${name}?`}
+          onClose={() => {
+            setError(null);
+            dialog.hide();
+          }}
+        >
+          <div className="stack">
+            {children}
+            <p>This cannot be undone. The audit trail keeps a record of it.</p>
+            {error && (
+              <div className="alert alert-error" role="alert">
+                {error}
+              </div>
+            )}
+          </div>
+          <div className="dialog-actions">
+            {/* The safe choice has the focus. */}
+            <button type="button" className="btn" onClick={dialog.hide} disabled={pending} autoFocus>
+              Cancel
+            </button>
+            <button type="button" className="btn btn-danger" onClick={confirm} disabled={pending}>
+              {pending ? "Deleting…" : `Delete ${what}`}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </>
+  );
+}

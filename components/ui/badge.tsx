@@ -1,0 +1,28 @@
+const tone: Record<string, string> = {
+  UP: "badge-ok",
+  ACTIVE: "badge-ok",
+  STREAMING: "badge-ok",
+  SUCCESS: "badge-ok",
+  PRIMARY: "badge-accent",
+  DEGRADED: "badge-warn",
+  DRAINING: "badge-warn",
+  MAINTENANCE: "badge-warn",
+  CATCHUP: "badge-warn",
+  FAILURE: "badge-down",
+  DENIED: "badge-down",
+  DOWN: "badge-down",
+  DRAINED: "badge-down",
+  STOPPED: "badge-down",
+  NEEDS_REBUILD: "badge-down",
+};
+
+const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " ");
+
+/** A status pill; the text always says the state, colour only repeats it. */
+export function StatusBadge({ value }: { value: string }) {
+  return <span className={`badge ${tone[value] ?? ""}`}>{label(value)}</span>;
+}
+
+export function Badge({ children }: { children: React.ReactNode }) {
+  return <span className="badge plain">{children}</span>;
+}
