@@ -1,0 +1,28 @@
+// Where the end-to-end console runs, and who signs in to it. The data folder
+// is thrown away before each run (scripts/test.sh); the guard below refuses
+// to point these tests at anything but a local, throwaway console.
+import path from "node:path";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const dataDir = path.resolve(process.env.E2E_DATA_DIR ?? ".e2e-data");
+
+if (process.env.DATABASE_URL) {
+  throw new Error("Refusing to run end-to-end tests with DATABASE_URL set: they create and delete data. Unset it; the tests start their own embedded database.");
+}
+
+export const E2E = {
+  port,
+  pgPort: Number(process.env.E2E_PG_PORT ?? 55439),
+  baseURL: `http://127.0.0.1:${port}`,
+  dataDir,
+  authDir: path.resolve("e2e/.auth"),
+  users: {
+    ADMIN: { email: "admin@e2e.test", password: "admin-password-e2e-1" },
+    OPERATOR: { email: "operator@e2e.test", password: "operator-password-e2e-1" },
+    VIEWER: { email: "viewer@e2e.test", password: "viewer-password-e2e-1" },
+  },
+} as const;
+
+export type E2ERole = keyof typeof E2E.users;
+export const storageState = (role: E2ERole) => path.join(E2E.authDir, `${role.toLowerCase()}.json`);
+export const tokensFile = () => path.join(E2E.authDir, "tokens.json");

@@ -1,0 +1,46 @@
+// End-to-end tests against the real console: `clusterdeck start` with its
+// own embedded PostgreSQL in a throwaway data folder, driven through the
+// API and through Debian's chromium.
+import { defineConfig, devices } from "@playwright/test";
+import { E2E } from "./e2e/env";
+
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  },
+};
+
+export default defineConfig({
+  testDir: "./e2e",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 7_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: { baseURL: E2E.baseURL, trace: "retain-on-failure" },
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/, use: chromium },
+    { name: "api", testMatch: /api\/.*\.spec\.ts/, dependencies: ["setup"] },
+    { name: "ui", testMatch: /ui\/.*\.spec\.ts/, dependencies: ["setup"], use: chromium },
+  ],
+  webServer: {
+    command: `node bin/clusterdeck.mjs start --no-build --port ${E2E.port}`,
+    url: `${E2E.baseURL}/api/v1/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      CLUSTERDECK_DATA_DIR: E2E.dataDir,
+      CLUSTERDECK_PG_PORT: String(E2E.pgPort),
+      CLUSTERDECK_ADMIN_EMAIL: E2E.users.ADMIN.email,
+      CLUSTERDECK_ADMIN_PASSWORD: E2E.users.ADMIN.password,
+      NEXTAUTH_URL: E2E.baseURL,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every test: unit and integration (vitest, against a real embedded
+# PostgreSQL), then a production build, then end to end (Playwright against
+# `clusterdeck start`, in Debian's chromium). Needs chromium installed (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+unset DATABASE_URL
+
+echo "== typecheck and lint"
+npx tsc --noEmit
+npx eslint .
+
+echo "== unit and integration tests"
+npx vitest run
+
+echo "== production build"
+npx next build
+
+echo "== end-to-end tests"
+rm -rf .e2e-data e2e/.auth
+npx playwright test
