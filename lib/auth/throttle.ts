@@ -1,9 +1,11 @@
 // Failed sign-ins are counted per email and per client address in the
 // database, so every web instance sees the same count. After a few failures
-// the key is locked, for longer each time, up to a cap.
+// the key is locked, for longer each time, up to a cap. An address gets more
+// tries than an email: many people may share one (a NAT, a jump host), and
+// locking it would let one guesser lock them all out.
 import type { Db } from "@/lib/db/client";
 
-const FREE_FAILURES = 5;
+const FREE_FAILURES = { email: 5, ip: 20 } as const;
 const WINDOW_MS = 15 * 60_000;
 const BASE_LOCK_MS = 30_000;
 const MAX_LOCK_MS = 15 * 60_000;
@@ -33,7 +35,7 @@ export async function recordFailure(db: Db, keys: string[], now = new Date()): P
         SELECT "failures", "windowStart" FROM "LoginThrottle" WHERE "key" = ${key} FOR UPDATE`;
       const fresh = !row || now.getTime() - row.windowStart.getTime() > WINDOW_MS;
       const failures = fresh ? 1 : row.failures + 1;
-      const over = failures - FREE_FAILURES;
+      const over = failures - (key.startsWith("ip:") ? FREE_FAILURES.ip : FREE_FAILURES.email);
       const lockedUntil = over >= 0 ? new Date(now.getTime() + Math.min(BASE_LOCK_MS * 2 ** over, MAX_LOCK_MS)) : null;
       await tx.loginThrottle.update({
         where: { key },

@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 
 import pg from "pg";
+import { embeddedBinariesDir, letPostgresUserReach } from "@/lib/db/embedded-access";
 
 export interface TestPostgres {
   /** postgres:// URL of a fresh, empty database. */
@@ -81,6 +82,7 @@ async function startEmbedded(): Promise<TestPostgres> {
     // SIGINT/SIGTERM) removes everything. As root, it is chowned to the
     // `postgres` OS user that runs the server.
     const databaseDir = await mkdtemp(path.join(os.tmpdir(), "embedded-pg-"));
+    await letPostgresUserReach([embeddedBinariesDir(), os.tmpdir()]);
     const port = await getFreePort();
     const server = new EmbeddedPostgres({
       databaseDir,
