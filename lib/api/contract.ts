@@ -75,6 +75,36 @@ export const api = {
   nodes: crud("nodes", "nodes", "node", { list: inv.nodeList, create: inv.nodeCreate, update: inv.nodeUpdate }),
   databases: crud("databases", "databases", "database instance", { list: inv.databaseList, create: inv.databaseCreate, update: inv.databaseUpdate }),
 
+  agentCredentials: {
+    node: route({
+      method: "POST",
+      path: "/api/v1/nodes/{id}/agent-credential",
+      tag: "agents",
+      summary: "Issue (or rotate) the node agent's credential; the answer holds its secret and config, shown this once",
+      access: "agents:enrol",
+      params: idParams,
+      status: 201,
+    }),
+    loadBalancer: route({
+      method: "POST",
+      path: "/api/v1/load-balancers/{id}/agent-credential",
+      tag: "agents",
+      summary: "Issue (or rotate) the load balancer agent's credential, shown this once",
+      access: "agents:enrol",
+      params: idParams,
+      status: 201,
+    }),
+    database: route({
+      method: "POST",
+      path: "/api/v1/databases/{id}/agent-credential",
+      tag: "agents",
+      summary: "Issue (or rotate) the database agent's credential, shown this once",
+      access: "agents:enrol",
+      params: idParams,
+      status: 201,
+    }),
+  },
+
   audit: route({ method: "GET", path: "/api/v1/audit", tag: "audit", summary: "The audit trail, newest first", access: "audit:read", query: auditList }),
 
   users: {

@@ -1,0 +1,28 @@
+// The contract between the agent daemon and its role drivers.
+import type { AgentAction, AgentHealth, AppStatus, HaproxyStatus, PostgresStatus } from "@/lib/agent-protocol/types";
+
+export type DriverReport =
+  | { health: AgentHealth; reasons: string[]; app: AppStatus }
+  | { health: AgentHealth; reasons: string[]; haproxy: HaproxyStatus }
+  | { health: AgentHealth; reasons: string[]; postgres: PostgresStatus };
+
+/** Thrown by act() for an action this driver does not take (→ 422) or cannot do now (→ 409). */
+export class ActionError extends Error {
+  constructor(
+    readonly status: 409 | 422 | 502,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Driver {
+  readonly role: "app" | "haproxy" | "postgres";
+  /** One observation. Must not throw for an unhealthy target: report DOWN with a reason instead. */
+  collect(): Promise<DriverReport>;
+  /** Carry out an already schema-validated action; return a JSON-able result. */
+  act(action: AgentAction): Promise<unknown>;
+  /** Extra Prometheus lines (already formatted, with HELP/TYPE) from the last collect(). */
+  metrics(): string;
+  close(): Promise<void>;
+}

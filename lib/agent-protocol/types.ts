@@ -1,0 +1,123 @@
+// What agents report and accept. The agent builds these; the worker parses
+// them with the same schemas, so a garbled or hostile answer is refused
+// rather than stored.
+import { z } from "zod";
+
+export const agentRoles = ["app", "haproxy", "postgres"] as const;
+export type AgentRole = (typeof agentRoles)[number];
+
+export const agentHealth = z.enum(["UP", "DEGRADED", "DOWN"]);
+export type AgentHealth = z.infer<typeof agentHealth>;
+
+const count = z.number().int().nonnegative();
+const maybe = <T extends z.ZodType>(t: T) => t.nullable();
+
+export const backendProbe = z.object({
+  name: z.string().max(100),
+  target: z.string().max(300),
+  up: z.boolean(),
+  latencyMs: maybe(z.number().nonnegative()),
+  error: z.string().max(300).optional(),
+});
+
+export const appStatus = z.object({
+  sessions: count,
+  requestRate: z.number().nonnegative(),
+  latencyMs: maybe(z.number().nonnegative()),
+  errorRate: z.number().nonnegative(),
+  draining: z.boolean(),
+  backends: z.array(backendProbe).max(100),
+});
+
+export const haproxyServer = z.object({
+  backend: z.string().max(100),
+  name: z.string().max(100),
+  address: z.string().max(300),
+  /** HAProxy's own word: UP, DOWN, MAINT, DRAIN, NOLB, "UP 1/3", … */
+  status: z.string().max(40),
+  adminState: z.enum(["READY", "DRAIN", "MAINT"]),
+  weight: count,
+  sessions: count,
+  totalSessions: count,
+  rate: z.number().nonnegative(),
+  checkStatus: z.string().max(40),
+});
+
+export const haproxyStatus = z.object({
+  version: z.string().max(40).nullable(),
+  servers: z.array(haproxyServer).max(10_000),
+  frontends: z.array(z.object({ name: z.string().max(100), sessions: count, rate: z.number().nonnegative() })).max(1000),
+  /** sha256 of the configuration file the agent finds on disk (drift detection). */
+  configChecksum: z.string().max(80).nullable(),
+});
+
+export const postgresStatus = z.object({
+  inRecovery: z.boolean(),
+  timeline: maybe(z.number().int()),
+  currentLsn: maybe(z.string().max(40)),
+  receivedLsn: maybe(z.string().max(40)),
+  replayedLsn: maybe(z.string().max(40)),
+  lagBytes: maybe(z.number().nonnegative()),
+  lagSeconds: maybe(z.number().nonnegative()),
+  replayPaused: z.boolean(),
+  walReceiverStatus: maybe(z.string().max(40)),
+  replicas: z
+    .array(
+      z.object({
+        applicationName: z.string().max(100),
+        clientAddr: maybe(z.string().max(100)),
+        state: z.string().max(40),
+        syncState: z.string().max(40),
+        sentLsn: maybe(z.string().max(40)),
+        replayLsn: maybe(z.string().max(40)),
+        lagBytes: maybe(z.number().nonnegative()),
+      }),
+    )
+    .max(100),
+});
+
+export const hostStatus = z.object({
+  cpu: z.number().min(0).max(1),
+  memoryUsed: count,
+  memoryTotal: count,
+  load1: z.number().nonnegative(),
+});
+
+export const snapshot = z.object({
+  type: z.literal("snapshot"),
+  seq: count,
+  at: z.iso.datetime(),
+  agent: z.object({ name: z.string().max(100), role: z.enum(agentRoles), version: z.string().max(40), startedAt: z.iso.datetime() }),
+  health: agentHealth,
+  /** Why the health is not UP, in words an operator reads. */
+  reasons: z.array(z.string().max(300)).max(50),
+  host: hostStatus,
+  app: appStatus.optional(),
+  haproxy: haproxyStatus.optional(),
+  postgres: postgresStatus.optional(),
+});
+
+export type Snapshot = z.infer<typeof snapshot>;
+export type AppStatus = z.infer<typeof appStatus>;
+export type HaproxyStatus = z.infer<typeof haproxyStatus>;
+export type HaproxyServer = z.infer<typeof haproxyServer>;
+export type PostgresStatus = z.infer<typeof postgresStatus>;
+export type BackendProbe = z.infer<typeof backendProbe>;
+
+const serverRef = { backend: z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/), server: z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/) };
+
+/** Actions an agent carries out. Each driver accepts its own; others get 422. */
+export const agentAction = z.discriminatedUnion("action", [
+  z.strictObject({ action: z.literal("app.drain") }),
+  z.strictObject({ action: z.literal("app.resume") }),
+  z.strictObject({ action: z.literal("haproxy.set-state"), ...serverRef, state: z.enum(["ready", "drain", "maint"]) }),
+  z.strictObject({ action: z.literal("haproxy.set-weight"), ...serverRef, weight: z.number().int().min(0).max(256) }),
+]);
+export type AgentAction = z.infer<typeof agentAction>;
+
+export const AGENT_PATHS = {
+  status: "/v1/status",
+  stream: "/v1/stream",
+  actions: "/v1/actions",
+  metrics: "/metrics",
+} as const;

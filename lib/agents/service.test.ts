@@ -1,0 +1,43 @@
+// Protects: an agent credential is issued only for an agent address, shown
+// once, stored encrypted, replaced on rotation, and audited.
+import { beforeAll, expect, it } from "vitest";
+import { setupTestDatabase } from "@/lib/testing/test-db";
+import { systemActor } from "@/lib/auth/actor";
+import { resetEnvCache } from "@/lib/env";
+import { toJson } from "@/lib/api/json";
+
+setupTestDatabase();
+const audit = { actor: systemActor("test"), requestId: "enrol-test", clientIp: null };
+
+beforeAll(() => {
+  process.env.CLUSTERDECK_SECRET = "test-console-secret-".padEnd(48, "x");
+  resetEnvCache();
+});
+
+it("issues, rotates and hands the worker the current secret only", async () => {
+  const { db } = await import("@/lib/db");
+  const inv = await import("@/lib/inventory/service");
+  const { issueAgentCredential, loadAgentTargets } = await import("@/lib/agents/service");
+  const cluster = await inv.createCluster({ name: "enrol", description: "", environment: "production" }, audit);
+  const bare = await inv.createNode({ clusterId: cluster.id, name: "no-agent", host: "10.0.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null }, audit);
+  await expect(issueAgentCredential("NODE", bare.id, audit)).rejects.toMatchObject({ status: 422 });
+  const hw = await inv.createLoadBalancer({ clusterId: cluster.id, name: "f5", kind: "HARDWARE", tier: "EDGE", host: "10.0.0.2", port: 443, agentUrl: null }, audit);
+  await expect(issueAgentCredential("LOAD_BALANCER", hw.id, audit)).rejects.toMatchObject({ status: 422 });
+
+  const node = await inv.createNode({ clusterId: cluster.id, name: "app-1", host: "10.0.0.3", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7101" }, audit);
+  const first = await issueAgentCredential("NODE", node.id, audit);
+  expect(first.config).toMatchObject({ name: "app-1", role: "app", listen: { host: "127.0.0.1", port: 7101 }, credentials: [{ keyId: first.keyId, secret: first.secret }] });
+  const stored = await db.agentCredential.findFirstOrThrow({ where: { keyId: first.keyId }, select: { secretCiphertext: true } });
+  expect(stored.secretCiphertext).not.toContain(first.secret);
+  expect(toJson(await db.agentCredential.findMany())).not.toContain(first.secret);
+
+  const second = await issueAgentCredential("NODE", node.id, audit);
+  expect(second.keyId).not.toBe(first.keyId);
+  const targets = (await loadAgentTargets()).filter((t) => t.id === node.id);
+  expect(targets).toEqual([expect.objectContaining({ keyId: second.keyId, secret: second.secret, agentUrl: "http://127.0.0.1:7101", subjectType: "NODE" })]);
+
+  const entries = await db.auditEntry.findMany({ where: { targetId: node.id, action: { startsWith: "agent." } }, orderBy: { id: "asc" } });
+  expect(entries.map((e) => e.action)).toEqual(["agent.credential.issue", "agent.credential.rotate"]);
+  expect(entries[1]!.summary).toEqual({ keyId: second.keyId, replaced: [first.keyId] });
+  expect(toJson(entries)).not.toContain(second.secret);
+});

@@ -1,0 +1,115 @@
+// Enrolment: the console issues each agent its own credential, shown once as
+// a ready-to-use config snippet. Issuing again rotates it: the console signs
+// with the new key at once, so the agent must be given the new snippet.
+import "server-only";
+import { db } from "@/lib/db";
+import type { Tx } from "@/lib/db/client";
+import { sessionSecret } from "@/lib/env";
+import { recordAudit, type AuditContext } from "@/lib/audit/service";
+import { notFound, unprocessable } from "@/lib/api/problem";
+import { generateAgentSecret } from "@/lib/agent-protocol/signing";
+import { sealSecret, openSecret } from "@/lib/agents/secret-box";
+
+export type AgentSubject = "NODE" | "LOAD_BALANCER" | "DATABASE";
+
+type SubjectRow = { id: string; name: string; host: string; port: number; agentUrl: string | null; kind?: string };
+
+const roleOf = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
+const label = { NODE: "Node", LOAD_BALANCER: "Load balancer", DATABASE: "Database instance" } as const;
+const ownerColumn = { NODE: "nodeId", LOAD_BALANCER: "loadBalancerId", DATABASE: "databaseInstanceId" } as const;
+
+async function findSubject(tx: Tx, type: AgentSubject, id: string): Promise<SubjectRow | null> {
+  const select = { id: true, name: true, host: true, port: true, agentUrl: true } as const;
+  if (type === "NODE") return tx.node.findUnique({ where: { id }, select });
+  if (type === "DATABASE") return tx.databaseInstance.findUnique({ where: { id }, select });
+  return tx.loadBalancer.findUnique({ where: { id }, select: { ...select, kind: true } });
+}
+
+/** The agent config a newly enrolled agent starts from; the role section is a template to adjust. */
+export function agentConfigSnippet(type: AgentSubject, subject: SubjectRow, credential: { keyId: string; secret: string }) {
+  const url = new URL(subject.agentUrl!);
+  const base = {
+    name: subject.name,
+    role: roleOf[type],
+    listen: { host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)) },
+    ...(url.protocol === "https:" ? { tls: { certFile: "/etc/clusterdeck-agent/tls.crt", keyFile: "/etc/clusterdeck-agent/tls.key" } } : {}),
+    credentials: [credential],
+    intervalMs: 1000,
+  };
+  const app = `http://${subject.host}:${subject.port}`;
+  if (type === "NODE") {
+    return { ...base, app: { healthUrl: `${app}/health`, statsUrl: `${app}/stats`, drainUrl: `${app}/admin/drain`, resumeUrl: `${app}/admin/resume`, backends: [], timeoutMs: 500 } };
+  }
+  if (type === "LOAD_BALANCER") return { ...base, haproxy: { socket: "/run/haproxy/admin.sock", configFile: "/etc/haproxy/haproxy.cfg" } };
+  return { ...base, postgres: { url: `postgresql://clusterdeck_agent@127.0.0.1:${subject.port}/postgres` } };
+}
+
+export async function issueAgentCredential(type: AgentSubject, id: string, audit: AuditContext) {
+  const { keyId, secret } = generateAgentSecret();
+  return db.$transaction(async (tx) => {
+    const subject = await findSubject(tx, type, id);
+    if (!subject) throw notFound(label[type]);
+    if (subject.kind === "HARDWARE") throw unprocessable("A hardware load balancer has no agent; it is probed instead");
+    if (!subject.agentUrl) {
+      throw unprocessable("Set the agent URL first: the credential is issued for the agent at that address", [
+        { path: "agentUrl", message: "No agent URL" },
+      ]);
+    }
+    const owner = { [ownerColumn[type]]: id };
+    const previous = await tx.agentCredential.findMany({ where: { ...owner, revokedAt: null }, select: { keyId: true } });
+    await tx.agentCredential.updateMany({ where: { ...owner, revokedAt: null }, data: { revokedAt: new Date() } });
+    await tx.agentCredential.create({ data: { keyId, secretCiphertext: sealSecret(secret, sessionSecret()), ...owner } });
+    await recordAudit(tx, audit, {
+      action: previous.length ? "agent.credential.rotate" : "agent.credential.issue",
+      targetType: type,
+      targetId: id,
+      summary: { keyId, replaced: previous.map((p) => p.keyId) },
+    });
+    return { keyId, secret, config: agentConfigSnippet(type, subject, { keyId, secret }) };
+  });
+}
+
+export type AgentTarget = {
+  subjectType: AgentSubject;
+  id: string;
+  name: string;
+  clusterId: string;
+  agentUrl: string;
+  keyId: string;
+  secret: string;
+};
+
+/** Everything the monitor must watch, with the secret to sign with. Server-side only. */
+export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise<AgentTarget[]> {
+  const rows = await db.agentCredential.findMany({
+    where: { revokedAt: null },
+    select: {
+      keyId: true,
+      secretCiphertext: true,
+      node: { select: { id: true, name: true, clusterId: true, agentUrl: true } },
+      loadBalancer: { select: { id: true, name: true, clusterId: true, agentUrl: true } },
+      databaseInstance: { select: { id: true, name: true, clusterId: true, agentUrl: true } },
+    },
+  });
+  const out: AgentTarget[] = [];
+  for (const row of rows) {
+    const [subjectType, subject] = row.node
+      ? (["NODE", row.node] as const)
+      : row.loadBalancer
+        ? (["LOAD_BALANCER", row.loadBalancer] as const)
+        : row.databaseInstance
+          ? (["DATABASE", row.databaseInstance] as const)
+          : ([null, null] as const);
+    if (!subjectType || !subject.agentUrl) continue;
+    out.push({ subjectType, id: subject.id, name: subject.name, clusterId: subject.clusterId, agentUrl: subject.agentUrl, keyId: row.keyId, secret: openSecret(row.secretCiphertext, consoleSecret) });
+  }
+  return out;
+}
+
+export async function agentCredentialInfo(type: AgentSubject, id: string) {
+  return db.agentCredential.findFirst({
+    where: { [ownerColumn[type]]: id, revokedAt: null },
+    select: { keyId: true, createdAt: true },
+    orderBy: { createdAt: "desc" },
+  });
+}

@@ -1,0 +1,66 @@
+// Rise/fall thresholds, as load balancers do for their checks: a target's
+// published health changes only after `fall` consecutive worse observations
+// or `rise` consecutive better ones, so one lost packet or one slow answer
+// does not flap it. A target we have never heard from is UNKNOWN, and the
+// first observation is taken as is (there is nothing to flap from).
+export type Health = "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
+export type Observed = "UP" | "DEGRADED" | "DOWN";
+
+export type Thresholds = { rise: number; fall: number };
+export const defaultThresholds: Thresholds = { rise: 2, fall: 2 };
+
+const rank: Record<Observed, number> = { UP: 0, DEGRADED: 1, DOWN: 2 };
+
+export type Transition = { from: Health; to: Health; reasons: string[] };
+
+export class HealthState {
+  private published: Health = "UNKNOWN";
+  private candidate: Observed | null = null;
+  private streak = 0;
+
+  constructor(
+    private readonly thresholds: Thresholds = defaultThresholds,
+    initial: Health = "UNKNOWN",
+  ) {
+    this.published = initial;
+  }
+
+  get health(): Health {
+    return this.published;
+  }
+
+  /** Feeds one observation; returns the transition when the published health changes. */
+  observe(observed: Observed, reasons: string[] = []): Transition | null {
+    const from = this.published;
+    if (from === "UNKNOWN") return this.publish(observed, reasons);
+    if (observed === from) {
+      this.candidate = null;
+      this.streak = 0;
+      return null;
+    }
+    if (observed !== this.candidate) {
+      this.candidate = observed;
+      this.streak = 0;
+    }
+    this.streak += 1;
+    const needed = rank[observed] > rank[from] ? this.thresholds.fall : this.thresholds.rise;
+    return this.streak >= needed ? this.publish(observed, reasons) : null;
+  }
+
+  /** Forgets everything: the next observation is taken as is. */
+  reset(to: Health = "UNKNOWN"): Transition | null {
+    const from = this.published;
+    this.published = to;
+    this.candidate = null;
+    this.streak = 0;
+    return from === to ? null : { from, to, reasons: [] };
+  }
+
+  private publish(to: Observed, reasons: string[]): Transition | null {
+    const from = this.published;
+    this.published = to;
+    this.candidate = null;
+    this.streak = 0;
+    return from === to ? null : { from, to, reasons };
+  }
+}
