@@ -24,5 +24,11 @@ export interface Driver {
   act(action: AgentAction): Promise<unknown>;
   /** Extra Prometheus lines (already formatted, with HELP/TYPE) from the last collect(). */
   metrics(): string;
+  /**
+   * Optional fast liveness watch between collects: calls onChange as soon as
+   * the target seems to have failed or come back, so the agent can report
+   * at once instead of at the next interval. Returns the unwatch.
+   */
+  watch?(onChange: () => void): () => void;
   close(): Promise<void>;
 }

@@ -1,0 +1,335 @@
+// The haproxy role driver: observes and steers one HAProxy through its runtime
+// API (the admin-level unix socket, "stats socket <path> level admin").
+//
+// One command per connection: HAProxy answers in non-interactive mode and closes,
+// so a half-read answer can never be mistaken for the next command's, and a
+// reloaded or restarted HAProxy needs no reconnect logic.
+//
+// Where each reported field comes from (HAProxy 2.6):
+// - servers, frontends, sessions, rate, weight, check status: `show stat` (CSV),
+//   read by header name, rows told apart by the `type` column (0 frontend,
+//   1 backend aggregate, 2 server, 3 listener), never by "BACKEND"/"FRONTEND" names.
+// - weight: `show stat` "weight", the weight HAProxy balances with now (the
+//   user weight, or less during slow start). `set weight` changes it; drain
+//   does not (drain is an admin flag, see below).
+// - admin state: the srv_admin_state bits of `show servers state`, with
+//   HAProxy's own masks (MAINT 0x23 = forced | inherited | DNS-resolution
+//   maintenance; DRAIN 0x18 = forced | inherited drain). The status string is
+//   not enough: HAProxy prints "DRAIN" only while the server is up; a drained
+//   server whose checks fail shows "DOWN" and the drain would be lost, and the
+//   console would then undo an operator's drain as drift. The status string is
+//   the fallback only for a server missing from that answer (a reload between
+//   the two commands).
+// - version: `show info`.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import net from "node:net";
+
+import { z } from "zod";
+import type { AgentAction, HaproxyServer, HaproxyStatus } from "@/lib/agent-protocol/types";
+import { family } from "../prom";
+import { ActionError, type Driver, type DriverReport } from "./types";
+
+const configSchema = z.strictObject({
+  /** Path of HAProxy's admin-level stats socket. */
+  socket: z.string().min(1).max(107, "unix socket paths are at most 107 bytes"),
+  /** The configuration file HAProxy runs; its sha256 is reported for drift detection. */
+  configFile: z.string().min(1).max(4096).optional(),
+  /** HAProxy binary, for `haproxy -c` validation when config deployment comes. */
+  binary: z.string().min(1).max(4096).default("haproxy"),
+  /** Per runtime API command (connect + answer). */
+  timeoutMs: z.number().int().min(50).max(60_000).default(2000),
+});
+export type HaproxyDriverConfig = z.input<typeof configSchema>;
+
+const SRV_ADMF_MAINT = 0x23;
+const SRV_ADMF_DRAIN = 0x18;
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+// What the agent protocol allows in names; checked again here because these
+// strings go into a command line on the socket.
+const SAFE_NAME = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export class RuntimeApiError extends Error {
+  override name = "RuntimeApiError";
+}
+
+/** Sends one command and returns HAProxy's whole answer. */
+export function runtimeCommand(socketPath: string, command: string, timeoutMs: number): Promise<string> {
+  if (!/^[\x20-\x7e]+$/.test(command)) {
+    return Promise.reject(new RuntimeApiError("refused: a runtime API command is one line of printable ASCII"));
+  }
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks).toString("utf8"));
+    };
+    const timer = setTimeout(
+      () => finish(new RuntimeApiError(`no answer to "${command.split(" ", 2).join(" ")}" within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    socket.on("connect", () => socket.end(`${command}\n`));
+    socket.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_ANSWER_BYTES) finish(new RuntimeApiError("answer too large"));
+      else chunks.push(chunk);
+    });
+    socket.on("error", (err: NodeJS.ErrnoException) =>
+      finish(new RuntimeApiError(`cannot reach the HAProxy runtime API at ${socketPath}: ${err.code ?? err.message}`)),
+    );
+    socket.on("close", () => finish(null));
+  });
+}
+
+/** RFC 4180-style CSV (HAProxy quotes fields that hold commas or quotes). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      field = "";
+      if (row.length > 1 || row[0] !== "") rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+type Row = Map<string, string>;
+
+/** `show stat` → one Map per row, keyed by the header's column names. */
+export function parseShowStat(text: string): Row[] {
+  const rows = parseCsv(text);
+  const header = rows.find((r) => r[0]?.startsWith("# "));
+  if (!header) throw new RuntimeApiError(`unexpected "show stat" answer: ${text.slice(0, 200)}`);
+  const names = header.map((h, i) => (i === 0 ? h.slice(2) : h).trim());
+  return rows
+    .filter((r) => r !== header && !r[0]?.startsWith("#"))
+    .map((r) => new Map(names.flatMap((n, i) => (n && n !== "-" ? [[n, r[i] ?? ""] as const] : []))));
+}
+
+/** `show servers state` (format version 1: space-separated, "# " header). */
+export function parseServersState(text: string): Row[] {
+  const lines = text.split("\n").map((l) => l.trim());
+  const headerLine = lines.find((l) => l.startsWith("# "));
+  if (!headerLine) throw new RuntimeApiError(`unexpected "show servers state" answer: ${text.slice(0, 200)}`);
+  const names = headerLine.slice(2).split(/\s+/);
+  return lines
+    .filter((l) => l && !l.startsWith("#") && /\s/.test(l))
+    .map((l) => {
+      const values = l.split(/\s+/);
+      return new Map(names.map((n, i) => [n, values[i] ?? ""] as const));
+    });
+}
+
+const int = (v: string | undefined) => {
+  const n = Number.parseInt(v ?? "", 10);
+  return Number.isFinite(n) && n >= 0 ? n : 0;
+};
+const clamp = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+
+export function adminStateOf(adminBits: number | undefined, status: string): HaproxyServer["adminState"] {
+  if (adminBits !== undefined) {
+    if (adminBits & SRV_ADMF_MAINT) return "MAINT";
+    if (adminBits & SRV_ADMF_DRAIN) return "DRAIN";
+    return "READY";
+  }
+  if (status.startsWith("MAINT")) return "MAINT";
+  if (status.startsWith("DRAIN")) return "DRAIN";
+  return "READY";
+}
+
+/** Down as an operator means it: checks say so, not an admin's maintenance. */
+export function isServerDown(s: Pick<HaproxyServer, "status" | "adminState">): boolean {
+  return s.adminState !== "MAINT" && s.status.startsWith("DOWN");
+}
+
+function toServers(stat: Row[], state: Row[]): HaproxyServer[] {
+  const admin = new Map<string, number>();
+  for (const r of state) admin.set(`${r.get("be_name")}/${r.get("srv_name")}`, int(r.get("srv_admin_state")));
+  return stat
+    .filter((r) => r.get("type") === "2")
+    .map((r) => {
+      const backend = r.get("pxname") ?? "";
+      const name = r.get("svname") ?? "";
+      const status = r.get("status") ?? "";
+      return {
+        backend: clamp(backend, 100),
+        name: clamp(name, 100),
+        address: clamp(r.get("addr") ?? "", 300),
+        status: clamp(status, 40),
+        adminState: adminStateOf(admin.get(`${backend}/${name}`), status),
+        weight: int(r.get("weight")),
+        sessions: int(r.get("scur")),
+        totalSessions: int(r.get("stot")),
+        rate: int(r.get("rate")),
+        // "* L7OK": a check is running right now; the result is the same.
+        checkStatus: clamp((r.get("check_status") ?? "").replace(/^\* /, ""), 40),
+      };
+    });
+}
+
+export function createHaproxyDriver(rawConfig: unknown): Driver {
+  const parsed = configSchema.safeParse(rawConfig);
+  if (!parsed.success) throw new Error(`invalid haproxy driver config: ${z.prettifyError(parsed.error)}`);
+  const config = parsed.data;
+  const send = (command: string) => runtimeCommand(config.socket, command, config.timeoutMs);
+  let last: DriverReport | null = null;
+
+  async function readServers(): Promise<{ servers: HaproxyServer[]; backends: Set<string> }> {
+    const [stat, state] = await Promise.all([send("show stat"), send("show servers state")]);
+    const rows = parseShowStat(stat);
+    const backends = new Set(rows.filter((r) => r.get("type") === "1").map((r) => r.get("pxname") ?? ""));
+    return { servers: toServers(rows, parseServersState(state)), backends };
+  }
+
+  async function configChecksum(): Promise<{ checksum: string | null; problem?: string }> {
+    if (!config.configFile) return { checksum: null };
+    try {
+      return { checksum: createHash("sha256").update(await readFile(config.configFile)).digest("hex") };
+    } catch (error) {
+      return { checksum: null, problem: `cannot read ${config.configFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    }
+  }
+
+  async function collect(): Promise<DriverReport> {
+    const checksum = await configChecksum();
+    let status: HaproxyStatus;
+    try {
+      const [info, stat, state] = await Promise.all([send("show info"), send("show stat"), send("show servers state")]);
+      const rows = parseShowStat(stat);
+      status = {
+        version: clamp(/^Version:\s*(\S+)/m.exec(info)?.[1] ?? "", 40) || null,
+        servers: toServers(rows, parseServersState(state)),
+        frontends: rows
+          .filter((r) => r.get("type") === "0")
+          .map((r) => ({ name: clamp(r.get("pxname") ?? "", 100), sessions: int(r.get("scur")), rate: int(r.get("rate")) })),
+        configChecksum: checksum.checksum,
+      };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      last = {
+        health: "DOWN",
+        reasons: [clamp(reason, 300)],
+        haproxy: { version: null, servers: [], frontends: [], configChecksum: checksum.checksum },
+      };
+      return last;
+    }
+    const reasons: string[] = [];
+    const down = status.servers.filter(isServerDown);
+    if (down.length > 0) {
+      const names = down.map((s) => `${s.backend}/${s.name}${s.checkStatus ? ` (${s.checkStatus})` : ""}`);
+      reasons.push(clamp(`server${down.length > 1 ? "s" : ""} DOWN: ${names.join(", ")}`, 300));
+    }
+    if (checksum.problem) reasons.push(clamp(checksum.problem, 300));
+    last = { health: reasons.length > 0 ? "DEGRADED" : "UP", reasons, haproxy: status };
+    return last;
+  }
+
+  async function act(action: AgentAction): Promise<unknown> {
+    if (action.action !== "haproxy.set-state" && action.action !== "haproxy.set-weight") {
+      throw new ActionError(422, `the haproxy driver does not take "${action.action}"`);
+    }
+    const { backend, server } = action;
+    if (!SAFE_NAME.test(backend) || !SAFE_NAME.test(server)) {
+      throw new ActionError(422, "backend and server names may only hold letters, digits and . _ : -");
+    }
+    let servers: HaproxyServer[];
+    let backends: Set<string>;
+    try {
+      ({ servers, backends } = await readServers());
+    } catch (error) {
+      throw new ActionError(502, error instanceof Error ? error.message : String(error));
+    }
+    if (!backends.has(backend)) {
+      throw new ActionError(422, `HAProxy has no backend "${backend}"`);
+    }
+    if (!servers.some((s) => s.backend === backend && s.name === server)) {
+      throw new ActionError(422, `backend "${backend}" has no server "${server}"`);
+    }
+    let command: string;
+    if (action.action === "haproxy.set-state") {
+      if (!["ready", "drain", "maint"].includes(action.state)) throw new ActionError(422, "state must be ready, drain or maint");
+      command = `set server ${backend}/${server} state ${action.state}`;
+    } else {
+      if (!Number.isInteger(action.weight) || action.weight < 0 || action.weight > 256) {
+        throw new ActionError(422, "weight must be an integer from 0 to 256");
+      }
+      command = `set server ${backend}/${server} weight ${action.weight}`;
+    }
+    let answer: string;
+    try {
+      answer = await send(command);
+    } catch (error) {
+      throw new ActionError(502, error instanceof Error ? error.message : String(error));
+    }
+    // Success is a bare newline; anything else is HAProxy saying why not. Not
+    // even the newline: the connection died, and whether the command took is unknown.
+    if (answer === "") throw new ActionError(502, `HAProxy closed the runtime API connection without answering "${command}"; it may or may not have been applied`);
+    if (answer.trim() !== "") throw new ActionError(502, `HAProxy refused "${command}": ${clamp(answer.trim(), 300)}`);
+    const after = (await readServers().catch(() => null))?.servers.find((s) => s.backend === backend && s.name === server);
+    return { ok: true, server: after ?? null };
+  }
+
+  function metrics(): string {
+    if (!last) return "";
+    const out = [family("clusterdeck_haproxy_up", "gauge", "1 when the HAProxy runtime API answered the last collection.", last.health === "DOWN" ? 0 : 1)];
+    const servers = "haproxy" in last ? last.haproxy.servers : [];
+    if (servers.length > 0) {
+      const labels = (s: HaproxyServer) => ({ backend: s.backend, server: s.name });
+      out.push(
+        family(
+          "clusterdeck_haproxy_server_up",
+          "gauge",
+          "1 when HAProxy's checks see the server up (UP, DRAIN, NOLB, no check); 0 when DOWN or in maintenance.",
+          servers.map((s) => ({ labels: labels(s), value: s.status.startsWith("DOWN") || s.status.startsWith("MAINT") ? 0 : 1 })),
+        ),
+        family("clusterdeck_haproxy_server_sessions", "gauge", "Current sessions on the server.", servers.map((s) => ({ labels: labels(s), value: s.sessions }))),
+        family("clusterdeck_haproxy_server_weight", "gauge", "Current effective weight of the server.", servers.map((s) => ({ labels: labels(s), value: s.weight }))),
+        family(
+          "clusterdeck_haproxy_server_admin_state",
+          "gauge",
+          "Administrative state of the server, one series per state (1 for the current one).",
+          servers.flatMap((s) => (["READY", "DRAIN", "MAINT"] as const).map((state) => ({ labels: { ...labels(s), state }, value: s.adminState === state ? 1 : 0 }))),
+        ),
+      );
+    }
+    return out.join("");
+  }
+
+  return {
+    role: "haproxy",
+    collect,
+    act,
+    metrics,
+    async close() {
+      // Nothing held open between commands.
+    },
+  };
+}

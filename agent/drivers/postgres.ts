@@ -1,0 +1,303 @@
+// The postgres role driver: replication status of one PostgreSQL (15+) server,
+// primary or replica, from one SQL round trip per collection.
+//
+// The role it connects as needs pg_monitor (pg_stat_replication and
+// pg_stat_wal_receiver in full, pg_control_checkpoint()); superuser comes with
+// promote/fence in a later issue.
+//
+// How the figures are derived, and why:
+// - timeline. Primary: the first 8 hex digits of pg_walfile_name(pg_current_wal_lsn()),
+//   i.e. the timeline WAL is being written on now. Not pg_control_checkpoint():
+//   that is the timeline of the last checkpoint, and right after pg_promote()
+//   it still shows the old timeline until the (spread) post-promotion checkpoint
+//   ends — seen here as 1 while new WAL was already on timeline 2. Replica:
+//   pg_walfile_name() is refused during recovery, so pg_stat_wal_receiver's
+//   received_tli (the timeline it streams) while a WAL receiver runs, else the
+//   last restartpoint's timeline from pg_control_checkpoint() (a lower bound).
+// - LSNs. Primary: currentLsn = pg_current_wal_lsn(); received/replayed are null
+//   (after a promotion pg_last_wal_*_lsn() keep their stale standby values).
+//   Replica: received = pg_last_wal_receive_lsn(), replayed = pg_last_wal_replay_lsn(),
+//   currentLsn null.
+// - lagBytes (replica): how far replay is behind the newest WAL position it knows
+//   the primary has: greatest(pg_stat_wal_receiver.latest_end_lsn — the sender's
+//   end of WAL in its last message — , received) − replayed. Without a WAL
+//   receiver that is only received − replayed (the primary may be further ahead).
+//   Primary: null; each replica's lag is in replicas[] (current − replay_lsn).
+// - lagSeconds (replica): 0 when lagBytes is 0 — an idle primary sends no
+//   transactions, so now() − pg_last_xact_replay_timestamp() would grow forever
+//   without any real lag. Otherwise now() − pg_last_xact_replay_timestamp()
+//   (a commit time stamped by the primary's clock), capped by the time since this
+//   driver last saw the replica caught up: after a long idle spell the first new
+//   transaction would otherwise read as hours of lag. Null when the WAL receiver
+//   is not streaming (how far the primary got is then unknown), or when neither
+//   bound is known yet (no transaction replayed since the replica started, and
+//   not seen caught up). Primary: null.
+import { z } from "zod";
+import pg from "pg";
+import type { AgentAction, PostgresStatus } from "@/lib/agent-protocol/types";
+import { family } from "../prom";
+import { ActionError, type Driver, type DriverReport } from "./types";
+
+const configSchema = z.strictObject({
+  /** postgresql://user:password@host:port/db of the server this agent watches. */
+  url: z
+    .string()
+    .max(2000)
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgresql:// URL"),
+  /** Connect and statement timeout, per query. */
+  timeoutMs: z.number().int().min(100).max(60_000).default(3000),
+});
+export type PostgresDriverConfig = z.input<typeof configSchema>;
+
+const STATUS_SQL = `
+WITH s AS (SELECT pg_is_in_recovery() AS rec)
+SELECT
+  s.rec AS in_recovery,
+  extract(epoch FROM clock_timestamp())::float8 AS db_now,
+  CASE WHEN NOT s.rec THEN pg_current_wal_lsn()::text END AS current_lsn,
+  CASE WHEN NOT s.rec THEN pg_walfile_name(pg_current_wal_lsn()) END AS walfile,
+  CASE WHEN s.rec THEN pg_last_wal_receive_lsn()::text END AS received_lsn,
+  CASE WHEN s.rec THEN pg_last_wal_replay_lsn()::text END AS replayed_lsn,
+  CASE WHEN s.rec THEN pg_get_wal_replay_pause_state() END AS pause_state,
+  CASE WHEN s.rec THEN extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 END AS replay_age,
+  CASE WHEN s.rec THEN pg_wal_lsn_diff(GREATEST(r.latest_end_lsn, pg_last_wal_receive_lsn()), pg_last_wal_replay_lsn())::float8 END AS lag_bytes,
+  (pg_control_checkpoint()).timeline_id AS checkpoint_tli,
+  r.status AS receiver_status,
+  r.received_tli,
+  current_setting('synchronous_standby_names') AS sync_names,
+  current_setting('synchronous_commit') AS sync_commit,
+  (SELECT coalesce(json_agg(json_build_object(
+      'application_name', x.application_name,
+      'client_addr', host(x.client_addr),
+      'state', x.state,
+      'sync_state', x.sync_state,
+      'sent_lsn', x.sent_lsn::text,
+      'replay_lsn', x.replay_lsn::text,
+      'lag_bytes', CASE WHEN s.rec THEN pg_wal_lsn_diff(pg_last_wal_receive_lsn(), x.replay_lsn)
+                        ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), x.replay_lsn) END
+    ) ORDER BY x.application_name, x.pid), '[]'::json)
+   FROM pg_stat_replication x) AS replicas
+FROM s LEFT JOIN pg_stat_wal_receiver r ON true`;
+
+interface StatusRow {
+  in_recovery: boolean;
+  db_now: number;
+  current_lsn: string | null;
+  walfile: string | null;
+  received_lsn: string | null;
+  replayed_lsn: string | null;
+  pause_state: string | null;
+  replay_age: number | null;
+  lag_bytes: number | null;
+  checkpoint_tli: number | null;
+  receiver_status: string | null;
+  received_tli: number | null;
+  sync_names: string;
+  sync_commit: string;
+  replicas: {
+    application_name: string | null;
+    client_addr: string | null;
+    state: string | null;
+    sync_state: string | null;
+    sent_lsn: string | null;
+    replay_lsn: string | null;
+    lag_bytes: number | string | null;
+  }[];
+}
+
+const clamp = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+const nonNegative = (v: number | string | null | undefined): number | null => {
+  if (v === null || v === undefined) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? Math.max(0, n) : null;
+};
+
+/** host:port of the URL, for messages: never the credentials. */
+function endpointOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}`;
+  } catch {
+    return "the configured server";
+  }
+}
+
+export function createPostgresDriver(rawConfig: unknown): Driver {
+  const parsed = configSchema.safeParse(rawConfig);
+  if (!parsed.success) throw new Error(`invalid postgres driver config: ${z.prettifyError(parsed.error)}`);
+  const config = parsed.data;
+  const endpoint = endpointOf(config.url);
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: 2,
+    connectionTimeoutMillis: config.timeoutMs,
+    statement_timeout: config.timeoutMs,
+    query_timeout: config.timeoutMs + 1000,
+    idleTimeoutMillis: 30_000,
+    application_name: "clusterdeck-agent",
+  });
+  // An idle pooled connection dies with its server; the next query reports it.
+  pool.on("error", () => {});
+  let last: DriverReport | null = null;
+  /** Database clock (epoch s) when this driver last saw the replica with nothing left to replay. */
+  let caughtUpAt: number | null = null;
+
+  async function readStatus(): Promise<StatusRow> {
+    try {
+      return (await pool.query<StatusRow>(STATUS_SQL)).rows[0]!;
+    } catch (error) {
+      // Once more on a fresh connection: a pooled one may predate a server
+      // restart, and a promotion between the calls above fails them (55000).
+      // Not after a timeout: a hung server would then cost twice the budget.
+      const e = error as { code?: string; message?: string };
+      if (e.code === "57014" || /timeout/i.test(e.message ?? "")) throw error;
+      return (await pool.query<StatusRow>(STATUS_SQL)).rows[0]!;
+    }
+  }
+
+  async function collect(): Promise<DriverReport> {
+    let row: StatusRow;
+    try {
+      row = await readStatus();
+    } catch (error) {
+      caughtUpAt = null;
+      const message = error instanceof Error ? error.message || error.name : String(error);
+      last = {
+        health: "DOWN",
+        reasons: [clamp(`cannot reach PostgreSQL at ${endpoint}: ${message}`, 300)],
+        postgres: {
+          inRecovery: false,
+          timeline: null,
+          currentLsn: null,
+          receivedLsn: null,
+          replayedLsn: null,
+          lagBytes: null,
+          lagSeconds: null,
+          replayPaused: false,
+          walReceiverStatus: null,
+          replicas: [],
+        },
+      };
+      return last;
+    }
+
+    const replicas: PostgresStatus["replicas"] = row.replicas.slice(0, 100).map((r) => ({
+      applicationName: clamp(r.application_name ?? "", 100),
+      clientAddr: r.client_addr === null ? null : clamp(r.client_addr, 100),
+      state: clamp(r.state ?? "", 40),
+      syncState: clamp(r.sync_state ?? "", 40),
+      sentLsn: r.sent_lsn,
+      replayLsn: r.replay_lsn,
+      lagBytes: nonNegative(r.lag_bytes),
+    }));
+    const reasons: string[] = [];
+    let status: PostgresStatus;
+
+    if (row.in_recovery) {
+      const streaming = row.receiver_status === "streaming";
+      const lagBytes = nonNegative(row.lag_bytes);
+      let lagSeconds: number | null = null;
+      if (!streaming) {
+        caughtUpAt = null;
+      } else if (lagBytes === 0) {
+        lagSeconds = 0;
+        caughtUpAt = row.db_now;
+      } else {
+        const sinceCaughtUp = caughtUpAt === null ? null : row.db_now - caughtUpAt;
+        const bounds = [row.replay_age, sinceCaughtUp].filter((v): v is number => v !== null);
+        lagSeconds = bounds.length > 0 ? Math.max(0, Math.min(...bounds)) : null;
+      }
+      const paused = row.pause_state !== null && row.pause_state !== "not paused";
+      status = {
+        inRecovery: true,
+        timeline: row.received_tli ?? row.checkpoint_tli,
+        currentLsn: null,
+        receivedLsn: row.received_lsn,
+        replayedLsn: row.replayed_lsn,
+        lagBytes,
+        lagSeconds,
+        replayPaused: paused,
+        walReceiverStatus: row.receiver_status === null ? null : clamp(row.receiver_status, 40),
+        replicas,
+      };
+      if (!streaming) {
+        reasons.push(
+          row.receiver_status === null
+            ? "WAL receiver not running: not streaming from the primary"
+            : `WAL receiver not streaming (status: ${clamp(row.receiver_status, 40)})`,
+        );
+      }
+      if (paused) reasons.push(`WAL replay paused (${row.pause_state})`);
+    } else {
+      caughtUpAt = null;
+      const tli = row.walfile ? Number.parseInt(row.walfile.slice(0, 8), 16) : NaN;
+      status = {
+        inRecovery: false,
+        timeline: Number.isFinite(tli) ? tli : row.checkpoint_tli,
+        currentLsn: row.current_lsn,
+        receivedLsn: null,
+        replayedLsn: null,
+        lagBytes: null,
+        lagSeconds: null,
+        replayPaused: false,
+        walReceiverStatus: null,
+        replicas,
+      };
+      const waitsForStandby = ["on", "remote_apply", "remote_write"].includes(row.sync_commit);
+      if (row.sync_names.trim() !== "" && waitsForStandby && !replicas.some((r) => r.syncState === "sync" || r.syncState === "quorum")) {
+        reasons.push("synchronous_standby_names is set but no synchronous standby is connected: commits are waiting");
+      }
+    }
+    last = { health: reasons.length > 0 ? "DEGRADED" : "UP", reasons, postgres: status };
+    return last;
+  }
+
+  function metrics(): string {
+    if (!last || !("postgres" in last)) return "";
+    const p = last.postgres;
+    const up = last.health !== "DOWN";
+    const out = [family("clusterdeck_postgres_up", "gauge", "1 when PostgreSQL answered the last collection.", up ? 1 : 0)];
+    if (!up) return out.join("");
+    const optional = (name: string, help: string, value: number | null) => {
+      if (value !== null) out.push(family(name, "gauge", help, value));
+    };
+    out.push(family("clusterdeck_postgres_in_recovery", "gauge", "1 on a replica (in recovery), 0 on a primary.", p.inRecovery ? 1 : 0));
+    optional("clusterdeck_postgres_timeline", "Timeline the server writes (primary) or streams (replica).", p.timeline);
+    optional("clusterdeck_postgres_replication_lag_bytes", "Replica: bytes of WAL not yet replayed.", p.lagBytes);
+    optional("clusterdeck_postgres_replication_lag_seconds", "Replica: seconds replay is behind (0 when caught up).", p.lagSeconds);
+    if (p.inRecovery) {
+      out.push(
+        family("clusterdeck_postgres_wal_replay_paused", "gauge", "Replica: 1 when WAL replay is paused.", p.replayPaused ? 1 : 0),
+        family("clusterdeck_postgres_wal_receiver_streaming", "gauge", "Replica: 1 when the WAL receiver is streaming.", p.walReceiverStatus === "streaming" ? 1 : 0),
+      );
+    }
+    out.push(
+      family("clusterdeck_postgres_replicas", "gauge", "Standbys connected to this server (pg_stat_replication rows).", p.replicas.length),
+      family("clusterdeck_postgres_replicas_streaming", "gauge", "Connected standbys in state streaming.", p.replicas.filter((r) => r.state === "streaming").length),
+    );
+    const lagging = p.replicas.filter((r) => r.lagBytes !== null);
+    if (lagging.length > 0) {
+      out.push(
+        family(
+          "clusterdeck_postgres_replica_lag_bytes",
+          "gauge",
+          "Per connected standby: bytes between this server's WAL position and the standby's replay position.",
+          lagging.map((r) => ({ labels: { application_name: r.applicationName, client_addr: r.clientAddr ?? "" }, value: r.lagBytes! })),
+        ),
+      );
+    }
+    return out.join("");
+  }
+
+  return {
+    role: "postgres",
+    collect,
+    async act(action: AgentAction): Promise<unknown> {
+      throw new ActionError(422, `no postgres actions yet ("${action.action}" is not taken; promote and fence come later)`);
+    },
+    metrics,
+    async close() {
+      await pool.end().catch(() => {});
+    },
+  };
+}

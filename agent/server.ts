@@ -1,0 +1,342 @@
+// The agent's HTTP(S) server. It only answers: it never calls the console, so
+// it keeps collecting while the console is away and is simply there when the
+// worker reconnects.
+//
+//   GET  /v1/status   the latest snapshot                       (signed)
+//   GET  /v1/stream   NDJSON: latest snapshot at once, then one per tick (signed)
+//   POST /v1/actions  an agentAction, carried out by the driver (signed)
+//   GET  /metrics     Prometheus text (Bearer metricsToken when configured)
+//
+// Every /v1 request passes verifyRequest before anything else is looked at
+// beyond its route; a refusal is a 401 with the reason, a counter and a log
+// line, and changes nothing.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { NonceCache, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
+import { AGENT_PATHS, agentAction } from "@/lib/agent-protocol/types";
+import { version } from "@/lib/version";
+import { Collector } from "./collector";
+import type { AgentConfig, Credential } from "./config";
+import { loadDriver } from "./load-driver";
+import { rateLimited, stderrLog, type LogSink } from "./log";
+import { family, PROMETHEUS_CONTENT_TYPE } from "./prom";
+import { ActionError, type Driver } from "./drivers/types";
+
+export const MAX_ACTION_BODY_BYTES = 16 * 1024;
+/** More concurrent streams than any sane number of workers would open. */
+export const MAX_STREAMS = 64;
+/** A stream client this far behind is dropped rather than buffered for. */
+const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
+
+type RefusalReason = VerifyFailure | "metrics-token" | "body-too-large" | "bad-json" | "invalid-action";
+const REFUSAL_REASONS: RefusalReason[] = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "body-too-large", "bad-json", "invalid-action"];
+
+const ROUTES: Record<string, "GET" | "POST"> = {
+  [AGENT_PATHS.status]: "GET",
+  [AGENT_PATHS.stream]: "GET",
+  [AGENT_PATHS.actions]: "POST",
+  [AGENT_PATHS.metrics]: "GET",
+};
+
+export type AgentOptions = {
+  /** A ready driver instead of the role's own (tests use one that misbehaves on purpose). */
+  driver?: Driver;
+  log?: LogSink;
+};
+
+export type RunningAgent = {
+  url: string;
+  port: number;
+  collector: Collector;
+  /** Swaps the credentials and metrics token in place (key rotation without dropping streams). */
+  setAuth(auth: { credentials: Credential[]; metricsToken?: string }): void;
+  close(): Promise<void>;
+};
+
+function sha256(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...headers,
+  });
+  res.end(text);
+}
+
+class BodyTooLarge extends Error {}
+
+/** Reads the request body up to `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function startAgent(config: AgentConfig, options: AgentOptions = {}): Promise<RunningAgent> {
+  const log = options.log ?? stderrLog;
+  const refusalLog = rateLimited(log);
+  const startedAt = new Date();
+  const driver = options.driver ?? (await loadDriver(config));
+  const collector = new Collector(driver, { name: config.name, role: config.role, version, startedAt: startedAt.toISOString() }, config.intervalMs, log);
+
+  let secrets = new Map<string, string>();
+  let metricsTokenHash: Buffer | undefined;
+  const setAuth: RunningAgent["setAuth"] = (auth) => {
+    secrets = new Map(auth.credentials.map((c) => [c.keyId, c.secret]));
+    metricsTokenHash = auth.metricsToken ? sha256(auth.metricsToken) : undefined;
+  };
+  setAuth(config);
+  const nonces = new NonceCache();
+
+  const refused = new Map<RefusalReason, number>(REFUSAL_REASONS.map((r) => [r, 0]));
+  const streams = new Set<ServerResponse>();
+  let actionQueue: Promise<unknown> = Promise.resolve();
+
+  function refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: RefusalReason, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+    refused.set(reason, (refused.get(reason) ?? 0) + 1);
+    refusalLog({
+      level: "warn",
+      msg: "request refused",
+      remote: req.socket.remoteAddress ?? null,
+      method: req.method,
+      path: (req.url ?? "").split("?")[0]!.slice(0, 200),
+      status,
+      reason,
+    });
+    sendJson(res, status, body, headers);
+  }
+
+  function authenticate(req: IncomingMessage, body: Buffer | string): true | { reason: VerifyFailure } {
+    const result = verifyRequest({
+      header: req.headers.authorization,
+      method: req.method ?? "",
+      pathWithQuery: req.url ?? "",
+      body,
+      secretFor: (keyId) => secrets.get(keyId),
+      nonces,
+    });
+    return result.ok ? true : { reason: result.reason };
+  }
+
+  function unauthorized(req: IncomingMessage, res: ServerResponse, reason: VerifyFailure) {
+    refuse(req, res, 401, reason, { error: "unauthorized", reason }, { "www-authenticate": "CD1-HMAC-SHA256" });
+  }
+
+  async function handleActions(req: IncomingMessage, res: ServerResponse) {
+    // A missing or unparseable header is refused before the body is read.
+    if (!req.headers.authorization) return unauthorized(req, res, "missing");
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_ACTION_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        return refuse(req, res, 413, "body-too-large", { error: "payload-too-large", message: `the body must be at most ${MAX_ACTION_BODY_BYTES} bytes` }, { connection: "close" });
+      }
+      throw error;
+    }
+    const auth = authenticate(req, body);
+    if (auth !== true) return unauthorized(req, res, auth.reason);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch {
+      return refuse(req, res, 400, "bad-json", { error: "bad-request", message: "the body is not valid JSON" });
+    }
+    const parsed = agentAction.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), message: i.message }));
+      return refuse(req, res, 422, "invalid-action", { error: "invalid-action", issues });
+    }
+    const action = parsed.data;
+    // One action at a time: a drain and a resume racing each other would leave the app in either state.
+    const run = actionQueue.then(() => driver.act(action));
+    actionQueue = run.catch(() => {});
+    try {
+      const result = await run;
+      log({ level: "info", msg: "action done", action: action.action, remote: req.socket.remoteAddress ?? null });
+      collector.refresh();
+      sendJson(res, 200, { ok: true, action: action.action, result: result ?? null });
+    } catch (error) {
+      const status = error instanceof ActionError ? error.status : 500;
+      const message = (error as Error)?.message ?? String(error);
+      log({ level: status === 500 ? "error" : "warn", msg: "action failed", action: action.action, status, error: message.slice(0, 300) });
+      sendJson(res, status, { error: status === 500 ? "internal" : "action-failed", action: action.action, message });
+    }
+  }
+
+  function handleStream(req: IncomingMessage, res: ServerResponse) {
+    if (streams.size >= MAX_STREAMS) {
+      sendJson(res, 503, { error: "too-many-streams", message: `at most ${MAX_STREAMS} streams at once` }, { "retry-after": "5" });
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": "application/x-ndjson; charset=utf-8",
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
+    req.socket.setNoDelay(true);
+    req.socket.setKeepAlive(true, 10_000);
+    streams.add(res);
+    const send = (line: string) => {
+      if (res.writableLength > MAX_STREAM_BACKLOG_BYTES) {
+        log({ level: "warn", msg: "stream client too slow, dropped", remote: req.socket.remoteAddress ?? null });
+        res.destroy();
+        return;
+      }
+      res.write(line);
+    };
+    const unsubscribe = collector.subscribe(send);
+    if (collector.latestLine) send(collector.latestLine);
+    else res.flushHeaders();
+    res.on("close", () => {
+      unsubscribe();
+      streams.delete(res);
+    });
+  }
+
+  function metricsText(): string {
+    const latest = collector.latest;
+    const host = latest?.host;
+    const health = latest?.health;
+    return [
+      family("clusterdeck_agent_up", "gauge", "1 while the agent process runs.", 1),
+      family("clusterdeck_agent_info", "gauge", "The agent's identity.", [{ labels: { role: config.role, name: config.name, version }, value: 1 }]),
+      family("clusterdeck_agent_start_time_seconds", "gauge", "When the agent started (Unix time).", startedAt.getTime() / 1000),
+      family("clusterdeck_agent_health", "gauge", "1 for the health of the latest snapshot.", (["UP", "DEGRADED", "DOWN"] as const).map((s) => ({ labels: { state: s }, value: health === s ? 1 : 0 }))),
+      family("clusterdeck_agent_collect_duration_seconds", "gauge", "How long the last driver collect took.", collector.lastDurationMs === undefined ? NaN : collector.lastDurationMs / 1000),
+      family("clusterdeck_agent_collects_total", "counter", "Driver collects started.", collector.collectsTotal),
+      family("clusterdeck_agent_collect_failures_total", "counter", "Driver collects that threw or overran the interval.", collector.failuresTotal),
+      family("clusterdeck_agent_snapshot_seq", "gauge", "seq of the latest snapshot.", collector.seq),
+      family("clusterdeck_agent_streams", "gauge", "Open /v1/stream connections.", streams.size),
+      family("clusterdeck_agent_refused_requests_total", "counter", "Requests refused, by reason.", [...refused].map(([reason, value]) => ({ labels: { reason }, value }))),
+      ...(host
+        ? [
+            family("clusterdeck_agent_host_cpu_ratio", "gauge", "Host CPU busy share between the last two snapshots (0..1).", host.cpu),
+            family("clusterdeck_agent_host_memory_used_bytes", "gauge", "Host memory in use.", host.memoryUsed),
+            family("clusterdeck_agent_host_memory_total_bytes", "gauge", "Host memory.", host.memoryTotal),
+            family("clusterdeck_agent_host_load1", "gauge", "Host 1-minute load average.", host.load1),
+          ]
+        : []),
+    ].join("");
+  }
+
+  function handleMetrics(req: IncomingMessage, res: ServerResponse) {
+    if (metricsTokenHash) {
+      const header = req.headers.authorization ?? "";
+      const given = header.startsWith("Bearer ") ? sha256(header.slice(7).trim()) : undefined;
+      // Both sides hashed to the same length, so the comparison is constant-time whatever was sent.
+      if (!given || !timingSafeEqual(given, metricsTokenHash)) {
+        return refuse(req, res, 401, "metrics-token", { error: "unauthorized", reason: "metrics-token" }, { "www-authenticate": 'Bearer realm="metrics"' });
+      }
+    }
+    let driverLines = "";
+    try {
+      driverLines = driver.metrics();
+    } catch (error) {
+      log({ level: "error", msg: "driver metrics failed", error: (error as Error).message });
+    }
+    if (driverLines && !driverLines.endsWith("\n")) driverLines += "\n";
+    const text = metricsText() + driverLines;
+    res.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE, "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+    res.end(text);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? "").split("?")[0]!;
+    const method = ROUTES[path];
+    if (!method) return sendJson(res, 404, { error: "not-found" });
+    if (req.method !== method) return sendJson(res, 405, { error: "method-not-allowed", allow: method }, { allow: method });
+    if (path === AGENT_PATHS.metrics) return handleMetrics(req, res);
+    if (path === AGENT_PATHS.actions) return handleActions(req, res);
+    // GET: a body, if any, is neither read nor signed.
+    const auth = authenticate(req, "");
+    if (auth !== true) return unauthorized(req, res, auth.reason);
+    if (path === AGENT_PATHS.stream) return handleStream(req, res);
+    const snap = await collector.current();
+    sendJson(res, 200, snap);
+  }
+
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error) => {
+      log({ level: "error", msg: "request failed", path: (req.url ?? "").split("?")[0], error: (error as Error)?.message });
+      if (!res.headersSent) sendJson(res, 500, { error: "internal" });
+      else res.destroy();
+    });
+  };
+
+  const serverOptions = { requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 65_000 };
+  let server: http.Server;
+  if (config.tls) {
+    const [cert, key] = await Promise.all(
+      (["certFile", "keyFile"] as const).map((field) =>
+        readFile(config.tls![field]).catch((error: Error) => {
+          throw new Error(`tls.${field}: cannot read ${config.tls![field]}: ${error.message}`);
+        }),
+      ),
+    );
+    server = https.createServer({ ...serverOptions, cert, key, minVersion: "TLSv1.2" }, listener);
+  } else {
+    server = http.createServer(serverOptions, listener);
+  }
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.listen.port, config.listen.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await driver.close().catch(() => {});
+    throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`);
+  }
+  collector.start();
+  const unwatch = driver.watch?.(() => collector.refresh());
+
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `${config.tls ? "https" : "http"}://${hostForUrl}:${address.port}`;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port: address.port,
+    collector,
+    setAuth,
+    close() {
+      closed ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const res of streams) res.end();
+        server.closeIdleConnections();
+        // Whatever is still open after a moment (a slow action, a stuck client) is cut.
+        const cut = setTimeout(() => server.closeAllConnections(), 2000);
+        unwatch?.();
+        await collector.stop();
+        await serverClosed;
+        clearTimeout(cut);
+        await driver.close().catch((error: Error) => log({ level: "error", msg: "driver close failed", error: error.message }));
+      })();
+      return closed;
+    },
+  };
+}
