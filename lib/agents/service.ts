@@ -75,9 +75,13 @@ export type AgentTarget = {
   name: string;
   clusterId: string;
   agentUrl: string;
+  /** As last recorded, so a new leader does not announce every target again. */
+  health: "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
   keyId: string;
   secret: string;
 };
+
+const targetSelect = { id: true, name: true, clusterId: true, agentUrl: true, health: true } as const;
 
 /** Everything the monitor must watch, with the secret to sign with. Server-side only. */
 export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise<AgentTarget[]> {
@@ -86,9 +90,9 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
     select: {
       keyId: true,
       secretCiphertext: true,
-      node: { select: { id: true, name: true, clusterId: true, agentUrl: true } },
-      loadBalancer: { select: { id: true, name: true, clusterId: true, agentUrl: true } },
-      databaseInstance: { select: { id: true, name: true, clusterId: true, agentUrl: true } },
+      node: { select: targetSelect },
+      loadBalancer: { select: targetSelect },
+      databaseInstance: { select: targetSelect },
     },
   });
   const out: AgentTarget[] = [];
@@ -101,7 +105,7 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
           ? (["DATABASE", row.databaseInstance] as const)
           : ([null, null] as const);
     if (!subjectType || !subject.agentUrl) continue;
-    out.push({ subjectType, id: subject.id, name: subject.name, clusterId: subject.clusterId, agentUrl: subject.agentUrl, keyId: row.keyId, secret: openSecret(row.secretCiphertext, consoleSecret) });
+    out.push({ subjectType, id: subject.id, name: subject.name, clusterId: subject.clusterId, agentUrl: subject.agentUrl, health: subject.health, keyId: row.keyId, secret: openSecret(row.secretCiphertext, consoleSecret) });
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/permissions";
-import { bearerActor, sessionActor } from "@/lib/auth/session";
+import { requestActor } from "@/lib/auth/session";
 import { clientIpFrom } from "@/lib/auth/client-ip";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { log } from "@/lib/log";
@@ -42,16 +42,10 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
     const clientIp = clientIpFrom(req.headers);
     let actor: Actor | null = null;
     try {
-      const authorization = req.headers.get("authorization");
-      let viaCookie = false;
-      if (authorization !== null) {
-        const result = await bearerActor(authorization);
-        if ("error" in result) throw unauthorized(result.error);
-        actor = result.actor;
-      } else {
-        actor = await sessionActor();
-        viaCookie = actor !== null;
-      }
+      const caller = await requestActor(req.headers);
+      if ("error" in caller) throw unauthorized(caller.error);
+      actor = caller.actor;
+      const viaCookie = caller.via === "cookie";
       if (spec.access !== "public") {
         if (!actor) throw unauthorized();
         if (spec.access !== "authenticated" && !can(actor.role, spec.access)) {

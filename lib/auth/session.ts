@@ -3,7 +3,7 @@
 // counts (not disabled, same session version) and which role applies now.
 import "server-only";
 import { getToken } from "next-auth/jwt";
-import { cookies, headers } from "next/headers";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
 import { authOptions } from "@/lib/auth/options";
@@ -11,12 +11,16 @@ import { hashApiToken, looksLikeApiToken } from "@/lib/auth/tokens";
 import { lowerRole, type Actor } from "@/lib/auth/actor";
 import { can, type Permission } from "@/lib/auth/permissions";
 
-export async function sessionActor(): Promise<Actor | null> {
-  const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
-  const token = await getToken({
-    req: { cookies: Object.fromEntries(cookieStore.getAll().map((c) => [c.name, c.value])), headers: Object.fromEntries(headerStore) } as never,
-    secret: authOptions().secret,
-  });
+/** The signed-in user behind a request's session cookie, if it still counts. */
+export async function sessionActorFrom(requestHeaders: Headers): Promise<Actor | null> {
+  const cookieHeader = requestHeaders.get("cookie");
+  if (!cookieHeader) return null;
+  const cookieMap: Record<string, string> = {};
+  for (const part of cookieHeader.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) cookieMap[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  const token = await getToken({ req: { cookies: cookieMap, headers: Object.fromEntries(requestHeaders) } as never, secret: authOptions().secret });
   if (!token?.uid) return null;
   const user = await db.user.findUnique({
     where: { id: token.uid },
@@ -24,6 +28,26 @@ export async function sessionActor(): Promise<Actor | null> {
   });
   if (!user || user.disabled || token.sv !== user.sessionVersion) return null;
   return { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role };
+}
+
+/** For server components, which see the request only through next/headers. */
+export async function sessionActor(): Promise<Actor | null> {
+  return sessionActorFrom(new Headers(await headers()));
+}
+
+/**
+ * Who is calling: an API token when an Authorization header is present (and
+ * then only that: a bad token is an error, not a fallback to the cookie),
+ * otherwise the session cookie.
+ */
+export async function requestActor(requestHeaders: Headers): Promise<{ actor: Actor | null; via: "bearer" | "cookie" | null } | { error: string }> {
+  const authorization = requestHeaders.get("authorization");
+  if (authorization !== null) {
+    const result = await bearerActor(authorization);
+    return "error" in result ? result : { actor: result.actor, via: "bearer" };
+  }
+  const actor = await sessionActorFrom(requestHeaders);
+  return { actor, via: actor ? "cookie" : null };
 }
 
 export type BearerResult = { actor: Actor } | { error: string };

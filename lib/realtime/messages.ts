@@ -1,0 +1,52 @@
+// What travels from the worker to every web instance (PostgreSQL NOTIFY on
+// one channel) and on to browsers (Server-Sent Events). Payloads stay small:
+// NOTIFY carries at most 8000 bytes, so an event names its row and the web
+// side reads it, and metric points travel in chunks.
+import { z } from "zod";
+
+export const CHANNEL = "clusterdeck";
+export const MAX_NOTIFY_BYTES = 7900;
+
+export const metricPoint = z.object({
+  /** "NODE:<id>", "LOAD_BALANCER:<id>", "DATABASE:<id>" */
+  key: z.string(),
+  at: z.number(),
+  health: z.enum(["UP", "DEGRADED", "DOWN", "UNKNOWN"]),
+  sessions: z.number().nullable().optional(),
+  requestRate: z.number().nullable().optional(),
+  latencyMs: z.number().nullable().optional(),
+  cpu: z.number().nullable().optional(),
+  memory: z.number().nullable().optional(),
+  lagBytes: z.number().nullable().optional(),
+  lagSeconds: z.number().nullable().optional(),
+  backends: z.array(z.object({ name: z.string(), up: z.boolean(), latencyMs: z.number().nullable() })).optional(),
+});
+export type MetricPoint = z.infer<typeof metricPoint>;
+
+export const busMessage = z.discriminatedUnion("t", [
+  /** A row was added to Event; read it by id. */
+  z.object({ t: z.literal("event"), id: z.string() }),
+  /** Inventory or state changed (health, admin state, membership): refetch. */
+  z.object({ t: z.literal("changed"), subject: z.string(), id: z.string().optional() }),
+  z.object({ t: z.literal("metrics"), points: z.array(metricPoint) }),
+]);
+export type BusMessage = z.infer<typeof busMessage>;
+
+/** Splits metric points into NOTIFY-sized messages. */
+export function chunkMetrics(points: MetricPoint[]): string[] {
+  const out: string[] = [];
+  let batch: MetricPoint[] = [];
+  let size = 40;
+  for (const p of points) {
+    const bytes = Buffer.byteLength(JSON.stringify(p)) + 1;
+    if (batch.length && size + bytes > MAX_NOTIFY_BYTES) {
+      out.push(JSON.stringify({ t: "metrics", points: batch }));
+      batch = [];
+      size = 40;
+    }
+    batch.push(p);
+    size += bytes;
+  }
+  if (batch.length) out.push(JSON.stringify({ t: "metrics", points: batch }));
+  return out;
+}

@@ -1,0 +1,158 @@
+// One live channel to one agent: a signed GET /v1/stream that the agent keeps
+// open, writing a snapshot line every interval. A crashed agent is noticed
+// when the connection breaks (and the reconnect is refused), a hung one when
+// no line arrives within the heartbeat timeout. Every line is validated; a
+// garbled or hostile answer counts as a failure, never as data.
+import http from "node:http";
+import https from "node:https";
+import { signRequest } from "@/lib/agent-protocol/signing";
+import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
+
+export type AgentEndpoint = { agentUrl: string; keyId: string; secret: string };
+
+export type ConnectionEvent =
+  | { kind: "snapshot"; snapshot: Snapshot; receivedAt: number }
+  | { kind: "failure"; reason: string; at: number };
+
+export type ConnectionOptions = {
+  heartbeatTimeoutMs: number;
+  /** First retry after a break is immediate; then backoff doubles up to this. */
+  maxBackoffMs: number;
+  maxLineBytes: number;
+  tls?: { ca?: Buffer; rejectUnauthorized?: boolean };
+};
+
+export const defaultConnectionOptions: ConnectionOptions = { heartbeatTimeoutMs: 3500, maxBackoffMs: 5000, maxLineBytes: 1 << 20 };
+
+export class AgentConnection {
+  private request: http.ClientRequest | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private backoffMs = 0;
+  private stopped = false;
+  private generation = 0;
+
+  constructor(
+    private endpoint: AgentEndpoint,
+    private readonly onEvent: (event: ConnectionEvent) => void,
+    private readonly options: ConnectionOptions = defaultConnectionOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.teardown();
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+  }
+
+  /** New address or credential: reconnect with it. */
+  update(endpoint: AgentEndpoint): void {
+    this.endpoint = endpoint;
+    this.teardown();
+    this.backoffMs = 0;
+    if (!this.stopped) this.connect();
+  }
+
+  private connect(): void {
+    const generation = ++this.generation;
+    const url = new URL(AGENT_PATHS.stream, this.endpoint.agentUrl);
+    const authorization = signRequest({ keyId: this.endpoint.keyId, secret: this.endpoint.secret, method: "GET", pathWithQuery: url.pathname + url.search });
+    const lib = url.protocol === "https:" ? https : http;
+    const req = lib.request(url, {
+      method: "GET",
+      headers: { authorization, accept: "application/x-ndjson" },
+      agent: false,
+      ...(url.protocol === "https:" ? { ca: this.options.tls?.ca, rejectUnauthorized: this.options.tls?.rejectUnauthorized ?? true } : {}),
+    });
+    this.request = req;
+    const fail = (reason: string) => {
+      if (generation !== this.generation || this.stopped) return;
+      this.teardown();
+      this.onEvent({ kind: "failure", reason, at: Date.now() });
+      this.scheduleReconnect();
+    };
+    this.armHeartbeat(() => fail(`no answer within ${this.options.heartbeatTimeoutMs} ms (agent hung?)`));
+    req.on("error", (error: NodeJS.ErrnoException) => fail(describeError(error)));
+    req.on("response", (res) => {
+      if (res.statusCode !== 200) {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (body = (body + chunk).slice(0, 300)));
+        res.on("end", () => fail(`agent answered ${res.statusCode}${body ? `: ${body.trim()}` : ""}`));
+        return;
+      }
+      let buffer = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        if (buffer.length > this.options.maxLineBytes) return fail("agent sent an oversized line");
+        let newline: number;
+        while ((newline = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, newline);
+          buffer = buffer.slice(newline + 1);
+          if (line.trim() === "") continue;
+          const parsed = parseLine(line);
+          if (!parsed.ok) return fail(parsed.reason);
+          this.backoffMs = 0;
+          this.armHeartbeat(() => fail(`no snapshot for ${this.options.heartbeatTimeoutMs} ms (agent hung?)`));
+          this.onEvent({ kind: "snapshot", snapshot: parsed.snapshot, receivedAt: Date.now() });
+        }
+      });
+      res.on("end", () => fail("agent closed the stream"));
+      res.on("error", (error) => fail(describeError(error)));
+    });
+    req.end();
+  }
+
+  private armHeartbeat(onTimeout: () => void) {
+    if (this.heartbeat) clearTimeout(this.heartbeat);
+    this.heartbeat = setTimeout(onTimeout, this.options.heartbeatTimeoutMs);
+    this.heartbeat.unref?.();
+  }
+
+  private teardown() {
+    this.generation++;
+    if (this.heartbeat) clearTimeout(this.heartbeat);
+    this.heartbeat = null;
+    this.request?.destroy();
+    this.request = null;
+  }
+
+  private scheduleReconnect() {
+    if (this.stopped || this.retry) return;
+    const wait = this.backoffMs;
+    this.backoffMs = Math.min(Math.max(250, this.backoffMs * 2), this.options.maxBackoffMs);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (!this.stopped) this.connect();
+    }, wait);
+  }
+}
+
+function parseLine(line: string): { ok: true; snapshot: Snapshot } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: "agent sent a line that is not JSON" };
+  }
+  const result = snapshotSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { ok: false, reason: `agent sent an invalid snapshot (${issue?.path.join(".") || "root"}: ${issue?.message})` };
+  }
+  return { ok: true, snapshot: result.data };
+}
+
+function describeError(error: NodeJS.ErrnoException): string {
+  if (error.code === "ECONNREFUSED") return "connection refused (agent not running?)";
+  if (error.code === "ECONNRESET") return "connection reset";
+  if (error.code === "ETIMEDOUT") return "connection timed out";
+  if (error.code === "EHOSTUNREACH") return "host unreachable";
+  return error.message || String(error.code);
+}

@@ -1,0 +1,44 @@
+// The worker process: competes for the monitor lease and, while it holds it,
+// watches every agent. Several may run; one monitors, the others wait to
+// take over. worker/run.ts is the process entry; `clusterdeck start` runs it too.
+import os from "node:os";
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { log } from "@/lib/log";
+import { LeaderLease } from "@/worker/lease";
+import { Monitor } from "@/worker/monitor";
+import { Recorder } from "@/worker/recorder";
+
+export type WorkerHandle = { stop(): Promise<void>; lease: LeaderLease; monitor(): Monitor | null };
+
+export function startWorker(options: { holder?: string } = {}): WorkerHandle {
+  const holder = options.holder ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const recorder = new Recorder(db);
+  let monitor: Monitor | null = null;
+
+  const lease = new LeaderLease(db, "monitor", holder, {
+    async onElected(epoch) {
+      log.info("worker.elected", { holder, epoch });
+      recorder.start();
+      monitor = new Monitor(recorder, { initialHealth: (t) => t.health });
+      await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
+    },
+    async onDeposed(why) {
+      log.warn("worker.deposed", { holder, why });
+      monitor?.stop();
+      monitor = null;
+      await recorder.stop();
+    },
+  });
+  lease.start();
+
+  return {
+    lease,
+    monitor: () => monitor,
+    async stop() {
+      await lease.stop();
+      monitor?.stop();
+      await recorder.stop();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// Watches every enrolled agent through its live channel, turns what it sees
+// into health (through rise/fall thresholds) and hands facts to the recorder.
+// Runs only on the leader worker; stop() drops every channel.
+import type { Snapshot } from "@/lib/agent-protocol/types";
+import { loadAgentTargets, type AgentTarget } from "@/lib/agents/service";
+import type { MetricPoint } from "@/lib/realtime/messages";
+import { AgentConnection, defaultConnectionOptions, type ConnectionEvent, type ConnectionOptions } from "@/worker/agent-connection";
+import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
+import type { Recorder } from "@/worker/recorder";
+
+const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
+
+type Watched = { target: AgentTarget; connection: AgentConnection; state: HealthState; since: number };
+
+/**
+ * A target never seen before is not called DOWN for this long: an agent is
+ * usually enrolled a moment before it starts, and "down" would be noise.
+ */
+const FIRST_CONTACT_GRACE_MS = 5000;
+
+export type MonitorOptions = {
+  thresholds: Thresholds;
+  connection: ConnectionOptions;
+  refreshMs: number;
+  loadTargets: () => Promise<AgentTarget[]>;
+  /** Health as stored, so a restarted worker does not announce every target again. */
+  initialHealth: (target: AgentTarget) => Health;
+};
+
+export class Monitor {
+  private watched = new Map<string, Watched>();
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+  private readonly options: MonitorOptions;
+
+  constructor(
+    private readonly recorder: Recorder,
+    options: Partial<MonitorOptions> = {},
+  ) {
+    this.options = {
+      thresholds: defaultThresholds,
+      connection: defaultConnectionOptions,
+      refreshMs: 5000,
+      loadTargets: () => loadAgentTargets(),
+      initialHealth: () => "UNKNOWN",
+      ...options,
+    };
+  }
+
+  get size(): number {
+    return this.watched.size;
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.refreshTimer = setInterval(() => void this.refresh().catch(() => {}), this.options.refreshMs);
+  }
+
+  stop(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = null;
+    for (const w of this.watched.values()) w.connection.stop();
+    this.watched.clear();
+  }
+
+  /** Re-reads the inventory: new agents are watched, removed ones dropped, changed ones reconnected. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.doRefresh().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  healthOf(key: string): Health | undefined {
+    return this.watched.get(key)?.state.health;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const targets = await this.options.loadTargets();
+    const next = new Map(targets.map((t) => [keyOf(t), t]));
+    for (const [key, w] of this.watched) {
+      if (!next.has(key)) {
+        w.connection.stop();
+        this.watched.delete(key);
+      }
+    }
+    for (const [key, target] of next) {
+      const existing = this.watched.get(key);
+      if (existing) {
+        const moved = existing.target.agentUrl !== target.agentUrl || existing.target.keyId !== target.keyId;
+        existing.target = target;
+        if (moved) existing.connection.update(target);
+        continue;
+      }
+      const state = new HealthState(this.options.thresholds, this.options.initialHealth(target));
+      const watched: Watched = { target, state, since: Date.now(), connection: new AgentConnection(target, (e) => this.onEvent(key, e), this.options.connection) };
+      this.watched.set(key, watched);
+      watched.connection.start();
+    }
+  }
+
+  private onEvent(key: string, event: ConnectionEvent): void {
+    const w = this.watched.get(key);
+    if (!w) return;
+    let observed: "UP" | "DEGRADED" | "DOWN";
+    let reasons: string[];
+    let point: MetricPoint;
+    if (event.kind === "snapshot") {
+      const s = event.snapshot;
+      if (s.agent.role !== expectedRole[w.target.subjectType]) {
+        observed = "DOWN";
+        reasons = [`agent reports role '${s.agent.role}', expected '${expectedRole[w.target.subjectType]}' (wrong agent at ${w.target.agentUrl}?)`];
+      } else {
+        observed = s.health;
+        reasons = s.reasons;
+      }
+      point = pointFrom(key, s, event.receivedAt);
+    } else {
+      observed = "DOWN";
+      reasons = [`agent at ${w.target.agentUrl}: ${event.reason}`];
+      point = { key, at: event.at, health: "DOWN" };
+    }
+    if (w.state.health === "UNKNOWN" && observed === "DOWN" && Date.now() - w.since < FIRST_CONTACT_GRACE_MS) return;
+    const transition = w.state.observe(observed, reasons);
+    this.recorder.observe(w.target, event.kind === "snapshot" ? event.snapshot : null, { ...point, health: w.state.health });
+    if (transition) {
+      void this.recorder.transition(w.target, transition).catch((error) =>
+        console.error(JSON.stringify({ msg: "monitor.transition-write-failed", target: key, error: String(error) })),
+      );
+    }
+  }
+}
+
+export const keyOf = (t: Pick<AgentTarget, "subjectType" | "id">) => `${t.subjectType}:${t.id}`;
+
+function pointFrom(key: string, s: Snapshot, at: number): MetricPoint {
+  const base = { key, at, health: s.health, cpu: s.host.cpu, memory: s.host.memoryTotal ? s.host.memoryUsed / s.host.memoryTotal : null };
+  if (s.app) {
+    return {
+      ...base,
+      sessions: s.app.sessions,
+      requestRate: s.app.requestRate,
+      latencyMs: s.app.latencyMs,
+      backends: s.app.backends.map((b) => ({ name: b.name, up: b.up, latencyMs: b.latencyMs })),
+    };
+  }
+  if (s.haproxy) {
+    return {
+      ...base,
+      sessions: s.haproxy.servers.reduce((a, x) => a + x.sessions, 0),
+      requestRate: s.haproxy.frontends.reduce((a, f) => a + f.rate, 0),
+    };
+  }
+  if (s.postgres) return { ...base, lagBytes: s.postgres.lagBytes, lagSeconds: s.postgres.lagSeconds };
+  return base;
+}

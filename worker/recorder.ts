@@ -1,0 +1,145 @@
+// Writes what the monitor learns. A health transition updates the target,
+// adds an Event and notifies web instances, in one transaction. Per-snapshot
+// facts (last seen, sessions) and metric points are batched once a second,
+// so the cost per agent stays flat as the fleet grows; samples are kept at
+// 10 s resolution and downsampled later by the retention job.
+import type { Db } from "@/lib/db/client";
+import type { Snapshot } from "@/lib/agent-protocol/types";
+import type { AgentTarget } from "@/lib/agents/service";
+import { CHANNEL, chunkMetrics, type MetricPoint } from "@/lib/realtime/messages";
+import type { Transition } from "@/worker/health";
+
+const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
+const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance" } as const;
+const SAMPLE_EVERY_MS = 10_000;
+
+type Pending = { target: AgentTarget; snapshot: Snapshot | null; point: MetricPoint };
+type SampleAcc = { target: AgentTarget; since: number; n: number; last: MetricPoint; sum: Record<string, number> };
+
+export class Recorder {
+  private pending = new Map<string, Pending>();
+  private samples = new Map<string, SampleAcc>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush().catch((e) => console.error(JSON.stringify({ msg: "recorder.flush-failed", error: String(e) }))), 1000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush().catch(() => {});
+  }
+
+  async transition(target: AgentTarget, t: Transition, at = new Date()): Promise<void> {
+    const kind = t.to === "UP" && t.from !== "UNKNOWN" ? "health.recovered" : `health.${t.to.toLowerCase()}`;
+    const message =
+      t.to === "UP"
+        ? `${target.name} is up${t.from === "UNKNOWN" ? "" : ` again (was ${t.from.toLowerCase()})`}`
+        : `${target.name} is ${t.to.toLowerCase()}${t.reasons.length ? `: ${t.reasons.join("; ")}` : ""}`;
+    await this.db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(
+        `UPDATE "${table[target.subjectType]}" SET "health" = $1::"Health", "updatedAt" = now() WHERE "id" = $2`,
+        t.to,
+        target.id,
+      );
+      const event = await tx.event.create({
+        data: {
+          at,
+          kind,
+          severity: severity[t.to],
+          subjectType: target.subjectType,
+          subjectId: target.id,
+          clusterId: target.clusterId,
+          message: message.slice(0, 1000),
+          data: { from: t.from, to: t.to, reasons: t.reasons.slice(0, 10), name: target.name },
+        },
+        select: { id: true },
+      });
+      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+    });
+  }
+
+  /** Remember the newest facts; written by the next flush. */
+  observe(target: AgentTarget, snapshot: Snapshot | null, point: MetricPoint): void {
+    this.pending.set(point.key, { target, snapshot, point });
+    const acc = this.samples.get(point.key);
+    if (!acc) {
+      this.samples.set(point.key, { target, since: point.at, n: 1, last: point, sum: numeric(point) });
+    } else {
+      acc.n += 1;
+      acc.last = point;
+      for (const [k, v] of Object.entries(numeric(point))) acc.sum[k] = (acc.sum[k] ?? 0) + v;
+    }
+  }
+
+  async flush(now = Date.now()): Promise<void> {
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    if (batch.length) {
+      const seen = batch.filter((p) => p.snapshot);
+      const nodes = seen.filter((p) => p.target.subjectType === "NODE");
+      if (nodes.length) {
+        const ids = nodes.map((p) => p.target.id);
+        const sessions = nodes.map((p) => Math.round(p.point.sessions ?? 0));
+        const at = nodes.map((p) => new Date(p.point.at));
+        await this.db.$executeRaw`
+          UPDATE "Node" AS n SET "lastSeenAt" = v.at, "activeSessions" = v.sessions
+          FROM unnest(${ids}::text[], ${at}::timestamp[], ${sessions}::int[]) AS v(id, at, sessions)
+          WHERE n."id" = v.id`;
+      }
+      for (const type of ["LOAD_BALANCER", "DATABASE"] as const) {
+        const rows = seen.filter((p) => p.target.subjectType === type);
+        if (!rows.length) continue;
+        const ids = rows.map((p) => p.target.id);
+        const at = rows.map((p) => new Date(p.point.at));
+        await this.db.$executeRawUnsafe(
+          `UPDATE "${table[type]}" AS t SET "lastSeenAt" = v.at FROM unnest($1::text[], $2::timestamp[]) AS v(id, at) WHERE t."id" = v.id`,
+          ids,
+          at,
+        );
+      }
+      for (const message of chunkMetrics(batch.map((p) => p.point))) {
+        await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${message})`;
+      }
+    }
+    await this.writeSamples(now);
+  }
+
+  private async writeSamples(now: number): Promise<void> {
+    const due = [...this.samples.values()].filter((s) => now - s.since >= SAMPLE_EVERY_MS);
+    if (!due.length) return;
+    for (const s of due) this.samples.delete(s.last.key);
+    await this.db.healthSample.createMany({
+      data: due.map((s) => {
+        const avg = (k: string) => (k in s.sum ? s.sum[k]! / s.n : null);
+        return {
+          subjectType: s.target.subjectType,
+          subjectId: s.target.id,
+          at: new Date(s.last.at),
+          resolution: "RAW" as const,
+          health: s.last.health,
+          sessions: avg("sessions") === null ? null : Math.round(avg("sessions")!),
+          requestRate: avg("requestRate"),
+          latencyMs: avg("latencyMs"),
+          cpu: avg("cpu"),
+          memory: avg("memory"),
+          lagBytes: avg("lagBytes") === null ? null : BigInt(Math.round(avg("lagBytes")!)),
+          lagSeconds: avg("lagSeconds"),
+          data: s.last.backends ? { backends: s.last.backends } : undefined,
+        };
+      }),
+    });
+  }
+}
+
+function numeric(p: MetricPoint): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ["sessions", "requestRate", "latencyMs", "cpu", "memory", "lagBytes", "lagSeconds"] as const) {
+    const v = p[k];
+    if (typeof v === "number" && Number.isFinite(v)) out[k] = v;
+  }
+  return out;
+}
