@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api/client";
+import { summaryKey } from "@/lib/inventory/queries";
 import type { PlatformSummary } from "@/lib/inventory/service";
 import { StatusBadge } from "@/components/ui/badge";
 
@@ -22,11 +23,15 @@ function HealthCounts({ counts }: { counts: Record<string, number> }) {
 }
 
 export function DashboardClient({ initial }: { initial: PlatformSummary }) {
+  // Health events invalidate this key the moment they arrive (the live
+  // provider); the poll catches what events do not carry, such as sessions
+  // moving, and stops while the tab is hidden.
   const { data } = useQuery({
-    queryKey: ["summary"],
-    queryFn: () => apiFetch<PlatformSummary>("/api/v1/summary"),
+    queryKey: summaryKey,
+    queryFn: ({ signal }) => apiFetch<PlatformSummary>("/api/v1/summary", { signal }),
     initialData: initial,
-    refetchInterval: 10_000,
+    refetchInterval: 5_000,
+    refetchIntervalInBackground: false,
   });
   const s = data;
   const headroom = s.capacity.inService - s.capacity.activeSessions;
@@ -62,18 +67,21 @@ export function DashboardClient({ initial }: { initial: PlatformSummary }) {
           <span className="muted">
             {s.capacity.activeSessions.toLocaleString("en")} active · headroom {headroom.toLocaleString("en")}
           </span>
-          {s.nodes.total > 0 &&
-            (s.capacity.inService === 0 ? (
-              <span className="badge badge-down">No healthy node reporting</span>
-            ) : s.capacity.survivesLosingLargest ? (
-              <span className="badge badge-ok">Survives losing one node</span>
-            ) : (
-              <span className="badge badge-warn">Cannot lose a node (N+1 not met)</span>
-            ))}
+          {/* Announced when it changes: losing N+1 in the night is news. */}
+          <span role="status" data-testid="n-plus-one">
+            {s.nodes.total > 0 &&
+              (s.capacity.inService === 0 ? (
+                <span className="badge badge-down">No healthy node reporting</span>
+              ) : s.capacity.survivesLosingLargest ? (
+                <span className="badge badge-ok">Survives losing one node</span>
+              ) : (
+                <span className="badge badge-warn">Cannot lose a node (N+1 not met)</span>
+              ))}
+          </span>
         </div>
       </section>
       <p className="muted">
-        {s.clusters} cluster{s.clusters === 1 ? "" : "s"} in the inventory. Health shows UNKNOWN until agents report (they arrive with the monitor).
+        {s.clusters} cluster{s.clusters === 1 ? "" : "s"} in the inventory. Health shows UNKNOWN until an agent reports for it.
       </p>
     </div>
   );

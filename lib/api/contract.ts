@@ -7,6 +7,8 @@ import * as inv from "@/lib/inventory/schemas";
 import { auditList } from "@/lib/audit/schemas";
 import { passwordReset, userCreate, userList, userUpdate } from "@/lib/users/schemas";
 import { tokenCreate, tokenList } from "@/lib/tokens/schemas";
+import { acknowledgeBody, eventList, eventParams, streamQuery } from "@/lib/events/schemas";
+import { metricsQuery } from "@/lib/metrics/schemas";
 import { route } from "@/lib/api/spec";
 
 const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
@@ -104,6 +106,37 @@ export const api = {
       status: 201,
     }),
   },
+
+  events: {
+    list: route({ method: "GET", path: "/api/v1/events", tag: "events", summary: "The events timeline, newest first", access: "events:read", query: eventList }),
+    acknowledge: route({
+      method: "POST",
+      path: "/api/v1/events/{id}/acknowledge",
+      tag: "events",
+      summary: "Acknowledge an event (with an optional note)",
+      access: "events:acknowledge",
+      params: eventParams,
+      body: acknowledgeBody,
+    }),
+  },
+  stream: route({
+    method: "GET",
+    path: "/api/v1/stream",
+    tag: "events",
+    summary: "Server-Sent Events: events (with ids, resumable with Last-Event-ID), live metric points, change notices",
+    access: "events:read",
+    query: streamQuery,
+  }),
+
+  metrics: route({
+    method: "GET",
+    path: "/api/v1/metrics",
+    tag: "metrics",
+    summary:
+      "Stored metric series of one subject, or of every subject of a type (at most 50: unhealthy first, then the busiest), over 15m, 1h, 24h or 7d (at most 500 points a series)",
+    access: "inventory:read",
+    query: metricsQuery,
+  }),
 
   audit: route({ method: "GET", path: "/api/v1/audit", tag: "audit", summary: "The audit trail, newest first", access: "audit:read", query: auditList }),
 

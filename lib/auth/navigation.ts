@@ -3,7 +3,13 @@ import { can, type Permission } from "@/lib/auth/permissions";
 import type { Role } from "@/lib/generated/prisma/enums";
 
 const nav: { title: string; items: { href: string; label: string; needs: Permission }[] }[] = [
-  { title: "Overview", items: [{ href: "/dashboard", label: "Dashboard", needs: "inventory:read" }] },
+  {
+    title: "Overview",
+    items: [
+      { href: "/dashboard", label: "Dashboard", needs: "inventory:read" },
+      { href: "/events", label: "Events", needs: "events:read" },
+    ],
+  },
   {
     title: "Platform",
     items: [

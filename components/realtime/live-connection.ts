@@ -1,0 +1,206 @@
+// The tab's one connection to /api/v1/stream, and what each message does to
+// the client's caches. Kept out of React: the provider owns one of these for
+// the life of the console layout.
+//
+//   event, changed → invalidate the query keys they make stale, and refresh
+//                    server-rendered pages (at most once a second)
+//   metrics        → append to each subject's bounded live window
+//                    (setQueryData(["live", key])), at most once a second,
+//                    and not at all while the tab is hidden (buffered instead)
+//   resync         → we missed messages: invalidate everything, refresh
+//   end            → the session is over: go and sign in
+//
+// The browser reconnects an EventSource on its own after a network error and
+// sends Last-Event-ID, so missed events are replayed by the server. It gives up
+// on an HTTP error (a 401 after the session expired, a 5xx during a deploy);
+// then we ask /api/v1/me whether the session still counts and either go to
+// the sign-in page or open a new stream ourselves, with the last id we saw.
+import type { QueryClient } from "@tanstack/react-query";
+import { notifyManager } from "@tanstack/react-query";
+import type { MetricPoint } from "@/lib/realtime/messages";
+import { inventoryKeys, summaryKey, type InventoryEntity } from "@/lib/inventory/queries";
+import { appendToWindow, groupByKey, LIVE_MAX_POINTS, type LiveWindow } from "@/lib/metrics/live-window";
+import { liveKey } from "@/lib/metrics/queries";
+import { createThrottle } from "@/lib/metrics/throttle";
+
+export type LiveStatus = "connecting" | "live" | "reconnecting";
+
+export const eventsKey = ["events"] as const;
+
+const entityOf: Partial<Record<string, InventoryEntity>> = {
+  NODE: "nodes",
+  LOAD_BALANCER: "load-balancers",
+  DATABASE: "databases",
+  CLUSTER: "clusters",
+};
+
+type Options = {
+  client: QueryClient;
+  /** router.refresh() of the current page. */
+  refresh: () => void;
+  onStatus: (status: LiveStatus) => void;
+  /** The session has ended. */
+  onEnd: () => void;
+  url?: string;
+};
+
+const REFRESH_EVERY_MS = 1000;
+const FLUSH_EVERY_MS = 1000;
+const RETRY_MIN_MS = 2000;
+const RETRY_MAX_MS = 30_000;
+
+export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url = "/api/v1/stream" }: Options): { close: () => void } {
+  let source: EventSource | null = null;
+  let closed = false;
+  let lastEventId: string | null = null;
+  let interrupted = false;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let retryDelay = RETRY_MIN_MS;
+  const pending = new Map<string, MetricPoint[]>();
+
+  const refresh = createThrottle(() => {
+    if (!closed) refreshPage();
+  }, REFRESH_EVERY_MS);
+
+  const invalidate = (queryKey: readonly unknown[]) => void client.invalidateQueries({ queryKey });
+
+  function staleFor(subjectType: string | undefined) {
+    invalidate(summaryKey);
+    const entity = subjectType ? entityOf[subjectType] : undefined;
+    // Unknown subjects: refetch all inventory rather than miss something.
+    invalidate(entity ? inventoryKeys.entity(entity) : inventoryKeys.all);
+  }
+
+  function resync() {
+    void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "live" });
+    refresh();
+  }
+
+  // ---------------------------------------------------------------- metrics
+
+  const flush = createThrottle(() => {
+    if (closed || pending.size === 0) return;
+    // A hidden tab draws nothing: keep the points and write them when it is seen again.
+    if (typeof document !== "undefined" && document.hidden) return;
+    const batch = [...pending];
+    pending.clear();
+    notifyManager.batch(() => {
+      for (const [key, points] of batch) client.setQueryData<LiveWindow>(liveKey(key), (old) => appendToWindow(old, points));
+    });
+  }, FLUSH_EVERY_MS);
+
+  function onVisibility() {
+    if (!document.hidden) flush();
+  }
+
+  function onMetrics(e: MessageEvent<string>) {
+    let points: unknown;
+    try {
+      points = JSON.parse(e.data);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(points)) return;
+    for (const [key, list] of groupByKey(points as MetricPoint[])) {
+      const buffered = pending.get(key);
+      if (!buffered) pending.set(key, list);
+      else {
+        buffered.push(...list);
+        // Bounded while hidden, too: the window would drop these anyway.
+        if (buffered.length > 2 * LIVE_MAX_POINTS) buffered.splice(0, buffered.length - LIVE_MAX_POINTS);
+      }
+    }
+    flush();
+  }
+
+  // ---------------------------------------------------------------- events
+
+  function onEvent(e: MessageEvent<string>) {
+    if (e.lastEventId) lastEventId = e.lastEventId;
+    let subjectType: string | undefined;
+    try {
+      subjectType = (JSON.parse(e.data) as { subjectType?: string }).subjectType;
+    } catch {
+      subjectType = undefined;
+    }
+    invalidate(eventsKey);
+    staleFor(subjectType);
+    refresh();
+  }
+
+  function onChanged(e: MessageEvent<string>) {
+    let subject: string | undefined;
+    try {
+      subject = (JSON.parse(e.data) as { subject?: string }).subject;
+    } catch {
+      subject = undefined;
+    }
+    if (subject === "EVENT") invalidate(eventsKey);
+    else staleFor(subject);
+    refresh();
+  }
+
+  function end() {
+    close();
+    onEnd();
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  function open() {
+    if (closed) return;
+    retryTimer = null;
+    const es = new EventSource(lastEventId ? `${url}?lastEventId=${encodeURIComponent(lastEventId)}` : url);
+    source = es;
+    es.onopen = () => {
+      retryDelay = RETRY_MIN_MS;
+      onStatus("live");
+      // Change notices and metric points sent while we were away are not replayed.
+      if (interrupted) {
+        interrupted = false;
+        resync();
+      }
+    };
+    es.onerror = () => {
+      if (closed) return;
+      interrupted = true;
+      onStatus("reconnecting");
+      if (es.readyState === EventSource.CLOSED) {
+        es.close();
+        void recover();
+      }
+    };
+    es.addEventListener("event", onEvent);
+    es.addEventListener("changed", onChanged);
+    es.addEventListener("metrics", onMetrics);
+    es.addEventListener("resync", resync);
+    es.addEventListener("end", end);
+  }
+
+  async function recover() {
+    try {
+      const res = await fetch("/api/v1/me", { headers: { accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
+      if (res.status === 401) return end();
+    } catch {
+      // Offline or the server is down: try the stream again later.
+    }
+    if (closed) return;
+    retryTimer = setTimeout(open, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
+
+  function close() {
+    if (closed) return;
+    closed = true;
+    source?.close();
+    source = null;
+    if (retryTimer) clearTimeout(retryTimer);
+    refresh.cancel();
+    flush.cancel();
+    if (typeof document !== "undefined") document.removeEventListener("visibilitychange", onVisibility);
+  }
+
+  if (typeof document !== "undefined") document.addEventListener("visibilitychange", onVisibility);
+  open();
+  return { close };
+}
