@@ -13,7 +13,7 @@ export default defineConfig([
     },
   },
   {
-    files: ["lib/env.ts", "*.config.*", "e2e/**", "scripts/**", "cli/**", "bin/**", "lib/testing/**", "**/*.test.ts", "bench/**"],
+    files: ["lib/env.ts", "*.config.*", "e2e/**", "scripts/**", "cli/**", "bin/**", "lib/testing/**", "**/*.test.ts", "bench/**", "demo/**", "lab/**"],
     rules: { "no-restricted-properties": "off" },
   },
 ]);

@@ -28,7 +28,8 @@ export default defineConfig({
     { name: "ui", testMatch: /ui\/.*\.spec\.ts/, dependencies: ["setup"], use: chromium },
   ],
   webServer: {
-    command: `node bin/clusterdeck.mjs start --no-build --port ${E2E.port}`,
+    // The demo: console, worker, and a live cluster (HAProxy, app nodes, PostgreSQL pair, agents).
+    command: `node bin/clusterdeck.mjs demo --port ${E2E.port} --rps 5`,
     url: `${E2E.baseURL}/api/v1/health`,
     timeout: 120_000,
     reuseExistingServer: false,

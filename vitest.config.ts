@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "cli/**/*.test.ts", "worker/**/*.test.ts", "agent/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "cli/**/*.test.ts", "worker/**/*.test.ts", "agent/**/*.test.ts", "demo/**/*.test.ts", "lab/**/*.test.ts"],
     testTimeout: 60000,
     hookTimeout: 120000,
     pool: "forks",

@@ -6,3 +6,9 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const migrationsDir = path.join(repoRoot, "prisma", "migrations");
 export const nextBin = path.join(repoRoot, "node_modules", "next", "dist", "bin", "next");
 export const nextBuildIdFile = path.join(repoRoot, ".next", "BUILD_ID");
+export const workerEntry = path.join(repoRoot, "worker", "run.ts");
+
+/** Node arguments that run a TypeScript entry of this repo the way the CLI itself runs. */
+export function tsNodeArgs(entry: string, args: string[] = []): string[] {
+  return ["--conditions=react-server", "--import", import.meta.resolve("tsx"), entry, ...args];
+}

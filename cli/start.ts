@@ -14,7 +14,7 @@ import { childEnv, cliEnv } from "./env";
 import { CliError, UsageError } from "./errors";
 import { isShuttingDown, onShutdown, setExitCodeOnSignal, shutdown } from "./lifecycle";
 import { box, print, note } from "./output";
-import { nextBin, nextBuildIdFile, repoRoot } from "./paths";
+import { nextBin, nextBuildIdFile, repoRoot, tsNodeArgs, workerEntry } from "./paths";
 import { ensureSecret } from "./secret";
 
 export const startCommand: Command = {
@@ -27,10 +27,11 @@ export const startCommand: Command = {
   options: {
     port: { type: "string", value: "N", description: "HTTP port (default: PORT, else 3000)" },
     "no-build": { type: "boolean", description: "Do not run `next build`, even if no build exists" },
+    "no-worker": { type: "boolean", description: "Do not run a worker (monitor) beside the web server" },
   },
   async run(values) {
     const port = parsePort(str(values, "port")) ?? env().PORT;
-    await runConsole({ port, build: !values["no-build"] });
+    await runConsole({ port, build: !values["no-build"], worker: !values["no-worker"] });
   },
 };
 
@@ -41,7 +42,7 @@ function parsePort(value: string | undefined): number | undefined {
   return port;
 }
 
-async function runConsole(opts: { port: number; build: boolean }): Promise<never> {
+export async function runConsole(opts: { port: number; build: boolean; worker: boolean; afterStart?: (ctx: { url: string; databaseUrl: string; env: NodeJS.ProcessEnv }) => Promise<void> }): Promise<never> {
   setExitCodeOnSignal(0);
   const host = env().CLUSTERDECK_HOST;
   const url = cliEnv().NEXTAUTH_URL ?? `http://localhost:${opts.port}`;
@@ -102,6 +103,8 @@ async function runConsole(opts: { port: number; build: boolean }): Promise<never
   // then serve
   printWelcome(url, bootstrap);
   const web = runChild("next start", [nextBin, "start", "-p", String(opts.port), "-H", host], webEnv);
+  if (opts.worker) superviseWorker(webEnv);
+  if (opts.afterStart) await opts.afterStart({ url, databaseUrl: database.url, env: webEnv });
 
   // (f) run until a signal (handled by lifecycle) or until Next or PostgreSQL dies.
   const pgExited = database.embedded?.exited ?? new Promise<void>(() => {});
@@ -116,6 +119,34 @@ async function runConsole(opts: { port: number; build: boolean }): Promise<never
   }
   note("clusterdeck: the embedded PostgreSQL exited unexpectedly; stopping.");
   return shutdown(1);
+}
+
+/**
+ * The worker runs beside the web server. It is restarted if it dies (a crash
+ * must not leave the console blind), but not in a tight loop.
+ */
+function superviseWorker(workerEnv: NodeJS.ProcessEnv): void {
+  const restarts: number[] = [];
+  let stopping = false;
+  onShutdown(() => {
+    stopping = true;
+  });
+  const launch = () => {
+    const worker = runChild("worker", tsNodeArgs(workerEntry), workerEnv);
+    void worker.exited.then((result) => {
+      if (stopping || isShuttingDown()) return;
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts.length && now - restarts[0]! > 60_000) restarts.shift();
+      if (restarts.length > 5) {
+        note("clusterdeck: the worker keeps exiting (more than 5 times in a minute); not restarting it. Health monitoring is stopped.");
+        return;
+      }
+      note(`clusterdeck: the worker exited (${result.signal ?? `code ${result.code}`}); restarting it.`);
+      setTimeout(launch, 1000);
+    });
+  };
+  launch();
 }
 
 function printWelcome(url: string, bootstrap: BootstrapResult): void {

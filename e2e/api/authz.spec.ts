@@ -8,7 +8,8 @@ import { expect, test } from "@playwright/test";
 import { allRoutes } from "@/lib/api/openapi";
 import { can } from "@/lib/auth/permissions";
 import type { RouteSpec } from "@/lib/api/spec";
-import { apiAs } from "../helpers";
+import { apiAs, tokenFor } from "../helpers";
+import { E2E } from "../env";
 
 const missingId = "zzzznotfound000000000000";
 const roles = ["ANONYMOUS", "VIEWER", "OPERATOR", "ADMIN"] as const;
@@ -48,15 +49,34 @@ test("every route file is in the contract, and every contract entry has a route 
   expect(routeFileMethods()).toEqual(contract);
 });
 
+/** The event stream never ends: read its status and headers, then hang up. */
+async function openStream(role: (typeof roles)[number]) {
+  const abort = new AbortController();
+  const res = await fetch(`${E2E.baseURL}/api/v1/stream`, {
+    headers: role === "ANONYMOUS" ? {} : { authorization: `Bearer ${tokenFor(role)}` },
+    signal: abort.signal,
+  });
+  const body = res.headers.get("content-type")?.includes("event-stream") ? "" : await res.text();
+  abort.abort();
+  return {
+    status: () => res.status,
+    headers: () => Object.fromEntries(res.headers),
+    json: async () => JSON.parse(body),
+  };
+}
+
 for (const spec of allRoutes()) {
   test(`${spec.method} ${spec.path} answers each role as the permission table says`, async () => {
     for (const role of roles) {
       const api = await apiAs(role);
-      const res = await api.fetch(concretePath(spec), {
-        method: spec.method,
-        headers: spec.body ? { "content-type": "application/json" } : {},
-        data: spec.body ? Buffer.from("{}") : undefined,
-      });
+      const res =
+        spec.path === "/api/v1/stream"
+          ? await openStream(role)
+          : await api.fetch(concretePath(spec), {
+              method: spec.method,
+              headers: spec.body ? { "content-type": "application/json" } : {},
+              data: spec.body ? Buffer.from("{}") : undefined,
+            });
       const denial = expectedDenial(spec, role);
       const label = `${role} ${spec.method} ${spec.path} → ${res.status()}`;
       if (denial) {

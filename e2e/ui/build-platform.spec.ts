@@ -7,10 +7,11 @@ import { uniqueName } from "../helpers";
 
 const names = {
   cluster: uniqueName("shop"),
-  lb: "haproxy-1",
-  nodes: ["app-1", "app-2"],
-  primary: "pg-main",
-  replica: "pg-replica",
+  // Names unlike the demo cluster's (which runs beside these tests).
+  lb: "edge-lb-1",
+  nodes: ["web-1", "web-2"],
+  primary: "db-main",
+  replica: "db-standby",
 };
 
 async function choose(page: Page, label: string, option: string) {
@@ -66,7 +67,7 @@ test.describe.serial("building a platform", () => {
       await page.getByRole("button", { name: "Add node to pool" }).click();
       const dialog = page.getByRole("dialog");
       await dialog.getByLabel("Node").selectOption({ label: node });
-      await dialog.getByLabel("Weight").fill(node === "app-2" ? "50" : "100");
+      await dialog.getByLabel("Weight").fill(node === "web-2" ? "50" : "100");
       await dialog.getByRole("button", { name: "Add to pool" }).click();
       await expect(dialog).toBeHidden();
       await expect(page.getByRole("link", { name: node })).toBeVisible();
@@ -107,8 +108,8 @@ test.describe.serial("building a platform", () => {
     }
     await page.goto("/load-balancers");
     await page.getByRole("link", { name: names.lb }).first().click();
-    await expect(page.getByRole("link", { name: "app-1" })).toBeVisible();
-    await expect(page.getByRole("link", { name: "app-2" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "web-1" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "web-2" })).toBeVisible();
     await expect(page.getByRole("button", { name: editControls })).toHaveCount(0);
 
     await page.goto("/databases");
