@@ -4,8 +4,8 @@ import { generatePassword, hashPassword } from "@/lib/auth/password";
 import { passwordSchema } from "@/lib/auth/schemas";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import type { Db } from "@/lib/db/client";
+import { userSelect, type UserView } from "@/lib/users/service";
 import { CliError } from "./errors";
-import { userSelect, type UserView } from "./users";
 
 export type BootstrapResult =
   | { created: false }

@@ -3,7 +3,8 @@
 // started for the duration of the command.
 import { existsSync, readdirSync } from "node:fs";
 import pg from "pg";
-import { createPrismaClient, type Db } from "@/lib/db/client";
+import { setDb } from "@/lib/db";
+import { createPrismaClient } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/schema-engine";
 import { dataDir as configuredDataDir, env } from "@/lib/env";
 import { startEmbeddedDatabase, readPostgresConfig, postgresUrl, type EmbeddedDatabase } from "./embedded-postgres";
@@ -116,14 +117,19 @@ export async function runMigrations(databaseUrl: string, onApplied?: (names: str
   return applied;
 }
 
-/** Runs `fn` with a Prisma client on the CLI's database, then releases everything. */
-export async function withDb<T>(command: string, fn: (db: Db) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with lib/db's client (and so every lib/<domain>/service.ts) bound
+ * to the CLI's database, then releases everything.
+ */
+export async function withDb<T>(command: string, fn: () => Promise<T>): Promise<T> {
   const database = await connectDatabase(command);
-  const db = createPrismaClient(database.url);
+  const client = createPrismaClient(database.url);
+  setDb(client);
   try {
-    return await fn(db);
+    return await fn();
   } finally {
-    await db.$disconnect().catch(() => {});
+    setDb(undefined);
+    await client.$disconnect().catch(() => {});
     await database.close();
   }
 }

@@ -3,6 +3,7 @@
 // an exit code: 1 for a refused or failed action, 2 for a wrong command line.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ApiError } from "@/lib/api/problem";
 import { env } from "@/lib/env";
 import { commandHelp, parseCommand, refusePasswordFlag, type Command } from "./args";
 import { CliError, UsageError } from "./errors";
@@ -11,11 +12,13 @@ import { DataDirLockedError } from "./lock";
 import { migrateCommand } from "./migrate";
 import { repoRoot } from "./paths";
 import { startCommand } from "./start";
+import { demoCommand, labCommands, labPositional } from "./demo";
+import { workerCommand } from "./worker";
 import { tokenCommands } from "./tokens";
 import { userCommands } from "./users";
 
-const commands: Command[] = [startCommand, migrateCommand, ...userCommands, ...tokenCommands];
-const groups: Record<string, string> = { users: "Manage console users", tokens: "Manage API tokens" };
+const commands: Command[] = [startCommand, demoCommand, workerCommand, migrateCommand, ...userCommands, ...tokenCommands, ...labCommands];
+const groups: Record<string, string> = { users: "Manage console users", tokens: "Manage API tokens", lab: "Drive the running demo cluster" };
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -67,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const command = commands.find((c) => c.name === `${first} ${second}`);
     if (!command) throw new UsageError(`Unknown command "${first} ${second}".`, first);
-    return runCommand(command, argv.slice(2));
+    return runCommand(command, first === "lab" ? labPositional(argv.slice(2)) : argv.slice(2));
   }
   const command = commands.find((c) => c.name === first);
   if (!command) throw new UsageError(`Unknown command "${first}".`, "");
@@ -90,6 +93,8 @@ function describe(error: unknown): { message: string; code: number; hint?: strin
     return { message: error.message, code: 2, hint: error.command !== undefined ? `Run "${where}" for usage.\n` : undefined };
   }
   if (error instanceof CliError) return { message: error.message, code: error.exitCode };
+  // A service's refusal (last active ADMIN, a token above its owner, …): its detail is written for people.
+  if (error instanceof ApiError) return { message: error.detail ?? error.title, code: 1 };
   if (error instanceof DataDirLockedError) return { message: error.message, code: 1 };
   const e = error as { code?: string; message?: string } | null;
   if (e?.code === "P2021" || e?.code === "P2022") {
@@ -117,7 +122,7 @@ try {
 } catch (error) {
   const { message, code: exitCode, hint } = describe(error);
   process.stderr.write(`clusterdeck: ${message}\n${hint ?? ""}`);
-  if (debugEnabled() && error instanceof Error && !(error instanceof CliError)) process.stderr.write(`${error.stack}\n`);
+  if (debugEnabled() && error instanceof Error && !(error instanceof CliError || error instanceof ApiError)) process.stderr.write(`${error.stack}\n`);
   code = exitCode;
 }
 await runCleanups();

@@ -1,6 +1,6 @@
-// The one Prisma client for the web process. Created on first use, not at
-// import, so `next build` can load route modules without a database.
-// Secret columns are omitted unless a query asks for them by name.
+// The one Prisma client of a process. Created on first use, not at import, so
+// `next build` can load route modules without a database. Secret columns are
+// omitted unless a query asks for them by name.
 import "server-only";
 import { createPrismaClient, type Db } from "@/lib/db/client";
 
@@ -16,3 +16,13 @@ export const db: Db = new Proxy({} as Db, {
     return typeof value === "function" ? value.bind(client()) : value;
   },
 });
+
+/**
+ * For processes outside Next (the CLI, the worker), which find their database
+ * themselves rather than in DATABASE_URL: from now on `db`, and so every
+ * service, uses this client. The caller owns it (and disconnects it); pass
+ * undefined to let go of it.
+ */
+export function setDb(client: Db | undefined): void {
+  globalForPrisma.__clusterdeckDb = client;
+}

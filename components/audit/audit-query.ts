@@ -3,7 +3,7 @@
 // into ISO 8601 before the shared schema validates them. ISO values (with an
 // offset) from a shared link pass through as they are.
 import { auditList, type AuditListQuery } from "@/lib/audit/schemas";
-import { parseSearchParams, type RawSearchParams } from "@/components/audit/search-params";
+import { parseSearchParams, type SearchParams } from "@/lib/common/search-params";
 
 const localDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
 
@@ -23,6 +23,9 @@ export function isoToLocal(value: string | undefined): string {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? "" : date.toISOString().slice(0, 16);
 }
+
+/** An actor or target type, an outcome, as people read it: "API_TOKEN" → "API token", "LOAD_BALANCER" → "Load balancer". */
+export const words = (v: string) => (v === "API_TOKEN" ? "API token" : v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " "));
 
 export const filterLabels: Record<string, string> = {
   q: "Search",
@@ -47,7 +50,7 @@ export type AuditFilters = {
   warnings: string[];
 };
 
-export function readAuditFilters(raw: RawSearchParams): AuditFilters {
+export function readAuditFilters(raw: SearchParams): AuditFilters {
   const { query, values, issues } = parseSearchParams(auditList, raw, (v) => ({
     ...v,
     from: v.from === undefined ? undefined : localToIso(v.from, false),

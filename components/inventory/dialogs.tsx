@@ -4,7 +4,7 @@
 // that opened it when it closes.
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { ApiClientError } from "@/lib/api/client";
 import { useDeleteEntity, type InventoryEntity } from "@/lib/inventory/queries";
 
@@ -111,15 +111,16 @@ export function DeleteButton({
               </div>
             )}
           </div>
-          <div className="dialog-actions">
-            {/* The safe choice has the focus. */}
-            <button type="button" className="btn" onClick={dialog.hide} disabled={pending} autoFocus>
-              Cancel
-            </button>
-            <button type="button" className="btn btn-danger" onClick={confirm} disabled={pending}>
-              {pending ? "Deleting…" : `Delete ${what}`}
-            </button>
-          </div>
+          <DialogActions
+            onCancel={dialog.hide}
+            focusCancel
+            lockCancel
+            onConfirm={confirm}
+            tone="danger"
+            label={`Delete ${what}`}
+            pendingLabel="Deleting…"
+            pending={pending}
+          />
         </Dialog>
       )}
     </>

@@ -1,9 +1,29 @@
 // The filters of a list page as a plain GET form: they live in the URL (so an
 // incident view can be shared as a link) and work without JavaScript.
-import Link from "next/link";
+import { healthValues } from "@/lib/inventory/schemas";
+import { FilterButtons, FilterInput, FilterSelect } from "@/components/ui/filters";
 import { FilterForm } from "@/components/inventory/filter-form";
+import { healthLabels, type ClusterOption } from "@/components/inventory/labels";
 
-export type FilterSelect = { name: string; label: string; value?: string; options: readonly { value: string; label: string }[]; anyLabel: string };
+/** One select of the bar (its id follows from the page). */
+export type SelectFilter = Omit<React.ComponentProps<typeof FilterSelect>, "id">;
+
+/** The cluster filter of a tier's list. */
+export const clusterFilter = (clusters: ClusterOption[], value: string | undefined): SelectFilter => ({
+  name: "clusterId",
+  label: "Cluster",
+  value,
+  anyLabel: "All clusters",
+  options: clusters.map((c) => ({ value: c.id, label: c.name })),
+});
+
+export const healthFilter = (value: string | undefined): SelectFilter => ({
+  name: "health",
+  label: "Health",
+  value,
+  anyLabel: "Any health",
+  options: healthValues.map((h) => ({ value: h, label: healthLabels[h] })),
+});
 
 export function FilterBar({
   action,
@@ -16,7 +36,7 @@ export function FilterBar({
   action: string;
   q?: string;
   searchLabel: string;
-  selects: FilterSelect[];
+  selects: SelectFilter[];
   pageSize?: string;
   active: boolean;
 }) {
@@ -25,32 +45,12 @@ export function FilterBar({
   // form mounted) the controls must show the new values, not the old ones.
   return (
     <FilterForm action={action} className="filters" role="search" aria-label="Filters">
-      <div className="field">
-        <label htmlFor={`${idBase}-q`}>Search</label>
-        <input key={q ?? ""} id={`${idBase}-q`} className="input" type="search" name="q" defaultValue={q ?? ""} placeholder={searchLabel} maxLength={100} />
-      </div>
+      <FilterInput key={q ?? ""} id={`${idBase}-q`} label="Search" type="search" name="q" defaultValue={q ?? ""} placeholder={searchLabel} maxLength={100} />
       {selects.map((s) => (
-        <div className="field" key={s.name}>
-          <label htmlFor={`${idBase}-${s.name}`}>{s.label}</label>
-          <select key={s.value ?? ""} id={`${idBase}-${s.name}`} className="input" name={s.name} defaultValue={s.value ?? ""}>
-            <option value="">{s.anyLabel}</option>
-            {s.options.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect key={`${s.name}=${s.value ?? ""}`} id={`${idBase}-${s.name}`} {...s} />
       ))}
       {pageSize && <input type="hidden" name="pageSize" value={pageSize} />}
-      <button type="submit" className="btn">
-        Apply filters
-      </button>
-      {active && (
-        <Link href={action} className="btn">
-          Clear filters
-        </Link>
-      )}
+      <FilterButtons clearHref={action} clearLabel="Clear filters" active={active} />
     </FilterForm>
   );
 }

@@ -79,6 +79,11 @@ export function Select<V extends string>({
   );
 }
 
+/** Where the record's Clusterdeck agent listens: optional, a URL. */
+export function AgentUrlInput(props: Omit<Common, "label"> & { value: string; onChange: (value: string) => void }) {
+  return <TextInput label="Agent URL" {...props} type="url" inputMode="url" />;
+}
+
 /** Option labels are the bare cluster names, so "select the cluster called X" works for people and tests alike. */
 export function ClusterSelect({ clusters, value, onChange, error }: { clusters: ClusterOption[]; value: string; onChange: (id: string) => void; error?: string }) {
   const chosen = clusters.find((c) => c.id === value);
@@ -123,5 +128,14 @@ export function FormActions({ pending, submitLabel, pendingLabel, onCancel, canc
         </Link>
       )}
     </div>
+  );
+}
+
+/** On an edit form, in place of the cluster select: a record never moves to another cluster. */
+export function FixedCluster({ name, what }: { name: string; what: string }) {
+  return (
+    <p className="muted">
+      In cluster {name} ({what} cannot move to another cluster).
+    </p>
   );
 }

@@ -1,21 +1,9 @@
 // Shared by the inventory forms: turning text inputs into the JSON the API
-// takes, collecting zod and server errors per field, and putting the focus
-// on the first field that needs attention.
+// takes, collecting server errors per field (zod's: components/ui/form-errors),
+// and putting the focus on the first field that needs attention.
 import { useEffect, useState } from "react";
-import type { z } from "zod";
 import { ApiClientError } from "@/lib/api/client";
-
-export type FieldErrors = Record<string, string | undefined>;
-
-/** First message per top-level field; messages without a field go under "_form". */
-export function zodFieldErrors(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? String(issue.path[0]) : "_form";
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+import type { FieldErrors } from "@/components/ui/form-errors";
 
 /** "" stays "" (so "required" can be told apart from "not a number"), anything else becomes a number. */
 export function parseNumber(raw: string): number {

@@ -1,6 +1,5 @@
 // Words people read for the inventory's enum values, and small formatters.
 // Shared by server tables and client forms, so it imports nothing server-only.
-import type { CSSProperties } from "react";
 import type { adminStateValues, dbRoleValues, healthValues, lbKindValues, lbTierValues } from "@/lib/inventory/schemas";
 
 export type LbKind = (typeof lbKindValues)[number];
@@ -42,8 +41,5 @@ export function bytes(value: bigint | number | string | null | undefined): strin
   }
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
-
-/** A row's name cell is its header for screen readers, but looks like an ordinary cell. */
-export const rowHeader: CSSProperties = { background: "none", fontSize: "inherit", color: "inherit", fontWeight: 600 };
 
 export type ClusterOption = { id: string; name: string; environment: string };

@@ -5,14 +5,16 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState, useTransition } from "react";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { StatusBadge } from "@/components/ui/badge";
+import { zodFieldErrors } from "@/components/ui/form-errors";
+import { actionsColumn, DataTable, RowHeaderLink } from "@/components/ui/table";
 import { poolMemberCreate, poolMemberUpdate } from "@/lib/inventory/schemas";
 import { useAddPoolMember, useRemovePoolMember, useUpdatePoolMember } from "@/lib/inventory/queries";
 import { useDialog } from "@/components/inventory/dialogs";
 import { FormActions, FormAlert, Select, TextInput } from "@/components/inventory/form-parts";
-import { changedFields, numberMessage, parseNumber, requestErrors, reword, useFormErrors, zodFieldErrors } from "@/components/inventory/form-utils";
-import { address, adminStateLabels, healthLabels, rowHeader, type AdminState, type Health } from "@/components/inventory/labels";
+import { changedFields, numberMessage, parseNumber, requestErrors, reword, useFormErrors } from "@/components/inventory/form-utils";
+import { address, adminStateLabels, healthLabels, type AdminState, type Health } from "@/components/inventory/labels";
 
 export type PoolMemberRow = { nodeId: string; name: string; host: string; port: number; weight: number; backup: boolean; health: string; adminState: string };
 export type PoolCandidate = { id: string; name: string; host: string; port: number; weight: number; health: string; adminState: string };
@@ -74,55 +76,34 @@ export function PoolMembers({ loadBalancerId, loadBalancerName, clusterId, clust
             : `No nodes of cluster ${clusterName} are behind ${loadBalancerName} yet.`}
         </div>
       ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Pool members" aria-busy={refreshing}>
-            <thead>
-              <tr>
-                <th scope="col">Node</th>
-                <th scope="col">Address</th>
-                <th scope="col">Weight</th>
-                <th scope="col">Backup</th>
-                <th scope="col">Health</th>
-                <th scope="col">Admin state</th>
-                {canWrite && (
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <tr key={m.nodeId}>
-                  <th scope="row" style={rowHeader}>
-                    <Link href={`/nodes/${m.nodeId}`}>{m.name}</Link>
-                  </th>
-                  <td className="mono">{address(m.host, m.port)}</td>
-                  <td>{m.weight === 0 ? <span title="Weight 0 takes no new traffic">0 (no new traffic)</span> : m.weight}</td>
-                  <td>{m.backup ? "Yes" : "No"}</td>
-                  <td>
-                    <StatusBadge value={m.health} />
-                  </td>
-                  <td>
-                    <StatusBadge value={m.adminState} />
-                  </td>
-                  {canWrite && (
-                    <td>
-                      <span className="row">
-                        <button type="button" className="btn btn-sm" onClick={(e) => changing.show(m, e.currentTarget)}>
-                          Change<span className="sr-only"> {m.name}</span>
-                        </button>
-                        <button type="button" className="btn btn-sm btn-danger" onClick={(e) => removing.show(m, e.currentTarget)}>
-                          Remove<span className="sr-only"> {m.name}</span>
-                        </button>
-                      </span>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Pool members" busy={refreshing} columns={["Node", "Address", "Weight", "Backup", "Health", "Admin state", canWrite && actionsColumn]}>
+          {members.map((m) => (
+            <tr key={m.nodeId}>
+              <RowHeaderLink href={`/nodes/${m.nodeId}`}>{m.name}</RowHeaderLink>
+              <td className="mono">{address(m.host, m.port)}</td>
+              <td>{m.weight === 0 ? <span title="Weight 0 takes no new traffic">0 (no new traffic)</span> : m.weight}</td>
+              <td>{m.backup ? "Yes" : "No"}</td>
+              <td>
+                <StatusBadge value={m.health} />
+              </td>
+              <td>
+                <StatusBadge value={m.adminState} />
+              </td>
+              {canWrite && (
+                <td>
+                  <span className="row">
+                    <button type="button" className="btn btn-sm" onClick={(e) => changing.show(m, e.currentTarget)}>
+                      Change<span className="sr-only"> {m.name}</span>
+                    </button>
+                    <button type="button" className="btn btn-sm btn-danger" onClick={(e) => removing.show(m, e.currentTarget)}>
+                      Remove<span className="sr-only"> {m.name}</span>
+                    </button>
+                  </span>
+                </td>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       )}
 
       {canWrite && adding.open && (
@@ -190,6 +171,10 @@ export function PoolMembers({ loadBalancerId, loadBalancerName, clusterId, clust
       )}
     </div>
   );
+}
+
+function WeightInput({ value, onChange, error }: { value: string; onChange: (value: string) => void; error?: string }) {
+  return <TextInput label="Weight" name="weight" value={value} onChange={onChange} error={error} hint="0 to 256, relative to the other members; 0 takes no new traffic." numeric />;
 }
 
 function BackupCheckbox({ checked, onChange }: { checked: boolean; onChange: (v: boolean) => void }) {
@@ -265,9 +250,7 @@ function AddMemberForm({
         hint={chosen ? `${address(chosen.host, chosen.port)} · ${stateText(chosen)}` : "Nodes of this cluster that are not in the pool yet."}
         options={candidates.map((c) => ({ value: c.id, label: c.name }))}
       />
-      <TextInput
-        label="Weight"
-        name="weight"
+      <WeightInput
         value={weight}
         onChange={(v) => {
           setWeight(v);
@@ -275,8 +258,6 @@ function AddMemberForm({
           form.clearField("weight");
         }}
         error={form.errors.weight}
-        hint="0 to 256, relative to the other members; 0 takes no new traffic."
-        numeric
       />
       <BackupCheckbox checked={backup} onChange={setBackup} />
       <FormActions pending={add.isPending} submitLabel="Add to pool" pendingLabel="Adding…" onCancel={onCancel} />
@@ -326,17 +307,13 @@ function ChangeMemberForm({
         <strong>{member.name}</strong> <span className="mono">{address(member.host, member.port)}</span> <span className="muted">({stateText(member)})</span>
       </p>
       <FormAlert message={form.message} />
-      <TextInput
-        label="Weight"
-        name="weight"
+      <WeightInput
         value={weight}
         onChange={(v) => {
           setWeight(v);
           form.clearField("weight");
         }}
         error={form.errors.weight}
-        hint="0 to 256, relative to the other members; 0 takes no new traffic."
-        numeric
       />
       <BackupCheckbox checked={backup} onChange={setBackup} />
       <FormActions pending={update.isPending} submitLabel="Save changes" pendingLabel="Saving…" onCancel={onCancel} />
@@ -386,14 +363,15 @@ function RemoveMember({
           {error}
         </div>
       )}
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel} disabled={remove.isPending}>
-          Cancel
-        </button>
-        <button type="button" className="btn btn-danger" onClick={confirm} disabled={remove.isPending}>
-          {remove.isPending ? "Removing…" : "Remove from pool"}
-        </button>
-      </div>
+      <DialogActions
+        onCancel={onCancel}
+        lockCancel
+        onConfirm={confirm}
+        tone="danger"
+        label="Remove from pool"
+        pendingLabel="Removing…"
+        pending={remove.isPending}
+      />
     </>
   );
 }

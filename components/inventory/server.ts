@@ -1,12 +1,11 @@
-// Server-side helpers for the inventory pages: reading list filters from the
-// URL without ever failing on a bad link, the cluster options of the forms,
-// and turning the service's 404 into the not-found page.
+// Server-side helpers for the inventory pages: the cluster options of the
+// forms, and turning the service's 404 into the not-found page.
 import "server-only";
 import { cache } from "react";
 import { notFound } from "next/navigation";
-import type { z } from "zod";
 import { ApiError } from "@/lib/api/problem";
 import { idSchema } from "@/lib/common/schemas";
+import { firstValue, type SearchParams } from "@/lib/common/search-params";
 import { getCluster, getDatabase, getLoadBalancer, getNode, listClusters } from "@/lib/inventory/service";
 import { requirePage } from "@/lib/auth/session";
 import type { Permission } from "@/lib/auth/permissions";
@@ -14,40 +13,6 @@ import type { ClusterOption } from "@/components/inventory/labels";
 
 /** requirePage once per request, shared by generateMetadata and the page. */
 export const pageActor = cache((permission: Permission) => requirePage(permission));
-
-export type SearchParams = Record<string, string | string[] | undefined>;
-
-export const firstValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
-/**
- * Validates list filters with the list schema. A filter that does not parse
- * (an old link, a hand-edited URL) is dropped and named in `ignored`, and the
- * rest still apply; if nothing parses, the defaults do.
- */
-export function parseListQuery<S extends z.ZodType<unknown, Record<string, unknown>>>(
-  schema: S,
-  raw: SearchParams,
-  keys: readonly string[],
-): { query: z.output<S>; params: Record<string, string | undefined>; ignored: string[] } {
-  const input: Record<string, string> = {};
-  for (const key of keys) {
-    const value = firstValue(raw[key])?.trim();
-    if (value) input[key] = value;
-  }
-  const ignored: string[] = [];
-  for (let attempt = 0; attempt < keys.length + 1; attempt++) {
-    const parsed = schema.safeParse(input);
-    if (parsed.success) return { query: parsed.data, params: { ...input }, ignored };
-    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")));
-    const removable = [...bad].filter((k) => k in input);
-    if (removable.length === 0) break;
-    for (const k of removable) {
-      delete input[k];
-      ignored.push(k);
-    }
-  }
-  return { query: schema.parse({}), params: {}, ignored: Object.keys(input).concat(ignored) };
-}
 
 /** Every cluster for a select (the API caps a page at 200). */
 export async function clusterOptions(): Promise<ClusterOption[]> {

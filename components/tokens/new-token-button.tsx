@@ -1,13 +1,12 @@
 "use client";
 import { useState } from "react";
-import { roleValues } from "@/lib/users/schemas";
 import { tokenCreate } from "@/lib/tokens/schemas";
 import { useCreateToken, type CreatedToken } from "@/lib/tokens/queries";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Time } from "@/components/ui/time";
-import { ErrorAlert, describeError, zodFieldErrors, type FieldErrors, type SubmitError } from "@/components/users/form-errors";
-import { roleLabel } from "@/components/users/role-label";
+import { ErrorAlert, useSubmitErrors } from "@/components/ui/form-errors";
+import { roleLabel, RoleSelect } from "@/components/users/roles";
 
 const fields = ["name", "role", "expiresInDays"] as const;
 
@@ -34,8 +33,7 @@ export function NewTokenButton() {
 function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (token: CreatedToken) => void }) {
   const create = useCreateToken();
   const [noExpiry, setNoExpiry] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [alert, setAlert] = useState<SubmitError | null>(null);
+  const messages = useSubmitErrors(fields);
 
   function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -46,55 +44,29 @@ function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCrea
       role: String(form.get("role") ?? ""),
       expiresInDays: noExpiry ? null : days === "" ? Number.NaN : Number(days),
     });
-    setAlert(null);
-    if (!parsed.success) {
-      const fieldErrors = zodFieldErrors(parsed.error);
+    const input = messages.validate(parsed, (fieldErrors) => {
       if (fieldErrors.expiresInDays) fieldErrors.expiresInDays = "Enter a whole number of days from 1 to 3650, or choose no expiry";
-      setErrors(fieldErrors);
-      return;
-    }
-    setErrors({});
-    create.mutate(parsed.data, {
-      onSuccess: onCreated,
-      onError: (error) => {
-        const { fields: fieldErrors, alert: message } = describeError(error, fields);
-        setErrors(fieldErrors);
-        setAlert(message);
-      },
     });
+    if (!input) return;
+    create.mutate(input, { onSuccess: onCreated, onError: (error) => messages.failed(error) });
   }
 
   return (
     <form className="form" onSubmit={onSubmit} noValidate>
-      <ErrorAlert error={alert} />
-      <Field label="Name" error={errors.name} hint="What uses it, e.g. 'ci-deploy' or 'grafana'">
+      <ErrorAlert error={messages.alert} />
+      <Field label="Name" error={messages.errors.name} hint="What uses it, e.g. 'ci-deploy' or 'grafana'">
         {(p) => <input {...p} className="input" name="name" autoComplete="off" required maxLength={63} autoFocus />}
       </Field>
-      <Field label="Role" error={errors.role} hint="Give a token the least role its job needs">
-        {(p) => (
-          <select {...p} className="input" name="role" defaultValue="VIEWER">
-            {roleValues.map((r) => (
-              <option key={r} value={r}>
-                {roleLabel(r)}
-              </option>
-            ))}
-          </select>
-        )}
+      <Field label="Role" error={messages.errors.role} hint="Give a token the least role its job needs">
+        {(p) => <RoleSelect {...p} name="role" defaultValue="VIEWER" />}
       </Field>
-      <Field label="Expires in (days)" error={errors.expiresInDays} hint={noExpiry ? "The token works until it is revoked" : "From 1 to 3650 days"}>
+      <Field label="Expires in (days)" error={messages.errors.expiresInDays} hint={noExpiry ? "The token works until it is revoked" : "From 1 to 3650 days"}>
         {(p) => <input {...p} className="input" name="expiresInDays" type="number" inputMode="numeric" min={1} max={3650} step={1} defaultValue={90} disabled={noExpiry} />}
       </Field>
       <label className="checkbox">
         <input type="checkbox" name="noExpiry" checked={noExpiry} onChange={(e) => setNoExpiry(e.target.checked)} /> No expiry
       </label>
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-          {create.isPending ? "Creating…" : "Create token"}
-        </button>
-      </div>
+      <DialogActions onCancel={onCancel} label="Create token" pendingLabel="Creating…" pending={create.isPending} />
     </form>
   );
 }

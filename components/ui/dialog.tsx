@@ -21,3 +21,43 @@ export function Dialog({ open, onClose, title, children }: { open: boolean; onCl
     </dialog>
   );
 }
+
+/**
+ * The foot of a dialog: Cancel, then its one action, which says what is
+ * happening while it runs. Without `onConfirm` the action submits the
+ * dialog's form.
+ */
+export function DialogActions({
+  onCancel,
+  label,
+  pendingLabel,
+  pending,
+  onConfirm,
+  tone = "primary",
+  disabled = false,
+  focusCancel,
+  lockCancel,
+}: {
+  onCancel: () => void;
+  label: string;
+  pendingLabel: string;
+  pending: boolean;
+  onConfirm?: () => void;
+  tone?: "primary" | "danger";
+  disabled?: boolean;
+  /** A confirmation gives the focus to the safe choice. */
+  focusCancel?: boolean;
+  /** No cancelling while the request runs. */
+  lockCancel?: boolean;
+}) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="btn" onClick={onCancel} disabled={lockCancel ? pending : undefined} autoFocus={focusCancel}>
+        Cancel
+      </button>
+      <button type={onConfirm ? "button" : "submit"} className={`btn btn-${tone}`} onClick={onConfirm} disabled={pending || disabled}>
+        {pending ? pendingLabel : label}
+      </button>
+    </div>
+  );
+}

@@ -1,21 +1,23 @@
 "use client";
 import { useState } from "react";
-import { passwordReset, roleValues } from "@/lib/users/schemas";
+import { passwordReset, type roleValues } from "@/lib/users/schemas";
 import { useResetPassword, useUpdateUser } from "@/lib/users/queries";
 import type { UserView } from "@/lib/users/service";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { StatusBadge } from "@/components/ui/badge";
+import { Notice } from "@/components/ui/notice";
+import { actionsColumn, DataTable, wrapCell } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { ErrorAlert, describeError, zodFieldErrors, type FieldErrors, type SubmitError } from "@/components/users/form-errors";
-import { roleLabel } from "@/components/users/role-label";
+import { ErrorAlert, useSubmitErrors } from "@/components/ui/form-errors";
+import { roleLabel, RoleSelect } from "@/components/users/roles";
 
 type Role = (typeof roleValues)[number];
 type Row = Pick<UserView, "id" | "email" | "name" | "role" | "disabled" | "lastLoginAt" | "createdAt">;
 type Action = { kind: "role" | "disable" | "enable" | "password"; user: Row };
 
 // Lets long names and timestamps break at spaces, so the row actions stay in view.
-const wrapWords = { whiteSpace: "normal", overflowWrap: "anywhere", minWidth: "8em" } as const;
+const wrapWords = wrapCell("8em");
 
 const titles: Record<Action["kind"], string> = {
   role: "Change role",
@@ -39,76 +41,55 @@ export function UsersTable({ users, currentUserId }: { users: Row[]; currentUser
 
   return (
     <div className="stack">
-      <div role="status">{notice && <div className="alert alert-ok">{notice}</div>}</div>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
+      <Notice message={notice} />
+      <DataTable
+        columns={["Email", "Name", "Role", "Status", "Last sign-in", "Created", actionsColumn]}
+        empty={users.length === 0 && "No users match these filters."}
+      >
+        {users.map((user) => {
+          const self = user.id === currentUserId;
+          return (
+            <tr key={user.id} data-testid="user-row">
+              <td>
+                {user.email}
+                {self && <span className="muted"> (you)</span>}
+              </td>
+              <td style={wrapWords}>{user.name || <span className="muted">—</span>}</td>
+              <td>
+                <StatusBadge value={user.role} />
+              </td>
+              <td>
+                <StatusBadge value={user.disabled ? "DISABLED" : "ACTIVE"} />
+              </td>
+              <td style={wrapWords}>
+                <Time value={user.lastLoginAt} />
+              </td>
+              <td style={wrapWords}>
+                <Time value={user.createdAt} />
+              </td>
+              <td>
+                <span className="row">
+                  <button type="button" className="btn btn-sm" aria-label={`Change role of ${user.email}`} onClick={() => open("role", user)}>
+                    Change role
+                  </button>
+                  {user.disabled ? (
+                    <button type="button" className="btn btn-sm" aria-label={`Enable ${user.email}`} onClick={() => open("enable", user)}>
+                      Enable
+                    </button>
+                  ) : (
+                    <button type="button" className="btn btn-sm btn-danger" aria-label={`Disable ${user.email}`} onClick={() => open("disable", user)}>
+                      Disable
+                    </button>
+                  )}
+                  <button type="button" className="btn btn-sm" aria-label={`Reset password for ${user.email}`} onClick={() => open("password", user)}>
+                    Reset password
+                  </button>
+                </span>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {users.length === 0 && (
-              <tr>
-                <td colSpan={7} className="empty">
-                  No users match these filters.
-                </td>
-              </tr>
-            )}
-            {users.map((user) => {
-              const self = user.id === currentUserId;
-              return (
-                <tr key={user.id} data-testid="user-row">
-                  <td>
-                    {user.email}
-                    {self && <span className="muted"> (you)</span>}
-                  </td>
-                  <td style={wrapWords}>{user.name || <span className="muted">—</span>}</td>
-                  <td>
-                    <StatusBadge value={user.role} />
-                  </td>
-                  <td>
-                    <StatusBadge value={user.disabled ? "DISABLED" : "ACTIVE"} />
-                  </td>
-                  <td style={wrapWords}>
-                    <Time value={user.lastLoginAt} />
-                  </td>
-                  <td style={wrapWords}>
-                    <Time value={user.createdAt} />
-                  </td>
-                  <td>
-                    <span className="row">
-                      <button type="button" className="btn btn-sm" aria-label={`Change role of ${user.email}`} onClick={() => open("role", user)}>
-                        Change role
-                      </button>
-                      {user.disabled ? (
-                        <button type="button" className="btn btn-sm" aria-label={`Enable ${user.email}`} onClick={() => open("enable", user)}>
-                          Enable
-                        </button>
-                      ) : (
-                        <button type="button" className="btn btn-sm btn-danger" aria-label={`Disable ${user.email}`} onClick={() => open("disable", user)}>
-                          Disable
-                        </button>
-                      )}
-                      <button type="button" className="btn btn-sm" aria-label={`Reset password for ${user.email}`} onClick={() => open("password", user)}>
-                        Reset password
-                      </button>
-                    </span>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
       <Dialog open={action !== null} onClose={close} title={action ? titles[action.kind] : ""}>
         {action?.kind === "role" && <RoleForm key={action.user.id} user={action.user} self={action.user.id === currentUserId} onCancel={close} onDone={done} />}
         {(action?.kind === "disable" || action?.kind === "enable") && (
@@ -125,22 +106,16 @@ type ActionProps = { user: Row; self: boolean; onCancel: () => void; onDone: (me
 function RoleForm({ user, self, onCancel, onDone }: ActionProps) {
   const update = useUpdateUser();
   const [role, setRole] = useState<Role>(user.role);
-  const [fieldError, setFieldError] = useState<string | undefined>();
-  const [alert, setAlert] = useState<SubmitError | null>(null);
+  const messages = useSubmitErrors(["role"]);
 
   function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    setAlert(null);
-    setFieldError(undefined);
+    messages.clear();
     update.mutate(
       { id: user.id, role },
       {
         onSuccess: (u) => onDone(`${u.email} is now ${roleLabel(u.role).toLowerCase()}.`),
-        onError: (error) => {
-          const { fields, alert: message } = describeError(error, ["role"]);
-          setFieldError(fields.role);
-          setAlert(message);
-        },
+        onError: (error) => messages.failed(error),
       },
     );
   }
@@ -150,41 +125,26 @@ function RoleForm({ user, self, onCancel, onDone }: ActionProps) {
       <p>
         Role of <strong>{user.email}</strong>. A change ends their open sessions{self ? ", including yours: you will have to sign in again" : ""}.
       </p>
-      <ErrorAlert error={alert} />
-      <Field label="Role" error={fieldError}>
-        {(p) => (
-          <select {...p} className="input" name="role" value={role} onChange={(e) => setRole(e.target.value as Role)} autoFocus>
-            {roleValues.map((r) => (
-              <option key={r} value={r}>
-                {roleLabel(r)}
-              </option>
-            ))}
-          </select>
-        )}
+      <ErrorAlert error={messages.alert} />
+      <Field label="Role" error={messages.errors.role}>
+        {(p) => <RoleSelect {...p} name="role" value={role} onChange={(e) => setRole(e.target.value as Role)} autoFocus />}
       </Field>
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={update.isPending || role === user.role}>
-          {update.isPending ? "Saving…" : "Save"}
-        </button>
-      </div>
+      <DialogActions onCancel={onCancel} label="Save" pendingLabel="Saving…" pending={update.isPending} disabled={role === user.role} />
     </form>
   );
 }
 
 function DisableConfirm({ user, self, disable, onCancel, onDone }: ActionProps & { disable: boolean }) {
   const update = useUpdateUser();
-  const [alert, setAlert] = useState<SubmitError | null>(null);
+  const messages = useSubmitErrors();
 
   function confirm() {
-    setAlert(null);
+    messages.clear();
     update.mutate(
       { id: user.id, disabled: disable },
       {
         onSuccess: (u) => onDone(`${u.email} is ${disable ? "disabled" : "enabled"}.`),
-        onError: (error) => setAlert(describeError(error).alert),
+        onError: (error) => messages.failed(error),
       },
     );
   }
@@ -202,43 +162,34 @@ function DisableConfirm({ user, self, disable, onCancel, onDone }: ActionProps &
           Enable <strong>{user.email}</strong>? They can sign in again with their current password, and their unrevoked API tokens work again.
         </p>
       )}
-      <ErrorAlert error={alert} />
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel} autoFocus>
-          Cancel
-        </button>
-        <button type="button" className={disable ? "btn btn-danger" : "btn btn-primary"} onClick={confirm} disabled={update.isPending}>
-          {update.isPending ? (disable ? "Disabling…" : "Enabling…") : disable ? "Disable user" : "Enable user"}
-        </button>
-      </div>
+      <ErrorAlert error={messages.alert} />
+      <DialogActions
+        onCancel={onCancel}
+        focusCancel
+        onConfirm={confirm}
+        tone={disable ? "danger" : "primary"}
+        label={disable ? "Disable user" : "Enable user"}
+        pendingLabel={disable ? "Disabling…" : "Enabling…"}
+        pending={update.isPending}
+      />
     </div>
   );
 }
 
 function PasswordForm({ user, self, onCancel, onDone }: ActionProps) {
   const reset = useResetPassword();
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [alert, setAlert] = useState<SubmitError | null>(null);
+  const messages = useSubmitErrors(["password"]);
 
   function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    const parsed = passwordReset.safeParse({ password: String(form.get("password") ?? "") });
-    setAlert(null);
-    if (!parsed.success) {
-      setErrors(zodFieldErrors(parsed.error));
-      return;
-    }
-    setErrors({});
+    const input = messages.validate(passwordReset.safeParse({ password: String(form.get("password") ?? "") }));
+    if (!input) return;
     reset.mutate(
-      { id: user.id, password: parsed.data.password },
+      { id: user.id, password: input.password },
       {
         onSuccess: (u) => onDone(`New password set for ${u.email}; their open sessions have ended.`),
-        onError: (error) => {
-          const { fields, alert: message } = describeError(error, ["password"]);
-          setErrors(fields);
-          setAlert(message);
-        },
+        onError: (error) => messages.failed(error),
       },
     );
   }
@@ -248,20 +199,13 @@ function PasswordForm({ user, self, onCancel, onDone }: ActionProps) {
       <p>
         Set a new password for <strong>{user.email}</strong>. Their open sessions end at once{self ? ", including yours" : ""}.
       </p>
-      <ErrorAlert error={alert} />
+      <ErrorAlert error={messages.alert} />
       {/* Lets password managers tie the new password to the right account. */}
       <input type="text" name="username" value={user.email} autoComplete="username" readOnly hidden />
-      <Field label="New password" error={errors.password} hint="At least 12 characters. Share it over a safe channel.">
+      <Field label="New password" error={messages.errors.password} hint="At least 12 characters. Share it over a safe channel.">
         {(p) => <input {...p} className="input" name="password" type="password" autoComplete="new-password" required autoFocus />}
       </Field>
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={reset.isPending}>
-          {reset.isPending ? "Setting…" : "Set password"}
-        </button>
-      </div>
+      <DialogActions onCancel={onCancel} label="Set password" pendingLabel="Setting…" pending={reset.isPending} />
     </form>
   );
 }

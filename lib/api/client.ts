@@ -1,5 +1,7 @@
 // Browser side of the API: one fetch wrapper, one error type. Problem
 // details from the server arrive intact, field errors included.
+import { useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import type { Problem, ProblemField } from "@/lib/api/problem";
 
 export class ApiClientError extends Error {
@@ -51,4 +53,17 @@ export function qs(params: Record<string, string | number | boolean | null | und
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") sp.set(k, String(v));
   const s = sp.toString();
   return s ? `?${s}` : "";
+}
+
+/**
+ * After a change to data a page renders on the server: drops the client's
+ * cached queries under `queryKey` and re-renders the page.
+ */
+export function useRefreshAfterChange(queryKey: QueryKey) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  return () => {
+    void queryClient.invalidateQueries({ queryKey });
+    router.refresh();
+  };
 }

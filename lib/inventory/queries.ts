@@ -6,20 +6,13 @@
 import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { z } from "zod";
 import { apiFetch, qs } from "@/lib/api/client";
+import type { Jsonify } from "@/lib/api/json";
 import type { Page } from "@/lib/common/schemas";
 import type * as s from "@/lib/inventory/schemas";
 import type { ClusterView, DatabaseView, LoadBalancerDetail, LoadBalancerView, NodeDetail, NodeView, PoolMemberView } from "@/lib/inventory/service";
 
-/** What a server type looks like after JSON: dates and bigints arrive as strings. */
-export type Jsonify<T> = T extends Date
-  ? string
-  : T extends bigint
-    ? string
-    : T extends (infer U)[]
-      ? Jsonify<U>[]
-      : T extends object
-        ? { [K in keyof T]: Jsonify<T[K]> }
-        : T;
+/** A server view as these hooks return it (JSON: dates and bigints as strings). */
+export type { Jsonify };
 
 export type InventoryEntity = "clusters" | "load-balancers" | "nodes" | "databases";
 

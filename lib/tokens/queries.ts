@@ -2,14 +2,13 @@
 // token's secret is in the mutation result only; gcTime 0 drops it from the
 // mutation cache as soon as the dialog lets go of it.
 "use client";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
-import { apiFetch } from "@/lib/api/client";
+import { useMutation } from "@tanstack/react-query";
+import { apiFetch, useRefreshAfterChange } from "@/lib/api/client";
+import type { Jsonify } from "@/lib/api/json";
 import type { TokenView } from "@/lib/tokens/service";
 import type { TokenCreate } from "@/lib/tokens/schemas";
 
-type Wire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
-export type TokenWire = Wire<TokenView>;
+export type TokenWire = Jsonify<TokenView>;
 export type CreatedToken = TokenWire & { token: string };
 
 export const tokenKeys = {
@@ -17,14 +16,7 @@ export const tokenKeys = {
   list: (query: Record<string, unknown>) => ["tokens", "list", query] as const,
 };
 
-function useAfterChange() {
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  return () => {
-    void queryClient.invalidateQueries({ queryKey: tokenKeys.all });
-    router.refresh();
-  };
-}
+const useAfterChange = () => useRefreshAfterChange(tokenKeys.all);
 
 export function useCreateToken() {
   const onSuccess = useAfterChange();

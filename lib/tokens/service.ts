@@ -1,6 +1,7 @@
-// API tokens: shown once at creation, stored as a hash, revocable, expiring.
-// A token's role can be at most its creator's (enforced here and again when
-// the token is used, in case the creator is demoted later).
+// API tokens, for the web and the CLI alike: shown once at creation, stored
+// as a hash, revocable, expiring. A token's role can be at most its creator's
+// and its owner's (enforced here and again when the token is used, in case the
+// owner is demoted later).
 import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -38,19 +39,33 @@ export async function listTokens(query: z.output<typeof tokenList>): Promise<Pag
   return { items, total, page: query.page, pageSize: query.pageSize };
 }
 
-export async function createToken(input: TokenCreate, audit: AuditContext): Promise<TokenView & { token: string }> {
-  const ownerId = audit.actor.userId;
+/** Every token, revoked ones included, oldest first (the CLI's list). */
+export function listAllTokens(): Promise<TokenView[]> {
+  return db.apiToken.findMany({ select: tokenSelect, orderBy: { createdAt: "asc" } });
+}
+
+export function findToken(id: string): Promise<TokenView | null> {
+  return db.apiToken.findUnique({ where: { id }, select: tokenSelect });
+}
+
+/** The owner is the acting user, unless named (the CLI, acting as the system, names one). */
+export async function createToken(input: TokenCreate, audit: AuditContext, ownerId = audit.actor.userId): Promise<TokenView & { token: string }> {
   if (!ownerId) throw forbidden("Only a user can own a token");
   if (lowerRole(input.role, audit.actor.role) !== input.role) throw forbidden("A token cannot have a higher role than yours");
   const { token, prefix, tokenHash } = generateApiToken();
   const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
   return db.$transaction(async (tx) => {
+    const owner = await tx.user.findUnique({ where: { id: ownerId }, select: { email: true, role: true, disabled: true } });
+    if (!owner) throw notFound("User");
+    if (owner.disabled) throw conflict(`${owner.email} is disabled; enable the user before giving them a token.`);
+    // A token never acts above its owner; refuse rather than hand out a token that silently acts lower.
+    if (lowerRole(input.role, owner.role) !== input.role) throw forbidden(`A ${input.role} token cannot belong to ${owner.email}, who is ${owner.role}.`);
     const created = await tx.apiToken.create({ data: { name: input.name, role: input.role, prefix, tokenHash, ownerId, expiresAt }, select: tokenSelect });
     await recordAudit(tx, audit, {
       action: "token.create",
       targetType: "API_TOKEN",
       targetId: created.id,
-      summary: { name: input.name, role: input.role, expiresAt: expiresAt?.toISOString() ?? null },
+      summary: { name: input.name, role: input.role, owner: owner.email, prefix, expiresAt: expiresAt?.toISOString() ?? null },
     });
     return { ...created, token };
   });

@@ -2,15 +2,13 @@
 // tables are rendered on the server, so every change ends with
 // router.refresh(); the keys are invalidated too for any client cache.
 "use client";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
-import { apiFetch } from "@/lib/api/client";
+import { useMutation } from "@tanstack/react-query";
+import { apiFetch, useRefreshAfterChange } from "@/lib/api/client";
+import type { Jsonify } from "@/lib/api/json";
 import type { UserView } from "@/lib/users/service";
 import type { UserCreate, UserUpdate } from "@/lib/users/schemas";
 
-/** A server type as it arrives over JSON: Dates become ISO strings. */
-export type Wire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
-export type UserWire = Wire<UserView>;
+export type UserWire = Jsonify<UserView>;
 
 export const userKeys = {
   all: ["users"] as const,
@@ -19,14 +17,7 @@ export const userKeys = {
 
 const userPath = (id: string) => `/api/v1/users/${encodeURIComponent(id)}`;
 
-function useAfterChange() {
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  return () => {
-    void queryClient.invalidateQueries({ queryKey: userKeys.all });
-    router.refresh();
-  };
-}
+const useAfterChange = () => useRefreshAfterChange(userKeys.all);
 
 export function useCreateUser() {
   const onSuccess = useAfterChange();

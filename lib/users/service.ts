@@ -1,12 +1,13 @@
-// User administration. Disabling, demoting and password resets bump the
-// session version, which ends the user's open sessions at once. The last
-// active admin can be neither disabled nor demoted.
+// User administration, for the web and the CLI alike. Disabling, demoting and
+// password resets bump the session version, which ends the user's open
+// sessions at once. The last active admin can be neither disabled nor demoted.
 import "server-only";
 import { db } from "@/lib/db";
 import type { Tx } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { changes, recordAudit, type AuditContext } from "@/lib/audit/service";
 import { hashPassword } from "@/lib/auth/password";
+import { throttleKeys } from "@/lib/auth/throttle";
 import { conflict, notFound } from "@/lib/api/problem";
 import type { Page } from "@/lib/common/schemas";
 import type { UserCreate, UserUpdate, userList } from "@/lib/users/schemas";
@@ -37,6 +38,15 @@ export async function listUsers(query: z.output<typeof userList>): Promise<Page<
   return { items, total, page: query.page, pageSize: query.pageSize };
 }
 
+/** Every user, by email (the CLI's list). */
+export function listAllUsers(): Promise<UserView[]> {
+  return db.user.findMany({ select: userSelect, orderBy: { email: "asc" } });
+}
+
+export function findUserByEmail(email: string): Promise<UserView | null> {
+  return db.user.findUnique({ where: { email }, select: userSelect });
+}
+
 export async function createUser(input: UserCreate, audit: AuditContext): Promise<UserView> {
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
@@ -44,7 +54,7 @@ export async function createUser(input: UserCreate, audit: AuditContext): Promis
       data: { email: input.email, name: input.name, role: input.role, passwordHash },
       select: userSelect,
     });
-    await recordAudit(tx, audit, { action: "user.create", targetType: "USER", targetId: user.id, summary: { email: user.email, role: user.role } });
+    await recordAudit(tx, audit, { action: "user.create", targetType: "USER", targetId: user.id, summary: { email: user.email, role: user.role, name: user.name } });
     return user;
   });
 }
@@ -54,9 +64,9 @@ async function lockAdmins(tx: Tx) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('clusterdeck.admins'))`;
 }
 
-async function assertAnotherActiveAdmin(tx: Tx, exceptId: string) {
-  const others = await tx.user.count({ where: { role: "ADMIN", disabled: false, id: { not: exceptId } } });
-  if (others === 0) throw conflict("This is the last active admin; make another user admin first");
+async function assertAnotherActiveAdmin(tx: Tx, user: { id: string; email: string }, what: "demoted" | "disabled") {
+  const others = await tx.user.count({ where: { role: "ADMIN", disabled: false, id: { not: user.id } } });
+  if (others === 0) throw conflict(`${user.email} is the last active ADMIN and cannot be ${what}: make another user an active ADMIN first.`);
 }
 
 export async function updateUser(id: string, input: UserUpdate, audit: AuditContext): Promise<UserView> {
@@ -65,7 +75,7 @@ export async function updateUser(id: string, input: UserUpdate, audit: AuditCont
     const before = await tx.user.findUnique({ where: { id }, select: userSelect });
     if (!before) throw notFound("User");
     const losesAdmin = before.role === "ADMIN" && !before.disabled && ((input.role && input.role !== "ADMIN") || input.disabled === true);
-    if (losesAdmin) await assertAnotherActiveAdmin(tx, id);
+    if (losesAdmin) await assertAnotherActiveAdmin(tx, before, input.disabled === true ? "disabled" : "demoted");
     const endsSessions = (input.role !== undefined && input.role !== before.role) || (input.disabled === true && !before.disabled);
     const user = await tx.user.update({
       where: { id },
@@ -83,6 +93,8 @@ export async function resetPassword(id: string, password: string, audit: AuditCo
     const exists = await tx.user.findUnique({ where: { id }, select: { id: true } });
     if (!exists) throw notFound("User");
     const user = await tx.user.update({ where: { id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: userSelect });
+    // A reset is how a locked-out user gets back in: clear the email's sign-in lockout too.
+    await tx.loginThrottle.deleteMany({ where: { key: { in: throttleKeys(user.email, null) } } });
     await recordAudit(tx, audit, { action: "user.reset-password", targetType: "USER", targetId: id, summary: { email: user.email } });
     return user;
   });

@@ -1,16 +1,17 @@
 import { requirePage } from "@/lib/auth/session";
 import { listAudit } from "@/lib/audit/trail";
+import type { SearchParams } from "@/lib/common/search-params";
+import { FilterWarning } from "@/components/ui/filters";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
 import { filterKeys, readAuditFilters } from "@/components/audit/audit-query";
-import type { RawSearchParams } from "@/components/audit/search-params";
 
 export const metadata = { title: "Audit trail" };
 export const dynamic = "force-dynamic";
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await requirePage("audit:read");
   const { query, form, warnings } = readAuditFilters(await searchParams);
   const page = await listAudit(query);
@@ -19,11 +20,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader title="Audit trail" description="Who changed what, when, why and with what outcome. Newest first; times in UTC." />
-      {warnings.length > 0 && (
-        <div className="alert alert-warn" role="status" style={{ marginBottom: 12 }}>
-          Some filters were ignored: {warnings.join("; ")}.
-        </div>
-      )}
+      {warnings.length > 0 && <FilterWarning>Some filters were ignored: {warnings.join("; ")}.</FilterWarning>}
       <AuditFilters form={form} />
       <AuditTable entries={page.items} />
       <Pagination page={page.page} pageSize={page.pageSize} total={page.total} basePath="/audit" params={params} />

@@ -3,10 +3,9 @@ import { can } from "@/lib/auth/permissions";
 import { listDatabases, listLoadBalancers, listNodes } from "@/lib/inventory/service";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/badge";
-import { Time } from "@/components/ui/time";
 import { ClusterActions } from "@/components/inventory/entity-actions";
 import { DatabaseTable, LoadBalancerTable, NodeTable } from "@/components/inventory/tables";
-import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { Breadcrumbs, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { loadCluster, pageActor } from "@/components/inventory/server";
 import { plural } from "@/components/inventory/labels";
 
@@ -73,37 +72,27 @@ export default async function ClusterPage({ params }: Params) {
             {w}
           </div>
         ))}
-        <section className="card" aria-labelledby="cluster-props">
-          <h2 id="cluster-props">Details</h2>
-          <dl className="props">
-            <dt>Environment</dt>
-            <dd>
-              <Badge>{cluster.environment}</Badge>
-            </dd>
-            <dt>Description</dt>
-            <dd className="wrap">{cluster.description || <span className="muted">none</span>}</dd>
-            <dt>Inventory</dt>
-            <dd>
-              {plural(counts.loadBalancers, "load balancer")} · {plural(counts.nodes, "app node")} · {plural(counts.databases, "database instance")}
-            </dd>
-            <dt>App capacity</dt>
-            <dd>
-              {sessions.toLocaleString("en")} active of {capacity.toLocaleString("en")} sessions
-            </dd>
-            <dt>Automatic failover</dt>
-            <dd>{cluster.autoFailover ? "On" : "Off"}</dd>
-            <dt>Database generation</dt>
-            <dd title="Bumped on every change of primary">{cluster.dbGeneration}</dd>
-            <dt>Created</dt>
-            <dd>
-              <Time value={cluster.createdAt} />
-            </dd>
-            <dt>Updated</dt>
-            <dd>
-              <Time value={cluster.updatedAt} />
-            </dd>
-          </dl>
-        </section>
+        <DetailsCard id="cluster-props">
+          <dt>Environment</dt>
+          <dd>
+            <Badge>{cluster.environment}</Badge>
+          </dd>
+          <dt>Description</dt>
+          <dd className="wrap">{cluster.description || <span className="muted">none</span>}</dd>
+          <dt>Inventory</dt>
+          <dd>
+            {plural(counts.loadBalancers, "load balancer")} · {plural(counts.nodes, "app node")} · {plural(counts.databases, "database instance")}
+          </dd>
+          <dt>App capacity</dt>
+          <dd>
+            {sessions.toLocaleString("en")} active of {capacity.toLocaleString("en")} sessions
+          </dd>
+          <dt>Automatic failover</dt>
+          <dd>{cluster.autoFailover ? "On" : "Off"}</dd>
+          <dt>Database generation</dt>
+          <dd title="Bumped on every change of primary">{cluster.dbGeneration}</dd>
+          <RecordTimes createdAt={cluster.createdAt} updatedAt={cluster.updatedAt} />
+        </DetailsCard>
 
         <Section
           id="cluster-lbs"

@@ -3,11 +3,11 @@ import { can } from "@/lib/auth/permissions";
 import { listDatabases } from "@/lib/inventory/service";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
-import { Time } from "@/components/ui/time";
 import { DatabaseActions } from "@/components/inventory/entity-actions";
-import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { loadDatabase, pageActor } from "@/components/inventory/server";
 import { address, bytes, roleLabel } from "@/components/inventory/labels";
+import { SubjectLive } from "@/components/realtime/subject-live";
 
 export const dynamic = "force-dynamic";
 
@@ -59,57 +59,40 @@ export default async function DatabasePage({ params }: Params) {
         {!primary && !otherPrimary && (
           <div className="alert alert-warn">The cluster {instance.cluster.name} has no primary in the inventory: this replica follows nothing the console knows.</div>
         )}
-        <section className="card" aria-labelledby="db-props">
-          <h2 id="db-props">Details</h2>
-          <dl className="props">
-            <dt>Cluster</dt>
-            <dd>
-              <Link href={`/clusters/${instance.cluster.id}`}>{instance.cluster.name}</Link>
-            </dd>
-            <dt>Role</dt>
-            <dd>{primary ? <StatusBadge value="PRIMARY" /> : roleLabel(instance.role)}</dd>
-            {!primary && (
-              <>
-                <dt>Primary</dt>
-                <dd>{otherPrimary ? <Link href={`/databases/${otherPrimary.id}`}>{otherPrimary.name}</Link> : <span className="muted">none</span>}</dd>
-              </>
-            )}
-            <dt>Health</dt>
-            <dd>
-              <StatusBadge value={instance.health} />
-            </dd>
-            <dt>Replication</dt>
-            <dd>
-              <StatusBadge value={instance.replicationState} />
-            </dd>
-            {!primary && (
-              <>
-                <dt>Lag</dt>
-                <dd>{bytes(instance.lagBytes)}</dd>
-              </>
-            )}
-            <dt>Timeline</dt>
-            <dd>{instance.timeline ?? <span className="muted">unknown</span>}</dd>
-            <dt>Engine</dt>
-            <dd>PostgreSQL</dd>
-            <dt>Address</dt>
-            <dd className="mono">{address(instance.host, instance.port)}</dd>
-            <dt>Agent</dt>
-            <dd>{instance.agentUrl ? <span className="mono">{instance.agentUrl}</span> : <span className="muted">not set: no agent reports for it yet</span>}</dd>
-            <dt>Last seen</dt>
-            <dd>
-              <Time value={instance.lastSeenAt} />
-            </dd>
-            <dt>Created</dt>
-            <dd>
-              <Time value={instance.createdAt} />
-            </dd>
-            <dt>Updated</dt>
-            <dd>
-              <Time value={instance.updatedAt} />
-            </dd>
-          </dl>
-        </section>
+        <DetailsCard id="db-props">
+          <ClusterProp cluster={instance.cluster} />
+          <dt>Role</dt>
+          <dd>{primary ? <StatusBadge value="PRIMARY" /> : roleLabel(instance.role)}</dd>
+          {!primary && (
+            <>
+              <dt>Primary</dt>
+              <dd>{otherPrimary ? <Link href={`/databases/${otherPrimary.id}`}>{otherPrimary.name}</Link> : <span className="muted">none</span>}</dd>
+            </>
+          )}
+          <dt>Health</dt>
+          <dd>
+            <StatusBadge value={instance.health} />
+          </dd>
+          <dt>Replication</dt>
+          <dd>
+            <StatusBadge value={instance.replicationState} />
+          </dd>
+          {!primary && (
+            <>
+              <dt>Lag</dt>
+              <dd>{bytes(instance.lagBytes)}</dd>
+            </>
+          )}
+          <dt>Timeline</dt>
+          <dd>{instance.timeline ?? <span className="muted">unknown</span>}</dd>
+          <dt>Engine</dt>
+          <dd>PostgreSQL</dd>
+          <dt>Address</dt>
+          <dd className="mono">{address(instance.host, instance.port)}</dd>
+          <AgentProp url={instance.agentUrl} />
+          <RecordTimes lastSeenAt={instance.lastSeenAt} createdAt={instance.createdAt} updatedAt={instance.updatedAt} />
+        </DetailsCard>
+        <SubjectLive subjectType="DATABASE" subjectId={instance.id} />
       </div>
     </>
   );

@@ -1,14 +1,13 @@
-import Link from "next/link";
 import { can } from "@/lib/auth/permissions";
 import { listNodes } from "@/lib/inventory/service";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
-import { Time } from "@/components/ui/time";
 import { LoadBalancerActions } from "@/components/inventory/entity-actions";
 import { PoolMembers } from "@/components/inventory/pool-members";
-import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { loadLoadBalancer, pageActor } from "@/components/inventory/server";
 import { address, kindLabel, plural, tierLabel } from "@/components/inventory/labels";
+import { SubjectLive } from "@/components/realtime/subject-live";
 
 export const dynamic = "force-dynamic";
 
@@ -57,45 +56,22 @@ export default async function LoadBalancerPage({ params }: Params) {
         }
       />
       <div className="stack">
-        <section className="card" aria-labelledby="lb-props">
-          <h2 id="lb-props">Details</h2>
-          <dl className="props">
-            <dt>Cluster</dt>
-            <dd>
-              <Link href={`/clusters/${lb.cluster.id}`}>{lb.cluster.name}</Link>
-            </dd>
-            <dt>Health</dt>
-            <dd>
-              <StatusBadge value={lb.health} />
-            </dd>
-            <dt>Kind</dt>
-            <dd>{kindLabel(lb.kind)}</dd>
-            <dt>Tier</dt>
-            <dd>{tierLabel(lb.tier)}</dd>
-            <dt>Address</dt>
-            <dd className="mono">{address(lb.host, lb.port)}</dd>
-            <dt>Agent</dt>
-            <dd>
-              {lb.agentUrl ? (
-                <span className="mono">{lb.agentUrl}</span>
-              ) : (
-                <span className="muted">{hardware ? "none: probed over HTTP/TCP" : "not set: no agent reports for it yet"}</span>
-              )}
-            </dd>
-            <dt>Last seen</dt>
-            <dd>
-              <Time value={lb.lastSeenAt} />
-            </dd>
-            <dt>Created</dt>
-            <dd>
-              <Time value={lb.createdAt} />
-            </dd>
-            <dt>Updated</dt>
-            <dd>
-              <Time value={lb.updatedAt} />
-            </dd>
-          </dl>
-        </section>
+        <DetailsCard id="lb-props">
+          <ClusterProp cluster={lb.cluster} />
+          <dt>Health</dt>
+          <dd>
+            <StatusBadge value={lb.health} />
+          </dd>
+          <dt>Kind</dt>
+          <dd>{kindLabel(lb.kind)}</dd>
+          <dt>Tier</dt>
+          <dd>{tierLabel(lb.tier)}</dd>
+          <dt>Address</dt>
+          <dd className="mono">{address(lb.host, lb.port)}</dd>
+          <AgentProp url={lb.agentUrl} none={hardware ? "none: probed over HTTP/TCP" : undefined} />
+          <RecordTimes lastSeenAt={lb.lastSeenAt} createdAt={lb.createdAt} updatedAt={lb.updatedAt} />
+        </DetailsCard>
+        <SubjectLive subjectType="LOAD_BALANCER" subjectId={lb.id} />
 
         <section className="stack" aria-labelledby="lb-pool">
           <h2 id="lb-pool" style={{ margin: 0 }}>

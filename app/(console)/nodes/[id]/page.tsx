@@ -1,12 +1,13 @@
-import Link from "next/link";
 import { can } from "@/lib/auth/permissions";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
+import { DataTable, RowHeaderLink } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { NodeActions } from "@/components/inventory/entity-actions";
-import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { loadNode, pageActor } from "@/components/inventory/server";
-import { address, kindLabel, plural, rowHeader } from "@/components/inventory/labels";
+import { address, kindLabel, plural } from "@/components/inventory/labels";
+import { SubjectLive } from "@/components/realtime/subject-live";
 
 export const dynamic = "force-dynamic";
 
@@ -58,52 +59,35 @@ export default async function NodePage({ params }: Params) {
         }
       />
       <div className="stack">
-        <section className="card" aria-labelledby="node-props">
-          <h2 id="node-props">Details</h2>
-          <dl className="props">
-            <dt>Cluster</dt>
-            <dd>
-              <Link href={`/clusters/${node.cluster.id}`}>{node.cluster.name}</Link>
-            </dd>
-            <dt>Health</dt>
-            <dd>
-              <StatusBadge value={node.health} />
-            </dd>
-            <dt>Admin state</dt>
-            <dd>
-              <StatusBadge value={node.adminState} />
-              {node.maintenanceReason && <span className="muted"> — {node.maintenanceReason}</span>}
-              {node.maintenanceUntil && (
-                <span className="muted">
-                  {" "}
-                  until <Time value={node.maintenanceUntil} />
-                </span>
-              )}
-            </dd>
-            <dt>Address</dt>
-            <dd className="mono">{address(node.host, node.port)}</dd>
-            <dt>Sessions</dt>
-            <dd>
-              {node.activeSessions.toLocaleString("en")} active of {node.capacity.toLocaleString("en")} capacity
-            </dd>
-            <dt>Default weight</dt>
-            <dd>{node.weight}</dd>
-            <dt>Agent</dt>
-            <dd>{node.agentUrl ? <span className="mono">{node.agentUrl}</span> : <span className="muted">not set: no agent reports for it yet</span>}</dd>
-            <dt>Last seen</dt>
-            <dd>
-              <Time value={node.lastSeenAt} />
-            </dd>
-            <dt>Created</dt>
-            <dd>
-              <Time value={node.createdAt} />
-            </dd>
-            <dt>Updated</dt>
-            <dd>
-              <Time value={node.updatedAt} />
-            </dd>
-          </dl>
-        </section>
+        <DetailsCard id="node-props">
+          <ClusterProp cluster={node.cluster} />
+          <dt>Health</dt>
+          <dd>
+            <StatusBadge value={node.health} />
+          </dd>
+          <dt>Admin state</dt>
+          <dd>
+            <StatusBadge value={node.adminState} />
+            {node.maintenanceReason && <span className="muted"> — {node.maintenanceReason}</span>}
+            {node.maintenanceUntil && (
+              <span className="muted">
+                {" "}
+                until <Time value={node.maintenanceUntil} />
+              </span>
+            )}
+          </dd>
+          <dt>Address</dt>
+          <dd className="mono">{address(node.host, node.port)}</dd>
+          <dt>Sessions</dt>
+          <dd>
+            {node.activeSessions.toLocaleString("en")} active of {node.capacity.toLocaleString("en")} capacity
+          </dd>
+          <dt>Default weight</dt>
+          <dd>{node.weight}</dd>
+          <AgentProp url={node.agentUrl} />
+          <RecordTimes lastSeenAt={node.lastSeenAt} createdAt={node.createdAt} updatedAt={node.updatedAt} />
+        </DetailsCard>
+        <SubjectLive subjectType="NODE" subjectId={node.id} />
 
         <section className="stack" aria-labelledby="node-pools">
           <h2 id="node-pools" style={{ margin: 0 }}>
@@ -114,34 +98,19 @@ export default async function NodePage({ params }: Params) {
               In no pool yet, so no load balancer sends it traffic. Add it from a load balancer&apos;s page in {node.cluster.name}.
             </div>
           ) : (
-            <div className="table-wrap">
-              <table className="table" aria-label="Pools holding it">
-                <thead>
-                  <tr>
-                    <th scope="col">Load balancer</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Health</th>
-                    <th scope="col">Pool weight</th>
-                    <th scope="col">Backup</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {pools.map((p) => (
-                    <tr key={p.id}>
-                      <th scope="row" style={rowHeader}>
-                        <Link href={`/load-balancers/${p.loadBalancer.id}`}>{p.loadBalancer.name}</Link>
-                      </th>
-                      <td>{kindLabel(p.loadBalancer.kind)}</td>
-                      <td>
-                        <StatusBadge value={p.loadBalancer.health} />
-                      </td>
-                      <td>{p.weight}</td>
-                      <td>{p.backup ? "Yes" : "No"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label="Pools holding it" columns={["Load balancer", "Kind", "Health", "Pool weight", "Backup"]}>
+              {pools.map((p) => (
+                <tr key={p.id}>
+                  <RowHeaderLink href={`/load-balancers/${p.loadBalancer.id}`}>{p.loadBalancer.name}</RowHeaderLink>
+                  <td>{kindLabel(p.loadBalancer.kind)}</td>
+                  <td>
+                    <StatusBadge value={p.loadBalancer.health} />
+                  </td>
+                  <td>{p.weight}</td>
+                  <td>{p.backup ? "Yes" : "No"}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
       </div>

@@ -1,17 +1,17 @@
 // How a form shows what went wrong: zod issues next to their fields, the
-// server's problem detail (e.g. "This is the last active admin…") in an alert,
+// server's problem detail (e.g. "… is the last active ADMIN …") in an alert,
 // with the request id an on-call engineer can grep the logs for.
-// Also used by components/tokens (it would sit better in components/ui).
+import { useState } from "react";
 import type { z } from "zod";
 import { ApiClientError } from "@/lib/api/client";
 
-export type FieldErrors = Partial<Record<string, string>>;
+export type FieldErrors = Record<string, string | undefined>;
 
-/** The first message per top-level field. */
+/** The first message per top-level field; messages without a field go under "_form". */
 export function zodFieldErrors(error: z.ZodError): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "");
+    const key = issue.path.length > 0 ? String(issue.path[0]) : "_form";
     out[key] ??= issue.message;
   }
   return out;
@@ -39,6 +39,40 @@ export function describeError(error: unknown, formFields: readonly string[] = []
   }
   const message = elsewhere.length > 0 ? elsewhere.join("; ") : (error.problem.detail ?? error.problem.title ?? `Request failed (${error.status})`);
   return { fields, alert: { message, requestId } };
+}
+
+/** The messages of a dialog's form or confirmation: one per field, and the alert above them. */
+export function useSubmitErrors(formFields: readonly string[] = []) {
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [alert, setAlert] = useState<SubmitError | null>(null);
+  return {
+    errors,
+    alert,
+    /** A new attempt: nothing to show yet. */
+    clear() {
+      setErrors({});
+      setAlert(null);
+    },
+    /** The schema's verdict on a new attempt: its value, or null once its messages are shown (`reword` may make them clearer). */
+    validate<T>(parsed: z.ZodSafeParseResult<T>, reword?: (errors: FieldErrors) => void): T | null {
+      setAlert(null);
+      if (!parsed.success) {
+        const fieldErrors = zodFieldErrors(parsed.error);
+        reword?.(fieldErrors);
+        setErrors(fieldErrors);
+        return null;
+      }
+      setErrors({});
+      return parsed.data;
+    },
+    /** The request failed: the server's messages, placed (`adjust` may add the form's own reading). */
+    failed(error: unknown, adjust?: (errors: FieldErrors) => void) {
+      const { fields, alert: message } = describeError(error, formFields);
+      adjust?.(fields);
+      setErrors(fields);
+      setAlert(message);
+    },
+  };
 }
 
 export function ErrorAlert({ error }: { error: SubmitError | null }) {
