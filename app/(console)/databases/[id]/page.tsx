@@ -8,6 +8,7 @@ import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@
 import { loadDatabase, pageActor } from "@/components/inventory/server";
 import { address, bytes, roleLabel } from "@/components/inventory/labels";
 import { SubjectLive } from "@/components/realtime/subject-live";
+import { AgentEnrolment } from "@/components/agents/agent-enrolment";
 
 export const dynamic = "force-dynamic";
 
@@ -93,6 +94,7 @@ export default async function DatabasePage({ params }: Params) {
           <RecordTimes lastSeenAt={instance.lastSeenAt} createdAt={instance.createdAt} updatedAt={instance.updatedAt} />
         </DetailsCard>
         <SubjectLive subjectType="DATABASE" subjectId={instance.id} />
+        <AgentEnrolment subjectType="DATABASE" id={instance.id} agentUrl={instance.agentUrl} canEnrol={can(actor.role, "agents:enrol")} />
       </div>
     </>
   );

@@ -8,6 +8,7 @@ import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@
 import { loadLoadBalancer, pageActor } from "@/components/inventory/server";
 import { address, kindLabel, plural, tierLabel } from "@/components/inventory/labels";
 import { SubjectLive } from "@/components/realtime/subject-live";
+import { AgentEnrolment } from "@/components/agents/agent-enrolment";
 
 export const dynamic = "force-dynamic";
 
@@ -72,6 +73,7 @@ export default async function LoadBalancerPage({ params }: Params) {
           <RecordTimes lastSeenAt={lb.lastSeenAt} createdAt={lb.createdAt} updatedAt={lb.updatedAt} />
         </DetailsCard>
         <SubjectLive subjectType="LOAD_BALANCER" subjectId={lb.id} />
+        <AgentEnrolment subjectType="LOAD_BALANCER" id={lb.id} agentUrl={lb.agentUrl} canEnrol={can(actor.role, "agents:enrol")} agentless={lb.kind === "HARDWARE"} />
 
         <section className="stack" aria-labelledby="lb-pool">
           <h2 id="lb-pool" style={{ margin: 0 }}>

@@ -8,6 +8,7 @@ import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@
 import { loadNode, pageActor } from "@/components/inventory/server";
 import { address, kindLabel, plural } from "@/components/inventory/labels";
 import { SubjectLive } from "@/components/realtime/subject-live";
+import { AgentEnrolment } from "@/components/agents/agent-enrolment";
 
 export const dynamic = "force-dynamic";
 
@@ -88,6 +89,7 @@ export default async function NodePage({ params }: Params) {
           <RecordTimes lastSeenAt={node.lastSeenAt} createdAt={node.createdAt} updatedAt={node.updatedAt} />
         </DetailsCard>
         <SubjectLive subjectType="NODE" subjectId={node.id} />
+        <AgentEnrolment subjectType="NODE" id={node.id} agentUrl={node.agentUrl} canEnrol={can(actor.role, "agents:enrol")} />
 
         <section className="stack" aria-labelledby="node-pools">
           <h2 id="node-pools" style={{ margin: 0 }}>
