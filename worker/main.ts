@@ -8,18 +8,21 @@ import { log } from "@/lib/log";
 import { LeaderLease } from "@/worker/lease";
 import { Monitor } from "@/worker/monitor";
 import { Recorder } from "@/worker/recorder";
+import { RetentionJob } from "@/worker/retention";
 
 export type WorkerHandle = { stop(): Promise<void>; lease: LeaderLease; monitor(): Monitor | null };
 
 export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   const holder = options.holder ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const recorder = new Recorder(db);
+  const retention = new RetentionJob(db);
   let monitor: Monitor | null = null;
 
   const lease = new LeaderLease(db, "monitor", holder, {
     async onElected(epoch) {
       log.info("worker.elected", { holder, epoch });
       recorder.start();
+      retention.start();
       monitor = new Monitor(recorder, { initialHealth: (t) => t.health });
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
     },
@@ -27,6 +30,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       log.warn("worker.deposed", { holder, why });
       monitor?.stop();
       monitor = null;
+      retention.stop();
       await recorder.stop();
     },
   });
@@ -38,6 +42,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
     async stop() {
       await lease.stop();
       monitor?.stop();
+      retention.stop();
       await recorder.stop();
     },
   };
