@@ -97,6 +97,12 @@ describe("startHaproxy", () => {
       }
     });
 
+    it("keeps clients away from the app servers' admin endpoints", async () => {
+      const res = await fetch(`${lb.url}/admin/drain`, { method: "POST" });
+      expect(res.status).toBe(403);
+      expect((await fetch(lb.url)).status).toBe(200);
+    });
+
     it("reloads without failing a single request", async () => {
       let ok = 0;
       const failures: string[] = [];

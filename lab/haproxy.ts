@@ -140,6 +140,9 @@ export function renderHaproxyConfig(opts: {
     "",
     "frontend fe",
     `    bind 127.0.0.1:${opts.frontendPort}`,
+    // App servers trust loopback for their admin endpoints (drain, resume, re-point the
+    // database); HAProxy also connects from loopback, so clients must not reach them through it.
+    "    http-request deny deny_status 403 if { path_beg /admin }",
     ...others.map((b) => `    use_backend ${b.name} if { req.hdr(x-lab-backend) -m str ${b.name} }`),
     `    default_backend ${first!.name}`,
   ];
