@@ -9,7 +9,7 @@
 // it at the end. Run by hand, not by npm test; the machine is shared, so
 // read the medians and the ratio, not single times.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +21,8 @@ const { values } = parseArgs({ options: { runs: { type: "string", default: "15" 
 const runs = Number(values.runs);
 const nodeName = values.node!;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-detection-"));
+// As root the embedded PostgreSQL runs as the postgres user, who must be able to enter it.
+chmodSync(dataDir, 0o755);
 const [consolePort, pgPort] = await freePorts(2);
 const env = { ...process.env, CLUSTERDECK_DATA_DIR: dataDir, CLUSTERDECK_PG_PORT: String(pgPort), CLUSTERDECK_ADMIN_PASSWORD: "bench-admin-password", NEXT_TELEMETRY_DISABLED: "1" };
 const demoDir = path.join(dataDir, "demo");
@@ -45,18 +47,22 @@ if (sse.status !== 200) throw new Error(`stream answered ${sse.status}`);
 void (async () => {
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const chunk of sse.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!frame.includes("event: event")) continue;
-      const data = JSON.parse(frame.split("\n").find((l) => l.startsWith("data: "))!.slice(6));
-      if (data.data?.name !== nodeName) continue;
-      if (data.kind === "health.down") downAt.set("last", Date.now());
-      if (data.kind === "health.recovered" || data.kind === "health.up") upAt.set("last", Date.now());
+  try {
+    for await (const chunk of sse.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!frame.includes("event: event")) continue;
+        const data = JSON.parse(frame.split("\n").find((l) => l.startsWith("data: "))!.slice(6));
+        if (data.data?.name !== nodeName) continue;
+        if (data.kind === "health.down") downAt.set("last", Date.now());
+        if (data.kind === "health.recovered" || data.kind === "health.up") upAt.set("last", Date.now());
+      }
     }
+  } catch {
+    // The stream ends when the demo stops at the end of the run.
   }
 })();
 
