@@ -33,6 +33,9 @@ export default defineConfig({
     url: `${E2E.baseURL}/api/v1/health`,
     timeout: 120_000,
     reuseExistingServer: false,
+    // SIGTERM, not Playwright's default SIGKILL: the demo then stops what it started
+    // (PostgreSQL runs detached through pg_ctl and would outlive a killed parent).
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "pipe",
     stderr: "pipe",
     env: {
