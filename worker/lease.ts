@@ -23,7 +23,7 @@ export class LeaderLease {
     private readonly name: string,
     readonly holder: string,
     private readonly events: LeaseEvents,
-    private readonly ttlMs = 4000,
+    private readonly ttlMs = 3000,
     private readonly renewMs = 1000,
   ) {}
 

@@ -9,6 +9,7 @@ import { LeaderLease } from "@/worker/lease";
 import { Monitor } from "@/worker/monitor";
 import { Recorder } from "@/worker/recorder";
 import { RetentionJob } from "@/worker/retention";
+import { Prober } from "@/worker/prober";
 
 export type WorkerHandle = { stop(): Promise<void>; lease: LeaderLease; monitor(): Monitor | null };
 
@@ -17,6 +18,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   const recorder = new Recorder(db);
   const retention = new RetentionJob(db);
   let monitor: Monitor | null = null;
+  let prober: Prober | null = null;
 
   const lease = new LeaderLease(db, "monitor", holder, {
     async onElected(epoch) {
@@ -25,11 +27,15 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       retention.start();
       monitor = new Monitor(recorder, { initialHealth: (t) => t.health });
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
+      prober = new Prober(db, recorder);
+      await prober.start().catch((error) => log.error("worker.prober-start-failed", { error: String(error) }));
     },
     async onDeposed(why) {
       log.warn("worker.deposed", { holder, why });
       monitor?.stop();
       monitor = null;
+      prober?.stop();
+      prober = null;
       retention.stop();
       await recorder.stop();
     },
@@ -42,6 +48,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
     async stop() {
       await lease.stop();
       monitor?.stop();
+      prober?.stop();
       retention.stop();
       await recorder.stop();
     },

@@ -120,7 +120,7 @@ export class Monitor {
     }
     if (w.state.health === "UNKNOWN" && observed === "DOWN" && Date.now() - w.since < FIRST_CONTACT_GRACE_MS) return;
     const transition = w.state.observe(observed, reasons);
-    this.recorder.observe(w.target, event.kind === "snapshot" ? event.snapshot : null, { ...point, health: w.state.health });
+    this.recorder.observe(w.target, event.kind === "snapshot", { ...point, health: w.state.health });
     if (transition) {
       void this.recorder.transition(w.target, transition).catch((error) =>
         console.error(JSON.stringify({ msg: "monitor.transition-write-failed", target: key, error: String(error) })),

@@ -4,7 +4,6 @@
 // so the cost per agent stays flat as the fleet grows; samples are kept at
 // 10 s resolution and downsampled later by the retention job.
 import type { Db } from "@/lib/db/client";
-import type { Snapshot } from "@/lib/agent-protocol/types";
 import type { AgentTarget } from "@/lib/agents/service";
 import { CHANNEL, chunkMetrics, type MetricPoint } from "@/lib/realtime/messages";
 import type { Transition } from "@/worker/health";
@@ -13,8 +12,11 @@ const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "
 const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance" } as const;
 const SAMPLE_EVERY_MS = 10_000;
 
-type Pending = { target: AgentTarget; snapshot: Snapshot | null; point: MetricPoint };
-type SampleAcc = { target: AgentTarget; since: number; n: number; last: MetricPoint; sum: Record<string, number> };
+/** What the recorder needs to know about a watched target, agent or probe. */
+export type Watchable = Pick<AgentTarget, "subjectType" | "id" | "name" | "clusterId">;
+
+type Pending = { target: Watchable; seen: boolean; point: MetricPoint };
+type SampleAcc = { target: Watchable; since: number; n: number; last: MetricPoint; sum: Record<string, number> };
 
 export class Recorder {
   private pending = new Map<string, Pending>();
@@ -33,7 +35,7 @@ export class Recorder {
     await this.flush().catch(() => {});
   }
 
-  async transition(target: AgentTarget, t: Transition, at = new Date()): Promise<void> {
+  async transition(target: Watchable, t: Transition, at = new Date()): Promise<void> {
     const kind = t.to === "UP" && t.from !== "UNKNOWN" ? "health.recovered" : `health.${t.to.toLowerCase()}`;
     const message =
       t.to === "UP"
@@ -62,9 +64,9 @@ export class Recorder {
     });
   }
 
-  /** Remember the newest facts; written by the next flush. */
-  observe(target: AgentTarget, snapshot: Snapshot | null, point: MetricPoint): void {
-    this.pending.set(point.key, { target, snapshot, point });
+  /** Remember the newest facts; written by the next flush. `seen`: the target answered. */
+  observe(target: Watchable, seen: boolean, point: MetricPoint): void {
+    this.pending.set(point.key, { target, seen, point });
     const acc = this.samples.get(point.key);
     if (!acc) {
       this.samples.set(point.key, { target, since: point.at, n: 1, last: point, sum: numeric(point) });
@@ -79,7 +81,7 @@ export class Recorder {
     const batch = [...this.pending.values()];
     this.pending.clear();
     if (batch.length) {
-      const seen = batch.filter((p) => p.snapshot);
+      const seen = batch.filter((p) => p.seen);
       const nodes = seen.filter((p) => p.target.subjectType === "NODE");
       if (nodes.length) {
         const ids = nodes.map((p) => p.target.id);

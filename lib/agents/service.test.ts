@@ -21,7 +21,7 @@ it("issues, rotates and hands the worker the current secret only", async () => {
   const cluster = await inv.createCluster({ name: "enrol", description: "", environment: "production" }, audit);
   const bare = await inv.createNode({ clusterId: cluster.id, name: "no-agent", host: "10.0.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null }, audit);
   await expect(issueAgentCredential("NODE", bare.id, audit)).rejects.toMatchObject({ status: 422 });
-  const hw = await inv.createLoadBalancer({ clusterId: cluster.id, name: "f5", kind: "HARDWARE", tier: "EDGE", host: "10.0.0.2", port: 443, agentUrl: null }, audit);
+  const hw = await inv.createLoadBalancer({ clusterId: cluster.id, name: "f5", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port: 443, agentUrl: null }, audit);
   await expect(issueAgentCredential("LOAD_BALANCER", hw.id, audit)).rejects.toMatchObject({ status: 422 });
 
   const node = await inv.createNode({ clusterId: cluster.id, name: "app-1", host: "10.0.0.3", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7101" }, audit);

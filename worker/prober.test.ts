@@ -1,0 +1,59 @@
+// Protects: a hardware load balancer (no agent) is watched by a TCP probe:
+// UP while its port answers, DOWN with the reason once it stops, UP again
+// when it returns — as events, like any agent-watched target.
+import net from "node:net";
+import { afterAll, expect, it } from "vitest";
+import { setupTestDatabase } from "@/lib/testing/test-db";
+import { systemActor } from "@/lib/auth/actor";
+import { freePort } from "@/lab/ports";
+import type { Prober } from "@/worker/prober";
+
+setupTestDatabase();
+const audit = { actor: systemActor("test"), requestId: "prober-test", clientIp: null };
+let prober: Prober | undefined;
+afterAll(() => prober?.stop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+function listen(port: number): Promise<net.Server> {
+  return new Promise((resolve) => {
+    const server = net.createServer((socket) => socket.end());
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+it("probes a hardware load balancer's port and turns what it sees into events", async () => {
+  const { db } = await import("@/lib/db");
+  const inv = await import("@/lib/inventory/service");
+  const { Recorder } = await import("@/worker/recorder");
+  const { Prober } = await import("@/worker/prober");
+  const port = await freePort();
+  let server = await listen(port);
+  const cluster = await inv.createCluster({ name: "edge", description: "", environment: "production" }, audit);
+  const lb = await inv.createLoadBalancer({ clusterId: cluster.id, name: "f5-1", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port, agentUrl: null }, audit);
+
+  const recorder = new Recorder(db);
+  prober = new Prober(db, recorder, { everyMs: 100, timeoutMs: 300, refreshMs: 1000 });
+  await prober.start();
+  await until("UP", async () => (await db.loadBalancer.findUniqueOrThrow({ where: { id: lb.id } })).health === "UP");
+
+  const since = new Date();
+  await new Promise((r) => server.close(r));
+  const down = await until("health.down", () => db.event.findFirst({ where: { subjectId: lb.id, kind: "health.down", at: { gte: since } } }));
+  expect(down.message).toBe(`f5-1 is down: probe 127.0.0.1:${port}: connection refused`);
+
+  server = await listen(port);
+  await until("health.recovered", () => db.event.findFirst({ where: { subjectId: lb.id, kind: "health.recovered", at: { gte: since } } }));
+  await recorder.flush();
+  expect((await db.loadBalancer.findUniqueOrThrow({ where: { id: lb.id } })).lastSeenAt).not.toBeNull();
+  await new Promise((r) => server.close(r));
+});

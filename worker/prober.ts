@@ -1,0 +1,95 @@
+// Agentless targets — a hardware load balancer has no agent — are watched by
+// a TCP connect to their address instead, through the same rise/fall rule,
+// events and samples as agents. Only load balancers of kind HARDWARE are
+// probed: every other target has an agent, and probing an address we were
+// merely told about is not ours to do uninvited.
+import net from "node:net";
+import type { Db } from "@/lib/db/client";
+import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
+import type { Recorder, Watchable } from "@/worker/recorder";
+
+export type ProbeTarget = Watchable & { host: string; port: number; health: Health };
+
+export type ProberOptions = { everyMs: number; timeoutMs: number; refreshMs: number; thresholds: Thresholds };
+const defaults: ProberOptions = { everyMs: 2000, timeoutMs: 1000, refreshMs: 5000, thresholds: defaultThresholds };
+
+type Probed = { target: ProbeTarget; state: HealthState; busy: boolean };
+
+export async function loadProbeTargets(db: Db): Promise<ProbeTarget[]> {
+  const rows = await db.loadBalancer.findMany({
+    where: { kind: "HARDWARE" },
+    select: { id: true, name: true, clusterId: true, host: true, port: true, health: true },
+  });
+  return rows.map((r) => ({ subjectType: "LOAD_BALANCER" as const, ...r }));
+}
+
+export function tcpProbe(host: string, port: number, timeoutMs: number): Promise<{ ok: true; latencyMs: number } | { ok: false; reason: string }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (result: { ok: true; latencyMs: number } | { ok: false; reason: string }) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done({ ok: false, reason: `no answer within ${timeoutMs} ms` }));
+    socket.once("connect", () => done({ ok: true, latencyMs: performance.now() - started }));
+    socket.once("error", (error: NodeJS.ErrnoException) => done({ ok: false, reason: error.code === "ECONNREFUSED" ? "connection refused" : error.message }));
+  });
+}
+
+export class Prober {
+  private probed = new Map<string, Probed>();
+  private timers: NodeJS.Timeout[] = [];
+  private readonly options: ProberOptions;
+
+  constructor(
+    private readonly db: Db,
+    private readonly recorder: Recorder,
+    options: Partial<ProberOptions> = {},
+  ) {
+    this.options = { ...defaults, ...options };
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timers.push(setInterval(() => void this.refresh().catch(() => {}), this.options.refreshMs));
+    this.timers.push(setInterval(() => this.probeAll(), this.options.everyMs));
+    this.probeAll();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.probed.clear();
+  }
+
+  private async refresh(): Promise<void> {
+    const targets = await loadProbeTargets(this.db);
+    const keys = new Set(targets.map((t) => `${t.subjectType}:${t.id}`));
+    for (const key of this.probed.keys()) if (!keys.has(key)) this.probed.delete(key);
+    for (const target of targets) {
+      const key = `${target.subjectType}:${target.id}`;
+      const existing = this.probed.get(key);
+      if (existing) existing.target = target;
+      else this.probed.set(key, { target, state: new HealthState(this.options.thresholds, target.health), busy: false });
+    }
+  }
+
+  private probeAll(): void {
+    for (const [key, p] of this.probed) {
+      if (p.busy) continue;
+      p.busy = true;
+      void tcpProbe(p.target.host, p.target.port, this.options.timeoutMs).then((result) => {
+        p.busy = false;
+        const address = `${p.target.host}:${p.target.port}`;
+        const transition = result.ok ? p.state.observe("UP") : p.state.observe("DOWN", [`probe ${address}: ${result.reason}`]);
+        this.recorder.observe(p.target, result.ok, { key, at: Date.now(), health: p.state.health, latencyMs: result.ok ? Math.round(result.latencyMs * 100) / 100 : null });
+        if (transition) {
+          void this.recorder.transition(p.target, transition).catch((error) =>
+            console.error(JSON.stringify({ msg: "prober.transition-write-failed", target: key, error: String(error) })),
+          );
+        }
+      });
+    }
+  }
+}
