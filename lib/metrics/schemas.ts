@@ -7,7 +7,8 @@ import { idSchema } from "@/lib/common/schemas";
 export const metricRangeValues = ["15m", "1h", "24h", "7d"] as const;
 export type MetricRange = (typeof metricRangeValues)[number];
 export const metricRange = z.enum(metricRangeValues);
-export const defaultRange: MetricRange = "1h";
+// 15 minutes: during an incident the last minutes matter, and live points fill the chart.
+export const defaultRange: MetricRange = "15m";
 
 export const metricSubjectTypes = ["NODE", "LOAD_BALANCER", "DATABASE"] as const;
 export type MetricSubjectType = (typeof metricSubjectTypes)[number];

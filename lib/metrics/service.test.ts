@@ -67,7 +67,7 @@ describe("metrics query", () => {
     expect(metricsQuery.safeParse({ subjectType: "USER" }).success).toBe(false);
     expect(metricsQuery.safeParse({ subjectType: "NODE", extra: "1" }).success).toBe(false);
     expect(metricsQuery.safeParse({ subjectType: "NODE", subjectId: "../etc" }).success).toBe(false);
-    expect(metricsQuery.parse({ subjectType: "NODE" }).range).toBe("1h");
+    expect(metricsQuery.parse({ subjectType: "NODE" }).range).toBe("15m");
   });
 });
 
