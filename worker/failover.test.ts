@@ -66,13 +66,25 @@ afterAll(async () => {
 it("a killed monitoring worker is replaced within 5 s, and monitoring goes on", async () => {
   const { db } = await import("@/lib/db");
   const env = { ...process.env, DATABASE_URL: database.url(), CLUSTERDECK_SECRET: secret };
-  const workers = [0, 1].map(() => run(["--conditions=react-server", "--import", "tsx", "worker/run.ts"], env));
+  const metricsPorts = await freePorts(2);
+  const workers = metricsPorts.map((port) =>
+    run(["--conditions=react-server", "--import", "tsx", "worker/run.ts"], { ...env, CLUSTERDECK_WORKER_METRICS_PORT: String(port) }),
+  );
+  const scrape = async (i: number) => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPorts[i]}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+    return { leader: value("clusterdeck_worker_leader"), watched: value("clusterdeck_worker_watched_agents") };
+  };
   await until("the node to be watched", async () => (await db.node.findUniqueOrThrow({ where: { id: nodeId } })).health === "UP");
 
   const lease = await db.workerLease.findUniqueOrThrow({ where: { name: "monitor" } });
   const leaderPid = Number(lease.holder.split(":")[1]);
   const leader = workers.find((w) => w.pid === leaderPid);
   expect(leader, `lease holder ${lease.holder} is one of our workers`).toBeDefined();
+  const leaderIndex = workers.indexOf(leader!);
+  const standbyIndex = 1 - leaderIndex;
+  expect(await scrape(leaderIndex)).toEqual({ leader: 1, watched: 1 });
+  expect(await scrape(standbyIndex)).toEqual({ leader: 0, watched: 0 });
 
   leader!.kill("SIGKILL");
   const killedAt = Date.now();
@@ -82,6 +94,7 @@ it("a killed monitoring worker is replaced within 5 s, and monitoring goes on", 
   });
   expect(Date.now() - killedAt).toBeLessThan(5000);
   expect(next.epoch).toBe(lease.epoch + 1);
+  await until("the standby to report itself leader", async () => (await scrape(standbyIndex)).watched === 1);
 
   // The new leader watches: an app crash now still becomes an event.
   const since = new Date();

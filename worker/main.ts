@@ -10,6 +10,8 @@ import { Monitor } from "@/worker/monitor";
 import { Recorder } from "@/worker/recorder";
 import { RetentionJob } from "@/worker/retention";
 import { Prober } from "@/worker/prober";
+import { serveWorkerMetrics } from "@/worker/metrics";
+import { env } from "@/lib/env";
 
 export type WorkerHandle = { stop(): Promise<void>; lease: LeaderLease; monitor(): Monitor | null };
 
@@ -42,10 +44,26 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   });
   lease.start();
 
+  const metricsPort = env().CLUSTERDECK_WORKER_METRICS_PORT;
+  const counts = { snapshots: 0, failures: 0, transitions: 0 };
+  const metricsServer = metricsPort
+    ? serveWorkerMetrics(metricsPort, () => ({
+        leader: lease.isLeader,
+        epoch: lease.currentEpoch,
+        watched: monitor?.size ?? 0,
+        probed: prober?.size ?? 0,
+        counts: monitor?.counts ?? counts,
+      })).catch((error) => {
+        log.error("worker.metrics-listen-failed", { port: metricsPort, error: String(error) });
+        return null;
+      })
+    : Promise.resolve(null);
+
   return {
     lease,
     monitor: () => monitor,
     async stop() {
+      (await metricsServer)?.close();
       await lease.stop();
       monitor?.stop();
       prober?.stop();

@@ -32,6 +32,8 @@ export class Monitor {
   private refreshTimer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   private readonly options: MonitorOptions;
+  /** Counters for the worker's /metrics. */
+  readonly counts = { snapshots: 0, failures: 0, transitions: 0 };
 
   constructor(
     private readonly recorder: Recorder,
@@ -103,6 +105,8 @@ export class Monitor {
     let observed: "UP" | "DEGRADED" | "DOWN";
     let reasons: string[];
     let point: MetricPoint;
+    if (event.kind === "snapshot") this.counts.snapshots++;
+    else this.counts.failures++;
     if (event.kind === "snapshot") {
       const s = event.snapshot;
       if (s.agent.role !== expectedRole[w.target.subjectType]) {
@@ -122,6 +126,7 @@ export class Monitor {
     const transition = w.state.observe(observed, reasons);
     this.recorder.observe(w.target, event.kind === "snapshot", { ...point, health: w.state.health });
     if (transition) {
+      this.counts.transitions++;
       void this.recorder.transition(w.target, transition).catch((error) =>
         console.error(JSON.stringify({ msg: "monitor.transition-write-failed", target: key, error: String(error) })),
       );

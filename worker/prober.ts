@@ -50,6 +50,10 @@ export class Prober {
     this.options = { ...defaults, ...options };
   }
 
+  get size(): number {
+    return this.probed.size;
+  }
+
   async start(): Promise<void> {
     await this.refresh();
     this.timers.push(setInterval(() => void this.refresh().catch(() => {}), this.options.refreshMs));
