@@ -91,6 +91,12 @@ function action(verb: "kill" | "hang" | "resume", summary: string): Command {
 
 export const labCommands: Command[] = [
   {
+    name: "lab up",
+    summary: "Bring the demo cluster up (the same as `clusterdeck demo`)",
+    options: demoCommand.options,
+    run: (values) => demoCommand.run(values),
+  },
+  {
     name: "lab status",
     summary: "List the demo cluster's parts: running, hung or dead",
     options: {},

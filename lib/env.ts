@@ -19,6 +19,8 @@ const schema = z.object({
   CLUSTERDECK_ADMIN_PASSWORD: z.string().min(12).optional(),
   /** Comma-separated origins accepted on cookie-authenticated mutations, beside the request's own. */
   CLUSTERDECK_TRUSTED_ORIGINS: z.string().default(""),
+  /** PEM file of the CA (or self-signed certificates) that agents' TLS certificates must chain to; system CAs otherwise. */
+  CLUSTERDECK_AGENT_CA_FILE: z.string().optional(),
   /** When set, a worker serves Prometheus /metrics on 127.0.0.1 at this port. */
   CLUSTERDECK_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   CLUSTERDECK_DEBUG: z

@@ -2,16 +2,24 @@
 // watches every agent. Several may run; one monitors, the others wait to
 // take over. worker/run.ts is the process entry; `clusterdeck start` runs it too.
 import os from "node:os";
+import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { LeaderLease } from "@/worker/lease";
 import { Monitor } from "@/worker/monitor";
+import { defaultConnectionOptions } from "@/worker/agent-connection";
 import { Recorder } from "@/worker/recorder";
 import { RetentionJob } from "@/worker/retention";
 import { Prober } from "@/worker/prober";
 import { serveWorkerMetrics } from "@/worker/metrics";
 import { env } from "@/lib/env";
+
+/** Agents on https must present a certificate we trust: the system's CAs, or CLUSTERDECK_AGENT_CA_FILE. */
+function connectionOptions() {
+  const caFile = env().CLUSTERDECK_AGENT_CA_FILE;
+  return { ...defaultConnectionOptions, tls: caFile ? { ca: readFileSync(caFile), rejectUnauthorized: true } : undefined };
+}
 
 export type WorkerHandle = { stop(): Promise<void>; lease: LeaderLease; monitor(): Monitor | null };
 
@@ -27,7 +35,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       log.info("worker.elected", { holder, epoch });
       recorder.start();
       retention.start();
-      monitor = new Monitor(recorder, { initialHealth: (t) => t.health });
+      monitor = new Monitor(recorder, { initialHealth: (t) => t.health, connection: connectionOptions() });
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
       prober = new Prober(db, recorder);
       await prober.start().catch((error) => log.error("worker.prober-start-failed", { error: String(error) }));

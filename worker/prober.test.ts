@@ -57,3 +57,15 @@ it("probes a hardware load balancer's port and turns what it sees into events", 
   expect((await db.loadBalancer.findUniqueOrThrow({ where: { id: lb.id } })).lastSeenAt).not.toBeNull();
   await new Promise((r) => server.close(r));
 });
+
+it("probes agentless nodes and databases too, but not targets waiting for enrolment", async () => {
+  const { db } = await import("@/lib/db");
+  const { loadProbeTargets } = await import("@/worker/prober");
+  const inv = await import("@/lib/inventory/service");
+  const cluster = await inv.createCluster({ name: "mixed", description: "", environment: "production" }, audit);
+  await inv.createNode({ clusterId: cluster.id, name: "bare", host: "127.0.0.1", port: 9100, weight: 100, capacity: 10, agentUrl: null }, audit);
+  await inv.createNode({ clusterId: cluster.id, name: "pending", host: "127.0.0.1", port: 9101, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7100" }, audit);
+  await inv.createDatabase({ clusterId: cluster.id, name: "db", engine: "POSTGRESQL", host: "127.0.0.1", port: 9102, role: "PRIMARY", agentUrl: null }, audit);
+  const names = (await loadProbeTargets(db)).filter((t) => t.clusterId === cluster.id).map((t) => `${t.subjectType}:${t.name}`);
+  expect(names.sort()).toEqual(["DATABASE:db", "NODE:bare"]);
+});

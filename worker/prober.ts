@@ -1,8 +1,8 @@
-// Agentless targets — a hardware load balancer has no agent — are watched by
-// a TCP connect to their address instead, through the same rise/fall rule,
-// events and samples as agents. Only load balancers of kind HARDWARE are
-// probed: every other target has an agent, and probing an address we were
-// merely told about is not ours to do uninvited.
+// Agentless targets — a hardware load balancer, or any node, load balancer
+// or database registered without an agent URL — are watched by a TCP
+// connect to their address instead, through the same rise/fall rule, events
+// and samples as agents. A target that has an agent URL but no credential yet
+// is waiting for enrolment, and is left alone until then.
 import net from "node:net";
 import type { Db } from "@/lib/db/client";
 import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
@@ -16,11 +16,17 @@ const defaults: ProberOptions = { everyMs: 2000, timeoutMs: 1000, refreshMs: 500
 type Probed = { target: ProbeTarget; state: HealthState; busy: boolean };
 
 export async function loadProbeTargets(db: Db): Promise<ProbeTarget[]> {
-  const rows = await db.loadBalancer.findMany({
-    where: { kind: "HARDWARE" },
-    select: { id: true, name: true, clusterId: true, host: true, port: true, health: true },
-  });
-  return rows.map((r) => ({ subjectType: "LOAD_BALANCER" as const, ...r }));
+  const select = { id: true, name: true, clusterId: true, host: true, port: true, health: true } as const;
+  const [lbs, nodes, databases] = await Promise.all([
+    db.loadBalancer.findMany({ where: { OR: [{ kind: "HARDWARE" }, { agentUrl: null }] }, select }),
+    db.node.findMany({ where: { agentUrl: null }, select }),
+    db.databaseInstance.findMany({ where: { agentUrl: null }, select }),
+  ]);
+  return [
+    ...lbs.map((r) => ({ subjectType: "LOAD_BALANCER" as const, ...r })),
+    ...nodes.map((r) => ({ subjectType: "NODE" as const, ...r })),
+    ...databases.map((r) => ({ subjectType: "DATABASE" as const, ...r })),
+  ];
 }
 
 export function tcpProbe(host: string, port: number, timeoutMs: number): Promise<{ ok: true; latencyMs: number } | { ok: false; reason: string }> {

@@ -17,7 +17,9 @@ export async function AgentEnrolment({ subjectType, id, agentUrl, canEnrol, agen
         Agent
       </h2>
       {!agentUrl ? (
-        <p className="muted">No agent address yet. Set the agent URL (Edit), then issue the agent its credential here.</p>
+        <p className="muted">
+          No agent: the console checks this address with a TCP probe instead. For full health and metrics, set an agent URL (Edit) and issue the agent its credential here.
+        </p>
       ) : credential ? (
         <p>
           Enrolled: the console signs its requests to <span className="mono">{agentUrl}</span> with key <span className="mono">{credential.keyId}</span>, issued{" "}

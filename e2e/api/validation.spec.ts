@@ -35,7 +35,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => admin.dispose());
 
-const validNode = () => ({ clusterId, name: uniqueName("node"), host: "10.0.0.10", port: 8080 });
+const validNode = () => ({ clusterId, name: uniqueName("node"), host: "127.0.0.1", port: 8080 });
 
 test("malformed JSON is refused with the parser's complaint", async () => {
   const before = await counts();
