@@ -39,13 +39,21 @@
 //     also shown) and the whole host's busy share (2 shared cores: when it
 //     nears 100 % everything is slowed and the window is less trustworthy).
 //   - cadence: stream lines sent and /metrics scrapes served per agent per second
-//     (simulator counters; both should be ~1.00); metric points the worker
-//     published on NOTIFY per agent per second (this script LISTENs like a web
-//     instance does) and their age when they arrive; 10 s HealthSample rows
-//     written; the stalest Node.lastSeenAt seen; Prometheus' own scrape interval
-//     quantiles and samples appended per second.
+//     (simulator counters; both should be ~1.00); streams (re)opened during the
+//     window (should be 0); snapshots the worker received per agent per second
+//     and its channel failures (from the worker's own /metrics, enabled with
+//     CLUSTERDECK_WORKER_METRICS_PORT on loopback and read at window boundaries);
+//     metric points it published on NOTIFY per agent per second (this script
+//     LISTENs like a web instance does: at most one point per agent per 1 s
+//     flush, so a late flush coalesces two snapshots into one point) and their
+//     age on arrival; 10 s HealthSample rows written; the stalest
+//     Node.lastSeenAt; Prometheus' own scrape-interval quantiles and samples
+//     appended per second.
 //   - correctness: all N nodes UP at every sample, no DOWN/DEGRADED transition
-//     during the run (a false DOWN is a failure), the worker never lost its lease.
+//     and no channel failure during the windows (every agent is healthy, so any
+//     is a false alarm), the worker never lost its lease.
+//   - worker memory split, from a few lines preloaded with --import (no change
+//     to the worker's code) that log process.memoryUsage() once a second.
 //
 // How to read it: the machine is shared and noisy, so read the per-window ratios
 // and their median, not one window's absolute CPU seconds. A window whose host
@@ -426,6 +434,28 @@ function otherProcesses(names: string[], mine: Set<number>): string[] {
   return out;
 }
 
+const MEM_PROBE = `
+import fs from "node:fs";
+const file = process.env.MONITOR_COST_MEMPROBE;
+if (file) {
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    fs.appendFileSync(file, JSON.stringify({ t: Date.now(), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }) + "\\n");
+  }, 1000);
+  timer.unref();
+}
+`;
+type MemSample = { t: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+
+function readMemProbe(file: string, from: number, to: number): MemSample[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as MemSample)
+    .filter((m) => m.t >= from && m.t <= to);
+}
+
 // ---------------------------------------------------------------------------
 // Small statistics and formatting
 // ---------------------------------------------------------------------------
@@ -468,6 +498,7 @@ function category(url: string, fn: string): string {
   if (fn === "(idle)") return "(idle)";
   if (fn === "(program)") return "(program: V8/native outside JS)";
   if (!url) return "(native/builtin)";
+  if (url.startsWith("wasm:")) return "wasm (Prisma query compiler)";
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return `npm:${nm[1]}`;
   if (url.startsWith("node:")) {
@@ -488,6 +519,9 @@ function summarizeProfiles(dir: string, windows: [bigint, bigint][]): string {
     const byId = new Map(prof.nodes.map((n) => [n.id, n]));
     const selfByFn = new Map<string, number>();
     const selfByCat = new Map<string, number>();
+    const inclusive = new Map<string, number>();
+    const parent = new Map<number, number>();
+    for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
     let t = prof.startTime;
     let total = 0;
     let busy = 0;
@@ -503,9 +537,16 @@ function summarizeProfiles(dir: string, windows: [bigint, bigint][]): string {
       selfByCat.set(cat, (selfByCat.get(cat) ?? 0) + dt);
       const key = `${functionName || "(anonymous)"}  ${url ? url.replace(/^file:\/\//, "").replace(REPO + "/", "") + ":" + (lineNumber + 1) : ""}`;
       selfByFn.set(key, (selfByFn.get(key) ?? 0) + dt);
+      // Inclusive: every function of this repo (not node_modules) on the sampled stack, once.
+      const onStack = new Set<string>();
+      for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+        const cf = byId.get(id)!.callFrame;
+        if (cf.url.includes(REPO) && !cf.url.includes("node_modules") && !cf.url.includes("/bench/")) onStack.add(`${cf.functionName || "(anonymous)"}  ${cf.url.replace(/^file:\/\//, "").replace(REPO + "/", "")}`);
+      }
+      for (const k of onStack) inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
     }
-    if (total === 0) {
-      out.push(`${file}: no samples inside the windows (another thread's profile?)`);
+    if (busy < 0.01 * total) {
+      out.push(`${file}: idle inside the windows (another thread: tsx's module-hooks thread)`);
       continue;
     }
     const top = (m: Map<string, number>, n: number) =>
@@ -519,6 +560,8 @@ function summarizeProfiles(dir: string, windows: [bigint, bigint][]): string {
     out.push(table(["module", "s", "share"], top(selfByCat, 20)));
     out.push("self time by function, top 25:");
     out.push(table(["function  location", "s", "share"], top(selfByFn, 25)));
+    out.push("inclusive time of this repo's functions (synchronous stacks only: work after an await is not under its caller), top 20:");
+    out.push(table(["function  file", "s", "share"], top(inclusive, 20)));
   }
   return out.join("\n");
 }
@@ -535,11 +578,15 @@ type WindowResult = {
   pgCpu: number;
   hostBusy: number;
   workerRss: number[];
+  workerMem: MemSample[];
   promRss: number[];
   simRss: number[];
   linesPerAgentS: number;
+  streamsOpened: number;
   scrapesPerAgentS: number;
   pointsPerAgentS: number;
+  receivedPerAgentS: number;
+  channelFailures: number;
   distinctKeys: number;
   pointAgeP50: number;
   pointAgeP99: number;
@@ -567,6 +614,7 @@ async function main() {
       "prom-bin": { type: "string", default: "/usr/bin/prometheus" },
       "initial-health": { type: "string", default: "up" },
       "keep-logs": { type: "boolean", default: false },
+      "worker-node-options": { type: "string", default: "" },
       simulator: { type: "string" },
     },
   });
@@ -644,6 +692,9 @@ async function main() {
     const { soft, hard } = nofileLimits();
     const simNeed = 3 * N + 512;
     console.log(`Clusterdeck monitor cost: ${N} agents, 1 s stream / 1 s scrape, ${windowsWanted} × ${seconds} s windows`);
+    const rev = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
+    const dirty = spawnSync("git", ["status", "--porcelain", "--", "worker", "lib", "agent"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
+    console.log(`code: ${rev || "?"}${dirty ? " + uncommitted changes in worker/lib/agent" : ""}`);
     console.log(`host: ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}, CLK_TCK ${CLK_TCK}, node ${process.version}, ${promVersion}`);
     console.log(`file descriptors: soft ${soft}, hard ${hard}; simulator needs ~${simNeed}, worker and Prometheus ~${N + 512} each`);
     if (hard < simNeed) throw new Error(`the hard RLIMIT_NOFILE (${hard}) is below what the simulator needs (~${simNeed}) for ${N} agents`);
@@ -768,7 +819,15 @@ async function main() {
     console.log(`Prometheus pid ${prom.pid} on ${promUrl}, scraping ${N} targets every 1 s`);
 
     // --- The worker ----------------------------------------------------------------
-    const workerArgs = ["--conditions=react-server", "--import", "tsx"];
+    // The memory probe: a few lines preloaded into the worker (no change to its code) that
+    // append process.memoryUsage() once a second to a file, so RSS can be split into the
+    // V8 heap and the rest.
+    const memProbeFile = path.join(tmp, "worker-memory.ndjson");
+    // The worker's own /metrics (CLUSTERDECK_WORKER_METRICS_PORT, loopback): snapshots received,
+    // channel failures, transitions. Read only at window boundaries.
+    const workerMetricsPort = await freePort();
+    const workerArgs = ["--conditions=react-server", "--import", "tsx", "--import", `data:text/javascript;base64,${Buffer.from(MEM_PROBE).toString("base64")}`];
+    workerArgs.push(...values["worker-node-options"]!.split(/\s+/).filter(Boolean));
     if (profDir) {
       mkdirSync(profDir, { recursive: true });
       workerArgs.push("--cpu-prof", `--cpu-prof-dir=${profDir}`);
@@ -778,7 +837,7 @@ async function main() {
     const workerLog = createWriteStream(workerLogFile);
     const worker = spawnWithNofile(N + 512, process.execPath, workerArgs, {
       cwd: REPO,
-      env: { ...process.env, DATABASE_URL: pgInst.url, CLUSTERDECK_SECRET: consoleSecret, NODE_ENV: "production" },
+      env: { ...process.env, DATABASE_URL: pgInst.url, CLUSTERDECK_SECRET: consoleSecret, NODE_ENV: "production", MONITOR_COST_MEMPROBE: memProbeFile, CLUSTERDECK_WORKER_METRICS_PORT: String(workerMetricsPort) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     started.unshift({ name: "worker", child: worker });
@@ -800,7 +859,7 @@ async function main() {
       workerErrors = (text.match(/"level":"error"|"msg":"(recorder|monitor|retention)\.[a-z-]*failed"/g) ?? []).length;
       transitionWriteFailures = (text.match(/"monitor\.transition-write-failed"/g) ?? []).length;
     };
-    console.log(`worker pid ${worker.pid}${profDir ? ` (CPU profile → ${profDir})` : ""}, log ${workerLogFile}`);
+    console.log(`worker pid ${worker.pid}: node ${workerArgs.map((a) => (a.startsWith("data:") ? "<memory probe>" : a)).join(" ")}${profDir ? ` (CPU profile → ${profDir})` : ""}`);
 
     // --- LISTEN like a web instance: what the worker publishes ----------------------
     const pg = (await import("pg")).default;
@@ -823,6 +882,16 @@ async function main() {
     });
     await listenClient.query(`LISTEN ${CHANNEL}`);
 
+    const workerCounters = async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+        const text = await res.text();
+        const get = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+        return { snapshots: get("clusterdeck_worker_snapshots_total"), failures: get("clusterdeck_worker_channel_failures_total"), transitions: get("clusterdeck_worker_health_transitions_total") };
+      } catch {
+        return { snapshots: NaN, failures: NaN, transitions: NaN };
+      }
+    };
     const nodeFacts = async () => {
       const [row] = (await listenClient!.query(
         `SELECT count(*) FILTER (WHERE "lastSeenAt" > (now() AT TIME ZONE 'UTC') - interval '3 seconds')::int AS fresh,
@@ -879,6 +948,7 @@ async function main() {
     const simPid = sim.pid!;
     for (let w = 0; w < windowsWanted && !interrupted; w++) {
       const s0 = await simStats();
+      const wc0 = await workerCounters();
       const p0 = await promSelfMetrics();
       const sample0 = await maxSampleId();
       const rss = { worker: [] as number[], prom: [] as number[], sim: [] as number[] };
@@ -892,6 +962,7 @@ async function main() {
       bus.ages = [];
       const c0 = { worker: cpuSeconds(workerPid), prom: cpuSeconds(promPid), sim: cpuSeconds(simPid), pg: postmaster ? treeCpuSeconds(postmaster) : NaN };
       const tStart = process.hrtime.bigint();
+      const wallStart = Date.now();
       const end = tStart + BigInt(seconds) * 1_000_000_000n;
       let tick = 0;
       while (process.hrtime.bigint() < end) {
@@ -914,8 +985,10 @@ async function main() {
       const c1 = { worker: cpuSeconds(workerPid), prom: cpuSeconds(promPid), sim: cpuSeconds(simPid), pg: postmaster ? treeCpuSeconds(postmaster) : NaN };
       const h1 = hostCpu();
       windowSpans.push([tStart, tEnd]);
+      const wallEnd = Date.now();
       const wall = Number(tEnd - tStart) / 1e9;
       const s1 = await simStats();
+      const wc1 = await workerCounters();
       const p1 = await promSelfMetrics();
       // The flush of the window's last second lands a moment later: give it that moment.
       await sleep(1200);
@@ -929,11 +1002,15 @@ async function main() {
         pgCpu: c1.pg - c0.pg,
         hostBusy: (h1.busy - h0.busy) / (h1.total - h0.total),
         workerRss: rss.worker,
+        workerMem: readMemProbe(memProbeFile, wallStart, wallEnd),
         promRss: rss.prom,
         simRss: rss.sim,
         linesPerAgentS: (s1.linesWritten - s0.linesWritten) / N / wall,
+        streamsOpened: s1.streamsOpened - s0.streamsOpened,
         scrapesPerAgentS: (s1.scrapes - s0.scrapes) / N / wall,
         pointsPerAgentS: busAtEnd.points / N / wall,
+        receivedPerAgentS: (wc1.snapshots - wc0.snapshots) / N / wall,
+        channelFailures: wc1.failures - wc0.failures,
         distinctKeys: busAtEnd.keys,
         pointAgeP50: quantile(busAtEnd.ages, 0.5),
         pointAgeP99: quantile(busAtEnd.ages, 0.99),
@@ -995,18 +1072,38 @@ async function main() {
         results.map((r, i) => [String(i + 1), `${f(median(r.workerRss), 0)} / ${f(max(r.workerRss), 0)}`, `${f(median(r.promRss), 0)} / ${f(max(r.promRss), 0)}`, `${f(median(r.simRss), 0)} / ${f(max(r.simRss), 0)}`]),
       ),
     );
+    console.log("\nWorker memory from its own process.memoryUsage(), MB: median / max (heap total = V8 heap reserved; rest = RSS − heap total: code, Buffers, native)");
+    const mb = (x: number) => x / 1024 / 1024;
+    const mm = (a: number[]) => `${f(median(a), 0)} / ${f(max(a), 0)}`;
+    console.log(
+      table(
+        ["window", "rss", "heap used", "heap total", "external", "arrayBuffers", "rest"],
+        results.map((r, i) => [
+          String(i + 1),
+          mm(r.workerMem.map((m) => mb(m.rss))),
+          mm(r.workerMem.map((m) => mb(m.heapUsed))),
+          mm(r.workerMem.map((m) => mb(m.heapTotal))),
+          mm(r.workerMem.map((m) => mb(m.external))),
+          mm(r.workerMem.map((m) => mb(m.arrayBuffers))),
+          mm(r.workerMem.map((m) => mb(m.rss - m.heapTotal))),
+        ]),
+      ),
+    );
     console.log("\nCadence (≈1.00 per agent per second means nobody fell behind):");
     console.log(
       table(
-        ["window", "sim lines/agent/s", "sim scrapes/agent/s", "worker points/agent/s", "agents seen", "point age p50/p99 ms", "HealthSample rows", "stalest lastSeenAt s", "prom interval p50/p99 s", "prom samples/s"],
+        ["window", "sim lines/agent/s", "sim scrapes/agent/s", "reconnects", "worker received/agent/s", "channel failures", "points published/agent/s", "agents seen", "point age p50/p99 ms", "HealthSample rows", "stalest lastSeenAt s", "prom interval p50/p99 s", "prom samples/s"],
         results.map((r, i) => [
           String(i + 1),
           f(r.linesPerAgentS, 3),
           f(r.scrapesPerAgentS, 3),
+          String(r.streamsOpened),
+          f(r.receivedPerAgentS, 3),
+          f(r.channelFailures, 0),
           f(r.pointsPerAgentS, 3),
           `${r.distinctKeys}/${N}`,
           `${f(r.pointAgeP50, 0)} / ${f(r.pointAgeP99, 0)}`,
-          `${r.samplesRows} (exp. ~${Math.round((N * r.wall) / 10)})`,
+          `${r.samplesRows} (exp. ${N * Math.floor(r.wall / 10)}–${N * Math.ceil(r.wall / 10)})`,
           f(r.stalestMax, 2),
           `${f(r.promIntervalP50, 3)} / ${f(r.promIntervalP99, 3)}`,
           f(r.promSamplesPerS, 0),
@@ -1023,7 +1120,7 @@ async function main() {
 
     const ratioMedian = median(results.map((r) => r.workerCpu / r.promCpu));
     const rssMax = max(workerRssAll);
-    const noFalseDown = badEvents === 0 && results.every((r) => r.transitionsInWindow === 0) && (initialHealth === "UNKNOWN" || min(results.map((r) => r.minUp)) === N);
+    const noFalseDown = badEvents === 0 && results.every((r) => r.transitionsInWindow === 0 && !(r.channelFailures > 0)) && (initialHealth === "UNKNOWN" || min(results.map((r) => r.minUp)) === N);
     console.log("\nTargets:");
     console.log(`  worker CPU ≤ Prometheus CPU: median ratio ${f(ratioMedian, 3)} → ${ratioMedian <= 1 ? "MET" : "NOT MET"}`);
     console.log(`  worker RSS < 300 MB: max ${f(rssMax, 0)} MB (median ${f(median(workerRssAll), 0)}; Prometheus max ${f(max(promRssAll), 0)} MB) → ${rssMax < 300 ? "MET" : "NOT MET"}`);
