@@ -31,6 +31,7 @@ export class Monitor {
   private watched = new Map<string, Watched>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
+  private stopped = false;
   private readonly options: MonitorOptions;
   /** Counters for the worker's /metrics. */
   readonly counts = { snapshots: 0, failures: 0, transitions: 0 };
@@ -59,6 +60,7 @@ export class Monitor {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.refreshTimer = null;
     for (const w of this.watched.values()) w.connection.stop();
@@ -77,6 +79,8 @@ export class Monitor {
 
   private async doRefresh(): Promise<void> {
     const targets = await this.options.loadTargets();
+    // Stopped while loading (the lease was lost): opening channels now would leak them.
+    if (this.stopped) return;
     const next = new Map(targets.map((t) => [keyOf(t), t]));
     for (const [key, w] of this.watched) {
       if (!next.has(key)) {

@@ -35,7 +35,39 @@ export class Recorder {
     await this.flush().catch(() => {});
   }
 
-  async transition(target: Watchable, t: Transition, at = new Date()): Promise<void> {
+  private transitions: { target: Watchable; t: Transition; at: Date; attempts: number }[] = [];
+  private writing: Promise<void> | null = null;
+
+  /**
+   * Queues a health transition. They are written one at a time, in order, and
+   * a write that fails (the pool is saturated, the database restarts) is
+   * retried: the stored health must end up as the monitor sees it, and a
+   * burst of thousands at start-up must not starve the lease renewal.
+   */
+  transition(target: Watchable, t: Transition, at = new Date()): Promise<void> {
+    this.transitions.push({ target, t, at, attempts: 0 });
+    this.writing ??= this.drainTransitions().finally(() => (this.writing = null));
+    return this.writing;
+  }
+
+  private async drainTransitions(): Promise<void> {
+    while (this.transitions.length) {
+      const next = this.transitions[0]!;
+      try {
+        await this.writeTransition(next.target, next.t, next.at);
+        this.transitions.shift();
+      } catch (error) {
+        next.attempts += 1;
+        // Give up on one that keeps failing (about a minute), so it cannot block the rest.
+        const giveUp = next.attempts >= 60;
+        console.error(JSON.stringify({ msg: giveUp ? "recorder.transition-dropped" : "recorder.transition-retry", target: next.target.id, attempts: next.attempts, error: String(error) }));
+        if (giveUp) this.transitions.shift();
+        else await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private async writeTransition(target: Watchable, t: Transition, at: Date): Promise<void> {
     const kind = t.to === "UP" && t.from !== "UNKNOWN" ? "health.recovered" : `health.${t.to.toLowerCase()}`;
     const message =
       t.to === "UP"
