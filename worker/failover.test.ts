@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
+import { waitFor } from "@/agent/testing/client";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/auth/actor";
 import { freePorts, isListening } from "@/lab/ports";
@@ -19,7 +20,6 @@ const children = new Set<ChildProcess>();
 let nodeId = "";
 let app: ChildProcess;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const child = spawn(process.execPath, args, { stdio: "ignore", env });
@@ -28,15 +28,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess
   return child;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 15_000) => waitFor(what, fn, timeoutMs, 25);
 
 beforeAll(async () => {
   process.env.CLUSTERDECK_SECRET = secret;

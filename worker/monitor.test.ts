@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
+import { waitFor } from "@/agent/testing/client";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/auth/actor";
 import { freePorts, isListening } from "@/lab/ports";
@@ -27,7 +28,6 @@ let agent: ChildProcess | null = null;
 let monitor: Monitor;
 let recorder: Recorder;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function run(args: string[]): ChildProcess {
   const child = spawn(process.execPath, args, { stdio: "ignore", cwd: process.cwd() });
@@ -36,15 +36,7 @@ function run(args: string[]): ChildProcess {
   return child;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000) => waitFor(what, fn, timeoutMs, 25);
 
 async function startApp() {
   app = run(["--import", "tsx", "demo/app-server.ts", "--port", String(appPort), "--name", "app-1"]);

@@ -4,6 +4,7 @@
 import net from "node:net";
 import { afterAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
+import { waitFor } from "@/agent/testing/client";
 import { systemActor } from "@/lib/auth/actor";
 import { freePort } from "@/lab/ports";
 import type { Prober } from "@/worker/prober";
@@ -13,16 +14,7 @@ const audit = { actor: systemActor("test"), requestId: "prober-test", clientIp: 
 let prober: Prober | undefined;
 afterAll(() => prober?.stop());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000) => waitFor(what, fn, timeoutMs, 25);
 
 function listen(port: number): Promise<net.Server> {
   return new Promise((resolve) => {
