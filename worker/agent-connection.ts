@@ -31,6 +31,8 @@ export class AgentConnection {
   private backoffMs = 0;
   private stopped = false;
   private generation = 0;
+  /** When the current heartbeat deadline was set; data arriving later re-arms it. */
+  private armedAt = 0;
 
   constructor(
     private endpoint: AgentEndpoint,
@@ -109,9 +111,29 @@ export class AgentConnection {
     req.end();
   }
 
+  /**
+   * A late heartbeat is only the agent's fault if this process was awake to
+   * hear it. After the worker itself stalls (GC pause, SIGSTOP, an
+   * overloaded host) every deadline expires at once, and Node runs timers
+   * before it reads the sockets that hold the snapshots sent meanwhile. So
+   * an expired deadline is judged one turn later (setImmediate runs after
+   * the I/O poll), and a deadline that fired far later than scheduled gives
+   * the agent a fresh timeout instead of a failure.
+   */
   private armHeartbeat(onTimeout: () => void) {
     if (this.heartbeat) clearTimeout(this.heartbeat);
-    this.heartbeat = setTimeout(onTimeout, this.options.heartbeatTimeoutMs);
+    const armedAt = (this.armedAt = performance.now());
+    const timeoutMs = this.options.heartbeatTimeoutMs;
+    const generation = this.generation;
+    this.heartbeat = setTimeout(() => {
+      const lateMs = performance.now() - armedAt - timeoutMs;
+      setImmediate(() => {
+        // Re-armed by data read in this turn, or torn down meanwhile.
+        if (this.armedAt !== armedAt || this.generation !== generation) return;
+        if (lateMs > Math.min(1000, timeoutMs / 2)) this.armHeartbeat(onTimeout);
+        else onTimeout();
+      });
+    }, timeoutMs);
     this.heartbeat.unref?.();
   }
 
