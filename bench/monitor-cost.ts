@@ -84,6 +84,7 @@ import { generateAgentSecret, NonceCache, verifyRequest } from "@/lib/agent-prot
 import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
 import { family, PROMETHEUS_CONTENT_TYPE } from "@/agent/prom";
 import { version } from "@/lib/version";
+import { WORKER_V8_FLAGS } from "@/cli/paths";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -615,6 +616,7 @@ async function main() {
       "initial-health": { type: "string", default: "up" },
       "keep-logs": { type: "boolean", default: false },
       "worker-node-options": { type: "string", default: "" },
+      "no-worker-v8-flags": { type: "boolean", default: false },
       simulator: { type: "string" },
     },
   });
@@ -826,7 +828,10 @@ async function main() {
     // The worker's own /metrics (CLUSTERDECK_WORKER_METRICS_PORT, loopback): snapshots received,
     // channel failures, transitions. Read only at window boundaries.
     const workerMetricsPort = await freePort();
-    const workerArgs = ["--conditions=react-server", "--import", "tsx", "--import", `data:text/javascript;base64,${Buffer.from(MEM_PROBE).toString("base64")}`];
+    // The V8 flags `clusterdeck start` gives the worker (cli/paths.ts); --no-worker-v8-flags runs
+    // without them, as the worker ran before they were chosen: the baseline for its memory.
+    const v8Flags = values["no-worker-v8-flags"] ? [] : WORKER_V8_FLAGS;
+    const workerArgs = [...v8Flags, "--conditions=react-server", "--import", "tsx", "--import", `data:text/javascript;base64,${Buffer.from(MEM_PROBE).toString("base64")}`];
     workerArgs.push(...values["worker-node-options"]!.split(/\s+/).filter(Boolean));
     if (profDir) {
       mkdirSync(profDir, { recursive: true });

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { WORKER_V8_FLAGS } from "./worker-flags.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // Resolved from this file, hence from the repo's node_modules, whatever the cwd.
@@ -14,7 +15,7 @@ const tsxLoader = import.meta.resolve("tsx");
 
 const child = spawn(
   process.execPath,
-  ["--conditions=react-server", "--import", tsxLoader, path.join(root, "cli", "index.ts"), ...process.argv.slice(2)],
+  [...(process.argv[2] === "worker" ? WORKER_V8_FLAGS : []), "--conditions=react-server", "--import", tsxLoader, path.join(root, "cli", "index.ts"), ...process.argv.slice(2)],
   {
     stdio: "inherit",
     // tsx looks for tsconfig.json (for the "@/…" paths) in the cwd unless told.

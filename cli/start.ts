@@ -14,7 +14,7 @@ import { childEnv, cliEnv } from "./env";
 import { CliError, UsageError } from "./errors";
 import { isShuttingDown, onShutdown, setExitCodeOnSignal, shutdown } from "./lifecycle";
 import { box, print, note } from "./output";
-import { nextBin, nextBuildIdFile, repoRoot, tsNodeArgs, workerEntry } from "./paths";
+import { nextBin, nextBuildIdFile, repoRoot, tsNodeArgs, WORKER_V8_FLAGS, workerEntry } from "./paths";
 import { ensureSecret } from "./secret";
 
 export const startCommand: Command = {
@@ -132,7 +132,7 @@ function superviseWorker(workerEnv: NodeJS.ProcessEnv): void {
     stopping = true;
   });
   const launch = () => {
-    const worker = runChild("worker", tsNodeArgs(workerEntry), workerEnv);
+    const worker = runChild("worker", [...WORKER_V8_FLAGS, ...tsNodeArgs(workerEntry)], workerEnv);
     void worker.exited.then((result) => {
       if (stopping || isShuttingDown()) return;
       const now = Date.now();

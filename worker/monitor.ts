@@ -2,7 +2,7 @@
 // into health (through rise/fall thresholds) and hands facts to the recorder.
 // Runs only on the leader worker; stop() drops every channel.
 import type { Snapshot } from "@/lib/agent-protocol/types";
-import { loadAgentTargets, type AgentTarget } from "@/lib/agents/service";
+import { agentTargetsFingerprint, loadAgentTargets, type AgentTarget } from "@/lib/agents/service";
 import type { MetricPoint } from "@/lib/realtime/messages";
 import { AgentConnection, defaultConnectionOptions, type ConnectionEvent, type ConnectionOptions } from "@/worker/agent-connection";
 import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
@@ -18,11 +18,16 @@ type Watched = { target: AgentTarget; connection: AgentConnection; state: Health
  */
 const FIRST_CONTACT_GRACE_MS = 5000;
 
+/** Even when the fingerprint says nothing changed, reload this often (belt and braces). */
+const FULL_RELOAD_MS = 60_000;
+
 export type MonitorOptions = {
   thresholds: Thresholds;
   connection: ConnectionOptions;
   refreshMs: number;
   loadTargets: () => Promise<AgentTarget[]>;
+  /** Cheap "did the inventory change?" probe; null reloads every time. */
+  fingerprint: (() => Promise<string>) | null;
   /** Health as stored, so a restarted worker does not announce every target again. */
   initialHealth: (target: AgentTarget) => Health;
 };
@@ -47,6 +52,8 @@ export class Monitor {
       loadTargets: () => loadAgentTargets(),
       initialHealth: () => "UNKNOWN",
       ...options,
+      // A caller that brings its own target list brings its own change detection.
+      fingerprint: options.fingerprint !== undefined ? options.fingerprint : options.loadTargets ? null : agentTargetsFingerprint,
     };
   }
 
@@ -77,8 +84,15 @@ export class Monitor {
     return this.watched.get(key)?.state.health;
   }
 
+  private lastLoad: { fingerprint: string; at: number } | null = null;
+
   private async doRefresh(): Promise<void> {
+    const fingerprint = this.options.fingerprint ? await this.options.fingerprint() : null;
+    if (fingerprint !== null && this.lastLoad?.fingerprint === fingerprint && Date.now() - this.lastLoad.at < FULL_RELOAD_MS) return;
+    const startedAt = Date.now();
     const targets = await this.options.loadTargets();
+    // Taken before the load: a change that lands during it is seen next time.
+    this.lastLoad = fingerprint === null ? null : { fingerprint, at: startedAt };
     // Stopped while loading (the lease was lost): opening channels now would leak them.
     if (this.stopped) return;
     const next = new Map(targets.map((t) => [keyOf(t), t]));

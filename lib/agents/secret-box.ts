@@ -6,8 +6,15 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
 
 const VERSION = "v1";
 
+// The worker opens every credential on each inventory reload: derive the key
+// once per console secret, not once per credential.
+let cachedKey: { secret: string; key: Buffer } | null = null;
+
 function keyFrom(consoleSecret: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", consoleSecret, "clusterdeck", "agent-credentials/v1", 32));
+  if (cachedKey?.secret !== consoleSecret) {
+    cachedKey = { secret: consoleSecret, key: Buffer.from(hkdfSync("sha256", consoleSecret, "clusterdeck", "agent-credentials/v1", 32)) };
+  }
+  return cachedKey.key;
 }
 
 export function sealSecret(plain: string, consoleSecret: string): string {

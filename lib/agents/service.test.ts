@@ -41,3 +41,37 @@ it("issues, rotates and hands the worker the current secret only", async () => {
   expect(entries[1]!.summary).toEqual({ keyId: second.keyId, replaced: [first.keyId] });
   expect(toJson(entries)).not.toContain(second.secret);
 });
+
+it("fingerprints the watched set: moves on every change the worker must follow, not on heartbeats", async () => {
+  const { db } = await import("@/lib/db");
+  const inv = await import("@/lib/inventory/service");
+  const { issueAgentCredential, agentTargetsFingerprint } = await import("@/lib/agents/service");
+  const cluster = await inv.createCluster({ name: "fingerprint", description: "", environment: "production" }, audit);
+  // The monitor compares with the fingerprint of its last load only (a row
+  // added and removed between two polls may give back an older fingerprint;
+  // the monitor never watched it, so that is right).
+  let last = "";
+  const changed = async () => {
+    const fingerprint = await agentTargetsFingerprint();
+    const moved = fingerprint !== last;
+    last = fingerprint;
+    return moved;
+  };
+  await changed();
+
+  const node = await inv.createNode({ clusterId: cluster.id, name: "fp-1", host: "10.0.0.9", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7201" }, audit);
+  expect(await changed()).toBe(true);
+  await issueAgentCredential("NODE", node.id, audit);
+  expect(await changed()).toBe(true);
+  await issueAgentCredential("NODE", node.id, audit); // rotation
+  expect(await changed()).toBe(true);
+  await inv.updateNode(node.id, { agentUrl: "http://127.0.0.1:7202" }, audit);
+  expect(await changed()).toBe(true);
+
+  // What the recorder writes every second must not trigger a reload.
+  await db.$executeRaw`UPDATE "Node" SET "lastSeenAt" = now(), "activeSessions" = 3 WHERE "id" = ${node.id}`;
+  expect(await changed()).toBe(false);
+
+  await inv.deleteNode(node.id, audit);
+  expect(await changed()).toBe(true);
+});

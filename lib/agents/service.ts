@@ -83,6 +83,23 @@ export type AgentTarget = {
 
 const targetSelect = { id: true, name: true, clusterId: true, agentUrl: true, health: true } as const;
 
+/**
+ * Changes whenever the set of watched agents may have: a target added, edited
+ * or removed (count and newest updatedAt), a credential issued or revoked.
+ * One cheap query, so the worker can poll it and reload the full list (and
+ * open 2,000 secrets) only when something moved.
+ */
+export async function agentTargetsFingerprint(): Promise<string> {
+  const rows = await db.$queryRaw<{ fingerprint: string }[]>`
+    SELECT concat_ws('|',
+      (SELECT count(*) || ':' || coalesce(max("createdAt")::text, '') || ':' || coalesce(max("revokedAt")::text, '') FROM "AgentCredential"),
+      (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "Node"),
+      (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "LoadBalancer"),
+      (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "DatabaseInstance")
+    ) AS fingerprint`;
+  return rows[0]?.fingerprint ?? "";
+}
+
 /** Everything the monitor must watch, with the secret to sign with. Server-side only. */
 export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise<AgentTarget[]> {
   const rows = await db.agentCredential.findMany({

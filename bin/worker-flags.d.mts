@@ -1,0 +1,1 @@
+export declare const WORKER_V8_FLAGS: readonly string[];
