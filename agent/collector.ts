@@ -116,11 +116,13 @@ export class Collector {
     const run = (async () => {
       let report: DriverReport | undefined;
       let failure: string | undefined;
+      const configRead = this.readConfigState();
       try {
         report = await this.driver.collect();
       } catch (error) {
         failure = `driver collect failed: ${(error as Error)?.message ?? String(error)}`;
       }
+      this.configState = await configRead;
       const finished = performance.now();
       this.lastDurationMs = finished - startedAt;
       if (failure) {
@@ -146,6 +148,20 @@ export class Collector {
     });
   }
 
+  /** The managed configuration's checksum, reported with every snapshot so the console sees drift. */
+  private configState: Snapshot["config"];
+
+  private async readConfigState(): Promise<Snapshot["config"]> {
+    const manager = this.driver.config;
+    if (!manager) return undefined;
+    try {
+      const state = await manager.current();
+      return { kind: manager.kind, checksum: state.checksum, ...(state.problem ? { problem: clip(state.problem) } : {}) };
+    } catch (error) {
+      return { kind: manager.kind, checksum: null, problem: clip(`cannot read the configuration: ${(error as Error).message}`) };
+    }
+  }
+
   private publishReport(report: DriverReport): void {
     const role = this.info.role;
     const section = (report as Record<string, unknown>)[role];
@@ -163,6 +179,7 @@ export class Collector {
       at: new Date().toISOString(),
       agent: this.info,
       host: this.host.sample(),
+      ...(this.configState ? { config: this.configState } : {}),
     };
     const clipped = reasons.slice(0, MAX_REASONS).map((r) => clip(String(r)));
     let parsed = snapshotSchema.safeParse({ ...base, health, reasons: clipped, ...section });

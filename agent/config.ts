@@ -31,6 +31,10 @@ export const appConfig = z.strictObject({
   drainUrl: httpUrl.optional(),
   resumeUrl: httpUrl.optional(),
   backends: z.array(appBackendConfig).max(100).default([]),
+  /** The settings file the console deploys (JSON, lib/config/app-settings.ts) … */
+  settingsFile: z.string().min(1).max(4096).optional(),
+  /** … and the app's hook that makes it re-read the file (POST, 2xx = applied). */
+  reloadUrl: httpUrl.optional(),
   /** Per probe; must be below intervalMs. Default: 80% of intervalMs, at most 5 s. */
   timeoutMs: z.number().int().min(20).max(59_000).optional(),
 });
@@ -73,6 +77,9 @@ export const agentConfig = z
     }
     if (c.credentials.length === 2 && c.credentials[0]!.keyId === c.credentials[1]!.keyId) {
       ctx.addIssue({ code: "custom", path: ["credentials", 1, "keyId"], message: "duplicates credentials.0.keyId" });
+    }
+    if (c.app && !c.app.settingsFile !== !c.app.reloadUrl) {
+      ctx.addIssue({ code: "custom", path: ["app", c.app.settingsFile ? "reloadUrl" : "settingsFile"], message: "settingsFile and reloadUrl go together: the app must re-read the file the console writes" });
     }
     if (c.app?.timeoutMs !== undefined && c.app.timeoutMs >= c.intervalMs) {
       ctx.addIssue({ code: "custom", path: ["app", "timeoutMs"], message: `must be below intervalMs (${c.intervalMs}): a probe has to finish before the next collect` });

@@ -16,7 +16,9 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { NonceCache, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
-import { AGENT_PATHS, agentAction } from "@/lib/agent-protocol/types";
+import { AGENT_PATHS, agentAction, configCandidate, CONFIG_ROLE, MAX_CONFIG_BYTES } from "@/lib/agent-protocol/types";
+import { configChecksum } from "@/lib/config/checksum";
+import { ConfigInvalid } from "./managed/problems";
 import { version } from "@/lib/version";
 import { Collector } from "./collector";
 import type { AgentConfig, Credential } from "./config";
@@ -31,14 +33,19 @@ export const MAX_STREAMS = 64;
 /** A stream client this far behind is dropped rather than buffered for. */
 const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
-type RefusalReason = VerifyFailure | "metrics-token" | "body-too-large" | "bad-json" | "invalid-action";
-const REFUSAL_REASONS: RefusalReason[] = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "body-too-large", "bad-json", "invalid-action"];
+type RefusalReason = VerifyFailure | "metrics-token" | "body-too-large" | "bad-json" | "invalid-action" | "invalid-config-request";
+const REFUSAL_REASONS: RefusalReason[] = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "body-too-large", "bad-json", "invalid-action", "invalid-config-request"];
+/** A configuration plus its JSON envelope. */
+const MAX_CONFIG_BODY_BYTES = MAX_CONFIG_BYTES * 2 + 4096;
 
 const ROUTES: Record<string, "GET" | "POST"> = {
   [AGENT_PATHS.status]: "GET",
   [AGENT_PATHS.stream]: "GET",
   [AGENT_PATHS.actions]: "POST",
   [AGENT_PATHS.metrics]: "GET",
+  [AGENT_PATHS.config]: "GET",
+  [AGENT_PATHS.configValidate]: "POST",
+  [AGENT_PATHS.configApply]: "POST",
 };
 
 export type AgentOptions = {
@@ -137,26 +144,89 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     refuse(req, res, 401, reason, { error: "unauthorized", reason }, { "www-authenticate": "CD1-HMAC-SHA256" });
   }
 
-  async function handleActions(req: IncomingMessage, res: ServerResponse) {
-    // A missing or unparseable header is refused before the body is read.
-    if (!req.headers.authorization) return unauthorized(req, res, "missing");
+  /** Reads, size-checks, authenticates and parses a signed JSON body; undefined when it answered already. */
+  async function readSignedJson(req: IncomingMessage, res: ServerResponse, limit: number): Promise<{ json: unknown } | undefined> {
+    if (!req.headers.authorization) {
+      unauthorized(req, res, "missing");
+      return undefined;
+    }
     let body: Buffer;
     try {
-      body = await readBody(req, MAX_ACTION_BODY_BYTES);
+      body = await readBody(req, limit);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        return refuse(req, res, 413, "body-too-large", { error: "payload-too-large", message: `the body must be at most ${MAX_ACTION_BODY_BYTES} bytes` }, { connection: "close" });
+        refuse(req, res, 413, "body-too-large", { error: "payload-too-large", message: `the body must be at most ${limit} bytes` }, { connection: "close" });
+        return undefined;
       }
       throw error;
     }
     const auth = authenticate(req, body);
-    if (auth !== true) return unauthorized(req, res, auth.reason);
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString("utf8"));
-    } catch {
-      return refuse(req, res, 400, "bad-json", { error: "bad-request", message: "the body is not valid JSON" });
+    if (auth !== true) {
+      unauthorized(req, res, auth.reason);
+      return undefined;
     }
+    try {
+      return { json: JSON.parse(body.toString("utf8")) };
+    } catch {
+      refuse(req, res, 400, "bad-json", { error: "bad-request", message: "the body is not valid JSON" });
+      return undefined;
+    }
+  }
+
+  /** Runs one change at a time: actions and configuration changes never interleave. */
+  function serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = actionQueue.then(fn);
+    actionQueue = run.catch(() => {});
+    return run;
+  }
+
+  async function handleConfigChange(req: IncomingMessage, res: ServerResponse, mode: "validate" | "apply") {
+    const read = await readSignedJson(req, res, MAX_CONFIG_BODY_BYTES);
+    if (!read) return;
+    const manager = driver.config;
+    const parsed = configCandidate.safeParse(read.json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), message: i.message }));
+      return refuse(req, res, 422, "invalid-config-request", { error: "invalid-config-request", issues });
+    }
+    const candidate = parsed.data;
+    if (!manager) return sendJson(res, 409, { error: "config-not-managed", message: `this ${config.role} agent is not configured to manage a configuration` });
+    if (candidate.kind !== manager.kind || CONFIG_ROLE[candidate.kind] !== config.role) {
+      return refuse(req, res, 422, "invalid-config-request", { error: "invalid-config-request", message: `this agent manages ${manager.kind}, not ${candidate.kind}` });
+    }
+    // The checksum proves the text arrived whole and is the one the console meant.
+    if (configChecksum(candidate.content) !== candidate.checksum) {
+      return refuse(req, res, 422, "invalid-config-request", { error: "invalid-config-request", message: "checksum does not match the content" });
+    }
+    try {
+      if (mode === "validate") {
+        const problems = await manager.validate(candidate.content);
+        return sendJson(res, 200, { ok: problems.length === 0, problems: problems.slice(0, 200) });
+      }
+      const result = await serialized(() => manager.apply(candidate.content));
+      log({ level: "info", msg: "configuration applied", kind: manager.kind, checksum: result.checksum, remote: req.socket.remoteAddress ?? null });
+      collector.refresh();
+      sendJson(res, 200, { ok: true, checksum: result.checksum });
+    } catch (error) {
+      if (error instanceof ConfigInvalid) return sendJson(res, 422, { error: "invalid-config", message: error.message, problems: error.problems.slice(0, 200) });
+      const status = error instanceof ActionError ? error.status : 500;
+      const message = (error as Error)?.message ?? String(error);
+      log({ level: status === 500 ? "error" : "warn", msg: `configuration ${mode} failed`, kind: manager.kind, status, error: message.slice(0, 300) });
+      sendJson(res, status, { error: status === 500 ? "internal" : "config-failed", message });
+    }
+  }
+
+  async function handleConfigRead(res: ServerResponse) {
+    const manager = driver.config;
+    if (!manager) return sendJson(res, 409, { error: "config-not-managed", message: `this ${config.role} agent is not configured to manage a configuration` });
+    const state = await manager.current();
+    sendJson(res, 200, { kind: manager.kind, checksum: state.checksum, content: state.content, ...(state.problem ? { problem: state.problem } : {}) });
+  }
+
+  async function handleActions(req: IncomingMessage, res: ServerResponse) {
+    const read = await readSignedJson(req, res, MAX_ACTION_BODY_BYTES);
+    if (!read) return;
+    const json = read.json;
     const parsed = agentAction.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -164,8 +234,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     }
     const action = parsed.data;
     // One action at a time: a drain and a resume racing each other would leave the app in either state.
-    const run = actionQueue.then(() => driver.act(action));
-    actionQueue = run.catch(() => {});
+    const run = serialized(() => driver.act(action));
     try {
       const result = await run;
       log({ level: "info", msg: "action done", action: action.action, remote: req.socket.remoteAddress ?? null });
@@ -263,10 +332,13 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     if (req.method !== method) return sendJson(res, 405, { error: "method-not-allowed", allow: method }, { allow: method });
     if (path === AGENT_PATHS.metrics) return handleMetrics(req, res);
     if (path === AGENT_PATHS.actions) return handleActions(req, res);
+    if (path === AGENT_PATHS.configValidate) return handleConfigChange(req, res, "validate");
+    if (path === AGENT_PATHS.configApply) return handleConfigChange(req, res, "apply");
     // GET: a body, if any, is neither read nor signed.
     const auth = authenticate(req, "");
     if (auth !== true) return unauthorized(req, res, auth.reason);
     if (path === AGENT_PATHS.stream) return handleStream(req, res);
+    if (path === AGENT_PATHS.config) return handleConfigRead(res);
     const snap = await collector.current();
     sendJson(res, 200, snap);
   }

@@ -13,14 +13,18 @@
 //   GET  /health       200, or 503 while shutting down
 //   GET  /stats        { sessions, requests, errors, latencyMs, draining, … } for the app driver
 //   POST /admin/drain | /admin/resume | /admin/db {url}     loopback only
+//   POST /admin/reload   re-read the settings file (--settings FILE), as the
+//                        app agent asks after the console deploys new settings
 import { randomBytes } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { appSettings, type AppSettings } from "@/lib/config/app-settings";
 
 export type AppServerOptions = {
   port: number;
@@ -29,6 +33,12 @@ export type AppServerOptions = {
   dbUrl?: string;
   /** A session unused this long is forgotten. Default 60 s. */
   sessionIdleMs?: number;
+  /**
+   * JSON settings (lib/config/app-settings.ts) read at start and on POST
+   * /admin/reload: the database URL and session idle time. They win over
+   * dbUrl and sessionIdleMs.
+   */
+  settingsFile?: string;
   /** Seconds in the Retry-After of a refused new session while draining. */
   retryAfterSeconds?: number;
 };
@@ -136,12 +146,31 @@ class Writes {
 
 export async function startAppServer(opts: AppServerOptions): Promise<AppServer> {
   const node = opts.name;
-  const idleMs = opts.sessionIdleMs ?? 60_000;
+  let idleMs = opts.sessionIdleMs ?? 60_000;
   const retryAfter = String(opts.retryAfterSeconds ?? 1);
   const sessions = new Map<string, Session>();
   const latencies: number[] = [];
   const writes = new Writes();
   writes.use(opts.dbUrl);
+  /** Applies the settings file; a missing or invalid file changes nothing and says why. */
+  async function loadSettings(): Promise<{ ok: true; settings: AppSettings } | { ok: false; error: string }> {
+    if (!opts.settingsFile) return { ok: false, error: "this app server was started without --settings" };
+    let parsed;
+    try {
+      parsed = appSettings.safeParse(JSON.parse(await readFile(opts.settingsFile, "utf8")));
+    } catch (error) {
+      return { ok: false, error: `cannot read ${opts.settingsFile}: ${(error as Error).message}` };
+    }
+    if (!parsed.success) return { ok: false, error: `invalid settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` };
+    const settings = parsed.data;
+    if (settings.database.url !== writes.url) writes.use(settings.database.url);
+    idleMs = settings.sessionIdleSeconds * 1000;
+    return { ok: true, settings };
+  }
+  if (opts.settingsFile && existsSync(opts.settingsFile)) {
+    const loaded = await loadSettings();
+    if (!loaded.ok) throw new Error(loaded.error);
+  }
   let requests = 0;
   let errors = 0;
   let refused = 0;
@@ -213,7 +242,11 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     if (!isLocalAdmin(req)) return sendJson(res, 403, { error: "admin endpoints answer loopback only" });
     if (path === "/admin/drain") draining = true;
     else if (path === "/admin/resume") draining = false;
-    else {
+    else if (path === "/admin/reload") {
+      const loaded = await loadSettings();
+      if (!loaded.ok) return sendJson(res, 422, { error: loaded.error, node });
+      return sendJson(res, 200, { node, db: redact(loaded.settings.database.url), sessionIdleSeconds: loaded.settings.sessionIdleSeconds });
+    } else {
       let url: unknown;
       try {
         url = ((await readJson(req)) as { url?: unknown }).url;
@@ -227,7 +260,7 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     sendJson(res, 200, { node, draining });
   }
 
-  const routes: Record<string, "GET" | "POST"> = { "/": "GET", "/write": "POST", "/health": "GET", "/stats": "GET", "/admin/drain": "POST", "/admin/resume": "POST", "/admin/db": "POST" };
+  const routes: Record<string, "GET" | "POST"> = { "/": "GET", "/write": "POST", "/health": "GET", "/stats": "GET", "/admin/drain": "POST", "/admin/resume": "POST", "/admin/db": "POST", "/admin/reload": "POST" };
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
@@ -281,6 +314,7 @@ async function cli(): Promise<void> {
       name: { type: "string" },
       host: { type: "string" },
       db: { type: "string" },
+      settings: { type: "string" },
       "session-idle-ms": { type: "string" },
       "shutdown-grace-ms": { type: "string" },
     },
@@ -288,7 +322,7 @@ async function cli(): Promise<void> {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535 || !values.name) {
-    process.stderr.write("Usage: node --import tsx demo/app-server.ts --port 9001 --name app-1 [--host 127.0.0.1] [--db postgresql://…] [--session-idle-ms 60000] [--shutdown-grace-ms 1000]\n");
+    process.stderr.write("Usage: node --import tsx demo/app-server.ts --port 9001 --name app-1 [--host 127.0.0.1] [--db postgresql://…] [--settings FILE] [--session-idle-ms 60000] [--shutdown-grace-ms 1000]\n");
     process.exit(2);
   }
   const app = await startAppServer({
@@ -296,6 +330,7 @@ async function cli(): Promise<void> {
     name: values.name,
     host: values.host,
     dbUrl: values.db,
+    settingsFile: values.settings,
     sessionIdleMs: values["session-idle-ms"] ? Number(values["session-idle-ms"]) : undefined,
   });
   process.stdout.write(JSON.stringify({ msg: "app server listening", node: values.name, url: app.url, pid: process.pid }) + "\n");

@@ -13,6 +13,7 @@ import type { AppConfig } from "../config";
 import { family } from "../prom";
 import { describeError, displayUrl, httpRequest, splitHostPort, tcpProbe } from "../probe";
 import { ActionError, type Driver, type DriverReport } from "./types";
+import { appConfigManager } from "../managed/app";
 
 /** What the app's stats URL answers. Extra fields are ignored. */
 export const appStats = z.object({
@@ -178,6 +179,10 @@ export function createAppDriver(config: AppConfig): Driver {
 
   return {
     role: "app",
+    config:
+      config.settingsFile && config.reloadUrl
+        ? appConfigManager({ settingsFile: config.settingsFile, reloadUrl: config.reloadUrl, timeoutMs: Math.max(2000, timeoutMs) })
+        : undefined,
     watch,
     collect,
     async act(action) {

@@ -29,14 +29,23 @@ import { z } from "zod";
 import type { AgentAction, HaproxyServer, HaproxyStatus } from "@/lib/agent-protocol/types";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
+import { haproxyConfigManager } from "../managed/haproxy";
 
 const configSchema = z.strictObject({
   /** Path of HAProxy's admin-level stats socket. */
   socket: z.string().min(1).max(107, "unix socket paths are at most 107 bytes"),
   /** The configuration file HAProxy runs; its sha256 is reported for drift detection. */
   configFile: z.string().min(1).max(4096).optional(),
-  /** HAProxy binary, for `haproxy -c` validation when config deployment comes. */
+  /** HAProxy binary, for `haproxy -c` validation of a configuration the console deploys. */
   binary: z.string().min(1).max(4096).default("haproxy"),
+  /**
+   * The master's pidfile (master-worker mode). With configFile, lets the
+   * console deploy configurations: written atomically, hitless reload by
+   * SIGUSR2 to the master.
+   */
+  pidFile: z.string().min(1).max(4096).optional(),
+  /** How long a reload may take before it counts as failed and is undone. */
+  reloadTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
   /** Per runtime API command (connect + answer). */
   timeoutMs: z.number().int().min(50).max(60_000).default(2000),
 });
@@ -328,6 +337,10 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
     collect,
     act,
     metrics,
+    config:
+      config.configFile && config.pidFile
+        ? haproxyConfigManager({ configFile: config.configFile, pidFile: config.pidFile, binary: config.binary, command: send, reloadTimeoutMs: config.reloadTimeoutMs })
+        : undefined,
     async close() {
       // Nothing held open between commands.
     },

@@ -37,6 +37,7 @@ import pg from "pg";
 import type { AgentAction, PostgresStatus } from "@/lib/agent-protocol/types";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
+import { postgresConfigManager } from "../managed/postgres";
 
 const configSchema = z.strictObject({
   /** postgresql://user:password@host:port/db of the server this agent watches. */
@@ -291,6 +292,7 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
 
   return {
     role: "postgres",
+    config: postgresConfigManager((sql, params) => pool.query(sql, params)),
     collect,
     async act(action: AgentAction): Promise<unknown> {
       throw new ActionError(422, `no postgres actions yet ("${action.action}" is not taken; promote and fence come later)`);

@@ -1,5 +1,6 @@
 // The contract between the agent daemon and its role drivers.
 import type { AgentAction, AgentHealth, AppStatus, HaproxyStatus, PostgresStatus } from "@/lib/agent-protocol/types";
+import type { ConfigManager } from "../managed/types";
 
 export type DriverReport =
   | { health: AgentHealth; reasons: string[]; app: AppStatus }
@@ -30,5 +31,7 @@ export interface Driver {
    * at once instead of at the next interval. Returns the unwatch.
    */
   watch?(onChange: () => void): () => void;
+  /** The configuration this agent manages for the console, when configured to. */
+  readonly config?: ConfigManager;
   close(): Promise<void>;
 }

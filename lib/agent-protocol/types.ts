@@ -83,6 +83,37 @@ export const hostStatus = z.object({
   load1: z.number().nonnegative(),
 });
 
+/** What an agent can manage for the console (lib/config describes each). */
+export const configKinds = ["APP", "HAPROXY", "POSTGRES"] as const;
+export type ConfigKind = (typeof configKinds)[number];
+export const CONFIG_ROLE: Record<ConfigKind, AgentRole> = { APP: "app", HAPROXY: "haproxy", POSTGRES: "postgres" };
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in lower-case hex");
+export const MAX_CONFIG_BYTES = 512 * 1024;
+
+/** One thing wrong with a candidate configuration; line is 1-based in the candidate's text. */
+export const configProblem = z.object({ line: z.number().int().positive().nullable(), message: z.string().max(1000) });
+export type ConfigProblem = z.infer<typeof configProblem>;
+
+/** The managed configuration's state, in every snapshot (drift detection). */
+export const configState = z.object({
+  kind: z.enum(configKinds),
+  checksum: sha256Hex.nullable(),
+  problem: z.string().max(300).optional(),
+});
+
+/** Body of POST /v1/config/validate and /v1/config/apply: the text and its checksum, which must agree. */
+export const configCandidate = z.strictObject({
+  kind: z.enum(configKinds),
+  content: z.string().max(MAX_CONFIG_BYTES),
+  checksum: sha256Hex,
+});
+export type ConfigCandidate = z.infer<typeof configCandidate>;
+
+export const configCurrentAnswer = z.object({ kind: z.enum(configKinds), checksum: sha256Hex.nullable(), content: z.string().max(MAX_CONFIG_BYTES).nullable(), problem: z.string().max(300).optional() });
+export const configValidateAnswer = z.object({ ok: z.boolean(), problems: z.array(configProblem).max(200) });
+export const configApplyAnswer = z.object({ ok: z.literal(true), checksum: sha256Hex });
+
 export const snapshot = z.object({
   type: z.literal("snapshot"),
   seq: count,
@@ -95,6 +126,7 @@ export const snapshot = z.object({
   app: appStatus.optional(),
   haproxy: haproxyStatus.optional(),
   postgres: postgresStatus.optional(),
+  config: configState.optional(),
 });
 
 export type Snapshot = z.infer<typeof snapshot>;
@@ -119,5 +151,8 @@ export const AGENT_PATHS = {
   status: "/v1/status",
   stream: "/v1/stream",
   actions: "/v1/actions",
+  config: "/v1/config",
+  configValidate: "/v1/config/validate",
+  configApply: "/v1/config/apply",
   metrics: "/metrics",
 } as const;

@@ -1,0 +1,50 @@
+// The app's settings file, managed for the console: JSON the app re-reads when
+// the agent calls its reload hook. Written 0600 (it holds the database
+// password). If the app refuses the reload, the previous file is put back and
+// the app told to reload again.
+import { appSettings } from "@/lib/config/app-settings";
+import { ActionError } from "../drivers/types";
+import { httpRequest } from "../probe";
+import { readManagedFile, replaceAndActivate } from "./file";
+import { ConfigInvalid, issuesToProblems, parseJsonText } from "./problems";
+import type { ConfigManager, ConfigProblem } from "./types";
+
+export type AppConfigOptions = { settingsFile: string; reloadUrl: string; timeoutMs: number };
+
+export function appConfigManager(o: AppConfigOptions): ConfigManager {
+  async function validate(content: string): Promise<ConfigProblem[]> {
+    const json = parseJsonText(content);
+    if (!json.ok) return json.problems;
+    const parsed = appSettings.safeParse(json.value);
+    return parsed.success ? [] : issuesToProblems(parsed.error.issues);
+  }
+
+  async function reload(): Promise<void> {
+    let status: number;
+    try {
+      status = (await httpRequest(o.reloadUrl, { method: "POST", timeoutMs: o.timeoutMs, readBody: false })).status;
+    } catch (error) {
+      throw new ActionError(502, `the app's reload hook failed: ${(error as Error).message}`);
+    }
+    if (status < 200 || status >= 300) throw new ActionError(502, `the app's reload hook answered HTTP ${status}`);
+  }
+
+  return {
+    kind: "APP",
+    current: () => readManagedFile(o.settingsFile),
+    validate,
+    async apply(content) {
+      const problems = await validate(content);
+      if (problems.length) throw new ConfigInvalid(problems);
+      try {
+        await replaceAndActivate(o.settingsFile, content, reload, 0o600);
+      } catch (error) {
+        if (error instanceof ActionError) throw new ActionError(502, `${error.message}; the previous settings were put back`);
+        throw error;
+      }
+      const now = await readManagedFile(o.settingsFile);
+      if (!now.checksum) throw new ActionError(502, now.problem ?? "the settings file is gone after the reload");
+      return { checksum: now.checksum };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Files the agent writes for the console. A write is atomic (a temporary file
+// in the same folder, fsynced, renamed over the target, folder fsynced): a
+// crash leaves the old file or the new one, never half of one. The previous
+// content is kept beside it as <file>.prev so a failed activation can put it back.
+import { randomBytes } from "node:crypto";
+import { open, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { configChecksum } from "@/lib/config/checksum";
+
+export async function readManagedFile(file: string): Promise<{ content: string | null; checksum: string | null; problem?: string }> {
+  try {
+    const content = await readFile(file, "utf8");
+    return { content, checksum: configChecksum(content) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { content: null, checksum: null };
+    return { content: null, checksum: null, problem: `cannot read ${file}: ${code ?? String(error)}` };
+  }
+}
+
+export async function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await open(tmp, "wx", mode);
+  try {
+    await handle.writeFile(content, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  const dirHandle = await open(dir, "r");
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+}
+
+/** A scratch file beside `file` (same filesystem, same permissions), removed by the returned cleanup. */
+export async function scratchCopy(file: string, content: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const scratch = path.join(path.dirname(file), `.${path.basename(file)}.check-${randomBytes(6).toString("hex")}`);
+  const handle = await open(scratch, "wx", 0o600);
+  try {
+    await handle.writeFile(content, "utf8");
+  } finally {
+    await handle.close();
+  }
+  return { path: scratch, remove: () => rm(scratch, { force: true }) };
+}
+
+/**
+ * Writes `content` to `file`, runs `activate`, and if that fails puts the
+ * previous file back (and runs `activate` again for it) before rethrowing.
+ */
+export async function replaceAndActivate(file: string, content: string, activate: () => Promise<void>, mode?: number): Promise<void> {
+  const before = await readManagedFile(file);
+  if (before.content !== null) await writeAtomically(`${file}.prev`, before.content, mode);
+  await writeAtomically(file, content, mode);
+  try {
+    await activate();
+  } catch (error) {
+    if (before.content !== null) {
+      await writeAtomically(file, before.content, mode);
+      await activate().catch(() => {});
+    } else {
+      await rm(file, { force: true });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+// Line diffs between two configuration texts, as hunks the UI renders and
+// the API returns. Context of three lines, like `diff -u`.
+import { structuredPatch } from "diff";
+
+export type DiffLine = { op: " " | "+" | "-"; text: string };
+export type DiffHunk = { oldStart: number; oldLines: number; newStart: number; newLines: number; lines: DiffLine[] };
+export type ConfigDiff = { identical: boolean; added: number; removed: number; hunks: DiffHunk[] };
+
+export function diffConfigs(before: string, after: string, context = 3): ConfigDiff {
+  const patch = structuredPatch("before", "after", before, after, "", "", { context });
+  let added = 0;
+  let removed = 0;
+  const hunks = patch.hunks.map((h) => ({
+    oldStart: h.oldStart,
+    oldLines: h.oldLines,
+    newStart: h.newStart,
+    newLines: h.newLines,
+    lines: h.lines
+      .filter((l) => !l.startsWith("\\")) // "\ No newline at end of file"
+      .map((l) => {
+        const op = l[0] as DiffLine["op"];
+        if (op === "+") added++;
+        if (op === "-") removed++;
+        return { op, text: l.slice(1) };
+      }),
+  }));
+  return { identical: hunks.length === 0, added, removed, hunks };
+}
