@@ -13,6 +13,9 @@ import { Recorder } from "@/worker/recorder";
 import { RetentionJob } from "@/worker/retention";
 import { Prober } from "@/worker/prober";
 import { serveWorkerMetrics } from "@/worker/metrics";
+import { OperationRunner } from "@/worker/operations";
+import { deployExecutor } from "@/worker/deploy";
+import { DEPLOY_KIND } from "@/lib/config/schemas";
 import { env } from "@/lib/env";
 
 /** Agents on https must present a certificate we trust: the system's CAs, or CLUSTERDECK_AGENT_CA_FILE. */
@@ -29,6 +32,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   const retention = new RetentionJob(db);
   let monitor: Monitor | null = null;
   let prober: Prober | null = null;
+  let operations: OperationRunner | null = null;
 
   const lease = new LeaderLease(db, "monitor", holder, {
     async onElected(epoch) {
@@ -39,6 +43,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
       prober = new Prober(db, recorder);
       await prober.start().catch((error) => log.error("worker.prober-start-failed", { error: String(error) }));
+      operations = new OperationRunner(db, holder, { [DEPLOY_KIND]: deployExecutor() });
+      operations.start();
     },
     async onDeposed(why) {
       log.warn("worker.deposed", { holder, why });
@@ -46,6 +52,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       monitor = null;
       prober?.stop();
       prober = null;
+      await operations?.stop();
+      operations = null;
       retention.stop();
       await recorder.stop();
     },
@@ -75,6 +83,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       await lease.stop();
       monitor?.stop();
       prober?.stop();
+      await operations?.stop();
       retention.stop();
       await recorder.stop();
     },

@@ -143,6 +143,7 @@ export class Monitor {
     if (w.state.health === "UNKNOWN" && observed === "DOWN" && Date.now() - w.since < FIRST_CONTACT_GRACE_MS) return;
     const transition = w.state.observe(observed, reasons);
     this.recorder.observe(w.target, event.kind === "snapshot", { ...point, health: w.state.health });
+    if (event.kind === "snapshot" && event.snapshot.config) this.recorder.observeConfig(w.target, event.snapshot.config.checksum);
     if (transition) {
       this.counts.transitions++;
       void this.recorder.transition(w.target, transition).catch((error) =>

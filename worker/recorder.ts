@@ -11,6 +11,8 @@ import type { Transition } from "@/worker/health";
 const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
 const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance" } as const;
 const SAMPLE_EVERY_MS = 10_000;
+/** A reported checksum must differ from the applied one this long to count as drift (a deploy's ack lands meanwhile). */
+export const DRIFT_GRACE_SECONDS = 5;
 
 /** What the recorder needs to know about a watched target, agent or probe. */
 export type Watchable = Pick<AgentTarget, "subjectType" | "id" | "name" | "clusterId">;
@@ -22,8 +24,19 @@ export class Recorder {
   private pending = new Map<string, Pending>();
   private samples = new Map<string, SampleAcc>();
   private timer: NodeJS.Timeout | null = null;
+  /** Last configuration checksum written per target, so only changes are written. */
+  private reportedWritten = new Map<string, string | null>();
+  private reportedPending = new Map<string, { target: Watchable; checksum: string | null }>();
+  private lastDriftCheck = 0;
 
   constructor(private readonly db: Db) {}
+
+  /** What configuration a target's agent says it runs (from its snapshot). */
+  observeConfig(target: Watchable, checksum: string | null): void {
+    const key = `${target.subjectType}:${target.id}`;
+    if (this.reportedWritten.get(key) === checksum && this.reportedWritten.has(key)) return;
+    this.reportedPending.set(key, { target, checksum });
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.flush().catch((e) => console.error(JSON.stringify({ msg: "recorder.flush-failed", error: String(e) }))), 1000);
@@ -140,6 +153,76 @@ export class Recorder {
       }
     }
     await this.writeSamples(now);
+    await this.writeReportedConfig();
+    if (now - this.lastDriftCheck >= 2000) {
+      this.lastDriftCheck = now;
+      await this.checkDrift();
+    }
+  }
+
+  private async writeReportedConfig(): Promise<void> {
+    if (!this.reportedPending.size) return;
+    const batch = [...this.reportedPending.entries()];
+    this.reportedPending.clear();
+    const types = batch.map(([, p]) => p.target.subjectType);
+    const ids = batch.map(([, p]) => p.target.id);
+    const scopes = batch.map(([, p]) => scopeOf(p.target));
+    const checksums = batch.map(([, p]) => p.checksum);
+    await this.db.$executeRaw`
+      INSERT INTO "ConfigTargetState" ("targetType", "targetId", "scope", "reportedChecksum", "reportedAt")
+      SELECT v.t::"SubjectType", v.id, v.scope, v.checksum, now()
+      FROM unnest(${types}::text[], ${ids}::text[], ${scopes}::text[], ${checksums}::text[]) AS v(t, id, scope, checksum)
+      ON CONFLICT ("targetType", "targetId") DO UPDATE SET "reportedChecksum" = EXCLUDED."reportedChecksum", "reportedAt" = now()`;
+    for (const [key, p] of batch) this.reportedWritten.set(key, p.checksum);
+  }
+
+  /**
+   * Drift: a target whose agent has reported, for a while, another checksum
+   * than the revision deployed to it (a hand edit, a restore from backup).
+   * Its start and its end are events; nothing is judged while a deployment
+   * to that target is in flight.
+   */
+  private async checkDrift(): Promise<void> {
+    const grace = DRIFT_GRACE_SECONDS;
+    const started = await this.db.$queryRaw<{ targetType: Watchable["subjectType"]; targetId: string; scope: string; appliedChecksum: string; reportedChecksum: string | null }[]>`
+      UPDATE "ConfigTargetState" s SET "driftSince" = now()
+      WHERE s."driftSince" IS NULL AND s."appliedChecksum" IS NOT NULL
+        AND s."reportedChecksum" IS DISTINCT FROM s."appliedChecksum"
+        AND s."reportedAt" < now() - make_interval(secs => ${grace}) AND s."appliedAt" < now() - make_interval(secs => ${grace})
+        AND NOT EXISTS (SELECT 1 FROM "ConfigDeployment" d WHERE d."targetId" = s."targetId" AND d."status" = 'IN_PROGRESS')
+      RETURNING s."targetType", s."targetId", s."scope", s."appliedChecksum", s."reportedChecksum"`;
+    const ended = await this.db.$queryRaw<{ targetType: Watchable["subjectType"]; targetId: string; scope: string; appliedChecksum: string | null; reportedChecksum: string | null }[]>`
+      UPDATE "ConfigTargetState" s SET "driftSince" = NULL
+      WHERE s."driftSince" IS NOT NULL AND (s."appliedChecksum" IS NULL OR s."reportedChecksum" = s."appliedChecksum")
+      RETURNING s."targetType", s."targetId", s."scope", s."appliedChecksum", s."reportedChecksum"`;
+    for (const [rows, drifting] of [[started, true], [ended, false]] as const) {
+      for (const r of rows) {
+        const name = await this.nameOf(r.targetType, r.targetId);
+        const event = await this.db.event.create({
+          data: {
+            kind: drifting ? "config.drift" : "config.drift-resolved",
+            severity: drifting ? "WARNING" : "INFO",
+            subjectType: r.targetType,
+            subjectId: r.targetId,
+            clusterId: name?.clusterId ?? null,
+            message: drifting
+              ? `${name?.name ?? r.targetId} runs a configuration the console did not deploy (${r.reportedChecksum ? `checksum ${r.reportedChecksum.slice(0, 12)}…` : "none readable"}, expected ${r.appliedChecksum?.slice(0, 12)}…); reconcile to put it back`
+              : `${name?.name ?? r.targetId} runs the deployed configuration again`,
+            data: { scope: r.scope, applied: r.appliedChecksum, reported: r.reportedChecksum },
+          },
+          select: { id: true },
+        });
+        await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+        await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CONFIG", id: r.scope })})`;
+      }
+    }
+  }
+
+  private async nameOf(type: Watchable["subjectType"], id: string): Promise<{ name: string; clusterId: string } | null> {
+    const where = { where: { id }, select: { name: true, clusterId: true } } as const;
+    if (type === "NODE") return this.db.node.findUnique(where);
+    if (type === "LOAD_BALANCER") return this.db.loadBalancer.findUnique(where);
+    return this.db.databaseInstance.findUnique(where);
   }
 
   private async writeSamples(now: number): Promise<void> {
@@ -167,6 +250,12 @@ export class Recorder {
       }),
     });
   }
+}
+
+/** The configuration scope a target belongs to (lib/config/scopes.ts). */
+function scopeOf(t: Watchable): string {
+  if (t.subjectType === "LOAD_BALANCER") return `haproxy.${t.id}`;
+  return `${t.subjectType === "NODE" ? "app" : "postgres"}.${t.clusterId}`;
 }
 
 function numeric(p: MetricPoint): Record<string, number> {

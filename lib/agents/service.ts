@@ -38,9 +38,9 @@ export function agentConfigSnippet(type: AgentSubject, subject: SubjectRow, cred
   };
   const app = `http://${subject.host}:${subject.port}`;
   if (type === "NODE") {
-    return { ...base, app: { healthUrl: `${app}/health`, statsUrl: `${app}/stats`, drainUrl: `${app}/admin/drain`, resumeUrl: `${app}/admin/resume`, backends: [], timeoutMs: 500 } };
+    return { ...base, app: { healthUrl: `${app}/health`, statsUrl: `${app}/stats`, drainUrl: `${app}/admin/drain`, resumeUrl: `${app}/admin/resume`, settingsFile: "/etc/clusterdeck-app/settings.json", reloadUrl: `${app}/admin/reload`, backends: [], timeoutMs: 500 } };
   }
-  if (type === "LOAD_BALANCER") return { ...base, haproxy: { socket: "/run/haproxy/admin.sock", configFile: "/etc/haproxy/haproxy.cfg" } };
+  if (type === "LOAD_BALANCER") return { ...base, haproxy: { socket: "/run/haproxy/admin.sock", configFile: "/etc/haproxy/haproxy.cfg", pidFile: "/run/haproxy/haproxy.pid" } };
   return { ...base, postgres: { url: `postgresql://clusterdeck_agent@127.0.0.1:${subject.port}/postgres` } };
 }
 
@@ -98,6 +98,18 @@ export async function agentTargetsFingerprint(): Promise<string> {
       (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "DatabaseInstance")
     ) AS fingerprint`;
   return rows[0]?.fingerprint ?? "";
+}
+
+/** How to reach and sign for one target's agent; null when it has no agent or no credential. */
+export async function agentEndpointFor(type: AgentSubject, id: string, consoleSecret = sessionSecret()): Promise<{ agentUrl: string; keyId: string; secret: string } | null> {
+  const row = await db.agentCredential.findFirst({
+    where: { [ownerColumn[type]]: id, revokedAt: null },
+    orderBy: { createdAt: "desc" },
+    select: { keyId: true, secretCiphertext: true, node: { select: { agentUrl: true } }, loadBalancer: { select: { agentUrl: true } }, databaseInstance: { select: { agentUrl: true } } },
+  });
+  const agentUrl = row?.node?.agentUrl ?? row?.loadBalancer?.agentUrl ?? row?.databaseInstance?.agentUrl;
+  if (!row || !agentUrl) return null;
+  return { agentUrl, keyId: row.keyId, secret: openSecret(row.secretCiphertext, consoleSecret) };
 }
 
 /** Everything the monitor must watch, with the secret to sign with. Server-side only. */

@@ -9,6 +9,7 @@ import { passwordReset, userCreate, userList, userUpdate } from "@/lib/users/sch
 import { tokenCreate, tokenList } from "@/lib/tokens/schemas";
 import { acknowledgeBody, eventList, eventParams, streamQuery } from "@/lib/events/schemas";
 import { metricsQuery } from "@/lib/metrics/schemas";
+import * as cfg from "@/lib/config/schemas";
 import { route } from "@/lib/api/spec";
 
 const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
@@ -174,5 +175,25 @@ export const api = {
       status: 201,
     }),
     revoke: route({ method: "DELETE", path: "/api/v1/tokens/{id}", tag: "tokens", summary: "Revoke an API token", access: "tokens:manage", params: idParams }),
+  },
+
+  config: {
+    scopes: route({ method: "GET", path: "/api/v1/config/scopes", tag: "config", summary: "Every configuration (app and PostgreSQL settings per cluster, HAProxy per load balancer) with its latest revision, drift and deployment in progress", access: "config:read" }),
+    scope: route({ method: "GET", path: "/api/v1/config/scopes/{scope}", tag: "config", summary: "One configuration: its targets (applied, reported, drift), revisions and recent deployments; secrets masked without config:write", access: "config:read", params: cfg.scopeParams, query: cfg.scopeQuery }),
+    draft: route({ method: "GET", path: "/api/v1/config/scopes/{scope}/draft", tag: "config", summary: "What a new revision starts from: the latest input (HAProxy re-rendered from today's pool) or defaults", access: "config:read", params: cfg.scopeParams }),
+    validate: route({ method: "POST", path: "/api/v1/config/scopes/{scope}/validate", tag: "config", summary: "Render and check a candidate without saving it (HAProxy: haproxy -c by the load balancer's agent); with its diff against the latest revision", access: "config:write", params: cfg.scopeParams, body: cfg.candidateBody, maxBodyBytes: 256 * 1024 }),
+    createRevision: route({ method: "POST", path: "/api/v1/config/scopes/{scope}/revisions", tag: "config", summary: "Save a new revision (validated first; refused with each problem and its line)", access: "config:write", params: cfg.scopeParams, body: cfg.revisionCreate, status: 201, maxBodyBytes: 256 * 1024 }),
+    revision: route({ method: "GET", path: "/api/v1/config/revisions/{id}", tag: "config", summary: "One revision; secrets masked without config:write", access: "config:read", params: cfg.revisionParams }),
+    diff: route({ method: "GET", path: "/api/v1/config/revisions/{id}/diff", tag: "config", summary: "Line diff of a revision against another of the same configuration (default: the one before it)", access: "config:read", params: cfg.revisionParams, query: cfg.diffQuery }),
+    rollback: route({ method: "POST", path: "/api/v1/config/revisions/{id}/rollback", tag: "config", summary: "Save a new revision with this revision's exact content (deploy it to roll back)", access: "config:write", params: cfg.revisionParams, body: cfg.rollbackBody, status: 201 }),
+    deploy: route({ method: "POST", path: "/api/v1/config/revisions/{id}/deploy", tag: "config", summary: "Start a rolling deployment (202 with the operation; Idempotency-Key header honoured; 409 while another deployment of the same configuration runs)", access: "config:write", params: cfg.revisionParams, body: cfg.deployRequest, status: 202 }),
+    running: route({ method: "GET", path: "/api/v1/config/targets/{type}/{id}/running", tag: "config", summary: "What the target's agent runs against what it should run, with the diff", access: "config:read", params: cfg.targetParams }),
+    reconcile: route({ method: "POST", path: "/api/v1/config/targets/{type}/{id}/reconcile", tag: "config", summary: "Deploy again, to this target only, the revision it should run (ends drift)", access: "config:write", params: cfg.targetParams, body: cfg.reasonBody, status: 202 }),
+  },
+
+  operations: {
+    list: route({ method: "GET", path: "/api/v1/operations", tag: "operations", summary: "Durable operations (deployments, and later drain and promote), newest first", access: "operations:read", query: cfg.operationList }),
+    get: route({ method: "GET", path: "/api/v1/operations/{id}", tag: "operations", summary: "One operation with its steps and per-target progress", access: "operations:read", params: cfg.operationParams }),
+    cancel: route({ method: "POST", path: "/api/v1/operations/{id}/cancel", tag: "operations", summary: "Ask a deployment to stop at its next batch boundary", access: "config:write", params: cfg.operationParams, body: cfg.reasonBody }),
   },
 } as const;

@@ -86,6 +86,11 @@ export function renderHaproxy(pool: HaproxyPool, input: HaproxyInput): string {
     "defaults",
     "    mode http",
     "    option redispatch",
+    // A reload soft-stops the old worker. Without this it closes idle
+    // keep-alive connections at once, and a client that sends on one at that
+    // moment gets a reset; with it the old worker answers that request with
+    // "Connection: close" first, so reloads stay hitless (HAProxy 2.6+).
+    "    option idle-close-on-response",
     "    retries 3",
     `    timeout connect ${t.connectMs}ms`,
     `    timeout client ${t.clientMs}ms`,

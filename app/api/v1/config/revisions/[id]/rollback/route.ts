@@ -1,0 +1,7 @@
+import { handler } from "@/lib/api/handler";
+import { api } from "@/lib/api/contract";
+import { rollbackTo } from "@/lib/config/service";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handler(api.config.rollback, ({ params, body, audit }) => rollbackTo(params.id, body.message, audit));

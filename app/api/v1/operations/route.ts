@@ -1,0 +1,7 @@
+import { handler } from "@/lib/api/handler";
+import { api } from "@/lib/api/contract";
+import { listOperations } from "@/lib/config/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handler(api.operations.list, ({ query }) => listOperations(query));

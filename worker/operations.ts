@@ -1,0 +1,160 @@
+// Runs durable operations (config deployments now; drain and promote later).
+// Only the leader worker runs this. An operation is claimed with a short
+// lease that the runner renews while it works; when a leader dies, its
+// leases run out and the next leader claims the operation and resumes it
+// from the state persisted in the database, step by step. Every write an
+// executor makes goes through `guard`, which refuses once the lease has
+// passed to someone else, so a deposed worker cannot overwrite its successor.
+import type { Db, Tx } from "@/lib/db/client";
+import { log } from "@/lib/log";
+import { CHANNEL } from "@/lib/realtime/messages";
+
+export class LeaseLost extends Error {
+  constructor(operationId: string) {
+    super(`operation ${operationId} is now run by another worker`);
+  }
+}
+
+export type OperationContext = {
+  db: Db;
+  operationId: string;
+  holder: string;
+  /** Aborted when this worker stops or loses leadership. */
+  signal: AbortSignal;
+  /** Runs fn in a transaction that first checks this worker still holds the operation. */
+  guard<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Appends a step to the operation's history, sets it current, and wakes the web instances. */
+  step(step: string, detail?: string): Promise<void>;
+  /** Wakes the web instances: the operation (and what it touches) changed. */
+  notify(): Promise<void>;
+};
+
+export type Executor = (ctx: OperationContext) => Promise<void>;
+
+export type RunnerOptions = { pollMs: number; leaseMs: number };
+
+export class OperationRunner {
+  private timer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+  private stopped = false;
+  private polling = false;
+  private readonly options: RunnerOptions;
+
+  constructor(
+    private readonly db: Db,
+    private readonly holder: string,
+    private readonly executors: Record<string, Executor>,
+    options: Partial<RunnerOptions> = {},
+  ) {
+    this.options = { pollMs: 250, leaseMs: 5000, ...options };
+  }
+
+  get active(): number {
+    return this.running.size;
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      void this.poll().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
+      });
+    };
+    tick();
+    // Renew often enough that a busy event loop never lets a live lease lapse.
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(200, Math.floor(this.options.leaseMs / 4)));
+  }
+
+  /** Stops claiming, aborts running executors and waits (a while) for them to reach a safe point. */
+  async stop(waitMs = 5000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.abort.abort();
+    const all = Promise.allSettled([...this.running.values()]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, waitMs))]);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const kinds = Object.keys(this.executors);
+      const claimable = await this.db.$queryRaw<{ id: string; kind: string }[]>`
+        UPDATE "Operation" SET "leaseOwner" = ${this.holder},
+          "leaseUntil" = now() + make_interval(secs => ${this.options.leaseMs / 1000}),
+          "state" = CASE WHEN "state" = 'PENDING' THEN 'RUNNING'::"OperationState" ELSE "state" END,
+          "startedAt" = coalesce("startedAt", now())
+        WHERE "id" IN (
+          SELECT "id" FROM "Operation"
+          WHERE "state" IN ('PENDING', 'RUNNING') AND "kind" = ANY(${kinds}::text[])
+            AND ("leaseOwner" IS NULL OR "leaseOwner" = ${this.holder} OR "leaseUntil" < now())
+            AND NOT ("id" = ANY(${[...this.running.keys()]}::text[]))
+          ORDER BY "createdAt" LIMIT 10
+          FOR UPDATE SKIP LOCKED)
+        RETURNING "id", "kind"`;
+      for (const op of claimable) this.launch(op.id, op.kind);
+    } catch (error) {
+      log.warn("operations.poll-failed", { error: String(error) });
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (!ids.length || this.stopped) return;
+    await this.db.$executeRaw`
+      UPDATE "Operation" SET "leaseUntil" = now() + make_interval(secs => ${this.options.leaseMs / 1000})
+      WHERE "id" = ANY(${ids}::text[]) AND "leaseOwner" = ${this.holder}`.catch((error) => log.warn("operations.renew-failed", { error: String(error) }));
+  }
+
+  private launch(id: string, kind: string): void {
+    const executor = this.executors[kind]!;
+    const ctx = this.context(id);
+    log.info("operations.run", { id, kind, holder: this.holder });
+    const run = executor(ctx)
+      .catch(async (error) => {
+        if (error instanceof LeaseLost || this.abort.signal.aborted) {
+          log.warn("operations.interrupted", { id, why: String(error) });
+          return;
+        }
+        // An executor bug or an unexpected failure: end the operation in a recorded state.
+        log.error("operations.failed", { id, error: String(error) });
+        await ctx
+          .guard((tx) => tx.operation.update({ where: { id }, data: { state: "FAILED", error: `internal error: ${String(error).slice(0, 900)}`, finishedAt: new Date() } }))
+          .catch(() => {});
+        await ctx.notify().catch(() => {});
+      })
+      .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+  }
+
+  private context(operationId: string): OperationContext {
+    const { db, holder } = this;
+    const guard = <T>(fn: (tx: Tx) => Promise<T>) =>
+      db.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<{ leaseOwner: string | null }[]>`SELECT "leaseOwner" FROM "Operation" WHERE "id" = ${operationId} FOR UPDATE`;
+        if (rows[0]?.leaseOwner !== holder) throw new LeaseLost(operationId);
+        return fn(tx);
+      });
+    const notify = async () => {
+      await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "OPERATION", id: operationId })})`;
+    };
+    return {
+      db,
+      operationId,
+      holder,
+      signal: this.abort.signal,
+      guard,
+      notify,
+      async step(step, detail) {
+        const entry = JSON.stringify([{ at: new Date().toISOString(), step, ...(detail ? { detail: detail.slice(0, 1000) } : {}) }]);
+        await guard((tx) => tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${entry}::jsonb, "currentStep" = ${step}, "updatedAt" = now() WHERE "id" = ${operationId}`);
+        await notify();
+      },
+    };
+  }
+}
