@@ -9,7 +9,8 @@
 //   - a worker that dies mid-deployment is replaced by one that resumes it;
 //   - a configuration file edited by hand becomes a drift event, and
 //     reconcile ends it;
-//   - a drained server stays drained across the deploy's reload.
+//   - a drained server stays drained across the deploy's reload, and across
+//     a reload made by hand outside the console.
 import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,7 +104,11 @@ beforeAll(async () => {
   cleanups.push(() => runner.stop());
   recorder = new Recorder(db);
   recorder.start();
-  monitor = new Monitor(recorder, { connection: { heartbeatTimeoutMs: 2000, maxBackoffMs: 500, maxLineBytes: 1 << 20 } });
+  const { restoreOverrides } = await import("@/worker/overrides");
+  monitor = new Monitor(recorder, {
+    connection: { heartbeatTimeoutMs: 2000, maxBackoffMs: 500, maxLineBytes: 1 << 20 },
+    onHaproxyReloaded: async (t) => void (await restoreOverrides(db, t.id, t)),
+  });
   await monitor.start();
   cleanups.push(() => recorder.stop(), () => monitor.stop());
 }, 60_000);
@@ -166,7 +171,7 @@ describe("HAProxy", () => {
     expect(total).toBeGreaterThan(50);
   }, 60_000);
 
-  it("keeps a drained server drained across the deploy's reload", async () => {
+  it("keeps a drained server drained across the deploy's reload, and a reload by hand", async () => {
     const { db } = await import("@/lib/db");
     const { createRevision, startDeployment } = await svc();
     await db.runtimeOverride.create({ data: { nodeId: nodes[1]!.id, loadBalancerId: lbId, kind: "state", value: "drain", reason: "test" } });
@@ -178,6 +183,13 @@ describe("HAProxy", () => {
     const line = state.split("\n").find((l) => l.includes(" app-2 "))!;
     // srv_admin_state (7th field) has the drain bit (0x08) set.
     expect(Number(line.split(" ")[6]) & 0x08).toBe(0x08);
+
+    // A reload by hand (not through the console) resets HAProxy's runtime state too.
+    await lb.reload();
+    await until("the drain put back after a reload by hand", async () => {
+      const line = (await lb.command("show servers state be_edge")).split("\n").find((l) => l.includes(" app-2 "));
+      return line && (Number(line.split(" ")[6]) & 0x08) === 0x08;
+    }, 10_000);
     await db.runtimeOverride.deleteMany({});
     await lb.command("set server be_edge/app-2 state ready");
   }, 30_000);

@@ -11,19 +11,15 @@
 //   - every state change is persisted before the next step, so a worker that
 //     takes over resumes where this one stopped (a target left IN_PROGRESS is
 //     simply sent the revision again: applying is idempotent).
-import { AGENT_PATHS, configApplyAnswer, configCurrentAnswer, type AgentAction, type ConfigKind } from "@/lib/agent-protocol/types";
+import { AGENT_PATHS, configApplyAnswer, configCurrentAnswer, type ConfigKind } from "@/lib/agent-protocol/types";
 import { agentEndpointFor, type AgentSubject } from "@/lib/agents/service";
 import { AgentCallError, callAgent, type AgentEndpoint } from "@/lib/agents/client";
-import { backendName } from "@/lib/config/haproxy";
 import { CHANNEL } from "@/lib/realtime/messages";
 import { recordAudit } from "@/lib/audit/service";
 import { systemActor } from "@/lib/auth/actor";
 import type { Tx } from "@/lib/db/client";
 import type { Executor, OperationContext } from "@/worker/operations";
-import { z } from "zod";
-
-/** An action's answer: only success matters here. */
-const configAnyAnswer = z.looseObject({ ok: z.literal(true) });
+import { restoreOverrides } from "@/worker/overrides";
 
 type Params = { revisionId: string; revisionNumber: number; checksum: string; batchSize: number; pauseMs: number; cancelRequested?: boolean };
 type Deployment = { id: string; targetType: string; targetId: string; batch: number; status: string; error: string | null; previousChecksum: string | null; previousRevisionId: string | null; previousContent: string | null };
@@ -135,44 +131,21 @@ async function applyTo(ctx: OperationContext, revision: Revision, d: Deployment,
   }
   const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configApply, { kind: revision.targetKind, content: revision.content, checksum: revision.checksum }, configApplyAnswer, APPLY_TIMEOUT_MS);
   if (answer.checksum !== revision.checksum) throw new Error(`the agent runs ${answer.checksum.slice(0, 12)}… after applying, not revision ${revision.number} (${revision.checksum.slice(0, 12)}…)`);
-  if (revision.targetKind === "HAPROXY") await restoreOverrides(ctx, d.targetId, endpoint);
+  if (revision.targetKind === "HAPROXY") await restoreOverrides(ctx.db, d.targetId, endpoint);
   await ctx.guard(async (tx) => {
     await tx.configDeployment.update({ where: { id: d.id }, data: { status: "SUCCEEDED", checksum: answer.checksum, error: null, finishedAt: new Date() } });
-    await setApplied(tx, d, revision.scope, revision.id, revision.checksum);
+    await setApplied(tx, d, revision.scope, revision.id, revision.checksum, answer.checksum);
   });
   await ctx.notify();
 }
 
-async function setApplied(tx: Tx, d: Deployment, scope: string, revisionId: string | null, checksum: string | null) {
+/** Records what the target should run now; `running` is what its agent just said it runs. */
+async function setApplied(tx: Tx, d: Deployment, scope: string, revisionId: string | null, checksum: string | null, running?: string) {
   const key = { targetType: d.targetType as AgentSubject, targetId: d.targetId };
   // driftSince is left to the recorder's drift check, which also records the drift's end as an event.
-  const data = { scope, appliedRevisionId: revisionId, appliedChecksum: checksum, appliedAt: new Date() };
+  const now = new Date();
+  const data = { scope, appliedRevisionId: revisionId, appliedChecksum: checksum, appliedAt: now, ...(running ? { reportedChecksum: running, reportedAt: now } : {}) };
   await tx.configTargetState.upsert({ where: { targetType_targetId: key }, create: { ...key, ...data }, update: data });
-}
-
-/**
- * A reload starts HAProxy from its file, where every server is ready at its
- * configured weight: put back what operators set at runtime (stored overrides),
- * or a drained server would silently return to service.
- */
-export async function restoreOverrides(ctx: Pick<OperationContext, "db">, loadBalancerId: string, endpoint: AgentEndpoint): Promise<number> {
-  const overrides = await ctx.db.runtimeOverride.findMany({
-    where: { loadBalancerId, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
-    select: { kind: true, value: true, node: { select: { name: true } }, loadBalancer: { select: { name: true } } },
-  });
-  for (const o of overrides) {
-    const backend = backendName(o.loadBalancer!.name);
-    let action: AgentAction;
-    if (o.kind === "state" && (o.value === "drain" || o.value === "maint" || o.value === "ready")) action = { action: "haproxy.set-state", backend, server: o.node.name, state: o.value };
-    else if (o.kind === "weight" && /^\d{1,3}$/.test(o.value)) action = { action: "haproxy.set-weight", backend, server: o.node.name, weight: Number(o.value) };
-    else continue;
-    try {
-      await callAgent(endpoint, "POST", AGENT_PATHS.actions, action, configAnyAnswer, 10_000);
-    } catch (error) {
-      throw new Error(`reloaded, but the runtime override ${o.kind}=${o.value} of ${o.node.name} could not be put back: ${describe(error)}`);
-    }
-  }
-  return overrides.length;
 }
 
 /** Sends every target of a failed batch back to what it ran before; records what happened to each. */
@@ -203,13 +176,13 @@ async function putBack(ctx: OperationContext, revision: Revision, batch: Deploym
           const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configApply, { kind: revision.targetKind, content, checksum: d.previousChecksum }, configApplyAnswer, APPLY_TIMEOUT_MS);
           if (answer.checksum !== d.previousChecksum) throw new Error(`runs ${answer.checksum.slice(0, 12)}… after putting back`);
         }
-        if (revision.targetKind === "HAPROXY") await restoreOverrides(ctx, d.targetId, endpoint);
+        if (revision.targetKind === "HAPROXY") await restoreOverrides(ctx.db, d.targetId, endpoint);
         await ctx.guard(async (tx) => {
           await tx.configDeployment.update({
             where: { id: d.id },
             data: d.status === "SUCCEEDED" ? { status: "ROLLED_BACK", error: "put back: another target of its batch failed" } : {},
           });
-          await setApplied(tx, d, revision.scope, d.previousRevisionId, d.previousChecksum);
+          await setApplied(tx, d, revision.scope, d.previousRevisionId, d.previousChecksum, d.previousChecksum ?? undefined);
         });
       } catch (error) {
         await note(` — could not put the previous configuration back: ${describe(error)}`);

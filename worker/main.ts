@@ -14,6 +14,7 @@ import { RetentionJob } from "@/worker/retention";
 import { Prober } from "@/worker/prober";
 import { serveWorkerMetrics } from "@/worker/metrics";
 import { OperationRunner } from "@/worker/operations";
+import { restoreOverrides } from "@/worker/overrides";
 import { deployExecutor } from "@/worker/deploy";
 import { DEPLOY_KIND } from "@/lib/config/schemas";
 import { env } from "@/lib/env";
@@ -39,7 +40,15 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       log.info("worker.elected", { holder, epoch });
       recorder.start();
       retention.start();
-      monitor = new Monitor(recorder, { initialHealth: (t) => t.health, connection: connectionOptions() });
+      monitor = new Monitor(recorder, {
+        initialHealth: (t) => t.health,
+        connection: connectionOptions(),
+        // A reload outside a deployment (by hand, a restart) must not undo drains either.
+        onHaproxyReloaded: async (t) => {
+          const restored = await restoreOverrides(db, t.id, t);
+          if (restored) log.info("worker.overrides-restored", { loadBalancer: t.name, overrides: restored });
+        },
+      });
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
       prober = new Prober(db, recorder);
       await prober.start().catch((error) => log.error("worker.prober-start-failed", { error: String(error) }));

@@ -10,7 +10,7 @@ import type { Recorder } from "@/worker/recorder";
 
 const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
 
-type Watched = { target: AgentTarget; connection: AgentConnection; state: HealthState; since: number };
+type Watched = { target: AgentTarget; connection: AgentConnection; state: HealthState; since: number; haproxyPid?: number | null };
 
 /**
  * A target never seen before is not called DOWN for this long: an agent is
@@ -30,6 +30,12 @@ export type MonitorOptions = {
   fingerprint: (() => Promise<string>) | null;
   /** Health as stored, so a restarted worker does not announce every target again. */
   initialHealth: (target: AgentTarget) => Health;
+  /**
+   * An HAProxy started a new worker (reload, restart), or is seen for the
+   * first time by this worker: its runtime state is whatever its file says.
+   * Resolves once dealt with; a rejection makes the next snapshot try again.
+   */
+  onHaproxyReloaded: ((target: AgentTarget) => Promise<void>) | null;
 };
 
 export class Monitor {
@@ -51,6 +57,7 @@ export class Monitor {
       refreshMs: 5000,
       loadTargets: () => loadAgentTargets(),
       initialHealth: () => "UNKNOWN",
+      onHaproxyReloaded: null,
       ...options,
       // A caller that brings its own target list brings its own change detection.
       fingerprint: options.fingerprint !== undefined ? options.fingerprint : options.loadTargets ? null : agentTargetsFingerprint,
@@ -117,6 +124,20 @@ export class Monitor {
     }
   }
 
+  private noticeHaproxyWorker(w: Watched, s: Snapshot): void {
+    const pid = s.haproxy?.workerPid;
+    const hook = this.options.onHaproxyReloaded;
+    if (!hook || !pid || w.haproxyPid === pid || w.haproxyPid === PENDING) return;
+    w.haproxyPid = PENDING;
+    hook(w.target).then(
+      () => (w.haproxyPid = pid),
+      (error) => {
+        w.haproxyPid = null; // the next snapshot tries again
+        console.error(JSON.stringify({ msg: "monitor.override-restore-failed", target: w.target.name, error: String(error) }));
+      },
+    );
+  }
+
   private onEvent(key: string, event: ConnectionEvent): void {
     const w = this.watched.get(key);
     if (!w) return;
@@ -144,6 +165,7 @@ export class Monitor {
     const transition = w.state.observe(observed, reasons);
     this.recorder.observe(w.target, event.kind === "snapshot", { ...point, health: w.state.health });
     if (event.kind === "snapshot" && event.snapshot.config) this.recorder.observeConfig(w.target, event.snapshot.config.checksum);
+    if (event.kind === "snapshot") this.noticeHaproxyWorker(w, event.snapshot);
     if (transition) {
       this.counts.transitions++;
       void this.recorder.transition(w.target, transition).catch((error) =>
@@ -152,6 +174,9 @@ export class Monitor {
     }
   }
 }
+
+/** While a restore for a new HAProxy worker is running, the pid is marked pending so it runs once. */
+const PENDING = -1;
 
 export const keyOf = (t: Pick<AgentTarget, "subjectType" | "id">) => `${t.subjectType}:${t.id}`;
 

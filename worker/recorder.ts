@@ -174,6 +174,8 @@ export class Recorder {
       FROM unnest(${types}::text[], ${ids}::text[], ${scopes}::text[], ${checksums}::text[]) AS v(t, id, scope, checksum)
       ON CONFLICT ("targetType", "targetId") DO UPDATE SET "reportedChecksum" = EXCLUDED."reportedChecksum", "reportedAt" = now()`;
     for (const [key, p] of batch) this.reportedWritten.set(key, p.checksum);
+    // Open configuration pages show "in sync" or not from these: wake them.
+    for (const scope of new Set(scopes)) await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CONFIG", id: scope })})`;
   }
 
   /**

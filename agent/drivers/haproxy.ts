@@ -235,6 +235,8 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
       const rows = parseShowStat(stat);
       status = {
         version: clamp(/^Version:\s*(\S+)/m.exec(info)?.[1] ?? "", 40) || null,
+        // Changes on every reload or restart: the console then puts runtime overrides back.
+        workerPid: Number(/^Pid:\s*(\d+)/m.exec(info)?.[1]) || null,
         servers: toServers(rows, parseServersState(state)),
         frontends: rows
           .filter((r) => r.get("type") === "0")

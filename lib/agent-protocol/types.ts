@@ -49,6 +49,8 @@ export const haproxyStatus = z.object({
   frontends: z.array(z.object({ name: z.string().max(100), sessions: count, rate: z.number().nonnegative() })).max(1000),
   /** sha256 of the configuration file the agent finds on disk (drift detection). */
   configChecksum: z.string().max(80).nullable(),
+  /** pid of the HAProxy worker serving now: a new one means a reload or restart (runtime state reset). */
+  workerPid: z.number().int().positive().nullable().optional(),
 });
 
 export const postgresStatus = z.object({
