@@ -5,8 +5,8 @@
 import { appSettings } from "@/lib/config/app-settings";
 import { ActionError } from "../drivers/types";
 import { httpRequest } from "../probe";
-import { readManagedFile, replaceAndActivate } from "./file";
-import { ConfigInvalid, issuesToProblems, parseJsonText } from "./problems";
+import { fileConfigManager } from "./file";
+import { issuesToProblems, parseJsonText } from "./problems";
 import type { ConfigManager, ConfigProblem } from "./types";
 
 export type AppConfigOptions = { settingsFile: string; reloadUrl: string; timeoutMs: number };
@@ -29,22 +29,5 @@ export function appConfigManager(o: AppConfigOptions): ConfigManager {
     if (status < 200 || status >= 300) throw new ActionError(502, `the app's reload hook answered HTTP ${status}`);
   }
 
-  return {
-    kind: "APP",
-    current: () => readManagedFile(o.settingsFile),
-    validate,
-    async apply(content) {
-      const problems = await validate(content);
-      if (problems.length) throw new ConfigInvalid(problems);
-      try {
-        await replaceAndActivate(o.settingsFile, content, reload, 0o600);
-      } catch (error) {
-        if (error instanceof ActionError) throw new ActionError(502, `${error.message}; the previous settings were put back`);
-        throw error;
-      }
-      const now = await readManagedFile(o.settingsFile);
-      if (!now.checksum) throw new ActionError(502, now.problem ?? "the settings file is gone after the reload");
-      return { checksum: now.checksum };
-    },
-  };
+  return fileConfigManager({ kind: "APP", file: o.settingsFile, mode: 0o600, validate, activate: reload });
 }

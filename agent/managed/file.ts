@@ -6,6 +6,9 @@ import { randomBytes } from "node:crypto";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { configChecksum } from "@/lib/config/checksum";
+import { ActionError } from "../drivers/types";
+import { ConfigInvalid } from "./problems";
+import type { ConfigKind, ConfigManager, ConfigProblem } from "./types";
 
 export async function readManagedFile(file: string): Promise<{ content: string | null; checksum: string | null; problem?: string }> {
   try {
@@ -73,4 +76,36 @@ export async function replaceAndActivate(file: string, content: string, activate
     }
     throw error;
   }
+}
+
+/**
+ * A configuration that is one file: validated by `validate`, written
+ * atomically, made live by `activate` (a reload); if activation fails the
+ * previous file is put back and activated again. What runs is read back.
+ */
+export function fileConfigManager(o: {
+  kind: ConfigKind;
+  file: string;
+  mode?: number;
+  validate: (content: string) => Promise<ConfigProblem[]>;
+  activate: () => Promise<void>;
+}): ConfigManager {
+  return {
+    kind: o.kind,
+    current: () => readManagedFile(o.file),
+    validate: o.validate,
+    async apply(content) {
+      const problems = await o.validate(content);
+      if (problems.length) throw new ConfigInvalid(problems);
+      try {
+        await replaceAndActivate(o.file, content, o.activate, o.mode);
+      } catch (error) {
+        if (error instanceof ActionError) throw new ActionError(502, `${error.message}; the previous configuration was put back`);
+        throw error;
+      }
+      const now = await readManagedFile(o.file);
+      if (!now.checksum) throw new ActionError(502, now.problem ?? `${o.file} is gone after the reload`);
+      return { checksum: now.checksum };
+    },
+  };
 }

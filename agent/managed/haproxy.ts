@@ -7,8 +7,7 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { ActionError } from "../drivers/types";
-import { readManagedFile, replaceAndActivate, scratchCopy } from "./file";
-import { ConfigInvalid } from "./problems";
+import { fileConfigManager, scratchCopy } from "./file";
 import type { ConfigManager, ConfigProblem } from "./types";
 
 export type HaproxyConfigOptions = {
@@ -83,22 +82,5 @@ export function haproxyConfigManager(o: HaproxyConfigOptions): ConfigManager {
     throw new ActionError(502, `HAProxy did not start a new worker within ${o.reloadTimeoutMs} ms after the reload`);
   }
 
-  return {
-    kind: "HAPROXY",
-    current: () => readManagedFile(o.configFile),
-    validate,
-    async apply(content) {
-      const problems = await validate(content);
-      if (problems.length) throw new ConfigInvalid(problems);
-      try {
-        await replaceAndActivate(o.configFile, content, reload);
-      } catch (error) {
-        if (error instanceof ActionError) throw new ActionError(502, `${error.message}; the previous configuration was put back`);
-        throw error;
-      }
-      const now = await readManagedFile(o.configFile);
-      if (!now.checksum) throw new ActionError(502, now.problem ?? "the configuration file is gone after the reload");
-      return { checksum: now.checksum };
-    },
-  };
+  return fileConfigManager({ kind: "HAPROXY", file: o.configFile, validate, activate: reload });
 }
