@@ -10,6 +10,9 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startHaproxy, type HaproxyHandle } from "@/lab/haproxy";
+import { appSettings } from "@/lib/config/app-settings";
+import { canonicalJson } from "@/lib/config/checksum";
+import { scopeKey } from "@/lib/config/scopes";
 import { startPostgresPair, DEFAULT_PG_BIN_DIR, type PostgresPairHandle } from "@/lab/postgres";
 import { freePorts, isListening } from "@/lab/ports";
 import { systemActor } from "@/lib/auth/actor";
@@ -95,9 +98,13 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     }
 
     log("Starting three demo app servers…");
-    const apps = appPorts.map((port, i) => ({ name: `app-${i + 1}`, port }));
+    const apps = appPorts.map((port, i) => ({ name: `app-${i + 1}`, port, settingsFile: path.join(dir, "apps", `app-${i + 1}.json`) }));
+    // Each app reads its database endpoint from a settings file the console then manages (config push).
+    const appSettingsText = pair ? canonicalJson(appSettings.parse({ database: { url: pair.primaryUrl } })) : null;
+    await mkdir(path.join(dir, "apps"), { recursive: true, mode: 0o700 });
     for (const app of apps) {
-      const args = ["--port", String(app.port), "--name", app.name, ...(pair ? ["--db", pair.primaryUrl] : [])];
+      if (appSettingsText) await writeFile(app.settingsFile, appSettingsText, { mode: 0o600 });
+      const args = ["--port", String(app.port), "--name", app.name, ...(appSettingsText ? ["--settings", app.settingsFile] : [])];
       launch({ name: app.name, kind: "app", pid: null, port: app.port }, () => spawnTs("demo/app-server.ts", args, log, app.name));
     }
     await Promise.all(apps.map((a) => waitListening(a.port, a.name)));
@@ -122,7 +129,13 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       (await db.cluster.findUnique({ where: { name: "demo" }, select: { id: true } })) ??
       (await inv.createCluster({ name: "demo", description: "The demo platform on loopback (clusterdeck demo)", environment: "demo" }, audit));
     // Ports change from run to run: drop last run's demo inventory and register afresh.
+    const stale = [
+      ...(await db.node.findMany({ where: { clusterId: cluster.id }, select: { id: true } })),
+      ...(await db.loadBalancer.findMany({ where: { clusterId: cluster.id }, select: { id: true } })),
+      ...(await db.databaseInstance.findMany({ where: { clusterId: cluster.id }, select: { id: true } })),
+    ].map((r) => r.id);
     await db.$transaction([
+      db.configTargetState.deleteMany({ where: { targetId: { in: stale } } }),
       db.poolMember.deleteMany({ where: { loadBalancer: { clusterId: cluster.id } } }),
       db.loadBalancer.deleteMany({ where: { clusterId: cluster.id } }),
       db.node.deleteMany({ where: { clusterId: cluster.id } }),
@@ -130,6 +143,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     ]);
 
     const agentConfigs: { name: string; port: number; config: Record<string, unknown> }[] = [];
+    let lbId: string | null = null;
     const nodeIds: string[] = [];
     for (const [i, app] of apps.entries()) {
       const agentPort = appAgentPorts[i]!;
@@ -140,7 +154,8 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       nodeIds.push(node.id);
       const { config } = await issueAgentCredential("NODE", node.id, audit);
       const backends = pair ? [{ name: "orders-db", tcp: `127.0.0.1:${pair.primary.port}` }] : [];
-      agentConfigs.push({ name: `agent:${app.name}`, port: agentPort, config: { ...config, app: { ...("app" in config ? config.app : {}), backends } } });
+      const managed = appSettingsText ? { settingsFile: app.settingsFile } : { settingsFile: undefined, reloadUrl: undefined };
+      agentConfigs.push({ name: `agent:${app.name}`, port: agentPort, config: { ...config, app: { ...("app" in config ? config.app : {}), backends, ...managed } } });
     }
     if (haproxy) {
       const lb = await inv.createLoadBalancer(
@@ -149,7 +164,8 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       );
       for (const nodeId of nodeIds) await inv.addPoolMember(lb.id, { nodeId, weight: 100, backup: false }, audit);
       const { config } = await issueAgentCredential("LOAD_BALANCER", lb.id, audit);
-      agentConfigs.push({ name: "agent:haproxy-1", port: lbAgentPort, config: { ...config, haproxy: { socket: haproxy.socketPath, configFile: haproxy.configFile } } });
+      agentConfigs.push({ name: "agent:haproxy-1", port: lbAgentPort, config: { ...config, haproxy: { socket: haproxy.socketPath, configFile: haproxy.configFile, pidFile: path.join(haproxy.dir, "haproxy.pid") } } });
+      lbId = lb.id;
     }
     if (pair) {
       for (const [name, role, server, agentPort] of [
@@ -161,7 +177,8 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
           audit,
         );
         const { config } = await issueAgentCredential("DATABASE", instance.id, audit);
-        agentConfigs.push({ name: `agent:${name}`, port: agentPort, config: { ...config, postgres: { url: pair.monitorUrl(server.port) } } });
+        // A superuser: the agent manages settings (ALTER SYSTEM) and, later, promotes and fences.
+        agentConfigs.push({ name: `agent:${name}`, port: agentPort, config: { ...config, postgres: { url: role === "PRIMARY" ? pair.primaryUrl : pair.replicaUrl } } });
       }
     }
 
@@ -175,6 +192,8 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       );
     }
     await Promise.all(agentConfigs.map((a) => waitListening(a.port, a.name)));
+
+    await adoptConfigurations({ clusterId: cluster.id, lbId, haproxy, appSettingsText, audit, log });
 
     const haproxyUrl = haproxy?.url ?? null;
     const target = haproxyUrl ?? `http://127.0.0.1:${apps[0]!.port}`;
@@ -240,6 +259,49 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
 }
 
 /** What a pid is doing: running, stopped by a signal (hung), or gone. */
+/**
+ * Hands the demo's configurations to the console: revision 1 of the HAProxy
+ * configuration (generated from the inventory just registered) and of the
+ * app settings, each deployed by the worker as soon as it runs. From then on
+ * the Configuration pages show them, and edits on disk show as drift.
+ */
+async function adoptConfigurations(o: { clusterId: string; lbId: string | null; haproxy: HaproxyHandle | null; appSettingsText: string | null; audit: AuditContext; log: (m: string) => void }) {
+  const { createRevision, startDeployment } = await import("@/lib/config/service");
+  const { db } = await import("@/lib/db");
+  const revisionOf = async (scope: string, input: unknown, message: string) => {
+    try {
+      return (await createRevision(scope, { input, message }, o.audit)).id;
+    } catch (error) {
+      // The same content as last run's latest revision: deploy that one.
+      const latest = await db.configRevision.findFirst({ where: { scope }, orderBy: { number: "desc" }, select: { id: true } });
+      if (latest && (error as { status?: number }).status === 422) return latest.id;
+      throw error;
+    }
+  };
+  const deploy = async (scope: string, input: unknown, message: string, batchSize: number) => {
+    try {
+      const revisionId = await revisionOf(scope, input, message);
+      await startDeployment(revisionId, { batchSize, pauseSeconds: 0, reason: "demo start: the console takes over this configuration" }, o.audit, null);
+    } catch (error) {
+      o.log(`Could not hand ${scope} to the console: ${(error as Error).message}`);
+    }
+  };
+  if (o.haproxy && o.lbId) {
+    await deploy(
+      scopeKey("HAPROXY", o.lbId),
+      {
+        runtime: { statsSocket: o.haproxy.socketPath, pidFile: path.join(o.haproxy.dir, "haproxy.pid") },
+        stickyCookie: "SERVERID",
+        // App servers trust loopback for their admin endpoints; HAProxy connects from loopback too.
+        frontendExtra: "http-request deny deny_status 403 if { path_beg /admin }",
+      },
+      "Generated from the demo inventory",
+      1,
+    );
+  }
+  if (o.appSettingsText) await deploy(scopeKey("APP", o.clusterId), JSON.parse(o.appSettingsText), "The demo apps' settings", 1);
+}
+
 export function processState(pid: number | null | undefined): "running" | "hung" | "dead" {
   if (!pid) return "dead";
   try {

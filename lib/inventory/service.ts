@@ -184,6 +184,8 @@ export function deleteLoadBalancer(id: string, audit: AuditContext): Promise<voi
   return audited(audit, "load-balancer.delete", "LOAD_BALANCER", async (tx) => {
     const lb = await tx.loadBalancer.findUnique({ where: { id }, select: { name: true, _count: { select: { members: true } } } });
     if (!lb) throw notFound("Load balancer");
+    // What it ran goes with it (no foreign key: the state table serves all three kinds).
+    await tx.configTargetState.deleteMany({ where: { targetType: "LOAD_BALANCER", targetId: id } });
     await tx.loadBalancer.delete({ where: { id } });
     return { result: undefined, targetId: id, summary: { deleted: { name: lb.name, members: lb._count.members } } };
   });
@@ -303,6 +305,8 @@ export function deleteNode(id: string, audit: AuditContext): Promise<void> {
   return audited(audit, "node.delete", "NODE", async (tx) => {
     const node = await tx.node.findUnique({ where: { id }, select: { name: true, adminState: true, _count: { select: { memberships: true } } } });
     if (!node) throw notFound("Node");
+    // What it ran goes with it (no foreign key: the state table serves all three kinds).
+    await tx.configTargetState.deleteMany({ where: { targetType: "NODE", targetId: id } });
     await tx.node.delete({ where: { id } });
     return { result: undefined, targetId: id, summary: { deleted: { name: node.name, poolMemberships: node._count.memberships } } };
   });
@@ -389,6 +393,8 @@ export function deleteDatabase(id: string, audit: AuditContext): Promise<void> {
   return audited(audit, "database.delete", "DATABASE", async (tx) => {
     const instance = await tx.databaseInstance.findUnique({ where: { id }, select: { name: true, role: true } });
     if (!instance) throw notFound("Database instance");
+    // What it ran goes with it (no foreign key: the state table serves all three kinds).
+    await tx.configTargetState.deleteMany({ where: { targetType: "DATABASE", targetId: id } });
     await tx.databaseInstance.delete({ where: { id } });
     return { result: undefined, targetId: id, summary: { deleted: instance } };
   });
