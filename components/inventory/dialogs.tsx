@@ -27,6 +27,28 @@ export function useDialog<T = true>() {
   return { value, open: value !== null, show, hide };
 }
 
+/** A button that opens a dialog to read something (a diff, a comparison), closed with Close. */
+export function ReadButton({ label, title, children }: { label: string; title: string; children: React.ReactNode }) {
+  const dialog = useDialog();
+  return (
+    <>
+      <button type="button" className="btn" onClick={(e) => dialog.show(true, e.currentTarget)}>
+        {label}
+      </button>
+      {dialog.open && (
+        <Dialog open title={title} onClose={dialog.hide}>
+          {children}
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={dialog.hide}>
+              Close
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </>
+  );
+}
+
 export function EditButton({ title, children }: { title: string; children: (close: () => void) => React.ReactNode }) {
   const dialog = useDialog();
   return (

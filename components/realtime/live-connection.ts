@@ -136,7 +136,10 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
       subject = undefined;
     }
     if (subject === "EVENT") invalidate(eventsKey);
-    else staleFor(subject);
+    else if (subject === "OPERATION" || subject === "CONFIG") {
+      invalidate(["operations"]);
+      invalidate(["config"]);
+    } else staleFor(subject);
     refresh();
   }
 

@@ -17,6 +17,7 @@ const nav: { title: string; items: { href: string; label: string; needs: Permiss
       { href: "/load-balancers", label: "Load balancers", needs: "inventory:read" },
       { href: "/nodes", label: "App nodes", needs: "inventory:read" },
       { href: "/databases", label: "Databases", needs: "inventory:read" },
+      { href: "/config", label: "Configuration", needs: "config:read" },
     ],
   },
   { title: "Records", items: [{ href: "/audit", label: "Audit trail", needs: "audit:read" }] },

@@ -470,3 +470,13 @@ export async function listOperations(query: { kind?: string; state?: "PENDING" |
     select: { id: true, kind: true, state: true, subjectType: true, subjectId: true, reason: true, currentStep: true, error: true, createdAt: true, finishedAt: true },
   });
 }
+
+/** One line for a target's detail page: which revision it should run, and whether it does. */
+export async function targetConfigSummary(type: TargetType, id: string, clusterId: string) {
+  const kind = (Object.entries(targetTypeOf).find(([, t]) => t === type)?.[0] ?? "APP") as ConfigKind;
+  const scope = `${kind.toLowerCase()}.${type === "LOAD_BALANCER" ? id : clusterId}`;
+  const state = await db.configTargetState.findUnique({ where: { targetType_targetId: { targetType: type, targetId: id } } });
+  const revision = state?.appliedRevisionId ? await db.configRevision.findUnique({ where: { id: state.appliedRevisionId }, select: { number: true } }) : null;
+  const status = !state?.appliedChecksum ? "NEVER_DEPLOYED" : state.driftSince ? "DRIFT" : state.reportedChecksum === state.appliedChecksum ? "IN_SYNC" : "PENDING";
+  return { scope, revision: revision?.number ?? null, status, driftSince: state?.driftSince ?? null } as const;
+}

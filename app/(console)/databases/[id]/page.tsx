@@ -4,6 +4,7 @@ import { listDatabases } from "@/lib/inventory/service";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { DatabaseActions } from "@/components/inventory/entity-actions";
+import { ConfigProp } from "@/components/config/config-prop";
 import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { loadDatabase, pageActor } from "@/components/inventory/server";
 import { address, bytes, roleLabel } from "@/components/inventory/labels";
@@ -91,6 +92,7 @@ export default async function DatabasePage({ params }: Params) {
           <dt>Address</dt>
           <dd className="mono">{address(instance.host, instance.port)}</dd>
           <AgentProp url={instance.agentUrl} />
+          <ConfigProp type="DATABASE" id={instance.id} clusterId={instance.clusterId} />
           <RecordTimes lastSeenAt={instance.lastSeenAt} createdAt={instance.createdAt} updatedAt={instance.updatedAt} />
         </DetailsCard>
         <SubjectLive subjectType="DATABASE" subjectId={instance.id} />

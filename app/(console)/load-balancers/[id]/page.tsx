@@ -8,6 +8,7 @@ import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@
 import { loadLoadBalancer, pageActor } from "@/components/inventory/server";
 import { address, kindLabel, plural, tierLabel } from "@/components/inventory/labels";
 import { SubjectLive } from "@/components/realtime/subject-live";
+import { ConfigProp } from "@/components/config/config-prop";
 import { AgentEnrolment } from "@/components/agents/agent-enrolment";
 
 export const dynamic = "force-dynamic";
@@ -70,6 +71,7 @@ export default async function LoadBalancerPage({ params }: Params) {
           <dt>Address</dt>
           <dd className="mono">{address(lb.host, lb.port)}</dd>
           <AgentProp url={lb.agentUrl} none={hardware ? "none: probed over HTTP/TCP" : undefined} />
+          {lb.kind === "HAPROXY" && <ConfigProp type="LOAD_BALANCER" id={lb.id} clusterId={lb.clusterId} />}
           <RecordTimes lastSeenAt={lb.lastSeenAt} createdAt={lb.createdAt} updatedAt={lb.updatedAt} />
         </DetailsCard>
         <SubjectLive subjectType="LOAD_BALANCER" subjectId={lb.id} />

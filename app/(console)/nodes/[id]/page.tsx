@@ -4,6 +4,7 @@ import { StatusBadge } from "@/components/ui/badge";
 import { DataTable, RowHeaderLink } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { NodeActions } from "@/components/inventory/entity-actions";
+import { ConfigProp } from "@/components/config/config-prop";
 import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { loadNode, pageActor } from "@/components/inventory/server";
 import { address, kindLabel, plural } from "@/components/inventory/labels";
@@ -86,6 +87,7 @@ export default async function NodePage({ params }: Params) {
           <dt>Default weight</dt>
           <dd>{node.weight}</dd>
           <AgentProp url={node.agentUrl} />
+          <ConfigProp type="NODE" id={node.id} clusterId={node.clusterId} />
           <RecordTimes lastSeenAt={node.lastSeenAt} createdAt={node.createdAt} updatedAt={node.updatedAt} />
         </DetailsCard>
         <SubjectLive subjectType="NODE" subjectId={node.id} />

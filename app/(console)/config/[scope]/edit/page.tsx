@@ -1,0 +1,33 @@
+import { notFound } from "next/navigation";
+import { requirePage } from "@/lib/auth/session";
+import { ApiError } from "@/lib/api/problem";
+import { getDraft } from "@/lib/config/service";
+import { resolveScope } from "@/lib/config/scopes";
+import { scopeParams } from "@/lib/config/schemas";
+import { PageHeader } from "@/components/ui/page-header";
+import { Breadcrumbs } from "@/components/inventory/page-parts";
+import { ConfigEditor } from "@/components/config/config-editor";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "New revision · Configuration" };
+
+export default async function EditScopePage({ params }: { params: Promise<{ scope: string }> }) {
+  await requirePage("config:write");
+  const key = (await params).scope;
+  if (!scopeParams.safeParse({ scope: key }).success) notFound();
+  let scope;
+  try {
+    scope = await resolveScope(key);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) notFound();
+    throw error;
+  }
+  const draft = await getDraft(key, true);
+  return (
+    <>
+      <Breadcrumbs items={[{ href: "/config", label: "Configuration" }, { href: `/config/${scope.key}`, label: `${scope.name} (${scope.clusterName})` }, { label: "New revision" }]} />
+      <PageHeader title={`New revision of ${scope.name}`} description="Starts from the latest revision. Saving validates first and changes no target; deploy the revision afterwards." />
+      <ConfigEditor scopeKey={scope.key} kind={scope.kind} initialInput={draft.input as Record<string, unknown>} />
+    </>
+  );
+}

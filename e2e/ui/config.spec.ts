@@ -1,0 +1,141 @@
+// Protects: configuration push through the browser, on the demo cluster's real
+// HAProxy and agents. An admin edits HAProxy's configuration, sees haproxy -c
+// refuse a bad line (with its number) before anything changes, saves a good
+// revision, deploys it and follows the deployment to the end without a
+// reload. A hand edit of the file on disk shows as drift in an open page, and
+// reconcile puts it back. A viewer reads the app settings with the database
+// password masked and gets no way to change anything.
+import { appendFile, readFile } from "node:fs/promises";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { E2E, storageState } from "../env";
+import { apiAs } from "../helpers";
+
+const haproxyCfg = path.join(E2E.dataDir, "demo", "haproxy", "haproxy.cfg");
+
+test.describe.configure({ mode: "serial", timeout: 120_000 });
+
+type Scope = { key: string; kind: string; clusterName: string; latestRevision: number | null; name: string };
+
+async function demoScopes(): Promise<{ haproxy: Scope; app: Scope }> {
+  const api = await apiAs("ADMIN");
+  let scopes: Scope[] = [];
+  // The demo hands its configurations to the console once its agents run: wait for both revisions.
+  await expect
+    .poll(async () => {
+      scopes = (await (await api.get("/api/v1/config/scopes")).json()) as Scope[];
+      return scopes.filter((s) => s.clusterName === "demo" && s.latestRevision !== null && s.kind !== "POSTGRES").length;
+    }, { timeout: 90_000 })
+    .toBe(2);
+  // …and the worker has deployed them (no deployment still running).
+  await expect
+    .poll(async () => {
+      const ops = (await (await api.get("/api/v1/operations?kind=config.deploy")).json()) as { state: string }[];
+      return ops.length > 0 && ops.every((o) => !["PENDING", "RUNNING"].includes(o.state));
+    }, { timeout: 60_000 })
+    .toBe(true);
+  await api.dispose();
+  return { haproxy: scopes.find((s) => s.clusterName === "demo" && s.kind === "HAPROXY")!, app: scopes.find((s) => s.clusterName === "demo" && s.kind === "APP")! };
+}
+
+const targetRow = (page: Page, name: string) => page.getByTestId(`target-${name}`);
+
+test("an admin validates, saves and deploys an HAProxy revision, following it live", async ({ browser }) => {
+  const { haproxy } = await demoScopes();
+  const context = await browser.newContext({ storageState: storageState("ADMIN") });
+  const page = await context.newPage();
+  await page.goto(`/config/${haproxy.key}`);
+  await expect(page.getByRole("heading", { name: "HAProxy of haproxy-1" })).toBeVisible();
+  await expect(targetRow(page, "haproxy-1").getByText("In sync")).toBeVisible({ timeout: 20_000 });
+  const before = await readFile(haproxyCfg, "utf8");
+
+  await page.getByRole("link", { name: "New revision" }).click();
+  await page.getByLabel("Extra lines in the backend").fill("option no-such-option");
+  await page.getByRole("button", { name: "Validate" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "haproxy -c found" });
+  await expect(alert).toContainText(/line \d+: .*no-such-option/);
+  // Nothing changed on the load balancer.
+  expect(await readFile(haproxyCfg, "utf8")).toBe(before);
+
+  await page.getByLabel("Extra lines in the backend").fill("");
+  await page.getByLabel("Timeout client (ms)").fill("45000");
+  await page.getByRole("button", { name: "Validate" }).click();
+  await expect(page.getByText("Valid", { exact: true })).toBeVisible();
+  await expect(page.getByLabel("Changes against the latest revision")).toContainText("timeout client 45000ms");
+  await page.getByLabel("What changed, and why").fill("Longer client timeout for slow uploads");
+  await page.getByRole("button", { name: "Save revision" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /Revision \d+ saved/ })).toBeVisible();
+  expect(await readFile(haproxyCfg, "utf8")).toBe(before);
+
+  const latest = page.locator("[data-testid^=revision-]").first();
+  await latest.getByRole("button", { name: "Deploy" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Reason").fill("e2e: roll out the longer timeout");
+  await dialog.getByRole("button", { name: "Start deployment" }).click();
+  await expect(page).toHaveURL(/\/operations\//);
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  await expect(page.getByTestId("operation-progress")).toHaveText("1 of 1 target done", { timeout: 30_000 });
+  await expect(page.getByText("Succeeded").first()).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+  expect(await readFile(haproxyCfg, "utf8")).toContain("timeout client 45000ms");
+  await context.close();
+});
+
+test("a hand edit on the load balancer shows as drift in an open page, and reconcile ends it", async ({ browser }) => {
+  const { haproxy } = await demoScopes();
+  const context = await browser.newContext({ storageState: storageState("ADMIN") });
+  const page = await context.newPage();
+  await page.goto(`/config/${haproxy.key}`);
+  const row = targetRow(page, "haproxy-1");
+  await expect(row.getByText("In sync")).toBeVisible({ timeout: 20_000 });
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+
+  await appendFile(haproxyCfg, "# edited by hand during an incident\n");
+  await expect(row.getByText("Drift")).toBeVisible({ timeout: 30_000 });
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+
+  await row.getByRole("button", { name: "Compare" }).click();
+  await expect(page.getByRole("dialog").getByLabel("Deployed (−) against running (+)")).toContainText("edited by hand during an incident");
+  await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+
+  await row.getByRole("button", { name: "Reconcile" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Reconcile" }).click();
+  await expect(page).toHaveURL(/\/operations\//);
+  await expect(page.getByTestId("operation-progress")).toHaveText("1 of 1 target done", { timeout: 30_000 });
+  expect(await readFile(haproxyCfg, "utf8")).not.toContain("edited by hand");
+  await page.goto(`/config/${haproxy.key}`);
+  await expect(targetRow(page, "haproxy-1").getByText("In sync")).toBeVisible({ timeout: 30_000 });
+  await context.close();
+});
+
+test("a viewer reads the app settings with the password masked, and cannot change them", async ({ browser }) => {
+  const { app } = await demoScopes();
+  const admin = await apiAs("ADMIN");
+  const full = await (await admin.get(`/api/v1/config/scopes/${app.key}`)).json();
+  const password = new URL(JSON.parse(full.revisions[0].content).database.url).password;
+  expect(password.length).toBeGreaterThan(0);
+  await admin.dispose();
+
+  const viewerApi = await apiAs("VIEWER");
+  const masked = await (await viewerApi.get(`/api/v1/config/scopes/${app.key}`)).text();
+  expect(masked).not.toContain(password);
+  expect(masked).toContain("••••••");
+  const deploy = await viewerApi.post(`/api/v1/config/revisions/${full.revisions[0].id}/deploy`, { data: { reason: "x" } });
+  expect(deploy.status()).toBe(403);
+  await viewerApi.dispose();
+
+  const context = await browser.newContext({ storageState: storageState("VIEWER") });
+  const page = await context.newPage();
+  await page.goto(`/config/${app.key}`);
+  await expect(page.getByRole("heading", { name: "App node settings" })).toBeVisible();
+  await expect(page.getByText("Secrets are masked for your role.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "New revision" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Deploy" })).toHaveCount(0);
+  await page.locator("[data-testid^=revision-]").last().getByRole("button", { name: "Diff" }).click();
+  const diff = page.getByRole("dialog");
+  await expect(diff).toContainText("••••••");
+  await expect(diff).not.toContainText(password);
+  await page.goto(`/config/${app.key}/edit`);
+  await expect(page).toHaveURL(/\/forbidden/);
+  await context.close();
+});
