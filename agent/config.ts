@@ -30,6 +30,8 @@ export const appConfig = z.strictObject({
   statsUrl: httpUrl,
   drainUrl: httpUrl.optional(),
   resumeUrl: httpUrl.optional(),
+  /** POSTed to end the remaining sessions when a drain reaches its deadline. */
+  endSessionsUrl: httpUrl.optional(),
   backends: z.array(appBackendConfig).max(100).default([]),
   /** The settings file the console deploys (JSON, lib/config/app-settings.ts) … */
   settingsFile: z.string().min(1).max(4096).optional(),

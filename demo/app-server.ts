@@ -13,6 +13,7 @@
 //   GET  /health       200, or 503 while shutting down
 //   GET  /stats        { sessions, requests, errors, latencyMs, draining, … } for the app driver
 //   POST /admin/drain | /admin/resume | /admin/db {url}     loopback only
+//   POST /admin/end-sessions   forget every session (a drain's last resort)
 //   POST /admin/reload   re-read the settings file (--settings FILE), as the
 //                        app agent asks after the console deploys new settings
 import { randomBytes } from "node:crypto";
@@ -242,6 +243,11 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     if (!isLocalAdmin(req)) return sendJson(res, 403, { error: "admin endpoints answer loopback only" });
     if (path === "/admin/drain") draining = true;
     else if (path === "/admin/resume") draining = false;
+    else if (path === "/admin/end-sessions") {
+      const ended = sessions.size;
+      sessions.clear();
+      return sendJson(res, 200, { node, ended });
+    }
     else if (path === "/admin/reload") {
       const loaded = await loadSettings();
       if (!loaded.ok) return sendJson(res, 422, { error: loaded.error, node });
@@ -260,7 +266,7 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     sendJson(res, 200, { node, draining });
   }
 
-  const routes: Record<string, "GET" | "POST"> = { "/": "GET", "/write": "POST", "/health": "GET", "/stats": "GET", "/admin/drain": "POST", "/admin/resume": "POST", "/admin/db": "POST", "/admin/reload": "POST" };
+  const routes: Record<string, "GET" | "POST"> = { "/": "GET", "/write": "POST", "/health": "GET", "/stats": "GET", "/admin/drain": "POST", "/admin/resume": "POST", "/admin/db": "POST", "/admin/reload": "POST", "/admin/end-sessions": "POST" };
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;

@@ -211,7 +211,8 @@ describe("HAProxy", () => {
 
 describe("app settings, rolling", () => {
   it("refuses a second deployment of the same configuration while one runs, naming it", async () => {
-    const { createRevision, startDeployment, cancelDeployment } = await svc();
+    const { createRevision, startDeployment } = await svc();
+    const { cancelOperation } = await import("@/lib/operations/service");
     const r = await createRevision(`app.${clusterId}`, { input: JSON.parse(settings("v1")), message: "v1" }, audit);
     const op = await startDeployment(r.id, { batchSize: 1, pauseSeconds: 5, reason: "v1" }, audit, null);
     const second = await startDeployment(r.id, { batchSize: 3, pauseSeconds: 0, reason: "again" }, audit, null).catch((e) => e);
@@ -219,7 +220,7 @@ describe("app settings, rolling", () => {
     // The same Idempotency-Key gives back the same operation rather than a second one.
     const keyed = await startDeployment(r.id, { batchSize: 3, pauseSeconds: 0, reason: "keyed" }, audit, "retry-key-0001").catch((e) => e);
     expect(keyed).toMatchObject({ status: 409 });
-    await cancelDeployment(op.id, "test", audit);
+    await cancelOperation(op.id, "test", audit);
     const done = await operationDone(op.id);
     expect(done.state).toBe("CANCELLED");
     // Whatever ran before the cancel finished its batch; the rest was skipped.

@@ -17,7 +17,9 @@ import { OperationRunner } from "@/worker/operations";
 import { restoreOverrides } from "@/worker/overrides";
 import { deployExecutor } from "@/worker/deploy";
 import { DEPLOY_KIND } from "@/lib/config/schemas";
-import { env } from "@/lib/env";
+import { NODE_DRAIN, NODE_MAINTENANCE, NODE_RESUME } from "@/lib/operations/schemas";
+import { drainExecutor, expireMaintenance, maintenanceExecutor, resumeExecutor } from "@/worker/node-ops";
+import { env, requireDatabaseUrl } from "@/lib/env";
 
 /** Agents on https must present a certificate we trust: the system's CAs, or CLUSTERDECK_AGENT_CA_FILE. */
 function connectionOptions() {
@@ -34,6 +36,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   let monitor: Monitor | null = null;
   let prober: Prober | null = null;
   let operations: OperationRunner | null = null;
+  let maintenanceTimer: NodeJS.Timeout | null = null;
 
   const lease = new LeaderLease(db, "monitor", holder, {
     async onElected(epoch) {
@@ -52,8 +55,14 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
       prober = new Prober(db, recorder);
       await prober.start().catch((error) => log.error("worker.prober-start-failed", { error: String(error) }));
-      operations = new OperationRunner(db, holder, { [DEPLOY_KIND]: deployExecutor() });
+      operations = new OperationRunner(
+        db,
+        holder,
+        { [DEPLOY_KIND]: deployExecutor(), [NODE_DRAIN]: drainExecutor, [NODE_RESUME]: resumeExecutor, [NODE_MAINTENANCE]: maintenanceExecutor },
+        { listenUrl: requireDatabaseUrl() },
+      );
       operations.start();
+      maintenanceTimer = setInterval(() => void expireMaintenance(db).catch((error) => log.warn("worker.maintenance-expiry-failed", { error: String(error) })), 5000);
     },
     async onDeposed(why) {
       log.warn("worker.deposed", { holder, why });
@@ -61,6 +70,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       monitor = null;
       prober?.stop();
       prober = null;
+      if (maintenanceTimer) clearInterval(maintenanceTimer);
       await operations?.stop();
       operations = null;
       retention.stop();
@@ -92,6 +102,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       await lease.stop();
       monitor?.stop();
       prober?.stop();
+      if (maintenanceTimer) clearInterval(maintenanceTimer);
       await operations?.stop();
       retention.stop();
       await recorder.stop();

@@ -7,7 +7,8 @@
 // passed to someone else, so a deposed worker cannot overwrite its successor.
 import type { Db, Tx } from "@/lib/db/client";
 import { log } from "@/lib/log";
-import { CHANNEL } from "@/lib/realtime/messages";
+import pg from "pg";
+import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 
 export class LeaseLost extends Error {
   constructor(operationId: string) {
@@ -31,7 +32,12 @@ export type OperationContext = {
 
 export type Executor = (ctx: OperationContext) => Promise<void>;
 
-export type RunnerOptions = { pollMs: number; leaseMs: number };
+export type RunnerOptions = {
+  pollMs: number;
+  leaseMs: number;
+  /** A database URL to LISTEN on for queued operations, so they start at once rather than at the next poll. */
+  listenUrl: string | null;
+};
 
 export class OperationRunner {
   private timer: NodeJS.Timeout | null = null;
@@ -48,7 +54,31 @@ export class OperationRunner {
     private readonly executors: Record<string, Executor>,
     options: Partial<RunnerOptions> = {},
   ) {
-    this.options = { pollMs: 250, leaseMs: 5000, ...options };
+    this.options = { pollMs: 250, leaseMs: 5000, listenUrl: null, ...options };
+  }
+
+  private listener: pg.Client | null = null;
+
+  /** LISTEN for queued operations; on any trouble, polling alone still finds them. */
+  private async listen(): Promise<void> {
+    if (!this.options.listenUrl || this.stopped) return;
+    const client = new pg.Client({ connectionString: this.options.listenUrl, keepAlive: true });
+    const retry = () => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      void client.end().catch(() => {});
+      if (!this.stopped) setTimeout(() => void this.listen(), 1000).unref();
+    };
+    this.listener = client;
+    client.on("error", retry);
+    client.on("end", retry);
+    client.on("notification", () => void this.poll());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OPERATIONS_CHANNEL}`);
+    } catch {
+      retry();
+    }
   }
 
   get active(): number {
@@ -63,6 +93,7 @@ export class OperationRunner {
       });
     };
     tick();
+    void this.listen();
     // Renew often enough that a busy event loop never lets a live lease lapse.
     this.renewTimer = setInterval(() => void this.renew(), Math.max(200, Math.floor(this.options.leaseMs / 4)));
   }
@@ -73,12 +104,21 @@ export class OperationRunner {
     if (this.timer) clearTimeout(this.timer);
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.abort.abort();
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => {});
     const all = Promise.allSettled([...this.running.values()]);
     await Promise.race([all, new Promise((r) => setTimeout(r, waitMs))]);
   }
 
+  private pollAgain = false;
+
   private async poll(): Promise<void> {
-    if (this.polling) return;
+    // A wake-up during a poll must not be lost: that poll may have missed the new row.
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
     this.polling = true;
     try {
       const kinds = Object.keys(this.executors);
@@ -100,6 +140,10 @@ export class OperationRunner {
       log.warn("operations.poll-failed", { error: String(error) });
     } finally {
       this.polling = false;
+    }
+    if (this.pollAgain && !this.stopped) {
+      this.pollAgain = false;
+      await this.poll();
     }
   }
 

@@ -191,6 +191,8 @@ export function createAppDriver(config: AppConfig): Driver {
           return post(config.drainUrl, action.action, "drainUrl");
         case "app.resume":
           return post(config.resumeUrl, action.action, "resumeUrl");
+        case "app.end-sessions":
+          return post(config.endSessionsUrl, action.action, "endSessionsUrl");
         default:
           throw new ActionError(422, `the app driver does not take ${action.action}`);
       }

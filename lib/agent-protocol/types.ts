@@ -144,6 +144,8 @@ const serverRef = { backend: z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+
 export const agentAction = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("app.drain") }),
   z.strictObject({ action: z.literal("app.resume") }),
+  /** Ends the app's remaining sessions (a drain's escalation at its deadline). */
+  z.strictObject({ action: z.literal("app.end-sessions") }),
   z.strictObject({ action: z.literal("haproxy.set-state"), ...serverRef, state: z.enum(["ready", "drain", "maint"]) }),
   z.strictObject({ action: z.literal("haproxy.set-weight"), ...serverRef, weight: z.number().int().min(0).max(256) }),
 ]);

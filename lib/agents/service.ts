@@ -38,7 +38,7 @@ export function agentConfigSnippet(type: AgentSubject, subject: SubjectRow, cred
   };
   const app = `http://${subject.host}:${subject.port}`;
   if (type === "NODE") {
-    return { ...base, app: { healthUrl: `${app}/health`, statsUrl: `${app}/stats`, drainUrl: `${app}/admin/drain`, resumeUrl: `${app}/admin/resume`, settingsFile: "/etc/clusterdeck-app/settings.json", reloadUrl: `${app}/admin/reload`, backends: [], timeoutMs: 500 } };
+    return { ...base, app: { healthUrl: `${app}/health`, statsUrl: `${app}/stats`, drainUrl: `${app}/admin/drain`, resumeUrl: `${app}/admin/resume`, endSessionsUrl: `${app}/admin/end-sessions`, settingsFile: "/etc/clusterdeck-app/settings.json", reloadUrl: `${app}/admin/reload`, backends: [], timeoutMs: 500 } };
   }
   if (type === "LOAD_BALANCER") return { ...base, haproxy: { socket: "/run/haproxy/admin.sock", configFile: "/etc/haproxy/haproxy.cfg", pidFile: "/run/haproxy/haproxy.pid" } };
   return { ...base, postgres: { url: `postgresql://clusterdeck_agent@127.0.0.1:${subject.port}/postgres` } };

@@ -10,6 +10,7 @@ import { tokenCreate, tokenList } from "@/lib/tokens/schemas";
 import { acknowledgeBody, eventList, eventParams, streamQuery } from "@/lib/events/schemas";
 import { metricsQuery } from "@/lib/metrics/schemas";
 import * as cfg from "@/lib/config/schemas";
+import * as ops from "@/lib/operations/schemas";
 import { route } from "@/lib/api/spec";
 
 const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
@@ -191,9 +192,16 @@ export const api = {
     reconcile: route({ method: "POST", path: "/api/v1/config/targets/{type}/{id}/reconcile", tag: "config", summary: "Deploy again, to this target only, the revision it should run (ends drift)", access: "config:write", params: cfg.targetParams, body: cfg.reasonBody, status: 202 }),
   },
 
+  nodeActions: {
+    drainImpact: route({ method: "GET", path: "/api/v1/nodes/{id}/drain-impact", tag: "operations", summary: "What draining this node would leave: load, the other nodes' capacity, whether they can carry it", access: "operations:read", params: idParams }),
+    drain: route({ method: "POST", path: "/api/v1/nodes/{id}/drain", tag: "operations", summary: "Drain the node (202 with the operation): DRAIN in every load balancer, the app stops taking sessions, sessions followed to zero, escalation at the deadline. Refused (409) when the other nodes cannot carry the load unless forced with a reason; 409 naming the operation while another runs on the node; Idempotency-Key honoured", access: "operations:run", params: idParams, body: ops.drainRequest, status: 202 }),
+    resume: route({ method: "POST", path: "/api/v1/nodes/{id}/resume", tag: "operations", summary: "Return the node to service with slow start (202 with the operation)", access: "operations:run", params: idParams, body: ops.resumeRequest, status: 202 }),
+    maintenance: route({ method: "POST", path: "/api/v1/nodes/{id}/maintenance", tag: "operations", summary: "Take the node out of every load balancer at once (MAINT), with a reason and an optional end (202 with the operation)", access: "operations:run", params: idParams, body: ops.maintenanceRequest, status: 202 }),
+  },
+
   operations: {
     list: route({ method: "GET", path: "/api/v1/operations", tag: "operations", summary: "Durable operations (deployments, and later drain and promote), newest first", access: "operations:read", query: cfg.operationList }),
     get: route({ method: "GET", path: "/api/v1/operations/{id}", tag: "operations", summary: "One operation with its steps and per-target progress", access: "operations:read", params: cfg.operationParams }),
-    cancel: route({ method: "POST", path: "/api/v1/operations/{id}/cancel", tag: "operations", summary: "Ask a deployment to stop at its next batch boundary", access: "config:write", params: cfg.operationParams, body: cfg.reasonBody }),
+    cancel: route({ method: "POST", path: "/api/v1/operations/{id}/cancel", tag: "operations", summary: "Ask an operation to stop where that is safe: a deployment at its next batch boundary (needs config:write), a drain before the next check (the node stays draining); others refuse (409)", access: "operations:run", params: cfg.operationParams, body: cfg.reasonBody }),
   },
 } as const;

@@ -29,6 +29,12 @@ export const haproxyInput = z.strictObject({
       rise: z.number().int().min(1).max(10).default(2),
     })
     .prefault({}),
+  /**
+   * Which failures HAProxy retries (on another server: redispatch). The 503 a
+   * draining app answers to a request whose session has already ended is one:
+   * retried elsewhere, the client never sees it. Empty: no L7 retries.
+   */
+  retryOn: z.string().max(200).regex(/^[a-z0-9 -]*$/, "HAProxy retry-on keywords and status codes").default("conn-failure empty-response 503"),
   /** Slow start for servers coming back (resume after a drain). 0: off. */
   slowstartSeconds: z.number().int().min(0).max(3600).default(10),
   timeouts: z
@@ -85,13 +91,15 @@ export function renderHaproxy(pool: HaproxyPool, input: HaproxyInput): string {
     "",
     "defaults",
     "    mode http",
-    "    option redispatch",
+    // Every retry goes to another server, not the one the cookie names.
+    "    option redispatch 1",
     // A reload soft-stops the old worker. Without this it closes idle
     // keep-alive connections at once, and a client that sends on one at that
     // moment gets a reset; with it the old worker answers that request with
     // "Connection: close" first, so reloads stay hitless (HAProxy 2.6+).
     "    option idle-close-on-response",
     "    retries 3",
+    ...(input.retryOn.trim() ? [`    retry-on ${input.retryOn.trim()}`] : []),
     `    timeout connect ${t.connectMs}ms`,
     `    timeout client ${t.clientMs}ms`,
     `    timeout server ${t.serverMs}ms`,

@@ -21,6 +21,8 @@ import { maskSecrets } from "./mask";
 import { postgresSettings } from "./postgres-settings";
 import { allScopes, resolveScope, scopeTargets, targetTypeOf, type Scope, type ScopeTarget, type TargetType } from "./scopes";
 import { DEPLOY_KIND, type DeployRequest } from "./schemas";
+import { getOperation } from "@/lib/operations/service";
+import { OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 
 
 const inputSchema = { APP: appSettings, POSTGRES: postgresSettings, HAPROXY: haproxyInput } as const;
@@ -399,6 +401,7 @@ export async function startDeployment(revisionId: string, request: DeployRequest
       reason: request.reason,
       summary: { scope: scope.key, revision: revision.number, targets: targets.map((t) => t.name), batchSize: request.batchSize, pauseSeconds: request.pauseSeconds },
     });
+    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${op.id})`;
     return op;
   });
   return getOperation(operation.id);
@@ -411,65 +414,6 @@ export async function reconcileTarget(type: TargetType, id: string, reason: stri
   return startDeployment(state.appliedRevisionId, { batchSize: 1, pauseSeconds: 0, targetIds: [id], reason: reason || "Reconcile drift" }, audit, null);
 }
 
-export async function cancelDeployment(operationId: string, reason: string, audit: AuditContext) {
-  return db.$transaction(async (tx) => {
-    const op = await tx.operation.findUnique({ where: { id: operationId }, select: { id: true, kind: true, state: true, params: true } });
-    if (!op || op.kind !== DEPLOY_KIND) throw notFound(`Deployment '${operationId}'`);
-    if (op.state !== "PENDING" && op.state !== "RUNNING") throw conflict(`The deployment has already ended (${op.state.toLowerCase()})`);
-    // The worker stops at the next batch boundary: a batch in flight is never cut in half.
-    await tx.operation.update({ where: { id: op.id }, data: { params: { ...(op.params as object), cancelRequested: true } } });
-    await recordAudit(tx, audit, { action: "config.deploy.cancel", targetType: "OPERATION", targetId: op.id, reason });
-    return { id: op.id, cancelRequested: true };
-  });
-}
-
-export async function getOperation(id: string) {
-  const op = await db.operation.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      kind: true,
-      state: true,
-      subjectType: true,
-      subjectId: true,
-      reason: true,
-      params: true,
-      steps: true,
-      currentStep: true,
-      error: true,
-      requestedById: true,
-      createdAt: true,
-      startedAt: true,
-      finishedAt: true,
-      deployments: {
-        orderBy: [{ batch: "asc" }, { id: "asc" }],
-        select: { id: true, targetType: true, targetId: true, batch: true, status: true, checksum: true, error: true, startedAt: true, finishedAt: true },
-      },
-    },
-  });
-  if (!op) throw notFound(`Operation '${id}'`);
-  const names = await targetNames(op.deployments.map((d) => ({ type: d.targetType as TargetType, id: d.targetId })));
-  return { ...op, deployments: op.deployments.map((d) => ({ ...d, targetName: names.get(d.targetId) ?? "(removed)" })) };
-}
-
-async function targetNames(targets: { type: TargetType; id: string }[]): Promise<Map<string, string>> {
-  const ids = (t: TargetType) => targets.filter((x) => x.type === t).map((x) => x.id);
-  const [nodes, lbs, dbs] = await Promise.all([
-    db.node.findMany({ where: { id: { in: ids("NODE") } }, select: { id: true, name: true } }),
-    db.loadBalancer.findMany({ where: { id: { in: ids("LOAD_BALANCER") } }, select: { id: true, name: true } }),
-    db.databaseInstance.findMany({ where: { id: { in: ids("DATABASE") } }, select: { id: true, name: true } }),
-  ]);
-  return new Map([...nodes, ...lbs, ...dbs].map((x) => [x.id, x.name]));
-}
-
-export async function listOperations(query: { kind?: string; state?: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED"; limit: number }) {
-  return db.operation.findMany({
-    where: { ...(query.kind ? { kind: query.kind } : {}), ...(query.state ? { state: query.state } : {}) },
-    orderBy: { createdAt: "desc" },
-    take: query.limit,
-    select: { id: true, kind: true, state: true, subjectType: true, subjectId: true, reason: true, currentStep: true, error: true, createdAt: true, finishedAt: true },
-  });
-}
 
 /** One line for a target's detail page: which revision it should run, and whether it does. */
 export async function targetConfigSummary(type: TargetType, id: string, clusterId: string) {

@@ -6,6 +6,8 @@ import { z } from "zod";
 
 export const CHANNEL = "clusterdeck";
 export const MAX_NOTIFY_BYTES = 7900;
+/** Wakes the leader worker when an operation is queued (payload: its id). Kept apart: the worker does not read CHANNEL's metrics. */
+export const OPERATIONS_CHANNEL = "clusterdeck_ops";
 
 export const metricPoint = z.object({
   /** "NODE:<id>", "LOAD_BALANCER:<id>", "DATABASE:<id>" */

@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { listOperations } from "@/lib/config/service";
+import { listOperations } from "@/lib/operations/service";
 
 export const dynamic = "force-dynamic";
 

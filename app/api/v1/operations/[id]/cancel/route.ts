@@ -1,7 +1,7 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { cancelDeployment } from "@/lib/config/service";
+import { cancelOperation } from "@/lib/operations/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handler(api.operations.cancel, ({ params, body, audit }) => cancelDeployment(params.id, body.reason, audit));
+export const POST = handler(api.operations.cancel, ({ params, body, audit }) => cancelOperation(params.id, body.reason, audit));

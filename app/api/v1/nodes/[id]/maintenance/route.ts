@@ -1,0 +1,13 @@
+import { handler } from "@/lib/api/handler";
+import { api } from "@/lib/api/contract";
+import { idempotencyKey } from "@/lib/api/idempotency";
+import { startNodeOperation } from "@/lib/operations/nodes";
+import { getOperation } from "@/lib/operations/service";
+import { NODE_MAINTENANCE } from "@/lib/operations/schemas";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handler(api.nodeActions.maintenance, async ({ req, params, body, audit }) => {
+  const started = await startNodeOperation(params.id, { kind: NODE_MAINTENANCE, body }, audit, idempotencyKey(req));
+  return getOperation(started.id);
+});

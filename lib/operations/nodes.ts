@@ -1,0 +1,117 @@
+// Incident actions on an app node: drain, resume, maintenance. Each is a
+// durable operation (the worker runs it: worker/node-ops.ts); here they are
+// checked and queued. One at a time per node: a second request while one is
+// pending or running gets 409 naming it. A drain that would leave the other
+// nodes unable to carry the load is refused unless forced with a reason.
+import "server-only";
+import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { recordAudit, type AuditContext } from "@/lib/audit/service";
+import { conflict, notFound } from "@/lib/api/problem";
+import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+import { NODE_DRAIN, NODE_KINDS, NODE_MAINTENANCE, NODE_RESUME, type DrainRequest, type MaintenanceRequest, type ResumeRequest } from "./schemas";
+
+export type DrainImpact = {
+  node: { id: string; name: string; sessions: number; capacity: number; adminState: string; health: string };
+  /** Sessions on the cluster's nodes in service now (this one included): all of it must fit on the others. */
+  load: number;
+  /** Capacity of the other nodes in service (ACTIVE and UP or DEGRADED). */
+  remainingCapacity: number;
+  remainingNodes: number;
+  /** load / remainingCapacity after the drain (Infinity with no node left). */
+  utilisationAfter: number;
+  canCarry: boolean;
+  why: string;
+};
+
+export async function drainImpact(nodeId: string): Promise<DrainImpact> {
+  const node = await db.node.findUnique({ where: { id: nodeId }, select: { id: true, name: true, clusterId: true, activeSessions: true, capacity: true, adminState: true, health: true } });
+  if (!node) throw notFound("Node");
+  const inService = await db.node.findMany({
+    where: { clusterId: node.clusterId, adminState: "ACTIVE", health: { in: ["UP", "DEGRADED"] } },
+    select: { id: true, capacity: true, activeSessions: true },
+  });
+  const others = inService.filter((n) => n.id !== node.id);
+  const load = inService.reduce((a, n) => a + n.activeSessions, 0) + (inService.some((n) => n.id === node.id) ? 0 : node.activeSessions);
+  const remainingCapacity = others.reduce((a, n) => a + n.capacity, 0);
+  const utilisationAfter = remainingCapacity > 0 ? load / remainingCapacity : Number.POSITIVE_INFINITY;
+  const canCarry = others.length > 0 && load <= remainingCapacity;
+  const why =
+    others.length === 0
+      ? `no other node of the cluster is in service: draining ${node.name} takes the application down`
+      : canCarry
+        ? `${others.length} other node(s) can carry ${load} session(s): ${Math.round(utilisationAfter * 100)}% of their ${remainingCapacity} capacity`
+        : `${load} session(s) would not fit on the ${others.length} other node(s) in service (capacity ${remainingCapacity}, ${Math.round(utilisationAfter * 100)}%)`;
+  return {
+    node: { id: node.id, name: node.name, sessions: node.activeSessions, capacity: node.capacity, adminState: node.adminState, health: node.health },
+    load,
+    remainingCapacity,
+    remainingNodes: others.length,
+    utilisationAfter: Number.isFinite(utilisationAfter) ? Math.round(utilisationAfter * 1000) / 1000 : -1,
+    canCarry,
+    why,
+  };
+}
+
+type NodeOperationRequest =
+  | { kind: typeof NODE_DRAIN; body: DrainRequest }
+  | { kind: typeof NODE_RESUME; body: ResumeRequest }
+  | { kind: typeof NODE_MAINTENANCE; body: MaintenanceRequest };
+
+export async function startNodeOperation(nodeId: string, request: NodeOperationRequest, audit: AuditContext, idempotencyKey: string | null) {
+  if (idempotencyKey) {
+    const same = await db.operation.findUnique({ where: { idempotencyKey }, select: { id: true, kind: true, subjectId: true } });
+    if (same) {
+      if (same.kind !== request.kind || same.subjectId !== nodeId) throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
+      return { id: same.id, repeated: true };
+    }
+  }
+  const impact = request.kind === NODE_DRAIN ? await drainImpact(nodeId) : null;
+  const op = await db.$transaction(async (tx) => {
+    // Serializes every request for this node: exactly one can pass the checks below.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`node-operation:${nodeId}`}))`;
+    const node = await tx.node.findUnique({ where: { id: nodeId }, select: { id: true, name: true, adminState: true, clusterId: true } });
+    if (!node) throw notFound("Node");
+    const running = await tx.operation.findFirst({
+      where: { subjectType: "NODE", subjectId: nodeId, kind: { in: [...NODE_KINDS] }, state: { in: ["PENDING", "RUNNING"] } },
+      select: { id: true, kind: true },
+    });
+    if (running) throw conflict(`${node.name} already has a ${running.kind.replace("node.", "")} in progress (operation ${running.id})`, { operationId: running.id });
+    if (request.kind === NODE_DRAIN) {
+      if (node.adminState !== "ACTIVE") throw conflict(`${node.name} is ${node.adminState.toLowerCase()}, not active: nothing to drain`);
+      if (!impact!.canCarry && !request.body.force) {
+        throw conflict(`Refused: ${impact!.why}. Drain with force and a reason to do it anyway.`, { impact });
+      }
+    }
+    if (request.kind === NODE_RESUME && node.adminState === "ACTIVE") {
+      const overrides = await tx.runtimeOverride.count({ where: { nodeId } });
+      if (!overrides) throw conflict(`${node.name} is already active`);
+    }
+    if (request.kind === NODE_MAINTENANCE && node.adminState === "MAINTENANCE") throw conflict(`${node.name} is already in maintenance`);
+    const created = await tx.operation.create({
+      data: {
+        kind: request.kind,
+        subjectType: "NODE",
+        subjectId: nodeId,
+        idempotencyKey,
+        requestedById: audit.actor.userId ?? null,
+        reason: request.body.reason,
+        params: { ...request.body, nodeName: node.name, clusterId: node.clusterId, ...(impact ? { impact } : {}) } as Prisma.InputJsonValue,
+        steps: [{ at: new Date().toISOString(), step: "requested", detail: impact ? impact.why : undefined }],
+      },
+      select: { id: true },
+    });
+    await recordAudit(tx, audit, {
+      action: `${request.kind}.start`,
+      targetType: "NODE",
+      targetId: nodeId,
+      reason: request.body.reason,
+      summary: { operationId: created.id, ...(request.kind === NODE_DRAIN ? { force: request.body.force, forceReason: request.body.forceReason ?? null, deadlineSeconds: request.body.deadlineSeconds, escalation: request.body.escalation, impact: impact!.why } : {}) },
+    });
+    // Wakes the leader worker at once (it also polls), and open pages.
+    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${created.id})`;
+    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "NODE", id: nodeId })})`;
+    return created;
+  });
+  return { id: op.id, repeated: false };
+}

@@ -1,0 +1,79 @@
+// Reading durable operations (deployments, drains, resumes, maintenance):
+// one shape for the API and the progress pages.
+import "server-only";
+import { db } from "@/lib/db";
+import { conflict, forbidden, notFound } from "@/lib/api/problem";
+import { can } from "@/lib/auth/permissions";
+import { recordAudit, type AuditContext } from "@/lib/audit/service";
+
+type TargetType = "NODE" | "LOAD_BALANCER" | "DATABASE";
+
+export async function getOperation(id: string) {
+  const op = await db.operation.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      kind: true,
+      state: true,
+      subjectType: true,
+      subjectId: true,
+      reason: true,
+      params: true,
+      steps: true,
+      currentStep: true,
+      progress: true,
+      error: true,
+      requestedById: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      deployments: {
+        orderBy: [{ batch: "asc" }, { id: "asc" }],
+        select: { id: true, targetType: true, targetId: true, batch: true, status: true, checksum: true, error: true, startedAt: true, finishedAt: true },
+      },
+    },
+  });
+  if (!op) throw notFound(`Operation '${id}'`);
+  const names = await targetNames(op.deployments.map((d) => ({ type: d.targetType as TargetType, id: d.targetId })));
+  return { ...op, deployments: op.deployments.map((d) => ({ ...d, targetName: names.get(d.targetId) ?? "(removed)" })) };
+}
+
+async function targetNames(targets: { type: TargetType; id: string }[]): Promise<Map<string, string>> {
+  const ids = (t: TargetType) => targets.filter((x) => x.type === t).map((x) => x.id);
+  const [nodes, lbs, dbs] = await Promise.all([
+    db.node.findMany({ where: { id: { in: ids("NODE") } }, select: { id: true, name: true } }),
+    db.loadBalancer.findMany({ where: { id: { in: ids("LOAD_BALANCER") } }, select: { id: true, name: true } }),
+    db.databaseInstance.findMany({ where: { id: { in: ids("DATABASE") } }, select: { id: true, name: true } }),
+  ]);
+  return new Map([...nodes, ...lbs, ...dbs].map((x) => [x.id, x.name]));
+}
+
+export async function listOperations(query: { kind?: string; state?: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED"; limit: number }) {
+  return db.operation.findMany({
+    where: { ...(query.kind ? { kind: query.kind } : {}), ...(query.state ? { state: query.state } : {}) },
+    orderBy: { createdAt: "desc" },
+    take: query.limit,
+    select: { id: true, kind: true, state: true, subjectType: true, subjectId: true, reason: true, currentStep: true, error: true, createdAt: true, finishedAt: true },
+  });
+}
+
+
+/** Which operations can stop half-way without leaving a mess, and who may stop them. */
+const cancellable: Record<string, { permission: "config:write" | "operations:run"; note: string }> = {
+  "config.deploy": { permission: "config:write", note: "stops at the next batch boundary" },
+  "node.drain": { permission: "operations:run", note: "stops following the sessions; the node stays draining until resumed" },
+};
+
+export async function cancelOperation(operationId: string, reason: string, audit: AuditContext) {
+  return db.$transaction(async (tx) => {
+    const op = await tx.operation.findUnique({ where: { id: operationId }, select: { id: true, kind: true, state: true, params: true, subjectType: true, subjectId: true } });
+    if (!op) throw notFound(`Operation '${operationId}'`);
+    const rule = cancellable[op.kind];
+    if (!rule) throw conflict(`A ${op.kind} cannot be cancelled safely half-way; let it finish`);
+    if (!can(audit.actor.role, rule.permission)) throw forbidden(`Role ${audit.actor.role} may not cancel a ${op.kind}`);
+    if (op.state !== "PENDING" && op.state !== "RUNNING") throw conflict(`The operation has already ended (${op.state.toLowerCase()})`);
+    await tx.operation.update({ where: { id: op.id }, data: { params: { ...(op.params as object), cancelRequested: true } } });
+    await recordAudit(tx, audit, { action: `${op.kind}.cancel`, targetType: "OPERATION", targetId: op.id, reason, summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: rule.note } });
+    return { id: op.id, cancelRequested: true, effect: rule.note };
+  });
+}
