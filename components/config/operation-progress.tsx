@@ -7,6 +7,7 @@ import { StatusBadge } from "@/components/ui/badge";
 import { Time } from "@/components/ui/time";
 import { DataTable, rowHeader, wrapCell } from "@/components/ui/table";
 import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { SessionsCurve, type DrainProgress } from "@/components/operations/sessions-curve";
 
 export type OperationData = {
   id: string;
@@ -14,7 +15,8 @@ export type OperationData = {
   state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
   subjectId: string;
   reason: string;
-  params: { revisionNumber?: number; batchSize?: number; pauseMs?: number; cancelRequested?: boolean };
+  params: { revisionNumber?: number; batchSize?: number; pauseMs?: number; cancelRequested?: boolean; nodeName?: string; deadlineSeconds?: number; escalation?: string; force?: boolean };
+  progress: DrainProgress;
   steps: { at: string; step: string; detail?: string }[];
   currentStep: string | null;
   error: string | null;
@@ -37,6 +39,7 @@ export function OperationProgress({ initial, canCancel }: { initial: OperationDa
   const op = q.data;
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
+  const isDeploy = op.kind === "config.deploy";
   const done = op.deployments.filter((d) => d.status === "SUCCEEDED").length;
   const total = op.deployments.length;
 
@@ -59,19 +62,22 @@ export function OperationProgress({ initial, canCancel }: { initial: OperationDa
         <div className="row" style={{ justifyContent: "space-between" }}>
           <div className="row">
             <StatusBadge value={op.state} />
-            <strong data-testid="operation-progress">
-              {done} of {total} target{total === 1 ? "" : "s"} done
-            </strong>
+            {isDeploy && (
+              <strong data-testid="operation-progress">
+                {done} of {total} target{total === 1 ? "" : "s"} done
+              </strong>
+            )}
             {op.currentStep && active(op.state) && <span className="muted">· {op.currentStep}</span>}
             {op.params.cancelRequested && active(op.state) && <span className="muted">· cancel requested: stops after this batch</span>}
           </div>
           {canCancel && active(op.state) && !op.params.cancelRequested && (
             <button type="button" className="btn btn-danger" onClick={cancel} disabled={cancelling}>
-              {cancelling ? "Cancelling…" : "Cancel after this batch"}
+              {cancelling ? "Cancelling…" : isDeploy ? "Cancel after this batch" : "Cancel"}
             </button>
           )}
         </div>
-        <progress max={Math.max(1, total)} value={done} aria-label="Targets done" style={{ width: "100%" }} />
+        {isDeploy && <progress max={Math.max(1, total)} value={done} aria-label="Targets done" style={{ width: "100%" }} />}
+        {op.kind === "node.drain" && <SessionsCurve progress={op.progress} />}
         {op.error && (
           <div className={`alert ${op.state === "CANCELLED" ? "alert-warn" : "alert-error"}`} role="alert">
             {op.error}
@@ -83,12 +89,22 @@ export function OperationProgress({ initial, canCancel }: { initial: OperationDa
           </div>
         )}
         <p className="muted" style={{ margin: 0 }}>
-          Revision {op.params.revisionNumber} · batches of {op.params.batchSize}
-          {op.params.pauseMs ? ` · ${op.params.pauseMs / 1000} s pause` : ""} · reason: {op.reason || "none given"}
+          {isDeploy ? (
+            <>
+              Revision {op.params.revisionNumber} · batches of {op.params.batchSize}
+              {op.params.pauseMs ? ` · ${op.params.pauseMs / 1000} s pause` : ""}
+            </>
+          ) : op.kind === "node.drain" ? (
+            <>
+              Deadline {op.params.deadlineSeconds} s, then {op.params.escalation}
+              {op.params.force ? " · forced past the capacity check" : ""}
+            </>
+          ) : null}{" "}
+          · reason: {op.reason || "none given"}
         </p>
       </div>
 
-      <DataTable label="Targets" columns={["Target", "Batch", "Status", "What happened", "Started", "Finished"]}>
+      {isDeploy && <DataTable label="Targets" columns={["Target", "Batch", "Status", "What happened", "Started", "Finished"]}>
         {op.deployments.map((d) => (
           <tr key={d.id} data-testid={`deployment-${d.targetName}`}>
             <th scope="row" style={rowHeader}>
@@ -103,7 +119,7 @@ export function OperationProgress({ initial, canCancel }: { initial: OperationDa
             <td>{d.finishedAt ? <Time value={d.finishedAt} /> : <span className="muted">—</span>}</td>
           </tr>
         ))}
-      </DataTable>
+      </DataTable>}
 
       <section className="card stack" aria-labelledby="op-steps">
         <h2 id="op-steps" style={{ margin: 0, fontSize: 16 }}>

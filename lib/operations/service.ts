@@ -77,3 +77,11 @@ export async function cancelOperation(operationId: string, reason: string, audit
     return { id: op.id, cancelRequested: true, effect: rule.note };
   });
 }
+
+/** The drain, resume or maintenance running on a node, if any. */
+export function activeNodeOperation(nodeId: string) {
+  return db.operation.findFirst({
+    where: { subjectType: "NODE", subjectId: nodeId, kind: { startsWith: "node." }, state: { in: ["PENDING", "RUNNING"] } },
+    select: { id: true, kind: true },
+  });
+}

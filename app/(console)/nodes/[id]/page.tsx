@@ -1,4 +1,7 @@
+import Link from "next/link";
 import { can } from "@/lib/auth/permissions";
+import { activeNodeOperation } from "@/lib/operations/service";
+import { NodeIncidentActions } from "@/components/operations/node-actions";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { DataTable, RowHeaderLink } from "@/components/ui/table";
@@ -27,6 +30,8 @@ export default async function NodePage({ params }: Params) {
   const node = await loadNode((await params).id);
   const inService = node.adminState === "ACTIVE" && (node.health === "UP" || node.health === "DEGRADED");
   const pools = node.memberships;
+  const canRun = can(actor.role, "operations:run");
+  const activeOperation = await activeNodeOperation(node.id);
 
   return (
     <>
@@ -35,7 +40,14 @@ export default async function NodePage({ params }: Params) {
         title={node.name}
         description={`App node · ${address(node.host, node.port)}`}
         actions={
-          canWrite && (
+          <>
+            {activeOperation && (
+              <Link className="btn" href={`/operations/${activeOperation.id}`}>
+                {activeOperation.kind.replace("node.", "")} in progress
+              </Link>
+            )}
+            {canRun && !activeOperation && <NodeIncidentActions id={node.id} name={node.name} adminState={node.adminState} />}
+            {canWrite && (
             <NodeActions
               id={node.id}
               clusterName={node.cluster.name}
@@ -57,7 +69,8 @@ export default async function NodePage({ params }: Params) {
                 </>
               }
             />
-          )
+            )}
+          </>
         }
       />
       <div className="stack">

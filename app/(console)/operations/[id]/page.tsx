@@ -4,7 +4,7 @@ import { requirePage } from "@/lib/auth/session";
 import { can } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/api/problem";
 import { toJson } from "@/lib/api/json";
-import { getOperation } from "@/lib/config/service";
+import { getOperation } from "@/lib/operations/service";
 import { operationParams } from "@/lib/config/schemas";
 import { PageHeader } from "@/components/ui/page-header";
 import { Breadcrumbs } from "@/components/inventory/page-parts";
@@ -12,7 +12,9 @@ import { LiveIndicator } from "@/components/realtime/live-indicator";
 import { OperationProgress, type OperationData } from "@/components/config/operation-progress";
 
 export const dynamic = "force-dynamic";
-export const metadata = { title: "Deployment" };
+export const metadata = { title: "Operation" };
+
+const verb: Record<string, string> = { "node.drain": "Drain", "node.resume": "Resume", "node.maintenance": "Maintenance" };
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePage("operations:read");
@@ -26,23 +28,27 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     throw error;
   }
   const initial = JSON.parse(toJson(op)) as OperationData;
-  const revision = (op.params as { revisionNumber?: number }).revisionNumber;
+  const p = op.params as { revisionNumber?: number; nodeName?: string };
+  const isDeploy = op.kind === "config.deploy";
+  const title = isDeploy ? `Deployment of revision #${p.revisionNumber}` : `${verb[op.kind] ?? op.kind} of ${p.nodeName ?? "a node"}`;
+  const back = isDeploy ? { href: `/config/${op.subjectId}`, label: "Back to the configuration" } : { href: `/nodes/${op.subjectId}`, label: `Back to ${p.nodeName ?? "the node"}` };
+  const canCancel = op.kind === "config.deploy" ? can(actor.role, "config:write") : op.kind === "node.drain" && can(actor.role, "operations:run");
   return (
     <>
-      <Breadcrumbs items={[{ href: "/config", label: "Configuration" }, { href: `/config/${op.subjectId}`, label: op.subjectId }, { label: `Deployment of revision #${revision}` }]} />
+      <Breadcrumbs items={isDeploy ? [{ href: "/config", label: "Configuration" }, { href: back.href, label: op.subjectId }, { label: title }] : [{ href: "/nodes", label: "App nodes" }, { href: back.href, label: p.nodeName ?? op.subjectId }, { label: title }]} />
       <PageHeader
-        title={`Deployment of revision #${revision}`}
-        description="Each target counts once its agent answers with the revision's checksum. Follows live."
+        title={title}
+        description={isDeploy ? "Each target counts once its agent answers with the revision's checksum. Follows live." : "Follows live; every step is recorded."}
         actions={
           <>
             <LiveIndicator />
-            <Link className="btn" href={`/config/${op.subjectId}`}>
-              Back to the configuration
+            <Link className="btn" href={back.href}>
+              {back.label}
             </Link>
           </>
         }
       />
-      <OperationProgress initial={initial} canCancel={can(actor.role, "config:write")} />
+      <OperationProgress initial={initial} canCancel={canCancel} />
     </>
   );
 }
