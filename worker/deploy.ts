@@ -78,7 +78,9 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
           return { d, ok: true as const };
         } catch (error) {
           const message = describe(error);
-          await ctx.guard((tx) => tx.configDeployment.update({ where: { id: d.id }, data: { status: "FAILED", error: message, finishedAt: new Date() } }));
+          // Refused before anything was sent: nothing changed there, so there is nothing to put back.
+          const untouched = error instanceof AgentCallError && error.notSent ? { previousChecksum: null, previousRevisionId: null, previousContent: null, status: "FAILED" as const } : {};
+          await ctx.guard((tx) => tx.configDeployment.update({ where: { id: d.id }, data: { status: "FAILED", error: message, finishedAt: new Date(), ...untouched } }));
           await ctx.notify();
           return { d, ok: false as const, message };
         }

@@ -18,6 +18,8 @@ export class AgentCallError extends Error {
     message: string,
     /** The agent's JSON answer, when it gave one. */
     readonly body: Record<string, unknown> | null = null,
+    /** True when the request certainly never reached the agent (connection refused): it changed nothing. */
+    readonly notSent = false,
   ) {
     super(message);
   }
@@ -83,7 +85,9 @@ export function callAgent<T extends z.ZodType>(
       },
     );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", (e: NodeJS.ErrnoException) => reject(new AgentCallError(0, `agent at ${endpoint.agentUrl}: ${e.code === "ECONNREFUSED" ? "connection refused (agent not running?)" : e.message}`)));
+    req.on("error", (e: NodeJS.ErrnoException) =>
+      reject(new AgentCallError(0, `agent at ${endpoint.agentUrl}: ${e.code === "ECONNREFUSED" ? "connection refused (agent not running?)" : e.message}`, null, e.code === "ECONNREFUSED")),
+    );
     req.end(text);
   });
 }
