@@ -19,6 +19,8 @@ import { deployExecutor } from "@/worker/deploy";
 import { DEPLOY_KIND } from "@/lib/config/schemas";
 import { NODE_DRAIN, NODE_MAINTENANCE, NODE_RESUME } from "@/lib/operations/schemas";
 import { drainExecutor, expireMaintenance, maintenanceExecutor, resumeExecutor } from "@/worker/node-ops";
+import { promoteExecutor } from "@/worker/db-ops";
+import { DB_PROMOTE } from "@/lib/operations/promote-schema";
 import { env, requireDatabaseUrl } from "@/lib/env";
 
 /** Agents on https must present a certificate we trust: the system's CAs, or CLUSTERDECK_AGENT_CA_FILE. */
@@ -58,7 +60,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       operations = new OperationRunner(
         db,
         holder,
-        { [DEPLOY_KIND]: deployExecutor(), [NODE_DRAIN]: drainExecutor, [NODE_RESUME]: resumeExecutor, [NODE_MAINTENANCE]: maintenanceExecutor },
+        { [DEPLOY_KIND]: deployExecutor(), [NODE_DRAIN]: drainExecutor, [NODE_RESUME]: resumeExecutor, [NODE_MAINTENANCE]: maintenanceExecutor, [DB_PROMOTE]: promoteExecutor() },
         { listenUrl: requireDatabaseUrl() },
       );
       operations.start();

@@ -32,6 +32,7 @@
 //   is not streaming (how far the primary got is then unknown), or when neither
 //   bound is known yet (no transaction replayed since the replica started, and
 //   not seen caught up). Primary: null.
+import { execFile } from "node:child_process";
 import { z } from "zod";
 import pg from "pg";
 import type { AgentAction, PostgresStatus } from "@/lib/agent-protocol/types";
@@ -47,6 +48,12 @@ const configSchema = z.strictObject({
     .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgresql:// URL"),
   /** Connect and statement timeout, per query. */
   timeoutMs: z.number().int().min(100).max(60_000).default(3000),
+  /**
+   * How the agent may stop the server when it fences it (after a failover):
+   * pg_ctl and the data directory, run as `runAs` when the agent is root.
+   * Without it a fence makes the server read-only and ends client sessions.
+   */
+  stop: z.strictObject({ pgCtl: z.string().min(1).max(4096), dataDir: z.string().min(1).max(4096), runAs: z.string().regex(/^[a-z_][a-z0-9_-]*$/).optional() }).optional(),
 });
 export type PostgresDriverConfig = z.input<typeof configSchema>;
 
@@ -114,6 +121,23 @@ const nonNegative = (v: number | string | null | undefined): number | null => {
 };
 
 /** host:port of the URL, for messages: never the credentials. */
+/** primary_conninfo with host and port replaced (user, passfile, application_name… kept, quoting included). */
+export function replaceHostPort(conninfo: string, host: string, port: number): string {
+  // libpq's key=value syntax: a value is bare, or single-quoted with \\ and \' escapes.
+  const pairs = [...conninfo.matchAll(/([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']*)/g)].map((m) => [m[1]!, m[2]!] as const);
+  const kept = pairs.filter(([k]) => !["host", "hostaddr", "port"].includes(k)).map(([k, v]) => `${k}=${v}`);
+  return [`host=${host}`, `port=${port}`, ...kept].join(" ");
+}
+
+/** pg_ctl stop -m fast, as the data directory's owner when the agent runs as root. */
+function stopServer(stop: { pgCtl: string; dataDir: string; runAs?: string }): Promise<void> {
+  const args = ["stop", "-D", stop.dataDir, "-m", "fast", "-w", "-t", "30"];
+  const [cmd, argv] = stop.runAs && process.getuid?.() === 0 ? ["runuser", ["-u", stop.runAs, "--", stop.pgCtl, ...args]] : [stop.pgCtl, args];
+  return new Promise((resolve, reject) => {
+    execFile(cmd, argv, { timeout: 40_000 }, (error, _out, stderr) => (error ? reject(new Error(`pg_ctl stop failed: ${String(stderr || error.message).trim().slice(0, 300)}`)) : resolve()));
+  });
+}
+
 function endpointOf(url: string): string {
   try {
     const u = new URL(url);
@@ -290,13 +314,62 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
     return out.join("");
   }
 
+  /** One query on a fresh connection: these run right around a promotion, when pooled ones may be stale. */
+  async function once<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], timeoutMs = config.timeoutMs): Promise<T[]> {
+    const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + 1000 });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  async function act(action: AgentAction): Promise<unknown> {
+    try {
+      if (action.action === "postgres.promote") {
+        const [state] = await once<{ rec: boolean }>("SELECT pg_is_in_recovery() AS rec");
+        if (!state!.rec) throw new ActionError(409, `${endpoint} is not a replica (not in recovery): nothing to promote`);
+        const [r] = await once<{ ok: boolean }>("SELECT pg_promote(true, $1) AS ok", [action.waitSeconds], action.waitSeconds * 1000 + 5000);
+        if (!r!.ok) throw new ActionError(502, `pg_promote() did not finish within ${action.waitSeconds} s`);
+        const [after] = await once<{ rec: boolean; lsn: string; walfile: string }>("SELECT pg_is_in_recovery() AS rec, pg_current_wal_lsn()::text AS lsn, pg_walfile_name(pg_current_wal_lsn()) AS walfile");
+        if (after!.rec) throw new ActionError(502, "still in recovery after pg_promote()");
+        return { promoted: true, timeline: Number.parseInt(after!.walfile.slice(0, 8), 16), lsn: after!.lsn };
+      }
+      if (action.action === "postgres.fence") {
+        await once("ALTER SYSTEM SET default_transaction_read_only = on");
+        await once("SELECT pg_reload_conf()");
+        // Sessions opened before the reload keep writing until they end: end them.
+        const ended = await once<{ n: string }>(
+          "SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        );
+        let stopped = false;
+        if (config.stop) {
+          await stopServer(config.stop);
+          stopped = true;
+        }
+        return { readOnly: true, sessionsEnded: Number(ended[0]?.n ?? 0), stopped };
+      }
+      if (action.action === "postgres.repoint") {
+        const [state] = await once<{ rec: boolean; conninfo: string }>("SELECT pg_is_in_recovery() AS rec, current_setting('primary_conninfo') AS conninfo");
+        if (!state!.rec) throw new ActionError(409, `${endpoint} is a primary: only a replica follows another primary`);
+        const conninfo = replaceHostPort(state!.conninfo, action.host, action.port);
+        await once(`ALTER SYSTEM SET primary_conninfo = ${pg.escapeLiteral(conninfo)}`);
+        await once("SELECT pg_reload_conf()");
+        return { repointed: true, primary: `${action.host}:${action.port}` };
+      }
+    } catch (error) {
+      if (error instanceof ActionError) throw error;
+      throw new ActionError(502, `${action.action} on ${endpoint} failed: ${(error as Error).message}`);
+    }
+    throw new ActionError(422, `the postgres driver does not take ${action.action}`);
+  }
+
   return {
     role: "postgres",
     config: postgresConfigManager((sql, params) => pool.query(sql, params)),
     collect,
-    async act(action: AgentAction): Promise<unknown> {
-      throw new ActionError(422, `no postgres actions yet ("${action.action}" is not taken; promote and fence come later)`);
-    },
+    act: (action: AgentAction) => act(action),
     metrics,
     async close() {
       await pool.end().catch(() => {});

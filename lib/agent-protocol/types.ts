@@ -146,6 +146,16 @@ export const agentAction = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("app.resume") }),
   /** Ends the app's remaining sessions (a drain's escalation at its deadline). */
   z.strictObject({ action: z.literal("app.end-sessions") }),
+  /** pg_promote() and wait: the replica becomes a primary on a new timeline. */
+  z.strictObject({ action: z.literal("postgres.promote"), waitSeconds: z.number().int().min(1).max(300).default(60) }),
+  /** Makes a (former) primary refuse writes: read-only by default, client sessions ended, and stopped when the agent may. */
+  z.strictObject({ action: z.literal("postgres.fence") }),
+  /** A replica follows another primary: primary_conninfo's host and port replaced, then reloaded. */
+  z.strictObject({
+    action: z.literal("postgres.repoint"),
+    host: z.string().min(1).max(255).regex(/^[A-Za-z0-9._:-]+$/),
+    port: z.number().int().min(1).max(65535),
+  }),
   z.strictObject({ action: z.literal("haproxy.set-state"), ...serverRef, state: z.enum(["ready", "drain", "maint"]) }),
   z.strictObject({ action: z.literal("haproxy.set-weight"), ...serverRef, weight: z.number().int().min(0).max(256) }),
 ]);

@@ -11,6 +11,7 @@ import { acknowledgeBody, eventList, eventParams, streamQuery } from "@/lib/even
 import { metricsQuery } from "@/lib/metrics/schemas";
 import * as cfg from "@/lib/config/schemas";
 import * as ops from "@/lib/operations/schemas";
+import { promoteRequest } from "@/lib/operations/promote-schema";
 import { route } from "@/lib/api/spec";
 
 const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
@@ -197,6 +198,11 @@ export const api = {
     drain: route({ method: "POST", path: "/api/v1/nodes/{id}/drain", tag: "operations", summary: "Drain the node (202 with the operation): DRAIN in every load balancer, the app stops taking sessions, sessions followed to zero, escalation at the deadline. Refused (409) when the other nodes cannot carry the load unless forced with a reason; 409 naming the operation while another runs on the node; Idempotency-Key honoured", access: "operations:run", params: idParams, body: ops.drainRequest, status: 202 }),
     resume: route({ method: "POST", path: "/api/v1/nodes/{id}/resume", tag: "operations", summary: "Return the node to service with slow start (202 with the operation)", access: "operations:run", params: idParams, body: ops.resumeRequest, status: 202 }),
     maintenance: route({ method: "POST", path: "/api/v1/nodes/{id}/maintenance", tag: "operations", summary: "Take the node out of every load balancer at once (MAINT), with a reason and an optional end (202 with the operation)", access: "operations:run", params: idParams, body: ops.maintenanceRequest, status: 202 }),
+  },
+
+  databaseActions: {
+    promotionCheck: route({ method: "GET", path: "/api/v1/clusters/{id}/promotion-check", tag: "operations", summary: "Every database member checked live: recovery, timeline, LSNs, lag, replay paused; for each replica what blocks promoting it and the estimated data loss; the generation to send back", access: "operations:read", params: idParams }),
+    promote: route({ method: "POST", path: "/api/v1/clusters/{id}/promote", tag: "operations", summary: "Promote a replica (202 with the operation): fence the old primary, pg_promote(), verify the timeline, re-point replicas, point the apps. Refused (409) when the primary or generation changed, or the candidate is behind or lagging unless forced with the typed acknowledgement", access: "operations:run", params: idParams, body: promoteRequest, status: 202 }),
   },
 
   operations: {

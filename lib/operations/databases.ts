@@ -1,0 +1,166 @@
+// Promote a replica: the checks an operator sees before pressing the button,
+// and the request that queues the operation (worker/db-ops.ts runs it).
+// The cluster carries a generation number, bumped with every change of
+// primary: a request names the primary and generation the operator saw, so
+// a second promotion started from a stale page is refused, never run.
+import "server-only";
+import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { recordAudit, type AuditContext } from "@/lib/audit/service";
+import { conflict, notFound, unprocessable } from "@/lib/api/problem";
+import { AGENT_PATHS, snapshot as snapshotSchema } from "@/lib/agent-protocol/types";
+import { agentEndpointFor } from "@/lib/agents/service";
+import { callAgent } from "@/lib/agents/client";
+import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+
+import { DB_PROMOTE, type PromoteRequest } from "./promote-schema";
+
+export { DB_PROMOTE };
+/** A candidate further behind than this (replay lag) needs force. */
+export const LAG_LIMIT_BYTES = 16 * 1024 * 1024;
+
+
+
+/** "0/3000148" → bytes. */
+export function lsnToBytes(lsn: string | null | undefined): bigint | null {
+  const m = lsn ? /^([0-9A-F]{1,8})\/([0-9A-F]{1,8})$/i.exec(lsn) : null;
+  return m ? (BigInt(`0x${m[1]}`) << 32n) + BigInt(`0x${m[2]}`) : null;
+}
+
+export type Member = {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  role: "PRIMARY" | "REPLICA";
+  reachable: boolean;
+  inRecovery: boolean | null;
+  timeline: number | null;
+  currentLsn: string | null;
+  receivedLsn: string | null;
+  replayedLsn: string | null;
+  lagBytes: number | null;
+  replayPaused: boolean;
+  /** For a replica: why it may not be promoted without force (empty: it may). */
+  blockers: string[];
+  /** What promoting it would lose, as far as known: the primary's position minus what it received. */
+  estimatedLossBytes: number | null;
+  acknowledgement: string | null;
+};
+
+async function liveStatus(id: string) {
+  const endpoint = await agentEndpointFor("DATABASE", id);
+  if (!endpoint) return null;
+  try {
+    const s = await callAgent(endpoint, "GET", AGENT_PATHS.status, undefined, snapshotSchema, 5000);
+    return s.health === "DOWN" || !s.postgres ? null : s.postgres;
+  } catch {
+    return null;
+  }
+}
+
+/** Every member of the cluster's database, checked live through its agent. */
+export async function promotionCheck(clusterId: string) {
+  const cluster = await db.cluster.findUnique({ where: { id: clusterId }, select: { id: true, name: true, dbGeneration: true } });
+  if (!cluster) throw notFound("Cluster");
+  const rows = await db.databaseInstance.findMany({ where: { clusterId }, orderBy: [{ role: "asc" }, { name: "asc" }], select: { id: true, name: true, host: true, port: true, role: true } });
+  const statuses = await Promise.all(rows.map((r) => liveStatus(r.id)));
+  const primary = rows.find((r) => r.role === "PRIMARY") ?? null;
+  const primaryStatus = primary ? statuses[rows.indexOf(primary)] : null;
+  const primaryLsn = primaryStatus && !primaryStatus.inRecovery ? lsnToBytes(primaryStatus.currentLsn) : null;
+  const received = statuses.map((s) => (s?.inRecovery ? lsnToBytes(s.receivedLsn) : null));
+  const best = received.reduce<bigint | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null);
+  const members: Member[] = rows.map((r, i) => {
+    const s = statuses[i];
+    const blockers: string[] = [];
+    let loss: number | null = null;
+    if (r.role === "REPLICA") {
+      if (!s) blockers.push("its agent does not answer (or it is down)");
+      else {
+        if (!s.inRecovery) blockers.push("it is not in recovery: it is already a primary");
+        if (s.replayPaused) blockers.push("WAL replay is paused on it");
+        const mine = received[i] ?? null;
+        if (mine !== null && best !== null && mine < best) blockers.push(`it is ${Number(best - mine)} bytes behind another replica`);
+        if ((s.lagBytes ?? 0) > LAG_LIMIT_BYTES) blockers.push(`its replay lag (${s.lagBytes} bytes) is over the limit of ${LAG_LIMIT_BYTES}`);
+        const mineReplayed = lsnToBytes(s.replayedLsn);
+        loss = primaryLsn !== null && mineReplayed !== null ? Math.max(0, Number(primaryLsn - mineReplayed)) : (s.lagBytes ?? null);
+      }
+    }
+    return {
+      id: r.id,
+      name: r.name,
+      host: r.host,
+      port: r.port,
+      role: r.role,
+      reachable: !!s,
+      inRecovery: s?.inRecovery ?? null,
+      timeline: s?.timeline ?? null,
+      currentLsn: s?.currentLsn ?? null,
+      receivedLsn: s?.receivedLsn ?? null,
+      replayedLsn: s?.replayedLsn ?? null,
+      lagBytes: s?.lagBytes ?? null,
+      replayPaused: s?.replayPaused ?? false,
+      blockers,
+      estimatedLossBytes: loss,
+      acknowledgement: r.role === "REPLICA" ? `promote ${r.name} and lose up to ${loss ?? "an unknown number of"} bytes` : null,
+    };
+  });
+  return { cluster: { id: cluster.id, name: cluster.name, generation: cluster.dbGeneration }, primaryId: primary?.id ?? null, primaryReachable: !!primaryStatus, members };
+}
+
+export async function startPromotion(clusterId: string, body: PromoteRequest, audit: AuditContext, idempotencyKey: string | null) {
+  if (idempotencyKey) {
+    const same = await db.operation.findUnique({ where: { idempotencyKey }, select: { id: true, kind: true, subjectId: true } });
+    if (same) {
+      if (same.kind !== DB_PROMOTE || same.subjectId !== clusterId) throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
+      return { id: same.id };
+    }
+  }
+  const check = await promotionCheck(clusterId);
+  const candidate = check.members.find((m) => m.id === body.candidateId);
+  if (!candidate) throw unprocessable(`No database instance ${body.candidateId} in cluster ${check.cluster.name}`);
+  if (candidate.role !== "REPLICA") throw conflict(`${candidate.name} is the primary already`);
+  if (candidate.blockers.length) {
+    if (!body.force) throw conflict(`Refused: ${candidate.name} cannot be promoted safely: ${candidate.blockers.join("; ")}. Promote with force and the acknowledgement to do it anyway.`, { member: candidate });
+    if (body.acknowledgement !== candidate.acknowledgement) {
+      throw unprocessable(`Forcing needs the acknowledgement typed exactly: "${candidate.acknowledgement}"`, [{ path: "body.acknowledgement", message: `type: ${candidate.acknowledgement}` }]);
+    }
+  }
+  const op = await db.$transaction(async (tx) => {
+    // The cluster row is the lock: every promotion of this cluster passes here one at a time.
+    const [cluster] = await tx.$queryRaw<{ dbGeneration: number; name: string }[]>`SELECT "dbGeneration", "name" FROM "Cluster" WHERE "id" = ${clusterId} FOR UPDATE`;
+    if (!cluster) throw notFound("Cluster");
+    const running = await tx.operation.findFirst({ where: { kind: DB_PROMOTE, subjectId: clusterId, state: { in: ["PENDING", "RUNNING"] } }, select: { id: true } });
+    if (running) throw conflict(`A promotion in ${cluster.name} is already in progress (operation ${running.id})`, { operationId: running.id });
+    const primary = await tx.databaseInstance.findFirst({ where: { clusterId, role: "PRIMARY" }, select: { id: true } });
+    if (cluster.dbGeneration !== body.generation || (primary?.id ?? null) !== body.expectedPrimaryId) {
+      throw conflict(`The primary of ${cluster.name} changed since you looked (generation ${cluster.dbGeneration}, not ${body.generation}): check again before promoting`);
+    }
+    const generation = cluster.dbGeneration + 1;
+    await tx.cluster.update({ where: { id: clusterId }, data: { dbGeneration: generation } });
+    const created = await tx.operation.create({
+      data: {
+        kind: DB_PROMOTE,
+        subjectType: "CLUSTER",
+        subjectId: clusterId,
+        idempotencyKey,
+        requestedById: audit.actor.userId ?? null,
+        reason: body.reason,
+        params: { candidateId: candidate.id, candidateName: candidate.name, oldPrimaryId: primary?.id ?? null, generation, force: body.force, check: check.members } as unknown as Prisma.InputJsonValue,
+        steps: [{ at: new Date().toISOString(), step: "requested", detail: `promote ${candidate.name}; generation ${generation}` }],
+      },
+      select: { id: true },
+    });
+    await recordAudit(tx, audit, {
+      action: "db.promote.start",
+      targetType: "DATABASE",
+      targetId: candidate.id,
+      reason: body.reason,
+      summary: { operationId: created.id, cluster: cluster.name, generation, force: body.force, blockers: candidate.blockers, estimatedLossBytes: candidate.estimatedLossBytes },
+    });
+    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${created.id})`;
+    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "DATABASE" })})`;
+    return created;
+  });
+  return { id: op.id };
+}

@@ -1,0 +1,16 @@
+// The promote request (shared by the handler, the OpenAPI document and the dialog).
+import { z } from "zod";
+
+export const DB_PROMOTE = "db.promote";
+
+export const promoteRequest = z.strictObject({
+  candidateId: z.string().regex(/^[a-z0-9]{10,40}$/),
+  /** The primary and generation the operator saw: refused if either changed since. */
+  expectedPrimaryId: z.string().regex(/^[a-z0-9]{10,40}$/).nullable(),
+  generation: z.number().int().min(0),
+  reason: z.string().trim().min(1, "Give a reason").max(500),
+  force: z.boolean().default(false),
+  /** With force: the phrase the checks asked for, which names the estimated loss. */
+  acknowledgement: z.string().max(200).optional(),
+});
+export type PromoteRequest = z.output<typeof promoteRequest>;

@@ -1,0 +1,201 @@
+// Promote a replica (operation kind "db.promote"), step by step, each safe to
+// run again so a worker that takes over simply continues:
+//   1. fence the old primary (read-only, sessions ended, stopped when its
+//      agent may) — before anything else, so there are never two writable
+//      primaries; an unreachable old primary is recorded as fenced by being
+//      down and marked for rebuild, and fenced the moment it is seen again;
+//   2. pg_promote() on the candidate (skipped if it already left recovery);
+//   3. verify it left recovery on a newer timeline;
+//   4. the inventory: candidate PRIMARY, old primary REPLICA needing rebuild;
+//   5. re-point the other replicas at the new primary;
+//   6. push the new endpoint to every app node: a new revision of the app
+//      settings (same URL, new host and port), deployed all at once.
+import { z } from "zod";
+import { AGENT_PATHS, snapshot as snapshotSchema, type AgentAction } from "@/lib/agent-protocol/types";
+import { agentEndpointFor } from "@/lib/agents/service";
+import { AgentCallError, callAgent } from "@/lib/agents/client";
+import { recordAudit } from "@/lib/audit/service";
+import { systemActor } from "@/lib/auth/actor";
+import { CHANNEL } from "@/lib/realtime/messages";
+import type { Executor, OperationContext } from "@/worker/operations";
+
+const actionAnswer = z.looseObject({ ok: z.literal(true), result: z.unknown().optional() });
+type Params = { candidateId: string; candidateName: string; oldPrimaryId: string | null; generation: number; done?: string[] };
+
+export type PromoteOptions = {
+  /** Test hook: called before each step (fault injection: a worker dying at that step). */
+  beforeStep?: (step: string) => Promise<void>;
+};
+
+async function act(type: "DATABASE", id: string, action: AgentAction) {
+  const endpoint = await agentEndpointFor(type, id);
+  if (!endpoint) throw new Error("no enrolled agent");
+  return (await callAgent(endpoint, "POST", AGENT_PATHS.actions, action, actionAnswer, 90_000)).result as Record<string, unknown> | undefined;
+}
+
+async function status(id: string) {
+  const endpoint = await agentEndpointFor("DATABASE", id);
+  if (!endpoint) return null;
+  try {
+    const s = await callAgent(endpoint, "GET", AGENT_PATHS.status, undefined, snapshotSchema, 5000);
+    return s.postgres && s.health !== "DOWN" ? s.postgres : null;
+  } catch {
+    return null;
+  }
+}
+
+export function promoteExecutor(options: PromoteOptions = {}): Executor {
+  return async (ctx) => {
+    const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { params: true, subjectId: true, reason: true } });
+    const p = op.params as Params;
+    const clusterId = op.subjectId;
+    const done = new Set(p.done ?? []);
+    const markDone = async (step: string, detail?: string) => {
+      done.add(step);
+      await ctx.guard((tx) => tx.$executeRaw`UPDATE "Operation" SET "params" = jsonb_set("params", '{done}', ${JSON.stringify([...done])}::jsonb) WHERE "id" = ${ctx.operationId}`);
+      await ctx.step(step, detail);
+    };
+    const candidate = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: p.candidateId }, select: { id: true, name: true, host: true, port: true } });
+    const oldPrimary = p.oldPrimaryId ? await ctx.db.databaseInstance.findUnique({ where: { id: p.oldPrimaryId }, select: { id: true, name: true, timeline: true } }) : null;
+    if (done.size) await ctx.step("resumed", `a worker took over after: ${[...done].join(", ")}`);
+
+    // 1. Fence.
+    let oldTimeline: number | null = oldPrimary?.timeline ?? null;
+    if (!done.has("fenced") && oldPrimary) {
+      await options.beforeStep?.("fence");
+      const before = await status(oldPrimary.id);
+      if (before && !before.inRecovery) oldTimeline = before.timeline;
+      try {
+        const r = await act("DATABASE", oldPrimary.id, { action: "postgres.fence" });
+        await markDone("fenced", `${oldPrimary.name}: read-only, ${r?.sessionsEnded ?? 0} session(s) ended${r?.stopped ? ", stopped" : ""}`);
+      } catch (error) {
+        const unreachable = error instanceof AgentCallError && error.status === 0;
+        const down = !before;
+        if (!(unreachable || down)) {
+          // It answers but refuses the fence: promoting now could leave two writable primaries.
+          return finish(ctx, clusterId, "FAILED", `could not fence ${oldPrimary.name}: ${(error as Error).message}; nothing was promoted`, candidate.name);
+        }
+        await markDone("fenced", `${oldPrimary.name} is unreachable: fenced by being down; it is fenced the moment it is seen again`);
+      }
+    }
+
+    // 2. Promote (skipped if the candidate already left recovery: a previous worker got that far).
+    if (!done.has("promoted")) {
+      await options.beforeStep?.("promote");
+      const now = await status(candidate.id);
+      if (now && !now.inRecovery) await markDone("promoted", `${candidate.name} had already left recovery`);
+      else {
+        try {
+          const r = await act("DATABASE", candidate.id, { action: "postgres.promote", waitSeconds: 60 });
+          await markDone("promoted", `${candidate.name} promoted: timeline ${r?.timeline}, at ${r?.lsn}`);
+        } catch (error) {
+          return finish(ctx, clusterId, "FAILED", `pg_promote() on ${candidate.name} failed: ${(error as Error).message}; the old primary stays fenced: promote again or rebuild`, candidate.name);
+        }
+      }
+    }
+
+    // 3. Verify.
+    await options.beforeStep?.("verify");
+    const after = await status(candidate.id);
+    if (!after || after.inRecovery) return finish(ctx, clusterId, "FAILED", `${candidate.name} is not a primary after pg_promote()`, candidate.name);
+    if (oldTimeline !== null && after.timeline !== null && after.timeline <= oldTimeline) {
+      return finish(ctx, clusterId, "FAILED", `${candidate.name} is on timeline ${after.timeline}, not newer than the old primary's ${oldTimeline}`, candidate.name);
+    }
+    if (!done.has("verified")) await markDone("verified", `${candidate.name} writes on timeline ${after.timeline}`);
+
+    // 4. Inventory.
+    if (!done.has("inventory")) {
+      await options.beforeStep?.("inventory");
+      await ctx.guard(async (tx) => {
+        if (oldPrimary) await tx.databaseInstance.update({ where: { id: oldPrimary.id }, data: { role: "REPLICA", replicationState: "NEEDS_REBUILD" } });
+        await tx.databaseInstance.update({ where: { id: candidate.id }, data: { role: "PRIMARY", replicationState: "UNKNOWN", timeline: after.timeline } });
+      });
+      await ctx.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "DATABASE" })})`;
+      await markDone("inventory", `${candidate.name} is the primary${oldPrimary ? `; ${oldPrimary.name} needs a rebuild (pg_rewind or a new base backup)` : ""}`);
+    }
+
+    // 5. Re-point the other replicas.
+    if (!done.has("repointed")) {
+      await options.beforeStep?.("repoint");
+      const others = await ctx.db.databaseInstance.findMany({ where: { clusterId, role: "REPLICA", id: { notIn: [candidate.id, ...(oldPrimary ? [oldPrimary.id] : [])] } }, select: { id: true, name: true } });
+      const notes: string[] = [];
+      for (const r of others) {
+        try {
+          await act("DATABASE", r.id, { action: "postgres.repoint", host: candidate.host, port: candidate.port });
+          notes.push(`${r.name} follows ${candidate.name}`);
+        } catch (error) {
+          notes.push(`${r.name} could not be re-pointed: ${(error as Error).message}`);
+        }
+      }
+      await markDone("repointed", notes.join("; ") || "no other replica");
+    }
+
+    // 6. The apps write to the new primary.
+    if (!done.has("apps")) {
+      await options.beforeStep?.("apps");
+      const note = await pointApps(ctx, clusterId, candidate, op.reason);
+      await markDone("apps", note);
+    }
+    return finish(ctx, clusterId, "SUCCEEDED", `${candidate.name} is the primary (timeline ${after.timeline})${oldPrimary ? `; ${oldPrimary.name} is fenced and needs a rebuild` : ""}`, candidate.name);
+  };
+}
+
+/** A new app-settings revision with the database URL's host and port replaced, deployed to every app node at once. */
+async function pointApps(ctx: OperationContext, clusterId: string, primary: { host: string; port: number; name: string }, reason: string): Promise<string> {
+  const { createRevision, startDeployment } = await import("@/lib/config/service");
+  const scope = `app.${clusterId}`;
+  const latest = await ctx.db.configRevision.findFirst({ where: { scope }, orderBy: { number: "desc" }, select: { id: true, input: true } });
+  if (!latest) return "no app settings revision yet: the apps were not told (deploy app settings to manage their endpoint)";
+  const input = structuredClone(latest.input) as { database: { url: string } };
+  const url = new URL(input.database.url);
+  url.hostname = primary.host.includes(":") ? `[${primary.host}]` : primary.host;
+  url.port = String(primary.port);
+  input.database.url = url.toString();
+  const audit = { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null };
+  let revisionId = latest.id;
+  try {
+    revisionId = (await createRevision(scope, { input, message: `Primary is now ${primary.name} (promotion)` }, audit)).id;
+  } catch (error) {
+    // Already this content (a previous worker saved it): deploy the latest.
+    if ((error as { status?: number }).status !== 422) throw error;
+  }
+  const running = await ctx.db.operation.findFirst({ where: { kind: "config.deploy", subjectId: scope, state: { in: ["PENDING", "RUNNING"] } }, select: { id: true } });
+  const deployId = running?.id ?? (await startDeployment(revisionId, { batchSize: 500, pauseSeconds: 0, reason: `promotion: ${reason}` }, audit, `promote:${ctx.operationId}`)).id;
+  // This runner runs the deployment too: wait for it (bounded).
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const d = await ctx.db.operation.findUniqueOrThrow({ where: { id: deployId }, select: { state: true, error: true } });
+    if (d.state === "SUCCEEDED") return `every app node now writes to ${primary.name} (deployment ${deployId})`;
+    if (d.state === "FAILED" || d.state === "CANCELLED") return `pointing the apps failed: ${d.error} (deployment ${deployId}); reconcile them`;
+    if (Date.now() > until) return `the apps' deployment ${deployId} is still running`;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDED" | "FAILED", summary: string, candidateName: string) {
+  await ctx.guard(async (tx) => {
+    await tx.operation.update({ where: { id: ctx.operationId }, data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() } });
+    await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary.slice(0, 1000) }])}::jsonb WHERE "id" = ${ctx.operationId}`;
+    const event = await tx.event.create({
+      data: {
+        kind: state === "SUCCEEDED" ? "db.promoted" : "db.promote-failed",
+        severity: state === "SUCCEEDED" ? "WARNING" : "CRITICAL",
+        subjectType: "CLUSTER",
+        subjectId: clusterId,
+        clusterId,
+        message: `Promotion of ${candidateName}: ${summary}`.slice(0, 1000),
+        data: { operationId: ctx.operationId, state },
+      },
+      select: { id: true },
+    });
+    await recordAudit(tx, { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null }, {
+      action: "db.promote.finish",
+      targetType: "CLUSTER",
+      targetId: clusterId,
+      outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
+      summary: { operationId: ctx.operationId, state, summary },
+    });
+    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+  });
+  await ctx.notify();
+}
