@@ -4,6 +4,7 @@ import { listDatabases } from "@/lib/inventory/service";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { DatabaseActions } from "@/components/inventory/entity-actions";
+import { PromoteButton } from "@/components/operations/promote-button";
 import { ConfigProp } from "@/components/config/config-prop";
 import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { loadDatabase, pageActor } from "@/components/inventory/server";
@@ -36,7 +37,9 @@ export default async function DatabasePage({ params }: Params) {
         title={instance.name}
         description={`PostgreSQL ${roleLabel(instance.role).toLowerCase()} · ${address(instance.host, instance.port)}`}
         actions={
-          canWrite && (
+          <>
+            {!primary && can(actor.role, "operations:run") && instance.agentUrl && <PromoteButton id={instance.id} name={instance.name} clusterId={instance.clusterId} />}
+            {canWrite && (
             <DatabaseActions
               id={instance.id}
               clusterName={instance.cluster.name}
@@ -54,7 +57,8 @@ export default async function DatabasePage({ params }: Params) {
                 </>
               }
             />
-          )
+            )}
+          </>
         }
       />
       <div className="stack">

@@ -14,7 +14,7 @@ import { OperationProgress, type OperationData } from "@/components/config/opera
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Operation" };
 
-const verb: Record<string, string> = { "node.drain": "Drain", "node.resume": "Resume", "node.maintenance": "Maintenance" };
+const verb: Record<string, string> = { "node.drain": "Drain", "node.resume": "Resume", "node.maintenance": "Maintenance", "db.promote": "Promotion" };
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePage("operations:read");
@@ -28,14 +28,19 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     throw error;
   }
   const initial = JSON.parse(toJson(op)) as OperationData;
-  const p = op.params as { revisionNumber?: number; nodeName?: string };
+  const p = op.params as { revisionNumber?: number; nodeName?: string; candidateName?: string; candidateId?: string };
   const isDeploy = op.kind === "config.deploy";
-  const title = isDeploy ? `Deployment of revision #${p.revisionNumber}` : `${verb[op.kind] ?? op.kind} of ${p.nodeName ?? "a node"}`;
-  const back = isDeploy ? { href: `/config/${op.subjectId}`, label: "Back to the configuration" } : { href: `/nodes/${op.subjectId}`, label: `Back to ${p.nodeName ?? "the node"}` };
+  const isPromote = op.kind === "db.promote";
+  const title = isDeploy ? `Deployment of revision #${p.revisionNumber}` : `${verb[op.kind] ?? op.kind} of ${(isPromote ? p.candidateName : p.nodeName) ?? "a target"}`;
+  const back = isDeploy
+    ? { href: `/config/${op.subjectId}`, label: "Back to the configuration" }
+    : isPromote
+      ? { href: `/databases/${p.candidateId}`, label: `Back to ${p.candidateName}` }
+      : { href: `/nodes/${op.subjectId}`, label: `Back to ${p.nodeName ?? "the node"}` };
   const canCancel = op.kind === "config.deploy" ? can(actor.role, "config:write") : op.kind === "node.drain" && can(actor.role, "operations:run");
   return (
     <>
-      <Breadcrumbs items={isDeploy ? [{ href: "/config", label: "Configuration" }, { href: back.href, label: op.subjectId }, { label: title }] : [{ href: "/nodes", label: "App nodes" }, { href: back.href, label: p.nodeName ?? op.subjectId }, { label: title }]} />
+      <Breadcrumbs items={isDeploy ? [{ href: "/config", label: "Configuration" }, { href: back.href, label: op.subjectId }, { label: title }] : [isPromote ? { href: "/databases", label: "Databases" } : { href: "/nodes", label: "App nodes" }, { href: back.href, label: (isPromote ? p.candidateName : p.nodeName) ?? op.subjectId }, { label: title }]} />
       <PageHeader
         title={title}
         description={isDeploy ? "Each target counts once its agent answers with the revision's checksum. Follows live." : "Follows live; every step is recorded."}

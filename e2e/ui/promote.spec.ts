@@ -1,0 +1,57 @@
+// Protects: an operator promotes the demo cluster's replica from its page,
+// while the traffic generator writes through the app nodes. The dialog shows
+// every member checked live before anything happens; the promotion follows
+// live to the end; afterwards the inventory has the new primary and the old
+// one needing a rebuild, and the apps still write (to the new primary).
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { controlRequest } from "@/demo/control";
+import { E2E, storageState } from "../env";
+import { apiAs } from "../helpers";
+
+test.describe.configure({ timeout: 120_000 });
+
+test("an operator promotes the replica under write load and follows it live", async ({ browser }) => {
+  const api = await apiAs("VIEWER");
+  type Db = { id: string; name: string; role: string; health: string; replicationState: string; cluster: { name: string } };
+  let replica: Db | undefined;
+  await expect
+    .poll(async () => {
+      const page = await (await api.get("/api/v1/databases?pageSize=50")).json();
+      replica = page.items.find((d: Db) => d.name === "pg-replica" && d.cluster.name === "demo");
+      return replica?.health;
+    }, { timeout: 60_000 })
+    .toBe("UP");
+
+  const context = await browser.newContext({ storageState: storageState("OPERATOR") });
+  const page = await context.newPage();
+  await page.goto(`/databases/${replica!.id}`);
+  await page.getByRole("button", { name: "Promote" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByTestId("member-pg-primary")).toContainText("Primary");
+  await expect(dialog.getByText("pg-replica is caught up and may be promoted.")).toBeVisible({ timeout: 15_000 });
+  await dialog.getByLabel("Reason").fill("e2e: primary host failing");
+  await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+
+  await expect(page).toHaveURL(/\/operations\//);
+  await expect(page.getByRole("heading", { name: "Promotion of pg-replica" })).toBeVisible();
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  await expect(page.getByText("Succeeded").first()).toBeVisible({ timeout: 60_000 });
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+  await expect(page.getByText("fenced", { exact: true })).toBeVisible();
+
+  const after = await (await api.get("/api/v1/databases?pageSize=50")).json();
+  const byName = (n: string) => after.items.find((d: Db) => d.name === n && d.cluster.name === "demo") as Db;
+  expect(byName("pg-replica").role).toBe("PRIMARY");
+  expect(byName("pg-primary")).toMatchObject({ role: "REPLICA", replicationState: "NEEDS_REBUILD" });
+  // Every demo app now writes to the new primary.
+  const status = await controlRequest(path.join(E2E.dataDir, "demo"), "GET", "/status");
+  const components = status.body.components as { name: string; kind: string; port: number | null }[];
+  const newPrimaryPort = components.find((c) => c.name === "pg-replica")!.port;
+  for (const app of components.filter((c) => c.kind === "app")) {
+    const stats = (await (await fetch(`http://127.0.0.1:${app.port}/stats`)).json()) as { db: string };
+    expect(stats.db, app.name).toContain(`:${newPrimaryPort}/`);
+  }
+  await api.dispose();
+  await context.close();
+});
