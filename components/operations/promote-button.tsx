@@ -63,7 +63,7 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
           The current primary is fenced first (it can never take a write again), then {name} is promoted, the other replicas follow it, and every app node is
           pointed at it.
         </p>
-        {check.isPending && <p className="muted">Asking every member's agent…</p>}
+        {check.isPending && <p className="muted">Asking every member&apos;s agent…</p>}
         {check.isError && (
           <div className="alert alert-error" role="alert">
             Could not check the members; nothing can be promoted without that check.
