@@ -59,18 +59,18 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     const oldPrimary = p.oldPrimaryId ? await ctx.db.databaseInstance.findUnique({ where: { id: p.oldPrimaryId }, select: { id: true, name: true, timeline: true } }) : null;
     if (done.size) await ctx.step("resumed", `a worker took over after: ${[...done].join(", ")}`);
 
-    // 1. Fence.
-    let oldTimeline: number | null = oldPrimary?.timeline ?? null;
+    // 1. Fence. The old primary's timeline comes from the check the request passed.
+    const checked = (op.params as { check?: { id: string; timeline: number | null; reachable: boolean }[] }).check ?? [];
+    const oldChecked = checked.find((m) => m.id === oldPrimary?.id);
+    const oldTimeline: number | null = oldChecked?.timeline ?? oldPrimary?.timeline ?? null;
     if (!done.has("fenced") && oldPrimary) {
       await options.beforeStep?.("fence");
-      const before = await status(oldPrimary.id);
-      if (before && !before.inRecovery) oldTimeline = before.timeline;
       try {
         const r = await act("DATABASE", oldPrimary.id, { action: "postgres.fence" });
         await markDone("fenced", `${oldPrimary.name}: read-only, ${r?.sessionsEnded ?? 0} session(s) ended${r?.stopped ? ", stopped" : ""}`);
       } catch (error) {
         const unreachable = error instanceof AgentCallError && error.status === 0;
-        const down = !before;
+        const down = !(await status(oldPrimary.id));
         if (!(unreachable || down)) {
           // It answers but refuses the fence: promoting now could leave two writable primaries.
           return finish(ctx, clusterId, "FAILED", `could not fence ${oldPrimary.name}: ${(error as Error).message}; nothing was promoted`, candidate.name);
@@ -79,14 +79,19 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       }
     }
 
-    // 2. Promote (skipped if the candidate already left recovery: a previous worker got that far).
+    // 2. Promote. A worker that took over first asks whether its predecessor got that far.
+    let after: { inRecovery: boolean; timeline: number | null } | null = null;
     if (!done.has("promoted")) {
       await options.beforeStep?.("promote");
-      const now = await status(candidate.id);
-      if (now && !now.inRecovery) await markDone("promoted", `${candidate.name} had already left recovery`);
-      else {
+      const now = done.size ? await status(candidate.id) : null;
+      if (now && !now.inRecovery) {
+        after = now;
+        await markDone("promoted", `${candidate.name} had already left recovery`);
+      } else {
         try {
           const r = await act("DATABASE", candidate.id, { action: "postgres.promote", waitSeconds: 60 });
+          // The agent answers from the server itself, after pg_promote(): no stale snapshot.
+          after = { inRecovery: r?.inRecovery === true, timeline: typeof r?.timeline === "number" ? r.timeline : null };
           await markDone("promoted", `${candidate.name} promoted: timeline ${r?.timeline}, at ${r?.lsn}`);
         } catch (error) {
           return finish(ctx, clusterId, "FAILED", `pg_promote() on ${candidate.name} failed: ${(error as Error).message}; the old primary stays fenced: promote again or rebuild`, candidate.name);
@@ -96,7 +101,7 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
 
     // 3. Verify.
     await options.beforeStep?.("verify");
-    const after = await status(candidate.id);
+    after ??= await status(candidate.id);
     if (!after || after.inRecovery) return finish(ctx, clusterId, "FAILED", `${candidate.name} is not a primary after pg_promote()`, candidate.name);
     if (oldTimeline !== null && after.timeline !== null && after.timeline <= oldTimeline) {
       return finish(ctx, clusterId, "FAILED", `${candidate.name} is on timeline ${after.timeline}, not newer than the old primary's ${oldTimeline}`, candidate.name);

@@ -152,11 +152,14 @@ describe("postgres driver against real streaming replication", () => {
     expect(rm).toContain("clusterdeck_postgres_replicas 0");
   });
 
-  it("takes no actions yet", async () => {
+  it("refuses other roles' actions, and actions that do not fit the server's role", async () => {
     const error = await replica.act({ action: "haproxy.set-state", backend: "a", server: "b", state: "drain" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActionError);
     expect(error).toMatchObject({ status: 422 });
-    expect((error as Error).message).toMatch(/no postgres actions yet/);
+    expect((error as Error).message).toMatch(/does not take haproxy.set-state/);
+    // Promoting a primary, or re-pointing it at another, is refused: they are not replicas.
+    await expect(primary.act({ action: "postgres.promote", waitSeconds: 5 })).rejects.toMatchObject({ status: 409 });
+    await expect(primary.act({ action: "postgres.repoint", host: "127.0.0.1", port: 1 })).rejects.toMatchObject({ status: 409 });
   });
 
   it("paused replay → the replica is DEGRADED and falls behind", async () => {

@@ -314,12 +314,39 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
     return out.join("");
   }
 
-  /** One query on a fresh connection: these run right around a promotion, when pooled ones may be stale. */
-  async function once<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], timeoutMs = config.timeoutMs): Promise<T[]> {
-    const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + 1000 });
+  /**
+   * One connection for an action's queries. Quick actions (fence, re-point)
+   * borrow a pooled one, already authenticated: a failover is counted in
+   * milliseconds; if it turns out dead (the server restarted since) they use a
+   * fresh one. Long ones (pg_promote, up to a minute) get a fresh connection
+   * with their own timeouts.
+   */
+  async function withClient<T>(fn: (q: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]>) => Promise<T>, longTimeoutMs?: number): Promise<T> {
+    const run = async (client: pg.ClientBase) => fn(async (sql, params = []) => (await client.query(sql, params)).rows);
+    if (longTimeoutMs === undefined) {
+      const pooled = await pool.connect().catch(() => null);
+      if (pooled) {
+        try {
+          await pooled.query("SELECT 1");
+        } catch {
+          pooled.release(true);
+          return withFresh(run, config.timeoutMs);
+        }
+        try {
+          return await run(pooled);
+        } finally {
+          pooled.release();
+        }
+      }
+    }
+    return withFresh(run, longTimeoutMs ?? config.timeoutMs);
+  }
+
+  async function withFresh<T>(run: (client: pg.ClientBase) => Promise<T>, timeoutMs: number): Promise<T> {
+    const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: config.timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + 1000 });
     await client.connect();
     try {
-      return (await client.query<T>(sql, params)).rows;
+      return await run(client);
     } finally {
       await client.end().catch(() => {});
     }
@@ -328,35 +355,39 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
   async function act(action: AgentAction): Promise<unknown> {
     try {
       if (action.action === "postgres.promote") {
-        const [state] = await once<{ rec: boolean }>("SELECT pg_is_in_recovery() AS rec");
-        if (!state!.rec) throw new ActionError(409, `${endpoint} is not a replica (not in recovery): nothing to promote`);
-        const [r] = await once<{ ok: boolean }>("SELECT pg_promote(true, $1) AS ok", [action.waitSeconds], action.waitSeconds * 1000 + 5000);
-        if (!r!.ok) throw new ActionError(502, `pg_promote() did not finish within ${action.waitSeconds} s`);
-        const [after] = await once<{ rec: boolean; lsn: string; walfile: string }>("SELECT pg_is_in_recovery() AS rec, pg_current_wal_lsn()::text AS lsn, pg_walfile_name(pg_current_wal_lsn()) AS walfile");
-        if (after!.rec) throw new ActionError(502, "still in recovery after pg_promote()");
-        return { promoted: true, timeline: Number.parseInt(after!.walfile.slice(0, 8), 16), lsn: after!.lsn };
+        return await withClient(async (q) => {
+          const [state] = await q<{ rec: boolean }>("SELECT pg_is_in_recovery() AS rec");
+          if (!state!.rec) throw new ActionError(409, `${endpoint} is not a replica (not in recovery): nothing to promote`);
+          const [r] = await q<{ ok: boolean }>("SELECT pg_promote(true, $1) AS ok", [action.waitSeconds]);
+          if (!r!.ok) throw new ActionError(502, `pg_promote() did not finish within ${action.waitSeconds} s`);
+          const [after] = await q<{ rec: boolean; lsn: string; walfile: string }>("SELECT pg_is_in_recovery() AS rec, pg_current_wal_lsn()::text AS lsn, pg_walfile_name(pg_current_wal_lsn()) AS walfile");
+          if (after!.rec) throw new ActionError(502, "still in recovery after pg_promote()");
+          return { promoted: true, inRecovery: false, timeline: Number.parseInt(after!.walfile.slice(0, 8), 16), lsn: after!.lsn };
+        }, action.waitSeconds * 1000 + 5000);
       }
       if (action.action === "postgres.fence") {
-        await once("ALTER SYSTEM SET default_transaction_read_only = on");
-        await once("SELECT pg_reload_conf()");
-        // Sessions opened before the reload keep writing until they end: end them.
-        const ended = await once<{ n: string }>(
-          "SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
-        );
+        const result = await withClient(async (q) => {
+          await q("ALTER SYSTEM SET default_transaction_read_only = on");
+          await q("SELECT pg_reload_conf()");
+          // Sessions opened before the reload keep writing until they end: end them.
+          const ended = await q<{ n: string }>("SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+          return { readOnly: true, sessionsEnded: Number(ended[0]?.n ?? 0) };
+        });
         let stopped = false;
         if (config.stop) {
           await stopServer(config.stop);
           stopped = true;
         }
-        return { readOnly: true, sessionsEnded: Number(ended[0]?.n ?? 0), stopped };
+        return { ...result, stopped };
       }
       if (action.action === "postgres.repoint") {
-        const [state] = await once<{ rec: boolean; conninfo: string }>("SELECT pg_is_in_recovery() AS rec, current_setting('primary_conninfo') AS conninfo");
-        if (!state!.rec) throw new ActionError(409, `${endpoint} is a primary: only a replica follows another primary`);
-        const conninfo = replaceHostPort(state!.conninfo, action.host, action.port);
-        await once(`ALTER SYSTEM SET primary_conninfo = ${pg.escapeLiteral(conninfo)}`);
-        await once("SELECT pg_reload_conf()");
-        return { repointed: true, primary: `${action.host}:${action.port}` };
+        return await withClient(async (q) => {
+          const [state] = await q<{ rec: boolean; conninfo: string }>("SELECT pg_is_in_recovery() AS rec, current_setting('primary_conninfo') AS conninfo");
+          if (!state!.rec) throw new ActionError(409, `${endpoint} is a primary: only a replica follows another primary`);
+          await q(`ALTER SYSTEM SET primary_conninfo = ${pg.escapeLiteral(replaceHostPort(state!.conninfo, action.host, action.port))}`);
+          await q("SELECT pg_reload_conf()");
+          return { repointed: true, primary: `${action.host}:${action.port}` };
+        });
       }
     } catch (error) {
       if (error instanceof ActionError) throw error;
