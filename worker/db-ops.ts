@@ -46,7 +46,7 @@ async function status(id: string) {
 
 export function promoteExecutor(options: PromoteOptions = {}): Executor {
   return async (ctx) => {
-    const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { params: true, subjectId: true, reason: true } });
+    const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { params: true, subjectId: true, reason: true, steps: true } });
     const p = op.params as Params;
     const clusterId = op.subjectId;
     const done = new Set(p.done ?? []);
@@ -57,7 +57,9 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     };
     const candidate = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: p.candidateId }, select: { id: true, name: true, host: true, port: true } });
     const oldPrimary = p.oldPrimaryId ? await ctx.db.databaseInstance.findUnique({ where: { id: p.oldPrimaryId }, select: { id: true, name: true, timeline: true } }) : null;
-    if (done.size) await ctx.step("resumed", `a worker took over after: ${[...done].join(", ")}`);
+    const taken = (op.steps as { step: string }[]).some((s) => s.step === "started");
+    if (taken) await ctx.step("resumed", `a worker took over${done.size ? ` after: ${[...done].join(", ")}` : " before any step was done"}`);
+    else await ctx.step("started", `promote ${candidate.name}${oldPrimary ? `; fence ${oldPrimary.name} first` : ""}`);
 
     // 1. Fence. The old primary's timeline comes from the check the request passed.
     const checked = (op.params as { check?: { id: string; timeline: number | null; reachable: boolean }[] }).check ?? [];
@@ -83,7 +85,7 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     let after: { inRecovery: boolean; timeline: number | null } | null = null;
     if (!done.has("promoted")) {
       await options.beforeStep?.("promote");
-      const now = done.size ? await status(candidate.id) : null;
+      const now = taken ? await status(candidate.id) : null;
       if (now && !now.inRecovery) {
         after = now;
         await markDone("promoted", `${candidate.name} had already left recovery`);
