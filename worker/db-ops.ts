@@ -206,3 +206,25 @@ async function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDE
   });
   await ctx.notify();
 }
+
+/**
+ * A former primary (NEEDS_REBUILD) was seen out of recovery, i.e. able to
+ * take writes: it was down when its promotion fenced it, and came back. Fence
+ * it now, and say so.
+ */
+export async function refenceFormerPrimary(db: OperationContext["db"], target: { id: string; name: string; clusterId: string }): Promise<void> {
+  const result = await act("DATABASE", target.id, { action: "postgres.fence" });
+  const event = await db.event.create({
+    data: {
+      kind: "db.refenced",
+      severity: "CRITICAL",
+      subjectType: "DATABASE",
+      subjectId: target.id,
+      clusterId: target.clusterId,
+      message: `${target.name}, a former primary, came back able to take writes: fenced again (read-only, ${result?.sessionsEnded ?? 0} session(s) ended${result?.stopped ? ", stopped" : ""}). Rebuild it as a replica.`,
+      data: { result: (result ?? null) as never },
+    },
+    select: { id: true },
+  });
+  await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+}

@@ -19,7 +19,7 @@ import { deployExecutor } from "@/worker/deploy";
 import { DEPLOY_KIND } from "@/lib/config/schemas";
 import { NODE_DRAIN, NODE_MAINTENANCE, NODE_RESUME } from "@/lib/operations/schemas";
 import { drainExecutor, expireMaintenance, maintenanceExecutor, resumeExecutor } from "@/worker/node-ops";
-import { promoteExecutor } from "@/worker/db-ops";
+import { promoteExecutor, refenceFormerPrimary } from "@/worker/db-ops";
 import { DB_PROMOTE } from "@/lib/operations/promote-schema";
 import { env, requireDatabaseUrl } from "@/lib/env";
 
@@ -53,6 +53,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
           const restored = await restoreOverrides(db, t.id, t);
           if (restored) log.info("worker.overrides-restored", { loadBalancer: t.name, overrides: restored });
         },
+        // Split brain guard: a former primary that comes back writable is fenced at once.
+        onFormerPrimaryWritable: (t) => refenceFormerPrimary(db, t),
       });
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
       prober = new Prober(db, recorder);

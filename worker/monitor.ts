@@ -10,7 +10,7 @@ import type { Recorder } from "@/worker/recorder";
 
 const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
 
-type Watched = { target: AgentTarget; connection: AgentConnection; state: HealthState; since: number; haproxyPid?: number | null };
+type Watched = { target: AgentTarget; connection: AgentConnection; state: HealthState; since: number; haproxyPid?: number | null; refence?: "pending" | "done" | number };
 
 /**
  * A target never seen before is not called DOWN for this long: an agent is
@@ -36,6 +36,11 @@ export type MonitorOptions = {
    * Resolves once dealt with; a rejection makes the next snapshot try again.
    */
   onHaproxyReloaded: ((target: AgentTarget) => Promise<void>) | null;
+  /**
+   * A former primary (marked NEEDS_REBUILD after a promotion) is seen taking
+   * writes again (it came back after being down when it was fenced): fence it.
+   */
+  onFormerPrimaryWritable: ((target: AgentTarget) => Promise<void>) | null;
 };
 
 export class Monitor {
@@ -58,6 +63,7 @@ export class Monitor {
       loadTargets: () => loadAgentTargets(),
       initialHealth: () => "UNKNOWN",
       onHaproxyReloaded: null,
+      onFormerPrimaryWritable: null,
       ...options,
       // A caller that brings its own target list brings its own change detection.
       fingerprint: options.fingerprint !== undefined ? options.fingerprint : options.loadTargets ? null : agentTargetsFingerprint,
@@ -113,6 +119,7 @@ export class Monitor {
       const existing = this.watched.get(key);
       if (existing) {
         const moved = existing.target.agentUrl !== target.agentUrl || existing.target.keyId !== target.keyId;
+        if (existing.target.replicationState !== target.replicationState) existing.refence = undefined;
         existing.target = target;
         if (moved) existing.connection.update(target);
         continue;
@@ -138,6 +145,21 @@ export class Monitor {
     );
   }
 
+  private noticeFormerPrimary(w: Watched, s: Snapshot): void {
+    const hook = this.options.onFormerPrimaryWritable;
+    if (!hook || w.target.replicationState !== "NEEDS_REBUILD" || !s.postgres || s.postgres.inRecovery) return;
+    // Once per return; after a failure, again 5 s later.
+    if (w.refence === "pending" || w.refence === "done" || (typeof w.refence === "number" && Date.now() < w.refence)) return;
+    w.refence = "pending";
+    hook(w.target).then(
+      () => (w.refence = "done"),
+      (error) => {
+        w.refence = Date.now() + 5000;
+        console.error(JSON.stringify({ msg: "monitor.refence-failed", target: w.target.name, error: String(error) }));
+      },
+    );
+  }
+
   private onEvent(key: string, event: ConnectionEvent): void {
     const w = this.watched.get(key);
     if (!w) return;
@@ -157,6 +179,8 @@ export class Monitor {
       }
       point = pointFrom(key, s, event.receivedAt);
     } else {
+      // When it comes back it is judged again (a former primary restarted is fenced again).
+      if (w.refence === "done") w.refence = undefined;
       observed = "DOWN";
       reasons = [`agent at ${w.target.agentUrl}: ${event.reason}`];
       point = { key, at: event.at, health: "DOWN" };
@@ -165,7 +189,10 @@ export class Monitor {
     const transition = w.state.observe(observed, reasons);
     this.recorder.observe(w.target, event.kind === "snapshot", { ...point, health: w.state.health });
     if (event.kind === "snapshot" && event.snapshot.config) this.recorder.observeConfig(w.target, event.snapshot.config.checksum);
-    if (event.kind === "snapshot") this.noticeHaproxyWorker(w, event.snapshot);
+    if (event.kind === "snapshot") {
+      this.noticeHaproxyWorker(w, event.snapshot);
+      this.noticeFormerPrimary(w, event.snapshot);
+    }
     if (transition) {
       this.counts.transitions++;
       void this.recorder.transition(w.target, transition).catch((error) =>

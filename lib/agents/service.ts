@@ -77,6 +77,8 @@ export type AgentTarget = {
   agentUrl: string;
   /** As last recorded, so a new leader does not announce every target again. */
   health: "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
+  /** Databases: NEEDS_REBUILD marks a former primary that must never take writes again. */
+  replicationState?: string;
   keyId: string;
   secret: string;
 };
@@ -121,7 +123,7 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
       secretCiphertext: true,
       node: { select: targetSelect },
       loadBalancer: { select: targetSelect },
-      databaseInstance: { select: targetSelect },
+      databaseInstance: { select: { ...targetSelect, replicationState: true } },
     },
   });
   const out: AgentTarget[] = [];
@@ -134,7 +136,17 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
           ? (["DATABASE", row.databaseInstance] as const)
           : ([null, null] as const);
     if (!subjectType || !subject.agentUrl) continue;
-    out.push({ subjectType, id: subject.id, name: subject.name, clusterId: subject.clusterId, agentUrl: subject.agentUrl, health: subject.health, keyId: row.keyId, secret: openSecret(row.secretCiphertext, consoleSecret) });
+    out.push({
+      subjectType,
+      id: subject.id,
+      name: subject.name,
+      clusterId: subject.clusterId,
+      agentUrl: subject.agentUrl,
+      health: subject.health,
+      ...("replicationState" in subject ? { replicationState: subject.replicationState } : {}),
+      keyId: row.keyId,
+      secret: openSecret(row.secretCiphertext, consoleSecret),
+    });
   }
   return out;
 }
