@@ -20,6 +20,7 @@ import { DEPLOY_KIND } from "@/lib/config/schemas";
 import { NODE_DRAIN, NODE_MAINTENANCE, NODE_RESUME } from "@/lib/operations/schemas";
 import { drainExecutor, expireMaintenance, maintenanceExecutor, resumeExecutor } from "@/worker/node-ops";
 import { promoteExecutor, refenceFormerPrimary } from "@/worker/db-ops";
+import { AutoFailover } from "@/worker/auto-failover";
 import { DB_PROMOTE } from "@/lib/operations/promote-schema";
 import { env, requireDatabaseUrl } from "@/lib/env";
 
@@ -39,6 +40,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   let prober: Prober | null = null;
   let operations: OperationRunner | null = null;
   let maintenanceTimer: NodeJS.Timeout | null = null;
+  let autoFailover: AutoFailover | null = null;
 
   const lease = new LeaderLease(db, "monitor", holder, {
     async onElected(epoch) {
@@ -66,6 +68,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
         { listenUrl: requireDatabaseUrl() },
       );
       operations.start();
+      autoFailover = new AutoFailover(db);
+      autoFailover.start();
       maintenanceTimer = setInterval(() => void expireMaintenance(db).catch((error) => log.warn("worker.maintenance-expiry-failed", { error: String(error) })), 5000);
     },
     async onDeposed(why) {
@@ -75,6 +79,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       prober?.stop();
       prober = null;
       if (maintenanceTimer) clearInterval(maintenanceTimer);
+      autoFailover?.stop();
+      autoFailover = null;
       await operations?.stop();
       operations = null;
       retention.stop();
@@ -107,6 +113,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       monitor?.stop();
       prober?.stop();
       if (maintenanceTimer) clearInterval(maintenanceTimer);
+      autoFailover?.stop();
       await operations?.stop();
       retention.stop();
       await recorder.stop();

@@ -7,13 +7,14 @@ import "server-only";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { conflict, notFound, unprocessable } from "@/lib/api/problem";
+import { conflict, forbidden, notFound, unprocessable } from "@/lib/api/problem";
 import { AGENT_PATHS, snapshot as snapshotSchema } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";
 import { callAgent } from "@/lib/agents/client";
 import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 
-import { DB_PROMOTE, type PromoteRequest } from "./promote-schema";
+import { DB_PROMOTE, type AutoFailoverRequest, type PromoteRequest } from "./promote-schema";
+import { can } from "@/lib/auth/permissions";
 
 export { DB_PROMOTE };
 /** A candidate further behind than this (replay lag) needs force. */
@@ -41,6 +42,8 @@ export type Member = {
   replayedLsn: string | null;
   lagBytes: number | null;
   replayPaused: boolean;
+  /** The replica's WAL receiver: "streaming" while it follows the primary. */
+  walReceiverStatus: string | null;
   /** For a replica: why it may not be promoted without force (empty: it may). */
   blockers: string[];
   /** What promoting it would lose, as far as known: the primary's position minus what it received. */
@@ -100,6 +103,7 @@ export async function promotionCheck(clusterId: string) {
       replayedLsn: s?.replayedLsn ?? null,
       lagBytes: s?.lagBytes ?? null,
       replayPaused: s?.replayPaused ?? false,
+      walReceiverStatus: s?.walReceiverStatus ?? null,
       blockers,
       estimatedLossBytes: loss,
       acknowledgement: r.role === "REPLICA" ? `promote ${r.name} and lose up to ${loss ?? "an unknown number of"} bytes` : null,
@@ -163,4 +167,27 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
     return created;
   });
   return { id: op.id };
+}
+
+export async function setAutoFailover(clusterId: string, body: AutoFailoverRequest, audit: AuditContext) {
+  // Turning it on or off is a standing decision (admins); pausing is an operator's call during an incident.
+  if (body.enabled !== undefined && !can(audit.actor.role, "settings:write")) throw forbidden("Only an admin turns automatic failover on or off; operators may pause it");
+  return db.$transaction(async (tx) => {
+    const before = await tx.cluster.findUnique({ where: { id: clusterId }, select: { name: true, autoFailover: true, autoFailoverPaused: true } });
+    if (!before) throw notFound("Cluster");
+    const after = await tx.cluster.update({
+      where: { id: clusterId },
+      data: { ...(body.enabled !== undefined ? { autoFailover: body.enabled } : {}), ...(body.paused !== undefined ? { autoFailoverPaused: body.paused } : {}) },
+      select: { id: true, name: true, autoFailover: true, autoFailoverPaused: true, lastFailoverAt: true },
+    });
+    await recordAudit(tx, audit, {
+      action: "cluster.auto-failover",
+      targetType: "CLUSTER",
+      targetId: clusterId,
+      reason: body.reason,
+      summary: { from: { enabled: before.autoFailover, paused: before.autoFailoverPaused }, to: { enabled: after.autoFailover, paused: after.autoFailoverPaused } },
+    });
+    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CLUSTER", id: clusterId })})`;
+    return after;
+  });
 }

@@ -14,3 +14,17 @@ export const promoteRequest = z.strictObject({
   acknowledgement: z.string().max(200).optional(),
 });
 export type PromoteRequest = z.output<typeof promoteRequest>;
+
+export const autoFailoverRequest = z
+  .strictObject({
+    /** Turn automatic failover on or off (admins). */
+    enabled: z.boolean().optional(),
+    /** Hold it without turning it off, e.g. during planned work (operators). */
+    paused: z.boolean().optional(),
+    reason: z.string().trim().min(1, "Give a reason").max(500),
+  })
+  .refine((r) => r.enabled !== undefined || r.paused !== undefined, { message: "Say what to change: enabled, paused or both" });
+export type AutoFailoverRequest = z.output<typeof autoFailoverRequest>;
+
+/** No second automatic failover in a cluster within this long. */
+export const AUTO_FAILOVER_COOLDOWN_MS = 15 * 60 * 1000;
