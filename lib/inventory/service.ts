@@ -50,6 +50,8 @@ export const clusterSelect = {
   environment: true,
   dbGeneration: true,
   autoFailover: true,
+  autoFailoverPaused: true,
+  lastFailoverAt: true,
   createdAt: true,
   updatedAt: true,
   _count: { select: { loadBalancers: true, nodes: true, databases: true } },

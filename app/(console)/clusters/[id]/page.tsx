@@ -6,6 +6,8 @@ import { Badge } from "@/components/ui/badge";
 import { ClusterActions } from "@/components/inventory/entity-actions";
 import { DatabaseTable, LoadBalancerTable, NodeTable } from "@/components/inventory/tables";
 import { Breadcrumbs, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
+import { AutoFailoverControl } from "@/components/operations/auto-failover-control";
+import { Time } from "@/components/ui/time";
 import { loadCluster, pageActor } from "@/components/inventory/server";
 import { plural } from "@/components/inventory/labels";
 
@@ -88,7 +90,21 @@ export default async function ClusterPage({ params }: Params) {
             {sessions.toLocaleString("en")} active of {capacity.toLocaleString("en")} sessions
           </dd>
           <dt>Automatic failover</dt>
-          <dd>{cluster.autoFailover ? "On" : "Off"}</dd>
+          <dd>
+            <AutoFailoverControl
+              clusterId={cluster.id}
+              enabled={cluster.autoFailover}
+              paused={cluster.autoFailoverPaused}
+              canToggle={can(actor.role, "settings:write")}
+              canPause={can(actor.role, "operations:run")}
+            />
+            {cluster.lastFailoverAt && (
+              <span className="muted">
+                {" "}
+                · last automatic failover <Time value={cluster.lastFailoverAt} />
+              </span>
+            )}
+          </dd>
           <dt>Database generation</dt>
           <dd title="Bumped on every change of primary">{cluster.dbGeneration}</dd>
           <RecordTimes createdAt={cluster.createdAt} updatedAt={cluster.updatedAt} />
