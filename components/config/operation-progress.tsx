@@ -12,7 +12,7 @@ import { SessionsCurve, type DrainProgress } from "@/components/operations/sessi
 export type OperationData = {
   id: string;
   kind: string;
-  state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+  state: "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
   subjectId: string;
   reason: string;
   params: { revisionNumber?: number; batchSize?: number; pauseMs?: number; cancelRequested?: boolean; nodeName?: string; deadlineSeconds?: number; escalation?: string; force?: boolean };
@@ -26,9 +26,9 @@ export type OperationData = {
   deployments: { id: string; targetName: string; targetType: string; batch: number; status: string; error: string | null; startedAt: string | null; finishedAt: string | null }[];
 };
 
-const active = (s: OperationData["state"]) => s === "PENDING" || s === "RUNNING";
+const active = (s: OperationData["state"]) => s === "AWAITING_APPROVAL" || s === "PENDING" || s === "RUNNING";
 
-export function OperationProgress({ initial, canCancel }: { initial: OperationData; canCancel: boolean }) {
+export function OperationProgress({ initial, canCancel, canApprove }: { initial: OperationData; canCancel: boolean; canApprove: boolean }) {
   const client = useQueryClient();
   const q = useQuery({
     queryKey: ["operations", initial.id],
@@ -42,6 +42,18 @@ export function OperationProgress({ initial, canCancel }: { initial: OperationDa
   const isDeploy = op.kind === "config.deploy";
   const done = op.deployments.filter((d) => d.status === "SUCCEEDED").length;
   const total = op.deployments.length;
+
+  async function approve() {
+    const reason = window.prompt("Why approve? (goes to the audit trail)");
+    if (!reason) return;
+    setCancelError(null);
+    try {
+      await apiFetch(`/api/v1/operations/${op.id}/approve`, { method: "POST", body: { reason } });
+      await client.invalidateQueries({ queryKey: ["operations", op.id] });
+    } catch (e) {
+      setCancelError(e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached.");
+    }
+  }
 
   async function cancel() {
     setCancelling(true);
@@ -70,12 +82,22 @@ export function OperationProgress({ initial, canCancel }: { initial: OperationDa
             {op.currentStep && active(op.state) && <span className="muted">· {op.currentStep}</span>}
             {op.params.cancelRequested && active(op.state) && <span className="muted">· cancel requested: stops after this batch</span>}
           </div>
-          {canCancel && active(op.state) && !op.params.cancelRequested && (
+          {op.state === "AWAITING_APPROVAL" && canApprove && (
+            <button type="button" className="btn btn-primary" onClick={approve}>
+              Approve
+            </button>
+          )}
+          {(canCancel || (op.state === "AWAITING_APPROVAL" && canApprove)) && active(op.state) && !op.params.cancelRequested && (
             <button type="button" className="btn btn-danger" onClick={cancel} disabled={cancelling}>
               {cancelling ? "Cancelling…" : isDeploy ? "Cancel after this batch" : "Cancel"}
             </button>
           )}
         </div>
+        {op.state === "AWAITING_APPROVAL" && (
+          <div className="alert alert-warn" role="status">
+            Waiting for a second operator or admin to approve (two-person rule). Nothing has been done yet.
+          </div>
+        )}
         {isDeploy && <progress max={Math.max(1, total)} value={done} aria-label="Targets done" style={{ width: "100%" }} />}
         {op.kind === "node.drain" && <SessionsCurve progress={op.progress} />}
         {op.error && (

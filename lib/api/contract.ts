@@ -11,7 +11,7 @@ import { acknowledgeBody, eventList, eventParams, streamQuery } from "@/lib/even
 import { metricsQuery } from "@/lib/metrics/schemas";
 import * as cfg from "@/lib/config/schemas";
 import * as ops from "@/lib/operations/schemas";
-import { autoFailoverRequest, promoteRequest } from "@/lib/operations/promote-schema";
+import { autoFailoverRequest, promoteRequest, twoPersonRuleBody } from "@/lib/operations/promote-schema";
 import { route } from "@/lib/api/spec";
 
 const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
@@ -206,9 +206,15 @@ export const api = {
     promote: route({ method: "POST", path: "/api/v1/clusters/{id}/promote", tag: "operations", summary: "Promote a replica (202 with the operation): fence the old primary, pg_promote(), verify the timeline, re-point replicas, point the apps. Refused (409) when the primary or generation changed, or the candidate is behind or lagging unless forced with the typed acknowledgement", access: "operations:run", params: idParams, body: promoteRequest, status: 202 }),
   },
 
+  settings: {
+    twoPersonRule: route({ method: "GET", path: "/api/v1/settings/two-person-rule", tag: "settings", summary: "Whether promotions and forced actions wait for a second person", access: "operations:read" }),
+    setTwoPersonRule: route({ method: "POST", path: "/api/v1/settings/two-person-rule", tag: "settings", summary: "Turn the two-person rule on or off, with a reason", access: "settings:write", body: twoPersonRuleBody }),
+  },
+
   operations: {
     list: route({ method: "GET", path: "/api/v1/operations", tag: "operations", summary: "Durable operations (deployments, and later drain and promote), newest first", access: "operations:read", query: cfg.operationList }),
     get: route({ method: "GET", path: "/api/v1/operations/{id}", tag: "operations", summary: "One operation with its steps and per-target progress", access: "operations:read", params: cfg.operationParams }),
+    approve: route({ method: "POST", path: "/api/v1/operations/{id}/approve", tag: "operations", summary: "Approve an operation waiting under the two-person rule (a second operator or admin, not the requester)", access: "operations:run", params: cfg.operationParams, body: cfg.reasonBody }),
     cancel: route({ method: "POST", path: "/api/v1/operations/{id}/cancel", tag: "operations", summary: "Ask an operation to stop where that is safe: a deployment at its next batch boundary (needs config:write), a drain before the next check (the node stays draining); others refuse (409)", access: "operations:run", params: cfg.operationParams, body: cfg.reasonBody }),
   },
 } as const;

@@ -40,6 +40,6 @@ export const reasonBody = z.strictObject({ reason: reason.default("") });
 export const operationParams = z.strictObject({ id: cuid });
 export const operationList = z.strictObject({
   kind: z.string().max(50).regex(/^[a-z.-]+$/).optional(),
-  state: z.enum(["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]).optional(),
+  state: z.enum(["AWAITING_APPROVAL", "PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

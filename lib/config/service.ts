@@ -273,7 +273,7 @@ export async function listScopes() {
   const latestBy = new Map(latest.map((l) => [l.scope, l._max.number]));
   const drift = await db.configTargetState.groupBy({ by: ["scope"], where: { driftSince: { not: null } }, _count: { _all: true } });
   const driftBy = new Map(drift.map((d) => [d.scope, d._count._all]));
-  const active = await db.operation.findMany({ where: { kind: DEPLOY_KIND, state: { in: ["PENDING", "RUNNING"] } }, select: { id: true, subjectId: true } });
+  const active = await db.operation.findMany({ where: { kind: DEPLOY_KIND, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } }, select: { id: true, subjectId: true } });
   return scopes.map((s) => ({
     ...s,
     latestRevision: latestBy.get(s.key) ?? null,
@@ -376,7 +376,7 @@ export async function startDeployment(revisionId: string, request: DeployRequest
 
   const operation = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`config-scope:${scope.key}`}))`;
-    const running = await tx.operation.findFirst({ where: { kind: DEPLOY_KIND, subjectId: scope.key, state: { in: ["PENDING", "RUNNING"] } }, select: { id: true } });
+    const running = await tx.operation.findFirst({ where: { kind: DEPLOY_KIND, subjectId: scope.key, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } }, select: { id: true } });
     if (running) throw conflict(`A deployment of ${scope.name} is already in progress (operation ${running.id}); wait for it or cancel it`, { operationId: running.id });
     const op = await tx.operation.create({
       data: {

@@ -15,6 +15,7 @@ import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 
 import { DB_PROMOTE, type AutoFailoverRequest, type PromoteRequest } from "./promote-schema";
 import { can } from "@/lib/auth/permissions";
+import { initialState } from "./approval";
 
 export { DB_PROMOTE };
 /** A candidate further behind than this (replay lag) needs force. */
@@ -134,7 +135,7 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
     // The cluster row is the lock: every promotion of this cluster passes here one at a time.
     const [cluster] = await tx.$queryRaw<{ dbGeneration: number; name: string }[]>`SELECT "dbGeneration", "name" FROM "Cluster" WHERE "id" = ${clusterId} FOR UPDATE`;
     if (!cluster) throw notFound("Cluster");
-    const running = await tx.operation.findFirst({ where: { kind: DB_PROMOTE, subjectId: clusterId, state: { in: ["PENDING", "RUNNING"] } }, select: { id: true } });
+    const running = await tx.operation.findFirst({ where: { kind: DB_PROMOTE, subjectId: clusterId, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } }, select: { id: true } });
     if (running) throw conflict(`A promotion in ${cluster.name} is already in progress (operation ${running.id})`, { operationId: running.id });
     const primary = await tx.databaseInstance.findFirst({ where: { clusterId, role: "PRIMARY" }, select: { id: true } });
     if (cluster.dbGeneration !== body.generation || (primary?.id ?? null) !== body.expectedPrimaryId) {
@@ -142,8 +143,10 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
     }
     const generation = cluster.dbGeneration + 1;
     await tx.cluster.update({ where: { id: clusterId }, data: { dbGeneration: generation } });
+    const state = await initialState(tx, true, audit);
     const created = await tx.operation.create({
       data: {
+        state,
         kind: DB_PROMOTE,
         subjectType: "CLUSTER",
         subjectId: clusterId,
@@ -151,7 +154,10 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
         requestedById: audit.actor.userId ?? null,
         reason: body.reason,
         params: { candidateId: candidate.id, candidateName: candidate.name, oldPrimaryId: primary?.id ?? null, generation, force: body.force, check: check.members } as unknown as Prisma.InputJsonValue,
-        steps: [{ at: new Date().toISOString(), step: "requested", detail: `promote ${candidate.name}; generation ${generation}` }],
+        steps: [
+          { at: new Date().toISOString(), step: "requested", detail: `promote ${candidate.name}; generation ${generation}` },
+          ...(state === "AWAITING_APPROVAL" ? [{ at: new Date().toISOString(), step: "waiting for approval", detail: "two-person rule: a second operator or admin must approve" }] : []),
+        ],
       },
       select: { id: true },
     });

@@ -9,6 +9,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { conflict, notFound } from "@/lib/api/problem";
 import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+import { initialState } from "./approval";
 import { NODE_DRAIN, NODE_KINDS, NODE_MAINTENANCE, NODE_RESUME, type DrainRequest, type MaintenanceRequest, type ResumeRequest } from "./schemas";
 
 export type DrainImpact = {
@@ -73,7 +74,7 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
     const node = await tx.node.findUnique({ where: { id: nodeId }, select: { id: true, name: true, adminState: true, clusterId: true } });
     if (!node) throw notFound("Node");
     const running = await tx.operation.findFirst({
-      where: { subjectType: "NODE", subjectId: nodeId, kind: { in: [...NODE_KINDS] }, state: { in: ["PENDING", "RUNNING"] } },
+      where: { subjectType: "NODE", subjectId: nodeId, kind: { in: [...NODE_KINDS] }, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
       select: { id: true, kind: true },
     });
     if (running) throw conflict(`${node.name} already has a ${running.kind.replace("node.", "")} in progress (operation ${running.id})`, { operationId: running.id });
@@ -88,8 +89,11 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
       if (!overrides) throw conflict(`${node.name} is already active`);
     }
     if (request.kind === NODE_MAINTENANCE && node.adminState === "MAINTENANCE") throw conflict(`${node.name} is already in maintenance`);
+    // The two-person rule covers forced actions: a drain past the capacity check.
+    const state = await initialState(tx, request.kind === NODE_DRAIN && request.body.force, audit);
     const created = await tx.operation.create({
       data: {
+        state,
         kind: request.kind,
         subjectType: "NODE",
         subjectId: nodeId,
@@ -97,7 +101,10 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
         requestedById: audit.actor.userId ?? null,
         reason: request.body.reason,
         params: { ...request.body, nodeName: node.name, clusterId: node.clusterId, ...(impact ? { impact } : {}) } as Prisma.InputJsonValue,
-        steps: [{ at: new Date().toISOString(), step: "requested", detail: impact ? impact.why : undefined }],
+        steps: [
+          { at: new Date().toISOString(), step: "requested", detail: impact ? impact.why : undefined },
+          ...(state === "AWAITING_APPROVAL" ? [{ at: new Date().toISOString(), step: "waiting for approval", detail: "two-person rule: a forced drain needs a second operator or admin" }] : []),
+        ],
       },
       select: { id: true },
     });

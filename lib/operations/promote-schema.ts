@@ -28,3 +28,5 @@ export type AutoFailoverRequest = z.output<typeof autoFailoverRequest>;
 
 /** No second automatic failover in a cluster within this long. */
 export const AUTO_FAILOVER_COOLDOWN_MS = 15 * 60 * 1000;
+
+export const twoPersonRuleBody = z.strictObject({ enabled: z.boolean(), reason: z.string().trim().min(1, "Give a reason").max(500) });

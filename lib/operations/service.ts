@@ -48,7 +48,7 @@ async function targetNames(targets: { type: TargetType; id: string }[]): Promise
   return new Map([...nodes, ...lbs, ...dbs].map((x) => [x.id, x.name]));
 }
 
-export async function listOperations(query: { kind?: string; state?: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED"; limit: number }) {
+export async function listOperations(query: { kind?: string; state?: "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED"; limit: number }) {
   return db.operation.findMany({
     where: { ...(query.kind ? { kind: query.kind } : {}), ...(query.state ? { state: query.state } : {}) },
     orderBy: { createdAt: "desc" },
@@ -68,6 +68,13 @@ export async function cancelOperation(operationId: string, reason: string, audit
   return db.$transaction(async (tx) => {
     const op = await tx.operation.findUnique({ where: { id: operationId }, select: { id: true, kind: true, state: true, params: true, subjectType: true, subjectId: true } });
     if (!op) throw notFound(`Operation '${operationId}'`);
+    if (op.state === "AWAITING_APPROVAL") {
+      // Nothing was done yet: any operator may call it off.
+      if (!can(audit.actor.role, "operations:run")) throw forbidden("Cancelling needs an operator or an admin");
+      await tx.operation.update({ where: { id: op.id }, data: { state: "CANCELLED", finishedAt: new Date(), error: `cancelled before approval: ${reason || "no reason given"}` } });
+      await recordAudit(tx, audit, { action: `${op.kind}.cancel`, targetType: "OPERATION", targetId: op.id, reason, summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: "cancelled while waiting for approval" } });
+      return { id: op.id, cancelRequested: true, effect: "cancelled while waiting for approval; nothing had been done" };
+    }
     const rule = cancellable[op.kind];
     if (!rule) throw conflict(`A ${op.kind} cannot be cancelled safely half-way; let it finish`);
     if (!can(audit.actor.role, rule.permission)) throw forbidden(`Role ${audit.actor.role} may not cancel a ${op.kind}`);
@@ -81,7 +88,7 @@ export async function cancelOperation(operationId: string, reason: string, audit
 /** The drain, resume or maintenance running on a node, if any. */
 export function activeNodeOperation(nodeId: string) {
   return db.operation.findFirst({
-    where: { subjectType: "NODE", subjectId: nodeId, kind: { startsWith: "node." }, state: { in: ["PENDING", "RUNNING"] } },
+    where: { subjectType: "NODE", subjectId: nodeId, kind: { startsWith: "node." }, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
     select: { id: true, kind: true },
   });
 }

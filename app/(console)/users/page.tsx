@@ -4,6 +4,8 @@ import { listUsers } from "@/lib/users/service";
 import { userList } from "@/lib/users/schemas";
 import { InvalidFilters } from "@/components/ui/filters";
 import { PageHeader } from "@/components/ui/page-header";
+import { TwoPersonRuleToggle } from "@/components/operations/two-person-rule-toggle";
+import { twoPersonRule } from "@/lib/operations/approval";
 import { Pagination } from "@/components/ui/pagination";
 import { NewUserButton } from "@/components/users/new-user-button";
 import { UserFilters } from "@/components/users/user-filters";
@@ -19,6 +21,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader title="Users" description="Who may sign in to the console, and with which role" actions={<NewUserButton />} />
+      <TwoPersonRuleToggle enabled={await twoPersonRule()} />
       <InvalidFilters issues={issues} />
       <UserFilters q={valid.q} role={valid.role} />
       <UsersTable users={page.items} currentUserId={actor.userId} />

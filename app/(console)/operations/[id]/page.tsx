@@ -53,7 +53,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
           </>
         }
       />
-      <OperationProgress initial={initial} canCancel={canCancel} />
+      <OperationProgress initial={initial} canCancel={canCancel} canApprove={can(actor.role, "operations:run") && actor.userId !== op.requestedById} />
     </>
   );
 }

@@ -1,0 +1,46 @@
+"use client";
+// The two-person rule, for admins: promotions and forced actions wait for a
+// second operator or admin when it is on.
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { ApiClientError, apiFetch } from "@/lib/api/client";
+
+export function TwoPersonRuleToggle({ enabled }: { enabled: boolean }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  async function toggle() {
+    const reason = window.prompt(`Reason to turn the two-person rule ${enabled ? "off" : "on"} (goes to the audit trail):`);
+    if (!reason) return;
+    setPending(true);
+    setError(null);
+    try {
+      await apiFetch("/api/v1/settings/two-person-rule", { method: "POST", body: { enabled: !enabled, reason } });
+      router.refresh();
+    } catch (e) {
+      setError(e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached.");
+    } finally {
+      setPending(false);
+    }
+  }
+  return (
+    <section className="card row" aria-labelledby="two-person" style={{ justifyContent: "space-between", marginBottom: 16 }}>
+      <div>
+        <h2 id="two-person" style={{ margin: 0, fontSize: 16 }}>
+          Two-person rule: <span data-testid="two-person-state">{enabled ? "on" : "off"}</span>
+        </h2>
+        <p className="muted" style={{ margin: 0 }}>
+          When on, a promotion or a forced drain waits until a second operator or admin approves it. Automatic failover does not wait.
+        </p>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+      <button type="button" className="btn" disabled={pending} onClick={() => void toggle()}>
+        {enabled ? "Turn off" : "Turn on"}
+      </button>
+    </section>
+  );
+}

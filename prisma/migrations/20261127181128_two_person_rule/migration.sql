@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "OperationState" ADD VALUE 'AWAITING_APPROVAL';
