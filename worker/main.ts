@@ -18,7 +18,7 @@ import { restoreOverrides } from "@/worker/overrides";
 import { deployExecutor } from "@/worker/deploy";
 import { DEPLOY_KIND } from "@/lib/config/schemas";
 import { NODE_DRAIN, NODE_MAINTENANCE, NODE_RESUME } from "@/lib/operations/schemas";
-import { drainExecutor, expireMaintenance, maintenanceExecutor, resumeExecutor } from "@/worker/node-ops";
+import { drainExecutor, expireMaintenance, maintenanceExecutor, redrainApp, resumeExecutor } from "@/worker/node-ops";
 import { promoteExecutor, refenceFormerPrimary } from "@/worker/db-ops";
 import { AutoFailover } from "@/worker/auto-failover";
 import { DB_PROMOTE } from "@/lib/operations/promote-schema";
@@ -57,6 +57,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
         },
         // Split brain guard: a former primary that comes back writable is fenced at once.
         onFormerPrimaryWritable: (t) => refenceFormerPrimary(db, t),
+        // The app forgets its drain when it restarts; the console does not.
+        onAppNotDraining: (t) => redrainApp(db, t),
       });
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
       prober = new Prober(db, recorder);

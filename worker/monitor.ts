@@ -10,7 +10,16 @@ import type { Recorder } from "@/worker/recorder";
 
 const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
 
-type Watched = { target: AgentTarget; connection: AgentConnection; state: HealthState; since: number; haproxyPid?: number | null; refence?: "pending" | "done" | number };
+type Watched = {
+  target: AgentTarget;
+  connection: AgentConnection;
+  state: HealthState;
+  since: number;
+  haproxyPid?: number | null;
+  refence?: "pending" | "done" | number;
+  /** When the app's drain was last re-applied (at most every 5 s). */
+  redrainAt?: number;
+};
 
 /**
  * A target never seen before is not called DOWN for this long: an agent is
@@ -41,6 +50,8 @@ export type MonitorOptions = {
    * writes again (it came back after being down when it was fenced): fence it.
    */
   onFormerPrimaryWritable: ((target: AgentTarget) => Promise<void>) | null;
+  /** A node the console holds out of service reports an app taking sessions (it restarted): drain the app again. */
+  onAppNotDraining: ((target: AgentTarget) => Promise<void>) | null;
 };
 
 export class Monitor {
@@ -64,6 +75,7 @@ export class Monitor {
       initialHealth: () => "UNKNOWN",
       onHaproxyReloaded: null,
       onFormerPrimaryWritable: null,
+      onAppNotDraining: null,
       ...options,
       // A caller that brings its own target list brings its own change detection.
       fingerprint: options.fingerprint !== undefined ? options.fingerprint : options.loadTargets ? null : agentTargetsFingerprint,
@@ -145,6 +157,15 @@ export class Monitor {
     );
   }
 
+  private noticeAppDrain(w: Watched, s: Snapshot): void {
+    const hook = this.options.onAppNotDraining;
+    const held = w.target.adminState === "DRAINING" || w.target.adminState === "DRAINED" || w.target.adminState === "MAINTENANCE";
+    if (!hook || !held || !s.app || s.app.draining) return;
+    if (w.redrainAt && Date.now() - w.redrainAt < 5000) return;
+    w.redrainAt = Date.now();
+    hook(w.target).catch((error) => console.error(JSON.stringify({ msg: "monitor.redrain-failed", target: w.target.name, error: String(error) })));
+  }
+
   private noticeFormerPrimary(w: Watched, s: Snapshot): void {
     const hook = this.options.onFormerPrimaryWritable;
     if (!hook || w.target.replicationState !== "NEEDS_REBUILD" || !s.postgres || s.postgres.inRecovery) return;
@@ -192,6 +213,7 @@ export class Monitor {
     if (event.kind === "snapshot") {
       this.noticeHaproxyWorker(w, event.snapshot);
       this.noticeFormerPrimary(w, event.snapshot);
+      this.noticeAppDrain(w, event.snapshot);
     }
     if (transition) {
       this.counts.transitions++;

@@ -113,7 +113,8 @@ beforeAll(async () => {
   cleanups.push(() => runner.stop());
   recorder = new Recorder(db);
   recorder.start();
-  monitor = new Monitor(recorder, { connection: { heartbeatTimeoutMs: 2000, maxBackoffMs: 500, maxLineBytes: 1 << 20 } });
+  const { redrainApp } = await import("@/worker/node-ops");
+  monitor = new Monitor(recorder, { refreshMs: 500, connection: { heartbeatTimeoutMs: 2000, maxBackoffMs: 500, maxLineBytes: 1 << 20 }, onAppNotDraining: (t) => redrainApp(db, t) });
   await monitor.start();
   cleanups.push(() => recorder.stop(), () => monitor.stop());
 
@@ -212,6 +213,16 @@ describe("drain", () => {
     expect(progress.samples.length).toBeGreaterThan(2);
     expect(progress.samples.at(-1)![1]).toBe(0);
   }, 90_000);
+
+  it("drains the app again when it restarts while its node is held out of service", async () => {
+    const victim = nodes[1]!;
+    const port = victim.app.port;
+    await victim.app.close();
+    victim.app = await startAppServer({ port, name: victim.name, sessionIdleMs: 3000 });
+    cleanups.push(() => victim.app.close());
+    // A fresh app takes sessions; the console still holds the node DRAINED, so it tells the app again.
+    await until("the restarted app draining again", async () => ((await (await fetch(`${victim.app.url}/stats`)).json()) as { draining: boolean }).draining, 15_000);
+  }, 30_000);
 
   it("resumes gradually: the weight climbs back in steps", async () => {
     const { startNodeOperation } = await import("@/lib/operations/nodes");

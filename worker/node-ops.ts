@@ -206,7 +206,9 @@ export const resumeExecutor: Executor = async (ctx) => {
   const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true } });
   const node = await loadNode(ctx, op.subjectId);
   const balancers = await balancersOf(ctx, node.id);
-  // The app first: when the balancers send traffic again, it must take it.
+  // ACTIVE first (so nothing drains the app again), then the app, then the
+  // balancers: when they send traffic again, the app must take it.
+  await setAdminState(ctx, node, "ACTIVE", { maintenanceReason: null, maintenanceUntil: null });
   const appProblem = await appAction(ctx, node, "app.resume");
   await ctx.step("the app takes sessions again", appProblem ?? undefined);
   const ramp = p.slowStartSeconds > 0 ? [0.1, 0.25, 0.5, 1] : [1];
@@ -217,7 +219,6 @@ export const resumeExecutor: Executor = async (ctx) => {
     await act(lb.endpoint, { action: "haproxy.set-state", backend: backendName(lb.name), server: node.name, state: "ready" });
   }
   await ctx.guard((tx) => tx.runtimeOverride.deleteMany({ where: { nodeId: node.id, kind: "state" } }));
-  await setAdminState(ctx, node, "ACTIVE", { maintenanceReason: null, maintenanceUntil: null });
   await ctx.step("ready", `in ${balancers.map((b) => b.name).join(", ") || "no load balancer"}`);
   for (const share of ramp.slice(1)) {
     await new Promise((r) => setTimeout(r, (p.slowStartSeconds * 1000) / (ramp.length - 1)));
@@ -256,4 +257,16 @@ export async function expireMaintenance(db: OperationContext["db"]): Promise<num
     }
   }
   return started;
+}
+
+/**
+ * The app of a node held out of service forgot its drain (it restarted): tell
+ * it again. The monitor's view of the node may be seconds old, so the stored
+ * admin state is read first: a node resumed meanwhile is left alone.
+ */
+export async function redrainApp(db: OperationContext["db"], target: AgentEndpoint & { id: string; name: string; adminState?: string }): Promise<void> {
+  const node = await db.node.findUnique({ where: { id: target.id }, select: { adminState: true } });
+  if (!node || node.adminState === "ACTIVE") return;
+  await act(target, { action: "app.drain" });
+  console.log(JSON.stringify({ msg: "worker.app-redrained", node: target.name, adminState: target.adminState }));
 }

@@ -79,6 +79,8 @@ export type AgentTarget = {
   health: "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
   /** Databases: NEEDS_REBUILD marks a former primary that must never take writes again. */
   replicationState?: string;
+  /** Nodes: DRAINING, DRAINED or MAINTENANCE mean the app must refuse new sessions. */
+  adminState?: string;
   keyId: string;
   secret: string;
 };
@@ -121,7 +123,7 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
     select: {
       keyId: true,
       secretCiphertext: true,
-      node: { select: targetSelect },
+      node: { select: { ...targetSelect, adminState: true } },
       loadBalancer: { select: targetSelect },
       databaseInstance: { select: { ...targetSelect, replicationState: true } },
     },
@@ -144,6 +146,7 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
       agentUrl: subject.agentUrl,
       health: subject.health,
       ...("replicationState" in subject ? { replicationState: subject.replicationState } : {}),
+      ...("adminState" in subject ? { adminState: subject.adminState } : {}),
       keyId: row.keyId,
       secret: openSecret(row.secretCiphertext, consoleSecret),
     });
