@@ -6,17 +6,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/auth/actor";
-import { freePorts } from "@/lab/ports";
-import { startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
-import { parseConfig, type AgentConfigInput } from "@/agent/config";
-import { startAgent } from "@/agent/server";
+import { enrolledPair } from "@/worker/testing/pg-cluster";
 import { waitFor } from "@/agent/testing/client";
 
 const database = setupTestDatabase();
 const audit = { actor: systemActor("test"), requestId: "auto-failover-test", clientIp: null };
 const admin = { ...audit, actor: { ...audit.actor } };
 const cleanups: (() => Promise<unknown> | void)[] = [];
-let pair: PostgresPairHandle;
 
 beforeAll(() => {
   process.env.CLUSTERDECK_SECRET = "auto-failover-test-secret-".padEnd(48, "x");
@@ -28,8 +24,6 @@ afterAll(async () => {
 
 it("stays off by default and while paused, then promotes the replica by itself, once", async () => {
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
-  const { issueAgentCredential } = await import("@/lib/agents/service");
   const { setAutoFailover } = await import("@/lib/operations/databases");
   const { OperationRunner } = await import("@/worker/operations");
   const { promoteExecutor } = await import("@/worker/db-ops");
@@ -37,23 +31,10 @@ it("stays off by default and while paused, then promotes the replica by itself, 
   const { Monitor } = await import("@/worker/monitor");
   const { AutoFailover } = await import("@/worker/auto-failover");
 
-  pair = await startPostgresPair();
-  cleanups.push(() => pair.stop());
-  const cluster = await inv.createCluster({ name: "auto", description: "", environment: "production" }, audit);
-  const ports = await freePorts(2);
-  let primaryId = "";
-  let replicaId = "";
-  for (const [name, role, server, url, port] of [
-    ["pg-a", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
-    ["pg-b", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
-  ] as const) {
-    const row = await inv.createDatabase({ clusterId: cluster.id, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` }, audit);
-    if (role === "PRIMARY") primaryId = row.id;
-    else replicaId = row.id;
-    const { config } = await issueAgentCredential("DATABASE", row.id, audit);
-    const agent = await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url, timeoutMs: 1000 } } as AgentConfigInput), { log: () => {} });
-    cleanups.push(() => agent.close());
-  }
+  const enrolled = await enrolledPair("auto");
+  cleanups.push(() => enrolled.stop());
+  const { pair, primaryId, replicaId } = enrolled;
+  const cluster = { id: enrolled.clusterId };
   const runner = new OperationRunner(db, "auto-worker", { "db.promote": promoteExecutor() }, { listenUrl: database.url() });
   runner.start();
   const recorder = new Recorder(db);

@@ -4,15 +4,11 @@
 // released, only no longer renewed); a second worker takes the operation
 // over and finishes it. Afterwards exactly one server accepts writes: the
 // old primary refuses them, the new one takes them.
-import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/auth/actor";
-import { freePorts } from "@/lab/ports";
-import { startPostgresPair } from "@/lab/postgres";
-import { parseConfig, type AgentConfigInput } from "@/agent/config";
-import { startAgent } from "@/agent/server";
+import { enrolledPair, takesWrites } from "@/worker/testing/pg-cluster";
 import { waitFor } from "@/agent/testing/client";
 
 const database = setupTestDatabase();
@@ -27,44 +23,17 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function writable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query("CREATE TABLE IF NOT EXISTS takeover_probe (id int)");
-    await c.query("INSERT INTO takeover_probe VALUES (1)");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
 for (const step of ["fence", "promote", "verify", "inventory", "repoint", "apps"]) {
   it(`a worker dying before "${step}" is replaced, and one primary takes writes`, async () => {
     const { db } = await import("@/lib/db");
-    const inv = await import("@/lib/inventory/service");
-    const { issueAgentCredential } = await import("@/lib/agents/service");
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
     const { OperationRunner } = await import("@/worker/operations");
     const { promoteExecutor } = await import("@/worker/db-ops");
 
-    const pair = await startPostgresPair({ synchronous: true });
-    cleanups.push(() => pair.stop());
-    const cluster = await inv.createCluster({ name: `takeover-${step}`, description: "", environment: "production" }, audit);
-    const ports = await freePorts(2);
-    let replicaId = "";
-    for (const [name, role, server, url, port] of [
-      ["pg-a", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
-      ["pg-b", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
-    ] as const) {
-      const row = await inv.createDatabase({ clusterId: cluster.id, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` }, audit);
-      if (role === "REPLICA") replicaId = row.id;
-      const { config } = await issueAgentCredential("DATABASE", row.id, audit);
-      const agent = await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url } } as AgentConfigInput), { log: () => {} });
-      cleanups.push(() => agent.close());
-    }
+    const enrolled = await enrolledPair(`takeover-${step}`, { synchronous: true });
+    cleanups.push(() => enrolled.stop());
+    const { pair, replicaId } = enrolled;
+    const cluster = { id: enrolled.clusterId };
 
     // The first worker dies just before `step`.
     let first: InstanceType<typeof OperationRunner> | null = null;
@@ -95,7 +64,7 @@ for (const step of ["fence", "promote", "verify", "inventory", "repoint", "apps"
     } finally {
       await second.stop();
     }
-    expect(await writable(pair.primaryUrl)).toBe(false);
-    expect(await writable(pair.replicaUrl)).toBe(true);
+    expect(await takesWrites(pair.primaryUrl)).toBe(false);
+    expect(await takesWrites(pair.replicaUrl)).toBe(true);
   }, 90_000);
 }

@@ -1,28 +1,11 @@
 "use client";
 // The two-person rule, for admins: promotions and forced actions wait for a
 // second operator or admin when it is on.
-import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { useReasonedPost } from "./use-reasoned-post";
 
 export function TwoPersonRuleToggle({ enabled }: { enabled: boolean }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  async function toggle() {
-    const reason = window.prompt(`Reason to turn the two-person rule ${enabled ? "off" : "on"} (goes to the audit trail):`);
-    if (!reason) return;
-    setPending(true);
-    setError(null);
-    try {
-      await apiFetch("/api/v1/settings/two-person-rule", { method: "POST", body: { enabled: !enabled, reason } });
-      router.refresh();
-    } catch (e) {
-      setError(e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached.");
-    } finally {
-      setPending(false);
-    }
-  }
+  const { post, pending, error } = useReasonedPost("/api/v1/settings/two-person-rule");
+  const toggle = () => post({ enabled: !enabled }, `Reason to turn the two-person rule ${enabled ? "off" : "on"} (goes to the audit trail):`);
   return (
     <section className="card row" aria-labelledby="two-person" style={{ justifyContent: "space-between", marginBottom: 16 }}>
       <div>

@@ -1,0 +1,58 @@
+// Test helpers for the database incident actions: a real primary/replica pair
+// (lab) registered in the inventory with an enrolled agent beside each member.
+import pg from "pg";
+import { systemActor } from "@/lib/auth/actor";
+import { freePorts } from "@/lab/ports";
+import { startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
+import { parseConfig, type AgentConfigInput } from "@/agent/config";
+import { startAgent, type RunningAgent } from "@/agent/server";
+
+export type EnrolledPair = { pair: PostgresPairHandle; clusterId: string; primaryId: string; replicaId: string; agents: RunningAgent[]; stop(): Promise<void> };
+
+const audit = { actor: systemActor("test"), requestId: "pg-cluster", clientIp: null };
+
+/** A fresh pair, a cluster named `name` holding it (pg-a primary, pg-b replica), and their agents. */
+export async function enrolledPair(name: string, opts: { synchronous?: boolean } = {}): Promise<EnrolledPair> {
+  const inv = await import("@/lib/inventory/service");
+  const { issueAgentCredential } = await import("@/lib/agents/service");
+  const pair = await startPostgresPair({ synchronous: opts.synchronous });
+  const cluster = await inv.createCluster({ name, description: "", environment: "production" }, audit);
+  const ports = await freePorts(2);
+  const ids: string[] = [];
+  const agents: RunningAgent[] = [];
+  for (const [member, role, server, url, port] of [
+    ["pg-a", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
+    ["pg-b", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
+  ] as const) {
+    const row = await inv.createDatabase({ clusterId: cluster.id, name: member, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` }, audit);
+    ids.push(row.id);
+    const { config } = await issueAgentCredential("DATABASE", row.id, audit);
+    agents.push(await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url, timeoutMs: 1000 } } as AgentConfigInput), { log: () => {} }));
+  }
+  return {
+    pair,
+    clusterId: cluster.id,
+    primaryId: ids[0]!,
+    replicaId: ids[1]!,
+    agents,
+    async stop() {
+      for (const a of agents) await a.close();
+      await pair.stop();
+    },
+  };
+}
+
+/** Whether the server at url takes a write now (a fenced or read-only one does not). */
+export async function takesWrites(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query("CREATE TABLE IF NOT EXISTS write_probe (id int)");
+    await c.query("INSERT INTO write_probe VALUES (1)");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
