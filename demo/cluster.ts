@@ -178,7 +178,9 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
         );
         const { config } = await issueAgentCredential("DATABASE", instance.id, audit);
         // A superuser: the agent manages settings (ALTER SYSTEM) and, later, promotes and fences.
-        agentConfigs.push({ name: `agent:${name}`, port: agentPort, config: { ...config, postgres: { url: role === "PRIMARY" ? pair.primaryUrl : pair.replicaUrl } } });
+        // …and may stop, rewind and start its server: a fence stops a former primary, a rebuild brings it back.
+        const stop = { pgCtl: path.join(DEFAULT_PG_BIN_DIR, "pg_ctl"), dataDir: server.dataDir, runAs: "postgres" };
+        agentConfigs.push({ name: `agent:${name}`, port: agentPort, config: { ...config, postgres: { url: role === "PRIMARY" ? pair.primaryUrl : pair.replicaUrl, stop } } });
       }
     }
 

@@ -228,3 +228,40 @@ export async function refenceFormerPrimary(db: OperationContext["db"], target: {
   });
   await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
 }
+
+/** Operation "db.rebuild": a former primary becomes a streaming replica of the current primary. */
+export const rebuildExecutor: Executor = async (ctx) => {
+  const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true, params: true } });
+  const p = op.params as { memberName: string; primaryId: string; primaryName: string };
+  const member = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: op.subjectId }, select: { id: true, name: true, clusterId: true } });
+  const primary = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: p.primaryId }, select: { host: true, port: true, name: true } });
+  const done = async (state: "SUCCEEDED" | "FAILED", summary: string) => {
+    await ctx.guard(async (tx) => {
+      await tx.operation.update({ where: { id: ctx.operationId }, data: { state, error: state === "SUCCEEDED" ? null : summary, finishedAt: new Date(), currentStep: state.toLowerCase() } });
+      await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary }])}::jsonb WHERE "id" = ${ctx.operationId}`;
+      const event = await tx.event.create({
+        data: { kind: state === "SUCCEEDED" ? "db.rebuilt" : "db.rebuild-failed", severity: state === "SUCCEEDED" ? "INFO" : "CRITICAL", subjectType: "DATABASE", subjectId: member.id, clusterId: member.clusterId, message: `${member.name}: ${summary}`.slice(0, 1000), data: { operationId: ctx.operationId } },
+        select: { id: true },
+      });
+      await recordAudit(tx, { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null }, { action: "db.rebuild.finish", targetType: "DATABASE", targetId: member.id, outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE", summary: { operationId: ctx.operationId, summary } });
+      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+    });
+    await ctx.notify();
+  };
+  await ctx.step("rewinding", `pg_rewind from ${primary.name}, then start as its standby`);
+  try {
+    await act("DATABASE", member.id, { action: "postgres.rebuild", host: primary.host, port: primary.port });
+  } catch (error) {
+    return done("FAILED", `rebuild failed: ${(error as Error).message}; it stays fenced and marked for rebuild`);
+  }
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const s = await status(member.id);
+    if (s?.inRecovery && s.walReceiverStatus === "streaming") break;
+    if (Date.now() > until) return done("FAILED", `restarted as a standby but not streaming from ${primary.name} after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await ctx.guard((tx) => tx.databaseInstance.update({ where: { id: member.id }, data: { replicationState: "STREAMING" } }));
+  await ctx.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "DATABASE" })})`;
+  return done("SUCCEEDED", `a streaming replica of ${primary.name} again`);
+};

@@ -19,7 +19,8 @@ import { deployExecutor } from "@/worker/deploy";
 import { DEPLOY_KIND } from "@/lib/config/schemas";
 import { NODE_DRAIN, NODE_MAINTENANCE, NODE_RESUME } from "@/lib/operations/schemas";
 import { drainExecutor, expireMaintenance, maintenanceExecutor, redrainApp, resumeExecutor } from "@/worker/node-ops";
-import { promoteExecutor, refenceFormerPrimary } from "@/worker/db-ops";
+import { promoteExecutor, rebuildExecutor, refenceFormerPrimary } from "@/worker/db-ops";
+import { DB_REBUILD } from "@/lib/operations/promote-schema";
 import { AutoFailover } from "@/worker/auto-failover";
 import { DB_PROMOTE } from "@/lib/operations/promote-schema";
 import { env, requireDatabaseUrl } from "@/lib/env";
@@ -66,7 +67,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       operations = new OperationRunner(
         db,
         holder,
-        { [DEPLOY_KIND]: deployExecutor(), [NODE_DRAIN]: drainExecutor, [NODE_RESUME]: resumeExecutor, [NODE_MAINTENANCE]: maintenanceExecutor, [DB_PROMOTE]: promoteExecutor() },
+        { [DEPLOY_KIND]: deployExecutor(), [NODE_DRAIN]: drainExecutor, [NODE_RESUME]: resumeExecutor, [NODE_MAINTENANCE]: maintenanceExecutor, [DB_PROMOTE]: promoteExecutor(), [DB_REBUILD]: rebuildExecutor },
         { listenUrl: requireDatabaseUrl() },
       );
       operations.start();

@@ -168,7 +168,8 @@ export class Monitor {
 
   private noticeFormerPrimary(w: Watched, s: Snapshot): void {
     const hook = this.options.onFormerPrimaryWritable;
-    if (!hook || w.target.replicationState !== "NEEDS_REBUILD" || !s.postgres || s.postgres.inRecovery) return;
+    // A DOWN report's postgres section is a placeholder: only a server that answers counts.
+    if (!hook || w.target.replicationState !== "NEEDS_REBUILD" || s.health === "DOWN" || !s.postgres || s.postgres.inRecovery) return;
     // Once per return; after a failure, again 5 s later.
     if (w.refence === "pending" || w.refence === "done" || (typeof w.refence === "number" && Date.now() < w.refence)) return;
     w.refence = "pending";

@@ -33,6 +33,8 @@
 //   bound is known yet (no transaction replayed since the replica started, and
 //   not seen caught up). Primary: null.
 import { execFile } from "node:child_process";
+import { chown, readFile, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { z } from "zod";
 import pg from "pg";
 import type { AgentAction, PostgresStatus } from "@/lib/agent-protocol/types";
@@ -129,13 +131,62 @@ export function replaceHostPort(conninfo: string, host: string, port: number): s
   return [`host=${host}`, `port=${port}`, ...kept].join(" ");
 }
 
-/** pg_ctl stop -m fast, as the data directory's owner when the agent runs as root. */
-function stopServer(stop: { pgCtl: string; dataDir: string; runAs?: string }): Promise<void> {
-  const args = ["stop", "-D", stop.dataDir, "-m", "fast", "-w", "-t", "30"];
-  const [cmd, argv] = stop.runAs && process.getuid?.() === 0 ? ["runuser", ["-u", stop.runAs, "--", stop.pgCtl, ...args]] : [stop.pgCtl, args];
+type Control = { pgCtl: string; dataDir: string; runAs?: string };
+
+/** Runs a PostgreSQL tool of the server's installation, as the data directory's owner when the agent runs as root. */
+function pgTool(control: Control, tool: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<string> {
+  const exe = path.join(path.dirname(control.pgCtl), tool);
+  const [cmd, argv] = control.runAs && process.getuid?.() === 0 ? ["runuser", ["-u", control.runAs, "--", exe, ...args]] : [exe, args];
   return new Promise((resolve, reject) => {
-    execFile(cmd, argv, { timeout: 40_000 }, (error, _out, stderr) => (error ? reject(new Error(`pg_ctl stop failed: ${String(stderr || error.message).trim().slice(0, 300)}`)) : resolve()));
+    // The child gets this process's environment plus `env` (PGPASSWORD: never on a command line, where ps would show it).
+    // eslint-disable-next-line no-restricted-properties -- passed through to the child, not read as configuration
+    execFile(cmd, argv, { timeout: timeoutMs, env: { ...process.env, ...env } }, (error, out, stderr) =>
+      error ? reject(new Error(`${tool} failed: ${String(stderr || error.message).trim().slice(0, 400)}`)) : resolve(String(out)),
+    );
   });
+}
+
+/** pg_ctl stop -m fast. */
+function stopServer(control: Control): Promise<void> {
+  return pgTool(control, "pg_ctl", ["stop", "-D", control.dataDir, "-m", "fast", "-w", "-t", "30"], 40_000).then(() => undefined);
+}
+
+/**
+ * Turns this (former primary) server into a replica of host:port:
+ * stop it, pg_rewind it from the new primary (needs wal_log_hints or data
+ * checksums, which the old timeline had), mark it a standby following the
+ * new primary with the replication settings pg_rewind copied over, drop the
+ * fence (a standby is read-only anyway, and a future promotion must not
+ * inherit it), start it, and wait until it streams.
+ */
+async function rebuild(control: Control, url: string, host: string, port: number): Promise<unknown> {
+  await stopServer(control).catch((error: Error) => {
+    if (!/not running|no server running|PID file .* does not exist/i.test(error.message)) throw error;
+  });
+  const u = new URL(url);
+  const source = `host=${host} port=${port} user=${decodeURIComponent(u.username)} dbname=${u.pathname.slice(1) || "postgres"}`;
+  await pgTool(control, "pg_rewind", ["--target-pgdata", control.dataDir, "--source-server", source], 300_000, { PGPASSWORD: decodeURIComponent(u.password) });
+  const autoConf = path.join(control.dataDir, "postgresql.auto.conf");
+  const lines = (await readFile(autoConf, "utf8").catch(() => "")).split("\n");
+  // The new primary still carries the primary_conninfo it used as a replica:
+  // the replication user, passfile and options to follow it with.
+  const sourceUrl = new URL(url);
+  sourceUrl.hostname = host.includes(":") ? `[${host}]` : host;
+  sourceUrl.port = String(port);
+  const client = new pg.Client({ connectionString: sourceUrl.toString(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  const conninfo = String((await client.query("SELECT current_setting('primary_conninfo') AS c").finally(() => client.end().catch(() => {}))).rows[0]?.c ?? "");
+  if (!conninfo.trim()) throw new ActionError(409, `the new primary has no primary_conninfo to copy the replication settings from: set up replication to ${host}:${port} by hand`);
+  const kept = lines.filter((l) => !/^\s*(primary_conninfo|default_transaction_read_only)\s*=/.test(l));
+  kept.push(`primary_conninfo = '${replaceHostPort(conninfo, host, port).replace(/'/g, "''")}'`, "");
+  // Written as the data directory's owner, as PostgreSQL expects of its files.
+  const owner = await stat(control.dataDir);
+  await writeFile(autoConf, kept.join("\n").replace(/\n{3,}/g, "\n\n"), { mode: 0o600 });
+  await writeFile(path.join(control.dataDir, "standby.signal"), "", { mode: 0o600 });
+  await chown(autoConf, owner.uid, owner.gid);
+  await chown(path.join(control.dataDir, "standby.signal"), owner.uid, owner.gid);
+  await pgTool(control, "pg_ctl", ["start", "-D", control.dataDir, "-w", "-t", "60", "-l", path.join(control.dataDir, "rebuild-start.log")], 90_000);
+  return { rebuilt: true, following: `${host}:${port}` };
 }
 
 function endpointOf(url: string): string {
@@ -379,6 +430,10 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
           stopped = true;
         }
         return { ...result, stopped };
+      }
+      if (action.action === "postgres.rebuild") {
+        if (!config.stop) throw new ActionError(409, "rebuilding needs the agent's postgres.stop section (pg_ctl, data directory, OS user)");
+        return await rebuild(config.stop, config.url, action.host, action.port);
       }
       if (action.action === "postgres.repoint") {
         return await withClient(async (q) => {

@@ -2,7 +2,8 @@
 // while the traffic generator writes through the app nodes. The dialog shows
 // every member checked live before anything happens; the promotion follows
 // live to the end; afterwards the inventory has the new primary and the old
-// one needing a rebuild, and the apps still write (to the new primary).
+// one needing a rebuild, and the apps still write (to the new primary). Then
+// the old primary is rebuilt (pg_rewind) as a streaming replica of the new one.
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { controlRequest } from "@/demo/control";
@@ -52,6 +53,15 @@ test("an operator promotes the replica under write load and follows it live", as
     const stats = (await (await fetch(`http://127.0.0.1:${app.port}/stats`)).json()) as { db: string };
     expect(stats.db, app.name).toContain(`:${newPrimaryPort}/`);
   }
+
+  // The way back: the old primary (fenced and stopped) is rebuilt as a replica of the new one.
+  await page.goto(`/databases/${byName("pg-primary").id}`);
+  page.once("dialog", (d) => void d.accept("e2e: bring it back as a replica"));
+  await page.getByRole("button", { name: "Rebuild" }).click();
+  await expect(page.getByRole("heading", { name: "Rebuild of pg-primary" })).toBeVisible();
+  await expect(page.getByText("Succeeded").first()).toBeVisible({ timeout: 90_000 });
+  const rebuilt = (await (await api.get("/api/v1/databases?pageSize=50")).json()).items.find((d: Db) => d.name === "pg-primary" && d.cluster.name === "demo") as Db;
+  expect(rebuilt).toMatchObject({ role: "REPLICA", replicationState: "STREAMING" });
   await api.dispose();
   await context.close();
 });

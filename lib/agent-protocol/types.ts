@@ -150,6 +150,15 @@ export const agentAction = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("postgres.promote"), waitSeconds: z.number().int().min(1).max(300).default(60) }),
   /** Makes a (former) primary refuse writes: read-only by default, client sessions ended, and stopped when the agent may. */
   z.strictObject({ action: z.literal("postgres.fence") }),
+  /**
+   * A former primary becomes a replica of the new one: stopped, pg_rewind
+   * from the new primary, standby.signal and primary_conninfo, started.
+   */
+  z.strictObject({
+    action: z.literal("postgres.rebuild"),
+    host: z.string().min(1).max(255).regex(/^[A-Za-z0-9._:-]+$/),
+    port: z.number().int().min(1).max(65535),
+  }),
   /** A replica follows another primary: primary_conninfo's host and port replaced, then reloaded. */
   z.strictObject({
     action: z.literal("postgres.repoint"),

@@ -202,6 +202,7 @@ export const api = {
 
   databaseActions: {
     promotionCheck: route({ method: "GET", path: "/api/v1/clusters/{id}/promotion-check", tag: "operations", summary: "Every database member checked live: recovery, timeline, LSNs, lag, replay paused; for each replica what blocks promoting it and the estimated data loss; the generation to send back", access: "operations:read", params: idParams }),
+    rebuild: route({ method: "POST", path: "/api/v1/databases/{id}/rebuild", tag: "operations", summary: "Rebuild a former primary (NEEDS_REBUILD) as a streaming replica of the current primary: stop, pg_rewind, standby, start (202 with the operation)", access: "operations:run", params: idParams, body: cfg.reasonBody, status: 202 }),
     autoFailover: route({ method: "POST", path: "/api/v1/clusters/{id}/auto-failover", tag: "operations", summary: "Turn automatic failover on or off (admins), or pause and unpause it (operators), with a reason", access: "operations:run", params: idParams, body: autoFailoverRequest }),
     promote: route({ method: "POST", path: "/api/v1/clusters/{id}/promote", tag: "operations", summary: "Promote a replica (202 with the operation): fence the old primary, pg_promote(), verify the timeline, re-point replicas, point the apps. Refused (409) when the primary or generation changed, or the candidate is behind or lagging unless forced with the typed acknowledgement", access: "operations:run", params: idParams, body: promoteRequest, status: 202 }),
   },

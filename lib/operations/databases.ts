@@ -13,7 +13,7 @@ import { agentEndpointFor } from "@/lib/agents/service";
 import { callAgent } from "@/lib/agents/client";
 import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 
-import { DB_PROMOTE, type AutoFailoverRequest, type PromoteRequest } from "./promote-schema";
+import { DB_PROMOTE, DB_REBUILD, type AutoFailoverRequest, type PromoteRequest } from "./promote-schema";
 import { can } from "@/lib/auth/permissions";
 import { initialState } from "./approval";
 
@@ -195,5 +195,35 @@ export async function setAutoFailover(clusterId: string, body: AutoFailoverReque
     });
     await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CLUSTER", id: clusterId })})`;
     return after;
+  });
+}
+
+/** Queues the rebuild of a former primary as a replica of the cluster's primary. */
+export async function startRebuild(databaseId: string, reason: string, audit: AuditContext, idempotencyKey: string | null) {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`db-rebuild:${databaseId}`}))`;
+    const member = await tx.databaseInstance.findUnique({ where: { id: databaseId }, select: { id: true, name: true, clusterId: true, role: true, replicationState: true } });
+    if (!member) throw notFound("Database instance");
+    if (member.role !== "REPLICA" || member.replicationState !== "NEEDS_REBUILD") throw conflict(`${member.name} does not need a rebuild (${member.role.toLowerCase()}, ${member.replicationState.toLowerCase().replace("_", " ")})`);
+    const primary = await tx.databaseInstance.findFirst({ where: { clusterId: member.clusterId, role: "PRIMARY" }, select: { id: true, name: true } });
+    if (!primary) throw conflict("The cluster has no primary to rebuild from");
+    const running = await tx.operation.findFirst({ where: { kind: { in: [DB_REBUILD, DB_PROMOTE] }, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] }, OR: [{ subjectId: databaseId }, { subjectId: member.clusterId }] }, select: { id: true } });
+    if (running) throw conflict(`Another database operation is in progress (operation ${running.id})`, { operationId: running.id });
+    const op = await tx.operation.create({
+      data: {
+        kind: DB_REBUILD,
+        subjectType: "DATABASE",
+        subjectId: databaseId,
+        idempotencyKey,
+        requestedById: audit.actor.userId ?? null,
+        reason,
+        params: { memberName: member.name, primaryId: primary.id, primaryName: primary.name },
+        steps: [{ at: new Date().toISOString(), step: "requested", detail: `rebuild ${member.name} as a replica of ${primary.name}` }],
+      },
+      select: { id: true },
+    });
+    await recordAudit(tx, audit, { action: "db.rebuild.start", targetType: "DATABASE", targetId: databaseId, reason, summary: { operationId: op.id, from: primary.name } });
+    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${op.id})`;
+    return op;
   });
 }

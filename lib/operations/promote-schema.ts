@@ -2,6 +2,7 @@
 import { z } from "zod";
 
 export const DB_PROMOTE = "db.promote";
+export const DB_REBUILD = "db.rebuild";
 
 export const promoteRequest = z.strictObject({
   candidateId: z.string().regex(/^[a-z0-9]{10,40}$/),

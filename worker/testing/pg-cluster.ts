@@ -3,7 +3,8 @@
 import pg from "pg";
 import { systemActor } from "@/lib/auth/actor";
 import { freePorts } from "@/lab/ports";
-import { startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
+import path from "node:path";
+import { DEFAULT_PG_BIN_DIR, startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
 import { parseConfig, type AgentConfigInput } from "@/agent/config";
 import { startAgent, type RunningAgent } from "@/agent/server";
 
@@ -12,7 +13,7 @@ export type EnrolledPair = { pair: PostgresPairHandle; clusterId: string; primar
 const audit = { actor: systemActor("test"), requestId: "pg-cluster", clientIp: null };
 
 /** A fresh pair, a cluster named `name` holding it (pg-a primary, pg-b replica), and their agents. */
-export async function enrolledPair(name: string, opts: { synchronous?: boolean } = {}): Promise<EnrolledPair> {
+export async function enrolledPair(name: string, opts: { synchronous?: boolean; control?: boolean } = {}): Promise<EnrolledPair> {
   const inv = await import("@/lib/inventory/service");
   const { issueAgentCredential } = await import("@/lib/agents/service");
   const pair = await startPostgresPair({ synchronous: opts.synchronous });
@@ -27,7 +28,9 @@ export async function enrolledPair(name: string, opts: { synchronous?: boolean }
     const row = await inv.createDatabase({ clusterId: cluster.id, name: member, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` }, audit);
     ids.push(row.id);
     const { config } = await issueAgentCredential("DATABASE", row.id, audit);
-    agents.push(await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url, timeoutMs: 1000 } } as AgentConfigInput), { log: () => {} }));
+    // With control, the agent may stop, rewind and start its server (fence with stop, rebuild).
+    const stop = opts.control ? { stop: { pgCtl: path.join(DEFAULT_PG_BIN_DIR, "pg_ctl"), dataDir: server.dataDir, runAs: "postgres" } } : {};
+    agents.push(await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url, timeoutMs: 1000, ...stop } } as AgentConfigInput), { log: () => {} }));
   }
   return {
     pair,

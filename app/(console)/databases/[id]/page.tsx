@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { DatabaseActions } from "@/components/inventory/entity-actions";
 import { PromoteButton } from "@/components/operations/promote-button";
+import { RebuildButton } from "@/components/operations/rebuild-button";
 import { ConfigProp } from "@/components/config/config-prop";
 import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { loadDatabase, pageActor } from "@/components/inventory/server";
@@ -38,7 +39,8 @@ export default async function DatabasePage({ params }: Params) {
         description={`PostgreSQL ${roleLabel(instance.role).toLowerCase()} · ${address(instance.host, instance.port)}`}
         actions={
           <>
-            {!primary && can(actor.role, "operations:run") && instance.agentUrl && <PromoteButton id={instance.id} name={instance.name} clusterId={instance.clusterId} />}
+            {!primary && can(actor.role, "operations:run") && instance.agentUrl && instance.replicationState === "NEEDS_REBUILD" && <RebuildButton id={instance.id} name={instance.name} />}
+            {!primary && can(actor.role, "operations:run") && instance.agentUrl && instance.replicationState !== "NEEDS_REBUILD" && <PromoteButton id={instance.id} name={instance.name} clusterId={instance.clusterId} />}
             {canWrite && (
             <DatabaseActions
               id={instance.id}

@@ -14,7 +14,7 @@ import { OperationProgress, type OperationData } from "@/components/config/opera
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Operation" };
 
-const verb: Record<string, string> = { "node.drain": "Drain", "node.resume": "Resume", "node.maintenance": "Maintenance", "db.promote": "Promotion" };
+const verb: Record<string, string> = { "node.drain": "Drain", "node.resume": "Resume", "node.maintenance": "Maintenance", "db.promote": "Promotion", "db.rebuild": "Rebuild" };
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePage("operations:read");
@@ -28,9 +28,11 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     throw error;
   }
   const initial = JSON.parse(toJson(op)) as OperationData;
-  const p = op.params as { revisionNumber?: number; nodeName?: string; candidateName?: string; candidateId?: string };
+  const raw = op.params as { revisionNumber?: number; nodeName?: string; candidateName?: string; candidateId?: string; memberName?: string };
+  // A rebuild names its member like a promotion names its candidate.
+  const p = op.kind === "db.rebuild" ? { ...raw, candidateName: raw.memberName, candidateId: op.subjectId } : raw;
   const isDeploy = op.kind === "config.deploy";
-  const isPromote = op.kind === "db.promote";
+  const isPromote = op.kind === "db.promote" || op.kind === "db.rebuild";
   const title = isDeploy ? `Deployment of revision #${p.revisionNumber}` : `${verb[op.kind] ?? op.kind} of ${(isPromote ? p.candidateName : p.nodeName) ?? "a target"}`;
   const back = isDeploy
     ? { href: `/config/${op.subjectId}`, label: "Back to the configuration" }
