@@ -6,7 +6,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
-import { ReadButton, useDialog } from "@/components/inventory/dialogs";
+import { ConfirmButton, ReadButton, useDialog } from "@/components/inventory/dialogs";
 import { ApiClientError, apiFetch } from "@/lib/api/client";
 import type { ConfigDiff } from "@/lib/config/diff";
 import { DiffView } from "./code-view";
@@ -132,44 +132,20 @@ export function DeployButton({ revision, scopeName, targets }: { revision: Revis
 }
 
 export function RollbackButton({ revision, scopeKey }: { revision: Revision; scopeKey: string }) {
-  const router = useRouter();
-  const dialog = useDialog();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function confirm() {
-    setPending(true);
-    setError(null);
-    try {
-      await apiFetch(`/api/v1/config/revisions/${revision.id}/rollback`, { method: "POST", body: { message: `Roll back to revision ${revision.number}` } });
-      dialog.hide();
-      router.push(`/config/${scopeKey}`);
-      router.refresh();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setPending(false);
-    }
-  }
   return (
-    <>
-      <button type="button" className="btn" onClick={(e) => dialog.show(true, e.currentTarget)}>
-        Roll back to this
-      </button>
-      {dialog.open && (
-        <Dialog open title={`Roll back to revision ${revision.number}?`} onClose={dialog.hide}>
-          <div className="stack">
-            <p style={{ margin: 0 }}>
-              This saves a new revision with exactly the content of revision {revision.number} (checked again first). Nothing changes on any target until you deploy it.
-            </p>
-            {error && (
-              <div className="alert alert-error" role="alert">
-                {error}
-              </div>
-            )}
-          </div>
-          <DialogActions onCancel={dialog.hide} onConfirm={confirm} label="Save as new revision" pendingLabel="Saving…" pending={pending} focusCancel lockCancel />
-        </Dialog>
-      )}
-    </>
+    <ConfirmButton
+      label="Roll back to this"
+      title={`Roll back to revision ${revision.number}?`}
+      confirmLabel="Save as new revision"
+      pendingLabel="Saving…"
+      run={async () => {
+        await apiFetch(`/api/v1/config/revisions/${revision.id}/rollback`, { method: "POST", body: { message: `Roll back to revision ${revision.number}` } });
+        return `/config/${scopeKey}`;
+      }}
+    >
+      <p style={{ margin: 0 }}>
+        This saves a new revision with exactly the content of revision {revision.number} (checked again first). Nothing changes on any target until you deploy it.
+      </p>
+    </ConfirmButton>
   );
 }

@@ -1,11 +1,8 @@
 "use client";
 // Per target: compare what it should run with what its agent says it runs,
 // and (admins) reconcile: deploy its revision again, to it alone.
-import { useRouter } from "next/navigation";
-import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { Dialog, DialogActions } from "@/components/ui/dialog";
-import { ReadButton, useDialog } from "@/components/inventory/dialogs";
+import { ConfirmButton, ReadButton } from "@/components/inventory/dialogs";
 import { ApiClientError, apiFetch } from "@/lib/api/client";
 import type { ConfigDiff } from "@/lib/config/diff";
 import { Checksum, DiffView } from "./code-view";
@@ -45,39 +42,15 @@ function CompareBody({ type, id }: { type: PathType; id: string }) {
 }
 
 export function ReconcileButton({ type, id, name }: { type: PathType; id: string; name: string }) {
-  const router = useRouter();
-  const dialog = useDialog();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function confirm() {
-    setPending(true);
-    setError(null);
-    try {
-      const op = await apiFetch<{ id: string }>(`/api/v1/config/targets/${type}/${id}/reconcile`, { method: "POST", body: { reason: `Reconcile ${name}` } });
-      router.push(`/operations/${op.id}`);
-    } catch (err) {
-      setPending(false);
-      setError(errorText(err));
-    }
-  }
   return (
-    <>
-      <button type="button" className="btn" onClick={(e) => dialog.show(true, e.currentTarget)}>
-        Reconcile
-      </button>
-      {dialog.open && (
-        <Dialog open title={`Reconcile ${name}?`} onClose={dialog.hide}>
-          <div className="stack">
-            <p style={{ margin: 0 }}>Deploys to {name} alone the revision it should run, replacing whatever was changed there by hand.</p>
-            {error && (
-              <div className="alert alert-error" role="alert">
-                {error}
-              </div>
-            )}
-          </div>
-          <DialogActions onCancel={dialog.hide} onConfirm={confirm} label="Reconcile" pendingLabel="Starting…" pending={pending} focusCancel lockCancel />
-        </Dialog>
-      )}
-    </>
+    <ConfirmButton
+      label="Reconcile"
+      title={`Reconcile ${name}?`}
+      confirmLabel="Reconcile"
+      pendingLabel="Starting…"
+      run={async () => `/operations/${(await apiFetch<{ id: string }>(`/api/v1/config/targets/${type}/${id}/reconcile`, { method: "POST", body: { reason: `Reconcile ${name}` } })).id}`}
+    >
+      <p style={{ margin: 0 }}>Deploys to {name} alone the revision it should run, replacing whatever was changed there by hand.</p>
+    </ConfirmButton>
   );
 }

@@ -49,6 +49,64 @@ export function ReadButton({ label, title, children }: { label: string; title: s
   );
 }
 
+/**
+ * A button whose action needs a confirmation: the dialog says what will
+ * happen, runs `run` on confirm, and goes where it answers (or shows why not).
+ */
+export function ConfirmButton({
+  label,
+  title,
+  children,
+  confirmLabel,
+  pendingLabel,
+  run,
+}: {
+  label: string;
+  title: string;
+  children: React.ReactNode;
+  confirmLabel: string;
+  pendingLabel: string;
+  /** Does the work; resolves to the page to open next. */
+  run: () => Promise<string>;
+}) {
+  const router = useRouter();
+  const dialog = useDialog();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function confirm() {
+    setPending(true);
+    setError(null);
+    try {
+      const next = await run();
+      router.push(next);
+      router.refresh();
+    } catch (e) {
+      setPending(false);
+      setError(e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached.");
+    }
+  }
+  return (
+    <>
+      <button type="button" className="btn" onClick={(e) => dialog.show(true, e.currentTarget)}>
+        {label}
+      </button>
+      {dialog.open && (
+        <Dialog open title={title} onClose={dialog.hide}>
+          <div className="stack">
+            {children}
+            {error && (
+              <div className="alert alert-error" role="alert">
+                {error}
+              </div>
+            )}
+          </div>
+          <DialogActions onCancel={dialog.hide} onConfirm={confirm} label={confirmLabel} pendingLabel={pendingLabel} pending={pending} focusCancel lockCancel />
+        </Dialog>
+      )}
+    </>
+  );
+}
+
 export function EditButton({ title, children }: { title: string; children: (close: () => void) => React.ReactNode }) {
   const dialog = useDialog();
   return (
