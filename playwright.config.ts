@@ -26,6 +26,8 @@ export default defineConfig({
     { name: "setup", testMatch: /auth\.setup\.ts/, use: chromium },
     { name: "api", testMatch: /api\/.*\.spec\.ts/, dependencies: ["setup"] },
     { name: "ui", testMatch: /ui\/.*\.spec\.ts/, dependencies: ["setup"], use: chromium },
+    // Runs its own console (two web instances, two workers, its own PostgreSQL), not the demo.
+    { name: "ha", testMatch: /ha\/.*\.spec\.ts/, use: chromium },
   ],
   webServer: {
     // The demo: console, worker, and a live cluster (HAProxy, app nodes, PostgreSQL pair, agents).

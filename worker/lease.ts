@@ -1,6 +1,7 @@
 // Leader election over one database row. The leader renews its lease every
-// `renewMs`; any worker may take the row once it has expired, so a dead or
-// hung leader is replaced within `ttlMs` + `renewMs`. Times come from the
+// `renewMs`; standbys try every `standbyPollMs` and may take the row once it
+// has expired, so a dead or hung leader is replaced within `ttlMs` +
+// `standbyPollMs` of its last renewal. Times come from the
 // database clock, so workers on different hosts agree on expiry. A leader
 // that cannot renew (database unreachable) steps down before its lease can
 // have expired, so two leaders never overlap by its own reckoning.
@@ -25,6 +26,8 @@ export class LeaderLease {
     private readonly events: LeaseEvents,
     private readonly ttlMs = 3000,
     private readonly renewMs = 1000,
+    // A failed attempt is one indexed row read: cheap enough to make takeover prompt.
+    private readonly standbyPollMs = 250,
   ) {}
 
   get isLeader(): boolean {
@@ -81,7 +84,8 @@ export class LeaderLease {
       if (this.leading && Date.now() >= this.validUntil) await this.setLeading(false, `cannot renew the lease: ${(error as Error).message}`);
     }
     if (this.leading && Date.now() >= this.validUntil) await this.setLeading(false, "lease renewal too slow");
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), Math.max(0, this.renewMs - (Date.now() - started)));
+    const every = this.leading ? this.renewMs : this.standbyPollMs;
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), Math.max(0, every - (Date.now() - started)));
   }
 
   private async setLeading(leading: boolean, why: string): Promise<void> {

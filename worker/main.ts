@@ -31,6 +31,8 @@ function connectionOptions() {
   return { ...defaultConnectionOptions, tls: caFile ? { ca: readFileSync(caFile), rejectUnauthorized: true } : undefined };
 }
 
+const MONITOR_LEASE = "monitor";
+
 export type WorkerHandle = { stop(): Promise<void>; lease: LeaderLease; monitor(): Monitor | null };
 
 export function startWorker(options: { holder?: string } = {}): WorkerHandle {
@@ -43,7 +45,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   let maintenanceTimer: NodeJS.Timeout | null = null;
   let autoFailover: AutoFailover | null = null;
 
-  const lease = new LeaderLease(db, "monitor", holder, {
+  const lease = new LeaderLease(db, MONITOR_LEASE, holder, {
     async onElected(epoch) {
       log.info("worker.elected", { holder, epoch });
       recorder.start();
@@ -68,7 +70,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
         db,
         holder,
         { [DEPLOY_KIND]: deployExecutor(), [NODE_DRAIN]: drainExecutor, [NODE_RESUME]: resumeExecutor, [NODE_MAINTENANCE]: maintenanceExecutor, [DB_PROMOTE]: promoteExecutor(), [DB_REBUILD]: rebuildExecutor },
-        { listenUrl: requireDatabaseUrl() },
+        { listenUrl: requireDatabaseUrl(), leaderLease: MONITOR_LEASE },
       );
       operations.start();
       autoFailover = new AutoFailover(db);

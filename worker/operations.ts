@@ -37,6 +37,13 @@ export type RunnerOptions = {
   leaseMs: number;
   /** A database URL to LISTEN on for queued operations, so they start at once rather than at the next poll. */
   listenUrl: string | null;
+  /**
+   * The worker lease (WorkerLease.name) this runner runs under, if any. Only
+   * the lease holder runs operations, so an operation held by anyone else
+   * belongs to a deposed leader: a new leader takes it at once instead of
+   * waiting out its lease. The guard still fences the old holder's writes.
+   */
+  leaderLease: string | null;
 };
 
 export class OperationRunner {
@@ -54,7 +61,7 @@ export class OperationRunner {
     private readonly executors: Record<string, Executor>,
     options: Partial<RunnerOptions> = {},
   ) {
-    this.options = { pollMs: 250, leaseMs: 5000, listenUrl: null, ...options };
+    this.options = { pollMs: 250, leaseMs: 5000, listenUrl: null, leaderLease: null, ...options };
   }
 
   private listener: pg.Client | null = null;
@@ -130,7 +137,9 @@ export class OperationRunner {
         WHERE "id" IN (
           SELECT "id" FROM "Operation"
           WHERE "state" IN ('PENDING', 'RUNNING') AND "kind" = ANY(${kinds}::text[])
-            AND ("leaseOwner" IS NULL OR "leaseOwner" = ${this.holder} OR "leaseUntil" < now())
+            AND ("leaseOwner" IS NULL OR "leaseOwner" = ${this.holder} OR "leaseUntil" < now()
+              OR ${this.options.leaderLease}::text IS NOT NULL AND EXISTS (
+                SELECT 1 FROM "WorkerLease" WHERE "name" = ${this.options.leaderLease} AND "holder" = ${this.holder} AND "expiresAt" > now()))
             AND NOT ("id" = ANY(${[...this.running.keys()]}::text[]))
           ORDER BY "createdAt" LIMIT 10
           FOR UPDATE SKIP LOCKED)
