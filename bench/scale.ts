@@ -45,6 +45,12 @@ const REPO = path.resolve(import.meta.dirname, "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ADMIN = { email: "admin@scale.bench", password: "scale-bench-password-1" };
 
+// Ctrl-C (or a kill) must not leave a console, a simulator or a PostgreSQL behind.
+let cleanup: (() => Promise<void>) | null = null;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void (cleanup?.() ?? Promise.resolve()).finally(() => process.exit(130)));
+}
+
 type SizeResult = {
   n: number;
   api: Record<string, { p50: number; p95: number }>;
@@ -101,6 +107,22 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
   const started: ChildProcess[] = [];
   const pgServer = await startTestPostgres();
   let browser: Browser | undefined;
+  const stopEverything = async () => {
+    cleanup = null;
+    await browser?.close().catch(() => {});
+    for (const child of [...started].reverse()) {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGTERM");
+      } catch {
+        child.kill("SIGTERM");
+      }
+    }
+    await sleep(3000);
+    for (const child of started) child.kill("SIGKILL");
+    await pgServer.stop().catch(() => {});
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  cleanup = stopEverything;
   try {
     await applyMigrations({ databaseUrl: pgServer.url, migrationsDir: path.join(REPO, "prisma/migrations") });
     const consoleSecret = randomBytes(36).toString("base64url");
@@ -301,18 +323,7 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
       web: { cpu: webPid ? (cpuSeconds(webPid) - cpu0.web) / wall : NaN, rssMax: webRss.length ? Math.max(...webRss) : NaN },
     };
   } finally {
-    await browser?.close().catch(() => {});
-    for (const child of started.reverse()) {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGTERM");
-      } catch {
-        child.kill("SIGTERM");
-      }
-    }
-    await sleep(3000);
-    for (const child of started) child.kill("SIGKILL");
-    await pgServer.stop().catch(() => {});
-    rmSync(tmp, { recursive: true, force: true });
+    await stopEverything();
   }
 }
 
