@@ -222,7 +222,7 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
     await loginPage.goto("/login");
     await loginPage.getByLabel("Email").fill(ADMIN.email);
     await loginPage.getByLabel("Password").fill(ADMIN.password);
-    await loginPage.getByRole("button", { name: "Sign in" }).click();
+    await loginPage.getByRole("button", { name: "Sign in", exact: true }).click();
     await loginPage.waitForURL(/\/dashboard$/);
     const storageState = await login.storageState();
     await login.close();

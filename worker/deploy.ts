@@ -26,10 +26,15 @@ type Deployment = { id: string; targetType: string; targetId: string; batch: num
 type Revision = { id: string; scope: string; number: number; targetKind: ConfigKind; content: string; checksum: string; clusterId: string };
 
 const APPLY_TIMEOUT_MS = 30_000;
+const READ_TIMEOUT_MS = 10_000;
+
+type Timeouts = { apply: number; read: number };
 
 export type DeployOptions = {
   /** Test hook: called before each target is sent the revision (fault injection). */
   beforeApply?: (targetId: string) => Promise<void>;
+  /** How long an agent may take to apply (and answer) before the target counts as failed. */
+  applyTimeoutMs?: number;
 };
 
 export function deployExecutor(options: DeployOptions = {}): Executor {
@@ -38,6 +43,8 @@ export function deployExecutor(options: DeployOptions = {}): Executor {
 
 async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise<void> {
   const { db, operationId } = ctx;
+  const apply = options.applyTimeoutMs ?? APPLY_TIMEOUT_MS;
+  const timeouts: Timeouts = { apply, read: Math.min(READ_TIMEOUT_MS, apply) };
   const op = await db.operation.findUniqueOrThrow({ where: { id: operationId }, select: { params: true, reason: true, steps: true } });
   const params = op.params as Params;
   const revision: Revision = await db.configRevision.findUniqueOrThrow({
@@ -74,7 +81,7 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
         if (d.status === "SUCCEEDED") return { d, ok: true as const };
         try {
           await options.beforeApply?.(d.targetId);
-          await applyTo(ctx, revision, d, await endpointOf(d));
+          await applyTo(ctx, revision, d, await endpointOf(d), timeouts);
           return { d, ok: true as const };
         } catch (error) {
           const message = describe(error);
@@ -90,7 +97,7 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
     if (failed.length) {
       const first = failed[0] as { d: Deployment; message: string };
       await ctx.step("putting the batch back", `${failed.length} target(s) failed; first: ${first.message}`);
-      await putBack(ctx, revision, await load().then((all) => all.filter((d) => d.batch === batch)), endpointOf);
+      await putBack(ctx, revision, await load().then((all) => all.filter((d) => d.batch === batch)), endpointOf, timeouts);
       await ctx.guard((tx) => tx.configDeployment.updateMany({ where: { operationId, status: "PENDING" }, data: { status: "SKIPPED" } }));
       return finish(ctx, revision, "FAILED", `stopped at batch ${index + 1} of ${batches.length}: ${first.message}`);
     }
@@ -113,7 +120,7 @@ async function cancelRequested(ctx: OperationContext): Promise<boolean> {
 }
 
 /** Records what the target runs now (if not recorded yet), sends the revision, checks the answer. */
-async function applyTo(ctx: OperationContext, revision: Revision, d: Deployment, endpoint: AgentEndpoint | null): Promise<void> {
+async function applyTo(ctx: OperationContext, revision: Revision, d: Deployment, endpoint: AgentEndpoint | null, timeouts: Timeouts): Promise<void> {
   if (!endpoint) throw new Error("no enrolled agent (credential revoked or agent address removed)");
   if (d.status === "PENDING") {
     // What to put back if this batch fails: the revision applied there, else the text the agent runs now.
@@ -124,14 +131,14 @@ async function applyTo(ctx: OperationContext, revision: Revision, d: Deployment,
     let previous: { previousRevisionId: string | null; previousChecksum: string | null; previousContent: string | null };
     if (state?.appliedRevisionId) previous = { previousRevisionId: state.appliedRevisionId, previousChecksum: state.appliedChecksum, previousContent: null };
     else {
-      const running = await callAgent(endpoint, "GET", AGENT_PATHS.config, undefined, configCurrentAnswer, 10_000);
+      const running = await callAgent(endpoint, "GET", AGENT_PATHS.config, undefined, configCurrentAnswer, timeouts.read);
       previous = { previousRevisionId: null, previousChecksum: running.checksum, previousContent: running.content };
     }
     await ctx.guard((tx) => tx.configDeployment.update({ where: { id: d.id }, data: { ...previous, status: "IN_PROGRESS", startedAt: new Date() } }));
     Object.assign(d, previous, { status: "IN_PROGRESS" });
     await ctx.notify();
   }
-  const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configApply, { kind: revision.targetKind, content: revision.content, checksum: revision.checksum }, configApplyAnswer, APPLY_TIMEOUT_MS);
+  const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configApply, { kind: revision.targetKind, content: revision.content, checksum: revision.checksum }, configApplyAnswer, timeouts.apply);
   if (answer.checksum !== revision.checksum) throw new Error(`the agent runs ${answer.checksum.slice(0, 12)}… after applying, not revision ${revision.number} (${revision.checksum.slice(0, 12)}…)`);
   if (revision.targetKind === "HAPROXY") await restoreOverrides(ctx.db, d.targetId, endpoint);
   await ctx.guard(async (tx) => {
@@ -151,7 +158,7 @@ async function setApplied(tx: Tx, d: Deployment, scope: string, revisionId: stri
 }
 
 /** Sends every target of a failed batch back to what it ran before; records what happened to each. */
-async function putBack(ctx: OperationContext, revision: Revision, batch: Deployment[], endpointOf: (d: Deployment) => Promise<AgentEndpoint | null>) {
+async function putBack(ctx: OperationContext, revision: Revision, batch: Deployment[], endpointOf: (d: Deployment) => Promise<AgentEndpoint | null>, timeouts: Timeouts) {
   await Promise.all(
     batch.map(async (d) => {
       if (d.status !== "SUCCEEDED" && d.status !== "FAILED" && d.status !== "IN_PROGRESS") return;
@@ -173,9 +180,9 @@ async function putBack(ctx: OperationContext, revision: Revision, batch: Deploym
         const endpoint = await endpointOf(d);
         if (!endpoint) throw new Error("no enrolled agent");
         // Skip targets already back on their old text (the agent undid a failed reload itself).
-        const now = await callAgent(endpoint, "GET", AGENT_PATHS.config, undefined, configCurrentAnswer, 10_000).catch(() => null);
+        const now = await callAgent(endpoint, "GET", AGENT_PATHS.config, undefined, configCurrentAnswer, timeouts.read).catch(() => null);
         if (now?.checksum !== d.previousChecksum) {
-          const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configApply, { kind: revision.targetKind, content, checksum: d.previousChecksum }, configApplyAnswer, APPLY_TIMEOUT_MS);
+          const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configApply, { kind: revision.targetKind, content, checksum: d.previousChecksum }, configApplyAnswer, timeouts.apply);
           if (answer.checksum !== d.previousChecksum) throw new Error(`runs ${answer.checksum.slice(0, 12)}… after putting back`);
         }
         if (revision.targetKind === "HAPROXY") await restoreOverrides(ctx.db, d.targetId, endpoint);

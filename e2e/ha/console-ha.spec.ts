@@ -5,8 +5,9 @@
 //     the deployment to the standby within 5 s, and no target is applied twice;
 //   - a browser on the surviving web instance keeps receiving events after the
 //     other web instance and the active worker are killed;
-//   - a web instance (and the workers) that lose the database while it is
-//     restarted recover by themselves: API, sign-in state and live events.
+//   - a web instance, the workers and a deployment in flight that lose the
+//     database while it restarts recover by themselves: API, live events, and
+//     the deployment finishes with each target applied once.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -49,9 +50,12 @@ function startWorker(): ConsoleProcess {
   return worker;
 }
 
+/** True once every node is UP and seen after `since`; otherwise throws what is missing (shown on timeout). */
 async function allNodesSeenAfter(since: Date): Promise<boolean> {
-  const rows = await query<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM "Node" WHERE "clusterId" = $1 AND "health" = 'UP' AND "lastSeenAt" > $2`, [clusterId, since]);
-  return Number(rows[0]?.n) === NODES;
+  const rows = await query<{ name: string; health: string; fresh: boolean }>(dbUrl, `SELECT "name", "health", coalesce("lastSeenAt" > $2, false) AS fresh FROM "Node" WHERE "clusterId" = $1 ORDER BY "name"`, [clusterId, since]);
+  const missing = rows.filter((r) => r.health !== "UP" || !r.fresh);
+  if (rows.length === NODES && missing.length === 0) return true;
+  throw new Error(`not yet: ${missing.map((r) => `${r.name} ${r.health}${r.fresh ? "" : " (not seen since)"}`).join(", ")}`);
 }
 
 test.beforeAll(async () => {
@@ -201,7 +205,7 @@ test("a browser on the surviving web instance keeps receiving events", async ({ 
   await page.goto("/login");
   await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto("/events");
   await expect(page.getByTestId("live-status")).toHaveText("Live", { timeout: 10_000 });
@@ -221,18 +225,39 @@ test("a browser on the surviving web instance keeps receiving events", async ({ 
   await context.close();
 });
 
-test("a web instance and the workers recover by themselves when the database comes back", async ({ browser }) => {
+async function deployRevision(message: string, pauseSeconds: number): Promise<string> {
+  const revision = await api.post(`/api/v1/config/scopes/app.${clusterId}/revisions`, {
+    data: { input: { database: { url: "postgresql://app:app@127.0.0.1:5432/app" }, sessionIdleSeconds: 60 + Math.floor(Math.random() * 1000) }, message },
+  });
+  expect(revision.status(), await revision.text()).toBe(201);
+  const deploy = await api.post(`/api/v1/config/revisions/${(await revision.json()).id}/deploy`, { data: { batchSize: 1, pauseSeconds, reason: message } });
+  expect(deploy.status(), await deploy.text()).toBe(202);
+  return (await deploy.json()).id;
+}
+
+test("a web instance, the workers and a deployment in flight recover by themselves when the database restarts", async ({ browser }) => {
   test.setTimeout(120_000);
+  const victim = nodeNames[2]!;
+  const restarted = new Date();
+  await fleetControl(fleetPort, "POST", `start/${victim}`);
+  await waitUntil("every node UP", () => allNodesSeenAfter(restarted), 30_000, 250);
   const context = await browser.newContext({ baseURL: urlB });
   const page = await context.newPage();
   await page.goto("/login");
   await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto("/events");
   await expect(page.getByTestId("live-status")).toHaveText("Live", { timeout: 10_000 });
 
+  // A deployment pauses between batches when the database goes away.
+  const reloadsBefore = await fleetControl<Record<string, number>>(fleetPort, "GET", "reloads");
+  const operationId = await deployRevision("deployed across a database restart", 3);
+  await waitUntil("the first batch to finish", async () => {
+    const rows = await query<{ status: string }>(dbUrl, `SELECT "status" FROM "ConfigDeployment" WHERE "operationId" = $1`, [operationId]);
+    return rows.some((r) => r.status === "SUCCEEDED") && !rows.some((r) => r.status === "IN_PROGRESS");
+  }, 30_000, 20);
   await pair.primary.stop("fast");
   // Down for a while: the web instance says so instead of hanging or dying.
   await waitUntil("web B to report the database down", async () => (await fetch(`${urlB}/api/v1/health`)).status === 503, 15_000, 250);
@@ -244,12 +269,21 @@ test("a web instance and the workers recover by themselves when the database com
   // No person involved from here on.
   await waitUntil("web B's API to answer again", async () => (await api.get(`/api/v1/nodes?clusterId=${clusterId}`)).status() === 200, 30_000, 250);
   await waitUntil("a worker to lead again", () => leaseHolder(dbUrl), 15_000, 250);
-  const victim = nodeNames[2]!;
-  await fleetControl(fleetPort, "POST", `start/${victim}`);
   await waitUntil("every node monitored again", () => allNodesSeenAfter(restartedAt), 30_000, 250);
-  // The page's stream came back too: the agent's return reaches it live.
-  await expect(page.getByTestId("events-table")).toContainText(`${victim} is up again`, { timeout: 20_000 });
+  await waitUntil("the deployment to finish", async () => {
+    const [row] = await query<{ state: string }>(dbUrl, `SELECT "state" FROM "Operation" WHERE "id" = $1`, [operationId]);
+    if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`deployment ${row.state}`);
+    return row?.state === "SUCCEEDED";
+  }, 40_000, 250);
+  const reloadsAfter = await fleetControl<Record<string, number>>(fleetPort, "GET", "reloads");
+  expect(Object.fromEntries(nodeNames.map((n) => [n, reloadsAfter[n]! - reloadsBefore[n]!]))).toEqual(Object.fromEntries(nodeNames.map((n) => [n, 1])));
+
+  // The page's stream came back too: an agent stopping now reaches it live.
+  const another = nodeNames[3]!;
+  await fleetControl(fleetPort, "POST", `stop/${another}`);
+  await expect(page.getByTestId("events-table")).toContainText(`${another} is down`, { timeout: 20_000 });
   await expect(page.getByTestId("live-status")).toHaveText("Live");
+  await fleetControl(fleetPort, "POST", `start/${another}`);
   expect(webB.alive()).toBe(true);
   await context.close();
 });
