@@ -81,7 +81,7 @@ describe("clusterdeck CLI against PostgreSQL", () => {
 
     const user = await db.user.findUniqueOrThrow({ where: { email: "root@example.com" }, omit: { passwordHash: false } });
     expect(user).toMatchObject({ role: "ADMIN", name: "Root", disabled: false });
-    expect(await verifyPassword("first-admin-password", user.passwordHash)).toBe(true);
+    expect(await verifyPassword("first-admin-password", user.passwordHash ?? "")).toBe(true);
 
     const [entry] = await audits("user.create");
     expect(entry).toMatchObject({ actorType: "SYSTEM", actorLabel: "cli", targetType: "USER", targetId: user.id, clientIp: null, outcome: "SUCCESS" });
@@ -201,7 +201,7 @@ describe("clusterdeck CLI against PostgreSQL", () => {
     const r = await run(["users", "reset-password", "--email", "ops@example.com"], { stdin: "brand-new-password\r\nignored\n" });
     expect(r.code).toBe(0);
     const after = await db.user.findUniqueOrThrow({ where: { email: "ops@example.com" }, omit: { passwordHash: false } });
-    expect(await verifyPassword("brand-new-password", after.passwordHash)).toBe(true);
+    expect(await verifyPassword("brand-new-password", after.passwordHash ?? "")).toBe(true);
     expect(after.sessionVersion).toBe(before.sessionVersion + 1);
     expect(await audits("user.reset-password")).toHaveLength(1);
   });
@@ -283,7 +283,7 @@ describe("first start", () => {
     const password = first.generatedPassword!;
     expect(password.length).toBeGreaterThanOrEqual(20);
     const stored = await db.user.findUniqueOrThrow({ where: { id: first.user.id }, omit: { passwordHash: false } });
-    expect(await verifyPassword(password, stored.passwordHash)).toBe(true);
+    expect(await verifyPassword(password, stored.passwordHash ?? "")).toBe(true);
 
     const entries = await db.auditEntry.findMany({ where: { action: "user.create" } });
     expect(entries).toHaveLength(1);

@@ -37,6 +37,7 @@ describe("single sign-on settings", () => {
       clientId: "clusterdeck",
       clientSecret: "s3cret",
       name: "Single sign-on",
+      scopes: "openid email profile groups",
       groupsClaim: "groups",
       groups: { ADMIN: [], OPERATOR: [], VIEWER: ["staff", "ops-viewers"] },
     });

@@ -43,6 +43,8 @@ const schema = z.object({
   CLUSTERDECK_OIDC_CLIENT_SECRET: blankIsUnset(z.string()),
   /** The label of the sign-in button: "Sign in with <name>". */
   CLUSTERDECK_OIDC_NAME: z.string().trim().min(1).max(60).default("Single sign-on"),
+  /** Scopes asked for; some providers refuse a scope they do not know (drop "groups" there). */
+  CLUSTERDECK_OIDC_SCOPES: z.string().trim().min(1).default("openid email profile groups"),
   /** The ID token or userinfo claim that lists the user's groups. */
   CLUSTERDECK_OIDC_GROUPS_CLAIM: z.string().trim().min(1).default("groups"),
   CLUSTERDECK_OIDC_ADMIN_GROUPS: groupList,
@@ -114,6 +116,7 @@ export type OidcSettings = {
   clientId: string;
   clientSecret: string;
   name: string;
+  scopes: string;
   groupsClaim: string;
   groups: { ADMIN: string[]; OPERATOR: string[]; VIEWER: string[] };
 };
@@ -128,6 +131,7 @@ export function oidcSettings(): OidcSettings | null {
     clientId: e.CLUSTERDECK_OIDC_CLIENT_ID,
     clientSecret: e.CLUSTERDECK_OIDC_CLIENT_SECRET,
     name: e.CLUSTERDECK_OIDC_NAME,
+    scopes: e.CLUSTERDECK_OIDC_SCOPES,
     groupsClaim: e.CLUSTERDECK_OIDC_GROUPS_CLAIM,
     groups: { ADMIN: e.CLUSTERDECK_OIDC_ADMIN_GROUPS, OPERATOR: e.CLUSTERDECK_OIDC_OPERATOR_GROUPS, VIEWER: e.CLUSTERDECK_OIDC_VIEWER_GROUPS },
   };
