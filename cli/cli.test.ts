@@ -139,13 +139,14 @@ describe("clusterdeck CLI against PostgreSQL", () => {
 
     const table = await run(["users", "list"]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^EMAIL\s+NAME\s+ROLE\s+STATUS/);
-    expect(table.stdout).toMatch(/ops@example\.com\s+-\s+OPERATOR\s+active/);
-    expect(table.stdout).toMatch(/root@example\.com\s+Root\s+ADMIN\s+active/);
+    expect(table.stdout).toMatch(/^EMAIL\s+NAME\s+ROLE\s+SIGN-IN\s+STATUS/);
+    expect(table.stdout).toMatch(/ops@example\.com\s+-\s+OPERATOR\s+password\s+active/);
+    expect(table.stdout).toMatch(/root@example\.com\s+Root\s+ADMIN\s+password\s+active/);
 
     const json = await run(["users", "list", "--json"]);
     const users = JSON.parse(json.stdout) as Record<string, unknown>[];
     expect(users.map((u) => u.email)).toEqual(["ops@example.com", "root@example.com"]);
+    expect(users.map((u) => u.authSource)).toEqual(["LOCAL", "LOCAL"]);
     expect(json.stdout).not.toMatch(/passwordHash|scrypt\$/);
   });
 
