@@ -29,24 +29,43 @@ export default defineConfig({
     // Runs its own console (two web instances, two workers, its own PostgreSQL), not the demo.
     { name: "ha", testMatch: /ha\/.*\.spec\.ts/, use: chromium },
   ],
-  webServer: {
-    // The demo: console, worker, and a live cluster (HAProxy, app nodes, PostgreSQL pair, agents).
-    command: `node bin/clusterdeck.mjs demo --port ${E2E.port} --rps 5`,
-    url: `${E2E.baseURL}/api/v1/health`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    // SIGTERM, not Playwright's default SIGKILL: the demo then stops what it started
-    // (PostgreSQL runs detached through pg_ctl and would outlive a killed parent).
-    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      CLUSTERDECK_DATA_DIR: E2E.dataDir,
-      CLUSTERDECK_PG_PORT: String(E2E.pgPort),
-      CLUSTERDECK_ADMIN_EMAIL: E2E.users.ADMIN.email,
-      CLUSTERDECK_ADMIN_PASSWORD: E2E.users.ADMIN.password,
-      NEXTAUTH_URL: E2E.baseURL,
-      NEXT_TELEMETRY_DISABLED: "1",
+  webServer: [
+    {
+      // The identity provider the console trusts for single sign-on (e2e/ui/sso.spec.ts).
+      command: "node --import tsx e2e/oidc/provider.ts",
+      url: `${E2E.oidc.issuer}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { E2E_OIDC_PORT: String(E2E.oidc.port), E2E_PORT: String(E2E.port) },
     },
-  },
+    {
+      // The demo: console, worker, and a live cluster (HAProxy, app nodes, PostgreSQL pair, agents).
+      command: `node bin/clusterdeck.mjs demo --port ${E2E.port} --rps 5`,
+      url: `${E2E.baseURL}/api/v1/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      // SIGTERM, not Playwright's default SIGKILL: the demo then stops what it started
+      // (PostgreSQL runs detached through pg_ctl and would outlive a killed parent).
+      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        CLUSTERDECK_DATA_DIR: E2E.dataDir,
+        CLUSTERDECK_PG_PORT: String(E2E.pgPort),
+        CLUSTERDECK_ADMIN_EMAIL: E2E.users.ADMIN.email,
+        CLUSTERDECK_ADMIN_PASSWORD: E2E.users.ADMIN.password,
+        NEXTAUTH_URL: E2E.baseURL,
+        NEXT_TELEMETRY_DISABLED: "1",
+        CLUSTERDECK_OIDC_ISSUER: E2E.oidc.issuer,
+        CLUSTERDECK_OIDC_CLIENT_ID: E2E.oidc.clientId,
+        CLUSTERDECK_OIDC_CLIENT_SECRET: E2E.oidc.clientSecret,
+        CLUSTERDECK_OIDC_NAME: E2E.oidc.name,
+        CLUSTERDECK_OIDC_ADMIN_GROUPS: E2E.oidc.groups.ADMIN,
+        CLUSTERDECK_OIDC_OPERATOR_GROUPS: E2E.oidc.groups.OPERATOR,
+        CLUSTERDECK_OIDC_VIEWER_GROUPS: E2E.oidc.groups.VIEWER,
+      },
+    },
+  ],
 });

@@ -81,7 +81,7 @@ describe("clusterdeck CLI against PostgreSQL", () => {
 
     const user = await db.user.findUniqueOrThrow({ where: { email: "root@example.com" }, omit: { passwordHash: false } });
     expect(user).toMatchObject({ role: "ADMIN", name: "Root", disabled: false });
-    expect(await verifyPassword("first-admin-password", user.passwordHash)).toBe(true);
+    expect(await verifyPassword("first-admin-password", user.passwordHash ?? "")).toBe(true);
 
     const [entry] = await audits("user.create");
     expect(entry).toMatchObject({ actorType: "SYSTEM", actorLabel: "cli", targetType: "USER", targetId: user.id, clientIp: null, outcome: "SUCCESS" });
@@ -139,13 +139,14 @@ describe("clusterdeck CLI against PostgreSQL", () => {
 
     const table = await run(["users", "list"]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^EMAIL\s+NAME\s+ROLE\s+STATUS/);
-    expect(table.stdout).toMatch(/ops@example\.com\s+-\s+OPERATOR\s+active/);
-    expect(table.stdout).toMatch(/root@example\.com\s+Root\s+ADMIN\s+active/);
+    expect(table.stdout).toMatch(/^EMAIL\s+NAME\s+ROLE\s+SIGN-IN\s+STATUS/);
+    expect(table.stdout).toMatch(/ops@example\.com\s+-\s+OPERATOR\s+password\s+active/);
+    expect(table.stdout).toMatch(/root@example\.com\s+Root\s+ADMIN\s+password\s+active/);
 
     const json = await run(["users", "list", "--json"]);
     const users = JSON.parse(json.stdout) as Record<string, unknown>[];
     expect(users.map((u) => u.email)).toEqual(["ops@example.com", "root@example.com"]);
+    expect(users.map((u) => u.authSource)).toEqual(["LOCAL", "LOCAL"]);
     expect(json.stdout).not.toMatch(/passwordHash|scrypt\$/);
   });
 
@@ -201,7 +202,7 @@ describe("clusterdeck CLI against PostgreSQL", () => {
     const r = await run(["users", "reset-password", "--email", "ops@example.com"], { stdin: "brand-new-password\r\nignored\n" });
     expect(r.code).toBe(0);
     const after = await db.user.findUniqueOrThrow({ where: { email: "ops@example.com" }, omit: { passwordHash: false } });
-    expect(await verifyPassword("brand-new-password", after.passwordHash)).toBe(true);
+    expect(await verifyPassword("brand-new-password", after.passwordHash ?? "")).toBe(true);
     expect(after.sessionVersion).toBe(before.sessionVersion + 1);
     expect(await audits("user.reset-password")).toHaveLength(1);
   });
@@ -283,7 +284,7 @@ describe("first start", () => {
     const password = first.generatedPassword!;
     expect(password.length).toBeGreaterThanOrEqual(20);
     const stored = await db.user.findUniqueOrThrow({ where: { id: first.user.id }, omit: { passwordHash: false } });
-    expect(await verifyPassword(password, stored.passwordHash)).toBe(true);
+    expect(await verifyPassword(password, stored.passwordHash ?? "")).toBe(true);
 
     const entries = await db.auditEntry.findMany({ where: { action: "user.create" } });
     expect(entries).toHaveLength(1);

@@ -66,6 +66,7 @@ export const userCommands: Command[] = [
           { header: "email", value: (u) => u.email },
           { header: "name", value: (u) => u.name || "-" },
           { header: "role", value: (u) => u.role },
+          { header: "sign-in", value: (u) => (u.authSource === "OIDC" ? "sso" : "password") },
           { header: "status", value: (u) => (u.disabled ? "disabled" : "active") },
           { header: "last sign-in", value: (u) => formatDate(u.lastLoginAt) },
           { header: "created", value: (u) => formatDate(u.createdAt) },

@@ -10,7 +10,7 @@ async function signIn(page: import("@playwright/test").Page, role: E2ERole) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId("current-user")).toContainText(email);
   await page.context().storageState({ path: storageState(role) });

@@ -4,6 +4,7 @@
 import path from "node:path";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3190);
 const dataDir = path.resolve(process.env.E2E_DATA_DIR ?? ".e2e-data");
 
 if (process.env.DATABASE_URL) {
@@ -20,6 +21,24 @@ export const E2E = {
     ADMIN: { email: "admin@e2e.test", password: "admin-password-e2e-1" },
     OPERATOR: { email: "operator@e2e.test", password: "operator-password-e2e-1" },
     VIEWER: { email: "viewer@e2e.test", password: "viewer-password-e2e-1" },
+  },
+  /** The test identity provider (e2e/oidc/provider.ts) the console trusts for single sign-on. */
+  oidc: {
+    port: oidcPort,
+    issuer: `http://127.0.0.1:${oidcPort}`,
+    clientId: "clusterdeck-e2e",
+    clientSecret: "e2e-oidc-client-secret-not-for-production",
+    name: "E2E Identity",
+    groups: { ADMIN: "cd-admins", OPERATOR: "cd-operators", VIEWER: "cd-viewers" },
+    /** Login name at the provider → claims. Groups can be changed during a run (PUT /__e2e/groups/<login>). */
+    accounts: {
+      "sso-admin": { email: "sso-admin@e2e.test", name: "SSO Admin", groups: ["staff", "cd-admins"] },
+      "sso-viewer": { email: "sso-viewer@e2e.test", name: "SSO Viewer", groups: "cd-viewers" },
+      "sso-nogroup": { email: "sso-nogroup@e2e.test", name: "SSO Nobody", groups: ["staff", "contractors"] },
+      "sso-promoted": { email: "sso-promoted@e2e.test", name: "SSO Promoted", groups: ["cd-viewers"] },
+      // Claims the email of the local operator account: must not take it over.
+      "sso-clash": { email: "operator@e2e.test", name: "SSO Clash", groups: ["cd-admins"] },
+    } as Record<string, { email: string; name: string; groups: string[] | string }>,
   },
 } as const;
 

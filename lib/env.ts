@@ -2,6 +2,20 @@
 import path from "node:path";
 import { z } from "zod";
 
+/** A comma-separated list of group names; blanks dropped. */
+const groupList = z
+  .string()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((g) => g.trim())
+      .filter(Boolean),
+  );
+
+/** An empty value counts as unset (compose files and unit files often write VAR=). */
+const blankIsUnset = <T extends z.ZodType>(inner: T) => z.preprocess((v) => (v === "" ? undefined : v), inner.optional());
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Unset: the CLI starts an embedded PostgreSQL and sets it for the web process. */
@@ -23,6 +37,19 @@ const schema = z.object({
   CLUSTERDECK_AGENT_CA_FILE: z.string().optional(),
   /** When set, a worker serves Prometheus /metrics on 127.0.0.1 at this port. */
   CLUSTERDECK_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** OpenID Connect single sign-on: enabled when issuer, client id and secret are all set. */
+  CLUSTERDECK_OIDC_ISSUER: blankIsUnset(z.string().url()),
+  CLUSTERDECK_OIDC_CLIENT_ID: blankIsUnset(z.string()),
+  CLUSTERDECK_OIDC_CLIENT_SECRET: blankIsUnset(z.string()),
+  /** The label of the sign-in button: "Sign in with <name>". */
+  CLUSTERDECK_OIDC_NAME: z.string().trim().min(1).max(60).default("Single sign-on"),
+  /** Scopes asked for; some providers refuse a scope they do not know (drop "groups" there). */
+  CLUSTERDECK_OIDC_SCOPES: z.string().trim().min(1).default("openid email profile groups"),
+  /** The ID token or userinfo claim that lists the user's groups. */
+  CLUSTERDECK_OIDC_GROUPS_CLAIM: z.string().trim().min(1).default("groups"),
+  CLUSTERDECK_OIDC_ADMIN_GROUPS: groupList,
+  CLUSTERDECK_OIDC_OPERATOR_GROUPS: groupList,
+  CLUSTERDECK_OIDC_VIEWER_GROUPS: groupList,
   CLUSTERDECK_DEBUG: z
     .enum(["0", "1", "true", "false"])
     .default("0")
@@ -31,6 +58,23 @@ const schema = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((v) => v === "1" || v === "true"),
+}).superRefine((e, ctx) => {
+  // Half a single sign-on setup is a mistake to stop at, not a feature to switch off quietly.
+  const oidc = { CLUSTERDECK_OIDC_ISSUER: e.CLUSTERDECK_OIDC_ISSUER, CLUSTERDECK_OIDC_CLIENT_ID: e.CLUSTERDECK_OIDC_CLIENT_ID, CLUSTERDECK_OIDC_CLIENT_SECRET: e.CLUSTERDECK_OIDC_CLIENT_SECRET };
+  const set = Object.entries(oidc).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (set.length === 0) return;
+  if (set.length < 3) {
+    const missing = Object.keys(oidc).filter((k) => !set.includes(k));
+    ctx.addIssue({ code: "custom", path: [missing[0]!], message: `single sign-on is half configured: ${set.join(", ")} set but ${missing.join(", ")} missing (set all three, or none)` });
+    return;
+  }
+  if (e.CLUSTERDECK_OIDC_ADMIN_GROUPS.length + e.CLUSTERDECK_OIDC_OPERATOR_GROUPS.length + e.CLUSTERDECK_OIDC_VIEWER_GROUPS.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["CLUSTERDECK_OIDC_ADMIN_GROUPS"],
+      message: "single sign-on is on but no group maps to a role: set CLUSTERDECK_OIDC_ADMIN_GROUPS, _OPERATOR_GROUPS and/or _VIEWER_GROUPS",
+    });
+  }
 });
 
 export type Env = z.infer<typeof schema>;
@@ -65,6 +109,32 @@ export function requireDatabaseUrl(): string {
   const url = env().DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set (start the console with `npx clusterdeck start`)");
   return url;
+}
+
+export type OidcSettings = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  scopes: string;
+  groupsClaim: string;
+  groups: { ADMIN: string[]; OPERATOR: string[]; VIEWER: string[] };
+};
+
+/** Single sign-on settings, or null when it is not configured (env() already refused half a setup). */
+export function oidcSettings(): OidcSettings | null {
+  const e = env();
+  if (!e.CLUSTERDECK_OIDC_ISSUER || !e.CLUSTERDECK_OIDC_CLIENT_ID || !e.CLUSTERDECK_OIDC_CLIENT_SECRET) return null;
+  return {
+    // Discovery appends /.well-known/…; a trailing slash would double it.
+    issuer: e.CLUSTERDECK_OIDC_ISSUER.replace(/\/+$/, ""),
+    clientId: e.CLUSTERDECK_OIDC_CLIENT_ID,
+    clientSecret: e.CLUSTERDECK_OIDC_CLIENT_SECRET,
+    name: e.CLUSTERDECK_OIDC_NAME,
+    scopes: e.CLUSTERDECK_OIDC_SCOPES,
+    groupsClaim: e.CLUSTERDECK_OIDC_GROUPS_CLAIM,
+    groups: { ADMIN: e.CLUSTERDECK_OIDC_ADMIN_GROUPS, OPERATOR: e.CLUSTERDECK_OIDC_OPERATOR_GROUPS, VIEWER: e.CLUSTERDECK_OIDC_VIEWER_GROUPS },
+  };
 }
 
 /** For tests that change the environment between cases. */

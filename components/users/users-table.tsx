@@ -5,7 +5,7 @@ import { useResetPassword, useUpdateUser } from "@/lib/users/queries";
 import type { UserView } from "@/lib/users/service";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
-import { StatusBadge } from "@/components/ui/badge";
+import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { actionsColumn, DataTable, wrapCell } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
@@ -13,7 +13,7 @@ import { ErrorAlert, useSubmitErrors } from "@/components/ui/form-errors";
 import { roleLabel, RoleSelect } from "@/components/users/roles";
 
 type Role = (typeof roleValues)[number];
-type Row = Pick<UserView, "id" | "email" | "name" | "role" | "disabled" | "lastLoginAt" | "createdAt">;
+type Row = Pick<UserView, "id" | "email" | "name" | "role" | "authSource" | "disabled" | "lastLoginAt" | "createdAt">;
 type Action = { kind: "role" | "disable" | "enable" | "password"; user: Row };
 
 // Lets long names and timestamps break at spaces, so the row actions stay in view.
@@ -43,11 +43,13 @@ export function UsersTable({ users, currentUserId }: { users: Row[]; currentUser
     <div className="stack">
       <Notice message={notice} />
       <DataTable
-        columns={["Email", "Name", "Role", "Status", "Last sign-in", "Created", actionsColumn]}
+        columns={["Email", "Name", "Role", "Sign-in", "Status", "Last sign-in", "Created", actionsColumn]}
         empty={users.length === 0 && "No users match these filters."}
       >
         {users.map((user) => {
           const self = user.id === currentUserId;
+          // The identity provider decides an SSO account's role and checks who it is.
+          const sso = user.authSource === "OIDC";
           return (
             <tr key={user.id} data-testid="user-row">
               <td>
@@ -58,6 +60,7 @@ export function UsersTable({ users, currentUserId }: { users: Row[]; currentUser
               <td>
                 <StatusBadge value={user.role} />
               </td>
+              <td>{sso ? <Badge>Single sign-on</Badge> : <span className="muted">Password</span>}</td>
               <td>
                 <StatusBadge value={user.disabled ? "DISABLED" : "ACTIVE"} />
               </td>
@@ -69,9 +72,11 @@ export function UsersTable({ users, currentUserId }: { users: Row[]; currentUser
               </td>
               <td>
                 <span className="row">
-                  <button type="button" className="btn btn-sm" aria-label={`Change role of ${user.email}`} onClick={() => open("role", user)}>
-                    Change role
-                  </button>
+                  {!sso && (
+                    <button type="button" className="btn btn-sm" aria-label={`Change role of ${user.email}`} onClick={() => open("role", user)}>
+                      Change role
+                    </button>
+                  )}
                   {user.disabled ? (
                     <button type="button" className="btn btn-sm" aria-label={`Enable ${user.email}`} onClick={() => open("enable", user)}>
                       Enable
@@ -81,9 +86,11 @@ export function UsersTable({ users, currentUserId }: { users: Row[]; currentUser
                       Disable
                     </button>
                   )}
-                  <button type="button" className="btn btn-sm" aria-label={`Reset password for ${user.email}`} onClick={() => open("password", user)}>
-                    Reset password
-                  </button>
+                  {!sso && (
+                    <button type="button" className="btn btn-sm" aria-label={`Reset password for ${user.email}`} onClick={() => open("password", user)}>
+                      Reset password
+                    </button>
+                  )}
                 </span>
               </td>
             </tr>
@@ -159,7 +166,8 @@ function DisableConfirm({ user, self, disable, onCancel, onDone }: ActionProps &
         </p>
       ) : (
         <p>
-          Enable <strong>{user.email}</strong>? They can sign in again with their current password, and their unrevoked API tokens work again.
+          Enable <strong>{user.email}</strong>? They can sign in again {user.authSource === "OIDC" ? "with single sign-on (if their groups still grant a role)" : "with their current password"}, and their unrevoked API tokens work
+          again.
         </p>
       )}
       <ErrorAlert error={messages.alert} />

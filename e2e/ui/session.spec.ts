@@ -10,7 +10,7 @@ test("anonymous visitors are sent to sign in, and come back after", async ({ pag
   await expect(page).toHaveURL(/\/login\?callbackUrl=/);
   await page.getByLabel("Email").fill(E2E.users.VIEWER.email);
   await page.getByLabel("Password").fill(E2E.users.VIEWER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/nodes\?health=DOWN$/);
 });
 
@@ -18,7 +18,7 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
   await page.goto("/login");
   await page.getByLabel("Email").fill(E2E.users.OPERATOR.email);
   await page.getByLabel("Password").fill("not-the-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.locator("form").getByRole("alert")).toContainText("Wrong email or password");
   await expect(page).toHaveURL(/\/login/);
 });
@@ -48,7 +48,7 @@ test("disabling a user ends their open session at once", async ({ browser }) => 
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
 
   expect((await admin.patch(`/api/v1/users/${user.id}`, { data: { disabled: true } })).status()).toBe(200);
@@ -74,13 +74,13 @@ test("repeated wrong passwords lock the account for a while, and say so", async 
   for (let i = 0; i < 5; i++) {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(`wrong-${i}`);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(alert).toContainText("Wrong email or password");
   }
   // Locked now: even the right password is refused until the lock expires.
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(alert).toContainText(/Too many failed sign-ins\. Try again in \d+ s/);
   await expect(page).toHaveURL(/\/login/);
 });

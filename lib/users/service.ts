@@ -1,6 +1,8 @@
 // User administration, for the web and the CLI alike. Disabling, demoting and
 // password resets bump the session version, which ends the user's open
 // sessions at once. The last active admin can be neither disabled nor demoted.
+// Single sign-on accounts (lib/users/sso.ts) get neither a password nor a
+// role from here: their identity provider decides both.
 import "server-only";
 import { db } from "@/lib/db";
 import type { Tx } from "@/lib/db/client";
@@ -18,6 +20,8 @@ export const userSelect = {
   email: true,
   name: true,
   role: true,
+  /** LOCAL (password) or OIDC (single sign-on). */
+  authSource: true,
   disabled: true,
   lastLoginAt: true,
   createdAt: true,
@@ -74,6 +78,11 @@ export async function updateUser(id: string, input: UserUpdate, audit: AuditCont
     await lockAdmins(tx);
     const before = await tx.user.findUnique({ where: { id }, select: userSelect });
     if (!before) throw notFound("User");
+    if (before.authSource === "OIDC" && input.role !== undefined && input.role !== before.role) {
+      throw conflict(
+        `${before.email} signs in with single sign-on: its role follows its groups at the identity provider, at each sign-in. Change the groups there, or disable the account to end its access now.`,
+      );
+    }
     const losesAdmin = before.role === "ADMIN" && !before.disabled && ((input.role && input.role !== "ADMIN") || input.disabled === true);
     if (losesAdmin) await assertAnotherActiveAdmin(tx, before, input.disabled === true ? "disabled" : "demoted");
     const endsSessions = (input.role !== undefined && input.role !== before.role) || (input.disabled === true && !before.disabled);
@@ -90,8 +99,11 @@ export async function updateUser(id: string, input: UserUpdate, audit: AuditCont
 export async function resetPassword(id: string, password: string, audit: AuditContext): Promise<UserView> {
   const passwordHash = await hashPassword(password);
   return db.$transaction(async (tx) => {
-    const exists = await tx.user.findUnique({ where: { id }, select: { id: true } });
+    const exists = await tx.user.findUnique({ where: { id }, select: { id: true, email: true, authSource: true } });
     if (!exists) throw notFound("User");
+    if (exists.authSource !== "LOCAL") {
+      throw conflict(`${exists.email} signs in with single sign-on and has no password here: its identity provider checks who it is.`);
+    }
     const user = await tx.user.update({ where: { id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: userSelect });
     // A reset is how a locked-out user gets back in: clear the email's sign-in lockout too.
     await tx.loginThrottle.deleteMany({ where: { key: { in: throttleKeys(user.email, null) } } });

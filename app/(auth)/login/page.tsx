@@ -1,5 +1,7 @@
 import { redirect } from "next/navigation";
 import { sessionActor } from "@/lib/auth/session";
+import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
+import { oidcSettings } from "@/lib/env";
 import { LoginForm } from "@/components/auth/login-form";
 
 export const metadata = { title: "Sign in" };
@@ -17,7 +19,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <span className="brand-mark" aria-hidden="true" /> Clusterdeck
         </div>
         <h1>Sign in</h1>
-        <LoginForm callbackUrl={safeCallback} initialError={error === "CredentialsSignin" ? "Wrong email or password" : error ? error : undefined} />
+        <LoginForm callbackUrl={safeCallback} initialError={signInErrorMessage(error)} sso={oidcSettings()?.name ?? null} />
       </div>
     </main>
   );
