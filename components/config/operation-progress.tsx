@@ -6,6 +6,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { StatusBadge } from "@/components/ui/badge";
 import { Time } from "@/components/ui/time";
 import { DataTable, rowHeader, wrapCell } from "@/components/ui/table";
+import { useClientPages } from "@/components/ui/client-pages";
 import { ApiClientError, apiFetch } from "@/lib/api/client";
 import { SessionsCurve, type DrainProgress } from "@/components/operations/sessions-curve";
 
@@ -42,6 +43,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
   const isDeploy = op.kind === "config.deploy";
   const done = op.deployments.filter((d) => d.status === "SUCCEEDED").length;
   const total = op.deployments.length;
+  const targetPages = useClientPages(op.deployments);
 
   async function approve() {
     const reason = window.prompt("Why approve? (goes to the audit trail)");
@@ -127,7 +129,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
       </div>
 
       {isDeploy && <DataTable label="Targets" columns={["Target", "Batch", "Status", "What happened", "Started", "Finished"]}>
-        {op.deployments.map((d) => (
+        {targetPages.rows.map((d) => (
           <tr key={d.id} data-testid={`deployment-${d.targetName}`}>
             <th scope="row" style={rowHeader}>
               {d.targetName}
@@ -142,6 +144,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
           </tr>
         ))}
       </DataTable>}
+      {isDeploy && targetPages.controls}
 
       <section className="card stack" aria-labelledby="op-steps">
         <h2 id="op-steps" style={{ margin: 0, fontSize: 16 }}>
