@@ -4,7 +4,8 @@
 //
 //   event, changed → invalidate the query keys they make stale, and refresh
 //                    server-rendered pages (at most once a second)
-//   metrics        → append to each subject's bounded live window
+//   metrics        → append to the bounded live window of each subject a
+//                    mounted component shows (others are dropped)
 //                    (setQueryData(["live", key])), at most once a second,
 //                    and not at all while the tab is hidden (buffered instead)
 //   resync         → we missed messages: invalidate everything, refresh
@@ -22,6 +23,7 @@ import { inventoryKeys, summaryKey, type InventoryEntity } from "@/lib/inventory
 import { appendToWindow, groupByKey, LIVE_MAX_POINTS, type LiveWindow } from "@/lib/metrics/live-window";
 import { liveKey } from "@/lib/metrics/queries";
 import { createThrottle } from "@/lib/metrics/throttle";
+import { isWatched } from "@/components/realtime/live-store";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
@@ -102,6 +104,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
     }
     if (!Array.isArray(points)) return;
     for (const [key, list] of groupByKey(points as MetricPoint[])) {
+      if (!isWatched(key)) continue; // nothing on screen shows it
       const buffered = pending.get(key);
       if (!buffered) pending.set(key, list);
       else {

@@ -9,6 +9,26 @@ export type LiveWindows = ReadonlyMap<string, LiveWindow>;
 
 const serverSnapshot: LiveWindows = new Map();
 
+// Which subjects some mounted component shows, counted per store. The stream
+// carries every subject's points (2,000 a second on a large platform); only
+// these are kept, so the tab's work follows what is on screen, not the fleet.
+const watched = new Map<string, number>();
+
+export function isWatched(key: string): boolean {
+  return watched.has(key);
+}
+
+function watch(keys: readonly string[]): () => void {
+  for (const k of keys) watched.set(k, (watched.get(k) ?? 0) + 1);
+  return () => {
+    for (const k of keys) {
+      const n = (watched.get(k) ?? 1) - 1;
+      if (n <= 0) watched.delete(k);
+      else watched.set(k, n);
+    }
+  };
+}
+
 export function liveWindowsStore(client: QueryClient, keys: readonly string[]) {
   const wanted = new Set(keys);
   let version = "";
@@ -19,10 +39,15 @@ export function liveWindowsStore(client: QueryClient, keys: readonly string[]) {
 
   return {
     subscribe(onChange: () => void): () => void {
-      return client.getQueryCache().subscribe((event) => {
+      const unwatch = watch(keys);
+      const unsubscribe = client.getQueryCache().subscribe((event) => {
         const [root, key] = event.query.queryKey as [unknown, unknown];
         if (root === "live" && typeof key === "string" && wanted.has(key)) onChange();
       });
+      return () => {
+        unsubscribe();
+        unwatch();
+      };
     },
     getSnapshot(): LiveWindows {
       const now = versionNow();
