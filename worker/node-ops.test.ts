@@ -3,7 +3,8 @@
 // own rendered configuration), agents, the worker's monitor and operation
 // runner, and clients that keep their cookies.
 //   - a drain under load fails no client request, keeps sticky sessions on the
-//     node until they end, and ends DRAINED with no session left;
+//     node until they end, and ends DRAINED with no session left, even when
+//     HAProxy is reloaded by hand in the middle of it (fault injection);
 //   - resume brings traffic back gradually (weight ramp in HAProxy);
 //   - a drain the other nodes could not carry is refused without force;
 //   - twenty concurrent drain requests yield exactly one operation.
@@ -114,7 +115,14 @@ beforeAll(async () => {
   recorder = new Recorder(db);
   recorder.start();
   const { redrainApp } = await import("@/worker/node-ops");
-  monitor = new Monitor(recorder, { refreshMs: 500, connection: { heartbeatTimeoutMs: 2000, maxBackoffMs: 500, maxLineBytes: 1 << 20 }, onAppNotDraining: (t) => redrainApp(db, t) });
+  const { restoreOverrides } = await import("@/worker/overrides");
+  monitor = new Monitor(recorder, {
+    refreshMs: 500,
+    connection: { heartbeatTimeoutMs: 2000, maxBackoffMs: 500, maxLineBytes: 1 << 20 },
+    onAppNotDraining: (t) => redrainApp(db, t),
+    // As the worker does: a reload outside the console must not undo a drain.
+    onHaproxyReloaded: async (t) => void (await restoreOverrides(db, t.id, t)),
+  });
   await monitor.start();
   cleanups.push(() => recorder.stop(), () => monitor.stop());
 
@@ -193,6 +201,10 @@ describe("drain", () => {
     const started = await startNodeOperation(victim.id, { kind: "node.drain", body: { reason: "patch the kernel", deadlineSeconds: 60, escalation: "none", force: false } }, audit, null);
     // Sticky users stay on the draining node while their session lives…
     await until("the drain to reach HAProxy", async () => (await serverLine(victim.name))[17] === "DRAIN", 5000);
+    // Someone reloads HAProxy mid-drain: its file knows nothing of the drain; the console puts it back.
+    const pidBefore = await lb.workerPid();
+    expect(await lb.reload()).not.toBe(pidBefore);
+    await until("the drain back in HAProxy after the reload", async () => (await serverLine(victim.name))[17] === "DRAIN", 5000);
     await new Promise((r) => setTimeout(r, 1000));
     for (const u of stuck) expect(u.served.every((n) => n === victim.name)).toBe(true);
     // …and once the users stop, their sessions end and the drain completes.
