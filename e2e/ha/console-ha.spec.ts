@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, request, test, type APIRequestContext } from "@playwright/test";
+import { expect, request, test, type APIRequestContext, type Browser } from "@playwright/test";
 import { startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
 import { freePorts } from "@/lab/ports";
 import { fleetControl, type FleetAgent } from "@/lab/fleet";
@@ -198,8 +198,8 @@ test("the standby worker takes over monitoring and a deployment in flight within
   startWorker();
 });
 
-test("a browser on the surviving web instance keeps receiving events", async ({ browser }) => {
-  test.setTimeout(90_000);
+/** The admin, signed in on web B, watching the live events timeline. */
+async function liveEventsOnWebB(browser: Browser) {
   const context = await browser.newContext({ baseURL: urlB });
   const page = await context.newPage();
   await page.goto("/login");
@@ -209,6 +209,12 @@ test("a browser on the surviving web instance keeps receiving events", async ({ 
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto("/events");
   await expect(page.getByTestId("live-status")).toHaveText("Live", { timeout: 10_000 });
+  return { context, page };
+}
+
+test("a browser on the surviving web instance keeps receiving events", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { context, page } = await liveEventsOnWebB(browser);
 
   // Web A and the active worker die together (a host lost).
   webA.kill("SIGKILL");
@@ -241,15 +247,7 @@ test("a web instance, the workers and a deployment in flight recover by themselv
   const restarted = new Date();
   await fleetControl(fleetPort, "POST", `start/${victim}`);
   await waitUntil("every node UP", () => allNodesSeenAfter(restarted), 30_000, 250);
-  const context = await browser.newContext({ baseURL: urlB });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await page.goto("/events");
-  await expect(page.getByTestId("live-status")).toHaveText("Live", { timeout: 10_000 });
+  const { context, page } = await liveEventsOnWebB(browser);
 
   // A deployment pauses between batches when the database goes away.
   const reloadsBefore = await fleetControl<Record<string, number>>(fleetPort, "GET", "reloads");
