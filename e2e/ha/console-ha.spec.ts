@@ -8,132 +8,43 @@
 //   - a web instance, the workers and a deployment in flight that lose the
 //     database while it restarts recover by themselves: API, live events, and
 //     the deployment finishes with each target applied once.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, request, test, type APIRequestContext, type Browser } from "@playwright/test";
-import { startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
-import { freePorts } from "@/lab/ports";
-import { fleetControl, type FleetAgent } from "@/lab/fleet";
-import { healthy, leaseHolder, logTail, query, spawnCli, stopAll, waitUntil, type ConsoleProcess } from "./console";
+import { fleetControl } from "@/lab/fleet";
+import { leaseHolder, logTail, query, startHaConsole, waitUntil, type HaConsole } from "@/lab/console";
 
 test.describe.configure({ mode: "serial" });
 
-const ADMIN = { email: "admin@ha.test", password: "admin-password-ha-1" };
 const NODES = 4;
 const TAKEOVER_MS = 5000;
 
-let dir: string;
-let pair: PostgresPairHandle;
-let dbUrl: string;
-let fleet: ChildProcess | undefined;
-let fleetPort: number;
-let webA: ConsoleProcess;
-let webB: ConsoleProcess;
-const workers: ConsoleProcess[] = [];
-const webs: ConsoleProcess[] = [];
-let urlA: string;
-let urlB: string;
+let ha: HaConsole;
 let api: APIRequestContext; // through web B, the instance that survives
+// Short names for what every test uses.
+let dbUrl: string;
 let clusterId: string;
-let nodeNames: string[] = [];
-let baseEnv: NodeJS.ProcessEnv;
-
-function consoleEnv(name: string, url: string): NodeJS.ProcessEnv {
-  return { ...baseEnv, CLUSTERDECK_DATA_DIR: path.join(dir, name), NEXTAUTH_URL: url };
-}
-
-function startWorker(): ConsoleProcess {
-  const worker = spawnCli(`worker-${workers.length + 1}`, ["worker"], consoleEnv(`worker-${workers.length + 1}`, urlA), dir);
-  workers.push(worker);
-  return worker;
-}
-
-/** True once every node is UP and seen after `since`; otherwise throws what is missing (shown on timeout). */
-async function allNodesSeenAfter(since: Date): Promise<boolean> {
-  const rows = await query<{ name: string; health: string; fresh: boolean }>(dbUrl, `SELECT "name", "health", coalesce("lastSeenAt" > $2, false) AS fresh FROM "Node" WHERE "clusterId" = $1 ORDER BY "name"`, [clusterId, since]);
-  const missing = rows.filter((r) => r.health !== "UP" || !r.fresh);
-  if (rows.length === NODES && missing.length === 0) return true;
-  throw new Error(`not yet: ${missing.map((r) => `${r.name} ${r.health}${r.fresh ? "" : " (not seen since)"}`).join(", ")}`);
-}
+let nodeNames: string[];
+let fleetPort: number;
+const allNodesSeenAfter = (since: Date) => ha.allNodesSeenAfter(since);
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  dir = mkdtempSync(path.join(os.tmpdir(), "clusterdeck-ha-"));
-  pair = await startPostgresPair({ dir: path.join(dir, "pg") });
-  await query(pair.primaryUrl, "CREATE DATABASE clusterdeck");
-  const u = new URL(pair.primaryUrl);
-  u.pathname = "/clusterdeck";
-  dbUrl = u.toString();
-
-  const [portA, portB, appPort, ...agentPorts] = await freePorts(3 + NODES);
-  urlA = `http://127.0.0.1:${portA}`;
-  urlB = `http://127.0.0.1:${portB}`;
-  fleetPort = appPort!;
-  baseEnv = {
-    ...process.env,
-    DATABASE_URL: dbUrl,
-    CLUSTERDECK_SECRET: "ha-test-secret-shared-by-every-instance-0123456789",
-    CLUSTERDECK_ADMIN_EMAIL: ADMIN.email,
-    CLUSTERDECK_ADMIN_PASSWORD: ADMIN.password,
-    NEXT_TELEMETRY_DISABLED: "1",
-  };
-
-  // The first web instance migrates and creates the admin; the second finds both done.
-  webA = spawnCli("web-a", ["start", "--no-build", "--no-worker", "--port", String(portA)], consoleEnv("web-a", urlA), dir);
-  webs.push(webA);
-  await waitUntil("web A to answer", () => healthy(urlA), 90_000, 250);
-  webB = spawnCli("web-b", ["start", "--no-build", "--no-worker", "--port", String(portB)], consoleEnv("web-b", urlB), dir);
-  webs.push(webB);
-  await waitUntil("web B to answer", () => healthy(urlB), 90_000, 250);
-
-  // An admin token from the CLI, then the inventory through the API, as an operator would enrol a fleet.
-  const token = await new Promise<string>((resolve, reject) => {
-    const cli = spawn(process.execPath, ["bin/clusterdeck.mjs", "tokens", "create", "--name", "ha", "--role", "ADMIN", "--owner", ADMIN.email, "--json"], { env: consoleEnv("cli", urlA), stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    cli.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-    cli.once("exit", (code) => (code === 0 ? resolve((JSON.parse(out) as { token: string }).token) : reject(new Error(`tokens create exited ${code}`))));
-  });
-  api = await request.newContext({ baseURL: urlB, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
-  const cluster = await api.post("/api/v1/clusters", { data: { name: "ha" } });
-  expect(cluster.status(), await cluster.text()).toBe(201);
-  clusterId = (await cluster.json()).id;
-  const agents: FleetAgent[] = [];
-  for (let i = 0; i < NODES; i++) {
-    const name = `ha-app-${i + 1}`;
-    const node = await api.post("/api/v1/nodes", { data: { clusterId, name, host: "127.0.0.1", port: 10_000 + i, agentUrl: `http://127.0.0.1:${agentPorts[i]}` } });
-    expect(node.status(), await node.text()).toBe(201);
-    const credential = await api.post(`/api/v1/nodes/${(await node.json()).id}/agent-credential`, { data: {} });
-    expect(credential.status(), await credential.text()).toBe(201);
-    const { keyId, secret } = await credential.json();
-    agents.push({ name, port: agentPorts[i]!, keyId, secret });
-  }
-  nodeNames = agents.map((a) => a.name);
-  const fleetFile = path.join(dir, "fleet.json");
-  writeFileSync(fleetFile, JSON.stringify({ dir, appPort: fleetPort, agents }), { mode: 0o600 });
-  fleet = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lab/fleet.ts", "--config", fleetFile], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve, reject) => {
-    fleet!.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve());
-    fleet!.once("exit", (code) => reject(new Error(`fleet exited (${code})`)));
-  });
-
-  startWorker();
-  startWorker();
-  await waitUntil("every node monitored and UP", () => allNodesSeenAfter(new Date(0)), 60_000, 250);
+  ha = await startHaConsole({ dir: mkdtempSync(path.join(os.tmpdir(), "clusterdeck-ha-")), nodes: NODES });
+  ({ dbUrl, clusterId, nodeNames, fleetPort } = ha);
+  api = await request.newContext({ baseURL: ha.urlB, extraHTTPHeaders: { authorization: `Bearer ${ha.token}` } });
 });
 
 test.afterAll(async () => {
   await api?.dispose();
-  await stopAll([...workers, ...webs]);
-  fleet?.kill("SIGTERM");
-  await pair?.stop().catch(() => {});
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await ha?.stop();
+  if (ha) rmSync(ha.dir, { recursive: true, force: true });
 });
 
 test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const p of [...webs, ...workers]) await testInfo.attach(`${p.label}.log`, { body: logTail(p, 120), contentType: "text/plain" });
+  if (testInfo.status === testInfo.expectedStatus || !ha) return;
+  for (const p of [ha.webA, ha.webB, ...ha.workers]) await testInfo.attach(`${p.label}.log`, { body: logTail(p, 120), contentType: "text/plain" });
 });
 
 test("the standby worker takes over monitoring and a deployment in flight within 5 s, and applies nothing twice", async () => {
@@ -195,16 +106,16 @@ test("the standby worker takes over monitoring and a deployment in flight within
   expect(reloads).toEqual(Object.fromEntries(nodeNames.map((n) => [n, 1])));
 
   // As systemd's Restart=always would: a replacement worker joins as the standby.
-  startWorker();
+  ha.startWorker();
 });
 
 /** The admin, signed in on web B, watching the live events timeline. */
 async function liveEventsOnWebB(browser: Browser) {
-  const context = await browser.newContext({ baseURL: urlB });
+  const context = await browser.newContext({ baseURL: ha.urlB });
   const page = await context.newPage();
   await page.goto("/login");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByLabel("Email").fill(ha.admin.email);
+  await page.getByLabel("Password").fill(ha.admin.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto("/events");
@@ -217,17 +128,17 @@ test("a browser on the surviving web instance keeps receiving events", async ({ 
   const { context, page } = await liveEventsOnWebB(browser);
 
   // Web A and the active worker die together (a host lost).
-  webA.kill("SIGKILL");
+  ha.webA.kill("SIGKILL");
   const leader = await leaseHolder(dbUrl);
   process.kill(leader!.pid, "SIGKILL");
-  await webA.exited;
+  await ha.webA.exited;
 
   // An agent stops: the new leader sees it down, and the page on web B shows it without a reload.
   const victim = nodeNames[2]!;
   await fleetControl(fleetPort, "POST", `stop/${victim}`);
   await expect(page.getByTestId("events-table")).toContainText(`${victim} is down`, { timeout: 15_000 });
   await expect(page.getByTestId("live-status")).toHaveText("Live");
-  startWorker();
+  ha.startWorker();
   await context.close();
 });
 
@@ -256,12 +167,12 @@ test("a web instance, the workers and a deployment in flight recover by themselv
     const rows = await query<{ status: string }>(dbUrl, `SELECT "status" FROM "ConfigDeployment" WHERE "operationId" = $1`, [operationId]);
     return rows.some((r) => r.status === "SUCCEEDED") && !rows.some((r) => r.status === "IN_PROGRESS");
   }, 30_000, 20);
-  await pair.primary.stop("fast");
+  await ha.pg.primary.stop("fast");
   // Down for a while: the web instance says so instead of hanging or dying.
-  await waitUntil("web B to report the database down", async () => (await fetch(`${urlB}/api/v1/health`)).status === 503, 15_000, 250);
+  await waitUntil("web B to report the database down", async () => (await fetch(`${ha.urlB}/api/v1/health`)).status === 503, 15_000, 250);
   await new Promise((r) => setTimeout(r, 3000));
-  expect(webB.alive()).toBe(true);
-  await pair.primary.start();
+  expect(ha.webB.alive()).toBe(true);
+  await ha.pg.primary.start();
   const restartedAt = new Date();
 
   // No person involved from here on.
@@ -282,6 +193,6 @@ test("a web instance, the workers and a deployment in flight recover by themselv
   await expect(page.getByTestId("events-table")).toContainText(`${another} is down`, { timeout: 20_000 });
   await expect(page.getByTestId("live-status")).toHaveText("Live");
   await fleetControl(fleetPort, "POST", `start/${another}`);
-  expect(webB.alive()).toBe(true);
+  expect(ha.webB.alive()).toBe(true);
   await context.close();
 });

@@ -53,10 +53,10 @@ beforeAll(async () => {
   clusterId = (await db.cluster.create({ data: { name: "metrics" } })).id;
 });
 
-async function node(name: string, extra: { health?: "UP" | "DOWN" | "DEGRADED"; cluster?: string } = {}) {
+async function node(name: string, extra: { health?: "UP" | "DOWN" | "DEGRADED"; cluster?: string; sessions?: number } = {}) {
   const { db } = await load();
   const n = await db.node.create({
-    data: { clusterId: extra.cluster ?? clusterId, name, host: `10.9.0.${++hosts}`, port: 8080, health: extra.health ?? "UP" },
+    data: { clusterId: extra.cluster ?? clusterId, name, host: `10.9.0.${++hosts}`, port: 8080, health: extra.health ?? "UP", activeSessions: extra.sessions ?? 0 },
   });
   return n.id;
 }
@@ -186,13 +186,13 @@ describe("readMetrics", () => {
     expect(day.series[0]!.points.length).toBeGreaterThanOrEqual(479);
   });
 
-  it("caps the number of series, unhealthy first, then the busiest, and says how many matched", async () => {
+  it("caps the number of series, unhealthy first, then the busiest (sessions now), and says how many matched", async () => {
     const { db, read } = await load();
     const cluster = (await db.cluster.create({ data: { name: "many" } })).id;
     const ids: string[] = [];
-    for (let i = 0; i < MAX_SERIES + 10; i++) ids.push(await node(`m-${String(i).padStart(2, "0")}`, { cluster }));
+    for (let i = 0; i < MAX_SERIES + 10; i++) ids.push(await node(`m-${String(i).padStart(2, "0")}`, { cluster, sessions: i * 10 }));
     const down = await node("m-down", { cluster, health: "DOWN" });
-    // Business grows with i; m-down reports nothing at all.
+    // Business grows with i (the worker keeps activeSessions on the row); m-down reports nothing at all.
     await samples(ids.map((id, i) => ({ subjectId: id, at: at(MIN), sessions: i * 10, requestRate: 1 })));
 
     const answer = await read({ subjectType: "NODE", clusterId: cluster, range: "15m" });
