@@ -798,7 +798,7 @@ test(`${TOTAL} random and malformed requests: no 5xx, problem+json 4xx, no mutat
         const why = verdict(c, a);
         if (why) failures.push(`${why}\n    ${describe(c, i)}\n    → ${"error" in a ? a.error : `${a.status} ${String(a.headers["content-type"] ?? "")} ${a.body.slice(0, 300)}`}`);
         const gen = c.gen.split(":")[0]!;
-        const status = "error" in a ? (a.error.startsWith("client refused") ? "unsent" : "reset") : String(a.status);
+        const status = "error" in a ? (a.error.startsWith("client refused") ? "unsent" : "reset") : `${a.status}${c.frameworkMethod && a.status >= 500 ? "(TRACE, Next's own)" : ""}`;
         const counts = byGen.get(gen) ?? new Map<string, number>();
         counts.set(status, (counts.get(status) ?? 0) + 1);
         byGen.set(gen, counts);

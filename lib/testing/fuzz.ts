@@ -144,6 +144,9 @@ export const NASTY_NUMBER_TEXTS: readonly string[] = [
 
 /** Text that is not valid JSON (or is JSON of a surprising shape). */
 export const BROKEN_JSON: readonly string[] = [
+  "",
+  "   ",
+  "\r\n",
   "{",
   "}",
   "{\"a\":",
