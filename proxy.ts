@@ -1,10 +1,34 @@
-// Only a convenience redirect for anonymous visitors. It decides nothing:
-// every page and route handler checks the session and role itself.
+// Two jobs, neither of them authorization (every page and route handler
+// checks the session and role itself):
+// - /api (all of it but next-auth's /api/auth): a path no route has, a method
+//   the route does not take, or a path that does not percent-decode is
+//   answered here as problem+json. Left to Next they get its HTML 404 page, an
+//   empty 405, or a 500 (a malformed escape in a route parameter) — never the
+//   API's error shape.
+// - pages: a convenience redirect to /login for anonymous visitors.
 import { NextResponse, type NextRequest } from "next/server";
+import { ApiError, badRequest, problemResponse } from "@/lib/api/problem";
+import { matchApiRoute } from "@/lib/api/route-table";
 
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
+function apiGate(req: NextRequest): Response {
+  const match = matchApiRoute(req.nextUrl.pathname, req.method);
+  if (match.kind === "ok") return NextResponse.next();
+  const requestId = crypto.randomUUID();
+  if (match.kind === "bad-encoding") return problemResponse(badRequest("The path holds a malformed percent-encoding"), requestId);
+  if (match.kind === "not-found") return problemResponse(new ApiError(404, "Not found", `No API route at ${req.nextUrl.pathname.slice(0, 200)}`), requestId);
+  return problemResponse(
+    new ApiError(405, "Method not allowed", `${req.method.slice(0, 20)} is not allowed here; allowed: ${match.allow.join(", ")}`),
+    requestId,
+    { allow: match.allow.join(", ") },
+  );
+}
+
 export function proxy(req: NextRequest) {
+  const { pathname } = req.nextUrl;
+  if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return NextResponse.next();
+  if (pathname === "/api" || pathname.startsWith("/api/")) return apiGate(req);
   const hasSession = sessionCookies.some((name) => req.cookies.has(name));
   if (!hasSession) {
     const url = req.nextUrl.clone();
@@ -16,5 +40,5 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api|_next|login|forbidden|favicon.ico).*)"],
+  matcher: ["/api", "/api/:path*", "/((?!api|_next|login|forbidden|favicon.ico).*)"],
 };

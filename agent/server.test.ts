@@ -2,6 +2,7 @@
 // app driver watching a real demo app server, spoken to over real sockets.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -194,6 +195,40 @@ describe("agent API with the app driver", () => {
     const after = await appStats(app);
     expect(after.draining).toBe(false);
     expect(after.sessions).toBe(before.sessions);
+  });
+
+  it("answers 413 to an oversized body sent without a length, and forgets a body cut short", async () => {
+    // Found by agent/fuzz.test.ts: leaving the read loop early destroyed the
+    // socket, and the refusal then failed on it and answered 500.
+    const before = logs.length;
+    const body = JSON.stringify({ action: "app.drain", pad: "x".repeat(MAX_ACTION_BODY_BYTES * 4) });
+    const authorization = signRequest({ ...key, method: "POST", pathWithQuery: "/v1/actions", body });
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${agent.url}/v1/actions`, { method: "POST", headers: { authorization, "transfer-encoding": "chunked" }, agent: false }, (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on("error", reject);
+      for (let i = 0; i < body.length; i += 4096) req.write(body.slice(i, i + 4096));
+      req.end();
+    });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body)).toMatchObject({ error: "payload-too-large" });
+
+    // Signed for a whole drain, but the client hangs up halfway: nothing runs, nothing fails.
+    const drain = DRAIN;
+    const cut = http.request(`${agent.url}/v1/actions`, { method: "POST", headers: { authorization: signRequest({ ...key, method: "POST", pathWithQuery: "/v1/actions", body: drain }), "content-length": String(drain.length) }, agent: false });
+    cut.on("error", () => {});
+    cut.write(drain.slice(0, 8));
+    await sleep(100);
+    cut.destroy();
+    await sleep(200);
+
+    const added = logs.slice(before);
+    expect(added.filter((l) => l.msg === "request failed")).toEqual([]);
+    expect(added).toContainEqual(expect.objectContaining({ msg: "request refused", status: 413, reason: "body-too-large" }));
+    expect((await appStats(app)).draining).toBe(false);
   });
 
   it("drains the app on app.drain (new sessions refused, sticky ones served) and resumes it on app.resume", async () => {

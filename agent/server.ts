@@ -79,19 +79,45 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 class BodyTooLarge extends Error {}
+/** The client went away before its body was complete. */
+class BodyAborted extends Error {}
 
-/** Reads the request body up to `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the request body up to `limit` bytes. Past the limit the rest is read
+ * and dropped rather than the request destroyed: the socket must stay usable
+ * for the 413 (a for-await loop left early destroys it, and then the refusal
+ * itself failed and answered 500).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    req.on("data", (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        return settle(() => reject(new BodyTooLarge()));
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => settle(() => resolve(Buffer.concat(chunks))));
+    req.on("error", () => settle(() => reject(new BodyAborted())));
+    req.on("close", () => settle(() => (req.complete ? resolve(Buffer.concat(chunks)) : reject(new BodyAborted()))));
+  });
+}
+
+/** The peer's address for logs; null once the socket is gone (a client that hung up). */
+function remoteOf(req: IncomingMessage): string | null {
+  return req.socket?.remoteAddress ?? null;
 }
 
 export async function startAgent(config: AgentConfig, options: AgentOptions = {}): Promise<RunningAgent> {
@@ -119,7 +145,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     refusalLog({
       level: "warn",
       msg: "request refused",
-      remote: req.socket.remoteAddress ?? null,
+      remote: remoteOf(req),
       method: req.method,
       path: (req.url ?? "").split("?")[0]!.slice(0, 200),
       status,
@@ -156,6 +182,11 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         refuse(req, res, 413, "body-too-large", { error: "payload-too-large", message: `the body must be at most ${limit} bytes` }, { connection: "close" });
+        return undefined;
+      }
+      // Nobody is left to answer; nothing was read that could be acted on.
+      if (error instanceof BodyAborted) {
+        res.destroy();
         return undefined;
       }
       throw error;
@@ -204,7 +235,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
         return sendJson(res, 200, { ok: problems.length === 0, problems: problems.slice(0, 200) });
       }
       const result = await serialized(() => manager.apply(candidate.content));
-      log({ level: "info", msg: "configuration applied", kind: manager.kind, checksum: result.checksum, remote: req.socket.remoteAddress ?? null });
+      log({ level: "info", msg: "configuration applied", kind: manager.kind, checksum: result.checksum, remote: remoteOf(req) });
       collector.refresh();
       sendJson(res, 200, { ok: true, checksum: result.checksum });
     } catch (error) {
@@ -237,7 +268,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     const run = serialized(() => driver.act(action));
     try {
       const result = await run;
-      log({ level: "info", msg: "action done", action: action.action, remote: req.socket.remoteAddress ?? null });
+      log({ level: "info", msg: "action done", action: action.action, remote: remoteOf(req) });
       collector.refresh();
       sendJson(res, 200, { ok: true, action: action.action, result: result ?? null });
     } catch (error) {
@@ -263,7 +294,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     streams.add(res);
     const send = (line: string) => {
       if (res.writableLength > MAX_STREAM_BACKLOG_BYTES) {
-        log({ level: "warn", msg: "stream client too slow, dropped", remote: req.socket.remoteAddress ?? null });
+        log({ level: "warn", msg: "stream client too slow, dropped", remote: remoteOf(req) });
         res.destroy();
         return;
       }

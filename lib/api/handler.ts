@@ -14,7 +14,7 @@ import { requestActor } from "@/lib/auth/session";
 import { clientIpFrom } from "@/lib/auth/client-ip";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { log } from "@/lib/log";
-import { ApiError, badRequest, conflict, forbidden, notFound, problemBody, unauthorized, unprocessable, type ProblemField } from "@/lib/api/problem";
+import { ApiError, badRequest, conflict, forbidden, notFound, problemResponse, unauthorized, unprocessable, type ProblemField } from "@/lib/api/problem";
 import { toJson } from "@/lib/api/json";
 import type { RouteSpec } from "@/lib/api/spec";
 
@@ -87,16 +87,6 @@ function respond(result: unknown, status: number, requestId: string): Response {
     status,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId },
   });
-}
-
-export function problemResponse(error: ApiError, requestId: string): Response {
-  const headers: Record<string, string> = {
-    "content-type": "application/problem+json; charset=utf-8",
-    "cache-control": "no-store",
-    "x-request-id": requestId,
-  };
-  if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="clusterdeck"';
-  return new Response(toJson(problemBody(error, requestId)), { status: error.status, headers });
 }
 
 /** Cookie-authenticated mutations must come from our own pages. */

@@ -1,5 +1,8 @@
 // RFC 9457 problem details. Route handlers throw ApiError; the wrapper turns
-// it (and Prisma's known errors) into application/problem+json.
+// it (and Prisma's known errors) into application/problem+json. Kept free of
+// server-only imports: proxy.ts answers unknown routes with the same shape.
+import { toJson } from "@/lib/api/json";
+
 export type ProblemField = { path: string; message: string };
 
 export type Problem = {
@@ -36,4 +39,15 @@ const typeBase = "https://clusterdeck.dev/problems/";
 export function problemBody(error: ApiError, requestId: string): Problem {
   const slug = error.title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return { type: typeBase + slug, title: error.title, status: error.status, detail: error.detail, requestId, ...error.extra };
+}
+
+export function problemResponse(error: ApiError, requestId: string, extraHeaders: Record<string, string> = {}): Response {
+  const headers: Record<string, string> = {
+    "content-type": "application/problem+json; charset=utf-8",
+    "cache-control": "no-store",
+    "x-request-id": requestId,
+    ...extraHeaders,
+  };
+  if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="clusterdeck"';
+  return new Response(toJson(problemBody(error, requestId)), { status: error.status, headers });
 }

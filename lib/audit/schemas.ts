@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageQuery } from "@/lib/common/schemas";
+import { isoDateTimeSchema, pageQuery } from "@/lib/common/schemas";
 
 export const subjectTypeValues = ["CLUSTER", "LOAD_BALANCER", "NODE", "DATABASE", "USER", "API_TOKEN", "CONFIG", "OPERATION", "SYSTEM"] as const;
 export const outcomeValues = ["SUCCESS", "FAILURE", "DENIED"] as const;
@@ -11,7 +11,7 @@ export const auditList = z.strictObject({
   targetType: z.enum(subjectTypeValues).optional(),
   targetId: z.string().trim().max(64).optional(),
   outcome: z.enum(outcomeValues).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoDateTimeSchema.optional(),
+  to: isoDateTimeSchema.optional(),
 });
 export type AuditListQuery = z.output<typeof auditList>;

@@ -18,7 +18,11 @@ export async function sessionActorFrom(requestHeaders: Headers): Promise<Actor |
   const cookieMap: Record<string, string> = {};
   for (const part of cookieHeader.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0) cookieMap[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    // Any cookie on our host comes along, ours or not: one that does not
+    // percent-decode is not a session and must not fail the request (a 500).
+    const value = safeDecode(part.slice(eq + 1).trim());
+    if (value !== undefined) cookieMap[part.slice(0, eq).trim()] = value;
   }
   const token = await getToken({ req: { cookies: cookieMap, headers: Object.fromEntries(requestHeaders) } as never, secret: authOptions().secret });
   if (!token?.uid) return null;
@@ -28,6 +32,14 @@ export async function sessionActorFrom(requestHeaders: Headers): Promise<Actor |
   });
   if (!user || user.disabled || token.sv !== user.sessionVersion) return null;
   return { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role };
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** For server components, which see the request only through next/headers. */

@@ -47,3 +47,13 @@ export const pageQuery = {
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
 
 export const reasonSchema = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500);
+
+/**
+ * An ISO 8601 date-time that PostgreSQL can store and compare: year 1 to 9999
+ * in UTC. The ISO format alone admits year 0000, which the database refuses
+ * (a 500 instead of a 400).
+ */
+export const isoDateTimeSchema = z.iso.datetime({ offset: true }).refine((v) => {
+  const year = new Date(v).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}, "The year must be 1 to 9999");

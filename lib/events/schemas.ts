@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema, pageQuery } from "@/lib/common/schemas";
+import { idSchema, isoDateTimeSchema, pageQuery } from "@/lib/common/schemas";
 import { subjectTypeValues } from "@/lib/audit/schemas";
 
 export const severityValues = ["INFO", "WARNING", "CRITICAL"] as const;
@@ -13,8 +13,8 @@ export const eventList = z.strictObject({
   subjectId: idSchema.optional(),
   clusterId: idSchema.optional(),
   acknowledged: z.enum(["true", "false"]).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoDateTimeSchema.optional(),
+  to: isoDateTimeSchema.optional(),
 });
 export type EventListQuery = z.output<typeof eventList>;
 

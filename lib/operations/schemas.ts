@@ -1,5 +1,6 @@
 // Requests for the incident actions on a node (drain, resume, maintenance).
 import { z } from "zod";
+import { isoDateTimeSchema } from "@/lib/common/schemas";
 
 export const NODE_DRAIN = "node.drain";
 export const NODE_RESUME = "node.resume";
@@ -32,6 +33,6 @@ export type ResumeRequest = z.output<typeof resumeRequest>;
 export const maintenanceRequest = z.strictObject({
   reason,
   /** When the node comes back by itself (resume with slow start); none: until someone resumes it. */
-  until: z.iso.datetime({ offset: true }).optional(),
+  until: isoDateTimeSchema.optional(),
 });
 export type MaintenanceRequest = z.output<typeof maintenanceRequest>;
