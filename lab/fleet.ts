@@ -11,6 +11,10 @@
 //   GET  /control/reloads        {name: number of reload calls} (each deploy apply calls it once)
 //   POST /control/stop/<name>    the agent stops answering (its port closes)
 //   POST /control/start/<name>   the agent starts again with the same config
+//   POST /control/sessions/<name>/<n>   that agent's app reports n sessions
+//   GET  /control/apps           {name: {sessions, draining}}
+// Each agent has its own view of the app (sessions, draining), so a drain can
+// be followed on one node while the others serve.
 import { readFileSync } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
@@ -25,6 +29,7 @@ export async function runFleet(config: FleetConfig): Promise<{ close(): Promise<
   const { parseConfig } = await import("@/agent/config");
   const base = `http://127.0.0.1:${config.appPort}`;
   const reloads = new Map<string, number>(config.agents.map((a) => [a.name, 0]));
+  const apps = new Map(config.agents.map((a) => [a.name, { sessions: 0, draining: false }]));
   const running = new Map<string, RunningAgent>();
 
   const agentConfig = (a: FleetAgent) =>
@@ -36,7 +41,9 @@ export async function runFleet(config: FleetConfig): Promise<{ close(): Promise<
       intervalMs: config.intervalMs ?? 1000,
       app: {
         healthUrl: `${base}/health`,
-        statsUrl: `${base}/stats`,
+        statsUrl: `${base}/stats/${encodeURIComponent(a.name)}`,
+        drainUrl: `${base}/admin/drain/${encodeURIComponent(a.name)}`,
+        resumeUrl: `${base}/admin/resume/${encodeURIComponent(a.name)}`,
         settingsFile: path.join(config.dir, `${a.name}.json`),
         reloadUrl: `${base}/admin/reload/${encodeURIComponent(a.name)}`,
       },
@@ -53,7 +60,26 @@ export async function runFleet(config: FleetConfig): Promise<{ close(): Promise<
   const reply = (res: ServerResponse, status: number, body: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const app = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
-    if (url === "/stats") return reply(res, 200, { sessions: 0, requests: 0 });
+    const stats = /^\/stats\/([^/]+)$/.exec(url);
+    if (stats) {
+      const app = apps.get(decodeURIComponent(stats[1]!));
+      return app ? reply(res, 200, { sessions: app.sessions, requests: 0, draining: app.draining }) : reply(res, 404, { error: "no such app" });
+    }
+    const admin = /^\/admin\/(drain|resume)\/([^/]+)$/.exec(url);
+    if (admin && req.method === "POST") {
+      const app = apps.get(decodeURIComponent(admin[2]!));
+      if (!app) return reply(res, 404, { error: "no such app" });
+      app.draining = admin[1] === "drain";
+      return reply(res, 200, { draining: app.draining });
+    }
+    if (url === "/control/apps") return reply(res, 200, Object.fromEntries(apps));
+    const sessions = /^\/control\/sessions\/([^/]+)\/(\d+)$/.exec(url);
+    if (sessions && req.method === "POST") {
+      const app = apps.get(decodeURIComponent(sessions[1]!));
+      if (!app) return reply(res, 404, { error: "no such app" });
+      app.sessions = Number(sessions[2]);
+      return reply(res, 200, app);
+    }
     const reload = /^\/admin\/reload\/([^/]+)$/.exec(url);
     if (reload && req.method === "POST") {
       const name = decodeURIComponent(reload[1]!);

@@ -7,7 +7,9 @@
 //     other web instance and the active worker are killed;
 //   - a web instance, the workers and a deployment in flight that lose the
 //     database while it restarts recover by themselves: API, live events, and
-//     the deployment finishes with each target applied once.
+//     the deployment finishes with each target applied once;
+//   - a drain waiting for sessions across a database restart finishes once
+//     they end, DRAINED, with one operation.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -195,4 +197,46 @@ test("a web instance, the workers and a deployment in flight recover by themselv
   await fleetControl(fleetPort, "POST", `start/${another}`);
   expect(ha.webB.alive()).toBe(true);
   await context.close();
+});
+
+test("a drain in flight survives a database restart and finishes once its sessions end", async () => {
+  test.setTimeout(120_000);
+  const name = nodeNames[1]!;
+  const [node] = await query<{ id: string }>(dbUrl, `SELECT "id" FROM "Node" WHERE "name" = $1`, [name]);
+  await fleetControl(fleetPort, "POST", `sessions/${name}/40`);
+  const drain = await api.post(`/api/v1/nodes/${node!.id}/drain`, { data: { reason: "HA: drain across a database restart", deadlineSeconds: 600, escalation: "none" } });
+  expect(drain.status(), await drain.text()).toBe(202);
+  const operationId: string = (await drain.json()).id;
+  const apps = () => fleetControl<Record<string, { sessions: number; draining: boolean }>>(fleetPort, "GET", "apps");
+  await waitUntil("the app told to drain", async () => (await apps())[name]!.draining, 20_000, 100);
+
+  // Sessions still live: the drain waits for them while the database goes away and comes back.
+  await ha.pg.primary.stop("fast");
+  await new Promise((r) => setTimeout(r, 3000));
+  await ha.pg.primary.start();
+  await waitUntil("a worker to lead again", () => leaseHolder(dbUrl), 20_000, 250);
+  const [during] = await query<{ state: string; adminState: string }>(dbUrl, `SELECT o."state", n."adminState" FROM "Operation" o JOIN "Node" n ON n."id" = o."subjectId" WHERE o."id" = $1`, [operationId]);
+  expect(during).toEqual({ state: "RUNNING", adminState: "DRAINING" });
+
+  // The users leave: the drain ends by itself, once, with the node DRAINED.
+  await fleetControl(fleetPort, "POST", `sessions/${name}/0`);
+  await waitUntil("the drain to finish", async () => {
+    const [row] = await query<{ state: string; error: string | null }>(dbUrl, `SELECT "state", "error" FROM "Operation" WHERE "id" = $1`, [operationId]);
+    if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`drain ${row.state}: ${row.error}`);
+    return row?.state === "SUCCEEDED";
+  }, 60_000, 250);
+  const [after] = await query<{ adminState: string }>(dbUrl, `SELECT "adminState" FROM "Node" WHERE "id" = $1`, [node!.id]);
+  expect(after!.adminState).toBe("DRAINED");
+  expect((await apps())[name]!.draining).toBe(true);
+  const drains = await query<{ n: string }>(dbUrl, `SELECT count(*) AS n FROM "Operation" WHERE "subjectId" = $1 AND "kind" = 'node.drain'`, [node!.id]);
+  expect(Number(drains[0]!.n)).toBe(1);
+
+  // And back into service, as an operator would.
+  const resume = await api.post(`/api/v1/nodes/${node!.id}/resume`, { data: { reason: "HA: done", slowStartSeconds: 0 } });
+  expect(resume.status(), await resume.text()).toBe(202);
+  await waitUntil("the node back in service", async () => {
+    const [row] = await query<{ adminState: string }>(dbUrl, `SELECT "adminState" FROM "Node" WHERE "id" = $1`, [node!.id]);
+    return row?.adminState === "ACTIVE";
+  }, 30_000, 250);
+  expect((await apps())[name]!.draining).toBe(false);
 });
