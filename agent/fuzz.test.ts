@@ -24,7 +24,7 @@ import { MAX_SKEW_MS, generateAgentSecret, signRequest } from "@/lib/agent-proto
 import { agentAction, configCandidate, snapshot } from "@/lib/agent-protocol/types";
 import { appSettings } from "@/lib/config/app-settings";
 import { configChecksum } from "@/lib/config/checksum";
-import { BROKEN_JSON, NASTY_STRINGS, Rng, deepNesting, fuzzSeed, randomValue } from "@/lib/testing/fuzz";
+import { BROKEN_JSON, NASTY_STRINGS, Rng, deepNesting, fuzzSeed, randomValue, rawExchange, statusCodes } from "@/lib/testing/fuzz";
 import { waitFor } from "./testing/client";
 
 const TOTAL = Number(process.env.FUZZ_REQUESTS ?? 5000);
@@ -519,32 +519,9 @@ describe("agent fuzz (a real agent process)", () => {
     ];
     const seen: string[] = [];
     const bad: string[] = [];
-    const talk = (r: (typeof raw)[number]) =>
-      new Promise<string>((resolve) => {
-        const socket = net.connect(Number(u.port), u.hostname);
-        let data = "";
-        const timer = setTimeout(() => {
-          socket.destroy();
-          resolve(data);
-        }, 3000);
-        socket.on("data", (d) => (data += d.toString("latin1")));
-        socket.on("close", () => {
-          clearTimeout(timer);
-          resolve(data);
-        });
-        socket.on("error", () => {});
-        socket.on("connect", async () => {
-          for (const chunk of r.chunks) {
-            if (socket.destroyed) break;
-            socket.write(chunk);
-            if (r.gapMs) await new Promise((res) => setTimeout(res, r.gapMs));
-          }
-          socket.end();
-        });
-      });
     for (const r of raw) {
-      const answer = await talk(r);
-      const codes = [...answer.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
+      const answer = await rawExchange(u.hostname, Number(u.port), r);
+      const codes = statusCodes(answer);
       seen.push(`${r.name}: ${codes.join(",") || "closed"}`);
       if (codes.some((code) => code >= 500)) bad.push(`${r.name}: ${answer.slice(0, 300)}`);
     }

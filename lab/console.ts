@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { waitFor } from "@/agent/testing/client";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
 
@@ -71,20 +72,8 @@ export function logTail(p: ConsoleProcess, lines = 40): string {
   }
 }
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Polls until `probe` gives a value; on timeout, throws with the probe's last error (the same helper the agent tests use). */
+export const waitUntil = waitFor;
 
 export async function healthy(baseURL: string): Promise<boolean> {
   const res = await fetch(`${baseURL}/api/v1/health`).catch(() => null);

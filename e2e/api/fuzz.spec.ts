@@ -26,13 +26,12 @@
 //   anyway and must do no other harm.
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { expect, test } from "@playwright/test";
 import { allRoutes } from "@/lib/api/openapi";
 import type { RouteSpec } from "@/lib/api/spec";
-import { BROKEN_JSON, NASTY_NUMBER_TEXTS, NASTY_STRINGS, Rng, deepNesting, fuzzSeed, missingId, randomValue } from "@/lib/testing/fuzz";
+import { BROKEN_JSON, NASTY_NUMBER_TEXTS, NASTY_STRINGS, Rng, deepNesting, fuzzSeed, missingId, randomValue, rawExchange, statusCodes } from "@/lib/testing/fuzz";
 import { E2E } from "../env";
 import { tokenFor } from "../helpers";
 
@@ -856,29 +855,8 @@ test("malformed HTTP on a raw socket: refused or closed, and the console stays u
   const statuses: string[] = [];
   const bad: string[] = [];
   for (const r of raw) {
-    const answer = await new Promise<string>((resolve) => {
-      const socket = net.connect(E2E.port, "127.0.0.1");
-      let data = "";
-      const timer = setTimeout(() => {
-        socket.destroy();
-        resolve(data);
-      }, 3000);
-      socket.on("data", (d) => (data += d.toString("latin1")));
-      socket.on("close", () => {
-        clearTimeout(timer);
-        resolve(data);
-      });
-      socket.on("error", () => {});
-      socket.on("connect", async () => {
-        for (const chunk of r.chunks) {
-          socket.write(chunk);
-          if (r.gapMs) await new Promise((res) => setTimeout(res, r.gapMs));
-        }
-        // Half-close: whatever was not sent will never come.
-        socket.end();
-      });
-    });
-    const codes = [...answer.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
+    const answer = await rawExchange("127.0.0.1", E2E.port, r);
+    const codes = statusCodes(answer);
     statuses.push(`${r.name}: ${codes.join(",") || "closed"}`);
     const nextsOwn500 = r.framework && /^HTTP\/1\.1 500 [^]*content-type: text\/plain[^]*\r\n\r\nInternal Server Error$/i.test(answer);
     if (codes.some((code) => code >= 500) && !nextsOwn500) bad.push(`${r.name}: ${answer.slice(0, 300)}`);

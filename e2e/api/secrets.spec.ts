@@ -21,6 +21,7 @@ import pg from "pg";
 import { expect, test } from "@playwright/test";
 import { allRoutes } from "@/lib/api/openapi";
 import type { RouteSpec } from "@/lib/api/spec";
+import { waitFor } from "@/agent/testing/client";
 
 const dataDir = path.resolve(".e2e-data-secrets");
 const hex = (n = 16) => randomBytes(n).toString("hex");
@@ -55,20 +56,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number) => waitFor(what, fn, timeoutMs, 250);
 
 /** Configuration routes show an admin the text as deployed, the database password included (viewers see it masked). */
 const ADMIN_SEES_CONFIG_SECRETS = new Set([

@@ -15,7 +15,7 @@ import { clientIpFrom } from "@/lib/auth/client-ip";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { log } from "@/lib/log";
 import { ApiError, badRequest, conflict, forbidden, notFound, problemResponse, unauthorized, unprocessable, type ProblemField } from "@/lib/api/problem";
-import { toJson } from "@/lib/api/json";
+import { findNul, toJson } from "@/lib/api/json";
 import type { RouteSpec } from "@/lib/api/spec";
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -112,6 +112,7 @@ function queryObject(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of params) {
     if (key in out) throw badRequest(`Query parameter '${key}' is given more than once`);
+    if (findNul(key) || findNul(value)) throw badRequest(`Query parameter '${key.replaceAll("\u0000", "\\0")}' holds a NUL character, which no field accepts`);
     out[key] = value;
   }
   return out;
@@ -161,11 +162,15 @@ async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
   }
   const text = await readBodyText(req, maxBytes);
   if (text.trim() === "") throw badRequest("The request body is empty; this endpoint expects a JSON object");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw badRequest(`Malformed JSON: ${(error as Error).message}`);
   }
+  const nul = findNul(value);
+  if (nul) throw badRequest(`${nul} holds a NUL character, which no field accepts`);
+  return value;
 }
 
 async function refuseBody(req: Request): Promise<undefined> {

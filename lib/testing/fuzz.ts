@@ -1,6 +1,7 @@
 // Shared by the fuzzers (e2e/api/fuzz.spec.ts, agent/fuzz.test.ts): a seeded
 // PRNG, so a failing run is replayed exactly with FUZZ_SEED=<seed>, and the
 // hostile values both throw at their targets.
+import net from "node:net";
 
 /** The run's seed: FUZZ_SEED when given, else a fresh one. Printed so a failure can be replayed. */
 export function fuzzSeed(label: string): number {
@@ -216,4 +217,39 @@ export function randomValue(rng: Rng, depth = 0): unknown {
 /** A well-formed id no record has (cuid alphabet, but never issued). */
 export function missingId(rng: Rng, length = 25): string {
   return "zz" + rng.string(length - 2);
+}
+
+/** A hand-written HTTP exchange: the request's chunks (with a gap between them), a half-close, and what came back. */
+export type RawRequest = { name: string; chunks: Array<string | Buffer>; gapMs?: number };
+
+/** Sends a RawRequest over a plain TCP connection; resolves with every byte answered (latin1) once the server closes, or after 3 s. */
+export function rawExchange(host: string, port: number, request: RawRequest): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const socket = net.connect(port, host);
+    let data = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(data);
+    }, 3000);
+    socket.on("data", (d) => (data += d.toString("latin1")));
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(data);
+    });
+    socket.on("error", () => {});
+    socket.on("connect", async () => {
+      for (const chunk of request.chunks) {
+        if (socket.destroyed) break;
+        socket.write(chunk);
+        if (request.gapMs) await new Promise((res) => setTimeout(res, request.gapMs));
+      }
+      // Half-close: whatever was not sent will never come.
+      socket.end();
+    });
+  });
+}
+
+/** The status codes of every HTTP answer in a raw exchange (pipelining may give several). */
+export function statusCodes(answer: string): number[] {
+  return [...answer.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
 }
