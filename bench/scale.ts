@@ -37,8 +37,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { chromium, type Browser, type Page } from "@playwright/test";
-import pg from "pg";
 import { generateAgentSecret } from "@/lib/agent-protocol/signing";
+import { waitFor } from "@/agent/testing/client";
+import pg from "pg";
+import { query } from "@/lab/postgres";
 import { cpuSeconds, f, median, quantile, rssMb, spawnWithNofile, table } from "./common";
 
 const REPO = path.resolve(import.meta.dirname, "..");
@@ -64,26 +66,6 @@ type SizeResult = {
   worker: { cpu: number; rssMedian: number; rssMax: number };
   web: { cpu: number; rssMax: number };
 };
-
-async function sql<T extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | false | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** The process of a group (the console was started detached: its own group) whose command line matches. */
 function findInGroup(pgid: number, match: (cmdline: string) => boolean): number | null {
@@ -139,7 +121,7 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
     });
 
     const nodeIds = keys.map((_, i) => `scale-node-${String(i).padStart(5, "0")}`);
-    const cluster = (await sql<{ id: string }>(pgServer.url, `INSERT INTO "Cluster" ("id", "name", "description", "environment", "updatedAt") VALUES ('scale-cluster', 'scale', '', 'bench', now()) RETURNING "id"`))[0]!;
+    const cluster = (await query<{ id: string }>(pgServer.url, `INSERT INTO "Cluster" ("id", "name", "description", "environment", "updatedAt") VALUES ('scale-cluster', 'scale', '', 'bench', now()) RETURNING "id"`))[0]!;
     const client = new pg.Client({ connectionString: pgServer.url });
     await client.connect();
     for (let i = 0; i < n; i += 500) {
@@ -179,12 +161,12 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
     await waitFor("the console", async () => (await fetch(`${baseURL}/api/v1/health`)).ok, 120_000, 500);
     await waitFor(
       `all ${n} nodes UP and fresh`,
-      async () => Number((await sql<{ c: string }>(pgServer.url, `SELECT count(*) AS c FROM "Node" WHERE "health" = 'UP' AND "lastSeenAt" > now() - interval '5 seconds'`))[0]!.c) === n,
+      async () => Number((await query<{ c: string }>(pgServer.url, `SELECT count(*) AS c FROM "Node" WHERE "health" = 'UP' AND "lastSeenAt" > now() - interval '5 seconds'`))[0]!.c) === n,
       180_000,
       1000,
     );
     await sleep(10_000);
-    const holder = (await sql<{ holder: string }>(pgServer.url, `SELECT "holder" FROM "WorkerLease" WHERE "name" = 'monitor'`))[0]!.holder;
+    const holder = (await query<{ holder: string }>(pgServer.url, `SELECT "holder" FROM "WorkerLease" WHERE "name" = 'monitor'`))[0]!.holder;
     const workerPid = Number(holder.split(":")[1]);
     // Next renames its process "next-server (…)"; the worker is the lease holder.
     const webPid = findInGroup(consoleProc.pid!, (cmd) => cmd.startsWith("next-server") || /\/next start/.test(cmd));
@@ -278,12 +260,12 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
       const since = Date.now();
       sim.send({ type: "set-health", index, health: "DOWN" });
       const shownAt = Number(await (await showsDown(true)).jsonValue());
-      const event = await waitFor("the DOWN event", async () => (await sql<{ ms: number }>(pgServer.url, `SELECT (extract(epoch FROM "at") * 1000)::float8 AS ms FROM "Event" WHERE "subjectId" = $1 AND "kind" = 'health.down' ORDER BY "id" DESC LIMIT 1`, [nodeIds[index]]))[0], 10_000, 100);
+      const event = await waitFor("the DOWN event", async () => (await query<{ ms: number }>(pgServer.url, `SELECT (extract(epoch FROM "at") * 1000)::float8 AS ms FROM "Event" WHERE "subjectId" = $1 AND "kind" = 'health.down' ORDER BY "id" DESC LIMIT 1`, [nodeIds[index]]))[0], 10_000, 100);
       updateEndToEnd.push(shownAt - since);
       updateConsole.push(shownAt - event.ms);
       sim.send({ type: "set-health", index, health: "UP" });
       const recoveredAt = Number(await (await showsDown(false)).jsonValue());
-      const up = await waitFor("the recovery event", async () => (await sql<{ ms: number }>(pgServer.url, `SELECT (extract(epoch FROM "at") * 1000)::float8 AS ms FROM "Event" WHERE "subjectId" = $1 AND "kind" = 'health.recovered' ORDER BY "id" DESC LIMIT 1`, [nodeIds[index]]))[0], 10_000, 100);
+      const up = await waitFor("the recovery event", async () => (await query<{ ms: number }>(pgServer.url, `SELECT (extract(epoch FROM "at") * 1000)::float8 AS ms FROM "Event" WHERE "subjectId" = $1 AND "kind" = 'health.recovered' ORDER BY "id" DESC LIMIT 1`, [nodeIds[index]]))[0], 10_000, 100);
       recoverConsole.push(recoveredAt - up.ms);
       await sleep(1000);
     }

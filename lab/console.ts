@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { waitFor } from "@/agent/testing/client";
+import { query } from "./postgres";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
 
@@ -80,17 +80,7 @@ export async function healthy(baseURL: string): Promise<boolean> {
   return res?.status === 200;
 }
 
-/** One query on a short-lived connection: the database may restart under the test. */
-export async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+export { query };
 
 /** The monitor lease's holder ("host:pid:tag") and its pid, when it is held. */
 export async function leaseHolder(url: string): Promise<{ holder: string; pid: number } | null> {

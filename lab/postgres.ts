@@ -151,7 +151,8 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+/** One query on its own short-lived connection (bounded waits): servers here start, stop and crash under tests. */
+export async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
   client.on("error", () => {});
   await client.connect();

@@ -15,13 +15,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { expect, test } from "@playwright/test";
 import { allRoutes } from "@/lib/api/openapi";
 import type { RouteSpec } from "@/lib/api/spec";
 import { waitFor } from "@/agent/testing/client";
+import { freePort } from "@/lab/ports";
 
 const dataDir = path.resolve(".e2e-data-secrets");
 const hex = (n = 16) => randomBytes(n).toString("hex");
@@ -43,17 +43,6 @@ async function stop(p: Proc | undefined, timeoutMs = 20_000) {
   const killer = setTimeout(() => p.child.kill("SIGKILL"), timeoutMs);
   await p.exited;
   clearTimeout(killer);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const until = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number) => waitFor(what, fn, timeoutMs, 250);
