@@ -18,6 +18,7 @@ import type { AddressInfo } from "node:net";
 import { NonceCache, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, agentAction, configCandidate, CONFIG_ROLE, MAX_CONFIG_BYTES } from "@/lib/agent-protocol/types";
 import { configChecksum } from "@/lib/config/checksum";
+import { parseUntrustedJson } from "@/lib/api/json";
 import { ConfigInvalid } from "./managed/problems";
 import { version } from "@/lib/version";
 import { Collector } from "./collector";
@@ -196,12 +197,15 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       unauthorized(req, res, auth.reason);
       return undefined;
     }
-    try {
-      return { json: JSON.parse(body.toString("utf8")) };
-    } catch {
-      refuse(req, res, 400, "bad-json", { error: "bad-request", message: "the body is not valid JSON" });
+    // Malformed, nested past MAX_JSON_DEPTH (a recursive walk of 20,000 levels
+    // overflows the stack) or holding a NUL or lone surrogate: the same rules as the console's API.
+    const parsed = parseUntrustedJson(body.toString("utf8"), "body");
+    if (!parsed.ok) {
+      const message = parsed.refusal.kind === "syntax" ? "the body is not valid JSON" : parsed.refusal.message;
+      refuse(req, res, 400, "bad-json", { error: "bad-request", message, ...(parsed.refusal.kind === "syntax" ? {} : { path: parsed.refusal.where }) });
       return undefined;
     }
+    return { json: parsed.value };
   }
 
   /** Runs one change at a time: actions and configuration changes never interleave. */

@@ -7,6 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import { signRequest } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
+import { parseUntrustedJson } from "@/lib/api/json";
 
 export type AgentEndpoint = { agentUrl: string; keyId: string; secret: string };
 
@@ -157,13 +158,11 @@ export class AgentConnection {
 }
 
 function parseLine(line: string): { ok: true; snapshot: Snapshot } | { ok: false; reason: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return { ok: false, reason: "agent sent a line that is not JSON" };
-  }
-  const result = snapshotSchema.safeParse(json);
+  // A host's root may own the agent, not the console: nothing it sends may
+  // nest past the stack or carry text PostgreSQL refuses (events store it as json).
+  const parsed = parseUntrustedJson(line, "snapshot");
+  if (!parsed.ok) return { ok: false, reason: parsed.refusal.kind === "syntax" ? "agent sent a line that is not JSON" : `agent sent an invalid snapshot (${parsed.refusal.message})` };
+  const result = snapshotSchema.safeParse(parsed.value);
   if (!result.success) {
     const issue = result.error.issues[0];
     return { ok: false, reason: `agent sent an invalid snapshot (${issue?.path.join(".") || "root"}: ${issue?.message})` };

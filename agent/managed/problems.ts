@@ -1,3 +1,4 @@
+import { parseUntrustedJson } from "@/lib/api/json";
 import { ActionError } from "../drivers/types";
 import type { ConfigProblem } from "./types";
 
@@ -13,11 +14,10 @@ export function issuesToProblems(issues: { path: PropertyKey[]; message: string 
   return issues.slice(0, 50).map((i) => ({ line: null, message: `${i.path.map(String).join(".") || "(root)"}: ${i.message}`.slice(0, 1000) }));
 }
 
-/** Parses JSON text; a syntax error is a problem, not an exception. */
+/** Parses JSON text by the API's rules (depth, NUL, lone surrogates); what is wrong is a problem, not an exception. */
 export function parseJsonText(content: string): { ok: true; value: unknown } | { ok: false; problems: ConfigProblem[] } {
-  try {
-    return { ok: true, value: JSON.parse(content) };
-  } catch (error) {
-    return { ok: false, problems: [{ line: null, message: `not valid JSON: ${(error as Error).message}`.slice(0, 1000) }] };
-  }
+  const parsed = parseUntrustedJson(content, "(root)");
+  if (parsed.ok) return parsed;
+  const { kind, message } = parsed.refusal;
+  return { ok: false, problems: [{ line: null, message: (kind === "syntax" ? `not valid JSON: ${message.replace(/^Malformed JSON: /, "")}` : message).slice(0, 1000) }] };
 }

@@ -7,6 +7,7 @@ import https from "node:https";
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { signRequest } from "@/lib/agent-protocol/signing";
+import { parseUntrustedJson } from "@/lib/api/json";
 import { env } from "@/lib/env";
 
 export type AgentEndpoint = { agentUrl: string; keyId: string; secret: string };
@@ -66,12 +67,9 @@ export function callAgent<T extends z.ZodType>(
           else chunks.push(c);
         });
         res.on("end", () => {
-          let json: Record<string, unknown> | null = null;
-          try {
-            json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          } catch {
-            json = null;
-          }
+          // Malformed, too deep, or with text PostgreSQL refuses (a message lands in the audit's json): no answer at all.
+          const body = parseUntrustedJson(Buffer.concat(chunks).toString("utf8"), "answer");
+          const json = body.ok && body.value !== null && typeof body.value === "object" ? (body.value as Record<string, unknown>) : null;
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) {
             const why = typeof json?.message === "string" ? json.message : typeof json?.error === "string" ? json.error : `HTTP ${status}`;

@@ -15,7 +15,7 @@ import { clientIpFrom } from "@/lib/auth/client-ip";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { log } from "@/lib/log";
 import { ApiError, badRequest, conflict, forbidden, notFound, problemResponse, unauthorized, unprocessable, type ProblemField } from "@/lib/api/problem";
-import { findNul, toJson } from "@/lib/api/json";
+import { badTextMessage, findBadText, parseUntrustedJson, toJson } from "@/lib/api/json";
 import type { RouteSpec } from "@/lib/api/spec";
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -54,7 +54,10 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
       }
       if (viaCookie && spec.method !== "GET") checkOrigin(req);
 
-      const params = parseInput(spec.params, (await segment?.params) ?? {}, "path", 400);
+      const rawParams = (await segment?.params) ?? {};
+      const badParam = findBadText(rawParams, "path");
+      if (badParam) throw badRequest(badTextMessage(badParam), { errors: [{ path: badParam.path, message: badTextMessage(badParam) }] });
+      const params = parseInput(spec.params, rawParams, "path", 400);
       const query = parseInput(spec.query, queryObject(new URL(req.url).searchParams), "query", 400);
       const body = spec.body
         ? parseInput(spec.body, await readJsonBody(req, spec.maxBodyBytes ?? DEFAULT_MAX_BODY), "body", 422)
@@ -96,7 +99,8 @@ function checkOrigin(req: Request): void {
     if (req.headers.get("sec-fetch-site") === "same-origin") return;
     throw forbidden("Cross-site request refused: a cookie-authenticated change needs an Origin header from this console");
   }
-  const host = (env().CLUSTERDECK_TRUST_PROXY && req.headers.get("x-forwarded-host")) || req.headers.get("host");
+  // X-Forwarded-Host is the front server's pick from a trusted proxy's chain; without a trusted proxy it is not believed.
+  const host = (env().CLUSTERDECK_TRUST_PROXY > 0 && req.headers.get("x-forwarded-host")) || req.headers.get("host");
   const trusted = env().CLUSTERDECK_TRUSTED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean);
   let originHost: string | null = null;
   try {
@@ -111,8 +115,9 @@ function checkOrigin(req: Request): void {
 function queryObject(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of params) {
+    const bad = findBadText({ [key]: value }, "query");
+    if (bad) throw badRequest(badTextMessage(bad), { errors: [{ path: bad.path, message: badTextMessage(bad) }] });
     if (key in out) throw badRequest(`Query parameter '${key}' is given more than once`);
-    if (findNul(key) || findNul(value)) throw badRequest(`Query parameter '${key.replaceAll("\u0000", "\\0")}' holds a NUL character, which no field accepts`);
     out[key] = value;
   }
   return out;
@@ -135,7 +140,8 @@ function parseInput<T extends z.ZodType | undefined>(schema: T, input: unknown, 
   throw status === 422 ? unprocessable(detail, errors) : badRequest(detail, { errors });
 }
 
-async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+/** The body as text, refused with 413 past maxBytes (declared or streamed). */
+export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw new ApiError(413, "Payload too large", `Body is ${declared} bytes; the limit is ${maxBytes}`);
   if (!req.body) return "";
@@ -162,15 +168,12 @@ async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
   }
   const text = await readBodyText(req, maxBytes);
   if (text.trim() === "") throw badRequest("The request body is empty; this endpoint expects a JSON object");
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw badRequest(`Malformed JSON: ${(error as Error).message}`);
+  const parsed = parseUntrustedJson(text, "body");
+  if (!parsed.ok) {
+    const { kind, where, message } = parsed.refusal;
+    throw badRequest(message, kind === "syntax" ? undefined : { errors: [{ path: where, message }] });
   }
-  const nul = findNul(value);
-  if (nul) throw badRequest(`${nul} holds a NUL character, which no field accepts`);
-  return value;
+  return parsed.value;
 }
 
 async function refuseBody(req: Request): Promise<undefined> {

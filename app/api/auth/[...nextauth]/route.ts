@@ -1,9 +1,35 @@
 import NextAuth from "next-auth";
 import { authOptions } from "@/lib/auth/options";
+import { readBodyText } from "@/lib/api/handler";
+import { parseUntrustedJson } from "@/lib/api/json";
+import { ApiError, badRequest, problemResponse } from "@/lib/api/problem";
 
 export const dynamic = "force-dynamic";
+
+const MAX_JSON_BODY = 64 * 1024;
 
 // Options are built per request so a missing secret fails the request, not the build.
 const nextAuth = (req: Request, ctx: unknown) => NextAuth(authOptions())(req, ctx);
 
-export { nextAuth as GET, nextAuth as POST };
+/**
+ * next-auth parses a JSON body itself (req.json(), whenever the content type
+ * mentions application/json), so empty, malformed, too deep or unstorable
+ * JSON was a 500 there. It is checked here first, on a copy, by the API's rules.
+ */
+async function post(req: Request, ctx: unknown): Promise<Response> {
+  if ((req.headers.get("content-type") ?? "").includes("application/json")) {
+    const requestId = crypto.randomUUID();
+    let text: string;
+    try {
+      text = await readBodyText(req.clone(), MAX_JSON_BODY);
+    } catch (error) {
+      if (error instanceof ApiError) return problemResponse(error, requestId);
+      throw error;
+    }
+    const parsed = parseUntrustedJson(text, "body");
+    if (!parsed.ok) return problemResponse(badRequest(parsed.refusal.message), requestId);
+  }
+  return nextAuth(req, ctx);
+}
+
+export { nextAuth as GET, post as POST };
