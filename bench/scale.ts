@@ -168,8 +168,8 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
     await sleep(10_000);
     const holder = (await query<{ holder: string }>(pgServer.url, `SELECT "holder" FROM "WorkerLease" WHERE "name" = 'monitor'`))[0]!.holder;
     const workerPid = Number(holder.split(":")[1]);
-    // Next renames its process "next-server (…)"; the worker is the lease holder.
-    const webPid = findInGroup(consoleProc.pid!, (cmd) => cmd.startsWith("next-server") || /\/next start/.test(cmd));
+    // The web process names itself "clusterdeck-web" (bin/front-server.mjs); the worker is the lease holder.
+    const webPid = findInGroup(consoleProc.pid!, (cmd) => cmd.startsWith("clusterdeck-web") || /front-server\.mjs/.test(cmd));
     const token = JSON.parse(
       spawnSync(process.execPath, ["bin/clusterdeck.mjs", "tokens", "create", "--name", "bench", "--role", "ADMIN", "--owner", ADMIN.email, "--json"], { cwd: REPO, env, encoding: "utf8" }).stdout,
     ).token as string;

@@ -7,6 +7,8 @@ export const migrationsDir = path.join(repoRoot, "prisma", "migrations");
 export const nextBin = path.join(repoRoot, "node_modules", "next", "dist", "bin", "next");
 export const nextBuildIdFile = path.join(repoRoot, ".next", "BUILD_ID");
 export const workerEntry = path.join(repoRoot, "worker", "run.ts");
+/** The web process: Next behind the front server (plain JavaScript, run by bare node). */
+export const frontServerEntry = path.join(repoRoot, "bin", "front-server.mjs");
 
 /** Node arguments that run a TypeScript entry of this repo the way the CLI itself runs. */
 export function tsNodeArgs(entry: string, args: string[] = []): string[] {

@@ -1,6 +1,6 @@
 // `clusterdeck start`: database (embedded unless DATABASE_URL), secret,
-// migrations, first admin, Next build if missing, then `next start` — and an
-// orderly stop of all of it on SIGINT/SIGTERM.
+// migrations, first admin, Next build if missing, then the web server (Next
+// behind the front server) — and an orderly stop of all of it on SIGINT/SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
@@ -14,7 +14,7 @@ import { childEnv, cliEnv } from "./env";
 import { CliError, UsageError } from "./errors";
 import { isShuttingDown, onShutdown, setExitCodeOnSignal, shutdown } from "./lifecycle";
 import { box, print, note } from "./output";
-import { nextBin, nextBuildIdFile, repoRoot, tsNodeArgs, WORKER_V8_FLAGS, workerEntry } from "./paths";
+import { frontServerEntry, nextBin, nextBuildIdFile, repoRoot, tsNodeArgs, WORKER_V8_FLAGS, workerEntry } from "./paths";
 import { ensureSecret } from "./secret";
 
 export const startCommand: Command = {
@@ -102,7 +102,13 @@ export async function runConsole(opts: { port: number; build: boolean; worker: b
 
   // then serve
   printWelcome(url, bootstrap);
-  const web = runChild("next start", [nextBin, "start", "-p", String(opts.port), "-H", host], webEnv);
+  // `next start` would believe a client's X-Forwarded-For; the front server sees the socket (bin/front-server.mjs).
+  const web = runChild(
+    "web server",
+    [frontServerEntry, "--dir", repoRoot, "--hostname", host, "--port", String(opts.port), "--trust-proxy", String(env().CLUSTERDECK_TRUST_PROXY)],
+    // NODE_ENV as `next start` sets it; the worker keeps the environment as given.
+    { ...webEnv, NODE_ENV: webEnv.NODE_ENV || "production" },
+  );
   if (opts.worker) superviseWorker(webEnv);
   if (opts.afterStart) await opts.afterStart({ url, databaseUrl: database.url, env: webEnv });
 

@@ -60,3 +60,19 @@ describe("single sign-on settings", () => {
     expect(() => env()).toThrow(/CLUSTERDECK_OIDC_ISSUER/);
   });
 });
+
+describe("CLUSTERDECK_TRUST_PROXY", () => {
+  it("is a count of proxies in front: unset or blank is none, 1 is one as before", () => {
+    for (const [value, hops] of [["", 0], ["0", 0], ["1", 1], ["2", 2], [" 3 ", 3]] as const) {
+      withEnv({ CLUSTERDECK_TRUST_PROXY: value });
+      expect(env().CLUSTERDECK_TRUST_PROXY, JSON.stringify(value)).toBe(hops);
+    }
+  });
+
+  it("refuses anything but a non-negative integer, saying what it means", () => {
+    for (const value of ["true", "false", "yes", "-1", "1.5", "1e3", "0x1", "1,2", "9999"]) {
+      withEnv({ CLUSTERDECK_TRUST_PROXY: value });
+      expect(() => env(), value).toThrow(/CLUSTERDECK_TRUST_PROXY: must be the number of proxies in front of the console: 0 for none/);
+    }
+  });
+});

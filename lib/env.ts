@@ -54,10 +54,23 @@ const schema = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((v) => v === "1" || v === "true"),
+  /**
+   * How many proxies stand in front of the console (0: none). The front server
+   * (bin/front-server.mjs) appends the socket's address to X-Forwarded-For;
+   * the client is the address this many hops from its right end.
+   */
   CLUSTERDECK_TRUST_PROXY: z
-    .enum(["0", "1", "true", "false"])
+    .string()
     .default("0")
-    .transform((v) => v === "1" || v === "true"),
+    .transform((v, ctx) => {
+      const hops = v.trim() === "" ? 0 : /^\d{1,3}$/.test(v.trim()) ? Number(v.trim()) : NaN;
+      if (Number.isInteger(hops)) return hops;
+      ctx.addIssue({
+        code: "custom",
+        message: `must be the number of proxies in front of the console: 0 for none (the default), 1 behind one load balancer, 2 behind a load balancer and a reverse proxy; not ${JSON.stringify(v.slice(0, 40))}`,
+      });
+      return z.NEVER;
+    }),
 }).superRefine((e, ctx) => {
   // Half a single sign-on setup is a mistake to stop at, not a feature to switch off quietly.
   const oidc = { CLUSTERDECK_OIDC_ISSUER: e.CLUSTERDECK_OIDC_ISSUER, CLUSTERDECK_OIDC_CLIENT_ID: e.CLUSTERDECK_OIDC_CLIENT_ID, CLUSTERDECK_OIDC_CLIENT_SECRET: e.CLUSTERDECK_OIDC_CLIENT_SECRET };

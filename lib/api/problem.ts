@@ -2,6 +2,7 @@
 // it (and Prisma's known errors) into application/problem+json. Kept free of
 // server-only imports: proxy.ts answers unknown routes with the same shape.
 import { toJson } from "@/lib/api/json";
+import { PROBLEM_CONTENT_TYPE, problemShape } from "@/lib/api/problem-shape.mjs";
 
 export type ProblemField = { path: string; message: string };
 
@@ -34,16 +35,13 @@ export const conflict = (detail: string, extra?: Record<string, unknown>) => new
 export const unprocessable = (detail: string, errors: ProblemField[] = []) =>
   new ApiError(422, "Validation failed", detail, { errors });
 
-const typeBase = "https://clusterdeck.dev/problems/";
-
 export function problemBody(error: ApiError, requestId: string): Problem {
-  const slug = error.title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-  return { type: typeBase + slug, title: error.title, status: error.status, detail: error.detail, requestId, ...error.extra };
+  return problemShape(error.status, error.title, error.detail, requestId, error.extra);
 }
 
 export function problemResponse(error: ApiError, requestId: string, extraHeaders: Record<string, string> = {}): Response {
   const headers: Record<string, string> = {
-    "content-type": "application/problem+json; charset=utf-8",
+    "content-type": PROBLEM_CONTENT_TYPE,
     "cache-control": "no-store",
     "x-request-id": requestId,
     ...extraHeaders,
