@@ -7,7 +7,11 @@
 // foreign actions, invalid configurations, huge bodies, wrong methods and
 // paths, header garbage, and malformed HTTP on raw sockets (bad request
 // lines, truncated bodies, slow partial writes, then close). No answer may
-// be a 5xx and no change may succeed; afterwards the process must still run
+// be a 5xx and no change may succeed. Signed bodies nested past the JSON
+// depth limit or holding a NUL or lone UTF-16 surrogate (keys too) must be
+// refused as such (400), and a configuration whose text holds them must
+// fail validation naming them; odd request lines (absolute-, authority-, asterisk-form, CONNECT,
+// TRACE, TRACK) must get a 4xx, not silence. Afterwards the process must still run
 // and answer a correctly signed request, the app must have been asked
 // nothing (no drain, resume, end-sessions or reload), and the managed folder
 // must be byte for byte what it was.
@@ -88,6 +92,8 @@ type Case = {
   replay?: boolean;
   /** The Authorization header, made when the request is sent (signatures age). */
   auth?: () => string;
+  /** The one answer allowed (a signed body the agent must refuse for what is in it, not for its shape). */
+  expect?: { status: number; body: RegExp };
 };
 
 type Answer = { status: number; body: string } | { error: string };
@@ -270,6 +276,18 @@ function garbageAuthorizations(good: string, nasty: string, size: number): strin
   ];
 }
 
+/** JSON text the agent must refuse as such: too deep (within `maxDepth` levels so it fits the route's size limit), or with a NUL or lone surrogate in a value or a key. */
+function badJson(rng: Rng, maxDepth: number): string {
+  const deep = (n: number) => deepNesting(n, rng.chance(0.5) ? "array" : "object");
+  return rng.pick([
+    () => deep(rng.pick([65, 1000, maxDepth])),
+    () => `{"action":"app.drain","note":${deep(rng.pick([65, 2000]))}}`,
+    () => JSON.stringify({ action: "app.drain", note: rng.pick(["\ud800", "x\udfff", "\udc00\ud800", "a\u0000"]) }),
+    () => JSON.stringify({ action: "app.drain", [rng.pick(["\ud800", "k\udbff", "\u0000"])]: 1 }),
+    () => JSON.stringify({ kind: "APP", content: VALID_SETTINGS, checksum: configChecksum(VALID_SETTINGS), extra: { deeper: ["\ud83d"] } }),
+  ])();
+}
+
 function casesFor(rng: Rng): Case[] {
   const cases: Case[] = [];
   const anyPath = () => rng.pick(PATHS);
@@ -323,6 +341,25 @@ function casesFor(rng: Rng): Case[] {
       const chunked = rng.chance(0.1);
       return { gen: "signed-invalid", method: "POST", path: p, headers: { "content-type": rng.pick(["application/json", "text/plain", "\u00ff"]) }, auth: () => sign("POST", p, body), body, chunked, slowMs: !chunked && rng.chance(0.03) ? 50 : undefined };
     }],
+    [6, () => {
+      // Signed, so read: JSON nested past the limit (20,000 levels overflowed any recursive
+      // walk) or holding a NUL or lone surrogate, keys included, is refused before anything uses it.
+      const p = rng.pick(["/v1/actions", "/v1/config/validate", "/v1/config/apply"]);
+      const body = Buffer.from(badJson(rng, p === "/v1/actions" ? 2500 : 20_000));
+      return { gen: "signed-bad-json", method: "POST", path: p, headers: { "content-type": "application/json" }, auth: () => sign("POST", p, body), body, expect: { status: 400, body: /"bad-request".*(nested more than|NUL|lone UTF-16 surrogate)/ } };
+    }],
+    [4, () => {
+      // A configuration fit to apply but for a lone surrogate or deep nesting inside its JSON text.
+      const p = rng.pick(["/v1/config/validate", "/v1/config/apply"]);
+      const content = rng.pick([
+        VALID_SETTINGS.replace("app-secret", rng.pick(["app-\\ud800secret", "\\udfff", "a\\udc00\\ud83d"])),
+        VALID_SETTINGS.replace('"info"', rng.pick(['"info","\\ud800":1', `"info","x":${deepNesting(rng.pick([65, 500, 20_000]), "array")}`])),
+      ]);
+      const body = Buffer.from(JSON.stringify({ kind: "APP", content, checksum: configChecksum(content) }));
+      return { gen: "signed-bad-content", method: "POST", path: p, headers: { "content-type": "application/json" }, auth: () => sign("POST", p, body), body,
+        // Validation reports problems with 200; applying refuses with 422. Either way, named.
+        expect: p.endsWith("validate") ? { status: 200, body: /"ok":false.*(nested more than|lone UTF-16 surrogate)/ } : { status: 422, body: /nested more than|lone UTF-16 surrogate/ } };
+    }],
     [3, () => {
       // Correctly signed reads: they must keep working in the middle of all this.
       const p = rng.pick(["/v1/status", "/v1/config", "/v1/stream"]);
@@ -371,6 +408,7 @@ function verdict(c: Case, a: Answer): string | null {
     return `transport: ${a.error}`;
   }
   if (a.status >= 500) return `status ${a.status}`;
+  if (c.expect && (a.status !== c.expect.status || !c.expect.body.test(a.body))) return `expected ${c.expect.status} matching ${c.expect.body}`;
   const p = c.path.split("?")[0]!;
   if (c.method === "POST" && CHANGES.has(p) && a.status >= 200 && a.status < 300) return `a change was carried out (${a.status})`;
   return null;
@@ -495,7 +533,8 @@ describe("agent fuzz (a real agent process)", () => {
     const u = new URL(base);
     const drain = JSON.stringify({ action: "app.drain" });
     const signedDrain = sign("POST", "/v1/actions", drain);
-    const raw: Array<{ name: string; chunks: Array<string | Buffer>; gapMs?: number }> = [
+    // `answered`: an odd request line the agent must answer with a 4xx (CONNECT used to be dropped unanswered).
+    const raw: Array<{ name: string; chunks: Array<string | Buffer>; gapMs?: number; answered?: boolean }> = [
       { name: "bad request line", chunks: ["GARBAGE\r\n\r\n"] },
       { name: "no version", chunks: ["GET /v1/status\r\n\r\n"] },
       { name: "HTTP/9.9", chunks: ["GET /v1/status HTTP/9.9\r\n\r\n"] },
@@ -511,10 +550,12 @@ describe("agent fuzz (a real agent process)", () => {
       { name: "truncated headers, then close", chunks: ["POST /v1/actions HTTP/1.1\r\nHost: x\r\nAuthoriz"] },
       { name: "slow headers", chunks: ["GET /v1/st", "atus HTTP/1.1\r\n", "Host: x\r\n", "\r\n"], gapMs: 300 },
       { name: "pipelined garbage", chunks: ["GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\nXYZ\r\n\r\n"] },
-      { name: "absolute-form target", chunks: ["GET http://evil.example/v1/status HTTP/1.1\r\nHost: x\r\n\r\n"] },
-      { name: "asterisk target", chunks: ["OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"] },
-      { name: "CONNECT", chunks: ["CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n"] },
-      { name: "TRACE", chunks: ["TRACE /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"] },
+      { name: "absolute-form target", chunks: ["GET http://evil.example/v1/status HTTP/1.1\r\nHost: x\r\n\r\n"], answered: true },
+      { name: "authority-form target", chunks: ["GET evil.example:443 HTTP/1.1\r\nHost: x\r\n\r\n"], answered: true },
+      { name: "asterisk target", chunks: ["OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"], answered: true },
+      { name: "CONNECT", chunks: ["CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n"], answered: true },
+      { name: "TRACE", chunks: ["TRACE /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"], answered: true },
+      { name: "TRACK", chunks: ["TRACK /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"], answered: true },
       { name: "huge header line", chunks: [`GET /v1/status HTTP/1.1\r\nHost: x\r\nX: ${"a".repeat(70_000)}\r\n\r\n`] },
     ];
     const seen: string[] = [];
@@ -524,6 +565,7 @@ describe("agent fuzz (a real agent process)", () => {
       const codes = statusCodes(answer);
       seen.push(`${r.name}: ${codes.join(",") || "closed"}`);
       if (codes.some((code) => code >= 500)) bad.push(`${r.name}: ${answer.slice(0, 300)}`);
+      if (r.answered && (codes.length !== 1 || codes[0]! < 400)) bad.push(`${r.name}: expected one 4xx answer, got ${answer.slice(0, 300) || "none (closed)"}`);
     }
     // Many half-open connections at once (slowloris-like), then all dropped.
     const sockets = await Promise.all(

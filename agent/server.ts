@@ -14,7 +14,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { NonceCache, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, agentAction, configCandidate, CONFIG_ROLE, MAX_CONFIG_BYTES } from "@/lib/agent-protocol/types";
 import { configChecksum } from "@/lib/config/checksum";
@@ -400,6 +400,12 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   } else {
     server = http.createServer(serverOptions, listener);
   }
+  // CONNECT asks for a tunnel; Node hands over the bare socket, and without this closed it unanswered.
+  server.on("connect", (_req, socket: Socket) => {
+    socket.on("error", () => {});
+    const body = JSON.stringify({ error: "method-not-allowed", message: "CONNECT is not served: this agent is not a proxy" });
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nallow: GET, POST\r\nconnection: close\r\n\r\n${body}`);
+  });
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
     else socket.destroy();
