@@ -14,16 +14,21 @@
 // one POST that writes nothing when valid (validate a configuration) may get
 // real scopes and valid bodies.
 //
-// Answers that are not problem+json, on purpose:
-// - Node's HTTP parser refuses some requests before Next sees them (an unknown
-//   method such as FOO, a header over the size limit): a bare 400 or 431.
-// - TRACE, and the request target "*" (OPTIONS *): Next turns every request
-//   into a fetch Request before any of our code (proxy.ts included) runs, and
-//   that cannot represent either (TRACE is a forbidden method, "*" is no
-//   URL), so Next answers its own 500 text/plain "Internal Server Error". No
-//   app code runs and nothing is written; only a custom server in front of
-//   Next could answer them, which this console does not have. They are sent
-//   anyway and must do no other harm.
+// Requests that never reach proxy.ts are answered by the front server
+// (bin/front-server.mjs), also as problem+json: TRACE and TRACK (405), odd
+// request targets (OPTIONS *, absolute- and authority-form, CONNECT on a raw
+// socket), broken percent-encodings, and what Node's HTTP parser refuses (an
+// unknown method such as FOO, a header over the size limit). Next's own
+// text/plain 500 for TRACE and OPTIONS * is gone, and so is its redirect of
+// an absolute-form target off-site. A parser refusal may still reset the
+// connection instead.
+//
+// Bodies whose JSON nests 20,000 levels (in under 64 KiB) or holds a lone
+// UTF-16 surrogate or a NUL, in a value or a key, are sent to every route
+// that takes one, and must be a 400: they are otherwise valid, so before the
+// handler refused them they reached PostgreSQL (500) or overflowed the stack.
+// next-auth's routes, which parse JSON bodies themselves, get malformed,
+// deep and unstorable JSON too.
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -31,7 +36,8 @@ import pg from "pg";
 import { expect, test } from "@playwright/test";
 import { allRoutes } from "@/lib/api/openapi";
 import type { RouteSpec } from "@/lib/api/spec";
-import { BROKEN_JSON, NASTY_NUMBER_TEXTS, NASTY_STRINGS, Rng, deepNesting, fuzzSeed, missingId, randomValue, rawExchange, statusCodes } from "@/lib/testing/fuzz";
+import { parseUntrustedJson } from "@/lib/api/json";
+import { BROKEN_JSON, LONE_SURROGATES, NASTY_NUMBER_TEXTS, NASTY_STRINGS, ODD_REQUEST_LINES, Rng, deepNesting, fuzzSeed, missingId, randomValue, rawExchange, statusCodes } from "@/lib/testing/fuzz";
 import { E2E } from "../env";
 import { tokenFor } from "../helpers";
 
@@ -135,13 +141,9 @@ function handlerWouldAccept(r: RouteSpec, contentType: string | undefined, body:
   if (!body || body.length > (r.maxBodyBytes ?? 64 * 1024)) return false;
   const text = body.toString("utf8");
   if (text.trim() === "") return false;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return false;
-  }
-  return r.body.safeParse(json).success;
+  // The handler's own parsing: depth, NUL and lone surrogates are refused before the schema.
+  const parsed = parseUntrustedJson(text);
+  return parsed.ok && r.body.safeParse(parsed.value).success;
 }
 
 // ---------------------------------------------------------------------------
@@ -159,8 +161,8 @@ type Case = {
   mutating: boolean;
   /** Node's HTTP parser may refuse it with a bare 4xx (no problem+json). */
   parserRefusal?: boolean;
-  /** TRACE: see the header. */
-  frameworkMethod?: boolean;
+  /** The one status allowed (cases whose body is refused for what is in it, whatever its shape). */
+  expectStatus?: number;
   /** A huge body: the server may answer early and close while we still write. */
   tolerateReset?: boolean;
 };
@@ -176,7 +178,14 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-const PLACEHOLDER = '"\u0001fuzz-number\u0001"';
+/**
+ * Stands for a value JSON.stringify cannot write (a number's raw text, deep
+ * nesting), replaced in the JSON text afterwards. It must come out of
+ * JSON.stringify unchanged: with control characters in it (as it once had)
+ * it was escaped, never matched, and those mutations sent the placeholder.
+ */
+const PLACEHOLDER_VALUE = "fuzz-placeholder-0f1e2d";
+const PLACEHOLDER = JSON.stringify(PLACEHOLDER_VALUE);
 
 /** One field of a valid body broken (or the body replaced); the JSON text is returned. */
 function mutateBody(base: Record<string, unknown>, rng: Rng): { text: string; how: string } {
@@ -195,6 +204,8 @@ function mutateBody(base: Record<string, unknown>, rng: Rng): { text: string; ho
     [1, "object-for-scalar"],
     [2, "huge-string"],
     [2, "deep"],
+    [3, "surrogate"],
+    [1, "surrogate-key"],
     [3, "whole-body"],
     [1, "nested-garbage"],
   ]);
@@ -206,7 +217,7 @@ function mutateBody(base: Record<string, unknown>, rng: Rng): { text: string; ho
       body[field] = rng.pick(NASTY_STRINGS);
       break;
     case "number":
-      body[field] = "\u0001fuzz-number\u0001";
+      body[field] = PLACEHOLDER_VALUE;
       return { text: jsonText(body).replace(PLACEHOLDER, rng.pick(NASTY_NUMBER_TEXTS)), how: `${how} ${field}` };
     case "drop":
       delete body[field];
@@ -232,9 +243,15 @@ function mutateBody(base: Record<string, unknown>, rng: Rng): { text: string; ho
     case "huge-string":
       body[field] = rng.pick(["x", "é", "\u0000", "😀"]).repeat(rng.pick([1000, 20_000, 70_000, 200_000]));
       break;
+    case "surrogate":
+      body[field] = rng.pick(LONE_SURROGATES);
+      break;
+    case "surrogate-key":
+      body[rng.pick(LONE_SURROGATES)] = rng.pick(["x", 1, null]);
+      break;
     case "deep": {
-      const depth = rng.pick([100, 1000, 10_000, 30_000]);
-      body[field] = "\u0001fuzz-number\u0001";
+      const depth = rng.pick([65, 100, 1000, 10_000, 20_000, 30_000]);
+      body[field] = PLACEHOLDER_VALUE;
       return { text: jsonText(body).replace(PLACEHOLDER, deepNesting(depth, rng.chance(0.5) ? "array" : "object")), how: `deep ${depth} ${field}` };
     }
     case "whole-body":
@@ -490,9 +507,9 @@ function methodCase(ctx: Ctx): Case {
   const kind = rng.weighted<string>([
     [12, "other"],
     [2, "parser"],
-    [1, "trace"],
+    [2, "trace"],
   ]);
-  const method = kind === "other" ? rng.pick(OTHER_METHODS) : kind === "parser" ? rng.pick(["FOO", "GETT", "BREW", "X"]) : "TRACE";
+  const method = kind === "other" ? rng.pick(OTHER_METHODS) : kind === "parser" ? rng.pick(["FOO", "GETT", "BREW", "X"]) : rng.pick(["TRACE", "TRACK"]);
   const mutating = isMutating(method);
   const extra = mutating ? safeMutationBody(rng) : { headers: {} as Record<string, string> };
   return {
@@ -503,7 +520,8 @@ function methodCase(ctx: Ctx): Case {
     body: extra.body,
     mutating,
     parserRefusal: kind === "parser",
-    frameworkMethod: kind === "trace",
+    // TRACE reaches the front server, TRACK its parser: both are a 405 problem.
+    expectStatus: kind === "trace" ? 405 : undefined,
   };
 }
 
@@ -528,6 +546,9 @@ function unknownPathCase(ctx: Ctx): Case {
     `/api/v1/${"a/".repeat(200)}`,
     "/api/v1/%",
     "/api/v1/\u00ff",
+    "/api/auth/%E0%A4%A",
+    "/api/auth/%ED%A0%80",
+    "/api/auth/session/%ED%A0%80",
   ]);
   const method = rng.pick(["GET", "POST", "DELETE", "PATCH", "PUT"]);
   const mutating = isMutating(method);
@@ -544,6 +565,44 @@ function oversizeCase(ctx: Ctx): Case {
   return { gen: "oversize", method: r.method, path: p, headers: { ...bearer(ctx.admin), "content-type": "application/json" }, body, chunked: rng.chance(0.5), mutating: true, tolerateReset: true };
 }
 
+/** next-auth's routes parse JSON bodies themselves: these must be refused before they do (malformed JSON was Next's 500). */
+const NEXT_AUTH_POSTS = ["/api/auth/callback/credentials", "/api/auth/signin/credentials", "/api/auth/signout", "/api/auth/callback/oidc", "/api/auth/session", "/api/auth/_log"];
+
+function nextAuthJsonCase(ctx: Ctx): Case {
+  const { rng } = ctx;
+  const text = rng.pick([
+    () => rng.pick(BROKEN_JSON.filter((t) => !parseUntrustedJson(t).ok)),
+    () => deepNesting(rng.pick([65, 20_000]), rng.chance(0.5) ? "array" : "object"),
+    () => JSON.stringify({ email: `a${rng.pick(LONE_SURROGATES)}@e2e.test`, password: "x", csrfToken: "x" }),
+    () => JSON.stringify({ [rng.pick(LONE_SURROGATES)]: 1, csrfToken: "\u0000" }),
+  ])();
+  const body = Buffer.from(text);
+  return {
+    gen: "next-auth-json",
+    method: "POST",
+    path: rng.pick(NEXT_AUTH_POSTS),
+    headers: { "content-type": rng.pick(["application/json", "application/json; charset=utf-8"]) },
+    body,
+    mutating: true,
+    expectStatus: body.length > 64 * 1024 ? 413 : 400,
+    tolerateReset: body.length > 64 * 1024,
+  };
+}
+
+/** Otherwise-valid bodies with one thing no column can take: a lone surrogate (value or key), a NUL, or 20,000 levels of nesting. */
+function unstorableBodies(r: RouteSpec, rng: Rng): Array<{ how: string; text: string }> {
+  const example = EXAMPLES[key(r)]!;
+  const strings = Object.keys(example).filter((k) => typeof example[k] === "string");
+  const field = strings.length ? rng.pick(strings) : Object.keys(example)[0] ?? "x";
+  const withValue = (v: unknown) => JSON.stringify({ ...example, [field]: v });
+  return [
+    { how: `surrogate ${field}`, text: withValue(typeof example[field] === "string" ? `${example[field] as string}${rng.pick(LONE_SURROGATES)}` : rng.pick(LONE_SURROGATES)) },
+    { how: "surrogate key", text: JSON.stringify({ ...example, [rng.pick(LONE_SURROGATES)]: 1 }) },
+    { how: `nul ${field}`, text: withValue("a\u0000b") },
+    { how: `deep 20000 ${field}`, text: withValue(PLACEHOLDER_VALUE).replace(PLACEHOLDER, deepNesting(20_000, "array")) },
+  ];
+}
+
 function buildCases(ctx: Ctx, total: number): Case[] {
   const gens: ReadonlyArray<readonly [number, (c: Ctx) => Case]> = [
     [45, bodyCase],
@@ -554,6 +613,7 @@ function buildCases(ctx: Ctx, total: number): Case[] {
     [6, methodCase],
     [3, unknownPathCase],
     [1, oversizeCase],
+    [2, nextAuthJsonCase],
   ];
   const out: Case[] = [];
   // Every route, with each of its methods, at least once with a missing id and (for bodies) a broken body.
@@ -561,6 +621,12 @@ function buildCases(ctx: Ctx, total: number): Case[] {
     const p = fill(r, Object.fromEntries(paramNames(r).map((n) => [n, missingParam(r, n, ctx.rng)])));
     const body = r.body ? Buffer.from('{"fuzzUnknownField":1}') : undefined;
     out.push({ gen: "every-route", method: r.method, path: r.path === "/api/v1/stream" ? `${p}?x=1` : p, headers: { ...bearer(ctx.admin), ...(body ? { "content-type": "application/json" } : {}) }, body, mutating: isMutating(r.method, key(r)) });
+    if (!r.body) continue;
+    // And with each thing no column can take, on a real record when there is one.
+    for (const { how, text } of unstorableBodies(r, ctx.rng)) {
+      const params = realParams(r, ctx.pools, ctx.rng) ?? Object.fromEntries(paramNames(r).map((n) => [n, missingParam(r, n, ctx.rng)]));
+      out.push({ gen: `unstorable:${how}`, method: r.method, path: fill(r, params), headers: { ...bearer(ctx.admin), "content-type": "application/json" }, body: Buffer.from(text), mutating: isMutating(r.method, key(r)), expectStatus: 400 });
+    }
   }
   while (out.length < total) out.push(ctx.rng.weighted(gens)(ctx));
   // Raw bytes above 0x7e in the request line: Node's parser refuses them before Next.
@@ -625,11 +691,10 @@ function verdict(c: Case, a: Answer): string | null {
     return `transport: ${a.error}`;
   }
   const type = String(a.headers["content-type"] ?? "");
-  if (c.frameworkMethod && a.status === 500 && type.startsWith("text/plain")) return null;
   if (a.status >= 500) return `status ${a.status}`;
+  if (c.expectStatus !== undefined && a.status !== c.expectStatus) return `status ${a.status}, not ${c.expectStatus}`;
   if (c.mutating && a.status >= 200 && a.status < 300) return `a mutation succeeded (${a.status})`;
   if (a.status >= 400) {
-    if (c.parserRefusal && type === "") return null;
     if (!type.includes("application/problem+json")) return `${a.status} is ${type || "untyped"}, not problem+json`;
     if (c.method === "HEAD") return null;
     try {
@@ -797,7 +862,7 @@ test(`${TOTAL} random and malformed requests: no 5xx, problem+json 4xx, no mutat
         const why = verdict(c, a);
         if (why) failures.push(`${why}\n    ${describe(c, i)}\n    → ${"error" in a ? a.error : `${a.status} ${String(a.headers["content-type"] ?? "")} ${a.body.slice(0, 300)}`}`);
         const gen = c.gen.split(":")[0]!;
-        const status = "error" in a ? (a.error.startsWith("client refused") ? "unsent" : "reset") : `${a.status}${c.frameworkMethod && a.status >= 500 ? "(TRACE, Next's own)" : ""}`;
+        const status = "error" in a ? (a.error.startsWith("client refused") ? "unsent" : "reset") : String(a.status);
         const counts = byGen.get(gen) ?? new Map<string, number>();
         counts.set(status, (counts.get(status) ?? 0) + 1);
         byGen.set(gen, counts);
@@ -826,12 +891,16 @@ test(`${TOTAL} random and malformed requests: no 5xx, problem+json 4xx, no mutat
   }
 });
 
-/** A few requests no HTTP client would send, written straight to a socket. */
-test("malformed HTTP on a raw socket: refused or closed, and the console stays up", async () => {
+/**
+ * A few requests no HTTP client would send, written straight to a socket:
+ * refused or closed, never a 5xx nor a redirect off-site; and each odd
+ * request line (ODD_REQUEST_LINES) answered with one problem+json 4xx.
+ */
+test("malformed HTTP on a raw socket: refused or closed, odd request lines answered as problems, and the console stays up", async () => {
   const rng = new Rng((seed || fuzzSeed("raw HTTP")) ^ 0x5eed);
   const admin = tokenFor("ADMIN");
   const id = missingId(rng);
-  const raw: Array<{ name: string; chunks: Array<string | Buffer>; gapMs?: number; framework?: boolean }> = [
+  const raw: Array<{ name: string; chunks: Array<string | Buffer>; gapMs?: number; expect?: number }> = [
     { name: "bad request line", chunks: ["GARBAGE\r\n\r\n"] },
     { name: "no version", chunks: ["GET /api/v1/health\r\n\r\n"] },
     { name: "HTTP/9.9", chunks: ["GET /api/v1/health HTTP/9.9\r\nHost: x\r\n\r\n"] },
@@ -847,10 +916,12 @@ test("malformed HTTP on a raw socket: refused or closed, and the console stays u
     { name: "slow headers", chunks: ["GET /api/v1/he", "alth HTTP/1.1\r\n", "Host: x\r\n", "\r\n"], gapMs: 300 },
     { name: "slow body, then close", chunks: [`POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`, '"na', 'me":'], gapMs: 300 },
     { name: "pipelined garbage after a good request", chunks: ["GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\nXYZ /\r\n\r\n"] },
-    { name: "absolute-form target", chunks: ["GET http://evil.example/api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"] },
-    { name: "asterisk target", chunks: ["OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"], framework: true },
-    { name: "TRACE", chunks: ["TRACE /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"], framework: true },
     { name: "header folding", chunks: ["GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n"] },
+    ...ODD_REQUEST_LINES.map((o) => ({
+      name: o.name,
+      chunks: [`${o.line}\r\nHost: 127.0.0.1:${E2E.port}\r\nAuthorization: Bearer ${admin}\r\nContent-Length: 0\r\n\r\n`],
+      expect: o.kind === "method" ? 405 : 400,
+    })),
   ];
   const statuses: string[] = [];
   const bad: string[] = [];
@@ -858,8 +929,17 @@ test("malformed HTTP on a raw socket: refused or closed, and the console stays u
     const answer = await rawExchange("127.0.0.1", E2E.port, r);
     const codes = statusCodes(answer);
     statuses.push(`${r.name}: ${codes.join(",") || "closed"}`);
-    const nextsOwn500 = r.framework && /^HTTP\/1\.1 500 [^]*content-type: text\/plain[^]*\r\n\r\nInternal Server Error$/i.test(answer);
-    if (codes.some((code) => code >= 500) && !nextsOwn500) bad.push(`${r.name}: ${answer.slice(0, 300)}`);
+    if (codes.some((code) => code >= 500)) bad.push(`${r.name}: ${answer.slice(0, 300)}`);
+    const location = /\r\nlocation: ([^\r]*)/i.exec(answer)?.[1];
+    if (location && new URL(location, E2E.baseURL).origin !== E2E.baseURL) bad.push(`${r.name}: redirected off-site to ${location}`);
+    if (r.expect !== undefined) {
+      const problem = /\r\ncontent-type: application\/problem\+json[^]*?\r\n\r\n(\{[^]*\})$/i.exec(answer)?.[1];
+      let body: { status?: number; requestId?: string } = {};
+      try {
+        body = JSON.parse(problem ?? "{}") as typeof body;
+      } catch {}
+      if (codes.join() !== String(r.expect) || body.status !== r.expect || !body.requestId) bad.push(`${r.name}: expected one ${r.expect} problem, got ${answer.slice(0, 300) || "none (closed)"}`);
+    }
   }
   console.log(`raw HTTP: ${statuses.join("; ")}`);
   expect(bad).toEqual([]);

@@ -73,6 +73,8 @@ export const NASTY_STRINGS: readonly string[] = [
   "\ufeffbom",
   "\ud800",
   "\udfff\ud800",
+  "a\udc00b",
+  "😀\ud83d",
   "😀🔥💥",
   "Ω≈ç√∫˜µ≤≥÷",
   "ﷺ",
@@ -118,6 +120,32 @@ export const NASTY_STRINGS: readonly string[] = [
   "9999-12-31T23:59:59.999Z",
   "1970-01-01T00:00:00+25:00",
   "2024-02-30T00:00:00Z",
+];
+
+/** Halves of a UTF-16 pair alone, or in the wrong order: JSON.stringify writes them as \ud800-style escapes. */
+export const LONE_SURROGATES: readonly string[] = ["\ud800", "\udbff", "\udc00", "\udfff", "x\ud83d", "\ude00x", "\udfff\ud800", "😀\ud800"];
+
+/**
+ * Request lines no browser sends to an origin server, each answered before
+ * the app: an odd method (TRACE echoes credentials; CONNECT asks for a
+ * tunnel) or a target that is not a path (asterisk-, absolute- and
+ * authority-form, or a percent-encoding that is not UTF-8).
+ */
+export const ODD_REQUEST_LINES: ReadonlyArray<{ name: string; line: string; kind: "method" | "target" }> = [
+  { name: "TRACE", line: "TRACE /api/v1/health HTTP/1.1", kind: "method" },
+  { name: "TRACK", line: "TRACK /api/v1/health HTTP/1.1", kind: "method" },
+  { name: "CONNECT to this host", line: "CONNECT 127.0.0.1:443 HTTP/1.1", kind: "method" },
+  { name: "CONNECT elsewhere", line: "CONNECT evil.example:443 HTTP/1.1", kind: "method" },
+  { name: "OPTIONS *", line: "OPTIONS * HTTP/1.1", kind: "target" },
+  { name: "GET *", line: "GET * HTTP/1.1", kind: "target" },
+  { name: "M-SEARCH *", line: "M-SEARCH * HTTP/1.1", kind: "target" },
+  { name: "absolute-form", line: "GET http://evil.example/api/v1/health HTTP/1.1", kind: "target" },
+  { name: "absolute-form, https, no path", line: "GET https://evil.example HTTP/1.1", kind: "target" },
+  { name: "absolute-form POST to this host", line: "POST http://127.0.0.1/api/v1/clusters HTTP/1.1", kind: "target" },
+  { name: "authority-form GET", line: "GET evil.example:443 HTTP/1.1", kind: "target" },
+  { name: "relative target", line: "GET api/v1/health HTTP/1.1", kind: "target" },
+  { name: "surrogate escape in the path", line: "GET /api/auth/%ED%A0%80 HTTP/1.1", kind: "target" },
+  { name: "broken escape in a page path", line: "GET /nodes/%E0%A4%A HTTP/1.1", kind: "target" },
 ];
 
 /** Numbers (as JSON text, since some are not representable as JS numbers in JSON.stringify). */
