@@ -251,7 +251,13 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     const manager = driver.config;
     if (!manager) return sendJson(res, 409, { error: "config-not-managed", message: `this ${config.role} agent is not configured to manage a configuration` });
     const state = await manager.current();
-    sendJson(res, 200, { kind: manager.kind, checksum: state.checksum, content: state.content, ...(state.problem ? { problem: state.problem } : {}) });
+    sendJson(res, 200, {
+      kind: manager.kind,
+      checksum: state.checksum,
+      content: state.content,
+      ...(state.problem ? { problem: state.problem } : {}),
+      ...(manager.policy ? { policy: manager.policy } : {}),
+    });
   }
 
   async function handleActions(req: IncomingMessage, res: ServerResponse) {
