@@ -15,6 +15,7 @@ import { canonicalJson } from "@/lib/config/checksum";
 import { scopeKey } from "@/lib/config/scopes";
 import { startPostgresPair, DEFAULT_PG_BIN_DIR, type PostgresPairHandle } from "@/lab/postgres";
 import { freePorts, isListening } from "@/lab/ports";
+import { isolatedEnv } from "@/lab/process";
 import { systemActor } from "@/lib/auth/actor";
 import type { AuditContext } from "@/lib/audit/service";
 import { startTraffic, type Traffic } from "@/demo/traffic";
@@ -292,7 +293,6 @@ async function adoptConfigurations(o: { clusterId: string; lbId: string | null; 
     await deploy(
       scopeKey("HAPROXY", o.lbId),
       {
-        runtime: { statsSocket: o.haproxy.socketPath, pidFile: path.join(o.haproxy.dir, "haproxy.pid") },
         stickyCookie: "SERVERID",
         // App servers trust loopback for their admin endpoints; HAProxy connects from loopback too.
         frontendExtra: "http-request deny deny_status 403 if { path_beg /admin }",
@@ -338,7 +338,8 @@ function ensurePackage(pkg: string, probe: string, log: (m: string) => void): bo
 }
 
 function spawnNode(args: string[], log: (m: string) => void, label: string): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+  // Not the console's environment (this process holds its secrets): see isolatedEnv.
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: isolatedEnv(), stdio: ["ignore", "ignore", "pipe"] });
   let tail = "";
   child.stderr?.on("data", (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-2000)));
   child.on("exit", (code, signal) => {
