@@ -201,6 +201,8 @@ describe("the agent's runtime paths", () => {
     ["server s 10.0.0.1:80 namespace x", "backend b"],
     ["server-template s 1-3 /run/x.sock", "backend b"],
     ["dispatch /run/x.sock", "backend b"],
+    ["server s 10.0.0.1:80 check addr /run/x.sock", "backend b"],
+    ["server s 10.0.0.1:80 agent-check agent-addr /run/x.sock agent-port 1", "backend b"],
     ["http-check connect addr /run/x.sock", "backend b"],
     ["tcp-check connect addr unix@/run/x.sock", "backend b"],
     ["log /run/systemd/journal/socket local0", "global"],
@@ -238,6 +240,8 @@ describe("reading host files", () => {
     ["use_backend %[req.hdr(host),lower,map_dom(/etc/shadow,be)]", "frontend f"],
     ["http-request set-map(/etc/shadow) %[src] %[src]", "frontend f"],
     ["http-request add-acl(/etc/shadow) %[src]", "frontend f"],
+    ['http-request deny unless { req.hdr(x),jwt_verify(RS256,"/etc/shadow") 1 }', "frontend f"],
+    ["http-request set-var(txn.ok) req.hdr(x),jwt_verify(txn.alg,/root/key.pem)", "frontend f"],
     ["bind :443 ssl crt /etc/shadow", "frontend f"],
     ["bind :443 ssl crt-list /etc/shadow", "frontend f"],
     ["bind :443 ssl crt /etc/haproxy/ca-file.pem ca-file /etc/shadow", "frontend f"],
@@ -256,6 +260,13 @@ describe("reading host files", () => {
     ["wurfl-data-file /etc/shadow", "global"],
     ["lua-prepend-path /tmp/?.lua", "global"],
   ])("refuses %s", (line, section) => expect(refused(section, line)).toBe(true));
+
+  it("lets jwt_verify take an HMAC secret or a variable, and a certificate only from the agent's list", () => {
+    expect(refused("frontend f", "http-request deny unless { req.hdr(x),jwt_verify(HS256,mysecret) 1 }")).toBe(false);
+    expect(refused("frontend f", "http-request deny unless { req.hdr(x),jwt_verify(txn.alg,txn.key) 1 }")).toBe(false);
+    const p = { ...policy, files: ["/etc/haproxy/jwt.pem"] };
+    expect(problemsOf("frontend f", "http-request deny unless { req.hdr(x),jwt_verify(RS256,/etc/haproxy/jwt.pem) 1 }", p)).toEqual([]);
+  });
 
   it("refuses http-errors sections reading files, and allows them from the agent's list", () => {
     const text = `${head}http-errors site\n    errorfile 503 /etc/shadow\n`;

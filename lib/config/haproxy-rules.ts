@@ -557,6 +557,11 @@ function fileArguments(word: string): string[] {
   const out: string[] = [];
   const re = /(?<![A-Za-z0-9_.-])(map(?:_[a-z0-9_]+)?|set-map|del-map|add-acl|del-acl)\(([^),]*)/gi;
   for (const m of word.matchAll(re)) out.push(m[2]!.replace(/["'\\]/g, ""));
+  // jwt_verify(alg, key): the key is an HMAC secret, a variable, or a certificate file HAProxy reads at start.
+  for (const m of word.matchAll(/(?<![A-Za-z0-9_.-])jwt_verify\([^,)]*,([^)]*)/gi)) {
+    const key = m[1]!.replace(/["'\\]/g, "").trim();
+    if (key.includes("/") && !/^(proc|sess|txn|req|res)\./.test(key)) out.push(key);
+  }
   return out;
 }
 
@@ -611,8 +616,8 @@ function checkSocketOptions(c: Check, words: HaproxyWord[], from: number): void 
       i++;
     } else if (REFUSED_OPTIONS[option]) {
       refuse(c, `"${option}" is refused: ${REFUSED_OPTIONS[option]}`);
-    } else if (option === "socks4") {
-      checkServerAddress(c, words[i + 1]?.value, "socks4");
+    } else if (option === "socks4" || option === "addr" || option === "agent-addr") {
+      checkServerAddress(c, words[i + 1]?.value, `"${option}"`);
       i++;
     }
   }
