@@ -10,7 +10,7 @@ import { appSettings } from "./app-settings";
 import { canonicalJson, configChecksum } from "./checksum";
 import { diffConfigs } from "./diff";
 import { backendName, haproxyInput, renderHaproxy, type HaproxyPool } from "./haproxy";
-import { maskSecrets } from "./mask";
+import { maskConfigText } from "./mask";
 import { postgresSettings } from "./postgres-settings";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "config-test-"));
@@ -107,13 +107,13 @@ describe("checksums, masking and diffs", () => {
 
   it("masks URL passwords, secret keys and HAProxy passwords", () => {
     const json = canonicalJson({ database: { url: "postgresql://app:s3cr%40t@db:5432/shop" }, apiToken: "abc", name: "visible" });
-    const masked = maskSecrets(json);
+    const masked = maskConfigText("APP", json);
     expect(masked).not.toContain("s3cr%40t");
     expect(masked).not.toContain('"abc"');
     expect(masked).toContain("postgresql://app:••••••@db:5432/shop");
     expect(masked).toContain('"visible"');
     const cfg = "userlist ops\n    user admin password $6$hash\n    user bob insecure-password hunter2\nlisten stats\n    stats auth admin:topsecret\n";
-    const m2 = maskSecrets(cfg);
+    const m2 = maskConfigText("HAPROXY", cfg);
     for (const secret of ["$6$hash", "hunter2", "topsecret"]) expect(m2).not.toContain(secret);
   });
 
