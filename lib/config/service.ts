@@ -18,7 +18,7 @@ import { canonicalJson, configChecksum } from "./checksum";
 import { diffConfigs, type ConfigDiff } from "./diff";
 import { haproxyInput, renderHaproxyLines, type HaproxyLineOrigin, type HaproxyPool } from "./haproxy";
 import { checkHaproxyConfig, type HaproxyPolicy } from "./haproxy-rules";
-import { maskSecrets } from "./mask";
+import { maskConfigInput, maskConfigText, maskData, maskText } from "./mask";
 import { postgresSettings } from "./postgres-settings";
 import { allScopes, resolveScope, scopeTargets, targetTypeOf, type Scope, type ScopeTarget, type TargetType } from "./scopes";
 import { DEPLOY_KIND, type DeployRequest } from "./schemas";
@@ -28,10 +28,6 @@ import { OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 
 const inputSchema = { APP: appSettings, POSTGRES: postgresSettings, HAPROXY: haproxyInput } as const;
 
-/** Masks secrets in anything JSON-shaped (the stored inputs) the same way as in texts. */
-function maskJson<T>(value: T): T {
-  return JSON.parse(maskSecrets(JSON.stringify(value, null, 1))) as T;
-}
 
 // ---------------------------------------------------------------------------
 // Rendering: input → the exact text targets run
@@ -161,7 +157,7 @@ export async function validateCandidate(scopeKey: string, rawInput: unknown, sho
   const rendered = await renderScope(scope, rawInput);
   const problems = await candidateProblems(scope, rendered);
   const latest = await db.configRevision.findFirst({ where: { scope: scope.key }, orderBy: { number: "desc" }, select: { number: true, content: true } });
-  const show = (t: string) => (showSecrets ? t : maskSecrets(t));
+  const show = (t: string) => (showSecrets ? t : maskConfigText(scope.kind, t));
   return {
     content: show(rendered.content),
     checksum: rendered.checksum,
@@ -203,8 +199,8 @@ function viewOf(r: RevisionRow, authors: Map<string, string>, showSecrets: boole
   const { authorId, ...rest } = r;
   return {
     ...rest,
-    content: showSecrets ? r.content : maskSecrets(r.content),
-    input: showSecrets ? r.input : maskJson(r.input),
+    content: showSecrets ? r.content : maskConfigText(r.targetKind, r.content),
+    input: showSecrets ? r.input : maskConfigInput(r.targetKind, r.input),
     author: authorId ? (authors.get(authorId) ?? "(deleted user)") : null,
     masked: !showSecrets,
   };
@@ -251,7 +247,7 @@ async function insertRevision(scope: Scope, rendered: Rendered, message: string,
   });
 }
 
-function problemsError(problems: LocatedProblem[], content: string): ApiError {
+function problemsError(kind: ConfigKind, problems: LocatedProblem[], content: string): ApiError {
   const first = problems[0]!;
   return new ApiError(422, "Validation failed", `The configuration is invalid: ${first.line ? `line ${first.line}: ` : ""}${first.message}`, {
     errors: problems.map((p) =>
@@ -259,7 +255,7 @@ function problemsError(problems: LocatedProblem[], content: string): ApiError {
       p.input ? { path: `body.input.${p.input.field}`, message: `line ${p.input.line}: ${p.message}` } : { path: p.line ? `content.line.${p.line}` : "content", message: p.message },
     ),
     problems,
-    content: maskSecrets(content),
+    content: maskConfigText(kind, content),
   });
 }
 
@@ -267,7 +263,7 @@ export async function createRevision(scopeKey: string, body: { input: unknown; m
   const scope = await resolveScope(scopeKey);
   const rendered = await renderScope(scope, body.input);
   const problems = await candidateProblems(scope, rendered);
-  if (problems.length) throw problemsError(problems, rendered.content);
+  if (problems.length) throw problemsError(scope.kind, problems, rendered.content);
   const created = await insertRevision(scope, rendered, body.message, audit, null);
   return viewOf(created, await authorNames([created.authorId]), true);
 }
@@ -286,20 +282,20 @@ export async function rollbackTo(revisionId: string, message: string, audit: Aud
   if (scope.kind !== "HAPROXY") await renderScope(scope, old.input);
   const rendered = { input: old.input, content: old.content, checksum: old.checksum };
   const problems = await candidateProblems(scope, rendered);
-  if (problems.length) throw problemsError(problems, rendered.content);
+  if (problems.length) throw problemsError(scope.kind, problems, rendered.content);
   const created = await insertRevision(scope, rendered, message || `Roll back to revision ${old.number}`, audit, old);
   return viewOf(created, await authorNames([created.authorId]), true);
 }
 
 export async function diffRevisions(id: string, againstId: string | undefined, showSecrets: boolean) {
-  const r = await db.configRevision.findUnique({ where: { id }, select: { id: true, scope: true, number: true, content: true } });
+  const r = await db.configRevision.findUnique({ where: { id }, select: { id: true, scope: true, targetKind: true, number: true, content: true } });
   if (!r) throw notFound(`Revision '${id}'`);
   const other = againstId
     ? await db.configRevision.findUnique({ where: { id: againstId }, select: { id: true, scope: true, number: true, content: true } })
     : await db.configRevision.findFirst({ where: { scope: r.scope, number: { lt: r.number } }, orderBy: { number: "desc" }, select: { id: true, scope: true, number: true, content: true } });
   if (againstId && !other) throw notFound(`Revision '${againstId}'`);
   if (other && other.scope !== r.scope) throw unprocessable("Both revisions must belong to the same configuration");
-  const show = (t: string) => (showSecrets ? t : maskSecrets(t));
+  const show = (t: string) => (showSecrets ? t : maskConfigText(r.targetKind, t));
   return { from: other ? { id: other.id, number: other.number } : null, to: { id: r.id, number: r.number }, diff: diffConfigs(show(other?.content ?? ""), show(r.content)) };
 }
 
@@ -366,7 +362,8 @@ export async function getScope(scopeKey: string, showSecrets: boolean, page: { r
     scope,
     targets: await targetStates(scope, targets),
     revisions: revisions.map((r) => viewOf(r, authors, showSecrets)),
-    deployments: operations,
+    // Reasons and agents' errors are free text: they may quote a URL or a line.
+    deployments: operations.map((o) => ({ ...o, reason: maskText(o.reason), error: o.error === null ? null : maskText(o.error), params: maskData(o.params) })),
     canDeploy: targets.some((t) => t.enrolled),
   };
 }
@@ -376,8 +373,8 @@ export async function getDraft(scopeKey: string, showSecrets: boolean) {
   const input = await draftInput(scope);
   const rendered = await renderScope(scope, input).catch(() => null);
   return {
-    input: showSecrets ? input : maskJson(input),
-    content: rendered ? (showSecrets ? rendered.content : maskSecrets(rendered.content)) : null,
+    input: showSecrets ? input : maskConfigInput(scope.kind, input),
+    content: rendered ? (showSecrets ? rendered.content : maskConfigText(scope.kind, rendered.content)) : null,
     checksum: rendered?.checksum ?? null,
   };
 }
@@ -404,11 +401,11 @@ export async function runningConfig(type: TargetType, id: string, showSecrets: b
       running = { checksum: null, content: null, error: (error as Error).message };
     }
   }
-  const show = (t: string | null) => (t === null ? null : showSecrets ? t : maskSecrets(t));
+  const show = (t: string | null) => (t === null ? null : showSecrets ? t : maskConfigText(kind, t));
   return {
     scope: scopeKeyValue,
     desired: desired ? { revisionId: desired.id, number: desired.number, checksum: desired.checksum, applied: !!state?.appliedRevisionId } : null,
-    running: { checksum: running.checksum, error: running.error ?? null },
+    running: { checksum: running.checksum, error: running.error ? maskText(running.error) : null },
     inSync: !!desired && desired.checksum === running.checksum,
     diff: running.content === null || !desired ? null : diffConfigs(show(desired.content)!, show(running.content)!),
   };
