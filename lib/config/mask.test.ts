@@ -192,6 +192,19 @@ describe("HAProxy", () => {
     expect(maskConfigText("HAPROXY", "    tcp-check send AUTH\\ s3cret\\r\\n")).toBe(`    tcp-check send AUTH\\ ${MASK}\\r\\n`);
     expect(maskConfigText("HAPROXY", '    tcp-check send "AUTH s3cret"')).toBe(`    tcp-check send "AUTH ${MASK}"`);
     expect(maskConfigText("HAPROXY", "    http-request set-var(txn.api_token) str(s3cret)")).toBe(`    http-request set-var(txn.api_token) ${MASK}`);
+    // Redis's own protocol, and the same bytes in hex.
+    expect(maskConfigText("HAPROXY", '    tcp-check send "*2\\r\\n$4\\r\\nAUTH\\r\\n$6\\r\\ns3cret\\r\\n"')).not.toContain("s3cret");
+    expect(maskConfigText("HAPROXY", "    tcp-check send-binary 2a320d0a24340d0a415554480d0a24360d0a7333637265740d0a")).toBe(`    tcp-check send-binary ${MASK}`);
+    expect(maskConfigText("HAPROXY", "    tcp-check send PING\\r\\n")).toBe("    tcp-check send PING\\r\\n");
+    expect(maskConfigText("HAPROXY", "    setenv DB_PASSWORD s3cret")).toBe(`    setenv DB_PASSWORD ${MASK}`);
+  });
+
+  it("hides what a `#` cut off a secret, and a token passed as a URL's user name", () => {
+    // HAProxy reads `abc` and a comment; the admin meant `abc#def`.
+    expect(maskConfigText("HAPROXY", "    user bob password abc#def")).toBe(`    user bob password ${MASK}#${MASK}`);
+    expect(maskConfigText("HAPROXY", "    http-request set-header X-Api-Key abc # rotated monthly")).toBe(`    http-request set-header X-Api-Key ${MASK} # rotated monthly`);
+    expect(maskText("clone https://ghp_t0ken@github.com/org/repo")).toBe(`clone https://${MASK}@github.com/org/repo`);
+    expect(maskText("postgresql://app@db/shop")).toBe("postgresql://app@db/shop");
   });
 
   it("masks a line HAProxy cannot cut from the broken word on, and keeps prose comments", () => {

@@ -11,7 +11,8 @@
 //     For schemes other than the web ones, and whenever the WHATWG parser
 //     refuses the text, libpq's reading is applied as well (userinfo is
 //     everything before the last `@` ahead of the first `/`), so a raw `#` or
-//     `?` in a database password is still found.
+//     `?` in a database password is still found. In a web URL a user name
+//     with no password is how tokens travel (https://<token>@host): hidden.
 //   - Named values: the value of a JSON key (at any depth; the whole subtree),
 //     a libpq conninfo / `key=value` / query parameter, or a `"key": value` or
 //     `Key: value` header line, whose key is secret-named (isSecretName: it
@@ -153,15 +154,17 @@ const SCHEME = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*):\/\//g;
 /** WHATWG "special" schemes: their authority also ends at `\`, and a browser's reading is the only one. */
 const WEB_SCHEMES = new Set(["http", "https", "ws", "wss", "ftp", "file"]);
 
-/** Index (in candidate) of the `@` ending a WHATWG-parsed password; -1 none; -2 not a URL. */
-function whatwgPasswordEnd(candidate: string, authStart: number, special: boolean): number {
+type Userinfo = { parsed: boolean; at: number; password: boolean };
+
+/** How the WHATWG parser reads the userinfo of `candidate`: where its `@` is (-1: none), and whether it holds a password. */
+function whatwgUserinfo(candidate: string, authStart: number, special: boolean): Userinfo {
   let url: URL;
   try {
     url = new URL(candidate);
   } catch {
-    return -2;
+    return { parsed: false, at: -1, password: false };
   }
-  if (!url.password) return -1;
+  if (!url.password && !url.username) return { parsed: true, at: -1, password: false };
   let end = candidate.length;
   for (let i = authStart; i < candidate.length; i++) {
     const c = candidate[i];
@@ -171,7 +174,7 @@ function whatwgPasswordEnd(candidate: string, authStart: number, special: boolea
     }
   }
   const at = candidate.lastIndexOf("@", end - 1);
-  return at >= authStart ? at : -1;
+  return { parsed: true, at: at >= authStart ? at : -1, password: !!url.password };
 }
 
 function urlPasswordSpans(s: string, spans: Span[]) {
@@ -185,22 +188,23 @@ function urlPasswordSpans(s: string, spans: Span[]) {
     let tokenEnd = auth;
     while (tokenEnd < lineEnd && !isSpace(s[tokenEnd])) tokenEnd++;
     let end = -1;
-    const onToken = whatwgPasswordEnd(s.slice(p, tokenEnd), auth - p, special);
-    if (onToken >= 0) end = p + onToken;
+    const onToken = whatwgUserinfo(s.slice(p, tokenEnd), auth - p, special);
+    if (onToken.password) end = p + onToken.at;
     if (tokenEnd < lineEnd) {
-      const onLine = whatwgPasswordEnd(s.slice(p, lineEnd), auth - p, special);
-      if (onLine >= 0) end = Math.max(end, p + onLine);
+      const onLine = whatwgUserinfo(s.slice(p, lineEnd), auth - p, special);
+      if (onLine.password) end = Math.max(end, p + onLine.at);
     }
-    if (!special || onToken === -2) {
+    if (!special || !onToken.parsed) {
       // libpq: the userinfo is what precedes the last @ before the first /.
       let regionEnd = s.indexOf("/", auth);
       if (regionEnd < 0 || regionEnd > lineEnd) regionEnd = lineEnd;
       const at = s.lastIndexOf("@", regionEnd - 1);
-      if (at >= auth) end = Math.max(end, at);
+      if (at >= auth && s.slice(auth, at).includes(":")) end = Math.max(end, at);
     }
-    if (end < 0) continue;
     const colon = s.indexOf(":", auth);
-    if (colon >= 0 && colon + 1 < end) spans.push([colon + 1, end]);
+    if (end >= 0 && colon >= 0 && colon + 1 < end) spans.push([colon + 1, end]);
+    // https://<token>@host: on the web a user name alone is how tokens travel (git, registries).
+    else if (end < 0 && special && onToken.at > auth - p && !onToken.password) spans.push([auth, p + onToken.at]);
   }
 }
 
@@ -519,16 +523,26 @@ function haproxyRules(words: HaproxyWord[], found: Found): WordMask {
       if (setVar && isSecretName(setVar[1]!.replace(/^(proc|sess|txn|req|res|check)\./i, ""))) maskUntilCondition(i + 1);
     }
   }
-  // tcp-check send "AUTH <password>\r\n": what follows the verb.
-  if (kw[0] === "tcp-check" && (kw[1] === "send" || kw[1] === "send-lf") && n > 2 && !result.whole.has(2)) {
+  // tcp-check send "AUTH <password>\r\n" (or RESP: "*2\r\n$4\r\nAUTH\r\n$6\r\n<password>\r\n"): what follows the verb.
+  if (kw[0] === "tcp-check" && n > 2 && !result.whole.has(2)) {
     const payload = v[2]!;
-    // The verb alone, its argument in the next word (which HAProxy refuses, but still must not be shown).
-    if (/^\s*(AUTH|PASS)\s*$/i.test(payload)) maskUntilCondition(3);
-    const masked = payload.replace(/(^|[\r\n])([ \t]*(?:AUTH|PASS)[ \t]+)([^\r\n]*)/gi, (_m, lead: string, verb: string, secret: string) => {
-      record(found, secret);
-      return `${lead}${verb}${MASK}`;
-    });
-    if (masked !== payload) result.partial.set(2, masked);
+    if (kw[1] === "send-binary" || kw[1] === "send-binary-lf") {
+      const bytes = /^(?:[0-9a-f]{2})+$/i.test(payload) ? payload.replace(/../g, (h) => String.fromCharCode(parseInt(h, 16))) : payload;
+      if (/AUTH|PASS/i.test(bytes)) maskUntilCondition(2);
+    } else if (kw[1] === "send" || kw[1] === "send-lf") {
+      // The verb alone, its argument in the next word (which HAProxy refuses, but still must not be shown).
+      if (/^\s*(AUTH|PASS)\s*$/i.test(payload)) maskUntilCondition(3);
+      let masked = payload.replace(/(^|[\r\n])([ \t]*(?:AUTH|PASS)[ \t]+)([^\r\n]*)/gi, (_m, lead: string, verb: string, secret: string) => {
+        record(found, secret);
+        return `${lead}${verb}${MASK}`;
+      });
+      const resp = /(?:^|[\r\n])(?:AUTH|PASS)\r?\n/i.exec(masked);
+      if (resp && resp.index + resp[0].length < masked.length) {
+        record(found, masked.slice(resp.index + resp[0].length));
+        masked = masked.slice(0, resp.index + resp[0].length) + MASK;
+      }
+      if (masked !== payload) result.partial.set(2, masked);
+    }
   }
   return result;
 }
@@ -539,9 +553,11 @@ function maskHaproxyLine(line: string, found: Found, inComment = false, depth = 
   const rules = haproxyRules(words, found);
   let out = "";
   let at = 0;
+  let lastMasked = false;
   words.forEach((w, index) => {
     out += line.slice(at, w.start);
     const raw = line.slice(w.start, w.end);
+    lastMasked = true;
     if (rules.whole.has(index)) {
       record(found, w.value);
       record(found, raw);
@@ -549,7 +565,8 @@ function maskHaproxyLine(line: string, found: Found, inComment = false, depth = 
     } else {
       const partly = rules.partial.get(index) ?? w.value;
       const masked = maskTextWith(partly, found);
-      out += masked === w.value ? raw : requote(masked, raw);
+      lastMasked = masked !== w.value;
+      out += lastMasked ? requote(masked, raw) : raw;
     }
     at = w.end;
   });
@@ -567,8 +584,8 @@ function maskHaproxyLine(line: string, found: Found, inComment = false, depth = 
     }
     return out + rest;
   }
-  if (rules.tail) {
-    // The secret the line announces is missing; whatever follows may be it.
+  if (rules.tail || (lastMasked && k === at)) {
+    // The secret the line announces is missing, or a `#` cut a secret short (`password abc#def`): whatever follows may be it.
     record(found, rest.slice(1));
     return out + "#" + MASK;
   }
