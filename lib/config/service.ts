@@ -360,7 +360,8 @@ export async function getScope(scopeKey: string, showSecrets: boolean, page: { r
   const authors = await authorNames(revisions.map((r) => r.authorId));
   return {
     scope,
-    targets: await targetStates(scope, targets),
+    // An agent URL is an address, but one written with user:password@ must not show it.
+    targets: (await targetStates(scope, targets)).map((t) => ({ ...t, agentUrl: t.agentUrl === null ? null : maskText(t.agentUrl) })),
     revisions: revisions.map((r) => viewOf(r, authors, showSecrets)),
     // Reasons and agents' errors are free text: they may quote a URL or a line.
     deployments: operations.map((o) => ({ ...o, reason: maskText(o.reason), error: o.error === null ? null : maskText(o.error), params: maskData(o.params) })),
