@@ -154,57 +154,61 @@ const SCHEME = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*):\/\//g;
 /** WHATWG "special" schemes: their authority also ends at `\`, and a browser's reading is the only one. */
 const WEB_SCHEMES = new Set(["http", "https", "ws", "wss", "ftp", "file"]);
 
-type Userinfo = { parsed: boolean; at: number; password: boolean };
-
-/** How the WHATWG parser reads the userinfo of `candidate`: where its `@` is (-1: none), and whether it holds a password. */
-function whatwgUserinfo(candidate: string, authStart: number, special: boolean): Userinfo {
-  let url: URL;
+/** How the WHATWG parser reads `candidate` (a URL cut at the end of its authority): parsed at all, with a user name, with a password. */
+function whatwgUserinfo(candidate: string): { parsed: boolean; username: boolean; password: boolean } {
   try {
-    url = new URL(candidate);
+    const url = new URL(candidate);
+    return { parsed: true, username: !!url.username, password: !!url.password };
   } catch {
-    return { parsed: false, at: -1, password: false };
+    return { parsed: false, username: false, password: false };
   }
-  if (!url.password && !url.username) return { parsed: true, at: -1, password: false };
-  let end = candidate.length;
-  for (let i = authStart; i < candidate.length; i++) {
-    const c = candidate[i];
-    if (c === "/" || c === "?" || c === "#" || (special && c === "\\")) {
-      end = i;
-      break;
-    }
-  }
-  const at = candidate.lastIndexOf("@", end - 1);
-  return { parsed: true, at: at >= authStart ? at : -1, password: !!url.password };
 }
 
 function urlPasswordSpans(s: string, spans: Span[]) {
   if (!s.includes("://")) return;
+  let skipUntil = 0;
   for (const m of s.matchAll(SCHEME)) {
     const p = m.index;
+    if (p < skipUntil) continue;
     const scheme = m[1]!.toLowerCase();
     const special = WEB_SCHEMES.has(scheme);
     const auth = p + m[0].length;
-    const lineEnd = lineEndFrom(s, auth);
-    let tokenEnd = auth;
-    while (tokenEnd < lineEnd && !isSpace(s[tokenEnd])) tokenEnd++;
+    // One pass to the first `/` (or the line's end): where the authority ends for WHATWG (also at ? # and, for
+    // web schemes, \), where the first whitespace is, and where the last @ is. Each character is read once
+    // per URL, and a URL's authority ends at the next one's "//", so a text is read a bounded number of times.
+    let authorityEnd = -1;
+    let tokenEnd = -1;
+    let lastAt = -1;
+    let i = auth;
+    for (; i < s.length; i++) {
+      const c = s[i]!;
+      if (c === "/" || c === "\n" || c === "\r") break;
+      if (authorityEnd < 0 && (c === "?" || c === "#" || (special && c === "\\"))) authorityEnd = i;
+      if (tokenEnd < 0 && isSpace(c)) tokenEnd = i;
+      if (c === "@") lastAt = i;
+    }
+    if (lastAt < 0) continue; // no userinfo, in any reading
+    const slashEnd = i;
+    if (authorityEnd < 0) authorityEnd = slashEnd;
+    if (tokenEnd < 0) tokenEnd = slashEnd;
+    // WHATWG, on the URL up to the first whitespace, then with whitespace kept (a raw password may hold a space).
     let end = -1;
-    const onToken = whatwgUserinfo(s.slice(p, tokenEnd), auth - p, special);
-    if (onToken.password) end = p + onToken.at;
-    if (tokenEnd < lineEnd) {
-      const onLine = whatwgUserinfo(s.slice(p, lineEnd), auth - p, special);
-      if (onLine.password) end = Math.max(end, p + onLine.at);
+    const tokenCut = Math.min(tokenEnd, authorityEnd);
+    const onToken = whatwgUserinfo(s.slice(p, tokenCut));
+    const tokenAt = s.lastIndexOf("@", tokenCut - 1);
+    if (onToken.password && tokenAt >= auth) end = tokenAt;
+    if (tokenEnd < authorityEnd && whatwgUserinfo(s.slice(p, authorityEnd)).password) end = Math.max(end, s.lastIndexOf("@", authorityEnd - 1));
+    // libpq: the userinfo is what precedes the last @ before the first /.
+    if ((!special || !onToken.parsed) && s.slice(auth, lastAt).includes(":")) end = Math.max(end, lastAt);
+    const colon = end > auth ? s.indexOf(":", auth) : -1;
+    if (colon >= 0 && colon + 1 < end) {
+      spans.push([colon + 1, end]);
+      skipUntil = end;
+    } else if (end < 0 && special && onToken.username && !onToken.password && tokenAt >= auth) {
+      // https://<token>@host: on the web a user name alone is how tokens travel (git, registries).
+      spans.push([auth, tokenAt]);
+      skipUntil = tokenAt;
     }
-    if (!special || !onToken.parsed) {
-      // libpq: the userinfo is what precedes the last @ before the first /.
-      let regionEnd = s.indexOf("/", auth);
-      if (regionEnd < 0 || regionEnd > lineEnd) regionEnd = lineEnd;
-      const at = s.lastIndexOf("@", regionEnd - 1);
-      if (at >= auth && s.slice(auth, at).includes(":")) end = Math.max(end, at);
-    }
-    const colon = s.indexOf(":", auth);
-    if (end >= 0 && colon >= 0 && colon + 1 < end) spans.push([colon + 1, end]);
-    // https://<token>@host: on the web a user name alone is how tokens travel (git, registries).
-    else if (end < 0 && special && onToken.at > auth - p && !onToken.password) spans.push([auth, p + onToken.at]);
   }
 }
 
@@ -221,8 +225,10 @@ const BASIC = /\b(?:Basic|basic|BASIC)[ \t]+([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0
 
 function keyValueSpans(s: string, spans: Span[]) {
   if (!s.includes("=")) return;
+  let skipUntil = 0;
   for (const m of s.matchAll(KEY_VALUE)) {
-    if (!isSecretName(m[1]!)) continue;
+    // Inside a value already hidden: not read again (also keeps the work linear).
+    if (m.index < skipUntil || !isSecretName(m[1]!)) continue;
     const start = m.index + m[0].length;
     if (start >= s.length) continue;
     const before = m.index > 0 ? s[m.index - 1] : "";
@@ -240,11 +246,15 @@ function keyValueSpans(s: string, spans: Span[]) {
       end = Math.min(end, s.length);
       // …or double-quoted, as other key=value formats write it, whichever hides more.
       if (s[start] === '"') {
-        const quoted = quotedEnd(s, start);
-        if (quoted <= lineEndFrom(s, start) && s[quoted - 1] === '"') end = Math.max(end, quoted);
+        // To the next quote on the same line (between two quotes: each stretch of text is read once).
+        const close = s.indexOf('"', start + 1);
+        if (close > 0 && !/[\r\n]/.test(s.slice(start, close))) end = Math.max(end, close + 1);
       }
     }
-    if (end > start) spans.push([start, end]);
+    if (end > start) {
+      spans.push([start, end]);
+      skipUntil = end;
+    }
   }
 }
 
@@ -259,8 +269,9 @@ function headerLineSpans(s: string, spans: Span[]) {
     const end = lineEndFrom(s, start);
     if (end > start) spans.push([start, end]);
   }
+  let skipUntil = 0;
   for (const m of s.matchAll(QUOTED_PAIR)) {
-    if (!isCredentialHeader(m[2]!)) continue;
+    if (m.index < skipUntil || !isCredentialHeader(m[2]!)) continue;
     const start = m.index + m[0].length;
     if (start >= s.length) continue;
     let end: number;
@@ -269,7 +280,10 @@ function headerLineSpans(s: string, spans: Span[]) {
       end = start;
       while (end < s.length && !/[\s,}\]]/.test(s[end]!)) end++;
     }
-    if (end > start) spans.push([start, end]);
+    if (end > start) {
+      spans.push([start, end]);
+      skipUntil = end;
+    }
   }
 }
 
