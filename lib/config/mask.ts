@@ -28,14 +28,17 @@
 //         replace-header, replace-value, `hdr` in http-check send, return and
 //         http-check expect) whose header is credential-like
 //         (isCredentialHeader: secret-named, or Cookie / Set-Cookie);
-//       · an option keyword that is secret-named (`password`,
-//         `insecure-password`, any `*-password`, `*-secret`, `*-token`…);
+//       · an option keyword (a lower-case word after the directive, not in a
+//         slot where the admin names something: an ACL, a section, a user, a
+//         server) that is secret-named: `password`, `insecure-password`, and
+//         any keyword HAProxy may add that says password, secret, token…;
 //       · `auth <user>:<password>` (the part after the first colon);
 //       · a secret-named variable being set (`set-var(txn.api_token)`,
 //         `setenv DB_PASSWORD`);
 //       · patterns matched against a credential (an ACL on `hdr(authorization)`,
 //         a cookie, `http_auth_bearer`, `http_auth_pass`);
-//       · what a `tcp-check send` says after AUTH or PASS;
+//       · what a `tcp-check send` says after AUTH or PASS (plain, in Redis's
+//         RESP framing, or hex in send-binary);
 //     and, in every word, whatever the rules above find in its decoded value
 //     (a URL with a password, `token=…`, an `Authorization: …` line inside
 //     `option httpchk`'s version string). A masked word's raw span, quotes and
@@ -44,9 +47,15 @@
 //     lines are masked like live ones.
 //
 // Conservative on doubt: a line HAProxy could not cut (an unmatched quote) is
-// masked from the broken word to its end; an unterminated JSON string or
-// quoted conninfo value is masked to the end of the text; masking never throws
-// (an unexpected failure masks every line whole).
+// masked from the broken word to its end; a comment glued to a masked word
+// (`password abc#def`: HAProxy reads abc, the admin meant abc#def) is masked;
+// a line announcing a secret that is missing has its comment masked; an
+// unterminated JSON string or quoted conninfo value is masked to the end of
+// the text; text that should be JSON and is not is also read as `name: value`
+// lines. Masking never throws (an unexpected failure masks every line whole),
+// and reads each character a bounded number of times (a revision is read by
+// anyone with config:read, so a slow masker would be a way to stall the
+// console).
 import type { ConfigKind } from "@/lib/agent-protocol/types";
 import { lexHaproxyLine, type HaproxyWord } from "./haproxy-lexer";
 
