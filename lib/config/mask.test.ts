@@ -217,12 +217,14 @@ describe("HAProxy", () => {
 
   it("leaves a generated configuration and ordinary directives exactly as they are", () => {
     const input = haproxyInput.parse({
-      runtime: { statsSocket: "/run/haproxy/admin.sock", pidFile: "/run/haproxy/haproxy.pid" },
       frontendExtra: "http-request set-header X-Forwarded-Proto https\nhttp-request auth realm Admins unless { http_auth(ops) }\nacl has_auth req.hdr(authorization) -m found",
       backendExtra: "http-check send meth GET uri /health hdr Host example.com\nhttp-request set-header X-Request-Id %[uuid]",
       extraSections: "userlist ops\n    group admins\nbackend be_tokens\n    server token-svc token-svc:8443 check",
     });
-    const text = renderHaproxy({ loadBalancer: { name: "edge-1", host: "10.0.0.1", port: 80 }, members: [{ name: "app-1", host: "10.0.0.2", port: 8080, weight: 100, backup: false }] }, input);
+    const text = renderHaproxy({ loadBalancer: { name: "edge-1", host: "10.0.0.1", port: 80 }, members: [{ name: "app-1", host: "10.0.0.2", port: 8080, weight: 100, backup: false }] }, input, {
+      statsSocket: "/run/haproxy/admin.sock",
+      pidFile: "/run/haproxy/haproxy.pid",
+    });
     expect(maskConfigText("HAPROXY", text)).toBe(text);
   });
 });
