@@ -5,7 +5,8 @@
 //   GET  /v1/status   the latest snapshot                       (signed)
 //   GET  /v1/stream   NDJSON: latest snapshot at once, then one per tick (signed)
 //   POST /v1/actions  an agentAction, carried out by the driver (signed)
-//   GET  /metrics     Prometheus text (Bearer metricsToken when configured)
+//   GET  /metrics     Prometheus text: Bearer metricsToken, or open only when
+//                     the config says openMetrics (closed by default)
 //
 // Every /v1 request passes verifyRequest before anything else is looked at
 // beyond its route; a refusal is a 401 with the reason, a counter and a log
@@ -33,8 +34,10 @@ export const MAX_STREAMS = 64;
 /** A stream client this far behind is dropped rather than buffered for. */
 const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
-type RefusalReason = VerifyFailure | "metrics-token" | "body-too-large" | "bad-json" | "invalid-action" | "invalid-config-request";
-const REFUSAL_REASONS: RefusalReason[] = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "body-too-large", "bad-json", "invalid-action", "invalid-config-request"];
+type RefusalReason = VerifyFailure | "metrics-token" | "metrics-closed" | "body-too-large" | "bad-json" | "invalid-action" | "invalid-config-request";
+const REFUSAL_REASONS: RefusalReason[] = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "metrics-closed", "body-too-large", "bad-json", "invalid-action", "invalid-config-request"];
+export const METRICS_CLOSED_MESSAGE =
+  "GET /metrics is closed: set metricsToken in the agent's config (16+ printable characters; Prometheus sends it as a bearer token) and send SIGHUP, or set openMetrics: true to serve it without a token";
 /** A configuration plus its JSON envelope. */
 const MAX_CONFIG_BODY_BYTES = MAX_CONFIG_BYTES * 2 + 4096;
 
@@ -58,8 +61,8 @@ export type RunningAgent = {
   url: string;
   port: number;
   collector: Collector;
-  /** Swaps the credentials and metrics token in place (key rotation without dropping streams). */
-  setAuth(auth: { credentials: Credential[]; metricsToken?: string }): void;
+  /** Swaps the credentials and the metrics access in place (key rotation without dropping streams). */
+  setAuth(auth: { credentials: Credential[]; metricsToken?: string; openMetrics?: boolean }): void;
   close(): Promise<void>;
 };
 
@@ -128,10 +131,12 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   const collector = new Collector(driver, { name: config.name, role: config.role, version, startedAt: startedAt.toISOString() }, config.intervalMs, log);
 
   let secrets = new Map<string, string>();
-  let metricsTokenHash: Buffer | undefined;
+  // /metrics: a token, explicitly open, or closed. Closed is the default because
+  // the figures (host load, names, refusal counts) help whoever maps a network.
+  let metricsAccess: { kind: "token"; hash: Buffer } | { kind: "open" } | { kind: "closed" } = { kind: "closed" };
   const setAuth: RunningAgent["setAuth"] = (auth) => {
     secrets = new Map(auth.credentials.map((c) => [c.keyId, c.secret]));
-    metricsTokenHash = auth.metricsToken ? sha256(auth.metricsToken) : undefined;
+    metricsAccess = auth.metricsToken ? { kind: "token", hash: sha256(auth.metricsToken) } : auth.openMetrics ? { kind: "open" } : { kind: "closed" };
   };
   setAuth(config);
   const nonces = new NonceCache();
@@ -336,11 +341,15 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   }
 
   function handleMetrics(req: IncomingMessage, res: ServerResponse) {
-    if (metricsTokenHash) {
+    const access = metricsAccess;
+    if (access.kind === "closed") {
+      return refuse(req, res, 403, "metrics-closed", { error: "metrics-closed", message: METRICS_CLOSED_MESSAGE });
+    }
+    if (access.kind === "token") {
       const header = req.headers.authorization ?? "";
       const given = header.startsWith("Bearer ") ? sha256(header.slice(7).trim()) : undefined;
       // Both sides hashed to the same length, so the comparison is constant-time whatever was sent.
-      if (!given || !timingSafeEqual(given, metricsTokenHash)) {
+      if (!given || !timingSafeEqual(given, access.hash)) {
         return refuse(req, res, 401, "metrics-token", { error: "unauthorized", reason: "metrics-token" }, { "www-authenticate": 'Bearer realm="metrics"' });
       }
     }
@@ -414,6 +423,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`);
   }
   collector.start();
+  if (metricsAccess.kind === "closed") log({ level: "info", msg: METRICS_CLOSED_MESSAGE });
   const unwatch = driver.watch?.(() => collector.refresh());
 
   const address = server.address() as AddressInfo;
