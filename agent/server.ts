@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { NonceCache, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
+import { ANSWER_SIGNATURE_HEADER, NonceCache, signAnswer, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, agentAction, configCandidate, CONFIG_ROLE, MAX_CONFIG_BYTES } from "@/lib/agent-protocol/types";
 import { configChecksum } from "@/lib/config/checksum";
 import { ConfigInvalid } from "./managed/problems";
@@ -70,12 +70,21 @@ function sha256(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
+/**
+ * The key and nonce of a request that passed verifyRequest: its JSON answer is
+ * signed with them, which is how the console tells this agent's words from
+ * those of something else listening at the agent's URL.
+ */
+const answerKeys = new WeakMap<ServerResponse, { secret: string; nonce: string }>();
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
+  const key = answerKeys.get(res);
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
     "cache-control": "no-store",
+    ...(key ? { [ANSWER_SIGNATURE_HEADER]: signAnswer({ ...key, status, body: text }) } : {}),
     ...headers,
   });
   res.end(text);
@@ -159,7 +168,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     sendJson(res, status, body, headers);
   }
 
-  function authenticate(req: IncomingMessage, body: Buffer | string): true | { reason: VerifyFailure } {
+  function authenticate(req: IncomingMessage, res: ServerResponse, body: Buffer | string): true | { reason: VerifyFailure } {
     const result = verifyRequest({
       header: req.headers.authorization,
       method: req.method ?? "",
@@ -168,7 +177,10 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       secretFor: (keyId) => secrets.get(keyId),
       nonces,
     });
-    return result.ok ? true : { reason: result.reason };
+    if (!result.ok) return { reason: result.reason };
+    const secret = secrets.get(result.keyId);
+    if (secret) answerKeys.set(res, { secret, nonce: result.nonce });
+    return true;
   }
 
   function unauthorized(req: IncomingMessage, res: ServerResponse, reason: VerifyFailure) {
@@ -196,7 +208,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       }
       throw error;
     }
-    const auth = authenticate(req, body);
+    const auth = authenticate(req, res, body);
     if (auth !== true) {
       unauthorized(req, res, auth.reason);
       return undefined;
@@ -375,7 +387,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     if (path === AGENT_PATHS.configValidate) return handleConfigChange(req, res, "validate");
     if (path === AGENT_PATHS.configApply) return handleConfigChange(req, res, "apply");
     // GET: a body, if any, is neither read nor signed.
-    const auth = authenticate(req, "");
+    const auth = authenticate(req, res, "");
     if (auth !== true) return unauthorized(req, res, auth.reason);
     if (path === AGENT_PATHS.stream) return handleStream(req, res);
     if (path === AGENT_PATHS.config) return handleConfigRead(res);
