@@ -52,7 +52,7 @@ test("a VIEWER sees a status line, never the body of a non-agent at an agent URL
       )
       .toBe(true);
     const down = events.find((e) => e.message.startsWith("not-an-agent is down"))!;
-    expect(down.message).toBe("not-an-agent is down: agent answered 403 Forbidden (not a signed agent answer)");
+    expect(down.message).toBe(`not-an-agent is down: agent at http://127.0.0.1:${foreign.port}: agent answered 403 Forbidden (not a signed agent answer)`);
 
     const running = await viewer.get(`/api/v1/config/targets/nodes/${node.id}/running`);
     expect(running.status()).toBe(200);
