@@ -81,7 +81,7 @@ export class Monitor {
       onHaproxyReloaded: null,
       onFormerPrimaryWritable: null,
       onAppNotDraining: null,
-      destinationPolicy,
+      destinationPolicy: () => destinationPolicy(0),
       ...options,
       // A caller that brings its own target list brings its own change detection.
       fingerprint: options.fingerprint !== undefined ? options.fingerprint : options.loadTargets ? null : agentTargetsFingerprint,

@@ -14,7 +14,7 @@ import type { Recorder, Watchable } from "@/worker/recorder";
 export type ProbeTarget = Watchable & { host: string; port: number; health: Health };
 
 export type ProberOptions = { everyMs: number; timeoutMs: number; refreshMs: number; thresholds: Thresholds; destinationPolicy: () => Promise<DestinationPolicy> };
-const defaults: ProberOptions = { everyMs: 2000, timeoutMs: 1000, refreshMs: 5000, thresholds: defaultThresholds, destinationPolicy };
+const defaults: ProberOptions = { everyMs: 2000, timeoutMs: 1000, refreshMs: 5000, thresholds: defaultThresholds, destinationPolicy: () => destinationPolicy(0) };
 
 type Probed = { target: ProbeTarget; state: HealthState; busy: boolean };
 

@@ -24,9 +24,13 @@ let loading: Promise<DestinationPolicy> | null = null;
 /** Past this, a call to an agent goes ahead under the strict policy rather than wait on a slow database. */
 const READ_TIMEOUT_MS = 2000;
 
-/** The policy, read at most every POLICY_TTL_MS; strict when the database cannot say (soon enough). */
-export function destinationPolicy(): Promise<DestinationPolicy> {
-  if (known && Date.now() - known.at < POLICY_TTL_MS) return Promise.resolve(known.policy);
+/**
+ * The policy, read again once what this process knows is older than maxAgeMs
+ * (default POLICY_TTL_MS; the monitor and the prober, which refresh every 5 s
+ * anyway, pass 0); strict when the database cannot say (soon enough).
+ */
+export function destinationPolicy(maxAgeMs = POLICY_TTL_MS): Promise<DestinationPolicy> {
+  if (known && Date.now() - known.at < maxAgeMs) return Promise.resolve(known.policy);
   loading ??= Promise.race([
     readDestinationPolicy(),
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error("setting read timed out")), READ_TIMEOUT_MS).unref()),
