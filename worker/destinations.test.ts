@@ -204,6 +204,43 @@ describe("a name that resolves to a link-local address", () => {
     expect((await callError(() => callStatus(node.endpoint))).message).toMatch(/refused to connect/);
   });
 
+  it.skipIf(!linkLocal)("drops an open channel when the setting is withdrawn: the monitor reconnects and meets the guard", async () => {
+    standInForDns();
+    const [port] = await freePorts(1);
+    const host = "agent-withdrawn.clusterdeck.test";
+    fakeDns.set(host, { address: linkLocal!, family: 6 });
+    const node = await enrolled("dest-withdrawn", `http://${host}:${port}`, { host: linkLocal!, port: port! });
+    const { loadAgentTargets } = await import("@/lib/agents/service");
+    const { Monitor } = await import("@/worker/monitor");
+    const { Recorder } = await import("@/worker/recorder");
+    const { db } = await import("@/lib/db");
+    const recorder = new Recorder(db);
+    recorder.start();
+    let policy = { allowLinkLocal: true };
+    const monitor = new Monitor(recorder, {
+      refreshMs: 200,
+      thresholds: { rise: 1, fall: 1 },
+      connection: { heartbeatTimeoutMs: 1000, maxBackoffMs: 300, maxLineBytes: 1 << 20 },
+      loadTargets: async () => (await loadAgentTargets()).filter((t) => t.id === node.id),
+      destinationPolicy: async () => policy,
+    });
+    cleanups.push(async () => {
+      monitor.stop();
+      await recorder.stop();
+    });
+    await monitor.start();
+    const key = `NODE:${node.id}`;
+    await waitFor("UP while allowed", () => monitor.healthOf(key) === "UP", 10_000);
+    const failuresBefore = monitor.counts.failures;
+    // The stream is open and healthy; withdrawing the permission must not leave it so.
+    policy = { allowLinkLocal: false };
+    await waitFor("DOWN once withdrawn", () => monitor.healthOf(key) === "DOWN", 10_000);
+    expect(monitor.counts.failures).toBeGreaterThan(failuresBefore);
+    const { db: database } = await import("@/lib/db");
+    const event = await waitFor("the DOWN event", () => database.event.findFirst({ where: { subjectId: node.id, kind: "health.down" }, orderBy: { id: "desc" } }), 10_000);
+    expect(event.message).toMatch(/dest-withdrawn is down: agent at http:\/\/agent-withdrawn\.clusterdeck\.test:\d+: refused to connect to agent-withdrawn\.clusterdeck\.test, which resolves to fe80:/);
+  });
+
   it("counts as refused nowhere when allowed: the guard steps aside and the network decides", async () => {
     standInForDns();
     const host = "agent-meta.clusterdeck.test";
