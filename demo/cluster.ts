@@ -5,6 +5,7 @@
 // charts move. Everything it starts is listed in <dir>/state.json, which the
 // `clusterdeck lab` commands read to kill, hang and resume parts of it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -189,7 +190,10 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     await mkdir(path.join(dir, "agents"), { recursive: true, mode: 0o700 });
     for (const agent of agentConfigs) {
       const file = path.join(dir, "agents", `${agent.name.replace(":", "-")}.json`);
-      await writeFile(file, JSON.stringify(agent.config, null, 2), { mode: 0o600 });
+      // Agents keep /metrics closed without a token; each demo agent gets its own, in its 0600 config,
+      // so a Prometheus pointed at the demo shows how a real one is set up.
+      const config = { ...agent.config, metricsToken: randomBytes(24).toString("base64url") };
+      await writeFile(file, JSON.stringify(config, null, 2), { mode: 0o600 });
       launch({ name: agent.name, kind: "agent", pid: null, port: agent.port }, () =>
         spawnNode([path.join(repoRoot, "bin", "clusterdeck-agent.mjs"), "--config", file], log, agent.name),
       );
