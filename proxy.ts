@@ -1,16 +1,24 @@
-// Two jobs, neither of them authorization (every page and route handler
+// Three jobs, none of them authorization (every page and route handler
 // checks the session and role itself):
 // - /api (all of it but next-auth's /api/auth): a path no route has, a method
 //   the route does not take, or a path that does not percent-decode is
 //   answered here as problem+json. Left to Next they get its HTML 404 page, an
 //   empty 405, or a 500 (a malformed escape in a route parameter) — never the
 //   API's error shape.
-// - pages: a convenience redirect to /login for anonymous visitors.
+// - pages: a convenience redirect to /login for anonymous visitors (not on
+//   /login and /forbidden themselves);
+// - pages: the Content-Security-Policy with a fresh nonce, on every page
+//   response (/login, /forbidden and error pages included), handed to Next in
+//   the request so it stamps that nonce on the scripts it renders.
 import { NextResponse, type NextRequest } from "next/server";
 import { ApiError, badRequest, problemResponse } from "@/lib/api/problem";
 import { matchApiRoute } from "@/lib/api/route-table";
+import { newCspNonce, pageCsp } from "@/lib/security/csp";
+import { env } from "@/lib/env";
 
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
+/** Pages anyone may open: no redirect to /login from them. */
+const openPages = ["/login", "/forbidden"];
 
 function apiGate(req: NextRequest): Response {
   const match = matchApiRoute(req.nextUrl.pathname, req.method);
@@ -25,20 +33,35 @@ function apiGate(req: NextRequest): Response {
   );
 }
 
+/** Renders the page with a nonce of its own: in the policy sent back, and in the request Next reads it from. */
+function pageWithNonce(req: NextRequest): NextResponse {
+  const nonce = newCspNonce();
+  const csp = pageCsp(nonce, { dev: env().NODE_ENV === "development" });
+  // Set, never appended: whatever the client sent under these names is replaced.
+  const headers = new Headers(req.headers);
+  headers.set("x-nonce", nonce);
+  headers.set("content-security-policy", csp);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set("content-security-policy", csp);
+  return res;
+}
+
 export function proxy(req: NextRequest) {
   const { pathname } = req.nextUrl;
   if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return NextResponse.next();
   if (pathname === "/api" || pathname.startsWith("/api/")) return apiGate(req);
+  const open = openPages.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   const hasSession = sessionCookies.some((name) => req.cookies.has(name));
-  if (!hasSession) {
+  if (!open && !hasSession) {
     const url = req.nextUrl.clone();
     url.pathname = "/login";
     url.search = `?callbackUrl=${encodeURIComponent(req.nextUrl.pathname + req.nextUrl.search)}`;
     return NextResponse.redirect(url);
   }
-  return NextResponse.next();
+  return pageWithNonce(req);
 }
 
 export const config = {
-  matcher: ["/api", "/api/:path*", "/((?!api|_next|login|forbidden|favicon.ico).*)"],
+  // Everything but Next's own files (which next.config.mjs gives a policy that allows nothing).
+  matcher: ["/((?!_next/|favicon.ico).*)"],
 };

@@ -25,6 +25,9 @@ describe("agent config", () => {
 
   it("applies the defaults", () => {
     const c = parseConfig(base);
+    // /metrics is closed unless a token is set or the owner opens it.
+    expect(c.metricsToken).toBeUndefined();
+    expect(c.openMetrics).toBe(false);
     expect(c.listen).toEqual({ host: "127.0.0.1", port: 9101 });
     expect(c.intervalMs).toBe(1000);
     expect(c.app).toEqual({ ...app, backends: [], timeoutMs: 800 });
@@ -68,6 +71,8 @@ describe("agent config", () => {
     expect(errorOf({ ...base, app: undefined })).toMatch(/app: is required when role is "app"/);
     expect(errorOf({ ...base, postgres: {} })).toMatch(/postgres: does not belong in a "app" agent's config/);
     expect(errorOf({ ...base, metricsToken: "short" })).toMatch(/metricsToken: /);
+    expect(errorOf({ ...base, metricsToken: "0123456789abcdef0123", openMetrics: true })).toMatch(/openMetrics: choose one: metricsToken .* or openMetrics: true/);
+    expect(errorOf({ ...base, openMetrics: "yes" })).toMatch(/openMetrics: /);
   });
 
   it("never puts a secret in its errors", () => {

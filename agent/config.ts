@@ -66,8 +66,10 @@ export const agentConfig = z
     /** One, or two while a rotation overlaps. */
     credentials: z.array(credential).min(1, "needs at least one credential").max(2, "at most two credentials (old and new, while rotating)"),
     intervalMs: z.number().int().min(100).max(60_000).default(1000),
-    /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+    /** GET /metrics needs `Authorization: Bearer <metricsToken>`. Without it /metrics is closed … */
     metricsToken: z.string().min(16).max(512).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces").optional(),
+    /** … unless the host's owner opens it on purpose (host figures and names are then anyone's who reaches the port). */
+    openMetrics: z.boolean().default(false),
     app: appConfig.optional(),
     haproxy: passthrough.optional(),
     postgres: passthrough.optional(),
@@ -79,6 +81,10 @@ export const agentConfig = z
     }
     if (c.credentials.length === 2 && c.credentials[0]!.keyId === c.credentials[1]!.keyId) {
       ctx.addIssue({ code: "custom", path: ["credentials", 1, "keyId"], message: "duplicates credentials.0.keyId" });
+    }
+    if (c.openMetrics && c.metricsToken) {
+      // Both set is a config whose author meant one of two things; guessing would either open or close it by surprise.
+      ctx.addIssue({ code: "custom", path: ["openMetrics"], message: "choose one: metricsToken (Prometheus sends it as a bearer token) or openMetrics: true (no token), not both" });
     }
     if (c.app && !c.app.settingsFile !== !c.app.reloadUrl) {
       ctx.addIssue({ code: "custom", path: ["app", c.app.settingsFile ? "reloadUrl" : "settingsFile"], message: "settingsFile and reloadUrl go together: the app must re-read the file the console writes" });

@@ -69,7 +69,7 @@ describe("clusterdeck-agent (bin)", () => {
     const r = run(["--config", file, "--check"]);
     running.push(r);
     expect((await r.exit).code).toBe(0);
-    expect(r.stdout()).toContain("is valid (role app, name app-9)");
+    expect(r.stdout()).toContain("is valid (role app, name app-9); /metrics closed (set metricsToken to scrape it)");
   });
 
   it("serves, rotates credentials on SIGHUP without restarting, and exits 0 on SIGTERM", async () => {

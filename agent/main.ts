@@ -1,8 +1,8 @@
 // `clusterdeck-agent --config FILE` (through bin/clusterdeck-agent.mjs).
 // Exit codes: 0 after SIGINT/SIGTERM, 1 when the agent cannot start,
 // 2 for a wrong command line or an invalid config.
-// SIGHUP re-reads the config file and applies new credentials and metrics
-// token in place (key rotation without breaking the worker's streams).
+// SIGHUP re-reads the config file and applies new credentials, metrics token
+// and openMetrics in place (key rotation without breaking the worker's streams).
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { version } from "@/lib/version";
@@ -24,7 +24,7 @@ function fail(code: number, message: string): never {
 
 /** The config without what SIGHUP may change, to tell whether anything else changed. */
 function restartRelevant(config: AgentConfig): string {
-  return JSON.stringify({ ...config, credentials: undefined, metricsToken: undefined });
+  return JSON.stringify({ ...config, credentials: undefined, metricsToken: undefined, openMetrics: undefined });
 }
 
 async function main(): Promise<void> {
@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   }
   for (const warning of loaded.warnings) log({ level: "warn", msg: warning });
   if (args.check) {
-    process.stdout.write(`config ${file} is valid (role ${loaded.config.role}, name ${loaded.config.name})\n`);
+    // Say how /metrics will answer: a closed endpoint should not surprise the owner when Prometheus first scrapes.
+    const metrics = loaded.config.metricsToken ? "needs its metricsToken" : loaded.config.openMetrics ? "open to anyone who reaches the port" : "closed (set metricsToken to scrape it)";
+    process.stdout.write(`config ${file} is valid (role ${loaded.config.role}, name ${loaded.config.name}); /metrics ${metrics}\n`);
     return;
   }
   let config = loaded.config;
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
           msg: restart ? "credentials reloaded; other config changes need a restart" : "credentials reloaded",
           keyIds: next.credentials.map((c) => c.keyId),
         });
-        config = { ...config, credentials: next.credentials, metricsToken: next.metricsToken };
+        config = { ...config, credentials: next.credentials, metricsToken: next.metricsToken, openMetrics: next.openMetrics };
       },
       (error: Error) => log({ level: "error", msg: "config reload failed; keeping the current credentials", error: error.message }),
     );

@@ -17,6 +17,9 @@ import { closedPort, openStream, request, signed, sleep, waitFor, type Key } fro
 
 const INTERVAL = 200;
 const key: Key = generateAgentSecret();
+/** Every agent here gets this token unless a test says otherwise: /metrics is closed without one. */
+const METRICS_TOKEN = "prom-" + "m".repeat(30);
+const scrape = (agent: RunningAgent) => request(`${agent.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
 const cleanups: Array<() => Promise<void>> = [];
 
 afterAll(async () => {
@@ -35,7 +38,7 @@ function appSection(app: AppServer, extra: Partial<NonNullable<AgentConfigInput[
 }
 
 async function agentFor(input: Partial<AgentConfigInput> & { app?: AgentConfigInput["app"] }, opts: { driver?: Driver; logs?: LogEntry[] } = {}): Promise<RunningAgent> {
-  const config = parseConfig({ name: "app-1", role: "app", listen: { port: 0 }, credentials: [key], intervalMs: INTERVAL, ...input });
+  const config = parseConfig({ name: "app-1", role: "app", listen: { port: 0 }, credentials: [key], intervalMs: INTERVAL, metricsToken: METRICS_TOKEN, ...input });
   const agent = await startAgent(config, { driver: opts.driver, log: (e) => opts.logs?.push(e) });
   cleanups.push(() => agent.close());
   return agent;
@@ -168,7 +171,7 @@ describe("agent API with the app driver", () => {
     expect(refusals[0]).toMatchObject({ remote: "127.0.0.1", method: "POST", path: "/v1/actions", reason: "bad-signature", status: 401 });
     expect(JSON.stringify(logs)).not.toContain(key.secret);
     expect(JSON.stringify(logs)).not.toContain(other.secret);
-    const metrics = (await request(`${agent.url}/metrics`)).body;
+    const metrics = (await scrape(agent)).body;
     expect(metrics).toMatch(/^clusterdeck_agent_refused_requests_total\{reason="skew"\} 2$/m);
     expect(metrics).toMatch(/^clusterdeck_agent_refused_requests_total\{reason="replay"\} 2$/m);
   });
@@ -260,7 +263,7 @@ describe("agent API with the app driver", () => {
   });
 
   it("serves Prometheus text on /metrics", async () => {
-    const res = await request(`${agent.url}/metrics`);
+    const res = await scrape(agent);
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
     const lines = res.body.trimEnd().split("\n");
@@ -330,7 +333,7 @@ describe("agent health tracking", () => {
     expect(snap.health).toBe("DEGRADED");
     expect(snap.reasons).toEqual([`backend 'orders-db' (127.0.0.1:${port}): connection refused`]);
     expect(snap.app!.backends).toEqual([{ name: "orders-db", target: `127.0.0.1:${port}`, up: false, latencyMs: null, error: "connection refused" }]);
-    const metrics = (await request(`${agent.url}/metrics`)).body;
+    const metrics = (await scrape(agent)).body;
     expect(metrics).toContain(`clusterdeck_app_backend_up{backend="orders-db",target="127.0.0.1:${port}"} 0`);
   });
 
@@ -388,6 +391,41 @@ describe("agent /metrics token and TLS", () => {
     expect(ok.body).toMatch(/^clusterdeck_agent_refused_requests_total\{reason="metrics-token"\} 3$/m);
     // The token opens /metrics only, not the signed API.
     expect((await request(`${agent.url}/v1/status`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+
+  it("keeps /metrics closed when no token is configured, and says how to open it", async () => {
+    const app = await startApp({ name: "app-6" });
+    const logs: LogEntry[] = [];
+    const agent = await agentFor({ name: "app-6", metricsToken: undefined, app: appSection(app) }, { logs });
+    // The start says so once, so the host's owner finds out before Prometheus does.
+    expect(logs.filter((l) => /metrics is closed/.test(String(l.msg)))).toHaveLength(1);
+    for (const headers of [{} as Record<string, string>, { authorization: "Bearer " }, { authorization: `Bearer ${METRICS_TOKEN}` }, { authorization: signRequest({ ...key, method: "GET", pathWithQuery: "/metrics" }) }]) {
+      const res = await request(`${agent.url}/metrics`, { headers });
+      expect(res.status).toBe(403);
+      const body = JSON.parse(res.body) as { error: string; message: string };
+      expect(body.error).toBe("metrics-closed");
+      expect(body.message).toMatch(/set metricsToken in the agent's config/);
+      expect(body.message).toMatch(/openMetrics: true/);
+      expect(res.body).not.toMatch(/clusterdeck_agent_/);
+    }
+    expect(logs.filter((l) => l.msg === "request refused" && l.reason === "metrics-closed").length).toBeGreaterThanOrEqual(1);
+    // The signed API is unaffected.
+    expect((await signed(agent.url, key, "GET", "/v1/status")).status).toBe(200);
+    // A token given later (SIGHUP) opens it in place.
+    agent.setAuth({ credentials: [key], metricsToken: METRICS_TOKEN });
+    const opened = await scrape(agent);
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatch(/^clusterdeck_agent_refused_requests_total\{reason="metrics-closed"\} 4$/m);
+    agent.setAuth({ credentials: [key] });
+    expect((await scrape(agent)).status).toBe(403);
+  });
+
+  it("serves /metrics without a token only when the host's owner sets openMetrics", async () => {
+    const app = await startApp({ name: "app-7" });
+    const agent = await agentFor({ name: "app-7", metricsToken: undefined, openMetrics: true, app: appSection(app) });
+    const res = await request(`${agent.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatch(/^clusterdeck_agent_up 1$/m);
   });
 
   let openssl = true;

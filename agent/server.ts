@@ -5,7 +5,8 @@
 //   GET  /v1/status   the latest snapshot                       (signed)
 //   GET  /v1/stream   NDJSON: latest snapshot at once, then one per tick (signed)
 //   POST /v1/actions  an agentAction, carried out by the driver (signed)
-//   GET  /metrics     Prometheus text (Bearer metricsToken when configured)
+//   GET  /metrics     Prometheus text: Bearer metricsToken, or open only when
+//                     the config says openMetrics (closed by default)
 //
 // Every /v1 request passes verifyRequest before anything else is looked at
 // beyond its route; a refusal is a 401 with the reason, a counter and a log
@@ -15,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import { NonceCache, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
+import { ANSWER_SIGNATURE_HEADER, NonceCache, signAnswer, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, agentAction, configCandidate, CONFIG_ROLE, MAX_CONFIG_BYTES } from "@/lib/agent-protocol/types";
 import { configChecksum } from "@/lib/config/checksum";
 import { parseUntrustedJson } from "@/lib/api/json";
@@ -34,8 +35,10 @@ export const MAX_STREAMS = 64;
 /** A stream client this far behind is dropped rather than buffered for. */
 const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
-type RefusalReason = VerifyFailure | "metrics-token" | "body-too-large" | "bad-json" | "invalid-action" | "invalid-config-request";
-const REFUSAL_REASONS: RefusalReason[] = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "body-too-large", "bad-json", "invalid-action", "invalid-config-request"];
+type RefusalReason = VerifyFailure | "metrics-token" | "metrics-closed" | "body-too-large" | "bad-json" | "invalid-action" | "invalid-config-request";
+const REFUSAL_REASONS: RefusalReason[] = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "metrics-closed", "body-too-large", "bad-json", "invalid-action", "invalid-config-request"];
+export const METRICS_CLOSED_MESSAGE =
+  "GET /metrics is closed: set metricsToken in the agent's config (16+ printable characters; Prometheus sends it as a bearer token) and send SIGHUP, or set openMetrics: true to serve it without a token";
 /** A configuration plus its JSON envelope. */
 const MAX_CONFIG_BODY_BYTES = MAX_CONFIG_BYTES * 2 + 4096;
 
@@ -59,8 +62,8 @@ export type RunningAgent = {
   url: string;
   port: number;
   collector: Collector;
-  /** Swaps the credentials and metrics token in place (key rotation without dropping streams). */
-  setAuth(auth: { credentials: Credential[]; metricsToken?: string }): void;
+  /** Swaps the credentials and the metrics access in place (key rotation without dropping streams). */
+  setAuth(auth: { credentials: Credential[]; metricsToken?: string; openMetrics?: boolean }): void;
   close(): Promise<void>;
 };
 
@@ -68,12 +71,21 @@ function sha256(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
+/**
+ * The key and nonce of a request that passed verifyRequest: its JSON answer is
+ * signed with them, which is how the console tells this agent's words from
+ * those of something else listening at the agent's URL.
+ */
+const answerKeys = new WeakMap<ServerResponse, { secret: string; nonce: string }>();
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
+  const key = answerKeys.get(res);
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
     "cache-control": "no-store",
+    ...(key ? { [ANSWER_SIGNATURE_HEADER]: signAnswer({ ...key, status, body: text }) } : {}),
     ...headers,
   });
   res.end(text);
@@ -129,10 +141,12 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   const collector = new Collector(driver, { name: config.name, role: config.role, version, startedAt: startedAt.toISOString() }, config.intervalMs, log);
 
   let secrets = new Map<string, string>();
-  let metricsTokenHash: Buffer | undefined;
+  // /metrics: a token, explicitly open, or closed. Closed is the default because
+  // the figures (host load, names, refusal counts) help whoever maps a network.
+  let metricsAccess: { kind: "token"; hash: Buffer } | { kind: "open" } | { kind: "closed" } = { kind: "closed" };
   const setAuth: RunningAgent["setAuth"] = (auth) => {
     secrets = new Map(auth.credentials.map((c) => [c.keyId, c.secret]));
-    metricsTokenHash = auth.metricsToken ? sha256(auth.metricsToken) : undefined;
+    metricsAccess = auth.metricsToken ? { kind: "token", hash: sha256(auth.metricsToken) } : auth.openMetrics ? { kind: "open" } : { kind: "closed" };
   };
   setAuth(config);
   const nonces = new NonceCache();
@@ -155,7 +169,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     sendJson(res, status, body, headers);
   }
 
-  function authenticate(req: IncomingMessage, body: Buffer | string): true | { reason: VerifyFailure } {
+  function authenticate(req: IncomingMessage, res: ServerResponse, body: Buffer | string): true | { reason: VerifyFailure } {
     const result = verifyRequest({
       header: req.headers.authorization,
       method: req.method ?? "",
@@ -164,7 +178,10 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       secretFor: (keyId) => secrets.get(keyId),
       nonces,
     });
-    return result.ok ? true : { reason: result.reason };
+    if (!result.ok) return { reason: result.reason };
+    const secret = secrets.get(result.keyId);
+    if (secret) answerKeys.set(res, { secret, nonce: result.nonce });
+    return true;
   }
 
   function unauthorized(req: IncomingMessage, res: ServerResponse, reason: VerifyFailure) {
@@ -192,7 +209,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       }
       throw error;
     }
-    const auth = authenticate(req, body);
+    const auth = authenticate(req, res, body);
     if (auth !== true) {
       unauthorized(req, res, auth.reason);
       return undefined;
@@ -255,7 +272,13 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     const manager = driver.config;
     if (!manager) return sendJson(res, 409, { error: "config-not-managed", message: `this ${config.role} agent is not configured to manage a configuration` });
     const state = await manager.current();
-    sendJson(res, 200, { kind: manager.kind, checksum: state.checksum, content: state.content, ...(state.problem ? { problem: state.problem } : {}) });
+    sendJson(res, 200, {
+      kind: manager.kind,
+      checksum: state.checksum,
+      content: state.content,
+      ...(state.problem ? { problem: state.problem } : {}),
+      ...(manager.policy ? { policy: manager.policy } : {}),
+    });
   }
 
   async function handleActions(req: IncomingMessage, res: ServerResponse) {
@@ -340,11 +363,15 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   }
 
   function handleMetrics(req: IncomingMessage, res: ServerResponse) {
-    if (metricsTokenHash) {
+    const access = metricsAccess;
+    if (access.kind === "closed") {
+      return refuse(req, res, 403, "metrics-closed", { error: "metrics-closed", message: METRICS_CLOSED_MESSAGE });
+    }
+    if (access.kind === "token") {
       const header = req.headers.authorization ?? "";
       const given = header.startsWith("Bearer ") ? sha256(header.slice(7).trim()) : undefined;
       // Both sides hashed to the same length, so the comparison is constant-time whatever was sent.
-      if (!given || !timingSafeEqual(given, metricsTokenHash)) {
+      if (!given || !timingSafeEqual(given, access.hash)) {
         return refuse(req, res, 401, "metrics-token", { error: "unauthorized", reason: "metrics-token" }, { "www-authenticate": 'Bearer realm="metrics"' });
       }
     }
@@ -370,7 +397,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     if (path === AGENT_PATHS.configValidate) return handleConfigChange(req, res, "validate");
     if (path === AGENT_PATHS.configApply) return handleConfigChange(req, res, "apply");
     // GET: a body, if any, is neither read nor signed.
-    const auth = authenticate(req, "");
+    const auth = authenticate(req, res, "");
     if (auth !== true) return unauthorized(req, res, auth.reason);
     if (path === AGENT_PATHS.stream) return handleStream(req, res);
     if (path === AGENT_PATHS.config) return handleConfigRead(res);
@@ -424,6 +451,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`);
   }
   collector.start();
+  if (metricsAccess.kind === "closed") log({ level: "info", msg: METRICS_CLOSED_MESSAGE });
   const unwatch = driver.watch?.(() => collector.refresh());
 
   const address = server.address() as AddressInfo;

@@ -111,7 +111,7 @@ async function main() {
       }
     };
     // HAProxy runs the console's configuration.
-    const rev = await createRevision(`haproxy.${lbRow.id}`, { input: { runtime: { statsSocket: lb.socketPath, pidFile }, healthCheck: { interMs: 200 }, slowstartSeconds: 0 } as never, message: "bench" }, audit);
+    const rev = await createRevision(`haproxy.${lbRow.id}`, { input: { healthCheck: { interMs: 200 }, slowstartSeconds: 0 } as never, message: "bench" }, audit);
     await waitOp((await startDeployment(rev.id, { batchSize: 1, pauseSeconds: 0, reason: "bench" }, audit, null)).id);
     for (;;) {
       if ((await db.node.count({ where: { clusterId: cluster.id, health: "UP" } })) === 3) break;

@@ -347,7 +347,9 @@ async function main() {
 
     // --- Simulator ------------------------------------------------------------
     const simConfigFile = path.join(tmp, "simulator.json");
-    writeFileSync(simConfigFile, JSON.stringify({ agents: keys, basePort, intervalMs: 1000 } satisfies SimConfig), { mode: 0o600 });
+    // Agents keep /metrics closed without a token: Prometheus scrapes with one, as it would in production.
+    const metricsToken = randomBytes(24).toString("base64url");
+    writeFileSync(simConfigFile, JSON.stringify({ agents: keys, basePort, intervalMs: 1000, metricsToken } satisfies SimConfig), { mode: 0o600 });
     const sim = spawnWithNofile(simNeed, process.execPath, ["--import", "tsx", path.join(REPO, "bench/monitor-cost.ts"), "--simulator", simConfigFile], {
       cwd: REPO,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -405,11 +407,15 @@ async function main() {
       "  evaluation_interval: 1m",
       "scrape_configs:",
       "  - job_name: clusterdeck-agents",
+      "    authorization:",
+      "      type: Bearer",
+      `      credentials_file: ${path.join(promDir, "agent-metrics.token")}`,
       "    static_configs:",
       "      - targets:",
       ...ports.map((p) => `          - 127.0.0.1:${p}`),
       "",
     ].join("\n");
+    writeFileSync(path.join(promDir, "agent-metrics.token"), metricsToken, { mode: 0o600 });
     writeFileSync(path.join(promDir, "prometheus.yml"), promConfig);
     const promLog = createWriteStream(path.join(tmp, "prometheus.log"));
     const prom = spawnWithNofile(N + 1024, promBin, [

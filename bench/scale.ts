@@ -112,7 +112,7 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
 
     // Simulator first: it picks its ports, the inventory points at them.
     const simFile = path.join(tmp, "sim.json");
-    writeFileSync(simFile, JSON.stringify({ agents: keys, basePort: 20_000, intervalMs: 1000 }), { mode: 0o600 });
+    writeFileSync(simFile, JSON.stringify({ agents: keys, basePort: 20_000, intervalMs: 1000, metricsToken: randomBytes(24).toString("base64url") }), { mode: 0o600 });
     const sim = spawnWithNofile(3 * n + 512, process.execPath, ["--import", "tsx", path.join(REPO, "lab/sim-fleet.ts"), simFile], { cwd: REPO, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     started.push(sim);
     const ports = await new Promise<number[]>((resolve, reject) => {

@@ -5,6 +5,7 @@
 // charts move. Everything it starts is listed in <dir>/state.json, which the
 // `clusterdeck lab` commands read to kill, hang and resume parts of it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,6 +16,7 @@ import { canonicalJson } from "@/lib/config/checksum";
 import { scopeKey } from "@/lib/config/scopes";
 import { startPostgresPair, DEFAULT_PG_BIN_DIR, type PostgresPairHandle } from "@/lab/postgres";
 import { freePorts, isListening } from "@/lab/ports";
+import { isolatedEnv } from "@/lab/process";
 import { systemActor } from "@/lib/auth/actor";
 import type { AuditContext } from "@/lib/audit/service";
 import { startTraffic, type Traffic } from "@/demo/traffic";
@@ -188,7 +190,10 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     await mkdir(path.join(dir, "agents"), { recursive: true, mode: 0o700 });
     for (const agent of agentConfigs) {
       const file = path.join(dir, "agents", `${agent.name.replace(":", "-")}.json`);
-      await writeFile(file, JSON.stringify(agent.config, null, 2), { mode: 0o600 });
+      // Agents keep /metrics closed without a token; each demo agent gets its own, in its 0600 config,
+      // so a Prometheus pointed at the demo shows how a real one is set up.
+      const config = { ...agent.config, metricsToken: randomBytes(24).toString("base64url") };
+      await writeFile(file, JSON.stringify(config, null, 2), { mode: 0o600 });
       launch({ name: agent.name, kind: "agent", pid: null, port: agent.port }, () =>
         spawnNode([path.join(repoRoot, "bin", "clusterdeck-agent.mjs"), "--config", file], log, agent.name),
       );
@@ -292,7 +297,6 @@ async function adoptConfigurations(o: { clusterId: string; lbId: string | null; 
     await deploy(
       scopeKey("HAPROXY", o.lbId),
       {
-        runtime: { statsSocket: o.haproxy.socketPath, pidFile: path.join(o.haproxy.dir, "haproxy.pid") },
         stickyCookie: "SERVERID",
         // App servers trust loopback for their admin endpoints; HAProxy connects from loopback too.
         frontendExtra: "http-request deny deny_status 403 if { path_beg /admin }",
@@ -338,7 +342,8 @@ function ensurePackage(pkg: string, probe: string, log: (m: string) => void): bo
 }
 
 function spawnNode(args: string[], log: (m: string) => void, label: string): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+  // Not the console's environment (this process holds its secrets): see isolatedEnv.
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: isolatedEnv(), stdio: ["ignore", "ignore", "pipe"] });
   let tail = "";
   child.stderr?.on("data", (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-2000)));
   child.on("exit", (code, signal) => {

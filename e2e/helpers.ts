@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
 import { request, type APIRequestContext } from "@playwright/test";
 import { E2E, tokensFile, type E2ERole } from "./env";
 
@@ -19,3 +21,11 @@ export function apiAs(role: E2ERole | "ANONYMOUS"): Promise<APIRequestContext> {
 
 /** A unique, valid inventory name. */
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+
+/** A client of the e2e console's own (embedded) PostgreSQL, to read or plant rows the API would not. */
+export async function consoleDatabase(): Promise<pg.Client> {
+  const config = JSON.parse(fs.readFileSync(path.join(E2E.dataDir, "postgres.json"), "utf8")) as { user: string; password: string; database: string };
+  const client = new pg.Client({ host: "127.0.0.1", port: E2E.pgPort, user: config.user, password: config.password, database: config.database });
+  await client.connect();
+  return client;
+}

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { waitFor } from "@/agent/testing/client";
+import { isolatedEnv } from "./process";
 import { query } from "./postgres";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
@@ -193,7 +194,7 @@ export async function startHaConsole(opts: { dir: string; nodes: number }): Prom
     }
     const fleetFile = path.join(dir, "fleet.json");
     writeFileSync(fleetFile, JSON.stringify({ dir, appPort: fleetPort, agents }), { mode: 0o600 });
-    const fleet = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(repoRoot, "lab/fleet.ts"), "--config", fleetFile], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+    const fleet = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(repoRoot, "lab/fleet.ts"), "--config", fleetFile], { cwd: repoRoot, env: isolatedEnv(), stdio: ["ignore", "pipe", "inherit"] });
     cleanups.push(async () => void fleet.kill("SIGTERM"));
     await new Promise<void>((resolve, reject) => {
       fleet.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve());

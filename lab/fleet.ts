@@ -4,7 +4,9 @@
 //
 //   node --conditions=react-server --import tsx lab/fleet.ts --config fleet.json
 //
-// fleet.json: { dir, appPort, agents: [{ name, port, keyId, secret }], intervalMs? }
+// fleet.json: { dir, appPort, agents: [{ name, port, keyId, secret }], intervalMs?, metricsToken? }
+// Every agent's /metrics takes the fleet's metricsToken (a random one when none is given:
+// agents keep /metrics closed without a token).
 // It prints "ready" once every agent listens. The stub app also answers a
 // control surface on the same port (loopback only), so a test can act on one
 // agent as an operator's bad day would:
@@ -15,6 +17,7 @@
 //   GET  /control/apps           {name: {sessions, draining}}
 // Each agent has its own view of the app (sessions, draining), so a drain can
 // be followed on one node while the others serve.
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
@@ -22,7 +25,7 @@ import { parseArgs } from "node:util";
 import type { RunningAgent } from "@/agent/server";
 
 export type FleetAgent = { name: string; port: number; keyId: string; secret: string };
-export type FleetConfig = { dir: string; appPort: number; agents: FleetAgent[]; intervalMs?: number };
+export type FleetConfig = { dir: string; appPort: number; agents: FleetAgent[]; intervalMs?: number; metricsToken?: string };
 
 export async function runFleet(config: FleetConfig): Promise<{ close(): Promise<void> }> {
   const { startAgent } = await import("@/agent/server");
@@ -31,6 +34,7 @@ export async function runFleet(config: FleetConfig): Promise<{ close(): Promise<
   const reloads = new Map<string, number>(config.agents.map((a) => [a.name, 0]));
   const apps = new Map(config.agents.map((a) => [a.name, { sessions: 0, draining: false }]));
   const running = new Map<string, RunningAgent>();
+  const metricsToken = config.metricsToken ?? randomBytes(24).toString("base64url");
 
   const agentConfig = (a: FleetAgent) =>
     parseConfig({
@@ -39,6 +43,7 @@ export async function runFleet(config: FleetConfig): Promise<{ close(): Promise<
       listen: { host: "127.0.0.1", port: a.port },
       credentials: [{ keyId: a.keyId, secret: a.secret }],
       intervalMs: config.intervalMs ?? 1000,
+      metricsToken,
       app: {
         healthUrl: `${base}/health`,
         statsUrl: `${base}/stats/${encodeURIComponent(a.name)}`,

@@ -32,7 +32,7 @@ import path from "node:path";
 
 import { makeLabDir, removeDir } from "./dirs";
 import { freePort } from "./ports";
-import { LabError, clip, onProcessExit, runChecked, signal, waitFor } from "./process";
+import { LabError, clip, isolatedEnv, onProcessExit, runChecked, signal, waitFor } from "./process";
 
 export interface LabServer {
   name: string;
@@ -231,7 +231,7 @@ async function startHaproxyOnce(opts: HaproxyOptions): Promise<HaproxyHandle> {
     throw error;
   }
 
-  const child: ChildProcess = spawn(binary, ["-W", "-f", configFile], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(binary, ["-W", "-f", configFile], { cwd: dir, env: isolatedEnv(), stdio: ["ignore", "pipe", "pipe"] });
   const out: string[] = [];
   const keep = (d: Buffer) => {
     out.push(...d.toString("utf8").split("\n").filter(Boolean));

@@ -26,11 +26,30 @@ export interface RunOptions {
   missingHint?: string;
 }
 
+/** Variables a lab or demo process may take from ours: where programs are, locale and time zone, home and temp folders. */
+const INHERITED = ["PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR"];
+
+/**
+ * The environment for what the lab and the demo start (servers, agents, tools):
+ * none of ours beyond INHERITED. The demo runs inside the console's process,
+ * whose environment holds its session secret and database URL; an agent or
+ * HAProxy started with it would hand them to anything that can read its
+ * environment (HAProxy expands "$VAR" in its configuration).
+ */
+export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...extra } as NodeJS.ProcessEnv;
+}
+
 /** Runs a command to completion; never throws for a non-zero exit (see runChecked). */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: isolatedEnv(), stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

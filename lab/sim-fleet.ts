@@ -1,13 +1,15 @@
 // The fleet simulator: N lightweight agents in one process, each on its own
 // port, speaking the real agent protocol (signed /v1/stream through the real
 // verifyRequest, valid app snapshots once a second, /metrics like the app
-// agent). For benchmarks that need thousands of monitored nodes; tests that
+// agent: behind the config's metricsToken, checked as the agent does, and
+// closed without one). For benchmarks that need thousands of monitored nodes; tests that
 // need agents that DO things use lab/fleet.ts (real agents) instead.
 //
 // Run as a child with an IPC channel: `node --import tsx lab/sim-fleet.ts <config.json>`.
 // It sends {type:"ready", ports}; it answers "stats" with {type:"stats", stats},
 // and {type:"set-health", index, health} makes one agent report that health
 // (with a reason) from its next snapshot on.
+import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
@@ -16,7 +18,7 @@ import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/ag
 import { family, PROMETHEUS_CONTENT_TYPE } from "@/agent/prom";
 import { version } from "@/lib/version";
 
-export type SimConfig = { agents: { keyId: string; secret: string }[]; basePort: number; intervalMs: number };
+export type SimConfig = { agents: { keyId: string; secret: string }[]; basePort: number; intervalMs: number; metricsToken?: string };
 export type SimStats = {
   linesWritten: number;
   bytesWritten: number;
@@ -33,7 +35,7 @@ const BACKENDS = [
   { name: "postgres-primary", target: "postgres://db-primary.internal:5432/app" },
   { name: "session-cache", target: "redis://cache-1.internal:6379" },
 ];
-const REFUSAL_REASONS = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "body-too-large", "bad-json", "invalid-action"];
+const REFUSAL_REASONS = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "metrics-closed", "body-too-large", "bad-json", "invalid-action"];
 const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
 export class SimAgent {
@@ -58,6 +60,8 @@ export class SimAgent {
     private readonly keyId: string,
     private readonly secret: string,
     private readonly stats: SimStats,
+    /** sha256 of the metrics token; undefined: /metrics is closed, as on a real agent. */
+    private readonly metricsTokenHash?: Buffer,
   ) {
     this.name = `sim-app-${String(index).padStart(5, "0")}`;
   }
@@ -108,7 +112,7 @@ export class SimAgent {
     const url = req.url ?? "";
     const pathOnly = url.split("?")[0]!;
     if (req.method !== "GET") return json(res, 405, { error: "method-not-allowed" });
-    if (pathOnly === AGENT_PATHS.metrics) return this.metrics(res);
+    if (pathOnly === AGENT_PATHS.metrics) return this.metricsGate(req, res);
     if (pathOnly !== AGENT_PATHS.stream && pathOnly !== AGENT_PATHS.status) return json(res, 404, { error: "not-found" });
     const verdict = verifyRequest({
       header: req.headers.authorization,
@@ -138,6 +142,18 @@ export class SimAgent {
       this.streams.delete(res);
       this.stats.streamsOpen -= 1;
     });
+  }
+
+  /** The same check as agent/server.ts, so a scrape costs the simulator what it costs an agent. */
+  private metricsGate(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.metricsTokenHash) return json(res, 403, { error: "metrics-closed" });
+    const header = req.headers.authorization ?? "";
+    const given = header.startsWith("Bearer ") ? createHash("sha256").update(header.slice(7).trim()).digest() : undefined;
+    if (!given || !timingSafeEqual(given, this.metricsTokenHash)) {
+      this.stats.refused["metrics-token"] = (this.stats.refused["metrics-token"] ?? 0) + 1;
+      return json(res, 401, { error: "unauthorized", reason: "metrics-token" });
+    }
+    this.metrics(res);
   }
 
   /** The families agent/server.ts and the app driver expose (39 series with two back-ends). */
@@ -207,7 +223,8 @@ function ephemeralRange(): [number, number] {
 export async function runSimulator(configFile: string): Promise<void> {
   const cfg = JSON.parse(readFileSync(configFile, "utf8")) as SimConfig;
   const stats: SimStats = { linesWritten: 0, bytesWritten: 0, streamsOpened: 0, streamsOpen: 0, streamsDropped: 0, scrapes: 0, scrapeBytes: 0, statusRequests: 0, refused: {} };
-  const agents = cfg.agents.map((c, i) => new SimAgent(i, c.keyId, c.secret, stats));
+  const tokenHash = cfg.metricsToken ? createHash("sha256").update(cfg.metricsToken).digest() : undefined;
+  const agents = cfg.agents.map((c, i) => new SimAgent(i, c.keyId, c.secret, stats, tokenHash));
 
   // Never send the worker something it would refuse: check the shape once with the real schema.
   agents[0]!.tick();

@@ -2,12 +2,17 @@
 // open, writing a snapshot line every interval. A crashed agent is noticed
 // when the connection breaks (and the reconnect is refused), a hung one when
 // no line arrives within the heartbeat timeout. Every line is validated; a
-// garbled or hostile answer counts as a failure, never as data.
+// garbled or hostile answer counts as a failure, never as data, and a refusal
+// is reported by its status line: the body of something that is not the agent
+// never becomes a health reason. The address is checked by the destination
+// guard at every (re)connect, on what the name resolves to then.
 import http from "node:http";
 import https from "node:https";
-import { signRequest } from "@/lib/agent-protocol/signing";
+import { readRefusal } from "@/lib/agent-protocol/answer";
+import { ANSWER_SIGNATURE_HEADER, newNonce, signRequest } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
 import { parseUntrustedJson } from "@/lib/api/json";
+import { guardedConnectOptions, STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
 
 export type AgentEndpoint = { agentUrl: string; keyId: string; secret: string };
 
@@ -21,7 +26,12 @@ export type ConnectionOptions = {
   maxBackoffMs: number;
   maxLineBytes: number;
   tls?: { ca?: Buffer; rejectUnauthorized?: boolean };
+  /** The admin's link-local setting, read at each connect (the monitor keeps it fresh); strict when absent. */
+  destinations?: () => DestinationPolicy;
 };
+
+/** A refusal's body is read this far, enough for any signed agent answer; a longer one is not the agent's. */
+const MAX_REFUSAL_BYTES = 16 * 1024;
 
 export const defaultConnectionOptions: ConnectionOptions = { heartbeatTimeoutMs: 3500, maxBackoffMs: 5000, maxLineBytes: 1 << 20 };
 
@@ -64,29 +74,46 @@ export class AgentConnection {
   private connect(): void {
     const generation = ++this.generation;
     const url = new URL(AGENT_PATHS.stream, this.endpoint.agentUrl);
-    const authorization = signRequest({ keyId: this.endpoint.keyId, secret: this.endpoint.secret, method: "GET", pathWithQuery: url.pathname + url.search });
+    const nonce = newNonce();
+    const authorization = signRequest({ keyId: this.endpoint.keyId, secret: this.endpoint.secret, method: "GET", pathWithQuery: url.pathname + url.search, nonce });
     const lib = url.protocol === "https:" ? https : http;
-    const req = lib.request(url, {
-      method: "GET",
-      headers: { authorization, accept: "application/x-ndjson" },
-      agent: false,
-      ...(url.protocol === "https:" ? { ca: this.options.tls?.ca, rejectUnauthorized: this.options.tls?.rejectUnauthorized ?? true } : {}),
-    });
-    this.request = req;
     const fail = (reason: string) => {
       if (generation !== this.generation || this.stopped) return;
       this.teardown();
       this.onEvent({ kind: "failure", reason, at: Date.now() });
       this.scheduleReconnect();
     };
+    let lookup: ReturnType<typeof guardedConnectOptions>["lookup"];
+    try {
+      ({ lookup } = guardedConnectOptions(url.hostname, this.options.destinations ?? (() => STRICT_DESTINATIONS)));
+    } catch (error) {
+      // A forbidden literal address: nothing is sent; say so like any other failure (and retry, in case the setting changes).
+      setImmediate(() => fail((error as Error).message));
+      return;
+    }
+    const req = lib.request(url, {
+      method: "GET",
+      headers: { authorization, accept: "application/x-ndjson" },
+      agent: false,
+      lookup,
+      ...(url.protocol === "https:" ? { ca: this.options.tls?.ca, rejectUnauthorized: this.options.tls?.rejectUnauthorized ?? true } : {}),
+    });
+    this.request = req;
     this.armHeartbeat(() => fail(`no answer within ${this.options.heartbeatTimeoutMs} ms (agent hung?)`));
     req.on("error", (error: NodeJS.ErrnoException) => fail(describeError(error)));
     req.on("response", (res) => {
       if (res.statusCode !== 200) {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (body = (body + chunk).slice(0, 300)));
-        res.on("end", () => fail(`agent answered ${res.statusCode}${body ? `: ${body.trim()}` : ""}`));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_REFUSAL_BYTES) chunks.push(chunk);
+        });
+        res.on("end", () => {
+          const body = size <= MAX_REFUSAL_BYTES ? Buffer.concat(chunks) : Buffer.alloc(0);
+          const refusal = readRefusal({ status: res.statusCode ?? 0, body, signature: res.headers[ANSWER_SIGNATURE_HEADER], secret: this.endpoint.secret, nonce });
+          fail(`agent answered ${refusal.text}`);
+        });
         return;
       }
       let buffer = "";

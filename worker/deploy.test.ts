@@ -117,7 +117,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const haproxyInput = () => ({ runtime: { statsSocket: lb.socketPath, pidFile: path.join(lb.dir, "haproxy.pid") }, healthCheck: { interMs: 100 }, slowstartSeconds: 0 });
+const haproxyInput = () => ({ healthCheck: { interMs: 100 }, slowstartSeconds: 0 });
 
 describe("HAProxy", () => {
   it("refuses an invalid configuration with its line before any target changes", async () => {

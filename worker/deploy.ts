@@ -20,6 +20,7 @@ import { systemActor } from "@/lib/auth/actor";
 import type { Tx } from "@/lib/db/client";
 import type { Executor, OperationContext } from "@/worker/operations";
 import { restoreOverrides } from "@/worker/overrides";
+import { configSecrets, redactSecrets } from "@/lib/config/mask";
 
 type Params = { revisionId: string; revisionNumber: number; checksum: string; batchSize: number; pauseMs: number; cancelRequested?: boolean };
 type Deployment = { id: string; targetType: string; targetId: string; batch: number; status: string; error: string | null; previousChecksum: string | null; previousRevisionId: string | null; previousContent: string | null };
@@ -51,6 +52,10 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
     where: { id: params.revisionId },
     select: { id: true, scope: true, number: true, targetKind: true, content: true, checksum: true, clusterId: true },
   });
+  // An agent's complaint may quote the line it refused (haproxy -c: "… but found '<word>'"): what is
+  // recorded (steps, errors, events, audit), and read by every role, never holds the revision's secrets.
+  const secrets = configSecrets(revision.targetKind, revision.content);
+  const describe = (error: unknown) => redactSecrets(describeError(error), secrets);
   const endpoints = new Map<string, AgentEndpoint | null>();
   const endpointOf = async (d: Deployment) => {
     if (!endpoints.has(d.targetId)) endpoints.set(d.targetId, await agentEndpointFor(d.targetType as AgentSubject, d.targetId));
@@ -97,7 +102,7 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
     if (failed.length) {
       const first = failed[0] as { d: Deployment; message: string };
       await ctx.step("putting the batch back", `${failed.length} target(s) failed; first: ${first.message}`);
-      await putBack(ctx, revision, await load().then((all) => all.filter((d) => d.batch === batch)), endpointOf, timeouts);
+      await putBack(ctx, revision, await load().then((all) => all.filter((d) => d.batch === batch)), endpointOf, timeouts, secrets);
       await ctx.guard((tx) => tx.configDeployment.updateMany({ where: { operationId, status: "PENDING" }, data: { status: "SKIPPED" } }));
       return finish(ctx, revision, "FAILED", `stopped at batch ${index + 1} of ${batches.length}: ${first.message}`);
     }
@@ -158,7 +163,7 @@ async function setApplied(tx: Tx, d: Deployment, scope: string, revisionId: stri
 }
 
 /** Sends every target of a failed batch back to what it ran before; records what happened to each. */
-async function putBack(ctx: OperationContext, revision: Revision, batch: Deployment[], endpointOf: (d: Deployment) => Promise<AgentEndpoint | null>, timeouts: Timeouts) {
+async function putBack(ctx: OperationContext, revision: Revision, batch: Deployment[], endpointOf: (d: Deployment) => Promise<AgentEndpoint | null>, timeouts: Timeouts, secrets: string[]) {
   await Promise.all(
     batch.map(async (d) => {
       if (d.status !== "SUCCEEDED" && d.status !== "FAILED" && d.status !== "IN_PROGRESS") return;
@@ -194,7 +199,8 @@ async function putBack(ctx: OperationContext, revision: Revision, batch: Deploym
           await setApplied(tx, d, revision.scope, d.previousRevisionId, d.previousChecksum, d.previousChecksum ?? undefined);
         });
       } catch (error) {
-        await note(` — could not put the previous configuration back: ${describe(error)}`);
+        const known = [...secrets, ...configSecrets(revision.targetKind, content)];
+        await note(` — could not put the previous configuration back: ${redactSecrets(describeError(error), known)}`);
       }
       await ctx.notify();
     }),
@@ -232,7 +238,7 @@ async function finish(ctx: OperationContext, revision: Revision, state: "SUCCEED
   await ctx.notify();
 }
 
-function describe(error: unknown): string {
+function describeError(error: unknown): string {
   if (error instanceof AgentCallError) {
     const problems = (error.body?.problems as { line: number | null; message: string }[] | undefined) ?? [];
     return problems.length ? `${error.message} (${problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join("; ")})`.slice(0, 1500) : error.message;

@@ -7,6 +7,8 @@ import type { MetricPoint } from "@/lib/realtime/messages";
 import { AgentConnection, defaultConnectionOptions, type ConnectionEvent, type ConnectionOptions } from "@/worker/agent-connection";
 import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
 import type { Recorder } from "@/worker/recorder";
+import { STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
+import { destinationPolicy } from "@/lib/net/destination-policy";
 
 const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
 
@@ -52,6 +54,8 @@ export type MonitorOptions = {
   onFormerPrimaryWritable: ((target: AgentTarget) => Promise<void>) | null;
   /** A node the console holds out of service reports an app taking sessions (it restarted): drain the app again. */
   onAppNotDraining: ((target: AgentTarget) => Promise<void>) | null;
+  /** The admin's link-local setting, read at each refresh; every connect checks against the latest. */
+  destinationPolicy: () => Promise<DestinationPolicy>;
 };
 
 export class Monitor {
@@ -62,6 +66,7 @@ export class Monitor {
   private readonly options: MonitorOptions;
   /** Counters for the worker's /metrics. */
   readonly counts = { snapshots: 0, failures: 0, transitions: 0 };
+  private destinations: DestinationPolicy = STRICT_DESTINATIONS;
 
   constructor(
     private readonly recorder: Recorder,
@@ -76,6 +81,7 @@ export class Monitor {
       onHaproxyReloaded: null,
       onFormerPrimaryWritable: null,
       onAppNotDraining: null,
+      destinationPolicy: () => destinationPolicy(0),
       ...options,
       // A caller that brings its own target list brings its own change detection.
       fingerprint: options.fingerprint !== undefined ? options.fingerprint : options.loadTargets ? null : agentTargetsFingerprint,
@@ -112,6 +118,11 @@ export class Monitor {
   private lastLoad: { fingerprint: string; at: number } | null = null;
 
   private async doRefresh(): Promise<void> {
+    const policy = await this.options.destinationPolicy();
+    const tightened = this.destinations.allowLinkLocal && !policy.allowLinkLocal;
+    this.destinations = policy;
+    // Link-local just became forbidden: channels opened while it was allowed reconnect, and meet the guard.
+    if (tightened) for (const w of this.watched.values()) w.connection.update(w.target);
     const fingerprint = this.options.fingerprint ? await this.options.fingerprint() : null;
     if (fingerprint !== null && this.lastLoad?.fingerprint === fingerprint && Date.now() - this.lastLoad.at < FULL_RELOAD_MS) return;
     const startedAt = Date.now();
@@ -137,7 +148,7 @@ export class Monitor {
         continue;
       }
       const state = new HealthState(this.options.thresholds, this.options.initialHealth(target));
-      const watched: Watched = { target, state, since: Date.now(), connection: new AgentConnection(target, (e) => this.onEvent(key, e), this.options.connection) };
+      const watched: Watched = { target, state, since: Date.now(), connection: new AgentConnection(target, (e) => this.onEvent(key, e), { ...this.options.connection, destinations: () => this.destinations }) };
       this.watched.set(key, watched);
       watched.connection.start();
     }

@@ -128,7 +128,7 @@ beforeAll(async () => {
 
   // HAProxy runs the console's configuration (sticky cookie per server, L7 retries, slow start).
   const { createRevision, startDeployment } = await import("@/lib/config/service");
-  const r = await createRevision(`haproxy.${lbId}`, { input: { runtime: { statsSocket: lb.socketPath, pidFile: path.join(lb.dir, "haproxy.pid") }, healthCheck: { interMs: 100 }, slowstartSeconds: 0 }, message: "console config" }, audit);
+  const r = await createRevision(`haproxy.${lbId}`, { input: { healthCheck: { interMs: 100 }, slowstartSeconds: 0 }, message: "console config" }, audit);
   const op = await startDeployment(r.id, { batchSize: 1, pauseSeconds: 0, reason: "take over" }, audit, null);
   expect((await operationDone(op.id)).state).toBe("SUCCEEDED");
   await until("all nodes UP", async () => (await db.node.count({ where: { clusterId, health: "UP" } })) === 3);

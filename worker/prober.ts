@@ -2,16 +2,19 @@
 // or database registered without an agent URL — are watched by a TCP
 // connect to their address instead, through the same rise/fall rule, events
 // and samples as agents. A target that has an agent URL but no credential yet
-// is waiting for enrolment, and is left alone until then.
+// is waiting for enrolment, and is left alone until then. Addresses go through
+// the destination guard at every probe (on what a name resolves to then).
 import net from "node:net";
 import type { Db } from "@/lib/db/client";
+import { guardedConnectOptions, STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
+import { destinationPolicy } from "@/lib/net/destination-policy";
 import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
 import type { Recorder, Watchable } from "@/worker/recorder";
 
 export type ProbeTarget = Watchable & { host: string; port: number; health: Health };
 
-export type ProberOptions = { everyMs: number; timeoutMs: number; refreshMs: number; thresholds: Thresholds };
-const defaults: ProberOptions = { everyMs: 2000, timeoutMs: 1000, refreshMs: 5000, thresholds: defaultThresholds };
+export type ProberOptions = { everyMs: number; timeoutMs: number; refreshMs: number; thresholds: Thresholds; destinationPolicy: () => Promise<DestinationPolicy> };
+const defaults: ProberOptions = { everyMs: 2000, timeoutMs: 1000, refreshMs: 5000, thresholds: defaultThresholds, destinationPolicy: () => destinationPolicy(0) };
 
 type Probed = { target: ProbeTarget; state: HealthState; busy: boolean };
 
@@ -29,22 +32,35 @@ export async function loadProbeTargets(db: Db): Promise<ProbeTarget[]> {
   ];
 }
 
-export function tcpProbe(host: string, port: number, timeoutMs: number): Promise<{ ok: true; latencyMs: number } | { ok: false; reason: string }> {
+export function tcpProbe(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  policy: DestinationPolicy = STRICT_DESTINATIONS,
+): Promise<{ ok: true; latencyMs: number } | { ok: false; reason: string }> {
   const started = performance.now();
+  let lookup: net.LookupFunction;
+  try {
+    ({ lookup } = guardedConnectOptions(host, () => policy));
+  } catch (error) {
+    return Promise.resolve({ ok: false, reason: (error as Error).message });
+  }
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, lookup });
     const done = (result: { ok: true; latencyMs: number } | { ok: false; reason: string }) => {
       socket.destroy();
       resolve(result);
     };
     socket.setTimeout(timeoutMs, () => done({ ok: false, reason: `no answer within ${timeoutMs} ms` }));
     socket.once("connect", () => done({ ok: true, latencyMs: performance.now() - started }));
+    // A refusal by the guard arrives here too, as the lookup's error, and says why in its message.
     socket.once("error", (error: NodeJS.ErrnoException) => done({ ok: false, reason: error.code === "ECONNREFUSED" ? "connection refused" : error.message }));
   });
 }
 
 export class Prober {
   private probed = new Map<string, Probed>();
+  private destinations: DestinationPolicy = STRICT_DESTINATIONS;
   private timers: NodeJS.Timeout[] = [];
   private readonly options: ProberOptions;
 
@@ -74,6 +90,7 @@ export class Prober {
   }
 
   private async refresh(): Promise<void> {
+    this.destinations = await this.options.destinationPolicy();
     const targets = await loadProbeTargets(this.db);
     const keys = new Set(targets.map((t) => `${t.subjectType}:${t.id}`));
     for (const key of this.probed.keys()) if (!keys.has(key)) this.probed.delete(key);
@@ -89,7 +106,7 @@ export class Prober {
     for (const [key, p] of this.probed) {
       if (p.busy) continue;
       p.busy = true;
-      void tcpProbe(p.target.host, p.target.port, this.options.timeoutMs).then((result) => {
+      void tcpProbe(p.target.host, p.target.port, this.options.timeoutMs, this.destinations).then((result) => {
         p.busy = false;
         const address = `${p.target.host}:${p.target.port}`;
         const transition = result.ok ? p.state.observe("UP") : p.state.observe("DOWN", [`probe ${address}: ${result.reason}`]);

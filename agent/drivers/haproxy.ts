@@ -24,31 +24,60 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import net from "node:net";
+import path from "node:path";
 
 import { z } from "zod";
 import type { AgentAction, HaproxyServer, HaproxyStatus } from "@/lib/agent-protocol/types";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
 import { haproxyConfigManager } from "../managed/haproxy";
+import { isCleanAbsolutePath } from "@/lib/config/haproxy-rules";
 
-const configSchema = z.strictObject({
-  /** Path of HAProxy's admin-level stats socket. */
-  socket: z.string().min(1).max(107, "unix socket paths are at most 107 bytes"),
-  /** The configuration file HAProxy runs; its sha256 is reported for drift detection. */
-  configFile: z.string().min(1).max(4096).optional(),
-  /** HAProxy binary, for `haproxy -c` validation of a configuration the console deploys. */
-  binary: z.string().min(1).max(4096).default("haproxy"),
-  /**
-   * The master's pidfile (master-worker mode). With configFile, lets the
-   * console deploy configurations: written atomically, hitless reload by
-   * SIGUSR2 to the master.
-   */
-  pidFile: z.string().min(1).max(4096).optional(),
-  /** How long a reload may take before it counts as failed and is undone. */
-  reloadTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
-  /** Per runtime API command (connect + answer). */
-  timeoutMs: z.number().int().min(50).max(60_000).default(2000),
-});
+const absolutePath = z
+  .string()
+  .max(4096)
+  .refine(isCleanAbsolutePath, "must be an absolute path without '.', '..' or '//' segments")
+  .refine((p) => !/\s/.test(p), "must not hold spaces");
+
+const configSchema = z
+  .strictObject({
+    /** Path of HAProxy's admin-level stats socket (rendered into the configuration the console pushes, exactly). */
+    socket: absolutePath.refine((p) => Buffer.byteLength(p) <= 107, "unix socket paths are at most 107 bytes"),
+    /** The configuration file HAProxy runs; its sha256 is reported for drift detection. */
+    configFile: absolutePath.optional(),
+    /** The folder the agent may write to (the configuration, its .prev copy, scratch files). Default: configFile's folder. */
+    managedDir: absolutePath.optional(),
+    /**
+     * What a pushed configuration may hold beyond the safe set (lib/config/haproxy-rules.ts).
+     * Written by the host's owner; the console can read it but never change it.
+     */
+    allow: z
+      .strictObject({
+        /** Directives as the rules key them: "lua-load", "option external-check", a section name such as "peers". */
+        directives: z.array(z.string().min(1).max(100).regex(/^[a-z0-9._-]+( [a-z0-9._-]+)?$/, "a directive such as \"lua-load\" or \"option external-check\"")).max(200).default([]),
+        /** Files directives may read (certificates, error pages, maps, /dev/log): exact paths, or folders ending in "/". */
+        files: z.array(absolutePath).max(200).default([]),
+      })
+      .prefault({}),
+    /** HAProxy binary, for `haproxy -c` validation of a configuration the console deploys. */
+    binary: z.string().min(1).max(4096).default("haproxy"),
+    /**
+     * The master's pidfile (master-worker mode). With configFile, lets the
+     * console deploy configurations: written atomically, hitless reload by
+     * SIGUSR2 to the master.
+     */
+    pidFile: absolutePath.optional(),
+    /** How long a reload may take before it counts as failed and is undone. */
+    reloadTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+    /** Per runtime API command (connect + answer). */
+    timeoutMs: z.number().int().min(50).max(60_000).default(2000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.managedDir && !c.configFile) ctx.addIssue({ code: "custom", path: ["managedDir"], message: "goes with configFile" });
+    if (c.configFile && c.managedDir && path.dirname(c.configFile) !== c.managedDir.replace(/\/$/, "")) {
+      ctx.addIssue({ code: "custom", path: ["configFile"], message: `must be directly in managedDir (${c.managedDir})` });
+    }
+  });
 export type HaproxyDriverConfig = z.input<typeof configSchema>;
 
 const SRV_ADMF_MAINT = 0x23;
@@ -341,7 +370,14 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
     metrics,
     config:
       config.configFile && config.pidFile
-        ? haproxyConfigManager({ configFile: config.configFile, pidFile: config.pidFile, binary: config.binary, command: send, reloadTimeoutMs: config.reloadTimeoutMs })
+        ? haproxyConfigManager({
+            configFile: config.configFile,
+            pidFile: config.pidFile,
+            binary: config.binary,
+            command: send,
+            reloadTimeoutMs: config.reloadTimeoutMs,
+            policy: { runtime: { statsSocket: config.socket, pidFile: config.pidFile }, directives: config.allow.directives, files: config.allow.files },
+          })
         : undefined,
     async close() {
       // Nothing held open between commands.

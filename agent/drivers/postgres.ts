@@ -32,9 +32,9 @@
 //   is not streaming (how far the primary got is then unknown), or when neither
 //   bound is known yet (no transaction replayed since the replica started, and
 //   not seen caught up). Primary: null.
-import { execFile } from "node:child_process";
 import { chown, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { runTool } from "../run-tool";
 import { z } from "zod";
 import pg from "pg";
 import type { AgentAction, PostgresStatus } from "@/lib/agent-protocol/types";
@@ -134,16 +134,13 @@ export function replaceHostPort(conninfo: string, host: string, port: number): s
 type Control = { pgCtl: string; dataDir: string; runAs?: string };
 
 /** Runs a PostgreSQL tool of the server's installation, as the data directory's owner when the agent runs as root. */
-function pgTool(control: Control, tool: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<string> {
+async function pgTool(control: Control, tool: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<string> {
   const exe = path.join(path.dirname(control.pgCtl), tool);
   const [cmd, argv] = control.runAs && process.getuid?.() === 0 ? ["runuser", ["-u", control.runAs, "--", exe, ...args]] : [exe, args];
-  return new Promise((resolve, reject) => {
-    // The child gets this process's environment plus `env` (PGPASSWORD: never on a command line, where ps would show it).
-    // eslint-disable-next-line no-restricted-properties -- passed through to the child, not read as configuration
-    execFile(cmd, argv, { timeout: timeoutMs, env: { ...process.env, ...env } }, (error, out, stderr) =>
-      error ? reject(new Error(`${tool} failed: ${String(stderr || error.message).trim().slice(0, 400)}`)) : resolve(String(out)),
-    );
-  });
+  // The tool gets toolEnv plus `env` (PGPASSWORD: never on a command line, where ps would show it), never the agent's own environment.
+  const result = await runTool(cmd, argv, { timeoutMs, env });
+  if (result.code === 0) return result.stdout;
+  throw new Error(`${tool} failed: ${String(result.stderr || result.error || `exit ${result.code}`).trim().slice(0, 400)}`);
 }
 
 /** pg_ctl stop -m fast. */

@@ -1,18 +1,26 @@
-// The HAProxy configuration file, managed for the console. Validation is
-// HAProxy's own (`haproxy -c` on a scratch copy beside the real file), so a
-// candidate is judged by the exact binary that will run it. Activation is a
-// hitless reload of the master-worker process (SIGUSR2 to the master, whose
-// pid is in the pidfile); it counts as done when a new worker answers on the
-// runtime API. If it does not, the previous file is put back and reloaded.
-import { execFile } from "node:child_process";
+// The HAProxy configuration file, managed for the console. HAProxy runs as
+// root and its configuration is code, so a candidate is first held to the
+// safe set (lib/config/haproxy-rules.ts: directives, the files they read, this
+// agent's own runtime paths, no environment); one that fails never reaches
+// this host's disk nor `haproxy -c` (which would already run Lua, for one).
+// Then it is validated by HAProxy's own `haproxy -c` on a scratch copy beside
+// the real file, with an empty environment, so a candidate is judged by the
+// exact binary that will run it. Activation is a hitless reload of the
+// master-worker process (SIGUSR2 to the master, whose pid is in the
+// pidfile); it counts as done when a new worker answers on the runtime API.
+// If it does not, the previous file is put back and reloaded.
 import { readFile } from "node:fs/promises";
+import { checkHaproxyConfig, type HaproxyPolicy } from "@/lib/config/haproxy-rules";
 import { ActionError } from "../drivers/types";
+import { runTool } from "../run-tool";
 import { fileConfigManager, scratchCopy } from "./file";
 import type { ConfigManager, ConfigProblem } from "./types";
 
 export type HaproxyConfigOptions = {
   configFile: string;
   pidFile: string;
+  /** Runtime paths, allowed directives and files: what a candidate may hold. */
+  policy: HaproxyPolicy;
   binary: string;
   /** Sends one runtime API command (the driver's). */
   command: (cmd: string) => Promise<string>;
@@ -34,25 +42,18 @@ export function parseHaproxyCheck(output: string, scratchPath: string): ConfigPr
   return problems;
 }
 
-function run(binary: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string; error?: string }> {
-  return new Promise((resolve) => {
-    execFile(binary, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const e = error as (NodeJS.ErrnoException & { code?: number | string }) | null;
-      if (e && typeof e.code === "string") return resolve({ code: null, output: "", error: `cannot run ${binary}: ${e.code}` });
-      resolve({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
-
 export function haproxyConfigManager(o: HaproxyConfigOptions): ConfigManager {
   async function validate(content: string): Promise<ConfigProblem[]> {
+    const refused = checkHaproxyConfig(content, o.policy);
+    if (refused.length) return refused.slice(0, 200).map((p) => ({ line: p.line, message: p.message.slice(0, 1000) }));
     const scratch = await scratchCopy(o.configFile, content);
     try {
-      const result = await run(o.binary, ["-c", "-f", scratch.path], 15_000);
+      const result = await runTool(o.binary, ["-c", "-f", scratch.path], { timeoutMs: 15_000 });
       if (result.error) throw new ActionError(502, result.error);
       if (result.code === 0) return [];
-      const problems = parseHaproxyCheck(result.output, scratch.path);
-      return problems.length ? problems : [{ line: null, message: result.output.trim().slice(0, 1000) || `haproxy -c exited with ${result.code}` }];
+      const output = `${result.stdout}${result.stderr}`;
+      const problems = parseHaproxyCheck(output, scratch.path);
+      return problems.length ? problems : [{ line: null, message: output.trim().slice(0, 1000) || `haproxy -c exited with ${result.code}` }];
     } finally {
       await scratch.remove();
     }
@@ -82,5 +83,6 @@ export function haproxyConfigManager(o: HaproxyConfigOptions): ConfigManager {
     throw new ActionError(502, `HAProxy did not start a new worker within ${o.reloadTimeoutMs} ms after the reload`);
   }
 
-  return fileConfigManager({ kind: "HAPROXY", file: o.configFile, validate, activate: reload });
+  const policy = { runtime: { ...o.policy.runtime }, directives: [...o.policy.directives], files: [...o.policy.files] };
+  return { ...fileConfigManager({ kind: "HAPROXY", file: o.configFile, validate, activate: reload }), policy };
 }

@@ -7,7 +7,7 @@
 // ALTER SYSTEM + reload, a value PostgreSQL refuses changes nothing, and a
 // hand-made ALTER SYSTEM shows as a new checksum. Every request is signed;
 // a body whose checksum does not match its content is refused.
-import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
+import { appendFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import net from "node:net";
 import pg from "pg";
@@ -52,7 +52,8 @@ describe("haproxy", () => {
     render = (servers, extra = {}) =>
       renderHaproxy(
         { loadBalancer: { name: "edge", host: "127.0.0.1", port: lb.frontendPort }, members: servers.map((s) => ({ ...s, host: "127.0.0.1", weight: 100, backup: false })) },
-        haproxyInput.parse({ runtime: { statsSocket: lb.socketPath, pidFile }, healthCheck: { interMs: 100 }, ...extra }),
+        haproxyInput.parse({ healthCheck: { interMs: 100 }, ...extra }),
+        { statsSocket: lb.socketPath, pidFile },
       );
     agent = await startAgent(
       parseConfig({
@@ -72,7 +73,13 @@ describe("haproxy", () => {
     const onDisk = await readFile(lb.configFile, "utf8");
     const r = await signed(agent.url, key, "GET", AGENT_PATHS.config);
     expect(r.status).toBe(200);
-    expect(json(r)).toEqual({ kind: "HAPROXY", checksum: configChecksum(onDisk), content: onDisk });
+    expect(json(r)).toEqual({
+      kind: "HAPROXY",
+      checksum: configChecksum(onDisk),
+      content: onDisk,
+      // What the console renders with and checks against: this agent's own paths, nothing more allowed.
+      policy: { runtime: { statsSocket: lb.socketPath, pidFile: path.join(lb.dir, "haproxy.pid") }, directives: [], files: [] },
+    });
     const wrongKey = await signed(agent.url, generateAgentSecret(), "GET", AGENT_PATHS.config);
     expect(wrongKey.status).toBe(401);
     const snap = await waitFor("a snapshot with the config checksum", () => agent.collector.latest?.config?.checksum);
@@ -94,6 +101,51 @@ describe("haproxy", () => {
     expect(json(a)).toMatchObject({ error: "invalid-config", problems: [expect.objectContaining({ line: badLine })] });
     expect(await readFile(lb.configFile, "utf8")).toBe(before);
     expect(await lb.workerPid()).toBe(workerBefore);
+  });
+
+  it("refuses a candidate outside the safe set before it reaches the disk or haproxy -c: Lua, programs, host files, its environment", async () => {
+    // Lua runs while `haproxy -c` only parses: this script leaves a mark if it ever runs.
+    const marker = path.join(lb.dir, "lua-ran");
+    const script = path.join(lb.dir, "mark.lua");
+    await writeFile(script, `local f = io.open("${marker}", "w"); f:write("ran"); f:close()\n`);
+    const secret = `agent-env-secret-${Date.now()}`;
+    process.env.CLUSTERDECK_TEST_SECRET = secret; // the agent runs in this process: it has this in its environment
+    try {
+      const before = await readFile(lb.configFile, "utf8");
+      const workerBefore = await lb.workerPid();
+      const filesBefore = (await readdir(path.dirname(lb.configFile))).sort();
+      const good = render([{ name: "a1", port: a1.port }]);
+      const attacks = [
+        good.replace("global\n", `global\n    lua-load ${script}\n`),
+        `${good}\nprogram evil\n    command /bin/sh -c "touch ${marker}"\n`,
+        good.replace("global\n", "global\n    insecure-fork-wanted\n").replace("option httpchk", "option external-check\n    external-check command /bin/sh\n    option httpchk"),
+        render([{ name: "a1", port: a1.port }], { backendExtra: "http-request return status 200 file /etc/shadow" }),
+        render([{ name: "a1", port: a1.port }], { backendExtra: 'http-request set-header X "${CLUSTERDECK_TEST_SECRET}"' }),
+        good.replace("global\n", 'global\n    .alert "${CLUSTERDECK_TEST_SECRET}"\n'),
+        good.replace(`pidfile ${path.join(lb.dir, "haproxy.pid")}`, "pidfile /etc/passwd"),
+      ];
+      for (const attack of attacks) {
+        for (const p of [AGENT_PATHS.configValidate, AGENT_PATHS.configApply]) {
+          const r = await post(agent, key, p, candidate("HAPROXY", attack));
+          expect(r.body).not.toContain(secret);
+          const body = json(r);
+          const problems = body.problems as { line: number; message: string }[];
+          expect(problems.length, r.body).toBeGreaterThan(0);
+          expect(problems[0]!.line).toBeGreaterThan(0);
+          if (p === AGENT_PATHS.configValidate) expect(r.status).toBe(200);
+          else expect(r.status).toBe(422);
+          expect(body.ok ?? false).toBe(false);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(stat(marker)).rejects.toThrow(/ENOENT/);
+      expect(await readFile(lb.configFile, "utf8")).toBe(before);
+      // Not even a scratch copy was written.
+      expect((await readdir(path.dirname(lb.configFile))).sort()).toEqual(filesBefore);
+      expect(await lb.workerPid()).toBe(workerBefore);
+    } finally {
+      delete process.env.CLUSTERDECK_TEST_SECRET;
+    }
   });
 
   it("refuses a body whose checksum does not match, or of another kind, or malformed", async () => {

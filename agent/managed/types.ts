@@ -1,7 +1,7 @@
 // A configuration the agent manages for the console: it reports what runs
 // (checksum), checks a candidate without changing anything, and applies one
 // so that either the new configuration runs or the previous one is back.
-import type { ConfigKind, ConfigProblem } from "@/lib/agent-protocol/types";
+import type { ConfigKind, ConfigProblem, HaproxyAgentPolicy } from "@/lib/agent-protocol/types";
 
 export type { ConfigKind, ConfigProblem };
 
@@ -15,6 +15,8 @@ export type ConfigState = {
 
 export interface ConfigManager {
   readonly kind: ConfigKind;
+  /** What this agent accepts beyond the schema (HAProxy: runtime paths, allowed directives and files), told to the console. */
+  readonly policy?: HaproxyAgentPolicy;
   current(): Promise<ConfigState>;
   /** [] when the candidate is valid. Never changes anything. */
   validate(content: string): Promise<ConfigProblem[]>;

@@ -61,6 +61,10 @@ export function IssueCredentialButton({ path, rotate }: { path: string; rotate: 
             <pre className="secret-box" aria-label="Agent config">
               {text}
             </pre>
+            <p className="muted">
+              The agent&apos;s Prometheus <code>/metrics</code> stays closed until you add a <code>&quot;metricsToken&quot;</code> of your own (16+ characters)
+              to this file; keep that line when a later rotation gives you a new config.
+            </p>
             <div className="dialog-actions">
               <button type="button" className="btn" onClick={() => void navigator.clipboard?.writeText(text)}>
                 Copy config

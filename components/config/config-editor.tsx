@@ -11,7 +11,8 @@ import type { ConfigDiff } from "@/lib/config/diff";
 import { DiffView, NumberedText } from "./code-view";
 
 type Kind = "APP" | "POSTGRES" | "HAPROXY";
-type Problem = { line: number | null; message: string };
+/** `input`: the edited field and line the problem was typed in (HAProxy's free-form sections). */
+type Problem = { line: number | null; message: string; input?: { field: string; line: number } };
 type Validation = { content: string; checksum: string; problems: Problem[]; diff: ConfigDiff; againstRevision: number | null };
 type Input = Record<string, unknown>;
 
@@ -56,6 +57,7 @@ export function ConfigEditor({ scopeKey, kind, initialInput }: { scopeKey: strin
       const v = await apiFetch<Validation>(`/api/v1/config/scopes/${scopeKey}/validate`, { method: "POST", body: { input: body } });
       setResult(v);
       setProblems(v.problems);
+      setFieldErrors(problemsByField(v.problems));
     } catch (e) {
       setResult(null);
       showError(e);
@@ -114,11 +116,13 @@ export function ConfigEditor({ scopeKey, kind, initialInput }: { scopeKey: strin
         )}
         {problems.length > 0 && (
           <div className="alert alert-error" role="alert">
-            <strong>{kind === "HAPROXY" ? "haproxy -c" : "Validation"} found {problems.length} problem{problems.length === 1 ? "" : "s"}:</strong>
+            <strong>
+              {kind === "HAPROXY" ? "The agent refused" : "Validation found"} {problems.length} problem{problems.length === 1 ? "" : "s"}:
+            </strong>
             <ul style={{ margin: "4px 0 0" }}>
               {problems.map((p, i) => (
                 <li key={i}>
-                  {p.line ? `line ${p.line}: ` : ""}
+                  {p.line ? `line ${p.line}${p.input ? ` (${FIELD_LABELS[p.input.field] ?? p.input.field}, line ${p.input.line})` : ""}: ` : ""}
                   {p.message}
                 </li>
               ))}
@@ -154,6 +158,22 @@ export function ConfigEditor({ scopeKey, kind, initialInput }: { scopeKey: strin
       )}
     </form>
   );
+}
+
+/** Labels of the free-form HAProxy fields, as the form shows them. */
+const FIELD_LABELS: Record<string, string> = {
+  globalExtra: "Extra lines in global",
+  defaultsExtra: "Extra lines in defaults",
+  frontendExtra: "Extra lines in the frontend",
+  backendExtra: "Extra lines in the backend",
+  extraSections: "Extra sections",
+};
+
+/** The first problem typed in each field, for the field's own error line. */
+function problemsByField(problems: Problem[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of problems) if (p.input) out[p.input.field] ??= `line ${p.input.line}: ${p.message}`;
+  return out;
 }
 
 const firstUnder = (errors: Record<string, string>, prefix: string) => Object.entries(errors).find(([k]) => k.startsWith(prefix))?.[1];
@@ -205,10 +225,9 @@ function HaproxyFields({ input, set, errors }: FieldsProps) {
     <>
       <p className="muted" style={{ margin: 0 }}>
         The frontend, the backend and its servers (weights, backup flags) come from the load balancer and its pool in the inventory. Change the pool there, then save a revision here.
+        The admin socket and pidfile are the agent&apos;s own (its config file on the load balancer host), and the agent accepts only a safe set of directives and the files its host&apos;s owner lists: Validate shows anything it refuses, on its line.
       </p>
       <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(16em, 1fr))" }}>
-        {line(["runtime", "statsSocket"], "Admin socket", "Where the agent reaches HAProxy's runtime API")}
-        {line(["runtime", "pidFile"], "Master pidfile", "Where the agent finds the master to reload")}
         {line(["bind"], "Frontend bind", "host:port; empty: the load balancer's address")}
         <Field label="Balance" error={errors.balance}>
           {(p) => (
@@ -233,11 +252,11 @@ function HaproxyFields({ input, set, errors }: FieldsProps) {
         {number(["timeouts", "httpRequestMs"], "Timeout http-request (ms)")}
         {number(["timeouts", "checkMs"], "Timeout check (ms)")}
       </div>
-      {text(["globalExtra"], "Extra lines in global")}
-      {text(["defaultsExtra"], "Extra lines in defaults")}
-      {text(["frontendExtra"], "Extra lines in the frontend", "e.g. http-request deny if { path_beg /admin }")}
-      {text(["backendExtra"], "Extra lines in the backend")}
-      {text(["extraSections"], "Extra sections", "Whole sections appended at the end (more frontends, backends, userlists…)", 6)}
+      {text(["globalExtra"], FIELD_LABELS.globalExtra!)}
+      {text(["defaultsExtra"], FIELD_LABELS.defaultsExtra!)}
+      {text(["frontendExtra"], FIELD_LABELS.frontendExtra!, "e.g. http-request deny if { path_beg /admin }")}
+      {text(["backendExtra"], FIELD_LABELS.backendExtra!)}
+      {text(["extraSections"], FIELD_LABELS.extraSections!, "Whole sections appended at the end (more frontends, backends, userlists…)", 6)}
     </>
   );
 }

@@ -92,6 +92,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/clusters/{id}/auto-failover": { enabled: false, paused: true, reason: "fuzz" },
   "POST /api/v1/clusters/{id}/promote": { candidateId: ref, expectedPrimaryId: null, generation: 0, reason: "fuzz", force: false },
   "POST /api/v1/settings/two-person-rule": { enabled: false, reason: "fuzz" },
+  "POST /api/v1/settings/link-local-destinations": { allowed: false, reason: "fuzz" },
   "POST /api/v1/operations/{id}/approve": { reason: "fuzz" },
   "POST /api/v1/operations/{id}/cancel": { reason: "fuzz" },
 };

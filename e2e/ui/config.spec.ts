@@ -2,7 +2,8 @@
 // HAProxy and agents. An admin edits HAProxy's configuration, sees haproxy -c
 // refuse a bad line (with its number) before anything changes, saves a good
 // revision, deploys it and follows the deployment to the end without a
-// reload. A hand edit of the file on disk shows as drift in an open page, and
+// reload; a line outside the agent's safe set is refused on the field it was
+// typed in. A hand edit of the file on disk shows as drift in an open page, and
 // reconcile puts it back. A viewer reads the app settings with the database
 // password masked and gets no way to change anything.
 import { appendFile, readFile } from "node:fs/promises";
@@ -50,10 +51,18 @@ test("an admin validates, saves and deploys an HAProxy revision, following it li
   const before = await readFile(haproxyCfg, "utf8");
 
   await page.getByRole("link", { name: "New revision" }).click();
-  await page.getByLabel("Extra lines in the backend").fill("option no-such-option");
+  // Outside the agent's safe set: refused on its line, in the field it was typed in, before it leaves the console.
+  await page.getByLabel("Extra lines in global").fill("maxconn 2000\nlua-load /tmp/evil.lua");
   await page.getByRole("button", { name: "Validate" }).click();
-  const alert = page.getByRole("alert").filter({ hasText: "haproxy -c found" });
-  await expect(alert).toContainText(/line \d+: .*no-such-option/);
+  const refusal = page.getByRole("alert").filter({ hasText: "The agent refused" });
+  await expect(refusal).toContainText(/line \d+ \(Extra lines in global, line 2\): "lua-load" is refused: Lua runs as root/);
+  await expect(page.getByText(/^line 2: "lua-load" is refused/)).toBeVisible();
+  await page.getByLabel("Extra lines in global").fill("");
+  // Inside the safe set but wrong: HAProxy's own haproxy -c says so, with the line.
+  await page.getByLabel("Extra lines in the backend").fill("balance no-such-algorithm");
+  await page.getByRole("button", { name: "Validate" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "The agent refused" });
+  await expect(alert).toContainText(/line \d+ \(Extra lines in the backend, line 1\): .*balance only supports/);
   // Nothing changed on the load balancer.
   expect(await readFile(haproxyCfg, "utf8")).toBe(before);
 

@@ -24,6 +24,10 @@ function hmac(secret: string, data: string): string {
 }
 
 /** The Authorization header for one request. */
+export function newNonce(): string {
+  return randomBytes(16).toString("base64url");
+}
+
 export function signRequest(opts: {
   keyId: string;
   secret: string;
@@ -34,7 +38,7 @@ export function signRequest(opts: {
   nonce?: string;
 }): string {
   const ts = opts.now ?? Date.now();
-  const nonce = opts.nonce ?? randomBytes(16).toString("base64url");
+  const nonce = opts.nonce ?? newNonce();
   const sig = hmac(opts.secret, stringToSign(opts.method, opts.pathWithQuery, ts, nonce, bodyHash(opts.body)));
   return `${SCHEME} keyId=${opts.keyId},ts=${ts},nonce=${nonce},sig=${sig}`;
 }
@@ -97,7 +101,7 @@ export function verifyRequest(opts: {
   secretFor: (keyId: string) => string | undefined;
   nonces: NonceCache;
   now?: number;
-}): { ok: true; keyId: string } | { ok: false; reason: VerifyFailure } {
+}): { ok: true; keyId: string; nonce: string } | { ok: false; reason: VerifyFailure } {
   if (!opts.header) return { ok: false, reason: "missing" };
   const parts = parseAuthorization(opts.header);
   if (!parts) return { ok: false, reason: "malformed" };
@@ -110,7 +114,33 @@ export function verifyRequest(opts: {
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: "bad-signature" };
   // Only a correctly signed request may use up a nonce, so forgeries cannot fill the cache.
   if (!opts.nonces.claim(parts.nonce, now)) return { ok: false, reason: "replay" };
-  return { ok: true, keyId: parts.keyId };
+  return { ok: true, keyId: parts.keyId, nonce: parts.nonce };
+}
+
+// Answers are signed too, so the console can tell an agent's words from those
+// of whatever else answers at an agent URL (an internal service, a metadata
+// endpoint): only a signed answer's text is ever shown to the console's users.
+// The signature covers the request's nonce (so it cannot be replayed onto
+// another request), the status and the body's hash; its first line differs
+// from a request's, so neither can stand for the other.
+
+/** The header an agent signs its JSON answers to signed requests with. */
+export const ANSWER_SIGNATURE_HEADER = "x-clusterdeck-answer";
+const ANSWER_SCHEME = "CD1-ANSWER";
+
+function answerToSign(nonce: string, status: number, body: string | Uint8Array): string {
+  return [ANSWER_SCHEME, nonce, String(status), bodyHash(body)].join("\n");
+}
+
+export function signAnswer(opts: { secret: string; nonce: string; status: number; body: string | Uint8Array }): string {
+  return hmac(opts.secret, answerToSign(opts.nonce, opts.status, opts.body));
+}
+
+export function verifyAnswer(opts: { secret: string; nonce: string; status: number; body: string | Uint8Array; signature: string | string[] | null | undefined }): boolean {
+  if (typeof opts.signature !== "string" || !/^[A-Za-z0-9_-]{40,64}$/.test(opts.signature)) return false;
+  const expected = Buffer.from(signAnswer(opts));
+  const given = Buffer.from(opts.signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 export function generateAgentSecret(): { keyId: string; secret: string } {

@@ -112,7 +112,28 @@ export const configCandidate = z.strictObject({
 });
 export type ConfigCandidate = z.infer<typeof configCandidate>;
 
-export const configCurrentAnswer = z.object({ kind: z.enum(configKinds), checksum: sha256Hex.nullable(), content: z.string().max(MAX_CONFIG_BYTES).nullable(), problem: z.string().max(300).optional() });
+/**
+ * What an HAProxy agent accepts (lib/config/haproxy-rules.ts): its own runtime
+ * paths, which the console renders into the global section, and what its
+ * host's owner allows beyond the safe set. Read by the console before it
+ * renders or checks a revision, so the editor shows the agent's verdict.
+ */
+const agentPath = z.string().min(2).max(4096).regex(/^\/[^\x00-\x1f\x7f\s]*$/, "an absolute path without spaces or control characters");
+export const haproxyAgentPolicy = z.object({
+  runtime: z.object({ statsSocket: agentPath, pidFile: agentPath }),
+  directives: z.array(z.string().min(1).max(100)).max(200),
+  files: z.array(agentPath).max(200),
+});
+export type HaproxyAgentPolicy = z.infer<typeof haproxyAgentPolicy>;
+
+export const configCurrentAnswer = z.object({
+  kind: z.enum(configKinds),
+  checksum: sha256Hex.nullable(),
+  content: z.string().max(MAX_CONFIG_BYTES).nullable(),
+  problem: z.string().max(300).optional(),
+  /** HAProxy agents only. */
+  policy: haproxyAgentPolicy.optional(),
+});
 export const configValidateAnswer = z.object({ ok: z.boolean(), problems: z.array(configProblem).max(200) });
 export const configApplyAnswer = z.object({ ok: z.literal(true), checksum: sha256Hex });
 

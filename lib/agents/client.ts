@@ -1,13 +1,20 @@
 // The console calling an agent (web and worker alike): a signed JSON request
 // with a deadline, trusting agents' TLS certificates by CLUSTERDECK_AGENT_CA_FILE
-// when set. The answer is validated; anything else is an AgentCallError with
-// what went wrong in words an operator can act on.
+// when set, to an address the destination guard allows (checked on what the
+// name resolves to, at connect time). The answer is validated; anything else
+// is an AgentCallError with what went wrong in words an operator can act on,
+// and never with the body of something that is not the agent: a refusal's
+// text is repeated only when the agent signed it.
+import "server-only";
 import http from "node:http";
 import https from "node:https";
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
-import { signRequest } from "@/lib/agent-protocol/signing";
+import { readRefusal } from "@/lib/agent-protocol/answer";
+import { ANSWER_SIGNATURE_HEADER, newNonce, signRequest } from "@/lib/agent-protocol/signing";
 import { parseUntrustedJson } from "@/lib/api/json";
+import { DestinationRefused, guardedConnectOptions } from "@/lib/net/destination-guard";
+import { destinationPolicy } from "@/lib/net/destination-policy";
 import { env } from "@/lib/env";
 
 export type AgentEndpoint = { agentUrl: string; keyId: string; secret: string };
@@ -17,7 +24,7 @@ export class AgentCallError extends Error {
     /** The agent's HTTP status; 0 when there was no answer. */
     readonly status: number,
     message: string,
-    /** The agent's JSON answer, when it gave one. */
+    /** The agent's JSON answer, when it gave one and signed it. */
     readonly body: Record<string, unknown> | null = null,
     /** True when the request certainly never reached the agent (connection refused): it changed nothing. */
     readonly notSent = false,
@@ -36,7 +43,7 @@ function agentCa(): Buffer | undefined {
 
 const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 
-export function callAgent<T extends z.ZodType>(
+export async function callAgent<T extends z.ZodType>(
   endpoint: AgentEndpoint,
   method: "GET" | "POST",
   path: string,
@@ -46,8 +53,16 @@ export function callAgent<T extends z.ZodType>(
 ): Promise<z.output<T>> {
   const url = new URL(path, endpoint.agentUrl);
   const text = body === undefined ? undefined : JSON.stringify(body);
-  const authorization = signRequest({ keyId: endpoint.keyId, secret: endpoint.secret, method, pathWithQuery: url.pathname + url.search, body: text });
+  const nonce = newNonce();
+  const authorization = signRequest({ keyId: endpoint.keyId, secret: endpoint.secret, method, pathWithQuery: url.pathname + url.search, body: text, nonce });
   const lib = url.protocol === "https:" ? https : http;
+  const policy = await destinationPolicy();
+  let connect: ReturnType<typeof guardedConnectOptions>;
+  try {
+    connect = guardedConnectOptions(url.hostname, () => policy);
+  } catch (error) {
+    throw new AgentCallError(0, `agent at ${endpoint.agentUrl}: ${(error as Error).message}`, null, true);
+  }
   return new Promise((resolve, reject) => {
     const req = lib.request(
       url,
@@ -55,6 +70,7 @@ export function callAgent<T extends z.ZodType>(
         method,
         agent: false,
         timeout: timeoutMs,
+        lookup: connect.lookup,
         headers: { authorization, accept: "application/json", ...(text !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(text) } : {}) },
         ...(url.protocol === "https:" ? { ca: agentCa(), rejectUnauthorized: true } : {}),
       },
@@ -67,15 +83,15 @@ export function callAgent<T extends z.ZodType>(
           else chunks.push(c);
         });
         res.on("end", () => {
-          // Malformed, too deep, or with text PostgreSQL refuses (a message lands in the audit's json): no answer at all.
-          const body = parseUntrustedJson(Buffer.concat(chunks).toString("utf8"), "answer");
-          const json = body.ok && body.value !== null && typeof body.value === "object" ? (body.value as Record<string, unknown>) : null;
+          const raw = Buffer.concat(chunks);
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) {
-            const why = typeof json?.message === "string" ? json.message : typeof json?.error === "string" ? json.error : `HTTP ${status}`;
-            return reject(new AgentCallError(status, `agent at ${endpoint.agentUrl} answered ${status}: ${why}`.slice(0, 1000), json));
+            const refusal = readRefusal({ status, body: raw, signature: res.headers[ANSWER_SIGNATURE_HEADER], secret: endpoint.secret, nonce });
+            return reject(new AgentCallError(status, `agent at ${endpoint.agentUrl} answered ${refusal.text}`.slice(0, 1000), refusal.json));
           }
-          const parsed = answer.safeParse(json);
+          // Malformed, too deep, or with text PostgreSQL refuses (answers land in json columns): no answer at all.
+          const body = parseUntrustedJson(raw.toString("utf8"), "answer");
+          const parsed = answer.safeParse(body.ok ? body.value : null);
           if (!parsed.success) return reject(new AgentCallError(status, `agent at ${endpoint.agentUrl} sent an answer this console does not understand`));
           resolve(parsed.data);
         });
@@ -83,9 +99,11 @@ export function callAgent<T extends z.ZodType>(
       },
     );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", (e: NodeJS.ErrnoException) =>
-      reject(new AgentCallError(0, `agent at ${endpoint.agentUrl}: ${e.code === "ECONNREFUSED" ? "connection refused (agent not running?)" : e.message}`, null, e.code === "ECONNREFUSED")),
-    );
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      // A refused destination or a refused connection: the request never left, so it changed nothing.
+      const notSent = e.code === "ECONNREFUSED" || e instanceof DestinationRefused;
+      reject(new AgentCallError(0, `agent at ${endpoint.agentUrl}: ${e.code === "ECONNREFUSED" ? "connection refused (agent not running?)" : e.message}`, null, notSent));
+    });
     req.end(text);
   });
 }

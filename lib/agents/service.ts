@@ -25,7 +25,13 @@ async function findSubject(tx: Tx, type: AgentSubject, id: string): Promise<Subj
   return tx.loadBalancer.findUnique({ where: { id }, select: { ...select, kind: true } });
 }
 
-/** The agent config a newly enrolled agent starts from; the role section is a template to adjust. */
+/**
+ * The agent config a newly enrolled agent starts from; the role section is a template to adjust.
+ * It holds no metricsToken on purpose, so the agent's /metrics starts closed: the console
+ * never scrapes agents (it reads their stream), so it has no use for that token, and
+ * issuing one here would rotate it with every key rotation and silently break the
+ * Prometheus set up by the host's owner, who adds a token of their own when they scrape.
+ */
 export function agentConfigSnippet(type: AgentSubject, subject: SubjectRow, credential: { keyId: string; secret: string }) {
   const url = new URL(subject.agentUrl!);
   const base = {

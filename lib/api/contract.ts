@@ -12,6 +12,7 @@ import { metricsQuery } from "@/lib/metrics/schemas";
 import * as cfg from "@/lib/config/schemas";
 import * as ops from "@/lib/operations/schemas";
 import { autoFailoverRequest, promoteRequest, twoPersonRuleBody } from "@/lib/operations/promote-schema";
+import { linkLocalDestinationsBody } from "@/lib/net/schemas";
 import { route } from "@/lib/api/spec";
 
 const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
@@ -210,6 +211,8 @@ export const api = {
   settings: {
     twoPersonRule: route({ method: "GET", path: "/api/v1/settings/two-person-rule", tag: "settings", summary: "Whether promotions and forced actions wait for a second person", access: "operations:read" }),
     setTwoPersonRule: route({ method: "POST", path: "/api/v1/settings/two-person-rule", tag: "settings", summary: "Turn the two-person rule on or off, with a reason", access: "settings:write", body: twoPersonRuleBody }),
+    linkLocalDestinations: route({ method: "GET", path: "/api/v1/settings/link-local-destinations", tag: "settings", summary: "Whether the console may connect to link-local and cloud metadata addresses (agent URLs, probes); off by default", access: "settings:write", response: z.object({ allowed: z.boolean() }) }),
+    setLinkLocalDestinations: route({ method: "POST", path: "/api/v1/settings/link-local-destinations", tag: "settings", summary: "Allow or refuse link-local and cloud metadata destinations (169.254.0.0/16, fe80::/10, their IPv6 forms, metadata addresses), with a reason; applies to every process within 5 s", access: "settings:write", body: linkLocalDestinationsBody, response: z.object({ allowed: z.boolean() }) }),
   },
 
   operations: {

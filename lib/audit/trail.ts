@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Page } from "@/lib/common/schemas";
 import type { AuditListQuery } from "@/lib/audit/schemas";
+import { maskData, maskText } from "@/lib/config/mask";
 
 export const auditSelect = {
   id: true,
@@ -39,5 +40,6 @@ export async function listAudit(query: AuditListQuery): Promise<Page<AuditView>>
     db.auditEntry.findMany({ where, select: auditSelect, orderBy: { id: "desc" }, skip: (query.page - 1) * query.pageSize, take: query.pageSize }),
     db.auditEntry.count({ where }),
   ]);
-  return { items, total, page: query.page, pageSize: query.pageSize };
+  // Summaries and reasons are free text (a refusal's detail, an admin's reason): masked like any text a viewer reads.
+  return { items: items.map((a) => ({ ...a, summary: maskData(a.summary), reason: a.reason === null ? null : maskText(a.reason) })), total, page: query.page, pageSize: query.pageSize };
 }

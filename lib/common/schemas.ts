@@ -34,7 +34,9 @@ export const agentUrlSchema = z
   .trim()
   .max(2048)
   .url("Enter a URL such as https://10.0.0.5:7070")
-  .refine((v) => /^https?:\/\//.test(v), "The agent URL must start with http:// or https://");
+  .refine((v) => /^https?:\/\//.test(v), "The agent URL must start with http:// or https://")
+  // Agents authenticate with their own key; a user:password here would only be a secret every reader of the inventory sees.
+  .refine((v) => !URL.canParse(v) || (new URL(v).username === "" && new URL(v).password === ""), "The agent URL must not hold a user name or password");
 
 export const descriptionSchema = z.string().max(500, "At most 500 characters");
 

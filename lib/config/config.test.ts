@@ -10,7 +10,7 @@ import { appSettings } from "./app-settings";
 import { canonicalJson, configChecksum } from "./checksum";
 import { diffConfigs } from "./diff";
 import { backendName, haproxyInput, renderHaproxy, type HaproxyPool } from "./haproxy";
-import { maskSecrets } from "./mask";
+import { maskConfigText } from "./mask";
 import { postgresSettings } from "./postgres-settings";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "config-test-"));
@@ -31,7 +31,8 @@ const pool: HaproxyPool = {
     { name: "app-3", host: "::1", port: 19003, weight: 100, backup: true },
   ],
 };
-const input = haproxyInput.parse({ runtime: { statsSocket: `${dir}/admin.sock`, pidFile: `${dir}/haproxy.pid` } });
+const runtime = { statsSocket: `${dir}/admin.sock`, pidFile: `${dir}/haproxy.pid` };
+const input = haproxyInput.parse({});
 
 function haproxyCheck(text: string): { ok: boolean; output: string } {
   const file = path.join(dir, `check-${Math.random().toString(36).slice(2)}.cfg`);
@@ -42,8 +43,8 @@ function haproxyCheck(text: string): { ok: boolean; output: string } {
 
 describe("HAProxy configuration", () => {
   it("is the same text for the same pool in any order, with servers, weights, backup and cookies", () => {
-    const a = renderHaproxy(pool, input);
-    const b = renderHaproxy({ ...pool, members: [...pool.members].reverse() }, input);
+    const a = renderHaproxy(pool, input, runtime);
+    const b = renderHaproxy({ ...pool, members: [...pool.members].reverse() }, input, runtime);
     expect(a).toBe(b);
     expect(a).toContain(`backend ${backendName("edge-1")}`);
     expect(a).toMatch(/server app-1 127\.0\.0\.1:19001 check weight 50 cookie app-1\n/);
@@ -54,20 +55,19 @@ describe("HAProxy configuration", () => {
   });
 
   it.skipIf(!haproxy)("passes the real haproxy -c, and an extra line HAProxy does not know fails it with its line", () => {
-    const good = renderHaproxy(pool, input);
+    const good = renderHaproxy(pool, input, runtime);
     expect(haproxyCheck(good)).toMatchObject({ ok: true });
-    const bad = renderHaproxy(pool, { ...input, backendExtra: "option no-such-option" });
+    const bad = renderHaproxy(pool, { ...input, backendExtra: "balance no-such-algorithm" }, runtime);
     const result = haproxyCheck(bad);
     expect(result.ok).toBe(false);
-    const line = bad.split("\n").findIndex((l) => l.includes("no-such-option")) + 1;
+    const line = bad.split("\n").findIndex((l) => l.includes("no-such-algorithm")) + 1;
     expect(result.output).toContain(`:${line}]`);
   });
 
   it("refuses inputs that could not be rendered safely", () => {
-    expect(haproxyInput.safeParse({ runtime: { statsSocket: "relative.sock", pidFile: "/x.pid" } }).success).toBe(false);
-    expect(haproxyInput.safeParse({ runtime: { statsSocket: "/a.sock", pidFile: "/x.pid" }, stickyCookie: "a b" }).success).toBe(false);
-    expect(haproxyInput.safeParse({ runtime: { statsSocket: "/a.sock", pidFile: "/x.pid" }, globalExtra: "nbthread 2\u0000" }).success).toBe(false);
-    expect(haproxyInput.safeParse({ runtime: { statsSocket: "/a.sock", pidFile: "/x.pid" }, unknown: 1 }).success).toBe(false);
+    expect(haproxyInput.safeParse({ stickyCookie: "a b" }).success).toBe(false);
+    expect(haproxyInput.safeParse({ globalExtra: "nbthread 2\u0000" }).success).toBe(false);
+    expect(haproxyInput.safeParse({ unknown: 1 }).success).toBe(false);
   });
 });
 
@@ -80,6 +80,16 @@ describe("settings schemas", () => {
     });
     expect(appSettings.safeParse({ database: { url: "http://x/y" } }).success).toBe(false);
     expect(appSettings.safeParse({ database: { url: "postgresql://h/db" }, extra: true }).success).toBe(false);
+  });
+
+  it("app settings keep host paths and server settings out of the database URL", () => {
+    const ok = (url: string) => appSettings.safeParse({ database: { url } }).success;
+    expect(ok("postgresql://app:pw@10.0.0.5:5432/shop?sslmode=require&application_name=shop&connect_timeout=5")).toBe(true);
+    // node-postgres and libpq read these as files on the app's host, or send them as server settings.
+    for (const param of ["sslrootcert=/etc/shadow", "sslcert=/etc/shadow", "sslkey=/root/.ssh/id_rsa", "host=/var/run/postgresql", "options=-c%20log_directory%3D/tmp", "SSLROOTCERT=/x", "sslmode=verify-full&sslrootcert=/x", "passfile=/etc/shadow", "service=x"]) {
+      expect(ok(`postgresql://app:pw@10.0.0.5:5432/shop?${param}`), param).toBe(false);
+    }
+    expect(ok("postgresql://app:pw@10.0.0.5:5432/shop?sslmode=require;x")).toBe(false);
   });
 
   it("postgres settings accept only managed names and well-formed values", () => {
@@ -97,13 +107,13 @@ describe("checksums, masking and diffs", () => {
 
   it("masks URL passwords, secret keys and HAProxy passwords", () => {
     const json = canonicalJson({ database: { url: "postgresql://app:s3cr%40t@db:5432/shop" }, apiToken: "abc", name: "visible" });
-    const masked = maskSecrets(json);
+    const masked = maskConfigText("APP", json);
     expect(masked).not.toContain("s3cr%40t");
     expect(masked).not.toContain('"abc"');
     expect(masked).toContain("postgresql://app:••••••@db:5432/shop");
     expect(masked).toContain('"visible"');
     const cfg = "userlist ops\n    user admin password $6$hash\n    user bob insecure-password hunter2\nlisten stats\n    stats auth admin:topsecret\n";
-    const m2 = maskSecrets(cfg);
+    const m2 = maskConfigText("HAPROXY", cfg);
     for (const secret of ["$6$hash", "hunter2", "topsecret"]) expect(m2).not.toContain(secret);
   });
 

@@ -78,12 +78,14 @@ export function lexHaproxyLine(text: string): { words: HaproxyWord[]; error?: st
       if (c === "\\") {
         quoted = true;
         const next = text[i + 1];
-        if (next === "x" && HEX.test(text.slice(i + 2, i + 4))) {
+        if (next === "x") {
+          if (!HEX.test(text.slice(i + 2, i + 4))) return { words, error: "truncated or invalid hexadecimal sequence (\\x needs two hex digits)" };
           value += String.fromCharCode(parseInt(text.slice(i + 2, i + 4), 16));
           i += 4;
           continue;
         }
-        const decoded = escape(next);
+        // HAProxy 2.6 decodes `\$` only inside double quotes (where `$` expands); elsewhere it keeps both characters.
+        const decoded = next === "$" && quote !== '"' ? null : escape(next);
         if (decoded !== null) {
           value += decoded;
           i += 2;

@@ -16,8 +16,9 @@ import { AgentCallError, callAgent } from "@/lib/agents/client";
 import { appSettings } from "./app-settings";
 import { canonicalJson, configChecksum } from "./checksum";
 import { diffConfigs, type ConfigDiff } from "./diff";
-import { haproxyInput, renderHaproxy, type HaproxyPool } from "./haproxy";
-import { maskSecrets } from "./mask";
+import { haproxyInput, renderHaproxyLines, type HaproxyLineOrigin, type HaproxyPool } from "./haproxy";
+import { checkHaproxyConfig, type HaproxyPolicy } from "./haproxy-rules";
+import { maskConfigInput, maskConfigText, maskData, maskText } from "./mask";
 import { postgresSettings } from "./postgres-settings";
 import { allScopes, resolveScope, scopeTargets, targetTypeOf, type Scope, type ScopeTarget, type TargetType } from "./scopes";
 import { DEPLOY_KIND, type DeployRequest } from "./schemas";
@@ -27,10 +28,6 @@ import { OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 
 const inputSchema = { APP: appSettings, POSTGRES: postgresSettings, HAPROXY: haproxyInput } as const;
 
-/** Masks secrets in anything JSON-shaped (the stored inputs) the same way as in texts. */
-function maskJson<T>(value: T): T {
-  return JSON.parse(maskSecrets(JSON.stringify(value, null, 1))) as T;
-}
 
 // ---------------------------------------------------------------------------
 // Rendering: input → the exact text targets run
@@ -47,7 +44,39 @@ async function haproxyPool(scope: Scope, tx: Tx = db): Promise<HaproxyPool> {
   };
 }
 
-type Rendered = { input: unknown; content: string; checksum: string };
+type Rendered = {
+  input: unknown;
+  content: string;
+  checksum: string;
+  /** HAProxy: what the agent accepts (its runtime paths are in `content`). */
+  policy?: HaproxyPolicy;
+  /** HAProxy: the input field each content line comes from, to show a problem where it was typed. */
+  origins?: HaproxyLineOrigin[];
+};
+
+/**
+ * What the scope's HAProxy agent accepts: its own runtime paths (the console
+ * renders them; it never chooses a host path) and what its host's owner
+ * allows beyond the safe set. Asked live, so the console checks against the
+ * agent's current config file.
+ */
+async function haproxyPolicy(scope: Scope): Promise<HaproxyPolicy> {
+  const endpoint = await agentEndpointFor("LOAD_BALANCER", scope.loadBalancerId!);
+  if (!endpoint) {
+    throw new ValidationUnavailable("This HAProxy has no enrolled agent. Its configuration is rendered with the agent's own paths and checked against what the agent allows, so enrol the agent first");
+  }
+  let answer;
+  try {
+    answer = await callAgent(endpoint, "GET", AGENT_PATHS.config, undefined, configCurrentAnswer, 10_000);
+  } catch (error) {
+    if (error instanceof AgentCallError) throw new ValidationUnavailable(`Could not ask the load balancer's agent what it accepts: ${error.message}`);
+    throw error;
+  }
+  if (answer.kind !== "HAPROXY" || !answer.policy) {
+    throw new ValidationUnavailable("The load balancer's agent does not say which paths and directives it accepts; upgrade the agent");
+  }
+  return answer.policy;
+}
 
 /** Parses the input for the scope's kind (422 naming each bad field) and renders the content. */
 export async function renderScope(scope: Scope, rawInput: unknown, tx: Tx = db): Promise<Rendered> {
@@ -57,15 +86,20 @@ export async function renderScope(scope: Scope, rawInput: unknown, tx: Tx = db):
     throw unprocessable(`Invalid ${scope.kind} input: ${errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join("; ")}`, errors);
   }
   const input = parsed.data;
-  const content = scope.kind === "HAPROXY" ? renderHaproxy(await haproxyPool(scope, tx), input as z.output<typeof haproxyInput>) : canonicalJson(input);
-  return { input, content, checksum: configChecksum(content) };
+  if (scope.kind !== "HAPROXY") {
+    const content = canonicalJson(input);
+    return { input, content, checksum: configChecksum(content) };
+  }
+  const policy = await haproxyPolicy(scope);
+  const { text, origins } = renderHaproxyLines(await haproxyPool(scope, tx), input as z.output<typeof haproxyInput>, policy.runtime);
+  return { input, content: text, checksum: configChecksum(text), policy, origins };
 }
 
 /** What a new revision starts from: the latest input (HAProxy re-rendered from today's pool), or defaults. */
 export async function draftInput(scope: Scope): Promise<unknown> {
   const latest = await db.configRevision.findFirst({ where: { scope: scope.key }, orderBy: { number: "desc" }, select: { input: true } });
   if (latest) return latest.input;
-  if (scope.kind === "HAPROXY") return haproxyInput.parse({ runtime: { statsSocket: "/run/haproxy/admin.sock", pidFile: "/run/haproxy/haproxy.pid" } });
+  if (scope.kind === "HAPROXY") return haproxyInput.parse({});
   if (scope.kind === "POSTGRES") return { settings: {} };
   const primary = await db.databaseInstance.findFirst({ where: { clusterId: scope.clusterId, role: "PRIMARY" }, select: { host: true, port: true } });
   const host = primary ? (primary.host.includes(":") ? `[${primary.host}]` : primary.host) : "localhost";
@@ -73,7 +107,7 @@ export async function draftInput(scope: Scope): Promise<unknown> {
 }
 
 // ---------------------------------------------------------------------------
-// Validation by the agent (HAProxy: its own `haproxy -c`)
+// Validation: the agent's rules here first, then the agent (HAProxy: its own `haproxy -c`)
 // ---------------------------------------------------------------------------
 
 export class ValidationUnavailable extends ApiError {
@@ -82,29 +116,48 @@ export class ValidationUnavailable extends ApiError {
   }
 }
 
-/** Problems the scope's agent finds in a candidate. HAProxy only: the other kinds are fully checked by their schemas. */
-async function agentProblems(scope: Scope, rendered: Rendered): Promise<ConfigProblem[]> {
+/** A problem, and where in the input it was typed when it comes from an edited field. */
+export type LocatedProblem = ConfigProblem & { input?: { field: string; line: number } };
+
+function locate(problems: ConfigProblem[], origins: HaproxyLineOrigin[] | undefined): LocatedProblem[] {
+  return problems.map((p) => {
+    const origin = p.line && origins ? origins[p.line - 1] : null;
+    return origin ? { ...p, input: { field: origin.field, line: origin.line } } : p;
+  });
+}
+
+/**
+ * Everything wrong with a candidate. HAProxy: first the safe set the agent
+ * enforces (lib/config/haproxy-rules.ts), checked here so nothing the rules
+ * refuse ever leaves the console; then the agent itself, which checks the
+ * rules again and runs `haproxy -c`. The other kinds are fully checked by
+ * their schemas.
+ */
+async function candidateProblems(scope: Scope, rendered: Rendered): Promise<LocatedProblem[]> {
   if (scope.kind !== "HAPROXY") return [];
+  const policy = rendered.policy ?? (await haproxyPolicy(scope));
+  const refused = checkHaproxyConfig(rendered.content, policy);
+  if (refused.length) return locate(refused, rendered.origins);
   const endpoint = await agentEndpointFor("LOAD_BALANCER", scope.loadBalancerId!);
   if (!endpoint) throw new ValidationUnavailable("This HAProxy has no enrolled agent, so its configuration cannot be checked with haproxy -c; enrol the agent first");
   try {
     const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configValidate, { kind: "HAPROXY", content: rendered.content, checksum: rendered.checksum }, configValidateAnswer, 20_000);
-    return answer.problems;
+    return locate(answer.problems, rendered.origins);
   } catch (error) {
     if (error instanceof AgentCallError) throw new ValidationUnavailable(`Could not check the configuration with the load balancer's agent: ${error.message}`);
     throw error;
   }
 }
 
-export type ValidationResult = { content: string; checksum: string; problems: ConfigProblem[]; diff: ConfigDiff; againstRevision: number | null };
+export type ValidationResult = { content: string; checksum: string; problems: LocatedProblem[]; diff: ConfigDiff; againstRevision: number | null };
 
 /** Renders and checks a candidate without storing it; the diff is against the latest revision. */
 export async function validateCandidate(scopeKey: string, rawInput: unknown, showSecrets: boolean): Promise<ValidationResult> {
   const scope = await resolveScope(scopeKey);
   const rendered = await renderScope(scope, rawInput);
-  const problems = await agentProblems(scope, rendered);
+  const problems = await candidateProblems(scope, rendered);
   const latest = await db.configRevision.findFirst({ where: { scope: scope.key }, orderBy: { number: "desc" }, select: { number: true, content: true } });
-  const show = (t: string) => (showSecrets ? t : maskSecrets(t));
+  const show = (t: string) => (showSecrets ? t : maskConfigText(scope.kind, t));
   return {
     content: show(rendered.content),
     checksum: rendered.checksum,
@@ -146,8 +199,8 @@ function viewOf(r: RevisionRow, authors: Map<string, string>, showSecrets: boole
   const { authorId, ...rest } = r;
   return {
     ...rest,
-    content: showSecrets ? r.content : maskSecrets(r.content),
-    input: showSecrets ? r.input : maskJson(r.input),
+    content: showSecrets ? r.content : maskConfigText(r.targetKind, r.content),
+    input: showSecrets ? r.input : maskConfigInput(r.targetKind, r.input),
     author: authorId ? (authors.get(authorId) ?? "(deleted user)") : null,
     masked: !showSecrets,
   };
@@ -194,45 +247,55 @@ async function insertRevision(scope: Scope, rendered: Rendered, message: string,
   });
 }
 
-function problemsError(problems: ConfigProblem[], content: string): ApiError {
+function problemsError(kind: ConfigKind, problems: LocatedProblem[], content: string): ApiError {
   const first = problems[0]!;
   return new ApiError(422, "Validation failed", `The configuration is invalid: ${first.line ? `line ${first.line}: ` : ""}${first.message}`, {
-    errors: problems.map((p) => ({ path: p.line ? `content.line.${p.line}` : "content", message: p.message })),
+    errors: problems.map((p) =>
+      // On the field it was typed in when it was typed (the editor shows it there), else on the rendered line.
+      p.input ? { path: `body.input.${p.input.field}`, message: `line ${p.input.line}: ${p.message}` } : { path: p.line ? `content.line.${p.line}` : "content", message: p.message },
+    ),
     problems,
-    content: maskSecrets(content),
+    content: maskConfigText(kind, content),
   });
 }
 
 export async function createRevision(scopeKey: string, body: { input: unknown; message: string }, audit: AuditContext): Promise<RevisionView> {
   const scope = await resolveScope(scopeKey);
   const rendered = await renderScope(scope, body.input);
-  const problems = await agentProblems(scope, rendered);
-  if (problems.length) throw problemsError(problems, rendered.content);
+  const problems = await candidateProblems(scope, rendered);
+  if (problems.length) throw problemsError(scope.kind, problems, rendered.content);
   const created = await insertRevision(scope, rendered, body.message, audit, null);
   return viewOf(created, await authorNames([created.authorId]), true);
 }
 
-/** A new revision with the exact content of an earlier one (checked again: the binary may have changed). */
+/**
+ * A new revision with the exact content of an earlier one, checked again as a
+ * new one would be: the agent's rules and paths, or its binary, may have
+ * changed since (a revision from before the agent owned its runtime paths
+ * names whatever paths were typed then, and is refused if they differ).
+ */
 export async function rollbackTo(revisionId: string, message: string, audit: AuditContext): Promise<RevisionView> {
   const old = await db.configRevision.findUnique({ where: { id: revisionId }, select: revisionSelect });
   if (!old) throw notFound(`Revision '${revisionId}'`);
   const scope = await resolveScope(old.scope);
+  // The settings kinds are checked by their schema: today's rules apply to yesterday's input too.
+  if (scope.kind !== "HAPROXY") await renderScope(scope, old.input);
   const rendered = { input: old.input, content: old.content, checksum: old.checksum };
-  const problems = await agentProblems(scope, rendered);
-  if (problems.length) throw problemsError(problems, rendered.content);
+  const problems = await candidateProblems(scope, rendered);
+  if (problems.length) throw problemsError(scope.kind, problems, rendered.content);
   const created = await insertRevision(scope, rendered, message || `Roll back to revision ${old.number}`, audit, old);
   return viewOf(created, await authorNames([created.authorId]), true);
 }
 
 export async function diffRevisions(id: string, againstId: string | undefined, showSecrets: boolean) {
-  const r = await db.configRevision.findUnique({ where: { id }, select: { id: true, scope: true, number: true, content: true } });
+  const r = await db.configRevision.findUnique({ where: { id }, select: { id: true, scope: true, targetKind: true, number: true, content: true } });
   if (!r) throw notFound(`Revision '${id}'`);
   const other = againstId
     ? await db.configRevision.findUnique({ where: { id: againstId }, select: { id: true, scope: true, number: true, content: true } })
     : await db.configRevision.findFirst({ where: { scope: r.scope, number: { lt: r.number } }, orderBy: { number: "desc" }, select: { id: true, scope: true, number: true, content: true } });
   if (againstId && !other) throw notFound(`Revision '${againstId}'`);
   if (other && other.scope !== r.scope) throw unprocessable("Both revisions must belong to the same configuration");
-  const show = (t: string) => (showSecrets ? t : maskSecrets(t));
+  const show = (t: string) => (showSecrets ? t : maskConfigText(r.targetKind, t));
   return { from: other ? { id: other.id, number: other.number } : null, to: { id: r.id, number: r.number }, diff: diffConfigs(show(other?.content ?? ""), show(r.content)) };
 }
 
@@ -297,9 +360,11 @@ export async function getScope(scopeKey: string, showSecrets: boolean, page: { r
   const authors = await authorNames(revisions.map((r) => r.authorId));
   return {
     scope,
-    targets: await targetStates(scope, targets),
+    // An agent URL is an address, but one written with user:password@ must not show it.
+    targets: (await targetStates(scope, targets)).map((t) => ({ ...t, agentUrl: t.agentUrl === null ? null : maskText(t.agentUrl) })),
     revisions: revisions.map((r) => viewOf(r, authors, showSecrets)),
-    deployments: operations,
+    // Reasons and agents' errors are free text: they may quote a URL or a line.
+    deployments: operations.map((o) => ({ ...o, reason: maskText(o.reason), error: o.error === null ? null : maskText(o.error), params: maskData(o.params) })),
     canDeploy: targets.some((t) => t.enrolled),
   };
 }
@@ -309,8 +374,8 @@ export async function getDraft(scopeKey: string, showSecrets: boolean) {
   const input = await draftInput(scope);
   const rendered = await renderScope(scope, input).catch(() => null);
   return {
-    input: showSecrets ? input : maskJson(input),
-    content: rendered ? (showSecrets ? rendered.content : maskSecrets(rendered.content)) : null,
+    input: showSecrets ? input : maskConfigInput(scope.kind, input),
+    content: rendered ? (showSecrets ? rendered.content : maskConfigText(scope.kind, rendered.content)) : null,
     checksum: rendered?.checksum ?? null,
   };
 }
@@ -337,11 +402,11 @@ export async function runningConfig(type: TargetType, id: string, showSecrets: b
       running = { checksum: null, content: null, error: (error as Error).message };
     }
   }
-  const show = (t: string | null) => (t === null ? null : showSecrets ? t : maskSecrets(t));
+  const show = (t: string | null) => (t === null ? null : showSecrets ? t : maskConfigText(kind, t));
   return {
     scope: scopeKeyValue,
     desired: desired ? { revisionId: desired.id, number: desired.number, checksum: desired.checksum, applied: !!state?.appliedRevisionId } : null,
-    running: { checksum: running.checksum, error: running.error ?? null },
+    running: { checksum: running.checksum, error: running.error ? maskText(running.error) : null },
     inSync: !!desired && desired.checksum === running.checksum,
     diff: running.content === null || !desired ? null : diffConfigs(show(desired.content)!, show(running.content)!),
   };

@@ -7,6 +7,7 @@ import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { conflict, notFound } from "@/lib/api/problem";
 import type { Page } from "@/lib/common/schemas";
 import type { EventListQuery } from "@/lib/events/schemas";
+import { maskData, maskText } from "@/lib/config/mask";
 
 export const eventSelect = {
   id: true,
@@ -24,6 +25,11 @@ export const eventSelect = {
 
 export type EventView = Prisma.EventGetPayload<{ select: typeof eventSelect }>;
 
+/** Messages quote agents' answers and errors (which may hold a URL with its password): masked for every reader. */
+function masked(e: EventView): EventView {
+  return { ...e, message: maskText(e.message), data: maskData(e.data) };
+}
+
 export async function listEvents(query: EventListQuery): Promise<Page<EventView>> {
   const where: Prisma.EventWhereInput = {
     severity: query.severity,
@@ -39,16 +45,17 @@ export async function listEvents(query: EventListQuery): Promise<Page<EventView>
     db.event.findMany({ where, select: eventSelect, orderBy: { id: "desc" }, skip: (query.page - 1) * query.pageSize, take: query.pageSize }),
     db.event.count({ where }),
   ]);
-  return { items, total, page: query.page, pageSize: query.pageSize };
+  return { items: items.map(masked), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getEvent(id: bigint): Promise<EventView | null> {
-  return db.event.findUnique({ where: { id }, select: eventSelect });
+  const event = await db.event.findUnique({ where: { id }, select: eventSelect });
+  return event && masked(event);
 }
 
 /** Events after the one a reconnecting stream last saw, oldest first. */
 export async function eventsAfter(id: bigint, limit = 500): Promise<EventView[]> {
-  return db.event.findMany({ where: { id: { gt: id } }, select: eventSelect, orderBy: { id: "asc" }, take: limit });
+  return (await db.event.findMany({ where: { id: { gt: id } }, select: eventSelect, orderBy: { id: "asc" }, take: limit })).map(masked);
 }
 
 export async function acknowledgeEvent(id: bigint, note: string | undefined, audit: AuditContext): Promise<EventView> {
@@ -69,6 +76,6 @@ export async function acknowledgeEvent(id: bigint, note: string | undefined, aud
       reason: note ?? null,
     });
     await tx.$executeRaw`SELECT pg_notify('clusterdeck', ${JSON.stringify({ t: "changed", subject: "EVENT", id: id.toString() })})`;
-    return updated;
+    return masked(updated);
   });
 }

@@ -8,7 +8,9 @@ import type { Tx } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { SubjectType } from "@/lib/generated/prisma/enums";
 import { changes, recordAudit, type AuditContext } from "@/lib/audit/service";
-import { conflict, notFound, unprocessable } from "@/lib/api/problem";
+import { conflict, notFound, unprocessable, type ProblemField } from "@/lib/api/problem";
+import { describeForbidden, literalDestinationProblem } from "@/lib/net/destination-guard";
+import { readDestinationPolicy } from "@/lib/net/destination-policy";
 import type { Page } from "@/lib/common/schemas";
 import type * as s from "@/lib/inventory/schemas";
 
@@ -39,6 +41,35 @@ const nameFilter = (q?: string) => (q ? { name: { contains: q, mode: "insensitiv
 async function requireCluster(tx: Tx, clusterId: string) {
   const cluster = await tx.cluster.findUnique({ where: { id: clusterId }, select: { id: true } });
   if (!cluster) throw unprocessable("No such cluster", [{ path: "body.clusterId", message: "No cluster has this id" }]);
+}
+
+/**
+ * A literal link-local or metadata address in an agent URL or a host is
+ * refused here with the field named, unless an admin allows such
+ * destinations. The console would refuse to connect there anyway (the
+ * destination guard, at connect time, also catches names that resolve
+ * there); this only says so while the form is still open. Hosts count too:
+ * the prober connects to them, and a load balancer would proxy the public to
+ * a node's address.
+ */
+async function assertDestinations(tx: Tx, input: { host?: string; agentUrl?: string | null }) {
+  const problems: ProblemField[] = [];
+  const check = (field: "host" | "agentUrl", host: string) => {
+    const forbidden = literalDestinationProblem(host);
+    if (forbidden) problems.push({ path: `body.${field}`, message: `${describeForbidden(forbidden)}: the console does not connect there unless an admin allows link-local destinations (Settings)` });
+  };
+  if (input.agentUrl) {
+    let hostname: string | null = null;
+    try {
+      hostname = new URL(input.agentUrl).hostname;
+    } catch {
+      hostname = null; // the schema has already said what is wrong with it
+    }
+    if (hostname) check("agentUrl", hostname);
+  }
+  if (input.host) check("host", input.host);
+  if (problems.length === 0 || (await readDestinationPolicy(tx)).allowLinkLocal) return;
+  throw unprocessable("Link-local and cloud metadata addresses are refused", problems);
 }
 
 // ---------------------------------------------------------------- clusters
@@ -163,6 +194,7 @@ export async function getLoadBalancer(id: string): Promise<LoadBalancerDetail> {
 export function createLoadBalancer(input: s.LoadBalancerCreate, audit: AuditContext): Promise<LoadBalancerView> {
   return audited(audit, "load-balancer.create", "LOAD_BALANCER", async (tx) => {
     await requireCluster(tx, input.clusterId);
+    await assertDestinations(tx, input);
     const result = await tx.loadBalancer.create({ data: input, select: loadBalancerSelect });
     return { result, targetId: result.id, summary: { created: input } };
   });
@@ -177,6 +209,7 @@ export function updateLoadBalancer(id: string, input: s.LoadBalancerUpdate, audi
     if (kind === "HARDWARE" && agentUrl) {
       throw unprocessable("A hardware load balancer has no agent", [{ path: "body.agentUrl", message: "Clear the agent URL for a hardware load balancer" }]);
     }
+    await assertDestinations(tx, input);
     const result = await tx.loadBalancer.update({ where: { id }, data: input, select: loadBalancerSelect });
     return { result, targetId: id, summary: { changes: changes(before, input) } as Prisma.InputJsonValue };
   });
@@ -289,6 +322,7 @@ export async function getNode(id: string): Promise<NodeDetail> {
 export function createNode(input: s.NodeCreate, audit: AuditContext): Promise<NodeView> {
   return audited(audit, "node.create", "NODE", async (tx) => {
     await requireCluster(tx, input.clusterId);
+    await assertDestinations(tx, input);
     const result = await tx.node.create({ data: input, select: nodeSelect });
     return { result, targetId: result.id, summary: { created: input } };
   });
@@ -298,6 +332,7 @@ export function updateNode(id: string, input: s.NodeUpdate, audit: AuditContext)
   return audited(audit, "node.update", "NODE", async (tx) => {
     const before = await tx.node.findUnique({ where: { id } });
     if (!before) throw notFound("Node");
+    await assertDestinations(tx, input);
     const result = await tx.node.update({ where: { id }, data: input, select: nodeSelect });
     return { result, targetId: id, summary: { changes: changes(before, input) } as Prisma.InputJsonValue };
   });
@@ -375,6 +410,7 @@ async function assertSinglePrimary(tx: Tx, clusterId: string, exceptId?: string)
 export function createDatabase(input: s.DatabaseCreate, audit: AuditContext): Promise<DatabaseView> {
   return audited(audit, "database.create", "DATABASE", async (tx) => {
     await requireCluster(tx, input.clusterId);
+    await assertDestinations(tx, input);
     if (input.role === "PRIMARY") await assertSinglePrimary(tx, input.clusterId);
     const result = await tx.databaseInstance.create({ data: input, select: databaseSelect });
     return { result, targetId: result.id, summary: { created: input } };
@@ -385,6 +421,7 @@ export function updateDatabase(id: string, input: s.DatabaseUpdate, audit: Audit
   return audited(audit, "database.update", "DATABASE", async (tx) => {
     const before = await tx.databaseInstance.findUnique({ where: { id } });
     if (!before) throw notFound("Database instance");
+    await assertDestinations(tx, input);
     if (input.role === "PRIMARY" && before.role !== "PRIMARY") await assertSinglePrimary(tx, before.clusterId, id);
     const result = await tx.databaseInstance.update({ where: { id }, data: input, select: databaseSelect });
     return { result, targetId: id, summary: { changes: changes(before, input) } as Prisma.InputJsonValue };

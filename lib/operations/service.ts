@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import { conflict, forbidden, notFound } from "@/lib/api/problem";
 import { can } from "@/lib/auth/permissions";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
+import { maskData, maskText } from "@/lib/config/mask";
 
 type TargetType = "NODE" | "LOAD_BALANCER" | "DATABASE";
 
@@ -35,7 +36,15 @@ export async function getOperation(id: string) {
   });
   if (!op) throw notFound(`Operation '${id}'`);
   const names = await targetNames(op.deployments.map((d) => ({ type: d.targetType as TargetType, id: d.targetId })));
-  return { ...op, deployments: op.deployments.map((d) => ({ ...d, targetName: names.get(d.targetId) ?? "(removed)" })) };
+  // Reasons, steps and errors quote agents and admins: masked like any text a viewer reads.
+  return {
+    ...op,
+    reason: maskText(op.reason),
+    params: maskData(op.params),
+    steps: maskData(op.steps),
+    error: op.error === null ? null : maskText(op.error),
+    deployments: op.deployments.map((d) => ({ ...d, error: d.error === null ? null : maskText(d.error), targetName: names.get(d.targetId) ?? "(removed)" })),
+  };
 }
 
 async function targetNames(targets: { type: TargetType; id: string }[]): Promise<Map<string, string>> {
@@ -49,12 +58,13 @@ async function targetNames(targets: { type: TargetType; id: string }[]): Promise
 }
 
 export async function listOperations(query: { kind?: string; state?: "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED"; limit: number }) {
-  return db.operation.findMany({
+  const ops = await db.operation.findMany({
     where: { ...(query.kind ? { kind: query.kind } : {}), ...(query.state ? { state: query.state } : {}) },
     orderBy: { createdAt: "desc" },
     take: query.limit,
     select: { id: true, kind: true, state: true, subjectType: true, subjectId: true, reason: true, currentStep: true, error: true, createdAt: true, finishedAt: true },
   });
+  return ops.map((o) => ({ ...o, reason: maskText(o.reason), error: o.error === null ? null : maskText(o.error) }));
 }
 
 
