@@ -9,7 +9,9 @@
 //   /login and /forbidden themselves);
 // - pages: the Content-Security-Policy with a fresh nonce, on every page
 //   response (/login, /forbidden and error pages included), handed to Next in
-//   the request so it stamps that nonce on the scripts it renders.
+//   the request so it stamps that nonce on the scripts it renders; and the
+//   path asked for (x-clusterdeck-path), so a page whose session has ended can
+//   send its user to sign in and back here (lib/auth/session.ts, requireSession).
 import { NextResponse, type NextRequest } from "next/server";
 import { ApiError, badRequest, problemResponse } from "@/lib/api/problem";
 import { matchApiRoute } from "@/lib/api/route-table";
@@ -41,6 +43,10 @@ function pageWithNonce(req: NextRequest): NextResponse {
   const headers = new Headers(req.headers);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);
+  // Only ever a callback path, and checked as one where it is read.
+  const asked = req.nextUrl.clone();
+  asked.searchParams.delete("_rsc"); // Next's own cache-busting parameter of client navigations
+  headers.set("x-clusterdeck-path", asked.pathname + asked.search);
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("content-security-policy", csp);
   return res;

@@ -13,6 +13,7 @@ import * as cfg from "@/lib/config/schemas";
 import * as ops from "@/lib/operations/schemas";
 import { autoFailoverRequest, promoteRequest, twoPersonRuleBody } from "@/lib/operations/promote-schema";
 import { linkLocalDestinationsBody } from "@/lib/net/schemas";
+import { sessionAnswer } from "@/lib/sessions/schemas";
 import { route } from "@/lib/api/spec";
 
 const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
@@ -40,6 +41,24 @@ export const api = {
   }),
   openapi: route({ method: "GET", path: "/api/v1/openapi.json", tag: "system", summary: "This API's OpenAPI document", access: "public" }),
   me: route({ method: "GET", path: "/api/v1/me", tag: "system", summary: "The caller: user, role and permissions", access: "authenticated" }),
+  session: {
+    get: route({
+      method: "GET",
+      path: "/api/v1/session",
+      tag: "system",
+      summary: "The caller's browser session: seconds left before the idle timeout and the absolute cap (null for an API token). Reading it is not activity",
+      access: "authenticated",
+      response: sessionAnswer,
+    }),
+    activity: route({
+      method: "POST",
+      path: "/api/v1/session/activity",
+      tag: "system",
+      summary: "Tell the console its user is at work (input on a page; sent at most once a minute): the idle timeout starts again. 409 for an API token, which has no session",
+      access: "authenticated",
+      response: sessionAnswer,
+    }),
+  },
   summary: route({ method: "GET", path: "/api/v1/summary", tag: "system", summary: "Per-tier counts, health and capacity", access: "inventory:read" }),
 
   clusters: crud("clusters", "clusters", "cluster", { list: inv.clusterList, create: inv.clusterCreate, update: inv.clusterUpdate }),

@@ -2,7 +2,8 @@ import type { Role } from "@/lib/generated/prisma/enums";
 
 /** Who is acting: a signed-in user, an API token, or the console itself. */
 export type Actor =
-  | { type: "USER"; id: string; userId: string; label: string; role: Role }
+  /** sessionId: the server-side session (lib/sessions/service.ts) the request came with. */
+  | { type: "USER"; id: string; userId: string; label: string; role: Role; sessionId?: string }
   | { type: "TOKEN"; id: string; userId: string; label: string; role: Role }
   | { type: "SYSTEM"; id: null; userId: null; label: string; role: "ADMIN" };
 
