@@ -1,17 +1,16 @@
-import { redirect } from "next/navigation";
-import { sessionActor } from "@/lib/auth/session";
+import { requireSession } from "@/lib/auth/session";
 import { navigationFor } from "@/lib/auth/navigation";
 import { Providers } from "@/components/providers";
 import { Sidebar } from "@/components/shell/sidebar";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { SignOutButton } from "@/components/shell/sign-out-button";
+import { SessionKeeper } from "@/components/shell/session-keeper";
 import { StatusBadge } from "@/components/ui/badge";
 
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const actor = await sessionActor();
-  if (!actor) redirect("/login");
+  const actor = await requireSession();
   return (
     <Providers>
       <a href="#content" className="skip-link">
@@ -27,6 +26,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             <ThemeToggle />
             <SignOutButton />
           </header>
+          <SessionKeeper />
           <main id="content" className="content">
             {children}
           </main>
