@@ -6,7 +6,7 @@
 //   empty 405, or a 500 (a malformed escape in a route parameter) — never the
 //   API's error shape.
 // - pages: a convenience redirect to /login for anonymous visitors (not on
-//   /login and /forbidden themselves);
+//   /login, /forbidden and /display themselves);
 // - pages: the Content-Security-Policy with a fresh nonce, on every page
 //   response (/login, /forbidden and error pages included), handed to Next in
 //   the request so it stamps that nonce on the scripts it renders; and the
@@ -19,8 +19,8 @@ import { newCspNonce, pageCsp } from "@/lib/security/csp";
 import { env } from "@/lib/env";
 
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
-/** Pages anyone may open: no redirect to /login from them. */
-const openPages = ["/login", "/forbidden"];
+/** Pages anyone may open: no redirect to /login from them (/display: a wall display's link, opened before it has a session). */
+const openPages = ["/login", "/forbidden", "/display"];
 
 function apiGate(req: NextRequest): Response {
   const match = matchApiRoute(req.nextUrl.pathname, req.method);

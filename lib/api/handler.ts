@@ -60,6 +60,8 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
           throw forbidden(`Role ${actor.role} may not perform '${spec.access}'`);
         }
       }
+      // A wall display only ever reads, whatever the route (public ones too) or the role table says.
+      if (actor?.type === "USER" && actor.display && spec.method !== "GET") throw forbidden("A wall display is read-only");
       if (viaCookie && spec.method !== "GET") {
         checkOrigin(req);
         // A change made from a page is the user at work; a refused cross-site one is not.

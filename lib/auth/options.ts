@@ -162,7 +162,7 @@ export function authOptions(): NextAuthOptions {
           // /api/auth/session (or an update): never renew a session that no longer counts.
           const check = await checkSession(token.sid, token.uid);
           if (!check.ok) throw new SessionEndedError(check.reason);
-          token.role = check.user.role;
+          token.role = check.display ? "VIEWER" : check.user.role;
           token.email = check.user.email;
           token.name = check.user.name;
           return token;

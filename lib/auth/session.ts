@@ -43,6 +43,10 @@ export async function sessionFrom(requestHeaders: Headers): Promise<SessionLooku
   const check = await checkSession(token.sid, token.uid);
   if (!check.ok) return { actor: null, ended: check.reason };
   const { user } = check;
+  if (check.display) {
+    // Read-only by construction: VIEWER whatever its owner's role, and the handler refuses it any change.
+    return { actor: { type: "USER", id: user.id, userId: user.id, label: `wall display "${check.display.label}" (${user.email})`, role: "VIEWER", sessionId: check.sessionId, display: true } };
+  }
   return { actor: { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role, sessionId: check.sessionId } };
 }
 

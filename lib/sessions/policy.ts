@@ -1,9 +1,11 @@
 // When a session stops counting, and what the sign-in page tells its user.
 // Pure: the service reads the row and the clock, this decides. Kept free of
 // server-only imports, so the login page and the browser share the codes.
-import type { SessionEndReason } from "@/lib/generated/prisma/enums";
+import type { SessionEndReason, SessionKind } from "@/lib/generated/prisma/enums";
 
 export type SessionRow = {
+  /** A DISPLAY (wall display) has no idle timeout: nobody touches it, by design. */
+  kind?: SessionKind;
   endedAt: Date | null;
   endReason: SessionEndReason | null;
   lastActivityAt: Date;
@@ -27,7 +29,7 @@ export function judgeSession(row: SessionRow, now: Date, idleMs: number): Verdic
   if (row.user.disabled) return { ok: false, reason: "DISABLED", at: now, ended: true };
   // Every change that bumps the version also ends the rows; this is the backstop.
   if (row.sessionVersion !== row.user.sessionVersion) return { ok: false, reason: "REVOKED", at: now, ended: true };
-  const idleEndsAt = new Date(row.lastActivityAt.getTime() + idleMs);
+  const idleEndsAt = row.kind === "DISPLAY" ? row.expiresAt : new Date(row.lastActivityAt.getTime() + idleMs);
   const first = idleEndsAt < row.expiresAt ? { reason: "IDLE" as const, at: idleEndsAt } : { reason: "EXPIRED" as const, at: row.expiresAt };
   if (now >= first.at) return { ok: false, reason: first.reason, at: first.at, ended: true };
   return { ok: true, idleEndsAt, expiresAt: row.expiresAt };
