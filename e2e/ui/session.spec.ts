@@ -9,14 +9,18 @@
 // however active. An ended session sends the user to sign in, saying why,
 // and back to where they were.
 //
-// The demo console keeps the default limits (30 min idle, 12 h cap) for the
-// other specs; these move a session's clock back in its database row.
+// The demo console's limits stay long (E2E.sessionIdleSeconds idle, the 12 h
+// default cap) for the other specs; these move a session's clock back in its
+// database row instead.
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import type pg from "pg";
 import { E2E } from "../env";
 import { apiAs, consoleDatabase } from "../helpers";
+import { duration } from "@/lib/sessions/policy";
 
-const IDLE_MINUTES = 30;
+const IDLE_MINUTES = E2E.sessionIdleSeconds / 60;
+/** What the sign-in page calls that timeout. */
+const idleWords = duration(E2E.sessionIdleSeconds);
 
 /** A fresh user of this role, created by the admin (so no shared session is touched). */
 async function newUser(role: "VIEWER" | "OPERATOR", prefix: string) {
@@ -187,7 +191,7 @@ test("an open page does not keep its session alive (stream, refetches, prefetche
     page.on("request", (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
     await page.reload(); // not activity either
     await expect(page.getByTestId("current-user")).toBeVisible();
-    const before = await idleFor(db, session.id, 10);
+    const before = await idleFor(db, session.id, IDLE_MINUTES / 3);
 
     // Everything a page does without its user, for longer than the stream's 30 s session re-check.
     await page.getByRole("link", { name: "App nodes" }).hover(); // a prefetch, not a click
@@ -228,14 +232,14 @@ test("a session idle for the timeout ends: the next page or API call goes to sig
     // …and so the open tab, at its next call (here the input it reports), goes to sign in.
     await page.getByRole("heading", { level: 1 }).first().click();
     await expect(page).toHaveURL(/\/login\?reason=idle&callbackUrl=%2Fnodes%3Fhealth%3DDOWN$/);
-    await expect(page.getByTestId("session-ended")).toContainText(`signed out after ${IDLE_MINUTES} minutes without activity`);
+    await expect(page.getByTestId("session-ended")).toContainText(`signed out after ${idleWords} without activity`);
     expect(await latestSession(db, user.email)).toMatchObject({ endReason: "IDLE" });
 
     // The next page, in another tab, too; signing in there comes back to that page.
     const next = await context.newPage();
     await next.goto("/events?severity=CRITICAL");
     await expect(next).toHaveURL(/\/login\?reason=idle&callbackUrl=%2Fevents%3Fseverity%3DCRITICAL$/);
-    await expect(next.getByTestId("session-ended")).toContainText(`signed out after ${IDLE_MINUTES} minutes without activity`);
+    await expect(next.getByTestId("session-ended")).toContainText(`signed out after ${idleWords} without activity`);
     await fillSignIn(next, user);
     await expect(next).toHaveURL(/\/events\?severity=CRITICAL$/);
     await expect(next.getByTestId("current-user")).toContainText(user.email);
