@@ -98,9 +98,6 @@ test("sign-out ends the session on the server: a copy of its cookie is refused e
   expect(copied.some((c) => c.name.endsWith("next-auth.session-token"))).toBe(true);
 
   await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login\?reason=signed-out/);
-  await expect(page.getByTestId("session-ended")).toHaveText("You are signed out.");
-  await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login/);
 
   // Someone who kept a copy of the cookie (another tab, a stolen cookie) gets nothing.
@@ -118,6 +115,12 @@ test("sign-out ends the session on the server: a copy of its cookie is refused e
   const thiefPage = await thief.newPage();
   await thiefPage.goto("/nodes");
   await expect(thiefPage).toHaveURL(/\/login/);
+
+  // The one who signed out is told so, and stays out.
+  await expect(page).toHaveURL(/\/login\?reason=signed-out/);
+  await expect(page.getByTestId("session-ended")).toHaveText("You are signed out.");
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/login/);
 
   // Audited, with who and why.
   const admin = await apiAs("ADMIN");
