@@ -6,7 +6,7 @@
 // changes made with the session cookie (lib/api/handler.ts). Reading pages,
 // the live stream and background refetches never do.
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import type { Db, Tx } from "@/lib/db/client";
 import { env } from "@/lib/env";
@@ -101,7 +101,7 @@ export async function checkSession(sessionId: unknown, userId: unknown, now = ne
   if (!row || row.userId !== userId || row.claimHash !== null) return { ok: false, reason: null };
   const verdict = judgeSession(row, now, sessionLimits().idleSeconds * 1000);
   if (!verdict.ok) {
-    if (verdict.ended) await endSession(sessionId, verdict.reason, { actor: systemActor("session policy"), requestId: `session-${verdict.reason.toLowerCase()}`, clientIp: null }, verdict.at);
+    if (verdict.ended) await endSession(sessionId, verdict.reason, { actor: systemActor("session policy"), requestId: randomUUID(), clientIp: null }, verdict.at);
     return { ok: false, reason: verdict.reason };
   }
   const { id, email, name, role } = row.user;
