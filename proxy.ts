@@ -6,10 +6,12 @@
 //   empty 405, or a 500 (a malformed escape in a route parameter) — never the
 //   API's error shape.
 // - pages: a convenience redirect to /login for anonymous visitors (not on
-//   /login and /forbidden themselves);
+//   /login, /forbidden and /display themselves);
 // - pages: the Content-Security-Policy with a fresh nonce, on every page
 //   response (/login, /forbidden and error pages included), handed to Next in
-//   the request so it stamps that nonce on the scripts it renders.
+//   the request so it stamps that nonce on the scripts it renders; and the
+//   path asked for (x-clusterdeck-path), so a page whose session has ended can
+//   send its user to sign in and back here (lib/auth/session.ts, requireSession).
 import { NextResponse, type NextRequest } from "next/server";
 import { ApiError, badRequest, problemResponse } from "@/lib/api/problem";
 import { matchApiRoute } from "@/lib/api/route-table";
@@ -17,8 +19,8 @@ import { newCspNonce, pageCsp } from "@/lib/security/csp";
 import { env } from "@/lib/env";
 
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
-/** Pages anyone may open: no redirect to /login from them. */
-const openPages = ["/login", "/forbidden"];
+/** Pages anyone may open: no redirect to /login from them (/display: a wall display's link, opened before it has a session). */
+const openPages = ["/login", "/forbidden", "/display"];
 
 function apiGate(req: NextRequest): Response {
   const match = matchApiRoute(req.nextUrl.pathname, req.method);
@@ -41,6 +43,10 @@ function pageWithNonce(req: NextRequest): NextResponse {
   const headers = new Headers(req.headers);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);
+  // Only ever a callback path, and checked as one where it is read.
+  const asked = req.nextUrl.clone();
+  asked.searchParams.delete("_rsc"); // Next's own cache-busting parameter of client navigations
+  headers.set("x-clusterdeck-path", asked.pathname + asked.search);
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("content-security-policy", csp);
   return res;

@@ -17,6 +17,13 @@ export const E2E = {
   baseURL: `http://127.0.0.1:${port}`,
   dataDir,
   authDir: path.resolve("e2e/.auth"),
+  /**
+   * The demo console's idle timeout. Longer than the default 30 min on purpose: the
+   * sessions the setup project stores are used by specs that may run more than 30 min
+   * later, and nothing in between is their user's activity. e2e/ui/session.spec.ts
+   * moves sessions' clocks back by this much.
+   */
+  sessionIdleSeconds: Number(process.env.E2E_SESSION_IDLE_TIMEOUT ?? 4 * 3600),
   users: {
     ADMIN: { email: "admin@e2e.test", password: "admin-password-e2e-1" },
     OPERATOR: { email: "operator@e2e.test", password: "operator-password-e2e-1" },

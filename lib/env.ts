@@ -28,7 +28,12 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Address the console listens on (not HOSTNAME: containers set that to their id). */
   CLUSTERDECK_HOST: z.string().default("127.0.0.1"),
-  CLUSTERDECK_SESSION_MAX_AGE: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
+  /** Absolute cap of a browser session in seconds, whatever the activity. */
+  CLUSTERDECK_SESSION_MAX_AGE: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(12 * 3600),
+  /** A browser session with no user activity for this many seconds ends. */
+  CLUSTERDECK_SESSION_IDLE_TIMEOUT: z.coerce.number().int().min(60).max(24 * 3600).default(30 * 60),
+  /** The public URL of the console; next-auth reads it too. */
+  NEXTAUTH_URL: blankIsUnset(z.string().url()),
   CLUSTERDECK_ADMIN_EMAIL: z.string().email().default("admin@clusterdeck.local"),
   CLUSTERDECK_ADMIN_PASSWORD: z.string().min(12).optional(),
   /** Comma-separated origins accepted on cookie-authenticated mutations, beside the request's own. */

@@ -1,9 +1,10 @@
 // Protects: 10 s samples become minute and hour rows once (never twice, even
 // when run again), with averages, the worst health and the largest lag; old
-// rows are deleted per resolution.
+// rows are deleted per resolution. Browser sessions are deleted 30 days after
+// they ended or expired, never while they may still count.
 import { expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
-import { prune, rollUp } from "@/worker/retention";
+import { prune, pruneSessions, rollUp } from "@/worker/retention";
 
 setupTestDatabase();
 
@@ -41,4 +42,23 @@ it("rolls up complete buckets once, keeps the worst health and the largest lag, 
   expect(await prune(db, new Date("2026-11-23T12:00:00Z"))).toBe(5);
   expect(await db.healthSample.count({ where: { resolution: "RAW" } })).toBe(0);
   expect(await db.healthSample.count()).toBe(4);
+});
+
+it("deletes browser sessions 30 days after they ended or expired, and only those", async () => {
+  const { db } = await import("@/lib/db");
+  const now = new Date("2026-11-23T12:00:00Z");
+  const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+  const user = await db.user.create({ data: { email: "retention@test.dev", passwordHash: "x" } });
+  const base = { userId: user.id, sessionVersion: 0 };
+  await db.session.createMany({
+    data: [
+      { ...base, id: "open", createdAt: daysAgo(0.1), expiresAt: daysAgo(-0.4) },
+      { ...base, id: "ended-recently", createdAt: daysAgo(5), expiresAt: daysAgo(4.5), endedAt: daysAgo(5), endReason: "SIGN_OUT" },
+      { ...base, id: "ended-long-ago", createdAt: daysAgo(40), expiresAt: daysAgo(39.5), endedAt: daysAgo(40), endReason: "IDLE" },
+      { ...base, id: "expired-long-ago", createdAt: daysAgo(32), expiresAt: daysAgo(31.5) },
+      { ...base, id: "display-for-months", kind: "DISPLAY", createdAt: daysAgo(60), expiresAt: daysAgo(-30) },
+    ],
+  });
+  expect(await pruneSessions(db, now)).toBe(2);
+  expect((await db.session.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((s) => s.id)).toEqual(["display-for-months", "ended-recently", "open"]);
 });

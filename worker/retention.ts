@@ -66,6 +66,18 @@ export async function prune(db: Db, now = new Date()): Promise<number> {
   return deleted;
 }
 
+/** Ended or expired browser sessions are kept this long for the record (the audit trail keeps each end for good). */
+export const SESSION_RETENTION = "30 days";
+
+/** Deletes sessions that ended, or expired, longer ago than SESSION_RETENTION. Returns rows deleted. */
+export async function pruneSessions(db: Db, now = new Date()): Promise<number> {
+  return db.$executeRawUnsafe(
+    `DELETE FROM "Session" WHERE COALESCE("endedAt", "expiresAt") < $1::timestamp - $2::interval`,
+    now,
+    SESSION_RETENTION,
+  );
+}
+
 /** Runs roll-up and pruning every minute while started (on the leader only). */
 export class RetentionJob {
   private timer: NodeJS.Timeout | null = null;
@@ -75,6 +87,7 @@ export class RetentionJob {
     const run = () =>
       rollUp(this.db)
         .then(() => prune(this.db))
+        .then(() => pruneSessions(this.db))
         .catch((error) => console.error(JSON.stringify({ msg: "retention.failed", error: String(error) })));
     void run();
     this.timer = setInterval(run, 60_000);

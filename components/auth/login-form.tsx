@@ -2,6 +2,7 @@
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 import { Field } from "@/components/ui/field";
+import { callbackPathOrDefault } from "@/lib/auth/callback-url";
 
 /** The provider id of lib/auth/oidc.ts (a client component cannot import that server module). */
 const ssoProviderId = "oidc";
@@ -25,14 +26,15 @@ export function LoginForm({ callbackUrl, initialError, sso }: { callbackUrl: str
       setError(!result || result.error === "CredentialsSignin" ? "Wrong email or password" : (result.error ?? "Sign-in failed"));
       return;
     }
-    window.location.assign(callbackUrl);
+    // The page already checked it; checked again against where this page really is, and only the path is followed.
+    window.location.assign(callbackPathOrDefault(callbackUrl, window.location.origin));
   }
 
   async function onSso() {
     setPending("sso");
     setError(undefined);
     // Leaves for the identity provider; a refusal comes back as /login?error=….
-    await signIn(ssoProviderId, { callbackUrl });
+    await signIn(ssoProviderId, { callbackUrl: callbackPathOrDefault(callbackUrl, window.location.origin) });
   }
 
   return (

@@ -9,7 +9,8 @@
 //                    (setQueryData(["live", key])), at most once a second,
 //                    and not at all while the tab is hidden (buffered instead)
 //   resync         → we missed messages: invalidate everything, refresh
-//   end            → the session is over: go and sign in
+//   end            → the session is over: go and sign in (saying why, when the
+//                    server said: idle, expired…)
 //
 // The browser reconnects an EventSource on its own after a network error and
 // sends Last-Event-ID, so missed events are replayed by the server. It gives up
@@ -24,6 +25,7 @@ import { appendToWindow, groupByKey, LIVE_MAX_POINTS, type LiveWindow } from "@/
 import { liveKey } from "@/lib/metrics/queries";
 import { createThrottle } from "@/lib/metrics/throttle";
 import { isWatched } from "@/components/realtime/live-store";
+import { isSignOutCode, type SignOutCode } from "@/lib/sessions/policy";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
@@ -41,8 +43,8 @@ type Options = {
   /** router.refresh() of the current page. */
   refresh: () => void;
   onStatus: (status: LiveStatus) => void;
-  /** The session has ended. */
-  onEnd: () => void;
+  /** The session has ended (why, when the server said). */
+  onEnd: (why?: SignOutCode) => void;
   url?: string;
 };
 
@@ -146,9 +148,19 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
     refresh();
   }
 
-  function end() {
+  /** Why the session ended, from an `end` message or a 401 problem: `{ sessionEnded: "idle" }`. */
+  function endedCode(text: string | null | undefined): SignOutCode | undefined {
+    try {
+      const code = (JSON.parse(text ?? "") as { sessionEnded?: unknown }).sessionEnded;
+      return isSignOutCode(code) ? code : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function end(why?: SignOutCode) {
     close();
-    onEnd();
+    onEnd(why);
   }
 
   // ---------------------------------------------------------------- connection
@@ -180,13 +192,13 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
     es.addEventListener("changed", onChanged);
     es.addEventListener("metrics", onMetrics);
     es.addEventListener("resync", resync);
-    es.addEventListener("end", end);
+    es.addEventListener("end", (e: MessageEvent<string>) => end(endedCode(e.data)));
   }
 
   async function recover() {
     try {
       const res = await fetch("/api/v1/me", { headers: { accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
-      if (res.status === 401) return end();
+      if (res.status === 401) return end(endedCode(await res.text().catch(() => "")));
     } catch {
       // Offline or the server is down: try the stream again later.
     }

@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { emptyWindow, type LiveWindow } from "@/lib/metrics/live-window";
 import { connectLive, type LiveStatus } from "@/components/realtime/live-connection";
 import { liveWindowsStore, type LiveWindows } from "@/components/realtime/live-store";
+import { signInPath } from "@/lib/sessions/policy";
 
 const StatusContext = createContext<LiveStatus>("connecting");
 
@@ -25,10 +26,9 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
       client,
       refresh: () => routerRef.current.refresh(),
       onStatus: setStatus,
-      onEnd: () => {
+      onEnd: (why) => {
         // A full navigation on purpose: the session is gone, so is every cached query.
-        // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-        window.location.assign(`/login?callbackUrl=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+        window.location.assign(signInPath(window.location.pathname + window.location.search, why));
       },
     });
     return () => connection.close();

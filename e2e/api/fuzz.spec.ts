@@ -80,6 +80,8 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   "PATCH /api/v1/users/{id}": { name: "Fuzz", role: "OPERATOR", disabled: false },
   "POST /api/v1/users/{id}/password": { password: "fuzz-password-123456" },
   "POST /api/v1/tokens": { name: "fuzz token", role: "VIEWER", expiresInDays: 1 },
+  "POST /api/v1/displays": { label: "fuzz wall", days: 1 },
+  "POST /api/v1/displays/claim": { code: "A".repeat(43) },
   "POST /api/v1/config/scopes/{scope}/validate": { input: appInput },
   "POST /api/v1/config/scopes/{scope}/revisions": { input: appInput, message: "fuzz" },
   "POST /api/v1/config/revisions/{id}/rollback": { message: "back" },
@@ -733,6 +735,8 @@ const WRITTEN_BY_API: Array<{ table: string; key: string[]; exclude?: string[]; 
   { table: "User", key: ["id"] },
   { table: "LoginThrottle", key: ["key"] },
   { table: "ApiToken", key: ["id"], exclude: ["lastUsedAt"] },
+  // Browser sessions and wall displays: no API request of the fuzzer may open, touch or end one.
+  { table: "Session", key: ["id"] },
   // Refusals (403) are audited on purpose; anything else would be a change or a server error.
   { table: "AuditEntry", key: ["id"], where: `outcome <> 'DENIED'` },
   // The worker raises events; only acknowledging one is an API write.

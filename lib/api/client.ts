@@ -3,6 +3,7 @@
 import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { Problem, ProblemField } from "@/lib/api/problem";
+import { isSignOutCode, signInPath } from "@/lib/sessions/policy";
 
 export class ApiClientError extends Error {
   constructor(
@@ -39,9 +40,12 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   }
   if (!res.ok) {
     const problem = (data && typeof data === "object" ? data : { type: "about:blank", title: res.statusText || "Request failed", status: res.status }) as Problem;
-    // A full navigation on purpose: the session is gone, so is every cached query.
-    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-    if (res.status === 401 && typeof window !== "undefined") window.location.assign(`/login?callbackUrl=${encodeURIComponent(window.location.pathname)}`);
+    if (res.status === 401 && typeof window !== "undefined") {
+      // A full navigation on purpose: the session is gone, so is every cached query.
+      // Sign-in says why (idle, expired…) and comes back to this page, query included.
+      const why = isSignOutCode(problem.sessionEnded) ? problem.sessionEnded : undefined;
+      window.location.assign(signInPath(window.location.pathname + window.location.search, why));
+    }
     throw new ApiClientError(res.status, problem);
   }
   return data as T;

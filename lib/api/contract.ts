@@ -13,6 +13,7 @@ import * as cfg from "@/lib/config/schemas";
 import * as ops from "@/lib/operations/schemas";
 import { autoFailoverRequest, promoteRequest, twoPersonRuleBody } from "@/lib/operations/promote-schema";
 import { linkLocalDestinationsBody } from "@/lib/net/schemas";
+import { displayClaim, displayCreate, sessionAnswer } from "@/lib/sessions/schemas";
 import { route } from "@/lib/api/spec";
 
 const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
@@ -40,6 +41,54 @@ export const api = {
   }),
   openapi: route({ method: "GET", path: "/api/v1/openapi.json", tag: "system", summary: "This API's OpenAPI document", access: "public" }),
   me: route({ method: "GET", path: "/api/v1/me", tag: "system", summary: "The caller: user, role and permissions", access: "authenticated" }),
+  session: {
+    get: route({
+      method: "GET",
+      path: "/api/v1/session",
+      tag: "system",
+      summary: "The caller's browser session: seconds left before the idle timeout and the absolute cap (null for an API token). Reading it is not activity",
+      access: "authenticated",
+      response: sessionAnswer,
+    }),
+    activity: route({
+      method: "POST",
+      path: "/api/v1/session/activity",
+      tag: "system",
+      summary: "Tell the console its user is at work (input on a page; sent at most once a minute): the idle timeout starts again. 409 for an API token, which has no session",
+      access: "authenticated",
+      response: sessionAnswer,
+    }),
+  },
+  sessions: {
+    list: route({ method: "GET", path: "/api/v1/sessions", tag: "users", summary: "Open browser sessions and wall displays: who, from where, since when, last activity, expiry", access: "users:manage" }),
+    end: route({
+      method: "DELETE",
+      path: "/api/v1/sessions/{id}",
+      tag: "users",
+      summary: "End a browser session or a wall display now: its cookie is refused from its next request",
+      access: "users:manage",
+      params: idParams,
+    }),
+  },
+  displays: {
+    create: route({
+      method: "POST",
+      path: "/api/v1/displays",
+      tag: "users",
+      summary: "Make a wall display: read-only, no idle timeout, works for the given days. The answer holds its one-time link code (15 minutes), shown this once",
+      access: "users:manage",
+      body: displayCreate,
+      status: 201,
+    }),
+    claim: route({
+      method: "POST",
+      path: "/api/v1/displays/claim",
+      tag: "users",
+      summary: "Open a wall display's link (once, within 15 minutes of its making): sets the display's session cookie",
+      access: "public",
+      body: displayClaim,
+    }),
+  },
   summary: route({ method: "GET", path: "/api/v1/summary", tag: "system", summary: "Per-tier counts, health and capacity", access: "inventory:read" }),
 
   clusters: crud("clusters", "clusters", "cluster", { list: inv.clusterList, create: inv.clusterCreate, update: inv.clusterUpdate }),

@@ -1,7 +1,8 @@
 // The one route-handler wrapper. In order: request id, caller (API token or
 // session cookie), role check (fail closed), Origin check for cookie
-// mutations, input parsing (size, JSON, zod), the handler, and the answer as
-// JSON or problem+json. A refused mutation and a server error are audited.
+// mutations, which then count as the user's activity on the session, input
+// parsing (size, JSON, zod), the handler, and the answer as JSON or
+// problem+json. A refused mutation and a server error are audited.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -12,6 +13,8 @@ import type { Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/permissions";
 import { requestActor } from "@/lib/auth/session";
 import { clientIpFrom } from "@/lib/auth/client-ip";
+import { touchSession } from "@/lib/sessions/service";
+import { signOutCode } from "@/lib/sessions/policy";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { log } from "@/lib/log";
 import { ApiError, badRequest, conflict, forbidden, notFound, problemResponse, unauthorized, unprocessable, type ProblemField } from "@/lib/api/problem";
@@ -47,12 +50,23 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
       actor = caller.actor;
       const viaCookie = caller.via === "cookie";
       if (spec.access !== "public") {
+        if (!actor && caller.ended) {
+          // The page's client sends its user to sign in, saying why (lib/api/client.ts).
+          const sessionEnded = signOutCode(caller.ended);
+          throw new ApiError(401, "Unauthorized", `Your session has ended (${sessionEnded}); sign in again`, { sessionEnded });
+        }
         if (!actor) throw unauthorized();
         if (spec.access !== "authenticated" && !can(actor.role, spec.access)) {
           throw forbidden(`Role ${actor.role} may not perform '${spec.access}'`);
         }
       }
-      if (viaCookie && spec.method !== "GET") checkOrigin(req);
+      // A wall display only ever reads, whatever the route (public ones too) or the role table says.
+      if (actor?.type === "USER" && actor.display && spec.method !== "GET") throw forbidden("A wall display is read-only");
+      if (viaCookie && spec.method !== "GET") {
+        checkOrigin(req);
+        // A change made from a page is the user at work; a refused cross-site one is not.
+        if (actor?.type === "USER" && actor.sessionId) await touchSession(actor.sessionId);
+      }
 
       const rawParams = (await segment?.params) ?? {};
       const badParam = findBadText(rawParams, "path");

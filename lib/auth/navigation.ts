@@ -26,6 +26,7 @@ const nav: { title: string; items: { href: string; label: string; needs: Permiss
     items: [
       { href: "/users", label: "Users", needs: "users:manage" },
       { href: "/tokens", label: "API tokens", needs: "tokens:manage" },
+      { href: "/sessions", label: "Sessions", needs: "users:manage" },
       { href: "/settings", label: "Settings", needs: "settings:write" },
     ],
   },

@@ -5,14 +5,11 @@
 // (oidc-provider, Keycloak and Okta's defaults put them in userinfo only).
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { headers } from "next/headers";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 // next-auth's own dependency; its types describe what the callback really hands us.
 import type { TokenSet } from "openid-client";
 import type { OidcSettings } from "@/lib/env";
-import { clientIpFrom } from "@/lib/auth/client-ip";
 import { groupsFromClaim, roleForGroups } from "@/lib/auth/oidc-roles";
-import { db } from "@/lib/db";
 import { signInWithSso, type SsoResult } from "@/lib/users/sso";
 
 export const OIDC_PROVIDER_ID = "oidc";
@@ -51,16 +48,8 @@ export function oidcProvider(settings: OidcSettings): OAuthConfig<OidcClaims> {
   };
 }
 
-async function requestIp(): Promise<string | null> {
-  try {
-    return clientIpFrom(await headers());
-  } catch {
-    return null; // outside a request (tests)
-  }
-}
-
-/** next-auth's signIn callback for this provider: provision, or say why not. */
-export async function oidcSignIn(settings: OidcSettings, claims: OidcClaims): Promise<SsoResult> {
+/** next-auth's signIn callback for this provider: provision and open a session, or say why not. */
+export async function oidcSignIn(settings: OidcSettings, claims: OidcClaims, request: { clientIp: string | null; userAgent: string | null }): Promise<SsoResult> {
   const groups = groupsFromClaim(claims[settings.groupsClaim]);
   return signInWithSso(
     {
@@ -71,14 +60,6 @@ export async function oidcSignIn(settings: OidcSettings, claims: OidcClaims): Pr
       groups,
       role: roleForGroups(groups, settings.groups),
     },
-    { requestId: randomUUID(), clientIp: await requestIp() },
+    { requestId: randomUUID(), ...request },
   );
-}
-
-/** The account a successful OIDC sign-in provisioned, for the session token. */
-export function oidcAccount(claims: OidcClaims) {
-  return db.user.findUnique({
-    where: { oidcIssuer_oidcSubject: { oidcIssuer: claims.iss, oidcSubject: claims.sub } },
-    select: { id: true, email: true, name: true, role: true, sessionVersion: true, disabled: true },
-  });
 }

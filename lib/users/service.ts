@@ -1,6 +1,6 @@
-// User administration, for the web and the CLI alike. Disabling, demoting and
-// password resets bump the session version, which ends the user's open
-// sessions at once. The last active admin can be neither disabled nor demoted.
+// User administration, for the web and the CLI alike. Disabling, a role
+// change and a password reset end the user's open sessions at once (their
+// rows, with the reason; and the session version, as a backstop). The last active admin can be neither disabled nor demoted.
 // Single sign-on accounts (lib/users/sso.ts) get neither a password nor a
 // role from here: their identity provider decides both.
 import "server-only";
@@ -10,6 +10,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { changes, recordAudit, type AuditContext } from "@/lib/audit/service";
 import { hashPassword } from "@/lib/auth/password";
 import { throttleKeys } from "@/lib/auth/throttle";
+import { endUserSessions } from "@/lib/sessions/service";
 import { conflict, notFound } from "@/lib/api/problem";
 import type { Page } from "@/lib/common/schemas";
 import type { UserCreate, UserUpdate, userList } from "@/lib/users/schemas";
@@ -91,7 +92,14 @@ export async function updateUser(id: string, input: UserUpdate, audit: AuditCont
       data: { ...input, sessionVersion: endsSessions ? { increment: 1 } : undefined },
       select: userSelect,
     });
-    await recordAudit(tx, audit, { action: "user.update", targetType: "USER", targetId: id, summary: { email: user.email, changes: changes(before, input) } as Prisma.InputJsonValue });
+    const disabling = input.disabled === true && !before.disabled;
+    const sessionsEnded = endsSessions ? await endUserSessions(tx, id, disabling ? "DISABLED" : "ROLE_CHANGE") : 0;
+    await recordAudit(tx, audit, {
+      action: "user.update",
+      targetType: "USER",
+      targetId: id,
+      summary: { email: user.email, changes: changes(before, input), ...(sessionsEnded ? { sessionsEnded } : {}) } as Prisma.InputJsonValue,
+    });
     return user;
   });
 }
@@ -105,9 +113,10 @@ export async function resetPassword(id: string, password: string, audit: AuditCo
       throw conflict(`${exists.email} signs in with single sign-on and has no password here: its identity provider checks who it is.`);
     }
     const user = await tx.user.update({ where: { id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: userSelect });
+    const sessionsEnded = await endUserSessions(tx, id, "PASSWORD_RESET");
     // A reset is how a locked-out user gets back in: clear the email's sign-in lockout too.
     await tx.loginThrottle.deleteMany({ where: { key: { in: throttleKeys(user.email, null) } } });
-    await recordAudit(tx, audit, { action: "user.reset-password", targetType: "USER", targetId: id, summary: { email: user.email } });
+    await recordAudit(tx, audit, { action: "user.reset-password", targetType: "USER", targetId: id, summary: { email: user.email, ...(sessionsEnded ? { sessionsEnded } : {}) } });
     return user;
   });
 }

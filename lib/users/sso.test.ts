@@ -129,4 +129,27 @@ describe("single sign-on accounts", () => {
     expect(await credentials.options.authorize({ email: "gina@example.test", password: "anything-at-all" }, { headers: {} })).toBeNull();
     expect(await lastSignIn()).toMatchObject({ outcome: "DENIED", summary: { reason: "no password (single sign-on account)" } });
   });
+
+  it("open a server-side session with each sign-in, which a role change at the provider or losing every group ends", async () => {
+    const { signInWithSso } = await import("@/lib/users/sso");
+    const { db } = await import("@/lib/db");
+    const who = { subject: "sub-sessions", email: "dana@example.test" };
+    const first = await signInWithSso(identity({ ...who, role: "VIEWER" }), { ...request, userAgent: "Firefox/140" });
+    if (!first.ok) throw new Error("refused");
+    expect(await db.session.findUniqueOrThrow({ where: { id: first.sessionId } })).toMatchObject({ userId: first.user.id, endedAt: null, clientIp: "127.0.0.1", userAgent: "Firefox/140" });
+    expect((await lastSignIn()).summary).toMatchObject({ session: first.sessionId });
+
+    // Same role again: the first session lives on beside the second.
+    const second = await signInWithSso(identity({ ...who, role: "VIEWER" }), request);
+    if (!second.ok) throw new Error("refused");
+    expect((await db.session.findUniqueOrThrow({ where: { id: first.sessionId } })).endedAt).toBeNull();
+
+    const promoted = await signInWithSso(identity({ ...who, role: "OPERATOR" }), request);
+    if (!promoted.ok) throw new Error("refused");
+    for (const id of [first.sessionId, second.sessionId]) expect(await db.session.findUniqueOrThrow({ where: { id } })).toMatchObject({ endReason: "ROLE_CHANGE" });
+    expect((await db.session.findUniqueOrThrow({ where: { id: promoted.sessionId } })).endedAt).toBeNull();
+
+    await signInWithSso(identity({ ...who, groups: [], role: null }), request);
+    expect(await db.session.findUniqueOrThrow({ where: { id: promoted.sessionId } })).toMatchObject({ endReason: "ACCESS_REVOKED" });
+  });
 });

@@ -2,7 +2,9 @@
 // its email: the first sign-in creates the account, each later one refreshes
 // email, name and role from what the identity provider says now. The role
 // comes from the user's groups at every sign-in; when it changes the session
-// version is bumped, so sessions opened under the old role end at once.
+// version is bumped and the open sessions end, so sessions opened under the
+// old role end at once. A sign-in opens a server-side session in the same
+// transaction as its audit entry.
 //
 // Refused (each with an audit entry, outcome DENIED):
 // - no mapped group (fail closed; an existing account's sessions end too);
@@ -20,6 +22,7 @@ import { systemActor } from "@/lib/auth/actor";
 import { emailSchema } from "@/lib/auth/schemas";
 import type { SsoDenial } from "@/lib/auth/sign-in-errors";
 import { userSelect, type UserView } from "@/lib/users/service";
+import { createSession, endUserSessions } from "@/lib/sessions/service";
 
 export type SsoIdentity = {
   issuer: string;
@@ -32,9 +35,9 @@ export type SsoIdentity = {
   role: Role | null;
 };
 
-export type SsoResult = { ok: true; user: UserView & { sessionVersion: number } } | { ok: false; denial: SsoDenial };
+export type SsoResult = { ok: true; user: UserView & { sessionVersion: number }; sessionId: string } | { ok: false; denial: SsoDenial };
 
-type Request = Pick<AuditContext, "requestId" | "clientIp">;
+type Request = Pick<AuditContext, "requestId" | "clientIp"> & { userAgent?: string | null };
 
 const select = { ...userSelect, sessionVersion: true } satisfies Prisma.UserSelect;
 
@@ -74,7 +77,10 @@ export async function signInWithSso(identity: SsoIdentity, request: Request): Pr
       if (existing?.disabled) return deny("SsoDisabled", "disabled");
       if (!identity.role) {
         // Whatever access this account had, the provider no longer grants any.
-        if (existing) await tx.user.update({ where: { id: existing.id }, data: { sessionVersion: { increment: 1 } } });
+        if (existing) {
+          await tx.user.update({ where: { id: existing.id }, data: { sessionVersion: { increment: 1 } } });
+          await endUserSessions(tx, existing.id, "ACCESS_REVOKED");
+        }
         return deny("SsoNoRole", "no group maps to a role");
       }
       if (!email) return deny("SsoNoEmail", "no valid email claim");
@@ -84,13 +90,14 @@ export async function signInWithSso(identity: SsoIdentity, request: Request): Pr
       }
 
       const user = existing ? await refresh(tx, existing, { email, name, role: identity.role }, request) : await create(tx, identity, { email, name, role: identity.role }, request);
+      const sessionId = await createSession(tx, { userId: user.id, sessionVersion: user.sessionVersion, clientIp: request.clientIp, userAgent: request.userAgent ?? null });
       await recordAudit(tx, { ...request, actor: { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role } }, {
         action: "auth.sign-in",
         targetType: "USER",
         targetId: user.id,
-        summary: { ...about, role: user.role },
+        summary: { ...about, role: user.role, session: sessionId },
       });
-      return { ok: true, user } as const;
+      return { ok: true, user, sessionId } as const;
     });
   } catch (error) {
     // Lost a race for the email to a concurrent create: refuse like any taken email.
@@ -130,13 +137,14 @@ async function refresh(tx: Tx, before: UserView & { sessionVersion: number }, fr
     data: { ...fresh, lastLoginAt: new Date(), sessionVersion: roleChanged ? { increment: 1 } : undefined },
     select,
   });
+  const sessionsEnded = roleChanged ? await endUserSessions(tx, user.id, "ROLE_CHANGE") : 0;
   const diff = changes(before, fresh);
   if (Object.keys(diff).length > 0) {
     await recordAudit(tx, { ...request, actor: systemActor("single sign-on") }, {
       action: "user.update",
       targetType: "USER",
       targetId: user.id,
-      summary: { email: user.email, changes: diff, source: "OIDC" } as Prisma.InputJsonValue,
+      summary: { email: user.email, changes: diff, source: "OIDC", ...(sessionsEnded ? { sessionsEnded } : {}) } as Prisma.InputJsonValue,
     });
   }
   return user;

@@ -8,6 +8,7 @@ import { api } from "@/lib/api/contract";
 import { toJson } from "@/lib/api/json";
 import { requestActor } from "@/lib/auth/session";
 import { can } from "@/lib/auth/permissions";
+import { signOutCode } from "@/lib/sessions/policy";
 import { eventsAfter } from "@/lib/events/service";
 import { listener, type Delivery } from "@/lib/realtime/listener";
 import { eventIdSchema } from "@/lib/events/schemas";
@@ -54,9 +55,11 @@ export const GET = handler(api.stream, async ({ req, query }) => {
       const unsubscribe = listener.subscribe((d) => (replaying ? buffered.push(d) : deliver(d)));
       const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
       const recheck = setInterval(async () => {
+        // Reading the session here is not activity: an open stream never keeps its session alive.
         const caller = await requestActor(req.headers).catch(() => ({ error: "check failed" }) as const);
         if ("error" in caller || !caller.actor || !can(caller.actor.role, "events:read")) {
-          send(`event: end\ndata: ${toJson({ reason: "Your session ended; sign in again" })}\n\n`);
+          const sessionEnded = !("error" in caller) && caller.ended ? signOutCode(caller.ended) : undefined;
+          send(`event: end\ndata: ${toJson({ reason: "Your session ended; sign in again", sessionEnded })}\n\n`);
           cleanup();
         }
       }, RECHECK_MS);

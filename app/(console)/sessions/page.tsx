@@ -1,0 +1,25 @@
+import { requirePage } from "@/lib/auth/session";
+import { listOpenSessions, sessionLimits } from "@/lib/sessions/service";
+import { duration } from "@/lib/sessions/policy";
+import { PageHeader } from "@/components/ui/page-header";
+import { SessionsTable } from "@/components/sessions/sessions-table";
+import { NewDisplayButton } from "@/components/sessions/new-display-button";
+
+export const metadata = { title: "Sessions" };
+export const dynamic = "force-dynamic";
+
+export default async function SessionsPage() {
+  const actor = await requirePage("users:manage");
+  const sessions = await listOpenSessions();
+  const { idleSeconds, maxAgeSeconds } = sessionLimits();
+  return (
+    <>
+      <PageHeader
+        title="Sessions"
+        description={`Who is signed in, and the wall displays. A session ends at sign-out, after ${duration(idleSeconds)} without activity, or ${duration(maxAgeSeconds)} after sign-in; end one here to stop it at once.`}
+        actions={<NewDisplayButton />}
+      />
+      <SessionsTable sessions={sessions} currentSessionId={actor.type === "USER" ? (actor.sessionId ?? null) : null} />
+    </>
+  );
+}
