@@ -57,6 +57,8 @@ const configSchema = z
         directives: z.array(z.string().min(1).max(100).regex(/^[a-z0-9._-]+( [a-z0-9._-]+)?$/, "a directive such as \"lua-load\" or \"option external-check\"")).max(200).default([]),
         /** Files directives may read (certificates, error pages, maps, /dev/log): exact paths, or folders ending in "/". */
         files: z.array(absolutePath).max(200).default([]),
+        /** Let HAProxy forward to link-local and cloud metadata addresses (off: those would hand out this host's cloud credentials). */
+        linkLocal: z.boolean().default(false),
       })
       .prefault({}),
     /** HAProxy binary, for `haproxy -c` validation of a configuration the console deploys. */
@@ -376,7 +378,12 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
             binary: config.binary,
             command: send,
             reloadTimeoutMs: config.reloadTimeoutMs,
-            policy: { runtime: { statsSocket: config.socket, pidFile: config.pidFile }, directives: config.allow.directives, files: config.allow.files },
+            policy: {
+              runtime: { statsSocket: config.socket, pidFile: config.pidFile },
+              directives: config.allow.directives,
+              files: config.allow.files,
+              linkLocal: config.allow.linkLocal,
+            },
           })
         : undefined,
     async close() {

@@ -83,6 +83,6 @@ export function haproxyConfigManager(o: HaproxyConfigOptions): ConfigManager {
     throw new ActionError(502, `HAProxy did not start a new worker within ${o.reloadTimeoutMs} ms after the reload`);
   }
 
-  const policy = { runtime: { ...o.policy.runtime }, directives: [...o.policy.directives], files: [...o.policy.files] };
+  const policy = { runtime: { ...o.policy.runtime }, directives: [...o.policy.directives], files: [...o.policy.files], linkLocal: o.policy.linkLocal ?? false };
   return { ...fileConfigManager({ kind: "HAPROXY", file: o.configFile, validate, activate: reload }), policy };
 }

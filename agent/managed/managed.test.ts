@@ -78,7 +78,7 @@ describe("haproxy", () => {
       checksum: configChecksum(onDisk),
       content: onDisk,
       // What the console renders with and checks against: this agent's own paths, nothing more allowed.
-      policy: { runtime: { statsSocket: lb.socketPath, pidFile: path.join(lb.dir, "haproxy.pid") }, directives: [], files: [] },
+      policy: { runtime: { statsSocket: lb.socketPath, pidFile: path.join(lb.dir, "haproxy.pid") }, directives: [], files: [], linkLocal: false },
     });
     const wrongKey = await signed(agent.url, generateAgentSecret(), "GET", AGENT_PATHS.config);
     expect(wrongKey.status).toBe(401);

@@ -61,6 +61,8 @@ test("a revision outside the agent's safe set is refused on its line and never r
     ["frontendExtra", "bind /tmp/x.sock"],
     ["backendExtra", "option external-check"],
     ["backendExtra", "server s unix@/var/run/docker.sock"],
+    ["backendExtra", "server metadata 169.254.169.254:80"],
+    ["backendExtra", "server metadata [::ffff:a9fe:a9fe]:80"],
     ["backendExtra", "http-request set-header X %[src,map(/etc/shadow)]"],
     ["extraSections", "program evil\n    command /bin/sh -c id"],
     ["extraSections", "listen leak\n    bind 127.0.0.1:1\n    http-request return status 200 lf-file /etc/passwd"],

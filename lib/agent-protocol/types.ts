@@ -123,6 +123,7 @@ export const haproxyAgentPolicy = z.object({
   runtime: z.object({ statsSocket: agentPath, pidFile: agentPath }),
   directives: z.array(z.string().min(1).max(100)).max(200),
   files: z.array(agentPath).max(200),
+  linkLocal: z.boolean().optional(),
 });
 export type HaproxyAgentPolicy = z.infer<typeof haproxyAgentPolicy>;
 

@@ -222,6 +222,32 @@ describe("the agent's runtime paths", () => {
   });
 });
 
+describe("forwarding to link-local and cloud metadata addresses", () => {
+  it.each([
+    ["server s 169.254.169.254:80", "backend b"],
+    ["server s 169.254.169.254", "backend b"],
+    ["server s [fe80::1]:80", "backend b"],
+    ["server s [::ffff:169.254.169.254]:80", "backend b"],
+    ["server s ipv6@[::ffff:a9fe:a9fe]:80", "backend b"],
+    ["server s 2852039166:80", "backend b"],
+    ["server s 0xa9fea9fe:80", "backend b"],
+    ["server s 100.100.100.200:80", "backend b"],
+    ["server s [fd00:ec2::254]:80", "backend b"],
+    ["server-template s 1-2 169.254.169.254:80", "backend b"],
+    ["dispatch 169.254.169.254:80", "backend b"],
+    ["server s 10.0.0.1:80 check addr 169.254.169.254", "backend b"],
+    ["http-check connect addr 169.254.169.254 port 80", "backend b"],
+    ["server s 10.0.0.1:80 socks4 169.254.169.254:1080", "backend b"],
+  ])("refuses %s", (line, section) => expect(refused(section, line)).toBe(true));
+
+  it("refuses a link-local nameserver, and allows all of it where the agent's config says so", () => {
+    expect(checkHaproxyConfig(`${head}resolvers r\n    nameserver n 169.254.169.253:53\n`, policy)).toHaveLength(1);
+    const p = { ...policy, linkLocal: true };
+    expect(problemsOf("backend b", "server s 169.254.169.254:80", p)).toEqual([]);
+    expect(problemsOf("backend b", "server s 10.0.0.169:80", policy)).toEqual([]);
+  });
+});
+
 describe("reading host files", () => {
   it.each([
     ["http-request return status 200 file /etc/shadow", "frontend f"],
@@ -289,6 +315,11 @@ describe("reading host files", () => {
 });
 
 describe("the safe set itself", () => {
+  it("takes Lua tuning for what it is (no code), and Lua code only where the agent allows Lua", () => {
+    expect(refused("global", "tune.lua.maxmem 10")).toBe(false);
+    expect(refused("frontend f", "http-request set-header X %[src,lua.conv]")).toBe(true);
+  });
+
   it("refuses a directive it does not know, in any case or spelling, naming how to allow it", () => {
     const [problem] = problemsOf("frontend f", "Bind :80");
     expect(problem?.message).toMatch(/outside the agent's safe set.*haproxy\.allow\.directives/);

@@ -16,11 +16,17 @@
 //   exactly; no other unix socket, inherited descriptor or network namespace.
 // - environment: `$VAR` inside double quotes (HAProxy expands it), the
 //   `env()` fetch and `.if`/`.alert`-style directives are refused everywhere.
+// - destinations: a server, check or resolver address that is link-local or a
+//   cloud metadata service (169.254.169.254 and kin, however spelled) would
+//   hand the host's cloud credentials to the load balancer's clients; refused
+//   unless the agent's config allows it (`haproxy.allow.linkLocal`). A name
+//   resolving there is the network's to stop: HAProxy resolves at run time.
 //
 // One module, used by the console (so the editor shows a problem on its line
 // before anything leaves the console) and by the agent (which checks again
 // before a candidate reaches its disk or `haproxy -c`). Written against
 // HAProxy 2.6's configuration manual; see lexHaproxy for how lines are cut.
+import { literalDestinationProblem } from "@/lib/net/forbidden-address";
 import { lexHaproxy, type HaproxyLine, type HaproxyWord } from "./haproxy-lexer";
 
 export type HaproxyRuntime = {
@@ -37,6 +43,8 @@ export type HaproxyPolicy = {
   directives: readonly string[];
   /** Files directives may reference: absolute paths; one ending in "/" allows every file under that folder. */
   files: readonly string[];
+  /** True when HAProxy may forward to link-local and cloud metadata addresses (the host's owner says so). */
+  linkLocal?: boolean;
 };
 
 export type RuleProblem = { line: number; message: string };
@@ -584,7 +592,7 @@ function checkWords(c: Check, words: HaproxyWord[], luaAllowed: boolean): void {
     if (w.expandsEnv) refuse(c, `"${clip(w.value)}": a $ inside double quotes is expanded from HAProxy's environment; write \\$ or use single quotes`);
     if (w.value.includes("\u0000")) refuse(c, "a NUL character (\\x00) cuts a word short where HAProxy reads it");
     if (/(?<![A-Za-z0-9_.-])env\(/i.test(w.value)) refuse(c, `"${clip(w.value)}": the env() fetch reads HAProxy's environment`);
-    if (!luaAllowed && /(?<![A-Za-z0-9_-])lua\./i.test(w.value)) refuse(c, `"${clip(w.value)}": Lua runs as root and is outside the safe set`);
+    if (!luaAllowed && /(?<![A-Za-z0-9_.-])lua\./i.test(w.value)) refuse(c, `"${clip(w.value)}": Lua runs as root and is outside the safe set`);
     if (LOCAL_ADDRESS.test(w.value)) refuse(c, `"${clip(w.value)}": unix sockets, abstract sockets and inherited descriptors are not network addresses; only the agent places sockets`);
     for (const file of fileArguments(w.value)) checkFile(c, file, `"${clip(w.value)}"`);
     // ACL flags: `-f <file>` loads patterns from a file.
@@ -603,7 +611,16 @@ function checkListenAddresses(c: Check, value: string | undefined, what: string)
 function checkServerAddress(c: Check, value: string | undefined, what: string): void {
   if (value === undefined) return;
   const bare = value.replace(NETWORK_PREFIX, "");
-  if (!SERVER_ADDRESS.test(bare)) refuse(c, `${what} "${clip(value)}" must be a network address (host or host:port)`);
+  if (!SERVER_ADDRESS.test(bare)) {
+    refuse(c, `${what} "${clip(value)}" must be a network address (host or host:port)`);
+    return;
+  }
+  if (c.policy.linkLocal) return;
+  // The host part: "[v6]:port", "v4:port", a bare v6 (its last group may be a port), or a name.
+  const host = bare.startsWith("[") ? bare.slice(0, bare.indexOf("]") + 1) : bare;
+  const candidates = host.startsWith("[") ? [host] : [host, host.replace(/:[+-]?\d*$/, "")];
+  const forbidden = candidates.map((h) => (h ? literalDestinationProblem(h) : null)).find((f) => f);
+  if (forbidden) refuse(c, `${what} "${clip(value)}" is ${forbidden.what} (${forbidden.range}); the agent's config must allow it (haproxy.allow.linkLocal)`);
 }
 
 /** Options after a bind/server address: files checked, host-only ones refused. */
