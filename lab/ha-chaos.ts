@@ -22,20 +22,16 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { fleetControl } from "./fleet";
 import { healthy, leaseHolder, query, startHaConsole, waitUntil, type HaConsole } from "./console";
+import { Rng } from "@/lib/testing/fuzz";
 
 type Fault = "kill leader" | "kill standby" | "kill web" | "restart database";
 const FAULTS: Fault[] = ["kill leader", "kill standby", "kill web", "restart database"];
 
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzzers' generator (mulberry32), as a function. */
+const prng = (seed: number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,6 +7,7 @@
 // a path, not a host), and be stable when checked again.
 import { describe, expect, it } from "vitest";
 import { callbackPathOrDefault, MAX_CALLBACK_LENGTH, sameOriginPath } from "@/lib/auth/callback-url";
+import { Rng } from "@/lib/testing/fuzz";
 
 const origin = "http://127.0.0.1:3000";
 const elsewhere = "https://other.example:8443";
@@ -25,17 +26,11 @@ function assertStaysHome(raw: string) {
   expect(sameOriginPath(out, origin), label).toBe(out);
 }
 
-/** A small deterministic generator, so a failure names a value that can be replayed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzzers' generator (mulberry32), as a function. */
+const rng = (seed: number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 const pieces = [
   "/", "//", "\\", "/\\", "\\/", "\t", "\n", "\r", "\r\n", " ", "%09", "%0a", "%0d", "%2f", "%2F", "%5c", "%5C", "%2e", "%00",

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { Rng } from "@/lib/testing/fuzz";
 import { lexHaproxyLine } from "./haproxy-lexer";
 import { checkHaproxyConfig, fileAllowed, type HaproxyPolicy } from "./haproxy-rules";
 import { haproxyInput, renderHaproxy, renderHaproxyLines } from "./haproxy";
@@ -363,11 +364,8 @@ describe("the safe set itself", () => {
 // decoded it; any other word count is an error naming the extra argument.
 describe("the lexer against the real haproxy binary", () => {
   it("decodes hundreds of tricky words exactly as HAProxy does", () => {
-    let seed = 20261204;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x7fffffff;
-    };
+    const rng = new Rng(20261204);
+    const random = () => rng.next();
     const pieces = ["a", "Z", "0", " ", "\t", '"', "'", "\\", "#", "$", "x41", "x7", "n", "t", "r", "q", "-", "/", "(", ")", "%[", "]", ",", "é"];
     const words = Array.from({ length: 1000 }, () => {
       const n = 1 + Math.floor(random() * 8);

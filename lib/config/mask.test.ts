@@ -11,20 +11,15 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./checksum";
 import { haproxyInput, renderHaproxy } from "./haproxy";
 import { MASK, configSecrets, isCredentialHeader, isSecretName, maskConfigInput, maskConfigText, maskData, maskText, redactSecrets } from "./mask";
+import { Rng } from "@/lib/testing/fuzz";
 
 const SEED = 0x5eed_c0de;
 
-/** mulberry32: small, seeded, good enough to spread passwords over the range. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzzers' generator (mulberry32), as a function. */
+const rng = (seed: number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 const PRINTABLE = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
 const NON_ASCII = ["é", "ß", "ü", "Ω", "ж", "日", "本", "🔑"];
