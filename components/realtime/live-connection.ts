@@ -57,7 +57,9 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
   let source: EventSource | null = null;
   let closed = false;
   let lastEventId: string | null = null;
-  let interrupted = false;
+  // The page was rendered, and its queries fetched, before the stream first opened: a change in
+  // between was notified to nobody. So the first open catches up as a reconnect does.
+  let interrupted = true;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let retryDelay = RETRY_MIN_MS;
   const pending = new Map<string, MetricPoint[]>();

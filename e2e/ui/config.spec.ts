@@ -4,7 +4,8 @@
 // revision, deploys it and follows the deployment to the end without a
 // reload; a line outside the agent's safe set is refused on the field it was
 // typed in. A hand edit of the file on disk shows as drift in an open page, and
-// reconcile puts it back. A viewer reads the app settings with the database
+// reconcile puts it back; a drift that starts while a page loads, before its
+// stream opens, still reaches it. A viewer reads the app settings with the database
 // password masked and gets no way to change anything.
 import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -114,6 +115,42 @@ test("a hand edit on the load balancer shows as drift in an open page, and recon
   expect(await readFile(haproxyCfg, "utf8")).not.toContain("edited by hand");
   await page.goto(`/config/${haproxy.key}`);
   await expect(targetRow(page, "haproxy-1").getByText("In sync")).toBeVisible({ timeout: 30_000 });
+  await context.close();
+});
+
+test("a change made while the page loads, before its live stream opens, still shows without a reload", async ({ browser }) => {
+  const { haproxy } = await demoScopes();
+  const context = await browser.newContext({ storageState: storageState("ADMIN") });
+  const page = await context.newPage();
+  // Hold the page's live stream back, as a slow network or a busy server would.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/api/v1/stream**", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`/config/${haproxy.key}`);
+  const row = targetRow(page, "haproxy-1");
+  await expect(row.getByText("In sync")).toBeVisible({ timeout: 20_000 });
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+
+  // Drift starts while nobody listens for this page: its notice goes nowhere, and nothing else changes after.
+  await appendFile(haproxyCfg, "# edited by hand while the page loaded\n");
+  const api = await apiAs("ADMIN");
+  type Target = { name: string; driftSince: string | null };
+  const drifting = async () => ((await (await api.get(`/api/v1/config/scopes/${haproxy.key}`)).json()).targets as Target[]).find((t) => t.name === "haproxy-1")?.driftSince !== null;
+  await expect.poll(drifting, { timeout: 30_000 }).toBe(true);
+  await expect(row.getByText("In sync")).toBeVisible();
+
+  release();
+  await expect(row.getByText("Drift")).toBeVisible({ timeout: 10_000 });
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+
+  // Put the file back for what follows.
+  const lb = ((await (await api.get(`/api/v1/config/scopes/${haproxy.key}`)).json()).targets as { id: string; name: string }[]).find((t) => t.name === "haproxy-1")!;
+  expect((await api.post(`/api/v1/config/targets/load-balancers/${lb.id}/reconcile`, { data: { reason: "e2e: undo the hand edit" } })).status()).toBe(202);
+  await expect.poll(drifting, { timeout: 30_000 }).toBe(false);
+  await api.dispose();
   await context.close();
 });
 
