@@ -41,14 +41,28 @@ describe("agent config", () => {
       credentials: [cred, generateAgentSecret()],
       tls: { certFile: "/etc/agent/cert.pem", keyFile: "/etc/agent/key.pem" },
       metricsToken: "0123456789abcdef0123",
-      app: { ...app, backends: [{ name: "db", tcp: "db.internal:5432" }, { name: "v6", tcp: "[::1]:5432" }, { name: "api", url: "https://api.internal/health" }], timeoutMs: 500 },
+      app: {
+        ...app,
+        backends: [
+          { name: "db", tcp: "db.internal:5432" },
+          { name: "v6", tcp: "[::1]:5432" },
+          { name: "api", url: "https://api.internal/health" },
+        ],
+        timeoutMs: 500,
+      },
     });
     expect(c.app!.backends).toHaveLength(3);
     expect(c.credentials).toHaveLength(2);
   });
 
   it("passes the haproxy and postgres sections through for their drivers to validate", () => {
-    const c = parseConfig({ name: "lb-1", role: "haproxy", listen: { port: 1 }, credentials: [cred], haproxy: { socket: "/run/haproxy.sock", anything: [1, 2] } });
+    const c = parseConfig({
+      name: "lb-1",
+      role: "haproxy",
+      listen: { port: 1 },
+      credentials: [cred],
+      haproxy: { socket: "/run/haproxy.sock", anything: [1, 2] },
+    });
     expect(c.haproxy).toEqual({ socket: "/run/haproxy.sock", anything: [1, 2] });
   });
 
@@ -64,14 +78,20 @@ describe("agent config", () => {
     expect(errorOf({ ...base, credentials: [{ keyId: "ak_x1", secret: "hunter2" }] })).toMatch(/credentials\.0\.secret: must be at least 43/);
     expect(errorOf({ ...base, credentials: [{ keyId: "no spaces!", secret: cred.secret }] })).toMatch(/credentials\.0\.keyId: must be/);
     expect(errorOf({ ...base, app: { ...app, healthUrl: "ftp://x/y" } })).toMatch(/app\.healthUrl: must be an http/);
-    expect(errorOf({ ...base, app: { ...app, backends: [{ name: "db", tcp: "db.internal" }] } })).toBe('config is invalid:\n  app.backends.0.tcp: must be "host:port" (IPv6 as "[::1]:5432")');
+    expect(errorOf({ ...base, app: { ...app, backends: [{ name: "db", tcp: "db.internal" }] } })).toBe(
+      'config is invalid:\n  app.backends.0.tcp: must be "host:port" (IPv6 as "[::1]:5432")',
+    );
     expect(errorOf({ ...base, app: { ...app, backends: [{ name: "db", tcp: "db:70000" }] } })).toMatch(/app\.backends\.0\.tcp: port must be 1-65535/);
-    expect(errorOf({ ...base, app: { ...app, backends: [{ name: "db" }] } })).toMatch(/app\.backends\.0: must be \{ "name", "url" \} or \{ "name", "tcp": "host:port" \}/);
+    expect(errorOf({ ...base, app: { ...app, backends: [{ name: "db" }] } })).toMatch(
+      /app\.backends\.0: must be \{ "name", "url" \} or \{ "name", "tcp": "host:port" \}/,
+    );
     expect(errorOf({ ...base, app: { ...app, timeoutMs: 1000 } })).toMatch(/app\.timeoutMs: must be below intervalMs/);
     expect(errorOf({ ...base, app: undefined })).toMatch(/app: is required when role is "app"/);
     expect(errorOf({ ...base, postgres: {} })).toMatch(/postgres: does not belong in a "app" agent's config/);
     expect(errorOf({ ...base, metricsToken: "short" })).toMatch(/metricsToken: /);
-    expect(errorOf({ ...base, metricsToken: "0123456789abcdef0123", openMetrics: true })).toMatch(/openMetrics: choose one: metricsToken .* or openMetrics: true/);
+    expect(errorOf({ ...base, metricsToken: "0123456789abcdef0123", openMetrics: true })).toMatch(
+      /openMetrics: choose one: metricsToken .* or openMetrics: true/,
+    );
     expect(errorOf({ ...base, openMetrics: "yes" })).toMatch(/openMetrics: /);
   });
 

@@ -18,10 +18,7 @@ const hostPort = z
     return port >= 1 && port <= 65535;
   }, "port must be 1-65535");
 
-export const appBackendConfig = z.union([
-  z.strictObject({ name, url: httpUrl }),
-  z.strictObject({ name, tcp: hostPort }),
-]);
+export const appBackendConfig = z.union([z.strictObject({ name, url: httpUrl }), z.strictObject({ name, tcp: hostPort })]);
 
 export const appConfig = z.strictObject({
   /** 2xx means the app is up. */
@@ -67,7 +64,12 @@ export const agentConfig = z
     credentials: z.array(credential).min(1, "needs at least one credential").max(2, "at most two credentials (old and new, while rotating)"),
     intervalMs: z.number().int().min(100).max(60_000).default(1000),
     /** GET /metrics needs `Authorization: Bearer <metricsToken>`. Without it /metrics is closed … */
-    metricsToken: z.string().min(16).max(512).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces").optional(),
+    metricsToken: z
+      .string()
+      .min(16)
+      .max(512)
+      .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+      .optional(),
     /** … unless the host's owner opens it on purpose (host figures and names are then anyone's who reaches the port). */
     openMetrics: z.boolean().default(false),
     app: appConfig.optional(),
@@ -84,13 +86,25 @@ export const agentConfig = z
     }
     if (c.openMetrics && c.metricsToken) {
       // Both set is a config whose author meant one of two things; guessing would either open or close it by surprise.
-      ctx.addIssue({ code: "custom", path: ["openMetrics"], message: "choose one: metricsToken (Prometheus sends it as a bearer token) or openMetrics: true (no token), not both" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["openMetrics"],
+        message: "choose one: metricsToken (Prometheus sends it as a bearer token) or openMetrics: true (no token), not both",
+      });
     }
     if (c.app && !c.app.settingsFile !== !c.app.reloadUrl) {
-      ctx.addIssue({ code: "custom", path: ["app", c.app.settingsFile ? "reloadUrl" : "settingsFile"], message: "settingsFile and reloadUrl go together: the app must re-read the file the console writes" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["app", c.app.settingsFile ? "reloadUrl" : "settingsFile"],
+        message: "settingsFile and reloadUrl go together: the app must re-read the file the console writes",
+      });
     }
     if (c.app?.timeoutMs !== undefined && c.app.timeoutMs >= c.intervalMs) {
-      ctx.addIssue({ code: "custom", path: ["app", "timeoutMs"], message: `must be below intervalMs (${c.intervalMs}): a probe has to finish before the next collect` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["app", "timeoutMs"],
+        message: `must be below intervalMs (${c.intervalMs}): a probe has to finish before the next collect`,
+      });
     }
   })
   .transform((c) => ({

@@ -55,7 +55,8 @@ async function startFakeApp(): Promise<FakeApp> {
     const p = (req.url ?? "").split("?")[0];
     res.setHeader("content-type", "application/json");
     if (req.method === "GET" && p === "/health") return res.end('{"status":"ok"}');
-    if (req.method === "GET" && p === "/stats") return res.end(JSON.stringify({ sessions: 3, requests: (requests += 5), errors: 0, latencyMs: 2, draining: false }));
+    if (req.method === "GET" && p === "/stats")
+      return res.end(JSON.stringify({ sessions: 3, requests: (requests += 5), errors: 0, latencyMs: 2, draining: false }));
     adminCalls.push(`${req.method} ${req.url}`);
     res.end("{}");
   });
@@ -120,16 +121,19 @@ function send(c: Case, timeoutMs = 20_000): Promise<Answer> {
       if (headers.authorization !== undefined) sentAuthorization.set(c, headers.authorization);
       if (c.body && !c.chunked && headers["content-length"] === undefined) headers["content-length"] = String(c.body.length);
       if (c.chunked) headers["transfer-encoding"] = "chunked";
-      req = http.request({ host: u.hostname, port: u.port, method: c.method, path: c.path, headers, agent: c.chunked || c.slowMs ? false : keepAlive }, (res) => {
-        if (String(res.headers["content-type"] ?? "").includes("ndjson")) {
-          res.destroy();
-          return done({ status: res.statusCode ?? 0, body: "" });
-        }
-        const chunks: Buffer[] = [];
-        res.on("data", (d: Buffer) => chunks.push(d));
-        res.on("end", () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", (e) => done({ error: e.message }));
-      });
+      req = http.request(
+        { host: u.hostname, port: u.port, method: c.method, path: c.path, headers, agent: c.chunked || c.slowMs ? false : keepAlive },
+        (res) => {
+          if (String(res.headers["content-type"] ?? "").includes("ndjson")) {
+            res.destroy();
+            return done({ status: res.statusCode ?? 0, body: "" });
+          }
+          const chunks: Buffer[] = [];
+          res.on("data", (d: Buffer) => chunks.push(d));
+          res.on("end", () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", (e) => done({ error: e.message }));
+        },
+      );
     } catch (error) {
       return done({ error: `client refused to send: ${(error as Error).message}` });
     }
@@ -210,7 +214,15 @@ function postBody(rng: Rng, p: string): Buffer {
     return Buffer.from(rng.chance(0.1) ? text.replace('"action"', '"__proto__":{"action":"app.drain"},"action"') : text);
   }
   // A configuration candidate with one thing wrong: the checksum, the kind, the shape, or the settings inside.
-  let content = rng.pick([VALID_SETTINGS, "{}", "not json", JSON.stringify({ database: { url: rng.pick(NASTY_STRINGS) } }), JSON.stringify({ database: { url: "postgresql://a@b/c" }, logLevel: "loud" }), JSON.stringify(randomValue(rng)) ?? "", "x".repeat(rng.pick([10, 600 * 1024]))]);
+  let content = rng.pick([
+    VALID_SETTINGS,
+    "{}",
+    "not json",
+    JSON.stringify({ database: { url: rng.pick(NASTY_STRINGS) } }),
+    JSON.stringify({ database: { url: "postgresql://a@b/c" }, logLevel: "loud" }),
+    JSON.stringify(randomValue(rng)) ?? "",
+    "x".repeat(rng.pick([10, 600 * 1024])),
+  ]);
   if (rng.chance(0.1)) content = VALID_SETTINGS.replace("}", `,"${rng.pick(["extra", "__proto__", "constructor"])}":1}`);
   const candidate: Record<string, unknown> = { kind: "APP", content, checksum: configChecksum(content) };
   const breakWhat = rng.pick(["checksum", "kind", "extra", "types", "none"]);
@@ -293,107 +305,224 @@ function casesFor(rng: Rng): Case[] {
   const anyPath = () => rng.pick(PATHS);
   const routeMethod = (p: string) => (["/v1/actions", "/v1/config/validate", "/v1/config/apply"].includes(p) ? "POST" : "GET");
   const gens: ReadonlyArray<readonly [number, () => Case]> = [
-    [14, () => {
-      const p = anyPath();
-      const method = rng.chance(0.8) ? routeMethod(p) : rng.pick(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]);
-      const body = method === "POST" ? safeBody(rng, p) : undefined;
-      return { gen: "unsigned", method, path: p, headers: { "content-type": "application/json" }, body };
-    }],
-    [14, () => {
-      const p = anyPath();
-      const method = routeMethod(p);
-      const body = method === "POST" ? safeBody(rng, p) : undefined;
-      return { gen: "garbage-auth", method, path: p, headers: {}, auth: garbageAuthorization(rng, method, p, body), body };
-    }],
-    [14, () => {
-      const p = rng.pick(["/v1/status", "/v1/stream", "/v1/actions", "/v1/config", "/v1/config/validate", "/v1/config/apply"]);
-      const method = routeMethod(p);
-      let body = method === "POST" ? safeBody(rng, p) : undefined;
-      // The signature is over something else than what is sent. A valid drain may ride along: it must not run.
-      if (method === "POST" && rng.chance(0.3)) body = Buffer.from(JSON.stringify({ action: "app.drain" }));
-      const how = rng.pick(["secret", "body", "path", "method", "query"]);
-      const auth = () =>
-        how === "secret" ? sign(method, p, body, { secret: otherKey.secret })
-        : how === "body" ? sign(method, p, Buffer.concat([body ?? Buffer.alloc(0), Buffer.from(" ")]))
-        : how === "path" ? sign(method, p + "/", body)
-        : how === "method" ? sign(method === "GET" ? "POST" : "GET", p, body)
-        : sign(method, `${p}?x=1`, body);
-      return { gen: `bad-signature:${how}`, method, path: p, headers: { "content-type": "application/json" }, auth, body };
-    }],
-    [8, () => {
-      const p = rng.pick(["/v1/status", "/v1/actions", "/v1/config/apply"]);
-      const method = routeMethod(p);
-      const body = method === "POST" ? Buffer.from(JSON.stringify({ action: "app.drain" })) : undefined;
-      // A margin over the limit: sending takes a moment after signing.
-      const off = rng.pick([MAX_SKEW_MS + 2000 + rng.int(10_000), MAX_SKEW_MS * 10, 86_400_000, Date.now()]) * (rng.chance(0.5) ? 1 : -1);
-      return { gen: "skew", method, path: p, headers: { "content-type": "application/json" }, auth: () => sign(method, p, body, { now: Math.max(0, Date.now() + off) }), body };
-    }],
-    [8, () => {
-      // Signed correctly and accepted once (a read, or a change refused for its content); the copy must be refused.
-      const p = rng.pick(["/v1/status", "/v1/config", "/v1/actions", "/v1/config/validate", "/v1/config/apply"]);
-      const method = routeMethod(p);
-      const body = method === "POST" ? safeBody(rng, p) : undefined;
-      return { gen: "replay", method, path: p, headers: { "content-type": "application/json" }, auth: () => sign(method, p, body), body, replay: true };
-    }],
-    [20, () => {
-      const p = rng.pick(["/v1/actions", "/v1/actions", "/v1/config/validate", "/v1/config/apply", "/v1/config/apply"]);
-      const body = safeBody(rng, p);
-      const chunked = rng.chance(0.1);
-      return { gen: "signed-invalid", method: "POST", path: p, headers: { "content-type": rng.pick(["application/json", "text/plain", "\u00ff"]) }, auth: () => sign("POST", p, body), body, chunked, slowMs: !chunked && rng.chance(0.03) ? 50 : undefined };
-    }],
-    [6, () => {
-      // Signed, so read: JSON nested past the limit (20,000 levels overflowed any recursive
-      // walk) or holding a NUL or lone surrogate, keys included, is refused before anything uses it.
-      const p = rng.pick(["/v1/actions", "/v1/config/validate", "/v1/config/apply"]);
-      const body = Buffer.from(badJson(rng, p === "/v1/actions" ? 2500 : 20_000));
-      return { gen: "signed-bad-json", method: "POST", path: p, headers: { "content-type": "application/json" }, auth: () => sign("POST", p, body), body, expect: { status: 400, body: /"bad-request".*(nested more than|NUL|lone UTF-16 surrogate)/ } };
-    }],
-    [4, () => {
-      // A configuration fit to apply but for a lone surrogate or deep nesting inside its JSON text.
-      const p = rng.pick(["/v1/config/validate", "/v1/config/apply"]);
-      const content = rng.pick([
-        VALID_SETTINGS.replace("app-secret", rng.pick(["app-\\ud800secret", "\\udfff", "a\\udc00\\ud83d"])),
-        VALID_SETTINGS.replace('"info"', rng.pick(['"info","\\ud800":1', `"info","x":${deepNesting(rng.pick([65, 500, 20_000]), "array")}`])),
-      ]);
-      const body = Buffer.from(JSON.stringify({ kind: "APP", content, checksum: configChecksum(content) }));
-      return { gen: "signed-bad-content", method: "POST", path: p, headers: { "content-type": "application/json" }, auth: () => sign("POST", p, body), body,
-        // Validation reports problems with 200; applying refuses with 422. Either way, named.
-        expect: p.endsWith("validate") ? { status: 200, body: /"ok":false.*(nested more than|lone UTF-16 surrogate)/ } : { status: 422, body: /nested more than|lone UTF-16 surrogate/ } };
-    }],
-    [3, () => {
-      // Correctly signed reads: they must keep working in the middle of all this.
-      const p = rng.pick(["/v1/status", "/v1/config", "/v1/stream"]);
-      return { gen: "signed-read", method: "GET", path: p, headers: {}, auth: () => sign("GET", p) };
-    }],
-    [8, () => {
-      const p = rng.pick(["/", "", "/v1", "/v1/", "/v1/status/", "/v1/status?x=1", "//v1/status", "/v1/../v1/actions", "/v1/%2e%2e/actions", "/V1/STATUS", "/v1/actions%00", "/v1/status#x", "/metrics/", "/v1/config/validate/x", "/" + "a".repeat(8000), "/v1/%", "/v1/\u00ff", "*"]);
-      // (CONNECT is left to the raw sockets: Node's client waits for a tunnel, not an answer.)
-      const method = rng.pick(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "PROPFIND", "FOO", "TRACE"]);
-      const body = method === "GET" || method === "HEAD" ? undefined : safeBody(rng, "/v1/actions");
-      const target = p.replace(/[^\u0021-\u00ff]/g, "?");
-      return { gen: "method-path", method, path: target, headers: {}, auth: rng.chance(0.5) ? () => sign(method, target, body) : undefined, body };
-    }],
-    [5, () => {
-      const p = rng.pick(["/v1/status", "/v1/actions", "/v1/config/apply", "/metrics"]);
-      const method = routeMethod(p);
-      const body = method === "POST" ? safeBody(rng, p) : undefined;
-      const headers: Record<string, string> = {};
-      const what = rng.pick(["huge", "many", "type", "encoding", "length", "expect"]);
-      if (what === "huge") headers["x-fuzz"] = "h".repeat(rng.pick([4000, 12_000, 20_000]));
-      if (what === "many") for (let i = 0; i < 200; i++) headers[`x-fuzz-${i}`] = String(i);
-      if (what === "type") headers["content-type"] = rng.pick(["", "text/html; charset=\u00ff", "multipart/form-data; boundary=x", "application/json; charset=utf-16"]);
-      if (what === "encoding") headers["content-encoding"] = rng.pick(["gzip", "br", "\u00ff"]);
-      if (what === "length") headers["content-length"] = rng.pick(["-1", "abc", "1e3", "0, 5", "99999999999999999999"]);
-      if (what === "expect") headers.expect = rng.pick(["100-continue", "garbage"]);
-      return { gen: `headers:${what}`, method, path: p, headers, auth: () => sign(method, p, body), body: what === "length" ? undefined : body };
-    }],
-    [3, () => {
-      const p = rng.pick(["/v1/actions", "/v1/config/validate", "/v1/config/apply", "/v1/status"]);
-      const body = Buffer.from(JSON.stringify({ action: "app.drain", pad: "x".repeat(rng.pick([17 * 1024, 200 * 1024, 1_100_000, 2_000_000])) }));
-      const signed = rng.chance(0.5);
-      return { gen: "oversize", method: p === "/v1/status" ? "GET" : "POST", path: p, headers: {}, auth: signed ? () => sign("POST", p, body) : garbageAuthorization(rng, "POST", p, body), body, chunked: rng.chance(0.5) };
-    }],
-    [3, () => ({ gen: "metrics", method: "GET", path: rng.pick(["/metrics", "/metrics?x=1"]), headers: rng.pick<Record<string, string>>([{}, { authorization: "Bearer" }, { authorization: `Bearer ${metricsToken}x` }, { authorization: `Bearer ${metricsToken.slice(1)}` }, { authorization: `bearer ${metricsToken}` }, { authorization: `Bearer ${"x".repeat(5000)}` }]), auth: rng.chance(0.2) ? () => sign("GET", "/metrics") : undefined })],
+    [
+      14,
+      () => {
+        const p = anyPath();
+        const method = rng.chance(0.8) ? routeMethod(p) : rng.pick(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]);
+        const body = method === "POST" ? safeBody(rng, p) : undefined;
+        return { gen: "unsigned", method, path: p, headers: { "content-type": "application/json" }, body };
+      },
+    ],
+    [
+      14,
+      () => {
+        const p = anyPath();
+        const method = routeMethod(p);
+        const body = method === "POST" ? safeBody(rng, p) : undefined;
+        return { gen: "garbage-auth", method, path: p, headers: {}, auth: garbageAuthorization(rng, method, p, body), body };
+      },
+    ],
+    [
+      14,
+      () => {
+        const p = rng.pick(["/v1/status", "/v1/stream", "/v1/actions", "/v1/config", "/v1/config/validate", "/v1/config/apply"]);
+        const method = routeMethod(p);
+        let body = method === "POST" ? safeBody(rng, p) : undefined;
+        // The signature is over something else than what is sent. A valid drain may ride along: it must not run.
+        if (method === "POST" && rng.chance(0.3)) body = Buffer.from(JSON.stringify({ action: "app.drain" }));
+        const how = rng.pick(["secret", "body", "path", "method", "query"]);
+        const auth = () =>
+          how === "secret"
+            ? sign(method, p, body, { secret: otherKey.secret })
+            : how === "body"
+              ? sign(method, p, Buffer.concat([body ?? Buffer.alloc(0), Buffer.from(" ")]))
+              : how === "path"
+                ? sign(method, p + "/", body)
+                : how === "method"
+                  ? sign(method === "GET" ? "POST" : "GET", p, body)
+                  : sign(method, `${p}?x=1`, body);
+        return { gen: `bad-signature:${how}`, method, path: p, headers: { "content-type": "application/json" }, auth, body };
+      },
+    ],
+    [
+      8,
+      () => {
+        const p = rng.pick(["/v1/status", "/v1/actions", "/v1/config/apply"]);
+        const method = routeMethod(p);
+        const body = method === "POST" ? Buffer.from(JSON.stringify({ action: "app.drain" })) : undefined;
+        // A margin over the limit: sending takes a moment after signing.
+        const off = rng.pick([MAX_SKEW_MS + 2000 + rng.int(10_000), MAX_SKEW_MS * 10, 86_400_000, Date.now()]) * (rng.chance(0.5) ? 1 : -1);
+        return {
+          gen: "skew",
+          method,
+          path: p,
+          headers: { "content-type": "application/json" },
+          auth: () => sign(method, p, body, { now: Math.max(0, Date.now() + off) }),
+          body,
+        };
+      },
+    ],
+    [
+      8,
+      () => {
+        // Signed correctly and accepted once (a read, or a change refused for its content); the copy must be refused.
+        const p = rng.pick(["/v1/status", "/v1/config", "/v1/actions", "/v1/config/validate", "/v1/config/apply"]);
+        const method = routeMethod(p);
+        const body = method === "POST" ? safeBody(rng, p) : undefined;
+        return { gen: "replay", method, path: p, headers: { "content-type": "application/json" }, auth: () => sign(method, p, body), body, replay: true };
+      },
+    ],
+    [
+      20,
+      () => {
+        const p = rng.pick(["/v1/actions", "/v1/actions", "/v1/config/validate", "/v1/config/apply", "/v1/config/apply"]);
+        const body = safeBody(rng, p);
+        const chunked = rng.chance(0.1);
+        return {
+          gen: "signed-invalid",
+          method: "POST",
+          path: p,
+          headers: { "content-type": rng.pick(["application/json", "text/plain", "\u00ff"]) },
+          auth: () => sign("POST", p, body),
+          body,
+          chunked,
+          slowMs: !chunked && rng.chance(0.03) ? 50 : undefined,
+        };
+      },
+    ],
+    [
+      6,
+      () => {
+        // Signed, so read: JSON nested past the limit (20,000 levels overflowed any recursive
+        // walk) or holding a NUL or lone surrogate, keys included, is refused before anything uses it.
+        const p = rng.pick(["/v1/actions", "/v1/config/validate", "/v1/config/apply"]);
+        const body = Buffer.from(badJson(rng, p === "/v1/actions" ? 2500 : 20_000));
+        return {
+          gen: "signed-bad-json",
+          method: "POST",
+          path: p,
+          headers: { "content-type": "application/json" },
+          auth: () => sign("POST", p, body),
+          body,
+          expect: { status: 400, body: /"bad-request".*(nested more than|NUL|lone UTF-16 surrogate)/ },
+        };
+      },
+    ],
+    [
+      4,
+      () => {
+        // A configuration fit to apply but for a lone surrogate or deep nesting inside its JSON text.
+        const p = rng.pick(["/v1/config/validate", "/v1/config/apply"]);
+        const content = rng.pick([
+          VALID_SETTINGS.replace("app-secret", rng.pick(["app-\\ud800secret", "\\udfff", "a\\udc00\\ud83d"])),
+          VALID_SETTINGS.replace('"info"', rng.pick(['"info","\\ud800":1', `"info","x":${deepNesting(rng.pick([65, 500, 20_000]), "array")}`])),
+        ]);
+        const body = Buffer.from(JSON.stringify({ kind: "APP", content, checksum: configChecksum(content) }));
+        return {
+          gen: "signed-bad-content",
+          method: "POST",
+          path: p,
+          headers: { "content-type": "application/json" },
+          auth: () => sign("POST", p, body),
+          body,
+          // Validation reports problems with 200; applying refuses with 422. Either way, named.
+          expect: p.endsWith("validate")
+            ? { status: 200, body: /"ok":false.*(nested more than|lone UTF-16 surrogate)/ }
+            : { status: 422, body: /nested more than|lone UTF-16 surrogate/ },
+        };
+      },
+    ],
+    [
+      3,
+      () => {
+        // Correctly signed reads: they must keep working in the middle of all this.
+        const p = rng.pick(["/v1/status", "/v1/config", "/v1/stream"]);
+        return { gen: "signed-read", method: "GET", path: p, headers: {}, auth: () => sign("GET", p) };
+      },
+    ],
+    [
+      8,
+      () => {
+        const p = rng.pick([
+          "/",
+          "",
+          "/v1",
+          "/v1/",
+          "/v1/status/",
+          "/v1/status?x=1",
+          "//v1/status",
+          "/v1/../v1/actions",
+          "/v1/%2e%2e/actions",
+          "/V1/STATUS",
+          "/v1/actions%00",
+          "/v1/status#x",
+          "/metrics/",
+          "/v1/config/validate/x",
+          "/" + "a".repeat(8000),
+          "/v1/%",
+          "/v1/\u00ff",
+          "*",
+        ]);
+        // (CONNECT is left to the raw sockets: Node's client waits for a tunnel, not an answer.)
+        const method = rng.pick(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "PROPFIND", "FOO", "TRACE"]);
+        const body = method === "GET" || method === "HEAD" ? undefined : safeBody(rng, "/v1/actions");
+        const target = p.replace(/[^\u0021-\u00ff]/g, "?");
+        return { gen: "method-path", method, path: target, headers: {}, auth: rng.chance(0.5) ? () => sign(method, target, body) : undefined, body };
+      },
+    ],
+    [
+      5,
+      () => {
+        const p = rng.pick(["/v1/status", "/v1/actions", "/v1/config/apply", "/metrics"]);
+        const method = routeMethod(p);
+        const body = method === "POST" ? safeBody(rng, p) : undefined;
+        const headers: Record<string, string> = {};
+        const what = rng.pick(["huge", "many", "type", "encoding", "length", "expect"]);
+        if (what === "huge") headers["x-fuzz"] = "h".repeat(rng.pick([4000, 12_000, 20_000]));
+        if (what === "many") for (let i = 0; i < 200; i++) headers[`x-fuzz-${i}`] = String(i);
+        if (what === "type")
+          headers["content-type"] = rng.pick(["", "text/html; charset=\u00ff", "multipart/form-data; boundary=x", "application/json; charset=utf-16"]);
+        if (what === "encoding") headers["content-encoding"] = rng.pick(["gzip", "br", "\u00ff"]);
+        if (what === "length") headers["content-length"] = rng.pick(["-1", "abc", "1e3", "0, 5", "99999999999999999999"]);
+        if (what === "expect") headers.expect = rng.pick(["100-continue", "garbage"]);
+        return { gen: `headers:${what}`, method, path: p, headers, auth: () => sign(method, p, body), body: what === "length" ? undefined : body };
+      },
+    ],
+    [
+      3,
+      () => {
+        const p = rng.pick(["/v1/actions", "/v1/config/validate", "/v1/config/apply", "/v1/status"]);
+        const body = Buffer.from(JSON.stringify({ action: "app.drain", pad: "x".repeat(rng.pick([17 * 1024, 200 * 1024, 1_100_000, 2_000_000])) }));
+        const signed = rng.chance(0.5);
+        return {
+          gen: "oversize",
+          method: p === "/v1/status" ? "GET" : "POST",
+          path: p,
+          headers: {},
+          auth: signed ? () => sign("POST", p, body) : garbageAuthorization(rng, "POST", p, body),
+          body,
+          chunked: rng.chance(0.5),
+        };
+      },
+    ],
+    [
+      3,
+      () => ({
+        gen: "metrics",
+        method: "GET",
+        path: rng.pick(["/metrics", "/metrics?x=1"]),
+        headers: rng.pick<Record<string, string>>([
+          {},
+          { authorization: "Bearer" },
+          { authorization: `Bearer ${metricsToken}x` },
+          { authorization: `Bearer ${metricsToken.slice(1)}` },
+          { authorization: `bearer ${metricsToken}` },
+          { authorization: `Bearer ${"x".repeat(5000)}` },
+        ]),
+        auth: rng.chance(0.2) ? () => sign("GET", "/metrics") : undefined,
+      }),
+    ],
   ];
   while (cases.length < TOTAL) cases.push(rng.weighted(gens)());
   return cases;
@@ -404,7 +533,11 @@ function verdict(c: Case, a: Answer): string | null {
   if ("error" in a) {
     if (a.error.startsWith("client refused")) return null;
     // The agent may answer early (413, 400) and close while a big or garbled body is still being written.
-    if (/ECONNRESET|EPIPE|socket hang up/i.test(a.error) && ((c.body?.length ?? 0) > 16 * 1024 || c.chunked || c.slowMs || c.gen.startsWith("headers") || c.gen === "method-path")) return null;
+    if (
+      /ECONNRESET|EPIPE|socket hang up/i.test(a.error) &&
+      ((c.body?.length ?? 0) > 16 * 1024 || c.chunked || c.slowMs || c.gen.startsWith("headers") || c.gen === "method-path")
+    )
+      return null;
     return `transport: ${a.error}`;
   }
   if (a.status >= 500) return `status ${a.status}`;
@@ -508,9 +641,23 @@ describe("agent fuzz (a real agent process)", () => {
     );
     const seconds = (Date.now() - started) / 1000;
     console.log(`agent fuzz: ${cases.length} requests in ${seconds.toFixed(1)} s (seed ${seed})`);
-    for (const [gen, m] of [...byGen].sort()) console.log(`  ${gen.padEnd(15)} ${[...m].sort().map(([s, n]) => `${s}×${n}`).join(" ")}`);
+    for (const [gen, m] of [...byGen].sort())
+      console.log(
+        `  ${gen.padEnd(15)} ${[...m]
+          .sort()
+          .map(([s, n]) => `${s}×${n}`)
+          .join(" ")}`,
+      );
 
-    const requestFailures = [...new Set(stderr.slice(logBefore).split("\n").filter((l) => l.includes('"msg":"request failed"')).map((l) => l.replace(/"t":"[^"]+",?/, "")))];
+    const requestFailures = [
+      ...new Set(
+        stderr
+          .slice(logBefore)
+          .split("\n")
+          .filter((l) => l.includes('"msg":"request failed"'))
+          .map((l) => l.replace(/"t":"[^"]+",?/, "")),
+      ),
+    ];
     expect(failures, `seed ${seed}\n${failures.slice(0, 25).join("\n")}\nagent log:\n${requestFailures.slice(0, 10).join("\n")}`).toEqual([]);
     expect(exited, `the agent exited; its log:\n${stderr.slice(-3000)}`).toBeNull();
     expect(app.adminCalls.slice(adminCallsBefore), "the app was asked to act").toEqual([]);
@@ -541,12 +688,30 @@ describe("agent fuzz (a real agent process)", () => {
       { name: "binary", chunks: [rng.bytes(1024)] },
       { name: "NUL in header", chunks: ["GET /v1/status HTTP/1.1\r\nHost: x\r\nX: a\u0000b\r\n\r\n"] },
       { name: "header without colon", chunks: ["GET /v1/status HTTP/1.1\r\nHost x\r\n\r\n"] },
-      { name: "content-length and chunked", chunks: [`POST /v1/actions HTTP/1.1\r\nHost: x\r\nAuthorization: ${signedDrain}\r\nContent-Length: ${drain.length}\r\nTransfer-Encoding: chunked\r\n\r\n${drain}`] },
+      {
+        name: "content-length and chunked",
+        chunks: [
+          `POST /v1/actions HTTP/1.1\r\nHost: x\r\nAuthorization: ${signedDrain}\r\nContent-Length: ${drain.length}\r\nTransfer-Encoding: chunked\r\n\r\n${drain}`,
+        ],
+      },
       { name: "two content-lengths", chunks: [`POST /v1/actions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}`] },
       { name: "bad chunk size", chunks: ["POST /v1/actions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n"] },
       // Signed for the whole drain, but only half of it arrives: nothing may run.
-      { name: "signed drain, truncated body, then close", chunks: [`POST /v1/actions HTTP/1.1\r\nHost: x\r\nAuthorization: ${sign("POST", "/v1/actions", drain)}\r\nContent-Length: ${drain.length}\r\n\r\n${drain.slice(0, 10)}`] },
-      { name: "signed drain, slow body, then close", chunks: [`POST /v1/actions HTTP/1.1\r\nHost: x\r\nAuthorization: ${sign("POST", "/v1/actions", drain)}\r\nContent-Length: ${drain.length}\r\n\r\n`, drain.slice(0, 5), drain.slice(5, 12)], gapMs: 400 },
+      {
+        name: "signed drain, truncated body, then close",
+        chunks: [
+          `POST /v1/actions HTTP/1.1\r\nHost: x\r\nAuthorization: ${sign("POST", "/v1/actions", drain)}\r\nContent-Length: ${drain.length}\r\n\r\n${drain.slice(0, 10)}`,
+        ],
+      },
+      {
+        name: "signed drain, slow body, then close",
+        chunks: [
+          `POST /v1/actions HTTP/1.1\r\nHost: x\r\nAuthorization: ${sign("POST", "/v1/actions", drain)}\r\nContent-Length: ${drain.length}\r\n\r\n`,
+          drain.slice(0, 5),
+          drain.slice(5, 12),
+        ],
+        gapMs: 400,
+      },
       { name: "truncated headers, then close", chunks: ["POST /v1/actions HTTP/1.1\r\nHost: x\r\nAuthoriz"] },
       { name: "slow headers", chunks: ["GET /v1/st", "atus HTTP/1.1\r\n", "Host: x\r\n", "\r\n"], gapMs: 300 },
       { name: "pipelined garbage", chunks: ["GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\nXYZ\r\n\r\n"] },
@@ -568,13 +733,17 @@ describe("agent fuzz (a real agent process)", () => {
     }
     // Many half-open connections at once (slowloris-like), then all dropped.
     const sockets = await Promise.all(
-      Array.from({ length: 50 }, () => new Promise<net.Socket>((resolve) => {
-        const s = net.connect(Number(u.port), u.hostname, () => {
-          s.write("POST /v1/actions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n");
-          resolve(s);
-        });
-        s.on("error", () => {});
-      })),
+      Array.from(
+        { length: 50 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(Number(u.port), u.hostname, () => {
+              s.write("POST /v1/actions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n");
+              resolve(s);
+            });
+            s.on("error", () => {});
+          }),
+      ),
     );
     await new Promise((r) => setTimeout(r, 300));
     for (const s of sockets) s.destroy();

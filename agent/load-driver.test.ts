@@ -9,7 +9,9 @@ const base = { listen: { port: 0 }, credentials: [generateAgentSecret()] };
 
 describe("loadDriver", () => {
   it("loads each role's driver", async () => {
-    const app = await loadDriver(parseConfig({ ...base, name: "a", role: "app", app: { healthUrl: "http://127.0.0.1:1/h", statsUrl: "http://127.0.0.1:1/s" } }));
+    const app = await loadDriver(
+      parseConfig({ ...base, name: "a", role: "app", app: { healthUrl: "http://127.0.0.1:1/h", statsUrl: "http://127.0.0.1:1/s" } }),
+    );
     const haproxy = await loadDriver(parseConfig({ ...base, name: "lb", role: "haproxy", haproxy: { socket: "/nonexistent/haproxy.sock" } }));
     const postgres = await loadDriver(parseConfig({ ...base, name: "db", role: "postgres", postgres: { url: "postgresql://127.0.0.1:1/postgres" } }));
     expect([app.role, haproxy.role, postgres.role]).toEqual(["app", "haproxy", "postgres"]);

@@ -38,7 +38,13 @@ export async function loadDriver(config: AgentConfig): Promise<Driver> {
   } catch (error) {
     throw new DriverLoadError(`the ${config.role} driver could not start: ${(error as Error).message}`);
   }
-  if (!driver || typeof driver.collect !== "function" || typeof driver.act !== "function" || typeof driver.metrics !== "function" || typeof driver.close !== "function") {
+  if (
+    !driver ||
+    typeof driver.collect !== "function" ||
+    typeof driver.act !== "function" ||
+    typeof driver.metrics !== "function" ||
+    typeof driver.close !== "function"
+  ) {
     throw new DriverLoadError(`${factory}() did not return a driver (collect, act, metrics, close)`);
   }
   if (driver.role !== config.role) throw new DriverLoadError(`${factory}() returned a "${driver.role}" driver`);

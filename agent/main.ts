@@ -58,7 +58,11 @@ async function main(): Promise<void> {
   for (const warning of loaded.warnings) log({ level: "warn", msg: warning });
   if (args.check) {
     // Say how /metrics will answer: a closed endpoint should not surprise the owner when Prometheus first scrapes.
-    const metrics = loaded.config.metricsToken ? "needs its metricsToken" : loaded.config.openMetrics ? "open to anyone who reaches the port" : "closed (set metricsToken to scrape it)";
+    const metrics = loaded.config.metricsToken
+      ? "needs its metricsToken"
+      : loaded.config.openMetrics
+        ? "open to anyone who reaches the port"
+        : "closed (set metricsToken to scrape it)";
     process.stdout.write(`config ${file} is valid (role ${loaded.config.role}, name ${loaded.config.name}); /metrics ${metrics}\n`);
     return;
   }

@@ -26,12 +26,23 @@ export type ToolResult = {
 /** Runs a program with an argument vector (never a shell), a deadline and toolEnv(env). */
 export function runTool(binary: string, args: string[], options: { timeoutMs: number; env?: Record<string, string>; maxBuffer?: number }): Promise<ToolResult> {
   return new Promise((resolve) => {
-    execFile(binary, args, { timeout: options.timeoutMs, maxBuffer: options.maxBuffer ?? 4 * 1024 * 1024, env: toolEnv(options.env) as NodeJS.ProcessEnv }, (error, stdout, stderr) => {
-      const e = error as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string }) | null;
-      if (!e) return resolve({ code: 0, stdout: String(stdout), stderr: String(stderr) });
-      if (typeof e.code === "string") return resolve({ code: null, stdout: "", stderr: "", error: `cannot run ${binary}: ${e.code}` });
-      if (e.killed || e.signal) return resolve({ code: null, stdout: String(stdout), stderr: String(stderr), error: `${binary} was stopped (${e.signal ?? "timeout"}) after ${options.timeoutMs} ms` });
-      resolve({ code: typeof e.code === "number" ? e.code : 1, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      binary,
+      args,
+      { timeout: options.timeoutMs, maxBuffer: options.maxBuffer ?? 4 * 1024 * 1024, env: toolEnv(options.env) as NodeJS.ProcessEnv },
+      (error, stdout, stderr) => {
+        const e = error as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string }) | null;
+        if (!e) return resolve({ code: 0, stdout: String(stdout), stderr: String(stderr) });
+        if (typeof e.code === "string") return resolve({ code: null, stdout: "", stderr: "", error: `cannot run ${binary}: ${e.code}` });
+        if (e.killed || e.signal)
+          return resolve({
+            code: null,
+            stdout: String(stdout),
+            stderr: String(stderr),
+            error: `${binary} was stopped (${e.signal ?? "timeout"}) after ${options.timeoutMs} ms`,
+          });
+        resolve({ code: typeof e.code === "number" ? e.code : 1, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }

@@ -37,8 +37,19 @@ function appSection(app: AppServer, extra: Partial<NonNullable<AgentConfigInput[
   };
 }
 
-async function agentFor(input: Partial<AgentConfigInput> & { app?: AgentConfigInput["app"] }, opts: { driver?: Driver; logs?: LogEntry[] } = {}): Promise<RunningAgent> {
-  const config = parseConfig({ name: "app-1", role: "app", listen: { port: 0 }, credentials: [key], intervalMs: INTERVAL, metricsToken: METRICS_TOKEN, ...input });
+async function agentFor(
+  input: Partial<AgentConfigInput> & { app?: AgentConfigInput["app"] },
+  opts: { driver?: Driver; logs?: LogEntry[] } = {},
+): Promise<RunningAgent> {
+  const config = parseConfig({
+    name: "app-1",
+    role: "app",
+    listen: { port: 0 },
+    credentials: [key],
+    intervalMs: INTERVAL,
+    metricsToken: METRICS_TOKEN,
+    ...input,
+  });
   const agent = await startAgent(config, { driver: opts.driver, log: (e) => opts.logs?.push(e) });
   cleanups.push(() => agent.close());
   return agent;
@@ -85,7 +96,10 @@ describe("agent API with the app driver", () => {
     expect((await signed(agent.url, key, "GET", "/v1/actions")).status).toBe(405);
     // Signed without a body (as GETs are); the body sent along is neither read nor part of the signature.
     const authorization = signRequest({ ...key, method: "GET", pathWithQuery: "/v1/status" });
-    const withBody = await request(`${agent.url}/v1/status`, { headers: { authorization, "content-type": "application/json" }, body: '{"action":"app.drain"}' });
+    const withBody = await request(`${agent.url}/v1/status`, {
+      headers: { authorization, "content-type": "application/json" },
+      body: '{"action":"app.drain"}',
+    });
     expect(withBody.status).toBe(200);
     expect((await appStats(app)).draining).toBe(false);
   });
@@ -187,7 +201,13 @@ describe("agent API with the app driver", () => {
     expect(JSON.parse(unknown.body)).toMatchObject({ error: "invalid-action" });
     const extraField = await signed(agent.url, key, "POST", "/v1/actions", JSON.stringify({ action: "app.drain", force: true }));
     expect(extraField.status).toBe(422);
-    const foreign = await signed(agent.url, key, "POST", "/v1/actions", JSON.stringify({ action: "haproxy.set-state", backend: "web", server: "app-1", state: "drain" }));
+    const foreign = await signed(
+      agent.url,
+      key,
+      "POST",
+      "/v1/actions",
+      JSON.stringify({ action: "haproxy.set-state", backend: "web", server: "app-1", state: "drain" }),
+    );
     expect(foreign.status).toBe(422);
     expect(JSON.parse(foreign.body).message).toMatch(/app driver does not take haproxy.set-state/);
 
@@ -207,11 +227,15 @@ describe("agent API with the app driver", () => {
     const body = JSON.stringify({ action: "app.drain", pad: "x".repeat(MAX_ACTION_BODY_BYTES * 4) });
     const authorization = signRequest({ ...key, method: "POST", pathWithQuery: "/v1/actions", body });
     const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(`${agent.url}/v1/actions`, { method: "POST", headers: { authorization, "transfer-encoding": "chunked" }, agent: false }, (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => (text += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = http.request(
+        `${agent.url}/v1/actions`,
+        { method: "POST", headers: { authorization, "transfer-encoding": "chunked" }, agent: false },
+        (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => (text += c.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on("error", reject);
       for (let i = 0; i < body.length; i += 4096) req.write(body.slice(i, i + 4096));
       req.end();
@@ -221,7 +245,11 @@ describe("agent API with the app driver", () => {
 
     // Signed for a whole drain, but the client hangs up halfway: nothing runs, nothing fails.
     const drain = DRAIN;
-    const cut = http.request(`${agent.url}/v1/actions`, { method: "POST", headers: { authorization: signRequest({ ...key, method: "POST", pathWithQuery: "/v1/actions", body: drain }), "content-length": String(drain.length) }, agent: false });
+    const cut = http.request(`${agent.url}/v1/actions`, {
+      method: "POST",
+      headers: { authorization: signRequest({ ...key, method: "POST", pathWithQuery: "/v1/actions", body: drain }), "content-length": String(drain.length) },
+      agent: false,
+    });
     cut.on("error", () => {});
     cut.write(drain.slice(0, 8));
     await sleep(100);
@@ -250,10 +278,14 @@ describe("agent API with the app driver", () => {
     expect(sticky.status).toBe(200);
     expect(JSON.parse(sticky.body)).toMatchObject({ node: "app-1", hits: 2 });
     // Watchers see it promptly: the agent collects again right after an action.
-    const seen = await waitFor("a draining snapshot", async () => {
-      const s = await status(agent);
-      return s.app?.draining ? s : undefined;
-    }, INTERVAL * 5);
+    const seen = await waitFor(
+      "a draining snapshot",
+      async () => {
+        const s = await status(agent);
+        return s.app?.draining ? s : undefined;
+      },
+      INTERVAL * 5,
+    );
     expect(seen.app!.sessions).toBeGreaterThanOrEqual(1);
 
     const resumed = await signed(agent.url, key, "POST", "/v1/actions", RESUME);
@@ -371,7 +403,11 @@ describe("agent health tracking", () => {
     mode = "ok";
     hung.shift()!();
     const upAgain = stream.lines.length;
-    await waitFor("UP again", () => lines().slice(upAgain).some((s) => s.health === "UP"));
+    await waitFor("UP again", () =>
+      lines()
+        .slice(upAgain)
+        .some((s) => s.health === "UP"),
+    );
     stream.close();
     const all = lines();
     for (let i = 1; i < all.length; i++) expect(all[i]!.seq).toBeGreaterThan(all[i - 1]!.seq);
@@ -399,7 +435,12 @@ describe("agent /metrics token and TLS", () => {
     const agent = await agentFor({ name: "app-6", metricsToken: undefined, app: appSection(app) }, { logs });
     // The start says so once, so the host's owner finds out before Prometheus does.
     expect(logs.filter((l) => /metrics is closed/.test(String(l.msg)))).toHaveLength(1);
-    for (const headers of [{} as Record<string, string>, { authorization: "Bearer " }, { authorization: `Bearer ${METRICS_TOKEN}` }, { authorization: signRequest({ ...key, method: "GET", pathWithQuery: "/metrics" }) }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: "Bearer " },
+      { authorization: `Bearer ${METRICS_TOKEN}` },
+      { authorization: signRequest({ ...key, method: "GET", pathWithQuery: "/metrics" }) },
+    ]) {
       const res = await request(`${agent.url}/metrics`, { headers });
       expect(res.status).toBe(403);
       const body = JSON.parse(res.body) as { error: string; message: string };
@@ -442,7 +483,25 @@ describe("agent /metrics token and TLS", () => {
     const keyFile = path.join(dir, "key.pem");
     execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
+      ],
       { stdio: "ignore" },
     );
     const ca = readFileSync(certFile);

@@ -36,7 +36,20 @@ export const MAX_STREAMS = 64;
 const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
 type RefusalReason = VerifyFailure | "metrics-token" | "metrics-closed" | "body-too-large" | "bad-json" | "invalid-action" | "invalid-config-request";
-const REFUSAL_REASONS: RefusalReason[] = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "metrics-closed", "body-too-large", "bad-json", "invalid-action", "invalid-config-request"];
+const REFUSAL_REASONS: RefusalReason[] = [
+  "missing",
+  "malformed",
+  "unknown-key",
+  "skew",
+  "replay",
+  "bad-signature",
+  "metrics-token",
+  "metrics-closed",
+  "body-too-large",
+  "bad-json",
+  "invalid-action",
+  "invalid-config-request",
+];
 export const METRICS_CLOSED_MESSAGE =
   "GET /metrics is closed: set metricsToken in the agent's config (16+ printable characters; Prometheus sends it as a bearer token) and send SIGHUP, or set openMetrics: true to serve it without a token";
 /** A configuration plus its JSON envelope. */
@@ -155,7 +168,14 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   const streams = new Set<ServerResponse>();
   let actionQueue: Promise<unknown> = Promise.resolve();
 
-  function refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: RefusalReason, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  function refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    reason: RefusalReason,
+    body: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ) {
     refused.set(reason, (refused.get(reason) ?? 0) + 1);
     refusalLog({
       level: "warn",
@@ -244,7 +264,10 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     const candidate = parsed.data;
     if (!manager) return sendJson(res, 409, { error: "config-not-managed", message: `this ${config.role} agent is not configured to manage a configuration` });
     if (candidate.kind !== manager.kind || CONFIG_ROLE[candidate.kind] !== config.role) {
-      return refuse(req, res, 422, "invalid-config-request", { error: "invalid-config-request", message: `this agent manages ${manager.kind}, not ${candidate.kind}` });
+      return refuse(req, res, 422, "invalid-config-request", {
+        error: "invalid-config-request",
+        message: `this agent manages ${manager.kind}, not ${candidate.kind}`,
+      });
     }
     // The checksum proves the text arrived whole and is the one the console meant.
     if (configChecksum(candidate.content) !== candidate.checksum) {
@@ -260,7 +283,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       collector.refresh();
       sendJson(res, 200, { ok: true, checksum: result.checksum });
     } catch (error) {
-      if (error instanceof ConfigInvalid) return sendJson(res, 422, { error: "invalid-config", message: error.message, problems: error.problems.slice(0, 200) });
+      if (error instanceof ConfigInvalid)
+        return sendJson(res, 422, { error: "invalid-config", message: error.message, problems: error.problems.slice(0, 200) });
       const status = error instanceof ActionError ? error.status : 500;
       const message = (error as Error)?.message ?? String(error);
       log({ level: status === 500 ? "error" : "warn", msg: `configuration ${mode} failed`, kind: manager.kind, status, error: message.slice(0, 300) });
@@ -344,13 +368,28 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       family("clusterdeck_agent_up", "gauge", "1 while the agent process runs.", 1),
       family("clusterdeck_agent_info", "gauge", "The agent's identity.", [{ labels: { role: config.role, name: config.name, version }, value: 1 }]),
       family("clusterdeck_agent_start_time_seconds", "gauge", "When the agent started (Unix time).", startedAt.getTime() / 1000),
-      family("clusterdeck_agent_health", "gauge", "1 for the health of the latest snapshot.", (["UP", "DEGRADED", "DOWN"] as const).map((s) => ({ labels: { state: s }, value: health === s ? 1 : 0 }))),
-      family("clusterdeck_agent_collect_duration_seconds", "gauge", "How long the last driver collect took.", collector.lastDurationMs === undefined ? NaN : collector.lastDurationMs / 1000),
+      family(
+        "clusterdeck_agent_health",
+        "gauge",
+        "1 for the health of the latest snapshot.",
+        (["UP", "DEGRADED", "DOWN"] as const).map((s) => ({ labels: { state: s }, value: health === s ? 1 : 0 })),
+      ),
+      family(
+        "clusterdeck_agent_collect_duration_seconds",
+        "gauge",
+        "How long the last driver collect took.",
+        collector.lastDurationMs === undefined ? NaN : collector.lastDurationMs / 1000,
+      ),
       family("clusterdeck_agent_collects_total", "counter", "Driver collects started.", collector.collectsTotal),
       family("clusterdeck_agent_collect_failures_total", "counter", "Driver collects that threw or overran the interval.", collector.failuresTotal),
       family("clusterdeck_agent_snapshot_seq", "gauge", "seq of the latest snapshot.", collector.seq),
       family("clusterdeck_agent_streams", "gauge", "Open /v1/stream connections.", streams.size),
-      family("clusterdeck_agent_refused_requests_total", "counter", "Requests refused, by reason.", [...refused].map(([reason, value]) => ({ labels: { reason }, value }))),
+      family(
+        "clusterdeck_agent_refused_requests_total",
+        "counter",
+        "Requests refused, by reason.",
+        [...refused].map(([reason, value]) => ({ labels: { reason }, value })),
+      ),
       ...(host
         ? [
             family("clusterdeck_agent_host_cpu_ratio", "gauge", "Host CPU busy share between the last two snapshots (0..1).", host.cpu),
@@ -431,7 +470,9 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   server.on("connect", (_req, socket: Socket) => {
     socket.on("error", () => {});
     const body = JSON.stringify({ error: "method-not-allowed", message: "CONNECT is not served: this agent is not a proxy" });
-    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nallow: GET, POST\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nallow: GET, POST\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");

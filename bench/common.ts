@@ -54,8 +54,14 @@ export function hostCpu(): { busy: number; total: number } {
 }
 
 export function nofileLimits(): { soft: number; hard: number } {
-  const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"))!;
-  const [soft, hard] = line.replace("Max open files", "").trim().split(/\s+/).map((x) => (x === "unlimited" ? Infinity : Number(x)));
+  const line = readFileSync("/proc/self/limits", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("Max open files"))!;
+  const [soft, hard] = line
+    .replace("Max open files", "")
+    .trim()
+    .split(/\s+/)
+    .map((x) => (x === "unlimited" ? Infinity : Number(x)));
   return { soft: soft!, hard: hard! };
 }
 
@@ -63,7 +69,8 @@ export function nofileLimits(): { soft: number; hard: number } {
 export function spawnWithNofile(need: number, cmd: string, args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
   const { soft, hard } = nofileLimits();
   if (soft >= need) return spawn(cmd, args, options);
-  if (hard < need) throw new Error(`${path.basename(cmd)} needs ~${need} file descriptors but the hard limit is ${hard}: raise it (ulimit -Hn) or run fewer agents`);
+  if (hard < need)
+    throw new Error(`${path.basename(cmd)} needs ~${need} file descriptors but the hard limit is ${hard}: raise it (ulimit -Hn) or run fewer agents`);
   return spawn("/bin/sh", ["-c", `ulimit -n ${need} && exec "$0" "$@"`, cmd, ...args], options);
 }
 

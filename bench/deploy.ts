@@ -64,7 +64,13 @@ async function runSimulator(configFile: string) {
           credentials: [{ keyId: a.keyId, secret: a.secret }],
           // Slow background collects: this benchmark is about deployments.
           intervalMs: 10_000,
-          app: { healthUrl: `${base}/health`, statsUrl: `${base}/stats`, settingsFile: path.join(cfg.dir, `${a.name}.json`), reloadUrl: `${base}/admin/reload`, timeoutMs: 2000 },
+          app: {
+            healthUrl: `${base}/health`,
+            statsUrl: `${base}/stats`,
+            settingsFile: path.join(cfg.dir, `${a.name}.json`),
+            reloadUrl: `${base}/admin/reload`,
+            timeoutMs: 2000,
+          },
         }),
         { log: () => {} },
       ),
@@ -127,20 +133,39 @@ async function main() {
     const { deployExecutor } = await import("@/worker/deploy");
 
     console.log(`Clusterdeck deploy benchmark: ${N} agents, batch sizes ${batches.join(", ")}, ${runs} runs each`);
-    console.log(`host: ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}, node ${process.version}`);
+    console.log(
+      `host: ${os.cpus().length} CPUs, load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")}, node ${process.version}`,
+    );
     const ports = await freePorts(N + 1);
     const cluster = await inv.createCluster({ name: "bench", description: "", environment: "bench" }, audit);
     const agents: SimConfig["agents"] = [];
     const endpoints: { agentUrl: string; keyId: string; secret: string }[] = [];
     for (let i = 0; i < N; i++) {
-      const node = await inv.createNode({ clusterId: cluster.id, name: `app-${i + 1}`, host: "127.0.0.1", port: 10_000 + i, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[i]}` }, audit);
+      const node = await inv.createNode(
+        {
+          clusterId: cluster.id,
+          name: `app-${i + 1}`,
+          host: "127.0.0.1",
+          port: 10_000 + i,
+          weight: 100,
+          capacity: 100,
+          agentUrl: `http://127.0.0.1:${ports[i]}`,
+        },
+        audit,
+      );
       const { keyId, secret } = await issueAgentCredential("NODE", node.id, audit);
       agents.push({ name: node.name, port: ports[i]!, keyId, secret });
       endpoints.push({ agentUrl: `http://127.0.0.1:${ports[i]}`, keyId, secret });
     }
     const simConfig = path.join(tmp, "sim.json");
     writeFileSync(simConfig, JSON.stringify({ dir: tmp, agents, appPort: ports[N]! } satisfies SimConfig), { mode: 0o600 });
-    sim = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(REPO, "bench/deploy.ts"), "--simulator", simConfig], { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
+    sim = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(REPO, "bench/deploy.ts"), "--simulator", simConfig], {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     await new Promise<void>((resolve, reject) => {
       sim!.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve());
       sim!.once("exit", (code) => reject(new Error(`simulator exited (${code})`)));
@@ -150,7 +175,8 @@ async function main() {
     const runner = new OperationRunner(db, "bench-worker", { "config.deploy": deployExecutor() });
     runner.start();
     let version = 0;
-    const settings = () => canonicalJson({ database: { url: "postgresql://app:pw@127.0.0.1:5432/app" }, sessionIdleSeconds: 60 + (version++ % 80_000), logLevel: "info" });
+    const settings = () =>
+      canonicalJson({ database: { url: "postgresql://app:pw@127.0.0.1:5432/app" }, sessionIdleSeconds: 60 + (version++ % 80_000), logLevel: "info" });
 
     // Warm-up: one full deploy (first apply creates every file, JIT, connections).
     const warm = await createRevision(`app.${cluster.id}`, { input: JSON.parse(settings()), message: "warm-up" }, audit);
@@ -201,7 +227,9 @@ async function main() {
         }
       }
       rows.push(row);
-      console.log(`batch ${String(batch).padStart(3)}: console ${row.console.map((x) => x.toFixed(0)).join(" ")} ms · bare ${row.bare.map((x) => x.toFixed(0)).join(" ")} ms`);
+      console.log(
+        `batch ${String(batch).padStart(3)}: console ${row.console.map((x) => x.toFixed(0)).join(" ")} ms · bare ${row.bare.map((x) => x.toFixed(0)).join(" ")} ms`,
+      );
     }
     await runner.stop();
 
@@ -211,11 +239,18 @@ async function main() {
     for (const r of rows) {
       const ratios = r.console.map((c, i) => c / r.bare[i]!);
       console.log(
-        `${String(r.batch).padStart(5)}  ${String(Math.ceil(N / r.batch)).padStart(7)}  ${median(r.console).toFixed(0).padStart(17)}  ${Math.max(...r.console).toFixed(0).padStart(14)}  ${median(r.bare).toFixed(0).padStart(14)}  ${median(ratios).toFixed(2).padStart(12)}  ${Math.max(...r.console) < 5000 ? "yes" : "NO"}`,
+        `${String(r.batch).padStart(5)}  ${String(Math.ceil(N / r.batch)).padStart(7)}  ${median(r.console).toFixed(0).padStart(17)}  ${Math.max(...r.console)
+          .toFixed(0)
+          .padStart(
+            14,
+          )}  ${median(r.bare).toFixed(0).padStart(14)}  ${median(ratios).toFixed(2).padStart(12)}  ${Math.max(...r.console) < 5000 ? "yes" : "NO"}`,
       );
     }
     const at50 = rows.find((r) => r.batch === 50);
-    if (at50) console.log(`\nTarget: all ${N} acknowledged within 5 s at batch 50: median ${median(at50.console).toFixed(0)} ms, worst ${Math.max(...at50.console).toFixed(0)} ms → ${Math.max(...at50.console) < 5000 ? "MET" : "NOT MET"}`);
+    if (at50)
+      console.log(
+        `\nTarget: all ${N} acknowledged within 5 s at batch 50: median ${median(at50.console).toFixed(0)} ms, worst ${Math.max(...at50.console).toFixed(0)} ms → ${Math.max(...at50.console) < 5000 ? "MET" : "NOT MET"}`,
+      );
     await db.$disconnect();
   } finally {
     await cleanup();

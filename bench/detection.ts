@@ -24,12 +24,21 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-detection-"));
 // As root the embedded PostgreSQL runs as the postgres user, who must be able to enter it.
 chmodSync(dataDir, 0o755);
 const [consolePort, pgPort] = await freePorts(2);
-const env = { ...process.env, CLUSTERDECK_DATA_DIR: dataDir, CLUSTERDECK_PG_PORT: String(pgPort), CLUSTERDECK_ADMIN_PASSWORD: "bench-admin-password", NEXT_TELEMETRY_DISABLED: "1" };
+const env = {
+  ...process.env,
+  CLUSTERDECK_DATA_DIR: dataDir,
+  CLUSTERDECK_PG_PORT: String(pgPort),
+  CLUSTERDECK_ADMIN_PASSWORD: "bench-admin-password",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
 const demoDir = path.join(dataDir, "demo");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 console.log(`starting the demo (data ${dataDir}, console port ${consolePort})…`);
-const demo = spawn(process.execPath, ["bin/clusterdeck.mjs", "demo", "--port", String(consolePort), "--rps", "10"], { env, stdio: ["ignore", "pipe", "inherit"] });
+const demo = spawn(process.execPath, ["bin/clusterdeck.mjs", "demo", "--port", String(consolePort), "--rps", "10"], {
+  env,
+  stdio: ["ignore", "pipe", "inherit"],
+});
 let demoOut = "";
 demo.stdout.on("data", (c: Buffer) => (demoOut += c.toString()));
 const deadline = Date.now() + 180_000;
@@ -37,7 +46,13 @@ while (!demoOut.includes("Demo cluster up")) {
   if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`demo did not come up:\n${demoOut.slice(-2000)}`);
   await sleep(250);
 }
-const token = JSON.parse(spawnSync(process.execPath, ["bin/clusterdeck.mjs", "tokens", "create", "--name", "bench", "--role", "VIEWER", "--owner", "admin@clusterdeck.local", "--json"], { env, encoding: "utf8" }).stdout).token as string;
+const token = JSON.parse(
+  spawnSync(
+    process.execPath,
+    ["bin/clusterdeck.mjs", "tokens", "create", "--name", "bench", "--role", "VIEWER", "--owner", "admin@clusterdeck.local", "--json"],
+    { env, encoding: "utf8" },
+  ).stdout,
+).token as string;
 
 // One SSE client for the whole run, as a browser would keep.
 const downAt = new Map<string, number>();
@@ -55,7 +70,12 @@ void (async () => {
         const frame = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         if (!frame.includes("event: event")) continue;
-        const data = JSON.parse(frame.split("\n").find((l) => l.startsWith("data: "))!.slice(6));
+        const data = JSON.parse(
+          frame
+            .split("\n")
+            .find((l) => l.startsWith("data: "))!
+            .slice(6),
+        );
         if (data.data?.name !== nodeName) continue;
         if (data.kind === "health.down") downAt.set("last", Date.now());
         if (data.kind === "health.recovered" || data.kind === "health.up") upAt.set("last", Date.now());
@@ -104,7 +124,9 @@ for (let i = 0; i < runs; i++) {
   ]);
   if (consoleSeen) consoleMs.push(downAt.get("last")! - killedAt);
   if (haproxySeen) haproxyMs.push(haproxySeen - killedAt);
-  console.log(`run ${i + 1}: console ${consoleSeen ? downAt.get("last")! - killedAt : "missed"} ms, HAProxy ${haproxySeen ? haproxySeen - killedAt : "missed"} ms`);
+  console.log(
+    `run ${i + 1}: console ${consoleSeen ? downAt.get("last")! - killedAt : "missed"} ms, HAProxy ${haproxySeen ? haproxySeen - killedAt : "missed"} ms`,
+  );
   upAt.delete("last");
   await controlRequest(demoDir, "POST", `/resume/${nodeName}`);
   await waitUntil(() => upAt.has("last"), 20_000);

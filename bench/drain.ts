@@ -60,27 +60,67 @@ async function main() {
     const { startNodeOperation } = await import("@/lib/operations/nodes");
 
     console.log(`Clusterdeck drain benchmark: ${runs} drains of app-2 under load (${values.clients} sticky clients + arrivals)`);
-    console.log(`host: ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}, node ${process.version}`);
+    console.log(
+      `host: ${os.cpus().length} CPUs, load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")}, node ${process.version}`,
+    );
     const cluster = await inv.createCluster({ name: "bench", description: "", environment: "bench" }, audit);
     const ports = await freePorts(4);
     const nodes: { id: string; name: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const app = await startAppServer({ port: 0, name: `app-${i + 1}`, sessionIdleMs: 2000 });
       stops.unshift(() => app.close());
-      const node = await inv.createNode({ clusterId: cluster.id, name: `app-${i + 1}`, host: "127.0.0.1", port: app.port, weight: 100, capacity: 1000, agentUrl: `http://127.0.0.1:${ports[i]}` }, audit);
+      const node = await inv.createNode(
+        {
+          clusterId: cluster.id,
+          name: `app-${i + 1}`,
+          host: "127.0.0.1",
+          port: app.port,
+          weight: 100,
+          capacity: 1000,
+          agentUrl: `http://127.0.0.1:${ports[i]}`,
+        },
+        audit,
+      );
       const { config } = await issueAgentCredential("NODE", node.id, audit);
-      const agent = await startAgent(parseConfig({ ...config, intervalMs: 250, app: { ...(config as { app: object }).app, timeoutMs: 200, settingsFile: undefined, reloadUrl: undefined } } as never), { log: () => {} });
+      const agent = await startAgent(
+        parseConfig({
+          ...config,
+          intervalMs: 250,
+          app: { ...(config as { app: object }).app, timeoutMs: 200, settingsFile: undefined, reloadUrl: undefined },
+        } as never),
+        { log: () => {} },
+      );
       stops.unshift(() => agent.close());
       nodes.push({ id: node.id, name: node.name });
     }
     const apps = await db.node.findMany({ where: { clusterId: cluster.id }, orderBy: { name: "asc" } });
-    const lb = await startHaproxy({ backends: [{ name: "be_edge", servers: apps.map((a) => ({ name: a.name, host: "127.0.0.1", port: a.port })) }], checkIntervalMs: 200 });
+    const lb = await startHaproxy({
+      backends: [{ name: "be_edge", servers: apps.map((a) => ({ name: a.name, host: "127.0.0.1", port: a.port })) }],
+      checkIntervalMs: 200,
+    });
     stops.unshift(() => lb.stop());
-    const lbRow = await inv.createLoadBalancer({ clusterId: cluster.id, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${ports[3]}` }, audit);
+    const lbRow = await inv.createLoadBalancer(
+      {
+        clusterId: cluster.id,
+        name: "edge",
+        kind: "HAPROXY",
+        tier: "SOFTWARE",
+        host: "127.0.0.1",
+        port: lb.frontendPort,
+        agentUrl: `http://127.0.0.1:${ports[3]}`,
+      },
+      audit,
+    );
     for (const n of nodes) await inv.addPoolMember(lbRow.id, { nodeId: n.id, weight: 100, backup: false }, audit);
     const { config: lbConfig } = await issueAgentCredential("LOAD_BALANCER", lbRow.id, audit);
     const pidFile = path.join(lb.dir, "haproxy.pid");
-    const lbAgent = await startAgent(parseConfig({ ...lbConfig, intervalMs: 250, haproxy: { socket: lb.socketPath, configFile: lb.configFile, pidFile } } as never), { log: () => {} });
+    const lbAgent = await startAgent(
+      parseConfig({ ...lbConfig, intervalMs: 250, haproxy: { socket: lb.socketPath, configFile: lb.configFile, pidFile } } as never),
+      { log: () => {} },
+    );
     stops.unshift(() => lbAgent.close());
 
     const { OperationRunner } = await import("@/worker/operations");
@@ -88,7 +128,12 @@ async function main() {
     const { drainExecutor, resumeExecutor, maintenanceExecutor } = await import("@/worker/node-ops");
     const { Recorder } = await import("@/worker/recorder");
     const { Monitor } = await import("@/worker/monitor");
-    const runner = new OperationRunner(db, "bench-worker", { "config.deploy": deployExecutor(), "node.drain": drainExecutor, "node.resume": resumeExecutor, "node.maintenance": maintenanceExecutor }, { listenUrl: pgServer.url });
+    const runner = new OperationRunner(
+      db,
+      "bench-worker",
+      { "config.deploy": deployExecutor(), "node.drain": drainExecutor, "node.resume": resumeExecutor, "node.maintenance": maintenanceExecutor },
+      { listenUrl: pgServer.url },
+    );
     runner.start();
     const recorder = new Recorder(db);
     recorder.start();
@@ -111,7 +156,11 @@ async function main() {
       }
     };
     // HAProxy runs the console's configuration.
-    const rev = await createRevision(`haproxy.${lbRow.id}`, { input: { healthCheck: { interMs: 200 }, slowstartSeconds: 0 } as never, message: "bench" }, audit);
+    const rev = await createRevision(
+      `haproxy.${lbRow.id}`,
+      { input: { healthCheck: { interMs: 200 }, slowstartSeconds: 0 } as never, message: "bench" },
+      audit,
+    );
     await waitOp((await startDeployment(rev.id, { batchSize: 1, pauseSeconds: 0, reason: "bench" }, audit, null)).id);
     for (;;) {
       if ((await db.node.count({ where: { clusterId: cluster.id, health: "UP" } })) === 3) break;
@@ -168,12 +217,19 @@ async function main() {
       await sleep(300);
       // The console: a drain operation (deadline 5 s, then end the sessions), then resume.
       t0 = performance.now();
-      const op = await startNodeOperation(nodes[1]!.id, { kind: "node.drain", body: { reason: `bench run ${r + 1}`, deadlineSeconds: 5, escalation: "end-sessions", force: false } }, audit, null);
+      const op = await startNodeOperation(
+        nodes[1]!.id,
+        { kind: "node.drain", body: { reason: `bench run ${r + 1}`, deadlineSeconds: 5, escalation: "end-sessions", force: false } },
+        audit,
+        null,
+      );
       consoleMs.push(await timeUntilDrain(t0));
       await waitOp(op.id);
       const resume = await startNodeOperation(nodes[1]!.id, { kind: "node.resume", body: { reason: "bench", slowStartSeconds: 0 } }, audit, null);
       await waitOp(resume.id);
-      process.stdout.write(`run ${String(r + 1).padStart(2)}: console ${consoleMs.at(-1)!.toFixed(1)} ms · bare ${bareMs.at(-1)!.toFixed(1)} ms · requests so far ${requests}, failed ${failures.length}\n`);
+      process.stdout.write(
+        `run ${String(r + 1).padStart(2)}: console ${consoleMs.at(-1)!.toFixed(1)} ms · bare ${bareMs.at(-1)!.toFixed(1)} ms · requests so far ${requests}, failed ${failures.length}\n`,
+      );
       await sleep(500);
     }
     stop = true;
@@ -182,11 +238,21 @@ async function main() {
     const ratios = consoleMs.map((c, i) => c / Math.max(0.5, bareMs[i]!));
     console.log(`\n=== ${runs} drains (ms from the request until HAProxy shows DRAIN) ===\n`);
     console.log("            median     p90     max");
-    console.log(`console   ${quantile(consoleMs, 0.5).toFixed(1).padStart(7)} ${quantile(consoleMs, 0.9).toFixed(1).padStart(7)} ${Math.max(...consoleMs).toFixed(1).padStart(7)}`);
-    console.log(`bare      ${quantile(bareMs, 0.5).toFixed(1).padStart(7)} ${quantile(bareMs, 0.9).toFixed(1).padStart(7)} ${Math.max(...bareMs).toFixed(1).padStart(7)}`);
+    console.log(
+      `console   ${quantile(consoleMs, 0.5).toFixed(1).padStart(7)} ${quantile(consoleMs, 0.9).toFixed(1).padStart(7)} ${Math.max(...consoleMs)
+        .toFixed(1)
+        .padStart(7)}`,
+    );
+    console.log(
+      `bare      ${quantile(bareMs, 0.5).toFixed(1).padStart(7)} ${quantile(bareMs, 0.9).toFixed(1).padStart(7)} ${Math.max(...bareMs)
+        .toFixed(1)
+        .padStart(7)}`,
+    );
     console.log(`ratio console/bare (per run, median): ${quantile(ratios, 0.5).toFixed(1)}`);
     console.log(`\nclient requests during the benchmark: ${requests}, failed: ${failures.length}${failures.length ? ` (first: ${failures[0]})` : ""}`);
-    console.log(`Targets: drain → DRAIN median < 100 ms: ${quantile(consoleMs, 0.5).toFixed(1)} ms → ${quantile(consoleMs, 0.5) < 100 ? "MET" : "NOT MET"}; zero failed requests: ${failures.length === 0 ? "MET" : "NOT MET"}`);
+    console.log(
+      `Targets: drain → DRAIN median < 100 ms: ${quantile(consoleMs, 0.5).toFixed(1)} ms → ${quantile(consoleMs, 0.5) < 100 ? "MET" : "NOT MET"}; zero failed requests: ${failures.length === 0 ? "MET" : "NOT MET"}`,
+    );
     await db.$disconnect();
   } finally {
     for (const s of stops) await s().catch(() => {});

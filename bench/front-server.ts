@@ -21,7 +21,9 @@ import { parseArgs } from "node:util";
 import { createFrontServer } from "@/bin/front-server.mjs";
 import { freePorts } from "@/lab/ports";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "5" }, seconds: { type: "string", default: "8" }, connections: { type: "string", default: "10" } } });
+const { values } = parseArgs({
+  options: { rounds: { type: "string", default: "5" }, seconds: { type: "string", default: "8" }, connections: { type: "string", default: "10" } },
+});
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
@@ -35,7 +37,9 @@ type Sample = { rps: number; p50: number };
 
 /** Asynchronous: the servers of part (b) live in this process and must keep answering. */
 async function wrk(url: string, headers: string[] = []): Promise<Sample> {
-  const child = spawn("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise((resolve) => child.once("close", resolve));
@@ -61,7 +65,9 @@ function report(title: string, samples: Record<string, Sample[]>, baseline: stri
   for (const [name, xs] of Object.entries(samples)) {
     const rps = median(xs.map((s) => s.rps));
     const p50 = median(xs.map((s) => s.p50));
-    console.log(`  ${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s  p50 ${p50.toFixed(3).padStart(7)} ms   ×${(rps / base.rps).toFixed(3)} req/s, ×${(p50 / base.p50).toFixed(3)} p50   (rounds: ${xs.map((s) => s.rps.toFixed(0)).join(" ")})`);
+    console.log(
+      `  ${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s  p50 ${p50.toFixed(3).padStart(7)} ms   ×${(rps / base.rps).toFixed(3)} req/s, ×${(p50 / base.p50).toFixed(3)} p50   (rounds: ${xs.map((s) => s.rps.toFixed(0)).join(" ")})`,
+    );
   }
 }
 
@@ -80,7 +86,10 @@ const front2 = createFrontServer({ handle: trivial, trustProxyHops: 2 });
 const micro = await compare({
   "bare http.Server": { url: await listen(bare) },
   "front server, no proxy trusted": { url: await listen(front0.server), headers: ["X-Forwarded-For: 203.0.113.9"] },
-  "front server, 2 hops, chain of 3": { url: await listen(front2.server), headers: ["X-Forwarded-For: 203.0.113.9, 198.51.100.1, 10.0.0.2", "X-Forwarded-Host: console.example", "X-Forwarded-Proto: https"] },
+  "front server, 2 hops, chain of 3": {
+    url: await listen(front2.server),
+    headers: ["X-Forwarded-For: 203.0.113.9, 198.51.100.1, 10.0.0.2", "X-Forwarded-Host: console.example", "X-Forwarded-Proto: https"],
+  },
 });
 bare.close();
 await front0.close();
@@ -91,7 +100,13 @@ if (!readFileSync(path.join(repo, ".next", "BUILD_ID"), "utf8")) throw new Error
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-front-"));
 chmodSync(dataDir, 0o755);
 const [consolePort, nextPort, pgPort] = (await freePorts(3)) as [number, number, number];
-const env: NodeJS.ProcessEnv = { ...process.env, CLUSTERDECK_DATA_DIR: dataDir, CLUSTERDECK_PG_PORT: String(pgPort), CLUSTERDECK_ADMIN_PASSWORD: "bench-admin-password", NEXT_TELEMETRY_DISABLED: "1" };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  CLUSTERDECK_DATA_DIR: dataDir,
+  CLUSTERDECK_PG_PORT: String(pgPort),
+  CLUSTERDECK_ADMIN_PASSWORD: "bench-admin-password",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
 delete env.DATABASE_URL;
 const children: ChildProcess[] = [];
 const healthy = async (port: number) => {
@@ -102,13 +117,30 @@ const healthy = async (port: number) => {
   throw new Error(`nothing healthy on ${port}`);
 };
 try {
-  const consoleProc = spawn(process.execPath, ["bin/clusterdeck.mjs", "start", "--no-build", "--no-worker", "--port", String(consolePort)], { cwd: repo, env, stdio: "ignore", detached: true });
+  const consoleProc = spawn(process.execPath, ["bin/clusterdeck.mjs", "start", "--no-build", "--no-worker", "--port", String(consolePort)], {
+    cwd: repo,
+    env,
+    stdio: "ignore",
+    detached: true,
+  });
   children.push(consoleProc);
   await healthy(consolePort);
   const pg = JSON.parse(readFileSync(path.join(dataDir, "postgres.json"), "utf8")) as { user: string; password: string; database: string };
   const secret = readFileSync(path.join(dataDir, "secret"), "utf8").trim();
-  const nextEnv: NodeJS.ProcessEnv = { ...env, NODE_ENV: "production", DATABASE_URL: `postgresql://${pg.user}:${encodeURIComponent(pg.password)}@127.0.0.1:${pgPort}/${pg.database}`, NEXTAUTH_SECRET: secret, CLUSTERDECK_SECRET: secret, NEXTAUTH_URL: `http://localhost:${nextPort}` };
-  const nextProc = spawn(process.execPath, [path.join(repo, "node_modules/next/dist/bin/next"), "start", "-p", String(nextPort), "-H", "127.0.0.1"], { cwd: repo, env: nextEnv, stdio: "ignore", detached: true });
+  const nextEnv: NodeJS.ProcessEnv = {
+    ...env,
+    NODE_ENV: "production",
+    DATABASE_URL: `postgresql://${pg.user}:${encodeURIComponent(pg.password)}@127.0.0.1:${pgPort}/${pg.database}`,
+    NEXTAUTH_SECRET: secret,
+    CLUSTERDECK_SECRET: secret,
+    NEXTAUTH_URL: `http://localhost:${nextPort}`,
+  };
+  const nextProc = spawn(process.execPath, [path.join(repo, "node_modules/next/dist/bin/next"), "start", "-p", String(nextPort), "-H", "127.0.0.1"], {
+    cwd: repo,
+    env: nextEnv,
+    stdio: "ignore",
+    detached: true,
+  });
   children.push(nextProc);
   await healthy(nextPort);
   const real = await compare({

@@ -82,12 +82,26 @@ import { parseArgs } from "node:util";
 import { generateAgentSecret } from "@/lib/agent-protocol/signing";
 import { WORKER_V8_FLAGS } from "@/cli/paths";
 import { runSimulator, type SimConfig, type SimStats } from "@/lab/sim-fleet";
-import { cpuSeconds, f, findPostmaster, hostCpu, max, median, min, nofileLimits, otherProcesses, quantile, rssMb, spawnWithNofile, table, treeCpuSeconds, CLK_TCK } from "./common";
+import {
+  cpuSeconds,
+  f,
+  findPostmaster,
+  hostCpu,
+  max,
+  median,
+  min,
+  nofileLimits,
+  otherProcesses,
+  quantile,
+  rssMb,
+  spawnWithNofile,
+  table,
+  treeCpuSeconds,
+  CLK_TCK,
+} from "./common";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-
 
 const MEM_PROBE = `
 import fs from "node:fs";
@@ -110,7 +124,6 @@ function readMemProbe(file: string, from: number, to: number): MemSample[] {
     .map((l) => JSON.parse(l) as MemSample)
     .filter((m) => m.t >= from && m.t <= to);
 }
-
 
 // ---------------------------------------------------------------------------
 // CPU profile summary (--cpu-prof): only the samples inside the windows
@@ -172,7 +185,8 @@ function summarizeProfiles(dir: string, windows: [bigint, bigint][]): string {
       const onStack = new Set<string>();
       for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
         const cf = byId.get(id)!.callFrame;
-        if (cf.url.includes(REPO) && !cf.url.includes("node_modules") && !cf.url.includes("/bench/")) onStack.add(`${cf.functionName || "(anonymous)"}  ${cf.url.replace(/^file:\/\//, "").replace(REPO + "/", "")}`);
+        if (cf.url.includes(REPO) && !cf.url.includes("node_modules") && !cf.url.includes("/bench/"))
+          onStack.add(`${cf.functionName || "(anonymous)"}  ${cf.url.replace(/^file:\/\//, "").replace(REPO + "/", "")}`);
       }
       for (const k of onStack) inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
     }
@@ -317,7 +331,10 @@ async function main() {
       if (r.status !== 0 || !existsSync(promBin)) throw new Error("could not install prometheus");
       // The package may try to start its own service (denied without an init system): note it if one runs.
     }
-    const promVersion = (spawnSync(promBin, ["--version"], { encoding: "utf8" }).stdout.split("\n")[0] ?? "?").replace(/^prometheus, version (\S+).*/, "prometheus $1");
+    const promVersion = (spawnSync(promBin, ["--version"], { encoding: "utf8" }).stdout.split("\n")[0] ?? "?").replace(
+      /^prometheus, version (\S+).*/,
+      "prometheus $1",
+    );
     const strangers = otherProcesses(["prometheus", "node_exporter", "prometheus-node-exporter"], new Set());
     if (strangers.length) console.log(`note: other monitoring processes already running (not ours, left alone): ${strangers.join(", ")}`);
 
@@ -327,7 +344,12 @@ async function main() {
     const rev = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
     const dirty = spawnSync("git", ["status", "--porcelain", "--", "worker", "lib", "agent"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
     console.log(`code: ${rev || "?"}${dirty ? " + uncommitted changes in worker/lib/agent" : ""}`);
-    console.log(`host: ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}, CLK_TCK ${CLK_TCK}, node ${process.version}, ${promVersion}`);
+    console.log(
+      `host: ${os.cpus().length} CPUs, load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")}, CLK_TCK ${CLK_TCK}, node ${process.version}, ${promVersion}`,
+    );
     console.log(`file descriptors: soft ${soft}, hard ${hard}; simulator needs ~${simNeed}, worker and Prometheus ~${N + 512} each`);
     if (hard < simNeed) throw new Error(`the hard RLIMIT_NOFILE (${hard}) is below what the simulator needs (~${simNeed}) for ${N} agents`);
 
@@ -389,9 +411,19 @@ async function main() {
     for (let i = 0; i < N; i += 1000) {
       const slice = nodeIds.slice(i, i + 1000);
       await db.node.createMany({
-        data: slice.map((id, j) => ({ id, clusterId: cluster.id, name: `sim-app-${String(i + j).padStart(5, "0")}`, host: `10.${((i + j) >> 16) & 255}.${((i + j) >> 8) & 255}.${(i + j) & 255}`, port: 8080, agentUrl: `http://127.0.0.1:${ports[i + j]}`, health: initialHealth })),
+        data: slice.map((id, j) => ({
+          id,
+          clusterId: cluster.id,
+          name: `sim-app-${String(i + j).padStart(5, "0")}`,
+          host: `10.${((i + j) >> 16) & 255}.${((i + j) >> 8) & 255}.${(i + j) & 255}`,
+          port: 8080,
+          agentUrl: `http://127.0.0.1:${ports[i + j]}`,
+          health: initialHealth,
+        })),
       });
-      await db.agentCredential.createMany({ data: slice.map((nodeId, j) => ({ keyId: keys[i + j]!.keyId, secretCiphertext: sealSecret(keys[i + j]!.secret, consoleSecret), nodeId })) });
+      await db.agentCredential.createMany({
+        data: slice.map((nodeId, j) => ({ keyId: keys[i + j]!.keyId, secretCiphertext: sealSecret(keys[i + j]!.secret, consoleSecret), nodeId })),
+      });
     }
     console.log(`inventory: cluster ${cluster.id}, ${N} nodes (stored health ${initialHealth}), ${N} credentials`);
 
@@ -418,13 +450,18 @@ async function main() {
     writeFileSync(path.join(promDir, "agent-metrics.token"), metricsToken, { mode: 0o600 });
     writeFileSync(path.join(promDir, "prometheus.yml"), promConfig);
     const promLog = createWriteStream(path.join(tmp, "prometheus.log"));
-    const prom = spawnWithNofile(N + 1024, promBin, [
-      `--config.file=${path.join(promDir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${path.join(promDir, "data")}`,
-      "--storage.tsdb.retention.time=1h",
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      "--log.level=warn",
-    ], { cwd: promDir, stdio: ["ignore", "pipe", "pipe"] });
+    const prom = spawnWithNofile(
+      N + 1024,
+      promBin,
+      [
+        `--config.file=${path.join(promDir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${path.join(promDir, "data")}`,
+        "--storage.tsdb.retention.time=1h",
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        "--log.level=warn",
+      ],
+      { cwd: promDir, stdio: ["ignore", "pipe", "pipe"] },
+    );
     started.unshift({ name: "prometheus", child: prom });
     prom.stdout!.pipe(promLog);
     prom.stderr!.pipe(promLog);
@@ -448,8 +485,12 @@ async function main() {
       };
     };
     for (let i = 0; ; i++) {
-      if (prom.exitCode !== null) throw new Error(`Prometheus exited (${prom.exitCode}):\n${readFileSync(path.join(tmp, "prometheus.log"), "utf8").slice(-2000)}`);
-      const ok = await promGet("/-/ready").then(() => true, () => false);
+      if (prom.exitCode !== null)
+        throw new Error(`Prometheus exited (${prom.exitCode}):\n${readFileSync(path.join(tmp, "prometheus.log"), "utf8").slice(-2000)}`);
+      const ok = await promGet("/-/ready").then(
+        () => true,
+        () => false,
+      );
       if (ok) break;
       if (i > 120) throw new Error("Prometheus did not become ready");
       await sleep(500);
@@ -467,7 +508,14 @@ async function main() {
     // The V8 flags `clusterdeck start` gives the worker (cli/paths.ts); --no-worker-v8-flags runs
     // without them, as the worker ran before they were chosen: the baseline for its memory.
     const v8Flags = values["no-worker-v8-flags"] ? [] : WORKER_V8_FLAGS;
-    const workerArgs = [...v8Flags, "--conditions=react-server", "--import", "tsx", "--import", `data:text/javascript;base64,${Buffer.from(MEM_PROBE).toString("base64")}`];
+    const workerArgs = [
+      ...v8Flags,
+      "--conditions=react-server",
+      "--import",
+      "tsx",
+      "--import",
+      `data:text/javascript;base64,${Buffer.from(MEM_PROBE).toString("base64")}`,
+    ];
     workerArgs.push(...values["worker-node-options"]!.split(/\s+/).filter(Boolean));
     if (profDir) {
       mkdirSync(profDir, { recursive: true });
@@ -478,7 +526,14 @@ async function main() {
     const workerLog = createWriteStream(workerLogFile);
     const worker = spawnWithNofile(N + 512, process.execPath, workerArgs, {
       cwd: REPO,
-      env: { ...process.env, DATABASE_URL: pgInst.url, CLUSTERDECK_SECRET: consoleSecret, NODE_ENV: "production", MONITOR_COST_MEMPROBE: memProbeFile, CLUSTERDECK_WORKER_METRICS_PORT: String(workerMetricsPort) },
+      env: {
+        ...process.env,
+        DATABASE_URL: pgInst.url,
+        CLUSTERDECK_SECRET: consoleSecret,
+        NODE_ENV: "production",
+        MONITOR_COST_MEMPROBE: memProbeFile,
+        CLUSTERDECK_WORKER_METRICS_PORT: String(workerMetricsPort),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     started.unshift({ name: "worker", child: worker });
@@ -500,7 +555,9 @@ async function main() {
       workerErrors = (text.match(/"level":"error"|"msg":"(recorder|monitor|retention)\.[a-z-]*failed"/g) ?? []).length;
       transitionWriteFailures = (text.match(/"monitor\.transition-write-failed"/g) ?? []).length;
     };
-    console.log(`worker pid ${worker.pid}: node ${workerArgs.map((a) => (a.startsWith("data:") ? "<memory probe>" : a)).join(" ")}${profDir ? ` (CPU profile → ${profDir})` : ""}`);
+    console.log(
+      `worker pid ${worker.pid}: node ${workerArgs.map((a) => (a.startsWith("data:") ? "<memory probe>" : a)).join(" ")}${profDir ? ` (CPU profile → ${profDir})` : ""}`,
+    );
 
     // --- LISTEN like a web instance: what the worker publishes ----------------------
     const pg = (await import("pg")).default;
@@ -528,23 +585,30 @@ async function main() {
         const res = await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
         const text = await res.text();
         const get = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
-        return { snapshots: get("clusterdeck_worker_snapshots_total"), failures: get("clusterdeck_worker_channel_failures_total"), transitions: get("clusterdeck_worker_health_transitions_total") };
+        return {
+          snapshots: get("clusterdeck_worker_snapshots_total"),
+          failures: get("clusterdeck_worker_channel_failures_total"),
+          transitions: get("clusterdeck_worker_health_transitions_total"),
+        };
       } catch {
         return { snapshots: NaN, failures: NaN, transitions: NaN };
       }
     };
     const nodeFacts = async () => {
-      const [row] = (await listenClient!.query(
-        `SELECT count(*) FILTER (WHERE "lastSeenAt" > (now() AT TIME ZONE 'UTC') - interval '3 seconds')::int AS fresh,
+      const [row] = (
+        await listenClient!.query(
+          `SELECT count(*) FILTER (WHERE "lastSeenAt" > (now() AT TIME ZONE 'UTC') - interval '3 seconds')::int AS fresh,
                 count(*) FILTER (WHERE "health" = 'UP')::int AS up,
                 count(*) FILTER (WHERE "health" IN ('DOWN', 'DEGRADED'))::int AS bad,
                 count(*) FILTER (WHERE "health" = 'UNKNOWN')::int AS unknown,
                 extract(epoch FROM (now() AT TIME ZONE 'UTC') - min("lastSeenAt"))::float8 AS stalest
          FROM "Node"`,
-      )).rows as { fresh: number; up: number; bad: number; unknown: number; stalest: number | null }[];
+        )
+      ).rows as { fresh: number; up: number; bad: number; unknown: number; stalest: number | null }[];
       return row!;
     };
-    const maxSampleId = async () => Number(((await listenClient!.query(`SELECT coalesce(max(id), 0)::bigint AS id FROM "HealthSample"`)).rows[0] as { id: string }).id);
+    const maxSampleId = async () =>
+      Number(((await listenClient!.query(`SELECT coalesce(max(id), 0)::bigint AS id FROM "HealthSample"`)).rows[0] as { id: string }).id);
     const promTargetsUp = async () => {
       const body = (await (await promGet("/api/v1/targets?state=active")).json()) as { data: { activeTargets: { health: string }[] } };
       return body.data.activeTargets.filter((t) => t.health === "up").length;
@@ -565,7 +629,9 @@ async function main() {
       const allReady = facts.fresh === N && (initialHealth === "UNKNOWN" || facts.up === N) && promUp === N;
       if (Date.now() - lastPrint > 3000) {
         lastPrint = Date.now();
-        console.log(`  warm-up ${((Date.now() - warmStart) / 1000).toFixed(0).padStart(3)} s: worker fresh ${facts.fresh}/${N}, UP ${facts.up}/${N}; Prometheus targets up ${promUp}/${N}`);
+        console.log(
+          `  warm-up ${((Date.now() - warmStart) / 1000).toFixed(0).padStart(3)} s: worker fresh ${facts.fresh}/${N}, UP ${facts.up}/${N}; Prometheus targets up ${promUp}/${N}`,
+        );
       }
       if (allReady && readyAt === null) readyAt = Date.now();
       if (!allReady) readyAt = null;
@@ -573,7 +639,9 @@ async function main() {
       if (readyAt !== null && Date.now() - readyAt >= 5000 && Date.now() - warmStart >= warmupS * 1000) break;
       if (Date.now() > warmDeadline) {
         scanWorkerLog();
-        throw new Error(`not ready after ${((Date.now() - warmStart) / 1000).toFixed(0)} s: worker fresh ${facts.fresh}/${N}, UP ${facts.up}/${N}, Prometheus up ${promUp}/${N}; worker elected ${elected}×, deposed ${deposed}×\n${workerOut.slice(-3000)}`);
+        throw new Error(
+          `not ready after ${((Date.now() - warmStart) / 1000).toFixed(0)} s: worker fresh ${facts.fresh}/${N}, UP ${facts.up}/${N}, Prometheus up ${promUp}/${N}; worker elected ${elected}×, deposed ${deposed}×\n${workerOut.slice(-3000)}`,
+        );
       }
       await sleep(1000);
     }
@@ -670,26 +738,42 @@ async function main() {
       console.log(
         `window ${w + 1}/${windowsWanted}: worker ${f(r.workerCpu)} s CPU, Prometheus ${f(r.promCpu)} s → ratio ${f(r.workerCpu / r.promCpu, 3)}; ` +
           `worker RSS max ${f(max(r.workerRss), 0)} MB; host busy ${f(100 * r.hostBusy, 0)} %` +
-          (s1.streamsDropped || refused.length ? `; simulator dropped ${s1.streamsDropped} streams, refused ${JSON.stringify(Object.fromEntries(refused))}` : ""),
+          (s1.streamsDropped || refused.length
+            ? `; simulator dropped ${s1.streamsDropped} streams, refused ${JSON.stringify(Object.fromEntries(refused))}`
+            : ""),
       );
     }
 
     // --- Report -------------------------------------------------------------------------
     scanWorkerLog();
     const finalFacts = await nodeFacts();
-    const badEvents = ((await listenClient.query(`SELECT count(*)::int AS n FROM "Event" WHERE kind IN ('health.down', 'health.degraded')`)).rows[0] as { n: number }).n;
+    const badEvents = (
+      (await listenClient.query(`SELECT count(*)::int AS n FROM "Event" WHERE kind IN ('health.down', 'health.degraded')`)).rows[0] as { n: number }
+    ).n;
     const allEvents = await listenClient.query(`SELECT kind, count(*)::int AS n FROM "Event" GROUP BY kind ORDER BY kind`);
     const simFinal = await simStats();
     const workerRssAll = results.flatMap((r) => r.workerRss);
     const promRssAll = results.flatMap((r) => r.promRss);
 
-    console.log(`\n=== ${N} agents, ${results.length} × ${seconds} s windows (worker pid ${workerPid}, Prometheus pid ${promPid}, simulator pid ${simPid}, postmaster ${postmaster}) ===\n`);
+    console.log(
+      `\n=== ${N} agents, ${results.length} × ${seconds} s windows (worker pid ${workerPid}, Prometheus pid ${promPid}, simulator pid ${simPid}, postmaster ${postmaster}) ===\n`,
+    );
     console.log("CPU seconds per window (utime+stime, all threads) and host busy share (both cores):");
     console.log(
       table(
         ["window", "wall s", "worker", "Prometheus", "worker/prom", "simulator", "PostgreSQL", "(worker+PG)/prom", "host busy"],
         [
-          ...results.map((r, i) => [String(i + 1), f(r.wall, 1), f(r.workerCpu), f(r.promCpu), f(r.workerCpu / r.promCpu, 3), f(r.simCpu), f(r.pgCpu), f((r.workerCpu + r.pgCpu) / r.promCpu, 3), f(100 * r.hostBusy, 0) + " %"]),
+          ...results.map((r, i) => [
+            String(i + 1),
+            f(r.wall, 1),
+            f(r.workerCpu),
+            f(r.promCpu),
+            f(r.workerCpu / r.promCpu, 3),
+            f(r.simCpu),
+            f(r.pgCpu),
+            f((r.workerCpu + r.pgCpu) / r.promCpu, 3),
+            f(100 * r.hostBusy, 0) + " %",
+          ]),
           [
             "median",
             f(median(results.map((r) => r.wall)), 1),
@@ -704,16 +788,25 @@ async function main() {
         ],
       ),
     );
-    console.log("\nper agent-check (CPU per second of wall time, divided by agents): " +
-      `worker ${f((1e6 * median(results.map((r) => r.workerCpu / r.wall))) / N, 1)} µs per snapshot, Prometheus ${f((1e6 * median(results.map((r) => r.promCpu / r.wall))) / N, 1)} µs per scrape`);
+    console.log(
+      "\nper agent-check (CPU per second of wall time, divided by agents): " +
+        `worker ${f((1e6 * median(results.map((r) => r.workerCpu / r.wall))) / N, 1)} µs per snapshot, Prometheus ${f((1e6 * median(results.map((r) => r.promCpu / r.wall))) / N, 1)} µs per scrape`,
+    );
     console.log("\nRSS, MB (sampled every second): median / max");
     console.log(
       table(
         ["window", "worker", "Prometheus", "simulator"],
-        results.map((r, i) => [String(i + 1), `${f(median(r.workerRss), 0)} / ${f(max(r.workerRss), 0)}`, `${f(median(r.promRss), 0)} / ${f(max(r.promRss), 0)}`, `${f(median(r.simRss), 0)} / ${f(max(r.simRss), 0)}`]),
+        results.map((r, i) => [
+          String(i + 1),
+          `${f(median(r.workerRss), 0)} / ${f(max(r.workerRss), 0)}`,
+          `${f(median(r.promRss), 0)} / ${f(max(r.promRss), 0)}`,
+          `${f(median(r.simRss), 0)} / ${f(max(r.simRss), 0)}`,
+        ]),
       ),
     );
-    console.log("\nWorker memory from its own process.memoryUsage(), MB: median / max (heap total = V8 heap reserved; rest = RSS − heap total: code, Buffers, native)");
+    console.log(
+      "\nWorker memory from its own process.memoryUsage(), MB: median / max (heap total = V8 heap reserved; rest = RSS − heap total: code, Buffers, native)",
+    );
     const mb = (x: number) => x / 1024 / 1024;
     const mm = (a: number[]) => `${f(median(a), 0)} / ${f(max(a), 0)}`;
     console.log(
@@ -733,7 +826,21 @@ async function main() {
     console.log("\nCadence (≈1.00 per agent per second means nobody fell behind):");
     console.log(
       table(
-        ["window", "sim lines/agent/s", "sim scrapes/agent/s", "reconnects", "worker received/agent/s", "channel failures", "points published/agent/s", "agents seen", "point age p50/p99 ms", "HealthSample rows", "stalest lastSeenAt s", "prom interval p50/p99 s", "prom samples/s"],
+        [
+          "window",
+          "sim lines/agent/s",
+          "sim scrapes/agent/s",
+          "reconnects",
+          "worker received/agent/s",
+          "channel failures",
+          "points published/agent/s",
+          "agents seen",
+          "point age p50/p99 ms",
+          "HealthSample rows",
+          "stalest lastSeenAt s",
+          "prom interval p50/p99 s",
+          "prom samples/s",
+        ],
         results.map((r, i) => [
           String(i + 1),
           f(r.linesPerAgentS, 3),
@@ -752,19 +859,32 @@ async function main() {
       ),
     );
     console.log("\nHealth:");
-    console.log(`  nodes UP at every 1 s sample: min ${min(results.map((r) => r.minUp))}/${N}; fresh (lastSeenAt < 3 s) min ${min(results.map((r) => r.minFresh))}/${N}`);
-    console.log(`  transitions NOTIFYed during the windows: ${results.reduce((a, r) => a + r.transitionsInWindow, 0)}; DOWN/DEGRADED events in the whole run: ${badEvents}`);
+    console.log(
+      `  nodes UP at every 1 s sample: min ${min(results.map((r) => r.minUp))}/${N}; fresh (lastSeenAt < 3 s) min ${min(results.map((r) => r.minFresh))}/${N}`,
+    );
+    console.log(
+      `  transitions NOTIFYed during the windows: ${results.reduce((a, r) => a + r.transitionsInWindow, 0)}; DOWN/DEGRADED events in the whole run: ${badEvents}`,
+    );
     console.log(`  events in the whole run: ${allEvents.rows.map((r: { kind: string; n: number }) => `${r.kind} ${r.n}`).join(", ") || "none"}`);
     console.log(`  at the end: ${finalFacts.up}/${N} UP, ${finalFacts.bad} DOWN/DEGRADED; Prometheus sum(up) ${results.map((r) => f(r.promUp, 0)).join(", ")}`);
-    console.log(`  nodes still UNKNOWN in the DB: ${finalFacts.unknown} (a start-up UNKNOWN→UP transition the worker failed to write is not retried); worker "transition-write-failed" lines: ${transitionWriteFailures}`);
-    console.log(`  worker: elected ${elected}×, deposed ${deposed}×, error log lines ${workerErrors}; simulator: ${simFinal.streamsOpened} streams opened (${N} expected), ${simFinal.streamsOpen} open, ${simFinal.streamsDropped} dropped, refusals ${JSON.stringify(simFinal.refused)}`);
+    console.log(
+      `  nodes still UNKNOWN in the DB: ${finalFacts.unknown} (a start-up UNKNOWN→UP transition the worker failed to write is not retried); worker "transition-write-failed" lines: ${transitionWriteFailures}`,
+    );
+    console.log(
+      `  worker: elected ${elected}×, deposed ${deposed}×, error log lines ${workerErrors}; simulator: ${simFinal.streamsOpened} streams opened (${N} expected), ${simFinal.streamsOpen} open, ${simFinal.streamsDropped} dropped, refusals ${JSON.stringify(simFinal.refused)}`,
+    );
 
     const ratioMedian = median(results.map((r) => r.workerCpu / r.promCpu));
     const rssMax = max(workerRssAll);
-    const noFalseDown = badEvents === 0 && results.every((r) => r.transitionsInWindow === 0 && !(r.channelFailures > 0)) && (initialHealth === "UNKNOWN" || min(results.map((r) => r.minUp)) === N);
+    const noFalseDown =
+      badEvents === 0 &&
+      results.every((r) => r.transitionsInWindow === 0 && !(r.channelFailures > 0)) &&
+      (initialHealth === "UNKNOWN" || min(results.map((r) => r.minUp)) === N);
     console.log("\nTargets:");
     console.log(`  worker CPU ≤ Prometheus CPU: median ratio ${f(ratioMedian, 3)} → ${ratioMedian <= 1 ? "MET" : "NOT MET"}`);
-    console.log(`  worker RSS < 300 MB: max ${f(rssMax, 0)} MB (median ${f(median(workerRssAll), 0)}; Prometheus max ${f(max(promRssAll), 0)} MB) → ${rssMax < 300 ? "MET" : "NOT MET"}`);
+    console.log(
+      `  worker RSS < 300 MB: max ${f(rssMax, 0)} MB (median ${f(median(workerRssAll), 0)}; Prometheus max ${f(max(promRssAll), 0)} MB) → ${rssMax < 300 ? "MET" : "NOT MET"}`,
+    );
     console.log(`  no false DOWN, all ${N} UP throughout: ${noFalseDown ? "yes" : "NO"}`);
 
     if (profDir) {

@@ -89,7 +89,12 @@ async function main() {
   runner.start();
 
   console.log(`Clusterdeck promote benchmark: ${runs} runs, each on two fresh streaming pairs (PostgreSQL 15)`);
-  console.log(`host: ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}, node ${process.version}`);
+  console.log(
+    `host: ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}, node ${process.version}`,
+  );
   const bare: number[] = [];
   const viaConsole: number[] = [];
   const appsLag: number[] = [];
@@ -123,7 +128,10 @@ async function main() {
           ["pg-primary", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
           ["pg-replica", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
         ] as const) {
-          const row = await inv.createDatabase({ clusterId: cluster.id, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` }, audit);
+          const row = await inv.createDatabase(
+            { clusterId: cluster.id, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
+            audit,
+          );
           if (role === "REPLICA") replicaId = row.id;
           const { config } = await issueAgentCredential("DATABASE", row.id, audit);
           const agent = await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url } } as never), { log: () => {} });
@@ -137,9 +145,27 @@ async function main() {
           const app = await startAppServer({ port: 0, name: `app-${i + 1}`, settingsFile });
           stops.unshift(() => app.close());
           apps.push(app);
-          const node = await inv.createNode({ clusterId: cluster.id, name: `app-${i + 1}`, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[2 + i]}` }, audit);
+          const node = await inv.createNode(
+            {
+              clusterId: cluster.id,
+              name: `app-${i + 1}`,
+              host: "127.0.0.1",
+              port: app.port,
+              weight: 100,
+              capacity: 100,
+              agentUrl: `http://127.0.0.1:${ports[2 + i]}`,
+            },
+            audit,
+          );
           const { config } = await issueAgentCredential("NODE", node.id, audit);
-          const agent = await startAgent(parseConfig({ ...config, intervalMs: 250, app: { ...(config as { app: object }).app, timeoutMs: 200, settingsFile, reloadUrl: `${app.url}/admin/reload` } } as never), { log: () => {} });
+          const agent = await startAgent(
+            parseConfig({
+              ...config,
+              intervalMs: 250,
+              app: { ...(config as { app: object }).app, timeoutMs: 200, settingsFile, reloadUrl: `${app.url}/admin/reload` },
+            } as never),
+            { log: () => {} },
+          );
           stops.unshift(() => agent.close());
         }
         const rev = await createRevision(`app.${cluster.id}`, { input: JSON.parse(settings), message: "bench" }, audit);
@@ -151,13 +177,20 @@ async function main() {
         const check = await promotionCheck(cluster.id);
         const t0 = performance.now();
         const committed = firstCommit(pair.replicaUrl);
-        const started = await startPromotion(cluster.id, { candidateId: replicaId, expectedPrimaryId: check.primaryId, generation: check.cluster.generation, reason: "bench", force: false }, audit, null);
+        const started = await startPromotion(
+          cluster.id,
+          { candidateId: replicaId, expectedPrimaryId: check.primaryId, generation: check.cluster.generation, reason: "bench", force: false },
+          audit,
+          null,
+        );
         const requestedAt = performance.now();
         const firstAt = await committed;
         viaConsole.push(firstAt - t0);
         // Every app node on the new primary: its stats name the new port.
         for (;;) {
-          const all = await Promise.all(apps.map(async (a) => ((await (await fetch(`${a.url}/stats`)).json()) as { db: string }).db.includes(`:${pair.replica.port}/`)));
+          const all = await Promise.all(
+            apps.map(async (a) => ((await (await fetch(`${a.url}/stats`)).json()) as { db: string }).db.includes(`:${pair.replica.port}/`)),
+          );
           if (all.every(Boolean)) break;
           if (performance.now() - firstAt > 30_000) throw new Error("apps never moved");
           await sleep(5);
@@ -167,8 +200,15 @@ async function main() {
         const op = await db.operation.findUniqueOrThrow({ where: { id: started.id }, select: { steps: true } });
         const steps = op.steps as { at: string; step: string }[];
         const base = Date.parse(steps[0]!.at);
-        console.log(`  checks + request ${(requestedAt - t0).toFixed(0)} ms; then ${steps.slice(1).map((s) => `${s.step} +${Date.parse(s.at) - base}`).join(", ")} ms`);
-        console.log(`run ${r + 1}: bare pg_promote → first commit ${bare.at(-1)!.toFixed(0)} ms · console → first commit ${viaConsole.at(-1)!.toFixed(0)} ms · apps on the new primary ${appsLag.at(-1)!.toFixed(0)} ms after`);
+        console.log(
+          `  checks + request ${(requestedAt - t0).toFixed(0)} ms; then ${steps
+            .slice(1)
+            .map((s) => `${s.step} +${Date.parse(s.at) - base}`)
+            .join(", ")} ms`,
+        );
+        console.log(
+          `run ${r + 1}: bare pg_promote → first commit ${bare.at(-1)!.toFixed(0)} ms · console → first commit ${viaConsole.at(-1)!.toFixed(0)} ms · apps on the new primary ${appsLag.at(-1)!.toFixed(0)} ms after`,
+        );
       } finally {
         for (const s of stops) await s().catch(() => {});
       }
@@ -184,7 +224,9 @@ async function main() {
   console.log(`console promotion → first commit:   ${median(viaConsole).toFixed(0)} ms (fence, promote, verify included)`);
   console.log(`ratio console/bare (per run, median): ${median(ratios).toFixed(2)}`);
   console.log(`apps on the new primary, after its first commit: median ${median(appsLag).toFixed(0)} ms, max ${Math.max(...appsLag).toFixed(0)} ms`);
-  console.log(`Targets: ratio ≤ 3 → ${median(ratios) <= 3 ? "MET" : "NOT MET"}; every app node within 1 s → ${Math.max(...appsLag) <= 1000 ? "MET" : "NOT MET"}`);
+  console.log(
+    `Targets: ratio ≤ 3 → ${median(ratios) <= 3 ? "MET" : "NOT MET"}; every app node within 1 s → ${Math.max(...appsLag) <= 1000 ? "MET" : "NOT MET"}`,
+  );
 }
 
 main().then(

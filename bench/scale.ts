@@ -112,8 +112,13 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
 
     // Simulator first: it picks its ports, the inventory points at them.
     const simFile = path.join(tmp, "sim.json");
-    writeFileSync(simFile, JSON.stringify({ agents: keys, basePort: 20_000, intervalMs: 1000, metricsToken: randomBytes(24).toString("base64url") }), { mode: 0o600 });
-    const sim = spawnWithNofile(3 * n + 512, process.execPath, ["--import", "tsx", path.join(REPO, "lab/sim-fleet.ts"), simFile], { cwd: REPO, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    writeFileSync(simFile, JSON.stringify({ agents: keys, basePort: 20_000, intervalMs: 1000, metricsToken: randomBytes(24).toString("base64url") }), {
+      mode: 0o600,
+    });
+    const sim = spawnWithNofile(3 * n + 512, process.execPath, ["--import", "tsx", path.join(REPO, "lab/sim-fleet.ts"), simFile], {
+      cwd: REPO,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     started.push(sim);
     const ports = await new Promise<number[]>((resolve, reject) => {
       sim.once("message", (m) => resolve((m as { ports: number[] }).ports));
@@ -121,7 +126,12 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
     });
 
     const nodeIds = keys.map((_, i) => `scale-node-${String(i).padStart(5, "0")}`);
-    const cluster = (await query<{ id: string }>(pgServer.url, `INSERT INTO "Cluster" ("id", "name", "description", "environment", "updatedAt") VALUES ('scale-cluster', 'scale', '', 'bench', now()) RETURNING "id"`))[0]!;
+    const cluster = (
+      await query<{ id: string }>(
+        pgServer.url,
+        `INSERT INTO "Cluster" ("id", "name", "description", "environment", "updatedAt") VALUES ('scale-cluster', 'scale', '', 'bench', now()) RETURNING "id"`,
+      )
+    )[0]!;
     const client = new pg.Client({ connectionString: pgServer.url });
     await client.connect();
     for (let i = 0; i < n; i += 500) {
@@ -129,7 +139,13 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
       await client.query(
         `INSERT INTO "Node" ("id", "clusterId", "name", "host", "port", "agentUrl", "health", "updatedAt")
          SELECT id, $1, name, host, 8080, url, 'UP', now() FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, name, host, url)`,
-        [cluster.id, slice, slice.map((_, j) => `sim-app-${String(i + j).padStart(5, "0")}`), slice.map((_, j) => `10.0.${((i + j) >> 8) & 255}.${(i + j) & 255}`), slice.map((_, j) => `http://127.0.0.1:${ports[i + j]}`)],
+        [
+          cluster.id,
+          slice,
+          slice.map((_, j) => `sim-app-${String(i + j).padStart(5, "0")}`),
+          slice.map((_, j) => `10.0.${((i + j) >> 8) & 255}.${(i + j) & 255}`),
+          slice.map((_, j) => `http://127.0.0.1:${ports[i + j]}`),
+        ],
       );
       await client.query(
         `INSERT INTO "AgentCredential" ("id", "keyId", "secretCiphertext", "nodeId") SELECT gen_random_uuid()::text, k, s, id FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, s, id)`,
@@ -156,12 +172,22 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
       NEXTAUTH_URL: baseURL,
       NEXT_TELEMETRY_DISABLED: "1",
     };
-    const consoleProc = spawnWithNofile(n + 1024, process.execPath, ["bin/clusterdeck.mjs", "start", "--no-build", "--port", String(port)], { cwd: REPO, env, stdio: ["ignore", "ignore", "inherit"], detached: true });
+    const consoleProc = spawnWithNofile(n + 1024, process.execPath, ["bin/clusterdeck.mjs", "start", "--no-build", "--port", String(port)], {
+      cwd: REPO,
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+      detached: true,
+    });
     started.push(consoleProc);
     await waitFor("the console", async () => (await fetch(`${baseURL}/api/v1/health`)).ok, 120_000, 500);
     await waitFor(
       `all ${n} nodes UP and fresh`,
-      async () => Number((await query<{ c: string }>(pgServer.url, `SELECT count(*) AS c FROM "Node" WHERE "health" = 'UP' AND "lastSeenAt" > now() - interval '5 seconds'`))[0]!.c) === n,
+      async () =>
+        Number(
+          (
+            await query<{ c: string }>(pgServer.url, `SELECT count(*) AS c FROM "Node" WHERE "health" = 'UP' AND "lastSeenAt" > now() - interval '5 seconds'`)
+          )[0]!.c,
+        ) === n,
       180_000,
       1000,
     );
@@ -171,7 +197,11 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
     // The web process names itself "clusterdeck-web" (bin/front-server.mjs); the worker is the lease holder.
     const webPid = findInGroup(consoleProc.pid!, (cmd) => cmd.startsWith("clusterdeck-web") || /front-server\.mjs/.test(cmd));
     const token = JSON.parse(
-      spawnSync(process.execPath, ["bin/clusterdeck.mjs", "tokens", "create", "--name", "bench", "--role", "ADMIN", "--owner", ADMIN.email, "--json"], { cwd: REPO, env, encoding: "utf8" }).stdout,
+      spawnSync(process.execPath, ["bin/clusterdeck.mjs", "tokens", "create", "--name", "bench", "--role", "ADMIN", "--owner", ADMIN.email, "--json"], {
+        cwd: REPO,
+        env,
+        encoding: "utf8",
+      }).stdout,
     ).token as string;
 
     // --- list API
@@ -198,7 +228,10 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
     }
 
     // --- dashboard first render
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    });
     const login = await browser.newContext({ baseURL });
     const loginPage = await login.newPage();
     await loginPage.goto("/login");
@@ -260,12 +293,36 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
       const since = Date.now();
       sim.send({ type: "set-health", index, health: "DOWN" });
       const shownAt = Number(await (await showsDown(true)).jsonValue());
-      const event = await waitFor("the DOWN event", async () => (await query<{ ms: number }>(pgServer.url, `SELECT (extract(epoch FROM "at") * 1000)::float8 AS ms FROM "Event" WHERE "subjectId" = $1 AND "kind" = 'health.down' ORDER BY "id" DESC LIMIT 1`, [nodeIds[index]]))[0], 10_000, 100);
+      const event = await waitFor(
+        "the DOWN event",
+        async () =>
+          (
+            await query<{ ms: number }>(
+              pgServer.url,
+              `SELECT (extract(epoch FROM "at") * 1000)::float8 AS ms FROM "Event" WHERE "subjectId" = $1 AND "kind" = 'health.down' ORDER BY "id" DESC LIMIT 1`,
+              [nodeIds[index]],
+            )
+          )[0],
+        10_000,
+        100,
+      );
       updateEndToEnd.push(shownAt - since);
       updateConsole.push(shownAt - event.ms);
       sim.send({ type: "set-health", index, health: "UP" });
       const recoveredAt = Number(await (await showsDown(false)).jsonValue());
-      const up = await waitFor("the recovery event", async () => (await query<{ ms: number }>(pgServer.url, `SELECT (extract(epoch FROM "at") * 1000)::float8 AS ms FROM "Event" WHERE "subjectId" = $1 AND "kind" = 'health.recovered' ORDER BY "id" DESC LIMIT 1`, [nodeIds[index]]))[0], 10_000, 100);
+      const up = await waitFor(
+        "the recovery event",
+        async () =>
+          (
+            await query<{ ms: number }>(
+              pgServer.url,
+              `SELECT (extract(epoch FROM "at") * 1000)::float8 AS ms FROM "Event" WHERE "subjectId" = $1 AND "kind" = 'health.recovered' ORDER BY "id" DESC LIMIT 1`,
+              [nodeIds[index]],
+            )
+          )[0],
+        10_000,
+        100,
+      );
       recoverConsole.push(recoveredAt - up.ms);
       await sleep(1000);
     }
@@ -322,7 +379,12 @@ async function main() {
   const sizes = values.sizes!.split(",").map(Number);
   const opts = { renders: Number(values.renders), updates: Number(values.updates), requests: Number(values.requests), windowS: Number(values.window) };
   const rev = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
-  console.log(`Clusterdeck scale benchmark: sizes ${sizes.join(", ")}; code ${rev}; host ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(
+    `Clusterdeck scale benchmark: sizes ${sizes.join(", ")}; code ${rev}; host ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
   const results: SizeResult[] = [];
   for (const n of sizes) {
     console.log(`\n--- ${n} nodes`);
@@ -350,7 +412,9 @@ async function main() {
   console.log(`\n${table(["", `${base.n} nodes`, `${big.n} nodes`, "ratio"], rows)}`);
   const renderRatio = median(big.render) / median(base.render);
   const updateRatio = median(big.updateConsole) / median(base.updateConsole);
-  console.log(`\nTarget (at most 2× slower at ${big.n}): first render ${f(renderRatio)}× → ${renderRatio <= 2 ? "MET" : "NOT MET"}; update ${f(updateRatio)}× → ${updateRatio <= 2 ? "MET" : "NOT MET"}`);
+  console.log(
+    `\nTarget (at most 2× slower at ${big.n}): first render ${f(renderRatio)}× → ${renderRatio <= 2 ? "MET" : "NOT MET"}; update ${f(updateRatio)}× → ${updateRatio <= 2 ? "MET" : "NOT MET"}`,
+  );
 }
 
 await main();

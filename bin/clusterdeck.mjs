@@ -15,7 +15,14 @@ const tsxLoader = import.meta.resolve("tsx");
 
 const child = spawn(
   process.execPath,
-  [...(process.argv[2] === "worker" ? WORKER_V8_FLAGS : []), "--conditions=react-server", "--import", tsxLoader, path.join(root, "cli", "index.ts"), ...process.argv.slice(2)],
+  [
+    ...(process.argv[2] === "worker" ? WORKER_V8_FLAGS : []),
+    "--conditions=react-server",
+    "--import",
+    tsxLoader,
+    path.join(root, "cli", "index.ts"),
+    ...process.argv.slice(2),
+  ],
   {
     stdio: "inherit",
     // tsx looks for tsconfig.json (for the "@/…" paths) in the cwd unless told.

@@ -90,16 +90,29 @@ export function refusalFor(req) {
   const method = req.method ?? "";
   const target = req.url ?? "";
   if (method === "TRACE" || method === "TRACK") {
-    return { status: 405, title: "Method not allowed", detail: `${method} is not served: it would echo the request back, credentials included`, headers: { allow: SERVED_METHODS } };
+    return {
+      status: 405,
+      title: "Method not allowed",
+      detail: `${method} is not served: it would echo the request back, credentials included`,
+      headers: { allow: SERVED_METHODS },
+    };
   }
   if (target === "*") {
-    return { status: 400, title: "Bad request", detail: `The asterisk-form target (${method} *) asks about the server as a whole; this server answers for paths only, such as ${method} /api/v1/health` };
+    return {
+      status: 400,
+      title: "Bad request",
+      detail: `The asterisk-form target (${method} *) asks about the server as a whole; this server answers for paths only, such as ${method} /api/v1/health`,
+    };
   }
   // RFC 9112 asks servers to accept absolute-form, but only proxies are sent
   // it; no browser or HTTP client this console serves uses it towards an
   // origin server, so it is refused rather than half-supported.
   if (!target.startsWith("/")) {
-    return { status: 400, title: "Bad request", detail: `The request target must be a path such as /api/v1/health, not ${quote(target)}: this server is not a proxy` };
+    return {
+      status: 400,
+      title: "Bad request",
+      detail: `The request target must be a path such as /api/v1/health, not ${quote(target)}: this server is not a proxy`,
+    };
   }
   const pathname = target.split(/[?#]/, 1)[0];
   try {
@@ -205,8 +218,19 @@ export function createFrontServer({ handle, trustProxyHops, log = (line) => proc
     Promise.resolve()
       .then(() => handle(req, res))
       .catch((error) => {
-        log({ t: new Date().toISOString(), level: "error", msg: "front.handler-failed", path: req.url.split("?", 1)[0].slice(0, 200), error: String(error?.stack ?? error).slice(0, 2000) });
-        if (!res.headersSent) sendProblem(req, res, { status: 500, title: "Internal server error", detail: "Something went wrong on our side; the request id identifies it in the logs" });
+        log({
+          t: new Date().toISOString(),
+          level: "error",
+          msg: "front.handler-failed",
+          path: req.url.split("?", 1)[0].slice(0, 200),
+          error: String(error?.stack ?? error).slice(0, 2000),
+        });
+        if (!res.headersSent)
+          sendProblem(req, res, {
+            status: 500,
+            title: "Internal server error",
+            detail: "Something went wrong on our side; the request id identifies it in the logs",
+          });
         else res.destroy();
       });
   });
@@ -218,7 +242,9 @@ export function createFrontServer({ handle, trustProxyHops, log = (line) => proc
   // CONNECT asks for a tunnel; Node hands it over as a bare socket.
   server.on("connect", (_req, socket) => {
     socket.on("error", () => {});
-    socket.end(rawProblem({ status: 405, title: "Method not allowed", detail: "CONNECT is not served: this server is not a proxy", headers: { allow: SERVED_METHODS } }));
+    socket.end(
+      rawProblem({ status: 405, title: "Method not allowed", detail: "CONNECT is not served: this server is not a proxy", headers: { allow: SERVED_METHODS } }),
+    );
   });
 
   server.on("clientError", (error, socket) => {
@@ -275,7 +301,10 @@ export async function runFrontServer({ dir, hostname, port, trustProxyHops }) {
       resolve();
     });
   });
-  const trust = trustProxyHops === 0 ? "no proxy trusted: X-Forwarded-* from clients ignored" : `trusting ${trustProxyHops} prox${trustProxyHops === 1 ? "y" : "ies"} in front`;
+  const trust =
+    trustProxyHops === 0
+      ? "no proxy trusted: X-Forwarded-* from clients ignored"
+      : `trusting ${trustProxyHops} prox${trustProxyHops === 1 ? "y" : "ies"} in front`;
   process.stdout.write(`Web server listening on http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port} (${trust})\n`);
 
   let stopping = false;

@@ -26,11 +26,7 @@ export function commandHelp(command: Command): string {
   const required = Object.entries(command.options).filter(([, o]) => o.required);
   const optional = Object.entries(command.options).filter(([, o]) => !o.required);
   const flag = ([name, o]: [string, OptionSpec]) => `--${name}${o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""}`;
-  const usage = [
-    `clusterdeck ${command.name}`,
-    ...required.map(flag),
-    ...optional.map((o) => `[${flag(o)}]`),
-  ].join(" ");
+  const usage = [`clusterdeck ${command.name}`, ...required.map(flag), ...optional.map((o) => `[${flag(o)}]`)].join(" ");
   const rows = [...Object.entries(command.options), ["help", { type: "boolean", description: "Show this help" }] as [string, OptionSpec]];
   const width = Math.max(...rows.map((r) => flag(r).length));
   const lines = [`Usage: ${usage}`, "", command.summary];

@@ -8,14 +8,9 @@ import { userSelect, type UserView } from "@/lib/users/service";
 import { CliError } from "./errors";
 
 export type BootstrapResult =
-  | { created: false }
-  | { created: true; user: UserView; /** Set only when we made it up (to show once). */ generatedPassword: string | null };
+  { created: false } | { created: true; user: UserView; /** Set only when we made it up (to show once). */ generatedPassword: string | null };
 
-export async function bootstrapAdmin(
-  db: Db,
-  ctx: AuditContext,
-  opts: { email: string; password?: string },
-): Promise<BootstrapResult> {
+export async function bootstrapAdmin(db: Db, ctx: AuditContext, opts: { email: string; password?: string }): Promise<BootstrapResult> {
   if ((await db.user.count()) > 0) return { created: false };
   if (opts.password !== undefined && !passwordSchema.safeParse(opts.password).success) {
     throw new CliError("CLUSTERDECK_ADMIN_PASSWORD does not meet the password policy (at least 12 characters).");

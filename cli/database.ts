@@ -48,10 +48,7 @@ export async function startDatabase(command = "start", opts: Options = {}): Prom
  * started just for this command, with migrations applied (it is ours).
  * Waits a little if another short command holds the folder.
  */
-export async function connectDatabase(
-  command: string,
-  opts: Options & { waitMs?: number; /** default true */ migrate?: boolean } = {},
-): Promise<Database> {
+export async function connectDatabase(command: string, opts: Options & { waitMs?: number; /** default true */ migrate?: boolean } = {}): Promise<Database> {
   const url = env().DATABASE_URL;
   if (url) return { url, source: "env", embedded: null, close: noop };
   const dataDir = opts.dataDir ?? configuredDataDir();
@@ -109,8 +106,7 @@ async function canConnect(url: string): Promise<boolean> {
 
 /** Applies pending migrations; returns their names. */
 export async function runMigrations(databaseUrl: string, onApplied?: (names: string[]) => void): Promise<string[]> {
-  const hasMigrations =
-    existsSync(migrationsDir) && readdirSync(migrationsDir, { withFileTypes: true }).some((e) => e.isDirectory());
+  const hasMigrations = existsSync(migrationsDir) && readdirSync(migrationsDir, { withFileTypes: true }).some((e) => e.isDirectory());
   if (!hasMigrations) throw new CliError(`No migrations found in ${migrationsDir}; this checkout is incomplete.`);
   const applied = await applyMigrations({ databaseUrl, migrationsDir });
   if (applied.length > 0) onApplied?.(applied);

@@ -58,7 +58,9 @@ export const demoCommand: Command = {
 function printStatus(components: ComponentStatus[]): void {
   const width = Math.max(...components.map((c) => c.name.length));
   for (const c of components) {
-    print(`  ${c.name.padEnd(width)}  ${c.kind.padEnd(8)}  ${c.state.padEnd(7)}  ${c.port ? `port ${c.port}` : ""}${c.pid ? `  pid ${c.pid}` : ""}${c.note ? `  ${c.note}` : ""}`);
+    print(
+      `  ${c.name.padEnd(width)}  ${c.kind.padEnd(8)}  ${c.state.padEnd(7)}  ${c.port ? `port ${c.port}` : ""}${c.pid ? `  pid ${c.pid}` : ""}${c.note ? `  ${c.note}` : ""}`,
+    );
   }
 }
 
@@ -73,7 +75,14 @@ async function ask(method: "GET" | "POST", pathname: string) {
   return reply.body;
 }
 
-const nameOption = { name: { type: "string" as const, value: "NAME", description: "Component, e.g. app-2, agent:app-1, pg-primary (also accepted as the first argument)", required: true } };
+const nameOption = {
+  name: {
+    type: "string" as const,
+    value: "NAME",
+    description: "Component, e.g. app-2, agent:app-1, pg-primary (also accepted as the first argument)",
+    required: true,
+  },
+};
 
 function action(verb: "kill" | "hang" | "resume", summary: string): Command {
   return {

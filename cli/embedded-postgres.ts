@@ -108,10 +108,7 @@ export async function startEmbeddedDatabase(opts: {
 
     await refuseOrphanPostmaster(pgDir);
     if (await portInUse(port)) {
-      throw new CliError(
-        `Port ${port} (CLUSTERDECK_PG_PORT) is already in use by another program; ` +
-          `set CLUSTERDECK_PG_PORT to a free port.`,
-      );
+      throw new CliError(`Port ${port} (CLUSTERDECK_PG_PORT) is already in use by another program; ` + `set CLUSTERDECK_PG_PORT to a free port.`);
     }
 
     await letPostgresUserReach([embeddedBinariesDir(), path.dirname(pgDir)], (m) => console.log(m));
@@ -153,11 +150,7 @@ export async function startEmbeddedDatabase(opts: {
   }
 }
 
-function wrap(
-  server: EmbeddedPostgresType,
-  lock: DataDirLock,
-  info: Pick<EmbeddedDatabase, "url" | "port" | "dataDir" | "initialised">,
-): EmbeddedDatabase {
+function wrap(server: EmbeddedPostgresType, lock: DataDirLock, info: Pick<EmbeddedDatabase, "url" | "port" | "dataDir" | "initialised">): EmbeddedDatabase {
   const child = childOf(server);
   const exited = new Promise<void>((resolve) => {
     if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
@@ -239,9 +232,7 @@ async function refuseOrphanPostmaster(pgDir: string): Promise<void> {
 function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
-    probe.once("error", (error: NodeJS.ErrnoException) =>
-      error.code === "EADDRINUSE" || error.code === "EACCES" ? resolve(true) : reject(error),
-    );
+    probe.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" || error.code === "EACCES" ? resolve(true) : reject(error)));
     probe.listen({ port, host: "127.0.0.1", exclusive: true }, () => probe.close(() => resolve(false)));
   });
 }

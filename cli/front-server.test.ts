@@ -77,14 +77,20 @@ async function startProxy(target: number, from: string, sets: { host: string; pr
   return port;
 }
 
-function get(port: number, opts: { path?: string; headers?: Record<string, string>; from?: string; agent?: http.Agent } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function get(
+  port: number,
+  opts: { path?: string; headers?: Record<string, string>; from?: string; agent?: http.Agent } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path: opts.path ?? "/api/v1/health", headers: opts.headers, localAddress: opts.from, agent: opts.agent ?? false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, path: opts.path ?? "/api/v1/health", headers: opts.headers, localAddress: opts.from, agent: opts.agent ?? false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -130,7 +136,10 @@ describe("the client address", () => {
     expect(seen[0]!.clientIp).toBe("127.0.0.5");
     // Each proxy here overwrites Host/Proto; the value the outermost trusted proxy gave wins when they append.
     expect(seen[0]!.headers).toMatchObject({ "x-forwarded-host": "inner.local", "x-forwarded-proto": "http" });
-    await get(port, { from: "127.0.0.7", headers: { "x-forwarded-host": "forged.example, console.example, inner.local", "x-forwarded-proto": "http, https, http" } });
+    await get(port, {
+      from: "127.0.0.7",
+      headers: { "x-forwarded-host": "forged.example, console.example, inner.local", "x-forwarded-proto": "http, https, http" },
+    });
     expect(seen[1]!.headers).toMatchObject({ "x-forwarded-host": "console.example", "x-forwarded-proto": "https" });
   });
 

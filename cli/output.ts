@@ -27,9 +27,7 @@ export function print(text = ""): void {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(
-    JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n",
-  );
+  process.stdout.write(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
 }
 
 /** Notes about what the CLI is doing go to stderr, so stdout stays parseable. */

@@ -78,7 +78,8 @@ function promptHidden(question: string): Promise<string> {
           return;
         }
         if (ch === "\u007f" || ch === "\b") chars = chars.slice(0, -1);
-        else if (ch === "\u0015") chars = []; // Ctrl-U
+        else if (ch === "\u0015")
+          chars = []; // Ctrl-U
         else if (ch >= " ") chars.push(ch);
       }
     };

@@ -15,6 +15,5 @@ export function tsNodeArgs(entry: string, args: string[] = []): string[] {
   return ["--conditions=react-server", "--import", import.meta.resolve("tsx"), entry, ...args];
 }
 
-
 // The worker's V8 flags live beside the launcher (plain JS), which needs them for `clusterdeck worker`.
 export { WORKER_V8_FLAGS } from "../bin/worker-flags.mjs";

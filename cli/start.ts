@@ -42,7 +42,12 @@ function parsePort(value: string | undefined): number | undefined {
   return port;
 }
 
-export async function runConsole(opts: { port: number; build: boolean; worker: boolean; afterStart?: (ctx: { url: string; databaseUrl: string; env: NodeJS.ProcessEnv }) => Promise<void> }): Promise<never> {
+export async function runConsole(opts: {
+  port: number;
+  build: boolean;
+  worker: boolean;
+  afterStart?: (ctx: { url: string; databaseUrl: string; env: NodeJS.ProcessEnv }) => Promise<void>;
+}): Promise<never> {
   setExitCodeOnSignal(0);
   const host = env().CLUSTERDECK_HOST;
   const url = cliEnv().NEXTAUTH_URL ?? `http://localhost:${opts.port}`;
@@ -114,10 +119,7 @@ export async function runConsole(opts: { port: number; build: boolean; worker: b
 
   // (f) run until a signal (handled by lifecycle) or until Next or PostgreSQL dies.
   const pgExited = database.embedded?.exited ?? new Promise<void>(() => {});
-  const ended = await Promise.race([
-    web.exited.then((r) => ({ what: "web", ...r })),
-    pgExited.then(() => ({ what: "postgres", code: null, signal: null })),
-  ]);
+  const ended = await Promise.race([web.exited.then((r) => ({ what: "web", ...r })), pgExited.then(() => ({ what: "postgres", code: null, signal: null }))]);
   if (isShuttingDown()) return new Promise<never>(() => {});
   if (ended.what === "web") {
     note(`clusterdeck: the web server exited (${ended.signal ?? `code ${ended.code}`}); stopping.`);

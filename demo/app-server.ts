@@ -58,7 +58,12 @@ const LATENCY_WINDOW = 200;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store", ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -118,7 +123,9 @@ class Writes {
 
   private ensureTable(pool: pg.Pool): Promise<void> {
     this.ready ??= pool
-      .query("CREATE TABLE IF NOT EXISTS writes (id bigserial PRIMARY KEY, node text NOT NULL, session text, payload text, created_at timestamptz NOT NULL DEFAULT now())")
+      .query(
+        "CREATE TABLE IF NOT EXISTS writes (id bigserial PRIMARY KEY, node text NOT NULL, session text, payload text, created_at timestamptz NOT NULL DEFAULT now())",
+      )
       .then(
         () => undefined,
         (error: { code?: string }) => {
@@ -247,8 +254,7 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
       const ended = sessions.size;
       sessions.clear();
       return sendJson(res, 200, { node, ended });
-    }
-    else if (path === "/admin/reload") {
+    } else if (path === "/admin/reload") {
       const loaded = await loadSettings();
       if (!loaded.ok) return sendJson(res, 422, { error: loaded.error, node });
       return sendJson(res, 200, { node, db: redact(loaded.settings.database.url), sessionIdleSeconds: loaded.settings.sessionIdleSeconds });
@@ -266,7 +272,17 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     sendJson(res, 200, { node, draining });
   }
 
-  const routes: Record<string, "GET" | "POST"> = { "/": "GET", "/write": "POST", "/health": "GET", "/stats": "GET", "/admin/drain": "POST", "/admin/resume": "POST", "/admin/db": "POST", "/admin/reload": "POST", "/admin/end-sessions": "POST" };
+  const routes: Record<string, "GET" | "POST"> = {
+    "/": "GET",
+    "/write": "POST",
+    "/health": "GET",
+    "/stats": "GET",
+    "/admin/drain": "POST",
+    "/admin/resume": "POST",
+    "/admin/db": "POST",
+    "/admin/reload": "POST",
+    "/admin/end-sessions": "POST",
+  };
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
@@ -280,7 +296,17 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     if (path === "/stats") {
       sweep();
       const latencyMs = latencies.length ? Math.round((latencies.reduce((a, b) => a + b, 0) / latencies.length) * 100) / 100 : null;
-      return sendJson(res, 200, { node, sessions: sessions.size, requests, errors, refused, latencyMs, draining, db: writes.url ? redact(writes.url) : null, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+      return sendJson(res, 200, {
+        node,
+        sessions: sessions.size,
+        requests,
+        errors,
+        refused,
+        latencyMs,
+        draining,
+        db: writes.url ? redact(writes.url) : null,
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      });
     }
     if (path.startsWith("/admin/")) return void admin(req, res, path).catch(done);
     void appRoute(req, res, path).catch(done);
@@ -328,7 +354,9 @@ async function cli(): Promise<void> {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535 || !values.name) {
-    process.stderr.write("Usage: node --import tsx demo/app-server.ts --port 9001 --name app-1 [--host 127.0.0.1] [--db postgresql://…] [--settings FILE] [--session-idle-ms 60000] [--shutdown-grace-ms 1000]\n");
+    process.stderr.write(
+      "Usage: node --import tsx demo/app-server.ts --port 9001 --name app-1 [--host 127.0.0.1] [--db postgresql://…] [--settings FILE] [--session-idle-ms 60000] [--shutdown-grace-ms 1000]\n",
+    );
     process.exit(2);
   }
   const app = await startAppServer({

@@ -85,7 +85,10 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
   };
 
   try {
-    const [hasHaproxy, hasPostgres] = [ensurePackage("haproxy", "haproxy", log), ensurePackage("postgresql", path.join(DEFAULT_PG_BIN_DIR, "pg_basebackup"), log)];
+    const [hasHaproxy, hasPostgres] = [
+      ensurePackage("haproxy", "haproxy", log),
+      ensurePackage("postgresql", path.join(DEFAULT_PG_BIN_DIR, "pg_basebackup"), log),
+    ];
     // An app server and an agent per node; HAProxy's frontend and its agent; an agent per database.
     const ports = await freePorts(APP_COUNT * 2 + 2 + 2);
     const appPorts = ports.slice(0, APP_COUNT);
@@ -157,16 +160,32 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       const { config } = await issueAgentCredential("NODE", node.id, audit);
       const backends = pair ? [{ name: "orders-db", tcp: `127.0.0.1:${pair.primary.port}` }] : [];
       const managed = appSettingsText ? { settingsFile: app.settingsFile } : { settingsFile: undefined, reloadUrl: undefined };
-      agentConfigs.push({ name: `agent:${app.name}`, port: agentPort, config: { ...config, app: { ...("app" in config ? config.app : {}), backends, ...managed } } });
+      agentConfigs.push({
+        name: `agent:${app.name}`,
+        port: agentPort,
+        config: { ...config, app: { ...("app" in config ? config.app : {}), backends, ...managed } },
+      });
     }
     if (haproxy) {
       const lb = await inv.createLoadBalancer(
-        { clusterId: cluster.id, name: "haproxy-1", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: haproxy.frontendPort, agentUrl: `http://127.0.0.1:${lbAgentPort}` },
+        {
+          clusterId: cluster.id,
+          name: "haproxy-1",
+          kind: "HAPROXY",
+          tier: "SOFTWARE",
+          host: "127.0.0.1",
+          port: haproxy.frontendPort,
+          agentUrl: `http://127.0.0.1:${lbAgentPort}`,
+        },
         audit,
       );
       for (const nodeId of nodeIds) await inv.addPoolMember(lb.id, { nodeId, weight: 100, backup: false }, audit);
       const { config } = await issueAgentCredential("LOAD_BALANCER", lb.id, audit);
-      agentConfigs.push({ name: "agent:haproxy-1", port: lbAgentPort, config: { ...config, haproxy: { socket: haproxy.socketPath, configFile: haproxy.configFile, pidFile: path.join(haproxy.dir, "haproxy.pid") } } });
+      agentConfigs.push({
+        name: "agent:haproxy-1",
+        port: lbAgentPort,
+        config: { ...config, haproxy: { socket: haproxy.socketPath, configFile: haproxy.configFile, pidFile: path.join(haproxy.dir, "haproxy.pid") } },
+      });
       lbId = lb.id;
     }
     if (pair) {
@@ -182,7 +201,11 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
         // A superuser: the agent manages settings (ALTER SYSTEM) and, later, promotes and fences.
         // …and may stop, rewind and start its server: a fence stops a former primary, a rebuild brings it back.
         const stop = { pgCtl: path.join(DEFAULT_PG_BIN_DIR, "pg_ctl"), dataDir: server.dataDir, runAs: "postgres" };
-        agentConfigs.push({ name: `agent:${name}`, port: agentPort, config: { ...config, postgres: { url: role === "PRIMARY" ? pair.primaryUrl : pair.replicaUrl, stop } } });
+        agentConfigs.push({
+          name: `agent:${name}`,
+          port: agentPort,
+          config: { ...config, postgres: { url: role === "PRIMARY" ? pair.primaryUrl : pair.replicaUrl, stop } },
+        });
       }
     }
 
@@ -230,7 +253,10 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
         components.map((c) => ({
           ...c,
           pid: c.kind === "postgres" ? (c.name === "pg-primary" ? pair!.primary.pid() : pair!.replica.pid()) : c.pid,
-          state: c.kind === "traffic" ? "running" : processState(c.kind === "postgres" ? (c.name === "pg-primary" ? pair!.primary.pid() : pair!.replica.pid()) : c.pid),
+          state:
+            c.kind === "traffic"
+              ? "running"
+              : processState(c.kind === "postgres" ? (c.name === "pg-primary" ? pair!.primary.pid() : pair!.replica.pid()) : c.pid),
         })),
       kill(name) {
         process.kill(pidOf(name), "SIGKILL");
@@ -272,7 +298,14 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
  * app settings, each deployed by the worker as soon as it runs. From then on
  * the Configuration pages show them, and edits on disk show as drift.
  */
-async function adoptConfigurations(o: { clusterId: string; lbId: string | null; haproxy: HaproxyHandle | null; appSettingsText: string | null; audit: AuditContext; log: (m: string) => void }) {
+async function adoptConfigurations(o: {
+  clusterId: string;
+  lbId: string | null;
+  haproxy: HaproxyHandle | null;
+  appSettingsText: string | null;
+  audit: AuditContext;
+  log: (m: string) => void;
+}) {
   const { createRevision, startDeployment } = await import("@/lib/config/service");
   const { db } = await import("@/lib/db");
   const revisionOf = async (scope: string, input: unknown, message: string) => {
@@ -347,7 +380,8 @@ function spawnNode(args: string[], log: (m: string) => void, label: string): Chi
   let tail = "";
   child.stderr?.on("data", (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-2000)));
   child.on("exit", (code, signal) => {
-    if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGKILL" && code !== null) log(`${label} exited with code ${code}: ${tail.trim().split("\n").slice(-3).join(" | ")}`);
+    if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGKILL" && code !== null)
+      log(`${label} exited with code ${code}: ${tail.trim().split("\n").slice(-3).join(" | ")}`);
   });
   return child;
 }

@@ -20,11 +20,24 @@ export function startTraffic(opts: { url: string; rps: number; writeShare: numbe
     const write = Math.random() < opts.writeShare;
     sent++;
     const req = http.request(
-      { host: target.hostname, port: target.port, path: write ? "/write" : "/", method: write ? "POST" : "GET", agent, headers: client.cookie ? { cookie: client.cookie } : {}, timeout: 5000 },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: write ? "/write" : "/",
+        method: write ? "POST" : "GET",
+        agent,
+        headers: client.cookie ? { cookie: client.cookie } : {},
+        timeout: 5000,
+      },
       (res) => {
         const setCookie = res.headers["set-cookie"];
         if (setCookie) {
-          const jar = new Map(client.cookie.split("; ").filter(Boolean).map((c) => [c.split("=")[0], c] as const));
+          const jar = new Map(
+            client.cookie
+              .split("; ")
+              .filter(Boolean)
+              .map((c) => [c.split("=")[0], c] as const),
+          );
           for (const c of setCookie) {
             const pair = c.split(";")[0]!;
             jar.set(pair.split("=")[0], pair);

@@ -8,7 +8,9 @@ const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3190);
 const dataDir = path.resolve(process.env.E2E_DATA_DIR ?? ".e2e-data");
 
 if (process.env.DATABASE_URL) {
-  throw new Error("Refusing to run end-to-end tests with DATABASE_URL set: they create and delete data. Unset it; the tests start their own embedded database.");
+  throw new Error(
+    "Refusing to run end-to-end tests with DATABASE_URL set: they create and delete data. Unset it; the tests start their own embedded database.",
+  );
 }
 
 export const E2E = {

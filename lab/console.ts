@@ -124,7 +124,11 @@ const ADMIN = { email: "admin@ha.test", password: "admin-password-ha-1" };
 
 /** Fetch as the admin token, JSON in and out; throws with the body on an unexpected status. */
 async function call<T>(baseURL: string, token: string, method: string, url: string, body: unknown, want: number): Promise<T> {
-  const res = await fetch(`${baseURL}${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${baseURL}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   if (res.status !== want) throw new Error(`${method} ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
@@ -179,7 +183,11 @@ export async function startHaConsole(opts: { dir: string; nodes: number }): Prom
 
     // An admin token from the CLI, then the inventory through the API, as an operator would enrol a fleet.
     const token = await new Promise<string>((resolve, reject) => {
-      const cli = spawn(process.execPath, [path.join(repoRoot, "bin/clusterdeck.mjs"), "tokens", "create", "--name", "ha", "--role", "ADMIN", "--owner", ADMIN.email, "--json"], { cwd: repoRoot, env: consoleEnv("cli", urlA), stdio: ["ignore", "pipe", "inherit"] });
+      const cli = spawn(
+        process.execPath,
+        [path.join(repoRoot, "bin/clusterdeck.mjs"), "tokens", "create", "--name", "ha", "--role", "ADMIN", "--owner", ADMIN.email, "--json"],
+        { cwd: repoRoot, env: consoleEnv("cli", urlA), stdio: ["ignore", "pipe", "inherit"] },
+      );
       let out = "";
       cli.stdout!.on("data", (c: Buffer) => (out += c.toString()));
       cli.once("exit", (code) => (code === 0 ? resolve((JSON.parse(out) as { token: string }).token) : reject(new Error(`tokens create exited ${code}`))));
@@ -188,13 +196,24 @@ export async function startHaConsole(opts: { dir: string; nodes: number }): Prom
     const agents: import("./fleet").FleetAgent[] = [];
     for (let i = 0; i < opts.nodes; i++) {
       const name = `ha-app-${i + 1}`;
-      const node = await call<{ id: string }>(urlB, token, "POST", "/api/v1/nodes", { clusterId, name, host: "127.0.0.1", port: 10_000 + i, agentUrl: `http://127.0.0.1:${agentPorts[i]}` }, 201);
+      const node = await call<{ id: string }>(
+        urlB,
+        token,
+        "POST",
+        "/api/v1/nodes",
+        { clusterId, name, host: "127.0.0.1", port: 10_000 + i, agentUrl: `http://127.0.0.1:${agentPorts[i]}` },
+        201,
+      );
       const { keyId, secret } = await call<{ keyId: string; secret: string }>(urlB, token, "POST", `/api/v1/nodes/${node.id}/agent-credential`, {}, 201);
       agents.push({ name, port: agentPorts[i]!, keyId, secret });
     }
     const fleetFile = path.join(dir, "fleet.json");
     writeFileSync(fleetFile, JSON.stringify({ dir, appPort: fleetPort, agents }), { mode: 0o600 });
-    const fleet = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(repoRoot, "lab/fleet.ts"), "--config", fleetFile], { cwd: repoRoot, env: isolatedEnv(), stdio: ["ignore", "pipe", "inherit"] });
+    const fleet = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(repoRoot, "lab/fleet.ts"), "--config", fleetFile], {
+      cwd: repoRoot,
+      env: isolatedEnv(),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     cleanups.push(async () => void fleet.kill("SIGTERM"));
     await new Promise<void>((resolve, reject) => {
       fleet.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve());
@@ -202,7 +221,11 @@ export async function startHaConsole(opts: { dir: string; nodes: number }): Prom
     });
 
     const allNodesSeenAfter = async (since: Date) => {
-      const rows = await query<{ name: string; health: string; fresh: boolean }>(dbUrl, `SELECT "name", "health", coalesce("lastSeenAt" > $2, false) AS fresh FROM "Node" WHERE "clusterId" = $1 ORDER BY "name"`, [clusterId, since]);
+      const rows = await query<{ name: string; health: string; fresh: boolean }>(
+        dbUrl,
+        `SELECT "name", "health", coalesce("lastSeenAt" > $2, false) AS fresh FROM "Node" WHERE "clusterId" = $1 ORDER BY "name"`,
+        [clusterId, since],
+      );
       const missing = rows.filter((r) => r.health !== "UP" || !r.fresh);
       if (rows.length === opts.nodes && missing.length === 0) return true;
       throw new Error(`not yet: ${missing.map((r) => `${r.name} ${r.health}${r.fresh ? "" : " (not seen since)"}`).join(", ")}`);

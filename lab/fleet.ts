@@ -62,7 +62,8 @@ export async function runFleet(config: FleetConfig): Promise<{ close(): Promise<
     await agent?.close();
   };
 
-  const reply = (res: ServerResponse, status: number, body: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  const reply = (res: ServerResponse, status: number, body: unknown) =>
+    void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const app = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
     const stats = /^\/stats\/([^/]+)$/.exec(url);

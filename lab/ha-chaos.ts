@@ -36,7 +36,11 @@ const prng = (seed: number) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function api<T>(ha: HaConsole, base: string, method: string, url: string, body: unknown): Promise<T> {
-  const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${ha.token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${ha.token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
   return (await res.json()) as T;
 }
@@ -48,7 +52,11 @@ async function round(ha: HaConsole, n: number, fault: Fault, delayMs: number, pa
     input: { database: { url: "postgresql://app:app@127.0.0.1:5432/app" }, sessionIdleSeconds: 60 + n },
     message: `chaos round ${n}: ${fault}`,
   });
-  const op = await api<{ id: string }>(ha, web, "POST", `/api/v1/config/revisions/${revision.id}/deploy`, { batchSize: 1, pauseSeconds, reason: `chaos round ${n}` });
+  const op = await api<{ id: string }>(ha, web, "POST", `/api/v1/config/revisions/${revision.id}/deploy`, {
+    batchSize: 1,
+    pauseSeconds,
+    reason: `chaos round ${n}`,
+  });
   await sleep(delayMs);
 
   const started = Date.now();
@@ -62,10 +70,15 @@ async function round(ha: HaConsole, n: number, fault: Fault, delayMs: number, pa
     if (!victim) throw new Error(`round ${n}: no ${fault === "kill leader" ? "leader" : "standby"} to kill (lease ${leader?.holder ?? "free"})`);
     victim.kill("SIGKILL");
     if (fault === "kill leader") {
-      await waitUntil("a new leader", async () => {
-        const h = await leaseHolder(ha.dbUrl);
-        return h && h.holder !== leader!.holder;
-      }, 15_000, 50);
+      await waitUntil(
+        "a new leader",
+        async () => {
+          const h = await leaseHolder(ha.dbUrl);
+          return h && h.holder !== leader!.holder;
+        },
+        15_000,
+        50,
+      );
       takeoverMs = Date.now() - started;
     }
     await sleep(1000 + random() * 2000);

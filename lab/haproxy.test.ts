@@ -17,7 +17,13 @@ describe("renderHaproxyConfig", () => {
       stickyCookie: "SERVERID",
       checkIntervalMs: 250,
       backends: [
-        { name: "app", servers: [{ name: "a1", host: "127.0.0.1", port: 9001, weight: 5 }, { name: "a2", host: "127.0.0.1", port: 9002, backup: true }] },
+        {
+          name: "app",
+          servers: [
+            { name: "a1", host: "127.0.0.1", port: 9001, weight: 5 },
+            { name: "a2", host: "127.0.0.1", port: 9002, backup: true },
+          ],
+        },
         { name: "api", servers: [] },
       ],
     });
@@ -49,9 +55,7 @@ describe("renderHaproxyConfig", () => {
 
 describe("startHaproxy", () => {
   it("says what to install when haproxy is missing", async () => {
-    await expect(startHaproxy({ binary: "/nonexistent/haproxy", backends: [{ name: "app", servers: [] }] })).rejects.toThrow(
-      /apt-get install haproxy/,
-    );
+    await expect(startHaproxy({ binary: "/nonexistent/haproxy", backends: [{ name: "app", servers: [] }] })).rejects.toThrow(/apt-get install haproxy/);
   });
 
   it("fails with HAProxy's words when the frontend port is taken", async () => {
@@ -74,7 +78,15 @@ describe("startHaproxy", () => {
       a1 = await startHttpBackend({ name: "a1" });
       a2 = await startHttpBackend({ name: "a2" });
       lb = await startHaproxy({
-        backends: [{ name: "app", servers: [{ name: "a1", host: "127.0.0.1", port: a1.port }, { name: "a2", host: "127.0.0.1", port: a2.port }] }],
+        backends: [
+          {
+            name: "app",
+            servers: [
+              { name: "a1", host: "127.0.0.1", port: a1.port },
+              { name: "a2", host: "127.0.0.1", port: a2.port },
+            ],
+          },
+        ],
         stickyCookie: "SERVERID",
         checkIntervalMs: 200,
       });

@@ -277,11 +277,12 @@ async function startHaproxyOnce(opts: HaproxyOptions): Promise<HaproxyHandle> {
   };
 
   try {
-    await waitFor(
-      "HAProxy's runtime API socket",
-      async () => (await workerPidOf(socketPath)) > 0,
-      { timeoutMs: opts.startTimeoutMs ?? 15_000, intervalMs: 50, detail: output, abort: () => (exited === null ? null : `haproxy exited (${exited})`) },
-    );
+    await waitFor("HAProxy's runtime API socket", async () => (await workerPidOf(socketPath)) > 0, {
+      timeoutMs: opts.startTimeoutMs ?? 15_000,
+      intervalMs: 50,
+      detail: output,
+      abort: () => (exited === null ? null : `haproxy exited (${exited})`),
+    });
   } catch (error) {
     await stop();
     const message = error instanceof Error ? error.message : String(error);

@@ -269,8 +269,26 @@ async function startPairOnce(opts: PostgresPairOptions): Promise<PostgresPairHan
   const monitorUrl = (port: number) => `postgresql://monitor:${monitorPassword}@127.0.0.1:${port}/postgres`;
   const primaryDir = path.join(dir, "primary");
   const replicaDir = path.join(dir, "replica");
-  const primary = serverHandle({ name: "primary", binDir, dataDir: primaryDir, logFile: path.join(dir, "primary.log"), socketDir: dir, port: primaryPort, url: urlFor(primaryPort), timeoutMs });
-  const replica = serverHandle({ name: "replica", binDir, dataDir: replicaDir, logFile: path.join(dir, "replica.log"), socketDir: dir, port: replicaPort, url: urlFor(replicaPort), timeoutMs });
+  const primary = serverHandle({
+    name: "primary",
+    binDir,
+    dataDir: primaryDir,
+    logFile: path.join(dir, "primary.log"),
+    socketDir: dir,
+    port: primaryPort,
+    url: urlFor(primaryPort),
+    timeoutMs,
+  });
+  const replica = serverHandle({
+    name: "replica",
+    binDir,
+    dataDir: replicaDir,
+    logFile: path.join(dir, "replica.log"),
+    socketDir: dir,
+    port: replicaPort,
+    url: urlFor(replicaPort),
+    timeoutMs,
+  });
 
   // Last resort if Node exits without stop(): SIGQUIT = immediate shutdown.
   const unhook = onProcessExit(() => {
@@ -304,8 +322,18 @@ async function startPairOnce(opts: PostgresPairOptions): Promise<PostgresPairHan
     await writeFile(pwfile, `${superPassword}\n`, { mode: 0o600 });
     await ownByPostgres(pwfile, 0o600);
     const [initdb, initdbArgs] = pgCommand(binDir, "initdb", [
-      "-D", primaryDir, "-U", "postgres", `--pwfile=${pwfile}`, "--auth-local=trust", "--auth-host=scram-sha-256",
-      "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
+      "-D",
+      primaryDir,
+      "-U",
+      "postgres",
+      `--pwfile=${pwfile}`,
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--locale=C",
+      "--no-sync",
+      "--no-instructions",
     ]);
     await runChecked(initdb, initdbArgs, { cwd: dir, timeoutMs: 60_000 }).finally(() => removeDir(pwfile));
 
@@ -358,7 +386,17 @@ async function startPairOnce(opts: PostgresPairOptions): Promise<PostgresPairHan
     await ownByPostgres(passfile, 0o600);
     const conninfo = `host=127.0.0.1 port=${primaryPort} user=replicator application_name=${replicaName} passfile=${passfile}`;
     const [basebackup, basebackupArgs] = pgCommand(binDir, "pg_basebackup", [
-      "-D", replicaDir, "-d", conninfo, "-R", "-X", "stream", "-c", "fast", "--no-sync", "-w",
+      "-D",
+      replicaDir,
+      "-d",
+      conninfo,
+      "-R",
+      "-X",
+      "stream",
+      "-c",
+      "fast",
+      "--no-sync",
+      "-w",
     ]);
     await runChecked(basebackup, basebackupArgs, { cwd: dir, timeoutMs: 120_000 });
     await appendFile(

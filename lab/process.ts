@@ -76,9 +76,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
 export async function runChecked(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const result = await run(cmd, args, opts);
   if (result.code !== 0) {
-    throw new LabError(
-      `${cmd} ${args.join(" ")} failed (${result.signal ?? `exit ${result.code}`}):\n${clip(result.stderr + result.stdout)}`,
-    );
+    throw new LabError(`${cmd} ${args.join(" ")} failed (${result.signal ?? `exit ${result.code}`}):\n${clip(result.stderr + result.stdout)}`);
   }
   return result;
 }

@@ -35,7 +35,19 @@ const BACKENDS = [
   { name: "postgres-primary", target: "postgres://db-primary.internal:5432/app" },
   { name: "session-cache", target: "redis://cache-1.internal:6379" },
 ];
-const REFUSAL_REASONS = ["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature", "metrics-token", "metrics-closed", "body-too-large", "bad-json", "invalid-action"];
+const REFUSAL_REASONS = [
+  "missing",
+  "malformed",
+  "unknown-key",
+  "skew",
+  "replay",
+  "bad-signature",
+  "metrics-token",
+  "metrics-closed",
+  "body-too-large",
+  "bad-json",
+  "invalid-action",
+];
 const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
 export class SimAgent {
@@ -82,7 +94,12 @@ export class SimAgent {
       agent: { name: this.name, role: "app", version, startedAt: this.startedAt.toISOString() },
       health: this.health,
       reasons: this.health === "UP" ? [] : ["set by the simulator"],
-      host: { cpu: r3(0.05 + Math.random() * 0.3), memoryUsed: Math.round(this.memoryTotal * (0.4 + Math.random() * 0.1)), memoryTotal: this.memoryTotal, load1: r3(Math.random() * 2) },
+      host: {
+        cpu: r3(0.05 + Math.random() * 0.3),
+        memoryUsed: Math.round(this.memoryTotal * (0.4 + Math.random() * 0.1)),
+        memoryTotal: this.memoryTotal,
+        load1: r3(Math.random() * 2),
+      },
       app: {
         sessions: this.sessions,
         requestRate: r3(rate),
@@ -167,13 +184,23 @@ export class SimAgent {
       family("clusterdeck_agent_up", "gauge", "1 while the agent process runs.", 1),
       family("clusterdeck_agent_info", "gauge", "The agent's identity.", [{ labels: { role: "app", name: this.name, version }, value: 1 }]),
       family("clusterdeck_agent_start_time_seconds", "gauge", "When the agent started (Unix time).", this.startedAt.getTime() / 1000),
-      family("clusterdeck_agent_health", "gauge", "1 for the health of the latest snapshot.", (["UP", "DEGRADED", "DOWN"] as const).map((st) => ({ labels: { state: st }, value: health === st ? 1 : 0 }))),
+      family(
+        "clusterdeck_agent_health",
+        "gauge",
+        "1 for the health of the latest snapshot.",
+        (["UP", "DEGRADED", "DOWN"] as const).map((st) => ({ labels: { state: st }, value: health === st ? 1 : 0 })),
+      ),
       family("clusterdeck_agent_collect_duration_seconds", "gauge", "How long the last driver collect took.", this.lastDurationMs / 1000),
       family("clusterdeck_agent_collects_total", "counter", "Driver collects started.", this.collects),
       family("clusterdeck_agent_collect_failures_total", "counter", "Driver collects that threw or overran the interval.", 0),
       family("clusterdeck_agent_snapshot_seq", "gauge", "seq of the latest snapshot.", this.seq),
       family("clusterdeck_agent_streams", "gauge", "Open /v1/stream connections.", this.streams.size),
-      family("clusterdeck_agent_refused_requests_total", "counter", "Requests refused, by reason.", REFUSAL_REASONS.map((reason) => ({ labels: { reason }, value: 0 }))),
+      family(
+        "clusterdeck_agent_refused_requests_total",
+        "counter",
+        "Requests refused, by reason.",
+        REFUSAL_REASONS.map((reason) => ({ labels: { reason }, value: 0 })),
+      ),
       ...(s
         ? [
             family("clusterdeck_agent_host_cpu_ratio", "gauge", "Host CPU busy share between the last two snapshots (0..1).", s.host.cpu),
@@ -185,7 +212,12 @@ export class SimAgent {
       ...(a
         ? [
             family("clusterdeck_app_health_up", "gauge", "1 when the app's health URL answered 2xx at the last collect.", 1),
-            family("clusterdeck_app_health_latency_seconds", "gauge", "Time to the health URL's answer at the last collect (NaN when it failed).", sec(a.latencyMs) / 4),
+            family(
+              "clusterdeck_app_health_latency_seconds",
+              "gauge",
+              "Time to the health URL's answer at the last collect (NaN when it failed).",
+              sec(a.latencyMs) / 4,
+            ),
             family("clusterdeck_app_stats_up", "gauge", "1 when the app's stats URL answered at the last collect.", 1),
             family("clusterdeck_app_sessions", "gauge", "Active sessions the app reports.", a.sessions),
             family("clusterdeck_app_draining", "gauge", "1 while the app refuses new sessions.", a.draining ? 1 : 0),
@@ -194,8 +226,18 @@ export class SimAgent {
             family("clusterdeck_app_latency_seconds", "gauge", "Recent average request latency the app reports (NaN when unknown).", sec(a.latencyMs)),
             family("clusterdeck_app_requests_total", "counter", "The app's own request counter, as last read.", this.requests),
             family("clusterdeck_app_errors_total", "counter", "The app's own error counter, as last read.", this.errors),
-            family("clusterdeck_app_backend_up", "gauge", "1 when the back-end answered the last probe.", a.backends.map((p) => ({ labels: probeLabels(p), value: p.up ? 1 : 0 }))),
-            family("clusterdeck_app_backend_latency_seconds", "gauge", "Latency of the last probe of the back-end (NaN when it failed).", a.backends.map((p) => ({ labels: probeLabels(p), value: sec(p.latencyMs) }))),
+            family(
+              "clusterdeck_app_backend_up",
+              "gauge",
+              "1 when the back-end answered the last probe.",
+              a.backends.map((p) => ({ labels: probeLabels(p), value: p.up ? 1 : 0 })),
+            ),
+            family(
+              "clusterdeck_app_backend_latency_seconds",
+              "gauge",
+              "Latency of the last probe of the back-end (NaN when it failed).",
+              a.backends.map((p) => ({ labels: probeLabels(p), value: sec(p.latencyMs) })),
+            ),
           ]
         : []),
     ].join("");
@@ -222,7 +264,17 @@ function ephemeralRange(): [number, number] {
 
 export async function runSimulator(configFile: string): Promise<void> {
   const cfg = JSON.parse(readFileSync(configFile, "utf8")) as SimConfig;
-  const stats: SimStats = { linesWritten: 0, bytesWritten: 0, streamsOpened: 0, streamsOpen: 0, streamsDropped: 0, scrapes: 0, scrapeBytes: 0, statusRequests: 0, refused: {} };
+  const stats: SimStats = {
+    linesWritten: 0,
+    bytesWritten: 0,
+    streamsOpened: 0,
+    streamsOpen: 0,
+    streamsDropped: 0,
+    scrapes: 0,
+    scrapeBytes: 0,
+    statusRequests: 0,
+    refused: {},
+  };
   const tokenHash = cfg.metricsToken ? createHash("sha256").update(cfg.metricsToken).digest() : undefined;
   const agents = cfg.agents.map((c, i) => new SimAgent(i, c.keyId, c.secret, stats, tokenHash));
 

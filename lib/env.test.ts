@@ -63,7 +63,13 @@ describe("single sign-on settings", () => {
 
 describe("CLUSTERDECK_TRUST_PROXY", () => {
   it("is a count of proxies in front: unset or blank is none, 1 is one as before", () => {
-    for (const [value, hops] of [["", 0], ["0", 0], ["1", 1], ["2", 2], [" 3 ", 3]] as const) {
+    for (const [value, hops] of [
+      ["", 0],
+      ["0", 0],
+      ["1", 1],
+      ["2", 2],
+      [" 3 ", 3],
+    ] as const) {
       withEnv({ CLUSTERDECK_TRUST_PROXY: value });
       expect(env().CLUSTERDECK_TRUST_PROXY, JSON.stringify(value)).toBe(hops);
     }

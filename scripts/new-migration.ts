@@ -33,9 +33,7 @@ async function main(): Promise<number> {
   });
   const name = positionals.join("_");
   if (values.help || !name) {
-    console.error(
-      "usage: node --import tsx scripts/new-migration.ts <name> [--schema <path>] [--migrations <dir>]",
-    );
+    console.error("usage: node --import tsx scripts/new-migration.ts <name> [--schema <path>] [--migrations <dir>]");
     return values.help ? 0 : 2;
   }
   const schemaPath = path.resolve(values.schema);

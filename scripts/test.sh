@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 unset DATABASE_URL
 
-echo "== typecheck and lint"
+echo "== format, typecheck and lint"
+npx prettier --check . || { echo "Formatting differs: run 'npm run format' and commit the result."; exit 1; }
 npx tsc --noEmit
 npx eslint .
 

@@ -16,9 +16,7 @@ import { guardedConnectOptions, STRICT_DESTINATIONS, type DestinationPolicy } fr
 
 export type AgentEndpoint = { agentUrl: string; keyId: string; secret: string };
 
-export type ConnectionEvent =
-  | { kind: "snapshot"; snapshot: Snapshot; receivedAt: number }
-  | { kind: "failure"; reason: string; at: number };
+export type ConnectionEvent = { kind: "snapshot"; snapshot: Snapshot; receivedAt: number } | { kind: "failure"; reason: string; at: number };
 
 export type ConnectionOptions = {
   heartbeatTimeoutMs: number;
@@ -75,7 +73,13 @@ export class AgentConnection {
     const generation = ++this.generation;
     const url = new URL(AGENT_PATHS.stream, this.endpoint.agentUrl);
     const nonce = newNonce();
-    const authorization = signRequest({ keyId: this.endpoint.keyId, secret: this.endpoint.secret, method: "GET", pathWithQuery: url.pathname + url.search, nonce });
+    const authorization = signRequest({
+      keyId: this.endpoint.keyId,
+      secret: this.endpoint.secret,
+      method: "GET",
+      pathWithQuery: url.pathname + url.search,
+      nonce,
+    });
     const lib = url.protocol === "https:" ? https : http;
     const fail = (reason: string) => {
       if (generation !== this.generation || this.stopped) return;
@@ -111,7 +115,13 @@ export class AgentConnection {
         });
         res.on("end", () => {
           const body = size <= MAX_REFUSAL_BYTES ? Buffer.concat(chunks) : Buffer.alloc(0);
-          const refusal = readRefusal({ status: res.statusCode ?? 0, body, signature: res.headers[ANSWER_SIGNATURE_HEADER], secret: this.endpoint.secret, nonce });
+          const refusal = readRefusal({
+            status: res.statusCode ?? 0,
+            body,
+            signature: res.headers[ANSWER_SIGNATURE_HEADER],
+            secret: this.endpoint.secret,
+            nonce,
+          });
           fail(`agent answered ${refusal.text}`);
         });
         return;
@@ -188,7 +198,11 @@ function parseLine(line: string): { ok: true; snapshot: Snapshot } | { ok: false
   // A host's root may own the agent, not the console: nothing it sends may
   // nest past the stack or carry text PostgreSQL refuses (events store it as json).
   const parsed = parseUntrustedJson(line, "snapshot");
-  if (!parsed.ok) return { ok: false, reason: parsed.refusal.kind === "syntax" ? "agent sent a line that is not JSON" : `agent sent an invalid snapshot (${parsed.refusal.message})` };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      reason: parsed.refusal.kind === "syntax" ? "agent sent a line that is not JSON" : `agent sent an invalid snapshot (${parsed.refusal.message})`,
+    };
   const result = snapshotSchema.safeParse(parsed.value);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -43,7 +43,12 @@ it("stays off by default and while paused, then promotes the replica by itself, 
   await monitor.start();
   const auto = new AutoFailover(db, { everyMs: 300, confirmMs: 1000, cooldownMs: 60_000 });
   auto.start();
-  cleanups.push(() => runner.stop(), () => recorder.stop(), () => monitor.stop(), () => auto.stop());
+  cleanups.push(
+    () => runner.stop(),
+    () => recorder.stop(),
+    () => monitor.stop(),
+    () => auto.stop(),
+  );
   await waitFor("both UP", async () => (await db.databaseInstance.count({ where: { clusterId: cluster.id, health: "UP" } })) === 2, 20_000, 100);
 
   // The primary dies. Off by default: nothing happens.
@@ -72,10 +77,15 @@ it("stays off by default and while paused, then promotes the replica by itself, 
   await db.cluster.update({ where: { id: cluster.id }, data: { lastFailoverAt: new Date(Date.now() - 3_600_000) } });
   const op = await waitFor("an automatic promotion", () => db.operation.findFirst({ where: { kind: "db.promote", subjectId: cluster.id } }), 20_000, 100);
   expect(op.reason).toMatch(/automatic failover: pg-a down .* WAL stream lost on pg-b/);
-  const done = await waitFor("it to finish", async () => {
-    const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
-    return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
-  }, 60_000, 100);
+  const done = await waitFor(
+    "it to finish",
+    async () => {
+      const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
+      return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
+    },
+    60_000,
+    100,
+  );
   expect(done.state, done.error ?? "").toBe("SUCCEEDED");
   expect((await db.databaseInstance.findUniqueOrThrow({ where: { id: replicaId } })).role).toBe("PRIMARY");
   expect((await db.cluster.findUniqueOrThrow({ where: { id: cluster.id } })).lastFailoverAt).not.toBeNull();

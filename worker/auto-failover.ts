@@ -26,7 +26,11 @@ export class AutoFailover {
 
   constructor(
     private readonly db: Db,
-    private readonly options: { everyMs: number; confirmMs: number; cooldownMs: number } = { everyMs: 1000, confirmMs: CONFIRM_MS, cooldownMs: AUTO_FAILOVER_COOLDOWN_MS },
+    private readonly options: { everyMs: number; confirmMs: number; cooldownMs: number } = {
+      everyMs: 1000,
+      confirmMs: CONFIRM_MS,
+      cooldownMs: AUTO_FAILOVER_COOLDOWN_MS,
+    },
   ) {}
 
   start(): void {
@@ -72,12 +76,20 @@ export class AutoFailover {
     const streamLost = answering.length > 0 && answering.every((m) => m.walReceiverStatus !== "streaming");
     if (!streamLost) return;
     if (cluster.lastFailoverAt && Date.now() - cluster.lastFailoverAt.getTime() < this.options.cooldownMs) {
-      return this.announceOnce(cluster, seen, `automatic failover held: the last one was ${Math.round((Date.now() - cluster.lastFailoverAt.getTime()) / 1000)} s ago (cool-down ${this.options.cooldownMs / 60_000} min)`);
+      return this.announceOnce(
+        cluster,
+        seen,
+        `automatic failover held: the last one was ${Math.round((Date.now() - cluster.lastFailoverAt.getTime()) / 1000)} s ago (cool-down ${this.options.cooldownMs / 60_000} min)`,
+      );
     }
     const eligible = replicas.filter((m) => m.reachable && m.blockers.length === 0);
     const best = eligible.sort((a, b) => Number((lsnToBytes(b.receivedLsn) ?? 0n) - (lsnToBytes(a.receivedLsn) ?? 0n)))[0];
     if (!best) {
-      return this.announceOnce(cluster, seen, `automatic failover cannot act: no replica passes the checks (${replicas.map((r) => `${r.name}: ${r.blockers.join(", ") || "unreachable"}`).join("; ")})`);
+      return this.announceOnce(
+        cluster,
+        seen,
+        `automatic failover cannot act: no replica passes the checks (${replicas.map((r) => `${r.name}: ${r.blockers.join(", ") || "unreachable"}`).join("; ")})`,
+      );
     }
     // Claim the cool-down first: of two racing workers (or checks), one goes on.
     const claimed = await this.db.$executeRaw`
@@ -105,7 +117,14 @@ export class AutoFailover {
     if (seen.announced) return;
     seen.announced = true;
     const event = await this.db.event.create({
-      data: { kind: "db.failover-held", severity: "CRITICAL", subjectType: "CLUSTER", subjectId: cluster.id, clusterId: cluster.id, message: `${cluster.name}: ${message}`.slice(0, 1000) },
+      data: {
+        kind: "db.failover-held",
+        severity: "CRITICAL",
+        subjectType: "CLUSTER",
+        subjectId: cluster.id,
+        clusterId: cluster.id,
+        message: `${cluster.name}: ${message}`.slice(0, 1000),
+      },
       select: { id: true },
     });
     await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;

@@ -47,17 +47,32 @@ for (const step of ["fence", "promote", "verify", "inventory", "repoint", "apps"
     first = new OperationRunner(db, `dies-before-${step}`, { "db.promote": dies }, { pollMs: 100, leaseMs: 1000 });
     first.start();
     const check = await promotionCheck(cluster.id);
-    const op = await startPromotion(cluster.id, { candidateId: replicaId, expectedPrimaryId: check.primaryId, generation: check.cluster.generation, reason: `takeover at ${step}`, force: false }, audit, null);
+    const op = await startPromotion(
+      cluster.id,
+      { candidateId: replicaId, expectedPrimaryId: check.primaryId, generation: check.cluster.generation, reason: `takeover at ${step}`, force: false },
+      audit,
+      null,
+    );
     await waitFor("the first worker to die", async () => (first as unknown as { stopped: boolean }).stopped, 20_000, 20);
     expect((await db.operation.findUniqueOrThrow({ where: { id: op.id } })).state).toBe("RUNNING");
 
-    const second = new OperationRunner(db, `takes-over-${step}`, { "db.promote": promoteExecutor() }, { pollMs: 100, leaseMs: 1000, listenUrl: database.url() });
+    const second = new OperationRunner(
+      db,
+      `takes-over-${step}`,
+      { "db.promote": promoteExecutor() },
+      { pollMs: 100, leaseMs: 1000, listenUrl: database.url() },
+    );
     second.start();
     try {
-      const done = await waitFor("the promotion to end", async () => {
-        const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
-        return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
-      }, 60_000, 50);
+      const done = await waitFor(
+        "the promotion to end",
+        async () => {
+          const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
+          return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
+        },
+        60_000,
+        50,
+      );
       expect(done.state, done.error ?? "").toBe("SUCCEEDED");
       expect(done.leaseOwner).toBe(`takes-over-${step}`);
       expect((done.steps as { step: string }[]).map((s) => s.step)).toContain("resumed");

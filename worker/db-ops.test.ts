@@ -66,7 +66,10 @@ beforeAll(async () => {
     ["pg-primary", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]],
     ["pg-replica", "REPLICA", pair.replica, pair.replicaUrl, ports[1]],
   ] as const) {
-    const row = await inv.createDatabase({ clusterId, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` }, audit);
+    const row = await inv.createDatabase(
+      { clusterId, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
+      audit,
+    );
     if (role === "PRIMARY") primaryId = row.id;
     else replicaId = row.id;
     const { config } = await issueAgentCredential("DATABASE", row.id, audit);
@@ -80,9 +83,19 @@ beforeAll(async () => {
     const app = await startAppServer({ port: 0, name: `app-${i + 1}`, settingsFile });
     apps.push(app);
     cleanups.push(() => app.close());
-    const node = await inv.createNode({ clusterId, name: `app-${i + 1}`, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[2 + i]}` }, audit);
+    const node = await inv.createNode(
+      { clusterId, name: `app-${i + 1}`, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[2 + i]}` },
+      audit,
+    );
     const { config } = await issueAgentCredential("NODE", node.id, audit);
-    const agent = await startAgent(parseConfig({ ...config, intervalMs: 250, app: { ...(config as { app: object }).app, timeoutMs: 200, settingsFile, reloadUrl: `${app.url}/admin/reload` } } as AgentConfigInput), { log: () => {} });
+    const agent = await startAgent(
+      parseConfig({
+        ...config,
+        intervalMs: 250,
+        app: { ...(config as { app: object }).app, timeoutMs: 200, settingsFile, reloadUrl: `${app.url}/admin/reload` },
+      } as AgentConfigInput),
+      { log: () => {} },
+    );
     cleanups.push(() => agent.close());
   }
 
@@ -109,10 +122,14 @@ describe("promote", () => {
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
     await sql(pair.replicaUrl, "SELECT pg_wal_replay_pause()");
     try {
-      const check = await until("the pause to show", async () => {
-        const c = await promotionCheck(clusterId);
-        return c.members.find((m) => m.id === replicaId)?.replayPaused ? c : null;
-      }, 10_000);
+      const check = await until(
+        "the pause to show",
+        async () => {
+          const c = await promotionCheck(clusterId);
+          return c.members.find((m) => m.id === replicaId)?.replayPaused ? c : null;
+        },
+        10_000,
+      );
       const candidate = check.members.find((m) => m.id === replicaId)!;
       expect(candidate.blockers.join()).toMatch(/replay is paused/);
       const body = { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation, reason: "test", force: false };
@@ -129,7 +146,14 @@ describe("promote", () => {
   it("refuses a request that names an old generation", async () => {
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
     const check = await promotionCheck(clusterId);
-    await expect(startPromotion(clusterId, { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation + 7, reason: "stale page", force: false }, audit, null)).rejects.toMatchObject({ status: 409 });
+    await expect(
+      startPromotion(
+        clusterId,
+        { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation + 7, reason: "stale page", force: false },
+        audit,
+        null,
+      ),
+    ).rejects.toMatchObject({ status: 409 });
   });
 
   it("promotes once out of twenty requests under write load, losing no acknowledged write", async () => {
@@ -142,7 +166,11 @@ describe("promote", () => {
     const writer = async (app: AppServer) => {
       while (!stop) {
         try {
-          const res = await fetch(`${app.url}/write`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ payload: "x" }) });
+          const res = await fetch(`${app.url}/write`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ payload: "x" }),
+          });
           if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
           else {
             refused++;
@@ -164,10 +192,14 @@ describe("promote", () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => startPromotion(clusterId, body, audit, null)));
     const ok = results.filter((r): r is PromiseFulfilledResult<{ id: string }> => r.status === "fulfilled");
     expect(ok).toHaveLength(1);
-    const op = await until("the promotion to end", async () => {
-      const o = await db.operation.findUniqueOrThrow({ where: { id: ok[0]!.value.id } });
-      return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
-    }, 90_000);
+    const op = await until(
+      "the promotion to end",
+      async () => {
+        const o = await db.operation.findUniqueOrThrow({ where: { id: ok[0]!.value.id } });
+        return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
+      },
+      90_000,
+    );
     expect(op.state, op.error ?? "").toBe("SUCCEEDED");
     // The apps write to the new primary: acknowledged writes keep coming after the promotion.
     const before = acknowledged.length;

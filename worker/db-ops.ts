@@ -46,17 +46,28 @@ async function status(id: string) {
 
 export function promoteExecutor(options: PromoteOptions = {}): Executor {
   return async (ctx) => {
-    const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { params: true, subjectId: true, reason: true, steps: true } });
+    const op = await ctx.db.operation.findUniqueOrThrow({
+      where: { id: ctx.operationId },
+      select: { params: true, subjectId: true, reason: true, steps: true },
+    });
     const p = op.params as Params;
     const clusterId = op.subjectId;
     const done = new Set(p.done ?? []);
     const markDone = async (step: string, detail?: string) => {
       done.add(step);
-      await ctx.guard((tx) => tx.$executeRaw`UPDATE "Operation" SET "params" = jsonb_set("params", '{done}', ${JSON.stringify([...done])}::jsonb) WHERE "id" = ${ctx.operationId}`);
+      await ctx.guard(
+        (tx) =>
+          tx.$executeRaw`UPDATE "Operation" SET "params" = jsonb_set("params", '{done}', ${JSON.stringify([...done])}::jsonb) WHERE "id" = ${ctx.operationId}`,
+      );
       await ctx.step(step, detail);
     };
-    const candidate = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: p.candidateId }, select: { id: true, name: true, host: true, port: true } });
-    const oldPrimary = p.oldPrimaryId ? await ctx.db.databaseInstance.findUnique({ where: { id: p.oldPrimaryId }, select: { id: true, name: true, timeline: true } }) : null;
+    const candidate = await ctx.db.databaseInstance.findUniqueOrThrow({
+      where: { id: p.candidateId },
+      select: { id: true, name: true, host: true, port: true },
+    });
+    const oldPrimary = p.oldPrimaryId
+      ? await ctx.db.databaseInstance.findUnique({ where: { id: p.oldPrimaryId }, select: { id: true, name: true, timeline: true } })
+      : null;
     const taken = (op.steps as { step: string }[]).some((s) => s.step === "started");
     if (taken) await ctx.step("resumed", `a worker took over${done.size ? ` after: ${[...done].join(", ")}` : " before any step was done"}`);
     else await ctx.step("started", `promote ${candidate.name}${oldPrimary ? `; fence ${oldPrimary.name} first` : ""}`);
@@ -96,7 +107,13 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
           after = { inRecovery: r?.inRecovery === true, timeline: typeof r?.timeline === "number" ? r.timeline : null };
           await markDone("promoted", `${candidate.name} promoted: timeline ${r?.timeline}, at ${r?.lsn}`);
         } catch (error) {
-          return finish(ctx, clusterId, "FAILED", `pg_promote() on ${candidate.name} failed: ${(error as Error).message}; the old primary stays fenced: promote again or rebuild`, candidate.name);
+          return finish(
+            ctx,
+            clusterId,
+            "FAILED",
+            `pg_promote() on ${candidate.name} failed: ${(error as Error).message}; the old primary stays fenced: promote again or rebuild`,
+            candidate.name,
+          );
         }
       }
     }
@@ -106,7 +123,13 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     after ??= await status(candidate.id);
     if (!after || after.inRecovery) return finish(ctx, clusterId, "FAILED", `${candidate.name} is not a primary after pg_promote()`, candidate.name);
     if (oldTimeline !== null && after.timeline !== null && after.timeline <= oldTimeline) {
-      return finish(ctx, clusterId, "FAILED", `${candidate.name} is on timeline ${after.timeline}, not newer than the old primary's ${oldTimeline}`, candidate.name);
+      return finish(
+        ctx,
+        clusterId,
+        "FAILED",
+        `${candidate.name} is on timeline ${after.timeline}, not newer than the old primary's ${oldTimeline}`,
+        candidate.name,
+      );
     }
     if (!done.has("verified")) await markDone("verified", `${candidate.name} writes on timeline ${after.timeline}`);
 
@@ -118,13 +141,19 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
         await tx.databaseInstance.update({ where: { id: candidate.id }, data: { role: "PRIMARY", replicationState: "UNKNOWN", timeline: after.timeline } });
       });
       await ctx.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "DATABASE" })})`;
-      await markDone("inventory", `${candidate.name} is the primary${oldPrimary ? `; ${oldPrimary.name} needs a rebuild (pg_rewind or a new base backup)` : ""}`);
+      await markDone(
+        "inventory",
+        `${candidate.name} is the primary${oldPrimary ? `; ${oldPrimary.name} needs a rebuild (pg_rewind or a new base backup)` : ""}`,
+      );
     }
 
     // 5. Re-point the other replicas.
     if (!done.has("repointed")) {
       await options.beforeStep?.("repoint");
-      const others = await ctx.db.databaseInstance.findMany({ where: { clusterId, role: "REPLICA", id: { notIn: [candidate.id, ...(oldPrimary ? [oldPrimary.id] : [])] } }, select: { id: true, name: true } });
+      const others = await ctx.db.databaseInstance.findMany({
+        where: { clusterId, role: "REPLICA", id: { notIn: [candidate.id, ...(oldPrimary ? [oldPrimary.id] : [])] } },
+        select: { id: true, name: true },
+      });
       const notes: string[] = [];
       for (const r of others) {
         try {
@@ -143,7 +172,13 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       const note = await pointApps(ctx, clusterId, candidate, op.reason);
       await markDone("apps", note);
     }
-    return finish(ctx, clusterId, "SUCCEEDED", `${candidate.name} is the primary (timeline ${after.timeline})${oldPrimary ? `; ${oldPrimary.name} is fenced and needs a rebuild` : ""}`, candidate.name);
+    return finish(
+      ctx,
+      clusterId,
+      "SUCCEEDED",
+      `${candidate.name} is the primary (timeline ${after.timeline})${oldPrimary ? `; ${oldPrimary.name} is fenced and needs a rebuild` : ""}`,
+      candidate.name,
+    );
   };
 }
 
@@ -166,8 +201,13 @@ async function pointApps(ctx: OperationContext, clusterId: string, primary: { ho
     // Already this content (a previous worker saved it): deploy the latest.
     if ((error as { status?: number }).status !== 422) throw error;
   }
-  const running = await ctx.db.operation.findFirst({ where: { kind: "config.deploy", subjectId: scope, state: { in: ["PENDING", "RUNNING"] } }, select: { id: true } });
-  const deployId = running?.id ?? (await startDeployment(revisionId, { batchSize: 500, pauseSeconds: 0, reason: `promotion: ${reason}` }, audit, `promote:${ctx.operationId}`)).id;
+  const running = await ctx.db.operation.findFirst({
+    where: { kind: "config.deploy", subjectId: scope, state: { in: ["PENDING", "RUNNING"] } },
+    select: { id: true },
+  });
+  const deployId =
+    running?.id ??
+    (await startDeployment(revisionId, { batchSize: 500, pauseSeconds: 0, reason: `promotion: ${reason}` }, audit, `promote:${ctx.operationId}`)).id;
   // This runner runs the deployment too: wait for it (bounded).
   const until = Date.now() + 60_000;
   for (;;) {
@@ -181,7 +221,10 @@ async function pointApps(ctx: OperationContext, clusterId: string, primary: { ho
 
 async function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDED" | "FAILED", summary: string, candidateName: string) {
   await ctx.guard(async (tx) => {
-    await tx.operation.update({ where: { id: ctx.operationId }, data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() } });
+    await tx.operation.update({
+      where: { id: ctx.operationId },
+      data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() },
+    });
     await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary.slice(0, 1000) }])}::jsonb WHERE "id" = ${ctx.operationId}`;
     const event = await tx.event.create({
       data: {
@@ -195,13 +238,17 @@ async function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDE
       },
       select: { id: true },
     });
-    await recordAudit(tx, { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null }, {
-      action: "db.promote.finish",
-      targetType: "CLUSTER",
-      targetId: clusterId,
-      outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
-      summary: { operationId: ctx.operationId, state, summary },
-    });
+    await recordAudit(
+      tx,
+      { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null },
+      {
+        action: "db.promote.finish",
+        targetType: "CLUSTER",
+        targetId: clusterId,
+        outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
+        summary: { operationId: ctx.operationId, state, summary },
+      },
+    );
     await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
   });
   await ctx.notify();
@@ -237,13 +284,34 @@ export const rebuildExecutor: Executor = async (ctx) => {
   const primary = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: p.primaryId }, select: { host: true, port: true, name: true } });
   const done = async (state: "SUCCEEDED" | "FAILED", summary: string) => {
     await ctx.guard(async (tx) => {
-      await tx.operation.update({ where: { id: ctx.operationId }, data: { state, error: state === "SUCCEEDED" ? null : summary, finishedAt: new Date(), currentStep: state.toLowerCase() } });
+      await tx.operation.update({
+        where: { id: ctx.operationId },
+        data: { state, error: state === "SUCCEEDED" ? null : summary, finishedAt: new Date(), currentStep: state.toLowerCase() },
+      });
       await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary }])}::jsonb WHERE "id" = ${ctx.operationId}`;
       const event = await tx.event.create({
-        data: { kind: state === "SUCCEEDED" ? "db.rebuilt" : "db.rebuild-failed", severity: state === "SUCCEEDED" ? "INFO" : "CRITICAL", subjectType: "DATABASE", subjectId: member.id, clusterId: member.clusterId, message: `${member.name}: ${summary}`.slice(0, 1000), data: { operationId: ctx.operationId } },
+        data: {
+          kind: state === "SUCCEEDED" ? "db.rebuilt" : "db.rebuild-failed",
+          severity: state === "SUCCEEDED" ? "INFO" : "CRITICAL",
+          subjectType: "DATABASE",
+          subjectId: member.id,
+          clusterId: member.clusterId,
+          message: `${member.name}: ${summary}`.slice(0, 1000),
+          data: { operationId: ctx.operationId },
+        },
         select: { id: true },
       });
-      await recordAudit(tx, { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null }, { action: "db.rebuild.finish", targetType: "DATABASE", targetId: member.id, outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE", summary: { operationId: ctx.operationId, summary } });
+      await recordAudit(
+        tx,
+        { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null },
+        {
+          action: "db.rebuild.finish",
+          targetType: "DATABASE",
+          targetId: member.id,
+          outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
+          summary: { operationId: ctx.operationId, summary },
+        },
+      );
       await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
     });
     await ctx.notify();

@@ -24,10 +24,15 @@ afterAll(async () => {
 
 const ended = async (id: string) => {
   const { db } = await import("@/lib/db");
-  return waitFor(`operation ${id}`, async () => {
-    const o = await db.operation.findUniqueOrThrow({ where: { id } });
-    return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
-  }, 120_000, 100);
+  return waitFor(
+    `operation ${id}`,
+    async () => {
+      const o = await db.operation.findUniqueOrThrow({ where: { id } });
+      return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
+    },
+    120_000,
+    100,
+  );
 };
 
 it("rebuilds the fenced former primary as a streaming replica of the new one", async () => {
@@ -43,7 +48,16 @@ it("rebuilds the fenced former primary as a streaming replica of the new one", a
   cleanups.push(() => runner.stop());
 
   const check = await promotionCheck(clusterId);
-  const promoted = await ended((await startPromotion(clusterId, { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation, reason: "planned switch", force: false }, audit, null)).id);
+  const promoted = await ended(
+    (
+      await startPromotion(
+        clusterId,
+        { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation, reason: "planned switch", force: false },
+        audit,
+        null,
+      )
+    ).id,
+  );
   expect(promoted.state, promoted.error ?? "").toBe("SUCCEEDED");
   // The fence stopped it (its agent may): it takes nothing.
   expect(await takesWrites(pair.primaryUrl)).toBe(false);
@@ -58,15 +72,20 @@ it("rebuilds the fenced former primary as a streaming replica of the new one", a
   await writer.query("CREATE TABLE IF NOT EXISTS after_rebuild (v text)");
   await writer.query("INSERT INTO after_rebuild VALUES ('hello')");
   await writer.end();
-  await waitFor("the row on the rebuilt replica", async () => {
-    const c = new pg.Client({ connectionString: pair.primaryUrl });
-    await c.connect();
-    try {
-      return (await c.query("SELECT count(*)::int AS n FROM after_rebuild").catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n === 1;
-    } finally {
-      await c.end();
-    }
-  }, 30_000, 200);
+  await waitFor(
+    "the row on the rebuilt replica",
+    async () => {
+      const c = new pg.Client({ connectionString: pair.primaryUrl });
+      await c.connect();
+      try {
+        return (await c.query("SELECT count(*)::int AS n FROM after_rebuild").catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n === 1;
+      } finally {
+        await c.end();
+      }
+    },
+    30_000,
+    200,
+  );
   expect(await takesWrites(pair.primaryUrl)).toBe(false);
   const inRecovery = new pg.Client({ connectionString: pair.primaryUrl });
   await inRecovery.connect();

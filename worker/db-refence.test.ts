@@ -40,19 +40,37 @@ it("fences a former primary that comes back after a promotion made while it was 
   recorder.start();
   const monitor = new Monitor(recorder, { refreshMs: 500, onFormerPrimaryWritable: (t) => refenceFormerPrimary(db, t) });
   await monitor.start();
-  cleanups.push(() => recorder.stop(), () => monitor.stop());
+  cleanups.push(
+    () => recorder.stop(),
+    () => monitor.stop(),
+  );
 
   // The primary crashes; the replica is promoted while it is down.
   await pair.primary.kill();
-  const check = await waitFor("the primary seen down", async () => {
-    const c = await promotionCheck(cluster.id);
-    return c.primaryReachable ? null : c;
-  }, 20_000, 100);
-  const op = await startPromotion(cluster.id, { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation, reason: "primary crashed", force: false }, audit, null);
-  const done = await waitFor("the promotion", async () => {
-    const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
-    return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
-  }, 60_000, 50);
+  const check = await waitFor(
+    "the primary seen down",
+    async () => {
+      const c = await promotionCheck(cluster.id);
+      return c.primaryReachable ? null : c;
+    },
+    20_000,
+    100,
+  );
+  const op = await startPromotion(
+    cluster.id,
+    { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation, reason: "primary crashed", force: false },
+    audit,
+    null,
+  );
+  const done = await waitFor(
+    "the promotion",
+    async () => {
+      const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
+      return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
+    },
+    60_000,
+    50,
+  );
   expect(done.state, done.error ?? "").toBe("SUCCEEDED");
   expect((done.steps as { step: string; detail?: string }[]).find((s) => s.step === "fenced")?.detail).toMatch(/fenced by being down/);
 

@@ -49,10 +49,14 @@ const settings = (db: string) => canonicalJson({ database: { url: `postgresql://
 
 async function operationDone(id: string) {
   const { db } = await import("@/lib/db");
-  return until(`operation ${id} to end`, async () => {
-    const op = await db.operation.findUnique({ where: { id }, include: { deployments: true } });
-    return op && ["SUCCEEDED", "FAILED", "CANCELLED"].includes(op.state) ? op : null;
-  }, 40_000);
+  return until(
+    `operation ${id} to end`,
+    async () => {
+      const op = await db.operation.findUnique({ where: { id }, include: { deployments: true } });
+      return op && ["SUCCEEDED", "FAILED", "CANCELLED"].includes(op.state) ? op : null;
+    },
+    40_000,
+  );
 }
 
 beforeAll(async () => {
@@ -74,9 +78,23 @@ beforeAll(async () => {
     await writeFile(settingsFile, settings("initial"), { mode: 0o600 });
     const app = await startAppServer({ port: 0, name, settingsFile });
     cleanups.push(() => app.close());
-    const node = await inv.createNode({ clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[i]}` }, audit);
+    const node = await inv.createNode(
+      { clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[i]}` },
+      audit,
+    );
     const { config } = await issueAgentCredential("NODE", node.id, audit);
-    const agentConfig = { ...config, intervalMs: 200, app: { ...(config as { app: object }).app, timeoutMs: 150, healthUrl: `${app.url}/health`, statsUrl: `${app.url}/stats`, settingsFile, reloadUrl: `${app.url}/admin/reload` } } as AgentConfigInput;
+    const agentConfig = {
+      ...config,
+      intervalMs: 200,
+      app: {
+        ...(config as { app: object }).app,
+        timeoutMs: 150,
+        healthUrl: `${app.url}/health`,
+        statsUrl: `${app.url}/stats`,
+        settingsFile,
+        reloadUrl: `${app.url}/admin/reload`,
+      },
+    } as AgentConfigInput;
     const agent = await startAgent(parseConfig(agentConfig), { log: () => {} });
     nodes.push({ id: node.id, name, app, agent, settingsFile, agentConfig });
     cleanups.push(() => nodes[i]!.agent.close());
@@ -84,13 +102,20 @@ beforeAll(async () => {
   // HAProxy starts with the first node only; the console's revisions take over its file.
   lb = await startHaproxy({ backends: [{ name: "be_edge", servers: [{ name: "app-1", host: "127.0.0.1", port: nodes[0]!.app.port }] }], checkIntervalMs: 100 });
   cleanups.push(() => lb.stop());
-  const lbRow = await inv.createLoadBalancer({ clusterId, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${ports[3]}` }, audit);
+  const lbRow = await inv.createLoadBalancer(
+    { clusterId, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${ports[3]}` },
+    audit,
+  );
   lbId = lbRow.id;
   await inv.addPoolMember(lbId, { nodeId: nodes[0]!.id, weight: 100, backup: false }, audit);
   await inv.addPoolMember(lbId, { nodeId: nodes[1]!.id, weight: 100, backup: false }, audit);
   const { config: lbConfig } = await issueAgentCredential("LOAD_BALANCER", lbId, audit);
   lbAgent = await startAgent(
-    parseConfig({ ...lbConfig, intervalMs: 200, haproxy: { socket: lb.socketPath, configFile: lb.configFile, pidFile: path.join(lb.dir, "haproxy.pid"), reloadTimeoutMs: 5000 } } as AgentConfigInput),
+    parseConfig({
+      ...lbConfig,
+      intervalMs: 200,
+      haproxy: { socket: lb.socketPath, configFile: lb.configFile, pidFile: path.join(lb.dir, "haproxy.pid"), reloadTimeoutMs: 5000 },
+    } as AgentConfigInput),
     { log: () => {} },
   );
   cleanups.push(() => lbAgent.close());
@@ -110,7 +135,10 @@ beforeAll(async () => {
     onHaproxyReloaded: async (t) => void (await restoreOverrides(db, t.id, t)),
   });
   await monitor.start();
-  cleanups.push(() => recorder.stop(), () => monitor.stop());
+  cleanups.push(
+    () => recorder.stop(),
+    () => monitor.stop(),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -124,7 +152,9 @@ describe("HAProxy", () => {
     const { createRevision } = await svc();
     const { db } = await import("@/lib/db");
     const before = await readFile(lb.configFile, "utf8");
-    const error = await createRevision(`haproxy.${lbId}`, { input: { ...haproxyInput(), backendExtra: "option no-such-option" }, message: "bad" }, audit).catch((e) => e);
+    const error = await createRevision(`haproxy.${lbId}`, { input: { ...haproxyInput(), backendExtra: "option no-such-option" }, message: "bad" }, audit).catch(
+      (e) => e,
+    );
     expect(error).toMatchObject({ status: 422 });
     expect(error.extra.problems[0]).toMatchObject({ line: expect.any(Number), message: expect.stringMatching(/no-such-option/) });
     expect(await db.configRevision.count({ where: { scope: `haproxy.${lbId}` } })).toBe(0);
@@ -176,7 +206,11 @@ describe("HAProxy", () => {
     const { createRevision, startDeployment } = await svc();
     await db.runtimeOverride.create({ data: { nodeId: nodes[1]!.id, loadBalancerId: lbId, kind: "state", value: "drain", reason: "test" } });
     await lb.command("set server be_edge/app-2 state drain");
-    const r = await createRevision(`haproxy.${lbId}`, { input: { ...haproxyInput(), timeouts: { clientMs: 31_000 } }, message: "longer client timeout" }, audit);
+    const r = await createRevision(
+      `haproxy.${lbId}`,
+      { input: { ...haproxyInput(), timeouts: { clientMs: 31_000 } }, message: "longer client timeout" },
+      audit,
+    );
     const op = await startDeployment(r.id, { batchSize: 1, pauseSeconds: 0, reason: "tune" }, audit, null);
     expect((await operationDone(op.id)).state).toBe("SUCCEEDED");
     const state = await lb.command("show servers state be_edge");
@@ -186,10 +220,14 @@ describe("HAProxy", () => {
 
     // A reload by hand (not through the console) resets HAProxy's runtime state too.
     await lb.reload();
-    await until("the drain put back after a reload by hand", async () => {
-      const line = (await lb.command("show servers state be_edge")).split("\n").find((l) => l.includes(" app-2 "));
-      return line && (Number(line.split(" ")[6]) & 0x08) === 0x08;
-    }, 10_000);
+    await until(
+      "the drain put back after a reload by hand",
+      async () => {
+        const line = (await lb.command("show servers state be_edge")).split("\n").find((l) => l.includes(" app-2 "));
+        return line && (Number(line.split(" ")[6]) & 0x08) === 0x08;
+      },
+      10_000,
+    );
     await db.runtimeOverride.deleteMany({});
     await lb.command("set server be_edge/app-2 state ready");
   }, 30_000);
@@ -201,7 +239,9 @@ describe("HAProxy", () => {
     await appendFile(lb.configFile, "# edited by hand on the box\n");
     const drift = await until("a drift event", () => db.event.findFirst({ where: { kind: "config.drift", subjectId: lbId, at: { gte: since } } }), 30_000);
     expect(drift.message).toMatch(/did not deploy/);
-    expect((await db.configTargetState.findUniqueOrThrow({ where: { targetType_targetId: { targetType: "LOAD_BALANCER", targetId: lbId } } })).driftSince).not.toBeNull();
+    expect(
+      (await db.configTargetState.findUniqueOrThrow({ where: { targetType_targetId: { targetType: "LOAD_BALANCER", targetId: lbId } } })).driftSince,
+    ).not.toBeNull();
     const op = await reconcileTarget("LOAD_BALANCER", lbId, "undo the hand edit", audit);
     expect((await operationDone(op.id)).state).toBe("SUCCEEDED");
     expect(await readFile(lb.configFile, "utf8")).not.toContain("edited by hand");
@@ -239,7 +279,12 @@ describe("app settings, rolling", () => {
     // A runner that kills app-2's agent just before app-2 is sent the revision.
     await runner.stop();
     const victim = nodes[1]!;
-    const faulty = new OperationRunner(db, "test-worker-b", { "config.deploy": deployExecutor({ beforeApply: async (id) => void (id === victim.id && (await victim.agent.close())) }) }, { pollMs: 100, leaseMs: 2000 });
+    const faulty = new OperationRunner(
+      db,
+      "test-worker-b",
+      { "config.deploy": deployExecutor({ beforeApply: async (id) => void (id === victim.id && (await victim.agent.close())) }) },
+      { pollMs: 100, leaseMs: 2000 },
+    );
     faulty.start();
     try {
       const r = await createRevision(`app.${clusterId}`, { input: JSON.parse(settings("v2")), message: "v2" }, audit);

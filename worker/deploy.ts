@@ -23,7 +23,17 @@ import { restoreOverrides } from "@/worker/overrides";
 import { configSecrets, redactSecrets } from "@/lib/config/mask";
 
 type Params = { revisionId: string; revisionNumber: number; checksum: string; batchSize: number; pauseMs: number; cancelRequested?: boolean };
-type Deployment = { id: string; targetType: string; targetId: string; batch: number; status: string; error: string | null; previousChecksum: string | null; previousRevisionId: string | null; previousContent: string | null };
+type Deployment = {
+  id: string;
+  targetType: string;
+  targetId: string;
+  batch: number;
+  status: string;
+  error: string | null;
+  previousChecksum: string | null;
+  previousRevisionId: string | null;
+  previousContent: string | null;
+};
 type Revision = { id: string; scope: string; number: number; targetKind: ConfigKind; content: string; checksum: string; clusterId: string };
 
 const APPLY_TIMEOUT_MS = 30_000;
@@ -66,11 +76,22 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
     db.configDeployment.findMany({
       where: { operationId },
       orderBy: [{ batch: "asc" }, { id: "asc" }],
-      select: { id: true, targetType: true, targetId: true, batch: true, status: true, error: true, previousChecksum: true, previousRevisionId: true, previousContent: true },
+      select: {
+        id: true,
+        targetType: true,
+        targetId: true,
+        batch: true,
+        status: true,
+        error: true,
+        previousChecksum: true,
+        previousRevisionId: true,
+        previousContent: true,
+      },
     });
   let deployments: Deployment[] = await load();
   const batches = [...new Set(deployments.map((d) => d.batch))].sort((a, b) => a - b);
-  if ((op.steps as unknown[]).length <= 1) await ctx.step("started", `revision ${revision.number}, ${deployments.length} target(s) in ${batches.length} batch(es)`);
+  if ((op.steps as unknown[]).length <= 1)
+    await ctx.step("started", `revision ${revision.number}, ${deployments.length} target(s) in ${batches.length} batch(es)`);
   else await ctx.step("resumed", "a worker took over this deployment");
 
   for (const [index, batch] of batches.entries()) {
@@ -91,8 +112,13 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
         } catch (error) {
           const message = describe(error);
           // Refused before anything was sent: nothing changed there, so there is nothing to put back.
-          const untouched = error instanceof AgentCallError && error.notSent ? { previousChecksum: null, previousRevisionId: null, previousContent: null, status: "FAILED" as const } : {};
-          await ctx.guard((tx) => tx.configDeployment.update({ where: { id: d.id }, data: { status: "FAILED", error: message, finishedAt: new Date(), ...untouched } }));
+          const untouched =
+            error instanceof AgentCallError && error.notSent
+              ? { previousChecksum: null, previousRevisionId: null, previousContent: null, status: "FAILED" as const }
+              : {};
+          await ctx.guard((tx) =>
+            tx.configDeployment.update({ where: { id: d.id }, data: { status: "FAILED", error: message, finishedAt: new Date(), ...untouched } }),
+          );
           await ctx.notify();
           return { d, ok: false as const, message };
         }
@@ -143,8 +169,16 @@ async function applyTo(ctx: OperationContext, revision: Revision, d: Deployment,
     Object.assign(d, previous, { status: "IN_PROGRESS" });
     await ctx.notify();
   }
-  const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configApply, { kind: revision.targetKind, content: revision.content, checksum: revision.checksum }, configApplyAnswer, timeouts.apply);
-  if (answer.checksum !== revision.checksum) throw new Error(`the agent runs ${answer.checksum.slice(0, 12)}… after applying, not revision ${revision.number} (${revision.checksum.slice(0, 12)}…)`);
+  const answer = await callAgent(
+    endpoint,
+    "POST",
+    AGENT_PATHS.configApply,
+    { kind: revision.targetKind, content: revision.content, checksum: revision.checksum },
+    configApplyAnswer,
+    timeouts.apply,
+  );
+  if (answer.checksum !== revision.checksum)
+    throw new Error(`the agent runs ${answer.checksum.slice(0, 12)}… after applying, not revision ${revision.number} (${revision.checksum.slice(0, 12)}…)`);
   if (revision.targetKind === "HAPROXY") await restoreOverrides(ctx.db, d.targetId, endpoint);
   await ctx.guard(async (tx) => {
     await tx.configDeployment.update({ where: { id: d.id }, data: { status: "SUCCEEDED", checksum: answer.checksum, error: null, finishedAt: new Date() } });
@@ -158,18 +192,32 @@ async function setApplied(tx: Tx, d: Deployment, scope: string, revisionId: stri
   const key = { targetType: d.targetType as AgentSubject, targetId: d.targetId };
   // driftSince is left to the recorder's drift check, which also records the drift's end as an event.
   const now = new Date();
-  const data = { scope, appliedRevisionId: revisionId, appliedChecksum: checksum, appliedAt: now, ...(running ? { reportedChecksum: running, reportedAt: now } : {}) };
+  const data = {
+    scope,
+    appliedRevisionId: revisionId,
+    appliedChecksum: checksum,
+    appliedAt: now,
+    ...(running ? { reportedChecksum: running, reportedAt: now } : {}),
+  };
   await tx.configTargetState.upsert({ where: { targetType_targetId: key }, create: { ...key, ...data }, update: data });
 }
 
 /** Sends every target of a failed batch back to what it ran before; records what happened to each. */
-async function putBack(ctx: OperationContext, revision: Revision, batch: Deployment[], endpointOf: (d: Deployment) => Promise<AgentEndpoint | null>, timeouts: Timeouts, secrets: string[]) {
+async function putBack(
+  ctx: OperationContext,
+  revision: Revision,
+  batch: Deployment[],
+  endpointOf: (d: Deployment) => Promise<AgentEndpoint | null>,
+  timeouts: Timeouts,
+  secrets: string[],
+) {
   await Promise.all(
     batch.map(async (d) => {
       if (d.status !== "SUCCEEDED" && d.status !== "FAILED" && d.status !== "IN_PROGRESS") return;
       if (d.status !== "SUCCEEDED" && d.previousChecksum === null && d.previousContent === null && d.previousRevisionId === null) return; // never touched
       let content = d.previousContent;
-      if (d.previousRevisionId) content = (await ctx.db.configRevision.findUnique({ where: { id: d.previousRevisionId }, select: { content: true } }))?.content ?? null;
+      if (d.previousRevisionId)
+        content = (await ctx.db.configRevision.findUnique({ where: { id: d.previousRevisionId }, select: { content: true } }))?.content ?? null;
       const note = (text: string) =>
         ctx.guard((tx) =>
           tx.configDeployment.update({
@@ -187,7 +235,14 @@ async function putBack(ctx: OperationContext, revision: Revision, batch: Deploym
         // Skip targets already back on their old text (the agent undid a failed reload itself).
         const now = await callAgent(endpoint, "GET", AGENT_PATHS.config, undefined, configCurrentAnswer, timeouts.read).catch(() => null);
         if (now?.checksum !== d.previousChecksum) {
-          const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configApply, { kind: revision.targetKind, content, checksum: d.previousChecksum }, configApplyAnswer, timeouts.apply);
+          const answer = await callAgent(
+            endpoint,
+            "POST",
+            AGENT_PATHS.configApply,
+            { kind: revision.targetKind, content, checksum: d.previousChecksum },
+            configApplyAnswer,
+            timeouts.apply,
+          );
           if (answer.checksum !== d.previousChecksum) throw new Error(`runs ${answer.checksum.slice(0, 12)}… after putting back`);
         }
         if (revision.targetKind === "HAPROXY") await restoreOverrides(ctx.db, d.targetId, endpoint);
@@ -211,8 +266,12 @@ async function finish(ctx: OperationContext, revision: Revision, state: "SUCCEED
   const kind = state === "SUCCEEDED" ? "config.deployed" : state === "FAILED" ? "config.deploy-failed" : "config.deploy-cancelled";
   const severity = state === "FAILED" ? "CRITICAL" : state === "CANCELLED" ? "WARNING" : "INFO";
   await ctx.guard(async (tx) => {
-    if (state === "CANCELLED") await tx.configDeployment.updateMany({ where: { operationId: ctx.operationId, status: "PENDING" }, data: { status: "SKIPPED" } });
-    await tx.operation.update({ where: { id: ctx.operationId }, data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() } });
+    if (state === "CANCELLED")
+      await tx.configDeployment.updateMany({ where: { operationId: ctx.operationId, status: "PENDING" }, data: { status: "SKIPPED" } });
+    await tx.operation.update({
+      where: { id: ctx.operationId },
+      data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() },
+    });
     await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary.slice(0, 1000) }])}::jsonb WHERE "id" = ${ctx.operationId}`;
     const event = await tx.event.create({
       data: {
@@ -221,18 +280,26 @@ async function finish(ctx: OperationContext, revision: Revision, state: "SUCCEED
         subjectType: "CONFIG",
         subjectId: revision.scope,
         clusterId: revision.clusterId,
-        message: `Deployment of revision ${revision.number} (${revision.scope.split(".")[0]}) ${state === "SUCCEEDED" ? "finished" : state.toLowerCase()}: ${summary}`.slice(0, 1000),
+        message:
+          `Deployment of revision ${revision.number} (${revision.scope.split(".")[0]}) ${state === "SUCCEEDED" ? "finished" : state.toLowerCase()}: ${summary}`.slice(
+            0,
+            1000,
+          ),
         data: { operationId: ctx.operationId, revision: revision.number, state },
       },
       select: { id: true },
     });
-    await recordAudit(tx, { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null }, {
-      action: "config.deploy.finish",
-      targetType: "OPERATION",
-      targetId: ctx.operationId,
-      outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
-      summary: { scope: revision.scope, revision: revision.number, state, summary },
-    });
+    await recordAudit(
+      tx,
+      { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null },
+      {
+        action: "config.deploy.finish",
+        targetType: "OPERATION",
+        targetId: ctx.operationId,
+        outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
+        summary: { scope: revision.scope, revision: revision.number, state, summary },
+      },
+    );
     await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
   });
   await ctx.notify();
@@ -241,7 +308,9 @@ async function finish(ctx: OperationContext, revision: Revision, state: "SUCCEED
 function describeError(error: unknown): string {
   if (error instanceof AgentCallError) {
     const problems = (error.body?.problems as { line: number | null; message: string }[] | undefined) ?? [];
-    return problems.length ? `${error.message} (${problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join("; ")})`.slice(0, 1500) : error.message;
+    return problems.length
+      ? `${error.message} (${problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join("; ")})`.slice(0, 1500)
+      : error.message;
   }
   return (error as Error)?.message ?? String(error);
 }

@@ -67,9 +67,12 @@ function foreignService(): Promise<{ port: number; close(): Promise<void> }> {
     if (url.startsWith("/v1/stream")) return void res.writeHead(403, { "content-type": "text/plain" }).end(`${SECRET}\n`);
     if (url.startsWith("/v1/config")) {
       // JSON shaped like an agent's refusal, with a signature header that is not one.
-      return void res.writeHead(409, { "content-type": "application/json", "x-clusterdeck-answer": "A".repeat(43) }).end(JSON.stringify({ error: SECRET, message: SECRET }));
+      return void res
+        .writeHead(409, { "content-type": "application/json", "x-clusterdeck-answer": "A".repeat(43) })
+        .end(JSON.stringify({ error: SECRET, message: SECRET }));
     }
-    if (url.startsWith("/v1/actions")) return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "unauthorized", reason: SECRET }));
+    if (url.startsWith("/v1/actions"))
+      return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "unauthorized", reason: SECRET }));
     res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: SECRET, error: SECRET, detail: SECRET }));
   });
   return new Promise((resolve) =>
@@ -114,7 +117,12 @@ async function enrolled(name: string, agentUrl: string, listen?: { host: string;
   const { config } = await issueAgentCredential("NODE", node.id, audit);
   let agent: RunningAgent | null = null;
   if (listen) {
-    const input = { ...config, listen, intervalMs: 200, app: { healthUrl: `${app.url}/health`, statsUrl: `${app.url}/stats`, timeoutMs: 150 } } as AgentConfigInput;
+    const input = {
+      ...config,
+      listen,
+      intervalMs: 200,
+      app: { healthUrl: `${app.url}/health`, statsUrl: `${app.url}/stats`, timeoutMs: 150 },
+    } as AgentConfigInput;
     agent = await startAgent(parseConfig(input), { log: () => {} });
     cleanups.push(() => agent!.close());
   }
@@ -156,7 +164,9 @@ describe("a name that resolves to a link-local address", () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(refused.status).toBe(0);
     expect(refused.notSent).toBe(true);
-    expect(refused.message).toMatch(/refused to connect to agent-1\.clusterdeck\.test, which resolves to 169\.254\.169\.254, a link-local address .* in 169\.254\.0\.0\/16; an admin can allow link-local destinations in Settings/);
+    expect(refused.message).toMatch(
+      /refused to connect to agent-1\.clusterdeck\.test, which resolves to 169\.254\.169\.254, a link-local address .* in 169\.254\.0\.0\/16; an admin can allow link-local destinations in Settings/,
+    );
 
     // An IPv6 spelling of it is no way round.
     fakeDns.set(host, { address: "::ffff:a9fe:a9fe", family: 6 });
@@ -164,11 +174,17 @@ describe("a name that resolves to a link-local address", () => {
 
     // The monitor's channel, at its next (re)connect.
     const event = await firstFailure((onEvent) => new AgentConnection(node.endpoint, onEvent, defaultConnectionOptions));
-    expect(event).toMatchObject({ kind: "failure", reason: expect.stringMatching(/^refused to connect to agent-1\.clusterdeck\.test, which resolves to ::ffff:a9fe:a9fe/) });
+    expect(event).toMatchObject({
+      kind: "failure",
+      reason: expect.stringMatching(/^refused to connect to agent-1\.clusterdeck\.test, which resolves to ::ffff:a9fe:a9fe/),
+    });
 
     // The prober: a name, and literals (which Node would connect to without any lookup).
     expect(await tcpProbe(host, port!, 500)).toEqual({ ok: false, reason: expect.stringMatching(/^refused to connect to agent-1\.clusterdeck\.test/) });
-    expect(await tcpProbe("169.254.169.254", 80, 500)).toEqual({ ok: false, reason: expect.stringMatching(/^refused to connect to 169\.254\.169\.254, which is a link-local address/) });
+    expect(await tcpProbe("169.254.169.254", 80, 500)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^refused to connect to 169\.254\.169\.254, which is a link-local address/),
+    });
     expect(await tcpProbe("fd00:ec2::254", 80, 500)).toEqual({ ok: false, reason: expect.stringMatching(/AWS's IPv6 metadata service/) });
     fakeDns.set(host, { address: "127.0.0.1", family: 4 });
     expect(await tcpProbe(host, port!, 500)).toMatchObject({ ok: true });
@@ -192,12 +208,17 @@ describe("a name that resolves to a link-local address", () => {
       expect((await callStatus(node.endpoint)).agent.name).toBe("dest-ll");
       const { currentDestinationPolicy, destinationPolicy } = await import("@/lib/net/destination-policy");
       await destinationPolicy();
-      const event = await firstFailure((onEvent) => new AgentConnection(node.endpoint, onEvent, { ...defaultConnectionOptions, destinations: currentDestinationPolicy }));
+      const event = await firstFailure(
+        (onEvent) => new AgentConnection(node.endpoint, onEvent, { ...defaultConnectionOptions, destinations: currentDestinationPolicy }),
+      );
       expect(event.kind).toBe("snapshot");
       expect(await tcpProbe(host, port!, 500, { allowLinkLocal: true })).toMatchObject({ ok: true });
       // The change is audited with its reason, in the setting's transaction.
       const { db } = await import("@/lib/db");
-      expect(await db.auditEntry.findFirst({ where: { action: "settings.link-local-destinations" }, orderBy: { at: "desc" } })).toMatchObject({ reason: "test: allow", summary: { from: false, to: true } });
+      expect(await db.auditEntry.findFirst({ where: { action: "settings.link-local-destinations" }, orderBy: { at: "desc" } })).toMatchObject({
+        reason: "test: allow",
+        summary: { from: false, to: true },
+      });
     } finally {
       await allowLinkLocal(false);
     }
@@ -237,8 +258,14 @@ describe("a name that resolves to a link-local address", () => {
     await waitFor("DOWN once withdrawn", () => monitor.healthOf(key) === "DOWN", 10_000);
     expect(monitor.counts.failures).toBeGreaterThan(failuresBefore);
     const { db: database } = await import("@/lib/db");
-    const event = await waitFor("the DOWN event", () => database.event.findFirst({ where: { subjectId: node.id, kind: "health.down" }, orderBy: { id: "desc" } }), 10_000);
-    expect(event.message).toMatch(/dest-withdrawn is down: agent at http:\/\/agent-withdrawn\.clusterdeck\.test:\d+: refused to connect to agent-withdrawn\.clusterdeck\.test, which resolves to fe80:/);
+    const event = await waitFor(
+      "the DOWN event",
+      () => database.event.findFirst({ where: { subjectId: node.id, kind: "health.down" }, orderBy: { id: "desc" } }),
+      10_000,
+    );
+    expect(event.message).toMatch(
+      /dest-withdrawn is down: agent at http:\/\/agent-withdrawn\.clusterdeck\.test:\d+: refused to connect to agent-withdrawn\.clusterdeck\.test, which resolves to fe80:/,
+    );
   });
 
   it("counts as refused nowhere when allowed: the guard steps aside and the network decides", async () => {
@@ -269,14 +296,21 @@ describe("a name that resolves to a link-local address", () => {
       ["host", { host: "100.100.100.200" }],
       ["host", { host: "fe80::1%eth0" }],
     ] as const) {
-      const error = await inv.createNode({ clusterId, name: `lit-${field}`, host: "127.0.0.1", port: 8080, weight: 1, capacity: 1, agentUrl: null, ...input }, audit).catch((e: unknown) => e);
+      const error = await inv
+        .createNode({ clusterId, name: `lit-${field}`, host: "127.0.0.1", port: 8080, weight: 1, capacity: 1, agentUrl: null, ...input }, audit)
+        .catch((e: unknown) => e);
       expect(error, JSON.stringify(input)).toBeInstanceOf(ApiError);
       expect((error as InstanceType<typeof ApiError>).status).toBe(422);
-      expect((error as InstanceType<typeof ApiError>).extra.errors).toEqual([{ path: `body.${field}`, message: expect.stringMatching(/the console does not connect there unless an admin allows link-local destinations/) }]);
+      expect((error as InstanceType<typeof ApiError>).extra.errors).toEqual([
+        { path: `body.${field}`, message: expect.stringMatching(/the console does not connect there unless an admin allows link-local destinations/) },
+      ]);
     }
     await allowLinkLocal(true);
     try {
-      const node = await inv.createNode({ clusterId, name: "lit-allowed", host: "127.0.0.1", port: 8080, weight: 1, capacity: 1, agentUrl: "http://169.254.169.254:7070" }, audit);
+      const node = await inv.createNode(
+        { clusterId, name: "lit-allowed", host: "127.0.0.1", port: 8080, weight: 1, capacity: 1, agentUrl: "http://169.254.169.254:7070" },
+        audit,
+      );
       expect(node.agentUrl).toBe("http://169.254.169.254:7070");
       await inv.deleteNode(node.id, audit);
     } finally {

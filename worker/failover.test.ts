@@ -20,7 +20,6 @@ const children = new Set<ChildProcess>();
 let nodeId = "";
 let app: ChildProcess;
 
-
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const child = spawn(process.execPath, args, { stdio: "ignore", env });
   children.add(child);
@@ -91,6 +90,8 @@ it("a killed monitoring worker is replaced within 5 s, and monitoring goes on", 
   // The new leader watches: an app crash now still becomes an event.
   const since = new Date();
   app.kill("SIGKILL");
-  const down = await until("health.down from the new leader", () => db.event.findFirst({ where: { subjectId: nodeId, kind: "health.down", at: { gte: since } } }));
+  const down = await until("health.down from the new leader", () =>
+    db.event.findFirst({ where: { subjectId: nodeId, kind: "health.down", at: { gte: since } } }),
+  );
   expect(down.message).toMatch(/app-1 is down/);
 });

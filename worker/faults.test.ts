@@ -99,9 +99,23 @@ beforeAll(async () => {
     await writeFile(settingsFile, settings("initial"), { mode: 0o600 });
     const app = await startAppServer({ port: 0, name, settingsFile });
     cleanups.push(() => app.close());
-    const node = await inv.createNode({ clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${port}` }, audit);
+    const node = await inv.createNode(
+      { clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${port}` },
+      audit,
+    );
     const { config } = await issueAgentCredential("NODE", node.id, audit);
-    const agentConfig = { ...config, intervalMs: 200, app: { ...(config as { app: object }).app, timeoutMs: 150, healthUrl: `${app.url}/health`, statsUrl: `${app.url}/stats`, settingsFile, reloadUrl: `${app.url}/admin/reload` } } as AgentConfigInput;
+    const agentConfig = {
+      ...config,
+      intervalMs: 200,
+      app: {
+        ...(config as { app: object }).app,
+        timeoutMs: 150,
+        healthUrl: `${app.url}/health`,
+        statsUrl: `${app.url}/stats`,
+        settingsFile,
+        reloadUrl: `${app.url}/admin/reload`,
+      },
+    } as AgentConfigInput;
     return { id: node.id, settingsFile, agentConfig, app };
   };
   // "app-a" sorts first, so it is applied (and must be put back) when "app-b" fails.

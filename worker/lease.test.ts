@@ -13,7 +13,14 @@ afterAll(async () => Promise.all(clients.map((c) => c.$disconnect())));
 function worker(name: string, log: string[], ttlMs = 1500, renewMs = 300) {
   const db = createPrismaClient(database.url());
   clients.push(db);
-  return new LeaderLease(db, "monitor", name, { onElected: (e) => void log.push(`${name} elected ${e}`), onDeposed: (w) => void log.push(`${name} deposed: ${w}`) }, ttlMs, renewMs);
+  return new LeaderLease(
+    db,
+    "monitor",
+    name,
+    { onElected: (e) => void log.push(`${name} elected ${e}`), onDeposed: (w) => void log.push(`${name} deposed: ${w}`) },
+    ttlMs,
+    renewMs,
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -69,13 +69,23 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       operations = new OperationRunner(
         db,
         holder,
-        { [DEPLOY_KIND]: deployExecutor(), [NODE_DRAIN]: drainExecutor, [NODE_RESUME]: resumeExecutor, [NODE_MAINTENANCE]: maintenanceExecutor, [DB_PROMOTE]: promoteExecutor(), [DB_REBUILD]: rebuildExecutor },
+        {
+          [DEPLOY_KIND]: deployExecutor(),
+          [NODE_DRAIN]: drainExecutor,
+          [NODE_RESUME]: resumeExecutor,
+          [NODE_MAINTENANCE]: maintenanceExecutor,
+          [DB_PROMOTE]: promoteExecutor(),
+          [DB_REBUILD]: rebuildExecutor,
+        },
         { listenUrl: requireDatabaseUrl(), leaderLease: MONITOR_LEASE },
       );
       operations.start();
       autoFailover = new AutoFailover(db);
       autoFailover.start();
-      maintenanceTimer = setInterval(() => void expireMaintenance(db).catch((error) => log.warn("worker.maintenance-expiry-failed", { error: String(error) })), 5000);
+      maintenanceTimer = setInterval(
+        () => void expireMaintenance(db).catch((error) => log.warn("worker.maintenance-expiry-failed", { error: String(error) })),
+        5000,
+      );
     },
     async onDeposed(why) {
       log.warn("worker.deposed", { holder, why });

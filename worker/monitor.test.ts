@@ -28,7 +28,6 @@ let agent: ChildProcess | null = null;
 let monitor: Monitor;
 let recorder: Recorder;
 
-
 function run(args: string[]): ChildProcess {
   const child = spawn(process.execPath, args, { stdio: "ignore", cwd: process.cwd() });
   children.add(child);

@@ -148,7 +148,12 @@ export class Monitor {
         continue;
       }
       const state = new HealthState(this.options.thresholds, this.options.initialHealth(target));
-      const watched: Watched = { target, state, since: Date.now(), connection: new AgentConnection(target, (e) => this.onEvent(key, e), { ...this.options.connection, destinations: () => this.destinations }) };
+      const watched: Watched = {
+        target,
+        state,
+        since: Date.now(),
+        connection: new AgentConnection(target, (e) => this.onEvent(key, e), { ...this.options.connection, destinations: () => this.destinations }),
+      };
       this.watched.set(key, watched);
       watched.connection.start();
     }
@@ -229,9 +234,9 @@ export class Monitor {
     }
     if (transition) {
       this.counts.transitions++;
-      void this.recorder.transition(w.target, transition).catch((error) =>
-        console.error(JSON.stringify({ msg: "monitor.transition-write-failed", target: key, error: String(error) })),
-      );
+      void this.recorder
+        .transition(w.target, transition)
+        .catch((error) => console.error(JSON.stringify({ msg: "monitor.transition-write-failed", target: key, error: String(error) })));
     }
   }
 }

@@ -38,10 +38,14 @@ let recorder: Recorder;
 
 async function operationDone(id: string) {
   const { db } = await import("@/lib/db");
-  return until(`operation ${id} to end`, async () => {
-    const op = await db.operation.findUnique({ where: { id } });
-    return op && ["SUCCEEDED", "FAILED", "CANCELLED"].includes(op.state) ? op : null;
-  }, 60_000);
+  return until(
+    `operation ${id} to end`,
+    async () => {
+      const op = await db.operation.findUnique({ where: { id } });
+      return op && ["SUCCEEDED", "FAILED", "CANCELLED"].includes(op.state) ? op : null;
+    },
+    60_000,
+  );
 }
 
 /** A browser-like client: keeps its cookies (SERVERID, SID) and counts what it sees. */
@@ -80,21 +84,38 @@ beforeAll(async () => {
     // Sessions end 3 s after their last request, so a drain finishes in seconds.
     const app = await startAppServer({ port: 0, name, sessionIdleMs: 3000 });
     cleanups.push(() => app.close());
-    const node = await inv.createNode({ clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[i]}` }, audit);
+    const node = await inv.createNode(
+      { clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[i]}` },
+      audit,
+    );
     const { config } = await issueAgentCredential("NODE", node.id, audit);
-    const cfg = { ...config, intervalMs: 250, app: { ...(config as { app: object }).app, timeoutMs: 200, settingsFile: undefined, reloadUrl: undefined } } as AgentConfigInput;
+    const cfg = {
+      ...config,
+      intervalMs: 250,
+      app: { ...(config as { app: object }).app, timeoutMs: 200, settingsFile: undefined, reloadUrl: undefined },
+    } as AgentConfigInput;
     const agent = await startAgent(parseConfig(cfg), { log: () => {} });
     nodes.push({ id: node.id, name, app, agent });
     cleanups.push(() => nodes[i]!.agent.close());
   }
-  lb = await startHaproxy({ backends: [{ name: "be_edge", servers: nodes.map((n) => ({ name: n.name, host: "127.0.0.1", port: n.app.port })) }], checkIntervalMs: 100 });
+  lb = await startHaproxy({
+    backends: [{ name: "be_edge", servers: nodes.map((n) => ({ name: n.name, host: "127.0.0.1", port: n.app.port })) }],
+    checkIntervalMs: 100,
+  });
   cleanups.push(() => lb.stop());
-  const lbRow = await inv.createLoadBalancer({ clusterId, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${ports[3]}` }, audit);
+  const lbRow = await inv.createLoadBalancer(
+    { clusterId, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${ports[3]}` },
+    audit,
+  );
   lbId = lbRow.id;
   for (const n of nodes) await inv.addPoolMember(lbId, { nodeId: n.id, weight: 100, backup: false }, audit);
   const { config: lbConfig } = await issueAgentCredential("LOAD_BALANCER", lbId, audit);
   const lbAgent = await startAgent(
-    parseConfig({ ...lbConfig, intervalMs: 250, haproxy: { socket: lb.socketPath, configFile: lb.configFile, pidFile: path.join(lb.dir, "haproxy.pid") } } as AgentConfigInput),
+    parseConfig({
+      ...lbConfig,
+      intervalMs: 250,
+      haproxy: { socket: lb.socketPath, configFile: lb.configFile, pidFile: path.join(lb.dir, "haproxy.pid") },
+    } as AgentConfigInput),
     { log: () => {} },
   );
   cleanups.push(() => lbAgent.close());
@@ -124,7 +145,10 @@ beforeAll(async () => {
     onHaproxyReloaded: async (t) => void (await restoreOverrides(db, t.id, t)),
   });
   await monitor.start();
-  cleanups.push(() => recorder.stop(), () => monitor.stop());
+  cleanups.push(
+    () => recorder.stop(),
+    () => monitor.stop(),
+  );
 
   // HAProxy runs the console's configuration (sticky cookie per server, L7 retries, slow start).
   const { createRevision, startDeployment } = await import("@/lib/config/service");
@@ -138,7 +162,11 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const serverLine = async (name: string) => (await lb.command("show stat")).split("\n").find((l) => l.startsWith(`be_edge,${name},`))!.split(",");
+const serverLine = async (name: string) =>
+  (await lb.command("show stat"))
+    .split("\n")
+    .find((l) => l.startsWith(`be_edge,${name},`))!
+    .split(",");
 
 describe("drain", () => {
   it("refuses a drain the other nodes could not carry, unless forced with a reason", async () => {
@@ -149,7 +177,12 @@ describe("drain", () => {
     await db.node.update({ where: { id: nodes[0]!.id }, data: { activeSessions: 30 } });
     const impact = await drainImpact(nodes[1]!.id);
     expect(impact).toMatchObject({ canCarry: false, remainingNodes: 2 });
-    const refused = await startNodeOperation(nodes[1]!.id, { kind: "node.drain", body: { reason: "test", deadlineSeconds: 60, escalation: "none", force: false } }, audit, null).catch((e) => e);
+    const refused = await startNodeOperation(
+      nodes[1]!.id,
+      { kind: "node.drain", body: { reason: "test", deadlineSeconds: 60, escalation: "none", force: false } },
+      audit,
+      null,
+    ).catch((e) => e);
     expect(refused).toMatchObject({ status: 409 });
     expect(refused.detail).toMatch(/would not fit/);
     expect(await db.operation.count({ where: { subjectId: nodes[1]!.id } })).toBe(0);
@@ -198,7 +231,12 @@ describe("drain", () => {
     const stuck = users.filter((u) => u.served.at(-1) === victim.name);
     for (const u of stuck) u.served.length = 0;
 
-    const started = await startNodeOperation(victim.id, { kind: "node.drain", body: { reason: "patch the kernel", deadlineSeconds: 60, escalation: "none", force: false } }, audit, null);
+    const started = await startNodeOperation(
+      victim.id,
+      { kind: "node.drain", body: { reason: "patch the kernel", deadlineSeconds: 60, escalation: "none", force: false } },
+      audit,
+      null,
+    );
     // Sticky users stay on the draining node while their session lives…
     await until("the drain to reach HAProxy", async () => (await serverLine(victim.name))[17] === "DRAIN", 5000);
     // Someone reloads HAProxy mid-drain: its file knows nothing of the drain; the console puts it back.
@@ -233,7 +271,11 @@ describe("drain", () => {
     victim.app = await startAppServer({ port, name: victim.name, sessionIdleMs: 3000 });
     cleanups.push(() => victim.app.close());
     // A fresh app takes sessions; the console still holds the node DRAINED, so it tells the app again.
-    await until("the restarted app draining again", async () => ((await (await fetch(`${victim.app.url}/stats`)).json()) as { draining: boolean }).draining, 15_000);
+    await until(
+      "the restarted app draining again",
+      async () => ((await (await fetch(`${victim.app.url}/stats`)).json()) as { draining: boolean }).draining,
+      15_000,
+    );
   }, 30_000);
 
   it("resumes gradually: the weight climbs back in steps", async () => {
@@ -241,17 +283,25 @@ describe("drain", () => {
     const victim = nodes[1]!;
     const started = await startNodeOperation(victim.id, { kind: "node.resume", body: { reason: "patched", slowStartSeconds: 3 } }, audit, null);
     const weights = new Set<number>();
-    await until("ready with a low weight", async () => {
-      const line = await serverLine(victim.name);
-      weights.add(Number(line[18]));
-      return line[17] === "UP";
-    }, 10_000);
-    const done = await until("the ramp to finish", async () => {
-      weights.add(Number((await serverLine(victim.name))[18]));
-      const { db } = await import("@/lib/db");
-      const op = await db.operation.findUniqueOrThrow({ where: { id: started.id } });
-      return op.state === "SUCCEEDED" ? op : null;
-    }, 20_000);
+    await until(
+      "ready with a low weight",
+      async () => {
+        const line = await serverLine(victim.name);
+        weights.add(Number(line[18]));
+        return line[17] === "UP";
+      },
+      10_000,
+    );
+    const done = await until(
+      "the ramp to finish",
+      async () => {
+        weights.add(Number((await serverLine(victim.name))[18]));
+        const { db } = await import("@/lib/db");
+        const op = await db.operation.findUniqueOrThrow({ where: { id: started.id } });
+        return op.state === "SUCCEEDED" ? op : null;
+      },
+      20_000,
+    );
     expect(done.state).toBe("SUCCEEDED");
     expect(Math.min(...weights)).toBeLessThanOrEqual(10);
     expect(Number((await serverLine(victim.name))[18])).toBe(100);

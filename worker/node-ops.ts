@@ -31,7 +31,10 @@ type NodeRow = { id: string; name: string; clusterId: string; adminState: string
 
 /** Every load balancer whose pool holds the node, with how to reach its agent. */
 async function balancersOf(ctx: OperationContext, nodeId: string): Promise<Balancer[]> {
-  const members = await ctx.db.poolMember.findMany({ where: { nodeId }, select: { weight: true, loadBalancer: { select: { id: true, name: true, kind: true } } } });
+  const members = await ctx.db.poolMember.findMany({
+    where: { nodeId },
+    select: { weight: true, loadBalancer: { select: { id: true, name: true, kind: true } } },
+  });
   return Promise.all(
     members.map(async (m) => ({
       id: m.loadBalancer.id,
@@ -50,7 +53,12 @@ async function loadNode(ctx: OperationContext, id: string): Promise<NodeRow> {
   return ctx.db.node.findUniqueOrThrow({ where: { id }, select: { id: true, name: true, clusterId: true, adminState: true, activeSessions: true } });
 }
 
-async function setAdminState(ctx: OperationContext, node: NodeRow, adminState: "ACTIVE" | "DRAINING" | "DRAINED" | "MAINTENANCE", extra: { maintenanceReason?: string | null; maintenanceUntil?: Date | null } = {}) {
+async function setAdminState(
+  ctx: OperationContext,
+  node: NodeRow,
+  adminState: "ACTIVE" | "DRAINING" | "DRAINED" | "MAINTENANCE",
+  extra: { maintenanceReason?: string | null; maintenanceUntil?: Date | null } = {},
+) {
   await ctx.guard((tx) => tx.node.update({ where: { id: node.id }, data: { adminState, ...extra } }));
   await ctx.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "NODE", id: node.id })})`;
 }
@@ -79,21 +87,43 @@ async function appAction(ctx: OperationContext, node: NodeRow, action: "app.drai
   }
 }
 
-async function finish(ctx: OperationContext, node: NodeRow, state: "SUCCEEDED" | "FAILED" | "CANCELLED", kind: string, summary: string, severity: "INFO" | "WARNING" | "CRITICAL") {
+async function finish(
+  ctx: OperationContext,
+  node: NodeRow,
+  state: "SUCCEEDED" | "FAILED" | "CANCELLED",
+  kind: string,
+  summary: string,
+  severity: "INFO" | "WARNING" | "CRITICAL",
+) {
   await ctx.guard(async (tx) => {
-    await tx.operation.update({ where: { id: ctx.operationId }, data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() } });
+    await tx.operation.update({
+      where: { id: ctx.operationId },
+      data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() },
+    });
     await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary.slice(0, 1000) }])}::jsonb WHERE "id" = ${ctx.operationId}`;
     const event = await tx.event.create({
-      data: { kind, severity, subjectType: "NODE", subjectId: node.id, clusterId: node.clusterId, message: `${node.name}: ${summary}`.slice(0, 1000), data: { operationId: ctx.operationId, state } },
+      data: {
+        kind,
+        severity,
+        subjectType: "NODE",
+        subjectId: node.id,
+        clusterId: node.clusterId,
+        message: `${node.name}: ${summary}`.slice(0, 1000),
+        data: { operationId: ctx.operationId, state },
+      },
       select: { id: true },
     });
-    await recordAudit(tx, { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null }, {
-      action: `${kind}`,
-      targetType: "NODE",
-      targetId: node.id,
-      outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
-      summary: { operationId: ctx.operationId, state, summary },
-    });
+    await recordAudit(
+      tx,
+      { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null },
+      {
+        action: `${kind}`,
+        targetType: "NODE",
+        targetId: node.id,
+        outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
+        summary: { operationId: ctx.operationId, state, summary },
+      },
+    );
     await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
   });
   await ctx.notify();
@@ -174,7 +204,14 @@ export const drainExecutor: Executor = async (ctx) => {
     await ctx.notify();
     if (zeros >= 2) break;
     if ((await params<DrainRequest>(ctx)).cancelRequested) {
-      return finish(ctx, node, "CANCELLED", "node.drain-cancelled", `drain cancelled with ${sessions} session(s) left; the node stays draining until resumed`, "WARNING");
+      return finish(
+        ctx,
+        node,
+        "CANCELLED",
+        "node.drain-cancelled",
+        `drain cancelled with ${sessions} session(s) left; the node stays draining until resumed`,
+        "WARNING",
+      );
     }
     if (now >= deadline) {
       if (p.escalation === "maintenance") {
@@ -215,7 +252,12 @@ export const resumeExecutor: Executor = async (ctx) => {
   for (const lb of balancers) {
     if (!lb.endpoint) throw new Error(`${lb.name} has no agent the console can steer: set ${node.name} ready there by hand`);
     // Low weight before READY, so the first moment does not bring a full share.
-    await act(lb.endpoint, { action: "haproxy.set-weight", backend: backendName(lb.name), server: node.name, weight: Math.max(1, Math.round(lb.weight * ramp[0]!)) });
+    await act(lb.endpoint, {
+      action: "haproxy.set-weight",
+      backend: backendName(lb.name),
+      server: node.name,
+      weight: Math.max(1, Math.round(lb.weight * ramp[0]!)),
+    });
     await act(lb.endpoint, { action: "haproxy.set-state", backend: backendName(lb.name), server: node.name, state: "ready" });
   }
   await ctx.guard((tx) => tx.runtimeOverride.deleteMany({ where: { nodeId: node.id, kind: "state" } }));
@@ -223,7 +265,13 @@ export const resumeExecutor: Executor = async (ctx) => {
   for (const share of ramp.slice(1)) {
     await new Promise((r) => setTimeout(r, (p.slowStartSeconds * 1000) / (ramp.length - 1)));
     ctx.signal.throwIfAborted();
-    for (const lb of balancers) await act(lb.endpoint!, { action: "haproxy.set-weight", backend: backendName(lb.name), server: node.name, weight: Math.max(1, Math.round(lb.weight * share)) });
+    for (const lb of balancers)
+      await act(lb.endpoint!, {
+        action: "haproxy.set-weight",
+        backend: backendName(lb.name),
+        server: node.name,
+        weight: Math.max(1, Math.round(lb.weight * share)),
+      });
     await ctx.step(`weight ${Math.round(share * 100)}%`);
   }
   return finish(ctx, node, "SUCCEEDED", "node.resumed", `back in service${p.slowStartSeconds ? ` (slow start over ${p.slowStartSeconds} s)` : ""}`, "INFO");
@@ -250,7 +298,12 @@ export async function expireMaintenance(db: OperationContext["db"]): Promise<num
   let started = 0;
   for (const node of due) {
     try {
-      await startNodeOperation(node.id, { kind: "node.resume", body: { reason: "maintenance window ended", slowStartSeconds: 20 } }, { actor: systemActor("worker"), requestId: `maintenance-expiry:${node.id}`, clientIp: null }, null);
+      await startNodeOperation(
+        node.id,
+        { kind: "node.resume", body: { reason: "maintenance window ended", slowStartSeconds: 20 } },
+        { actor: systemActor("worker"), requestId: `maintenance-expiry:${node.id}`, clientIp: null },
+        null,
+      );
       started++;
     } catch {
       // Something else is already in progress on it (a person resuming it): fine.

@@ -177,7 +177,9 @@ export class OperationRunner {
         // An executor bug or an unexpected failure: end the operation in a recorded state.
         log.error("operations.failed", { id, error: String(error) });
         await ctx
-          .guard((tx) => tx.operation.update({ where: { id }, data: { state: "FAILED", error: `internal error: ${String(error).slice(0, 900)}`, finishedAt: new Date() } }))
+          .guard((tx) =>
+            tx.operation.update({ where: { id }, data: { state: "FAILED", error: `internal error: ${String(error).slice(0, 900)}`, finishedAt: new Date() } }),
+          )
           .catch(() => {});
         await ctx.notify().catch(() => {});
       })
@@ -205,7 +207,10 @@ export class OperationRunner {
       notify,
       async step(step, detail) {
         const entry = JSON.stringify([{ at: new Date().toISOString(), step, ...(detail ? { detail: detail.slice(0, 1000) } : {}) }]);
-        await guard((tx) => tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${entry}::jsonb, "currentStep" = ${step}, "updatedAt" = now() WHERE "id" = ${operationId}`);
+        await guard(
+          (tx) =>
+            tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${entry}::jsonb, "currentStep" = ${step}, "updatedAt" = now() WHERE "id" = ${operationId}`,
+        );
         await notify();
       },
     };

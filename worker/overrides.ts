@@ -24,7 +24,8 @@ export async function restoreOverrides(db: Db, loadBalancerId: string, endpoint:
   for (const o of overrides) {
     const backend = backendName(o.loadBalancer!.name);
     let action: AgentAction;
-    if (o.kind === "state" && (o.value === "drain" || o.value === "maint" || o.value === "ready")) action = { action: "haproxy.set-state", backend, server: o.node.name, state: o.value };
+    if (o.kind === "state" && (o.value === "drain" || o.value === "maint" || o.value === "ready"))
+      action = { action: "haproxy.set-state", backend, server: o.node.name, state: o.value };
     else if (o.kind === "weight" && /^\d{1,3}$/.test(o.value)) action = { action: "haproxy.set-weight", backend, server: o.node.name, weight: Number(o.value) };
     else continue;
     try {
@@ -35,4 +36,3 @@ export async function restoreOverrides(db: Db, loadBalancerId: string, endpoint:
   }
   return overrides.length;
 }
-

@@ -31,7 +31,10 @@ it("probes a hardware load balancer's port and turns what it sees into events", 
   const port = await freePort();
   let server = await listen(port);
   const cluster = await inv.createCluster({ name: "edge", description: "", environment: "production" }, audit);
-  const lb = await inv.createLoadBalancer({ clusterId: cluster.id, name: "f5-1", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port, agentUrl: null }, audit);
+  const lb = await inv.createLoadBalancer(
+    { clusterId: cluster.id, name: "f5-1", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port, agentUrl: null },
+    audit,
+  );
 
   const recorder = new Recorder(db);
   prober = new Prober(db, recorder, { everyMs: 100, timeoutMs: 300, refreshMs: 1000 });
@@ -56,7 +59,10 @@ it("probes agentless nodes and databases too, but not targets waiting for enrolm
   const inv = await import("@/lib/inventory/service");
   const cluster = await inv.createCluster({ name: "mixed", description: "", environment: "production" }, audit);
   await inv.createNode({ clusterId: cluster.id, name: "bare", host: "127.0.0.1", port: 9100, weight: 100, capacity: 10, agentUrl: null }, audit);
-  await inv.createNode({ clusterId: cluster.id, name: "pending", host: "127.0.0.1", port: 9101, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7100" }, audit);
+  await inv.createNode(
+    { clusterId: cluster.id, name: "pending", host: "127.0.0.1", port: 9101, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7100" },
+    audit,
+  );
   await inv.createDatabase({ clusterId: cluster.id, name: "db", engine: "POSTGRESQL", host: "127.0.0.1", port: 9102, role: "PRIMARY", agentUrl: null }, audit);
   const names = (await loadProbeTargets(db)).filter((t) => t.clusterId === cluster.id).map((t) => `${t.subjectType}:${t.name}`);
   expect(names.sort()).toEqual(["DATABASE:db", "NODE:bare"]);

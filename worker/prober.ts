@@ -13,8 +13,20 @@ import type { Recorder, Watchable } from "@/worker/recorder";
 
 export type ProbeTarget = Watchable & { host: string; port: number; health: Health };
 
-export type ProberOptions = { everyMs: number; timeoutMs: number; refreshMs: number; thresholds: Thresholds; destinationPolicy: () => Promise<DestinationPolicy> };
-const defaults: ProberOptions = { everyMs: 2000, timeoutMs: 1000, refreshMs: 5000, thresholds: defaultThresholds, destinationPolicy: () => destinationPolicy(0) };
+export type ProberOptions = {
+  everyMs: number;
+  timeoutMs: number;
+  refreshMs: number;
+  thresholds: Thresholds;
+  destinationPolicy: () => Promise<DestinationPolicy>;
+};
+const defaults: ProberOptions = {
+  everyMs: 2000,
+  timeoutMs: 1000,
+  refreshMs: 5000,
+  thresholds: defaultThresholds,
+  destinationPolicy: () => destinationPolicy(0),
+};
 
 type Probed = { target: ProbeTarget; state: HealthState; busy: boolean };
 
@@ -110,11 +122,16 @@ export class Prober {
         p.busy = false;
         const address = `${p.target.host}:${p.target.port}`;
         const transition = result.ok ? p.state.observe("UP") : p.state.observe("DOWN", [`probe ${address}: ${result.reason}`]);
-        this.recorder.observe(p.target, result.ok, { key, at: Date.now(), health: p.state.health, latencyMs: result.ok ? Math.round(result.latencyMs * 100) / 100 : null });
+        this.recorder.observe(p.target, result.ok, {
+          key,
+          at: Date.now(),
+          health: p.state.health,
+          latencyMs: result.ok ? Math.round(result.latencyMs * 100) / 100 : null,
+        });
         if (transition) {
-          void this.recorder.transition(p.target, transition).catch((error) =>
-            console.error(JSON.stringify({ msg: "prober.transition-write-failed", target: key, error: String(error) })),
-          );
+          void this.recorder
+            .transition(p.target, transition)
+            .catch((error) => console.error(JSON.stringify({ msg: "prober.transition-write-failed", target: key, error: String(error) })));
         }
       });
     }

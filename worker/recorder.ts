@@ -73,7 +73,14 @@ export class Recorder {
         next.attempts += 1;
         // Give up on one that keeps failing (about a minute), so it cannot block the rest.
         const giveUp = next.attempts >= 60;
-        console.error(JSON.stringify({ msg: giveUp ? "recorder.transition-dropped" : "recorder.transition-retry", target: next.target.id, attempts: next.attempts, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            msg: giveUp ? "recorder.transition-dropped" : "recorder.transition-retry",
+            target: next.target.id,
+            attempts: next.attempts,
+            error: String(error),
+          }),
+        );
         if (giveUp) this.transitions.shift();
         else await new Promise((r) => setTimeout(r, 1000));
       }
@@ -87,11 +94,7 @@ export class Recorder {
         ? `${target.name} is up${t.from === "UNKNOWN" ? "" : ` again (was ${t.from.toLowerCase()})`}`
         : `${target.name} is ${t.to.toLowerCase()}${t.reasons.length ? `: ${t.reasons.join("; ")}` : ""}`;
     await this.db.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(
-        `UPDATE "${table[target.subjectType]}" SET "health" = $1::"Health", "updatedAt" = now() WHERE "id" = $2`,
-        t.to,
-        target.id,
-      );
+      await tx.$executeRawUnsafe(`UPDATE "${table[target.subjectType]}" SET "health" = $1::"Health", "updatedAt" = now() WHERE "id" = $2`, t.to, target.id);
       const event = await tx.event.create({
         data: {
           at,
@@ -175,7 +178,8 @@ export class Recorder {
       ON CONFLICT ("targetType", "targetId") DO UPDATE SET "reportedChecksum" = EXCLUDED."reportedChecksum", "reportedAt" = now()`;
     for (const [key, p] of batch) this.reportedWritten.set(key, p.checksum);
     // Open configuration pages show "in sync" or not from these: wake them.
-    for (const scope of new Set(scopes)) await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CONFIG", id: scope })})`;
+    for (const scope of new Set(scopes))
+      await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CONFIG", id: scope })})`;
   }
 
   /**
@@ -186,18 +190,25 @@ export class Recorder {
    */
   private async checkDrift(): Promise<void> {
     const grace = DRIFT_GRACE_SECONDS;
-    const started = await this.db.$queryRaw<{ targetType: Watchable["subjectType"]; targetId: string; scope: string; appliedChecksum: string; reportedChecksum: string | null }[]>`
+    const started = await this.db.$queryRaw<
+      { targetType: Watchable["subjectType"]; targetId: string; scope: string; appliedChecksum: string; reportedChecksum: string | null }[]
+    >`
       UPDATE "ConfigTargetState" s SET "driftSince" = now()
       WHERE s."driftSince" IS NULL AND s."appliedChecksum" IS NOT NULL
         AND s."reportedChecksum" IS DISTINCT FROM s."appliedChecksum"
         AND s."reportedAt" < now() - make_interval(secs => ${grace}) AND s."appliedAt" < now() - make_interval(secs => ${grace})
         AND NOT EXISTS (SELECT 1 FROM "ConfigDeployment" d WHERE d."targetId" = s."targetId" AND d."status" = 'IN_PROGRESS')
       RETURNING s."targetType", s."targetId", s."scope", s."appliedChecksum", s."reportedChecksum"`;
-    const ended = await this.db.$queryRaw<{ targetType: Watchable["subjectType"]; targetId: string; scope: string; appliedChecksum: string | null; reportedChecksum: string | null }[]>`
+    const ended = await this.db.$queryRaw<
+      { targetType: Watchable["subjectType"]; targetId: string; scope: string; appliedChecksum: string | null; reportedChecksum: string | null }[]
+    >`
       UPDATE "ConfigTargetState" s SET "driftSince" = NULL
       WHERE s."driftSince" IS NOT NULL AND (s."appliedChecksum" IS NULL OR s."reportedChecksum" = s."appliedChecksum")
       RETURNING s."targetType", s."targetId", s."scope", s."appliedChecksum", s."reportedChecksum"`;
-    for (const [rows, drifting] of [[started, true], [ended, false]] as const) {
+    for (const [rows, drifting] of [
+      [started, true],
+      [ended, false],
+    ] as const) {
       for (const r of rows) {
         const name = await this.nameOf(r.targetType, r.targetId);
         const event = await this.db.event.create({

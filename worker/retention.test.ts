@@ -60,5 +60,9 @@ it("deletes browser sessions 30 days after they ended or expired, and only those
     ],
   });
   expect(await pruneSessions(db, now)).toBe(2);
-  expect((await db.session.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((s) => s.id)).toEqual(["display-for-months", "ended-recently", "open"]);
+  expect((await db.session.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((s) => s.id)).toEqual([
+    "display-for-months",
+    "ended-recently",
+    "open",
+  ]);
 });

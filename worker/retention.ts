@@ -71,11 +71,7 @@ export const SESSION_RETENTION = "30 days";
 
 /** Deletes sessions that ended, or expired, longer ago than SESSION_RETENTION. Returns rows deleted. */
 export async function pruneSessions(db: Db, now = new Date()): Promise<number> {
-  return db.$executeRawUnsafe(
-    `DELETE FROM "Session" WHERE COALESCE("endedAt", "expiresAt") < $1::timestamp - $2::interval`,
-    now,
-    SESSION_RETENTION,
-  );
+  return db.$executeRawUnsafe(`DELETE FROM "Session" WHERE COALESCE("endedAt", "expiresAt") < $1::timestamp - $2::interval`, now, SESSION_RETENTION);
 }
 
 /** Runs roll-up and pruning every minute while started (on the leader only). */

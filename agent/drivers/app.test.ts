@@ -20,17 +20,20 @@ async function scriptable(): Promise<{ url: string; routes: Map<string, Handler>
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     routes,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
-const json = (status: number, body: unknown): Handler => (_req, res) => {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
 
 function driverFor(app: NonNullable<AgentConfigInput["app"]>, intervalMs = 1000) {
   const config = parseConfig({ name: "t", role: "app", listen: { port: 0 }, credentials: [{ keyId: "ak_test", secret: "s".repeat(43) }], intervalMs, app });
@@ -206,10 +209,16 @@ describe("app driver", () => {
     expect(foreign).toMatchObject({ status: 422 });
 
     const notFound = driverFor({ healthUrl: `${demo.url}/health`, statsUrl: `${demo.url}/stats`, drainUrl: `${demo.url}/admin/nope` });
-    expect(await notFound.act({ action: "app.drain" }).catch((e: unknown) => e)).toMatchObject({ status: 502, message: `POST ${demo.url}/admin/nope: the app answered HTTP 404` });
+    expect(await notFound.act({ action: "app.drain" }).catch((e: unknown) => e)).toMatchObject({
+      status: 502,
+      message: `POST ${demo.url}/admin/nope: the app answered HTTP 404`,
+    });
     const port = await closedPort();
     const gone = driverFor({ healthUrl: `${demo.url}/health`, statsUrl: `${demo.url}/stats`, drainUrl: `http://127.0.0.1:${port}/admin/drain` });
-    expect(await gone.act({ action: "app.drain" }).catch((e: unknown) => e)).toMatchObject({ status: 502, message: `POST http://127.0.0.1:${port}/admin/drain: connection refused` });
+    expect(await gone.act({ action: "app.drain" }).catch((e: unknown) => e)).toMatchObject({
+      status: 502,
+      message: `POST http://127.0.0.1:${port}/admin/drain: connection refused`,
+    });
     for (const d of [driver, notFound, gone]) await d.close();
   });
 });

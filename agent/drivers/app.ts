@@ -204,7 +204,12 @@ export function createAppDriver(config: AppConfig): Driver {
       const probeLabels = (p: BackendProbe) => ({ backend: p.name, target: p.target });
       return [
         family("clusterdeck_app_health_up", "gauge", "1 when the app's health URL answered 2xx at the last collect.", last.healthUp ? 1 : 0),
-        family("clusterdeck_app_health_latency_seconds", "gauge", "Time to the health URL's answer at the last collect (NaN when it failed).", sec(last.healthLatencyMs)),
+        family(
+          "clusterdeck_app_health_latency_seconds",
+          "gauge",
+          "Time to the health URL's answer at the last collect (NaN when it failed).",
+          sec(last.healthLatencyMs),
+        ),
         family("clusterdeck_app_stats_up", "gauge", "1 when the app's stats URL answered at the last collect.", last.statsUp ? 1 : 0),
         family("clusterdeck_app_sessions", "gauge", "Active sessions the app reports.", a.sessions),
         family("clusterdeck_app_draining", "gauge", "1 while the app refuses new sessions.", a.draining ? 1 : 0),
@@ -217,7 +222,12 @@ export function createAppDriver(config: AppConfig): Driver {
               family("clusterdeck_app_errors_total", "counter", "The app's own error counter, as last read.", last.counters.errors),
             ]
           : []),
-        family("clusterdeck_app_backend_up", "gauge", "1 when the back-end answered the last probe.", a.backends.map((p) => ({ labels: probeLabels(p), value: p.up ? 1 : 0 }))),
+        family(
+          "clusterdeck_app_backend_up",
+          "gauge",
+          "1 when the back-end answered the last probe.",
+          a.backends.map((p) => ({ labels: probeLabels(p), value: p.up ? 1 : 0 })),
+        ),
         family(
           "clusterdeck_app_backend_latency_seconds",
           "gauge",

@@ -146,7 +146,9 @@ describe("haproxy driver against a real HAProxy", () => {
     // Aggregate rows are not servers.
     expect(h.servers.some((s) => s.name === "BACKEND" || s.name === "FRONTEND")).toBe(false);
     expect(h.frontends.map((f) => f.name)).toEqual(["fe"]);
-    const sha = createHash("sha256").update(await readFile(lb.configFile)).digest("hex");
+    const sha = createHash("sha256")
+      .update(await readFile(lb.configFile))
+      .digest("hex");
     expect(h.configChecksum).toBe(sha);
 
     await servedBy(4);
@@ -235,10 +237,18 @@ describe("haproxy driver against a real HAProxy", () => {
   it("a killed backend server turns DOWN and the driver DEGRADED, naming it; a drain survives it", async () => {
     await act({ action: "haproxy.set-state", backend: "app", server: "app2", state: "drain" });
     await app2.stop();
-    const report = await waitFor("app2 DOWN", async () => {
-      const r = await driver.collect();
-      return haproxyOf(r).servers.find((s) => s.name === "app2")?.status.startsWith("DOWN") ? r : undefined;
-    }, { timeoutMs: 10_000 });
+    const report = await waitFor(
+      "app2 DOWN",
+      async () => {
+        const r = await driver.collect();
+        return haproxyOf(r)
+          .servers.find((s) => s.name === "app2")
+          ?.status.startsWith("DOWN")
+          ? r
+          : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(report.health).toBe("DEGRADED");
     expect(report.reasons.join(" ")).toMatch(/app\/app2/);
     expect(report.reasons.join(" ")).not.toMatch(/app1/);

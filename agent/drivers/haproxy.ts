@@ -54,7 +54,16 @@ const configSchema = z
     allow: z
       .strictObject({
         /** Directives as the rules key them: "lua-load", "option external-check", a section name such as "peers". */
-        directives: z.array(z.string().min(1).max(100).regex(/^[a-z0-9._-]+( [a-z0-9._-]+)?$/, "a directive such as \"lua-load\" or \"option external-check\"")).max(200).default([]),
+        directives: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .max(100)
+              .regex(/^[a-z0-9._-]+( [a-z0-9._-]+)?$/, 'a directive such as "lua-load" or "option external-check"'),
+          )
+          .max(200)
+          .default([]),
         /** Files directives may read (certificates, error pages, maps, /dev/log): exact paths, or folders ending in "/". */
         files: z.array(absolutePath).max(200).default([]),
         /** Let HAProxy forward to link-local and cloud metadata addresses (off: those would hand out this host's cloud credentials). */
@@ -111,10 +120,7 @@ export function runtimeCommand(socketPath: string, command: string, timeoutMs: n
       if (error) reject(error);
       else resolve(Buffer.concat(chunks).toString("utf8"));
     };
-    const timer = setTimeout(
-      () => finish(new RuntimeApiError(`no answer to "${command.split(" ", 2).join(" ")}" within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => finish(new RuntimeApiError(`no answer to "${command.split(" ", 2).join(" ")}" within ${timeoutMs} ms`)), timeoutMs);
     socket.on("connect", () => socket.end(`${command}\n`));
     socket.on("data", (chunk: Buffer) => {
       size += chunk.length;
@@ -252,7 +258,11 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
   async function configChecksum(): Promise<{ checksum: string | null; problem?: string }> {
     if (!config.configFile) return { checksum: null };
     try {
-      return { checksum: createHash("sha256").update(await readFile(config.configFile)).digest("hex") };
+      return {
+        checksum: createHash("sha256")
+          .update(await readFile(config.configFile))
+          .digest("hex"),
+      };
     } catch (error) {
       return { checksum: null, problem: `cannot read ${config.configFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
     }
@@ -333,7 +343,8 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
     }
     // Success is a bare newline; anything else is HAProxy saying why not. Not
     // even the newline: the connection died, and whether the command took is unknown.
-    if (answer === "") throw new ActionError(502, `HAProxy closed the runtime API connection without answering "${command}"; it may or may not have been applied`);
+    if (answer === "")
+      throw new ActionError(502, `HAProxy closed the runtime API connection without answering "${command}"; it may or may not have been applied`);
     if (answer.trim() !== "") throw new ActionError(502, `HAProxy refused "${command}": ${clamp(answer.trim(), 300)}`);
     const after = (await readServers().catch(() => null))?.servers.find((s) => s.backend === backend && s.name === server);
     return { ok: true, server: after ?? null };
@@ -352,13 +363,25 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
           "1 when HAProxy's checks see the server up (UP, DRAIN, NOLB, no check); 0 when DOWN or in maintenance.",
           servers.map((s) => ({ labels: labels(s), value: s.status.startsWith("DOWN") || s.status.startsWith("MAINT") ? 0 : 1 })),
         ),
-        family("clusterdeck_haproxy_server_sessions", "gauge", "Current sessions on the server.", servers.map((s) => ({ labels: labels(s), value: s.sessions }))),
-        family("clusterdeck_haproxy_server_weight", "gauge", "Current effective weight of the server.", servers.map((s) => ({ labels: labels(s), value: s.weight }))),
+        family(
+          "clusterdeck_haproxy_server_sessions",
+          "gauge",
+          "Current sessions on the server.",
+          servers.map((s) => ({ labels: labels(s), value: s.sessions })),
+        ),
+        family(
+          "clusterdeck_haproxy_server_weight",
+          "gauge",
+          "Current effective weight of the server.",
+          servers.map((s) => ({ labels: labels(s), value: s.weight })),
+        ),
         family(
           "clusterdeck_haproxy_server_admin_state",
           "gauge",
           "Administrative state of the server, one series per state (1 for the current one).",
-          servers.flatMap((s) => (["READY", "DRAIN", "MAINT"] as const).map((state) => ({ labels: { ...labels(s), state }, value: s.adminState === state ? 1 : 0 }))),
+          servers.flatMap((s) =>
+            (["READY", "DRAIN", "MAINT"] as const).map((state) => ({ labels: { ...labels(s), state }, value: s.adminState === state ? 1 : 0 })),
+          ),
         ),
       );
     }

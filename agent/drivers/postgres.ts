@@ -55,7 +55,16 @@ const configSchema = z.strictObject({
    * pg_ctl and the data directory, run as `runAs` when the agent is root.
    * Without it a fence makes the server read-only and ends client sessions.
    */
-  stop: z.strictObject({ pgCtl: z.string().min(1).max(4096), dataDir: z.string().min(1).max(4096), runAs: z.string().regex(/^[a-z_][a-z0-9_-]*$/).optional() }).optional(),
+  stop: z
+    .strictObject({
+      pgCtl: z.string().min(1).max(4096),
+      dataDir: z.string().min(1).max(4096),
+      runAs: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]*$/)
+        .optional(),
+    })
+    .optional(),
 });
 export type PostgresDriverConfig = z.input<typeof configSchema>;
 
@@ -140,7 +149,11 @@ async function pgTool(control: Control, tool: string, args: string[], timeoutMs:
   // The tool gets toolEnv plus `env` (PGPASSWORD: never on a command line, where ps would show it), never the agent's own environment.
   const result = await runTool(cmd, argv, { timeoutMs, env });
   if (result.code === 0) return result.stdout;
-  throw new Error(`${tool} failed: ${String(result.stderr || result.error || `exit ${result.code}`).trim().slice(0, 400)}`);
+  throw new Error(
+    `${tool} failed: ${String(result.stderr || result.error || `exit ${result.code}`)
+      .trim()
+      .slice(0, 400)}`,
+  );
 }
 
 /** pg_ctl stop -m fast. */
@@ -173,7 +186,8 @@ async function rebuild(control: Control, url: string, host: string, port: number
   const client = new pg.Client({ connectionString: sourceUrl.toString(), connectionTimeoutMillis: 5000 });
   await client.connect();
   const conninfo = String((await client.query("SELECT current_setting('primary_conninfo') AS c").finally(() => client.end().catch(() => {}))).rows[0]?.c ?? "");
-  if (!conninfo.trim()) throw new ActionError(409, `the new primary has no primary_conninfo to copy the replication settings from: set up replication to ${host}:${port} by hand`);
+  if (!conninfo.trim())
+    throw new ActionError(409, `the new primary has no primary_conninfo to copy the replication settings from: set up replication to ${host}:${port} by hand`);
   const kept = lines.filter((l) => !/^\s*(primary_conninfo|default_transaction_read_only)\s*=/.test(l));
   kept.push(`primary_conninfo = '${replaceHostPort(conninfo, host, port).replace(/'/g, "''")}'`, "");
   // Written as the data directory's owner, as PostgreSQL expects of its files.
@@ -341,12 +355,22 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
     if (p.inRecovery) {
       out.push(
         family("clusterdeck_postgres_wal_replay_paused", "gauge", "Replica: 1 when WAL replay is paused.", p.replayPaused ? 1 : 0),
-        family("clusterdeck_postgres_wal_receiver_streaming", "gauge", "Replica: 1 when the WAL receiver is streaming.", p.walReceiverStatus === "streaming" ? 1 : 0),
+        family(
+          "clusterdeck_postgres_wal_receiver_streaming",
+          "gauge",
+          "Replica: 1 when the WAL receiver is streaming.",
+          p.walReceiverStatus === "streaming" ? 1 : 0,
+        ),
       );
     }
     out.push(
       family("clusterdeck_postgres_replicas", "gauge", "Standbys connected to this server (pg_stat_replication rows).", p.replicas.length),
-      family("clusterdeck_postgres_replicas_streaming", "gauge", "Connected standbys in state streaming.", p.replicas.filter((r) => r.state === "streaming").length),
+      family(
+        "clusterdeck_postgres_replicas_streaming",
+        "gauge",
+        "Connected standbys in state streaming.",
+        p.replicas.filter((r) => r.state === "streaming").length,
+      ),
     );
     const lagging = p.replicas.filter((r) => r.lagBytes !== null);
     if (lagging.length > 0) {
@@ -369,7 +393,10 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
    * fresh one. Long ones (pg_promote, up to a minute) get a fresh connection
    * with their own timeouts.
    */
-  async function withClient<T>(fn: (q: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]>) => Promise<T>, longTimeoutMs?: number): Promise<T> {
+  async function withClient<T>(
+    fn: (q: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
+    longTimeoutMs?: number,
+  ): Promise<T> {
     const run = async (client: pg.ClientBase) => fn(async (sql, params = []) => (await client.query(sql, params)).rows);
     if (longTimeoutMs === undefined) {
       const pooled = await pool.connect().catch(() => null);
@@ -391,7 +418,12 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
   }
 
   async function withFresh<T>(run: (client: pg.ClientBase) => Promise<T>, timeoutMs: number): Promise<T> {
-    const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: config.timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + 1000 });
+    const client = new pg.Client({
+      connectionString: config.url,
+      connectionTimeoutMillis: config.timeoutMs,
+      statement_timeout: timeoutMs,
+      query_timeout: timeoutMs + 1000,
+    });
     await client.connect();
     try {
       return await run(client);
@@ -403,22 +435,29 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
   async function act(action: AgentAction): Promise<unknown> {
     try {
       if (action.action === "postgres.promote") {
-        return await withClient(async (q) => {
-          const [state] = await q<{ rec: boolean }>("SELECT pg_is_in_recovery() AS rec");
-          if (!state!.rec) throw new ActionError(409, `${endpoint} is not a replica (not in recovery): nothing to promote`);
-          const [r] = await q<{ ok: boolean }>("SELECT pg_promote(true, $1) AS ok", [action.waitSeconds]);
-          if (!r!.ok) throw new ActionError(502, `pg_promote() did not finish within ${action.waitSeconds} s`);
-          const [after] = await q<{ rec: boolean; lsn: string; walfile: string }>("SELECT pg_is_in_recovery() AS rec, pg_current_wal_lsn()::text AS lsn, pg_walfile_name(pg_current_wal_lsn()) AS walfile");
-          if (after!.rec) throw new ActionError(502, "still in recovery after pg_promote()");
-          return { promoted: true, inRecovery: false, timeline: Number.parseInt(after!.walfile.slice(0, 8), 16), lsn: after!.lsn };
-        }, action.waitSeconds * 1000 + 5000);
+        return await withClient(
+          async (q) => {
+            const [state] = await q<{ rec: boolean }>("SELECT pg_is_in_recovery() AS rec");
+            if (!state!.rec) throw new ActionError(409, `${endpoint} is not a replica (not in recovery): nothing to promote`);
+            const [r] = await q<{ ok: boolean }>("SELECT pg_promote(true, $1) AS ok", [action.waitSeconds]);
+            if (!r!.ok) throw new ActionError(502, `pg_promote() did not finish within ${action.waitSeconds} s`);
+            const [after] = await q<{ rec: boolean; lsn: string; walfile: string }>(
+              "SELECT pg_is_in_recovery() AS rec, pg_current_wal_lsn()::text AS lsn, pg_walfile_name(pg_current_wal_lsn()) AS walfile",
+            );
+            if (after!.rec) throw new ActionError(502, "still in recovery after pg_promote()");
+            return { promoted: true, inRecovery: false, timeline: Number.parseInt(after!.walfile.slice(0, 8), 16), lsn: after!.lsn };
+          },
+          action.waitSeconds * 1000 + 5000,
+        );
       }
       if (action.action === "postgres.fence") {
         const result = await withClient(async (q) => {
           await q("ALTER SYSTEM SET default_transaction_read_only = on");
           await q("SELECT pg_reload_conf()");
           // Sessions opened before the reload keep writing until they end: end them.
-          const ended = await q<{ n: string }>("SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+          const ended = await q<{ n: string }>(
+            "SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+          );
           return { readOnly: true, sessionsEnded: Number(ended[0]?.n ?? 0) };
         });
         let stopped = false;

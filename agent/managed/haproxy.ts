@@ -34,7 +34,10 @@ export function parseHaproxyCheck(output: string, scratchPath: string): ConfigPr
     if (!/^\[(ALERT|EMERG)\]/.test(raw)) continue;
     const line = raw.split(scratchPath).join("config");
     const at = /\[config:(\d+)\]/.exec(line);
-    const message = line.replace(/^\[(ALERT|EMERG)\]\s*\(\d+\)\s*:\s*/, "").replace(/^config\s*:\s*/, "").trim();
+    const message = line
+      .replace(/^\[(ALERT|EMERG)\]\s*\(\d+\)\s*:\s*/, "")
+      .replace(/^config\s*:\s*/, "")
+      .trim();
     // The summary lines say nothing the specific ones did not.
     if (/^(Error\(s\) found in configuration file|Fatal errors found in configuration)/.test(message)) continue;
     problems.push({ line: at ? Number(at[1]) : null, message: message.slice(0, 1000) });

@@ -45,13 +45,19 @@ describe("haproxy", () => {
   beforeAll(async () => {
     a1 = await startHttpBackend({ name: "a1" });
     a2 = await startHttpBackend({ name: "a2" });
-    cleanups.push(() => a1.stop(), () => a2.stop());
+    cleanups.push(
+      () => a1.stop(),
+      () => a2.stop(),
+    );
     lb = await startHaproxy({ backends: [{ name: "app", servers: [{ name: "a1", host: "127.0.0.1", port: a1.port }] }], checkIntervalMs: 100 });
     cleanups.push(() => lb.stop());
     const pidFile = path.join(lb.dir, "haproxy.pid");
     render = (servers, extra = {}) =>
       renderHaproxy(
-        { loadBalancer: { name: "edge", host: "127.0.0.1", port: lb.frontendPort }, members: servers.map((s) => ({ ...s, host: "127.0.0.1", weight: 100, backup: false })) },
+        {
+          loadBalancer: { name: "edge", host: "127.0.0.1", port: lb.frontendPort },
+          members: servers.map((s) => ({ ...s, host: "127.0.0.1", weight: 100, backup: false })),
+        },
         haproxyInput.parse({ healthCheck: { interMs: 100 }, ...extra }),
         { statsSocket: lb.socketPath, pidFile },
       );
@@ -118,7 +124,9 @@ describe("haproxy", () => {
       const attacks = [
         good.replace("global\n", `global\n    lua-load ${script}\n`),
         `${good}\nprogram evil\n    command /bin/sh -c "touch ${marker}"\n`,
-        good.replace("global\n", "global\n    insecure-fork-wanted\n").replace("option httpchk", "option external-check\n    external-check command /bin/sh\n    option httpchk"),
+        good
+          .replace("global\n", "global\n    insecure-fork-wanted\n")
+          .replace("option httpchk", "option external-check\n    external-check command /bin/sh\n    option httpchk"),
         render([{ name: "a1", port: a1.port }], { backendExtra: "http-request return status 200 file /etc/shadow" }),
         render([{ name: "a1", port: a1.port }], { backendExtra: 'http-request set-header X "${CLUSTERDECK_TEST_SECRET}"' }),
         good.replace("global\n", 'global\n    .alert "${CLUSTERDECK_TEST_SECRET}"\n'),
@@ -174,11 +182,16 @@ describe("haproxy", () => {
     const stat = await lb.command("show stat");
     expect(stat).toMatch(/be_edge,a2,/);
     // Both servers answer through the frontend once checks pass.
-    await waitFor("both servers serving", async () => {
-      const names = new Set<string>();
-      for (let i = 0; i < 8; i++) names.add(((await (await fetch(`${lb.url}/`)).json()) as { server: string }).server);
-      return names.size === 2;
-    }, 10_000, 100);
+    await waitFor(
+      "both servers serving",
+      async () => {
+        const names = new Set<string>();
+        for (let i = 0; i < 8; i++) names.add(((await (await fetch(`${lb.url}/`)).json()) as { server: string }).server);
+        return names.size === 2;
+      },
+      10_000,
+      100,
+    );
   });
 
   it("puts the previous file back when the reload fails", async () => {
@@ -255,7 +268,10 @@ describe("postgres", () => {
   beforeAll(async () => {
     server = await startTestPostgres();
     cleanups.push(() => server.stop());
-    agent = await startAgent(parseConfig({ name: "db", role: "postgres", listen: { port: 0 }, credentials: [key], intervalMs: 200, postgres: { url: server.url } }), { log: () => {} });
+    agent = await startAgent(
+      parseConfig({ name: "db", role: "postgres", listen: { port: 0 }, credentials: [key], intervalMs: 200, postgres: { url: server.url } }),
+      { log: () => {} },
+    );
     cleanups.push(() => agent.close());
   }, 60_000);
 

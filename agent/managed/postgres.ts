@@ -38,7 +38,8 @@ export function postgresConfigManager(query: Query): ConfigManager {
   async function set(name: string, value: string | undefined): Promise<void> {
     // Names come from the managed list only; values are quoted as literals.
     if (!managedPostgresSettingNames.includes(name as never)) throw new Error(`unmanaged setting ${name}`);
-    const sql = value === undefined ? `ALTER SYSTEM RESET ${pg.escapeIdentifier(name)}` : `ALTER SYSTEM SET ${pg.escapeIdentifier(name)} = ${pg.escapeLiteral(value)}`;
+    const sql =
+      value === undefined ? `ALTER SYSTEM RESET ${pg.escapeIdentifier(name)}` : `ALTER SYSTEM SET ${pg.escapeIdentifier(name)} = ${pg.escapeLiteral(value)}`;
     await query(sql);
   }
 

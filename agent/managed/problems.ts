@@ -5,7 +5,13 @@ import type { ConfigProblem } from "./types";
 /** A candidate that failed validation: nothing was changed. The agent answers 422 with the problems. */
 export class ConfigInvalid extends ActionError {
   constructor(readonly problems: ConfigProblem[]) {
-    super(422, `invalid configuration: ${problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join("; ").slice(0, 900)}`);
+    super(
+      422,
+      `invalid configuration: ${problems
+        .map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message))
+        .join("; ")
+        .slice(0, 900)}`,
+    );
   }
 }
 
@@ -19,5 +25,8 @@ export function parseJsonText(content: string): { ok: true; value: unknown } | {
   const parsed = parseUntrustedJson(content, "(root)");
   if (parsed.ok) return parsed;
   const { kind, message } = parsed.refusal;
-  return { ok: false, problems: [{ line: null, message: (kind === "syntax" ? `not valid JSON: ${message.replace(/^Malformed JSON: /, "")}` : message).slice(0, 1000) }] };
+  return {
+    ok: false,
+    problems: [{ line: null, message: (kind === "syntax" ? `not valid JSON: ${message.replace(/^Malformed JSON: /, "")}` : message).slice(0, 1000) }],
+  };
 }

@@ -7,7 +7,10 @@ import { signRequest } from "@/lib/agent-protocol/signing";
 
 export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
-export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; ca?: string | Buffer } = {}): Promise<Reply> {
+export function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; ca?: string | Buffer } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === "https:" ? https : http;
@@ -35,7 +38,14 @@ export function request(url: string, opts: { method?: string; headers?: Record<s
 export type Key = { keyId: string; secret: string };
 
 /** Signs and sends one request to an agent. `url` is the agent's base URL. */
-export function signed(base: string, key: Key, method: string, pathWithQuery: string, body?: string, extra: { ca?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Reply> {
+export function signed(
+  base: string,
+  key: Key,
+  method: string,
+  pathWithQuery: string,
+  body?: string,
+  extra: { ca?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const authorization = signRequest({ ...key, method, pathWithQuery, body });
   return request(base + pathWithQuery, {
     method,
@@ -54,31 +64,40 @@ export function openStream(base: string, key: Key, opts: { ca?: string | Buffer 
     const path = "/v1/stream";
     const u = new URL(base + path);
     const mod = u.protocol === "https:" ? https : http;
-    const req = mod.request(u, { headers: { authorization: signRequest({ ...key, method: "GET", pathWithQuery: path }) }, agent: false, ca: opts.ca }, (res) => {
-      const lines: StreamLine[] = [];
-      let buffered = "";
-      let endedResolve!: () => void;
-      const ended = new Promise<void>((r) => (endedResolve = r));
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        buffered += chunk;
-        let nl;
-        while ((nl = buffered.indexOf("\n")) >= 0) {
-          lines.push({ at: performance.now(), line: buffered.slice(0, nl) });
-          buffered = buffered.slice(nl + 1);
-        }
-      });
-      res.on("end", endedResolve);
-      res.on("close", endedResolve);
-      res.on("error", endedResolve);
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, lines, opened: performance.now(), close: () => req.destroy(), ended });
-    });
+    const req = mod.request(
+      u,
+      { headers: { authorization: signRequest({ ...key, method: "GET", pathWithQuery: path }) }, agent: false, ca: opts.ca },
+      (res) => {
+        const lines: StreamLine[] = [];
+        let buffered = "";
+        let endedResolve!: () => void;
+        const ended = new Promise<void>((r) => (endedResolve = r));
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          buffered += chunk;
+          let nl;
+          while ((nl = buffered.indexOf("\n")) >= 0) {
+            lines.push({ at: performance.now(), line: buffered.slice(0, nl) });
+            buffered = buffered.slice(nl + 1);
+          }
+        });
+        res.on("end", endedResolve);
+        res.on("close", endedResolve);
+        res.on("error", endedResolve);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, lines, opened: performance.now(), close: () => req.destroy(), ended });
+      },
+    );
     req.on("error", reject);
     req.end();
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -8,7 +8,9 @@ export default function Forbidden() {
       <div className="card auth-card stack">
         <h1>Not allowed</h1>
         <p className="muted">Your role does not give access to this page. Ask an admin if you need it.</p>
-        <Link className="btn" href="/dashboard">Back to the dashboard</Link>
+        <Link className="btn" href="/dashboard">
+          Back to the dashboard
+        </Link>
       </div>
     </main>
   );

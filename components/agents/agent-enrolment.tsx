@@ -8,7 +8,19 @@ import { IssueCredentialButton } from "@/components/agents/issue-credential-butt
 
 const apiPath = { NODE: "nodes", LOAD_BALANCER: "load-balancers", DATABASE: "databases" } as const;
 
-export async function AgentEnrolment({ subjectType, id, agentUrl, canEnrol, agentless = false }: { subjectType: AgentSubject; id: string; agentUrl: string | null; canEnrol: boolean; agentless?: boolean }) {
+export async function AgentEnrolment({
+  subjectType,
+  id,
+  agentUrl,
+  canEnrol,
+  agentless = false,
+}: {
+  subjectType: AgentSubject;
+  id: string;
+  agentUrl: string | null;
+  canEnrol: boolean;
+  agentless?: boolean;
+}) {
   if (agentless) return null;
   const credential = await agentCredentialInfo(subjectType, id);
   return (
@@ -18,7 +30,8 @@ export async function AgentEnrolment({ subjectType, id, agentUrl, canEnrol, agen
       </h2>
       {!agentUrl ? (
         <p className="muted">
-          No agent: the console checks this address with a TCP probe instead. For full health and metrics, set an agent URL (Edit) and issue the agent its credential here.
+          No agent: the console checks this address with a TCP probe instead. For full health and metrics, set an agent URL (Edit) and issue the agent its
+          credential here.
         </p>
       ) : credential ? (
         <p>

@@ -83,13 +83,13 @@ export function AuditTable({ entries }: { entries: AuditView[] }) {
           <td>
             <StatusBadge value={e.outcome} />
           </td>
-          <td style={wrapCell("8em")}>
-            {e.reason || <span className="muted">—</span>}
-          </td>
+          <td style={wrapCell("8em")}>{e.reason || <span className="muted">—</span>}</td>
           <td className="mono" style={wrapCell("10em")}>
             {e.requestId}
           </td>
-          <td className="mono" style={wrapCell("8em")}>{e.clientIp || <span className="muted">—</span>}</td>
+          <td className="mono" style={wrapCell("8em")}>
+            {e.clientIp || <span className="muted">—</span>}
+          </td>
           <td>
             <Summary value={e.summary} />
           </td>

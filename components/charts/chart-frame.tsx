@@ -4,7 +4,8 @@ import { useId } from "react";
 
 export const EMPTY_MESSAGE = "No samples yet — agents report every second; stored samples appear after ~10 s";
 
-export type ChartState = { kind: "loading" } | { kind: "error"; message: string; onRetry?: () => void } | { kind: "empty"; message?: string } | { kind: "ready" };
+export type ChartState =
+  { kind: "loading" } | { kind: "error"; message: string; onRetry?: () => void } | { kind: "empty"; message?: string } | { kind: "ready" };
 
 export function ChartFrame({
   title,

@@ -16,9 +16,7 @@ const LEGEND_MAX = 12;
 
 function ChartTooltip({ active, payload, label, field }: TooltipContentProps & { field: MetricField }) {
   if (!active || !payload?.length) return null;
-  const entries = payload
-    .filter((p) => typeof p.value === "number")
-    .sort((a, b) => (b.value as number) - (a.value as number));
+  const entries = payload.filter((p) => typeof p.value === "number").sort((a, b) => (b.value as number) - (a.value as number));
   const shown = entries.slice(0, TOOLTIP_MAX);
   return (
     <div className="card" style={{ padding: "8px 10px", fontSize: 12.5, boxShadow: "0 4px 16px rgb(0 0 0 / 0.15)" }}>

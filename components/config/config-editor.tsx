@@ -98,7 +98,11 @@ export function ConfigEditor({ scopeKey, kind, initialInput }: { scopeKey: strin
       <div className="card stack">
         {kind === "APP" && <AppFields input={input} set={set} errors={fieldErrors} />}
         {kind === "POSTGRES" && (
-          <Field label="Settings" hint="One per line: name = value. Only settings a reload applies are managed (work_mem, statement_timeout, synchronous_commit, …)." error={fieldErrors.settings ?? firstUnder(fieldErrors, "settings.")}>
+          <Field
+            label="Settings"
+            hint="One per line: name = value. Only settings a reload applies are managed (work_mem, statement_timeout, synchronous_commit, …)."
+            error={fieldErrors.settings ?? firstUnder(fieldErrors, "settings.")}
+          >
             {(p) => <textarea {...p} className="code-input" rows={10} value={pgText} onChange={(e) => setPgText(e.target.value)} spellCheck={false} />}
           </Field>
         )}
@@ -179,7 +183,8 @@ function problemsByField(problems: Problem[]): Record<string, string> {
 const firstUnder = (errors: Record<string, string>, prefix: string) => Object.entries(errors).find(([k]) => k.startsWith(prefix))?.[1];
 
 type FieldsProps = { input: Input; set: (path: string[], value: unknown) => void; errors: Record<string, string> };
-const get = (input: Input, path: string[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), input);
+const get = (input: Input, path: string[]): unknown =>
+  path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), input);
 const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
 const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
 
@@ -187,10 +192,27 @@ function AppFields({ input, set, errors }: FieldsProps) {
   return (
     <>
       <Field label="Database URL (the primary the app writes to)" hint="postgresql://user:password@host:port/database" error={errors["database.url"]}>
-        {(p) => <input {...p} className="mono" value={str(get(input, ["database", "url"]))} onChange={(e) => set(["database", "url"], e.target.value)} spellCheck={false} />}
+        {(p) => (
+          <input
+            {...p}
+            className="mono"
+            value={str(get(input, ["database", "url"]))}
+            onChange={(e) => set(["database", "url"], e.target.value)}
+            spellCheck={false}
+          />
+        )}
       </Field>
       <Field label="Session idle time (seconds)" error={errors.sessionIdleSeconds}>
-        {(p) => <input {...p} type="number" min={5} max={86400} value={str(get(input, ["sessionIdleSeconds"]))} onChange={(e) => set(["sessionIdleSeconds"], num(e.target.value))} />}
+        {(p) => (
+          <input
+            {...p}
+            type="number"
+            min={5}
+            max={86400}
+            value={str(get(input, ["sessionIdleSeconds"]))}
+            onChange={(e) => set(["sessionIdleSeconds"], num(e.target.value))}
+          />
+        )}
       </Field>
       <Field label="Log level" error={errors.logLevel}>
         {(p) => (
@@ -208,7 +230,9 @@ function AppFields({ input, set, errors }: FieldsProps) {
 function HaproxyFields({ input, set, errors }: FieldsProps) {
   const text = (path: string[], label: string, hint?: string, rows = 3) => (
     <Field label={label} hint={hint} error={errors[path.join(".")]}>
-      {(p) => <textarea {...p} className="code-input" rows={rows} value={str(get(input, path))} onChange={(e) => set(path, e.target.value)} spellCheck={false} />}
+      {(p) => (
+        <textarea {...p} className="code-input" rows={rows} value={str(get(input, path))} onChange={(e) => set(path, e.target.value)} spellCheck={false} />
+      )}
     </Field>
   );
   const line = (path: string[], label: string, hint?: string) => (
@@ -224,8 +248,9 @@ function HaproxyFields({ input, set, errors }: FieldsProps) {
   return (
     <>
       <p className="muted" style={{ margin: 0 }}>
-        The frontend, the backend and its servers (weights, backup flags) come from the load balancer and its pool in the inventory. Change the pool there, then save a revision here.
-        The admin socket and pidfile are the agent&apos;s own (its config file on the load balancer host), and the agent accepts only a safe set of directives and the files its host&apos;s owner lists: Validate shows anything it refuses, on its line.
+        The frontend, the backend and its servers (weights, backup flags) come from the load balancer and its pool in the inventory. Change the pool there, then
+        save a revision here. The admin socket and pidfile are the agent&apos;s own (its config file on the load balancer host), and the agent accepts only a
+        safe set of directives and the files its host&apos;s owner lists: Validate shows anything it refuses, on its line.
       </p>
       <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(16em, 1fr))" }}>
         {line(["bind"], "Frontend bind", "host:port; empty: the load balancer's address")}
@@ -239,7 +264,14 @@ function HaproxyFields({ input, set, errors }: FieldsProps) {
           )}
         </Field>
         <Field label="Sticky cookie" hint="Empty: no sticky sessions" error={errors.stickyCookie}>
-          {(p) => <input {...p} className="mono" value={str(get(input, ["stickyCookie"]))} onChange={(e) => set(["stickyCookie"], e.target.value.trim() === "" ? null : e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              className="mono"
+              value={str(get(input, ["stickyCookie"]))}
+              onChange={(e) => set(["stickyCookie"], e.target.value.trim() === "" ? null : e.target.value)}
+            />
+          )}
         </Field>
         {line(["healthCheck", "path"], "Health check path")}
         {number(["healthCheck", "interMs"], "Check interval (ms)")}

@@ -16,7 +16,16 @@ export type OperationData = {
   state: "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
   subjectId: string;
   reason: string;
-  params: { revisionNumber?: number; batchSize?: number; pauseMs?: number; cancelRequested?: boolean; nodeName?: string; deadlineSeconds?: number; escalation?: string; force?: boolean };
+  params: {
+    revisionNumber?: number;
+    batchSize?: number;
+    pauseMs?: number;
+    cancelRequested?: boolean;
+    nodeName?: string;
+    deadlineSeconds?: number;
+    escalation?: string;
+    force?: boolean;
+  };
   progress: DrainProgress;
   steps: { at: string; step: string; detail?: string }[];
   currentStep: string | null;
@@ -24,7 +33,16 @@ export type OperationData = {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  deployments: { id: string; targetName: string; targetType: string; batch: number; status: string; error: string | null; startedAt: string | null; finishedAt: string | null }[];
+  deployments: {
+    id: string;
+    targetName: string;
+    targetType: string;
+    batch: number;
+    status: string;
+    error: string | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+  }[];
 };
 
 const active = (s: OperationData["state"]) => s === "AWAITING_APPROVAL" || s === "PENDING" || s === "RUNNING";
@@ -128,22 +146,24 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
         </p>
       </div>
 
-      {isDeploy && <DataTable label="Targets" columns={["Target", "Batch", "Status", "What happened", "Started", "Finished"]}>
-        {targetPages.rows.map((d) => (
-          <tr key={d.id} data-testid={`deployment-${d.targetName}`}>
-            <th scope="row" style={rowHeader}>
-              {d.targetName}
-            </th>
-            <td>{d.batch + 1}</td>
-            <td>
-              <StatusBadge value={d.status} />
-            </td>
-            <td style={wrapCell("16em")}>{d.error ?? ""}</td>
-            <td>{d.startedAt ? <Time value={d.startedAt} /> : <span className="muted">—</span>}</td>
-            <td>{d.finishedAt ? <Time value={d.finishedAt} /> : <span className="muted">—</span>}</td>
-          </tr>
-        ))}
-      </DataTable>}
+      {isDeploy && (
+        <DataTable label="Targets" columns={["Target", "Batch", "Status", "What happened", "Started", "Finished"]}>
+          {targetPages.rows.map((d) => (
+            <tr key={d.id} data-testid={`deployment-${d.targetName}`}>
+              <th scope="row" style={rowHeader}>
+                {d.targetName}
+              </th>
+              <td>{d.batch + 1}</td>
+              <td>
+                <StatusBadge value={d.status} />
+              </td>
+              <td style={wrapCell("16em")}>{d.error ?? ""}</td>
+              <td>{d.startedAt ? <Time value={d.startedAt} /> : <span className="muted">—</span>}</td>
+              <td>{d.finishedAt ? <Time value={d.finishedAt} /> : <span className="muted">—</span>}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
       {isDeploy && targetPages.controls}
 
       <section className="card stack" aria-labelledby="op-steps">

@@ -65,7 +65,15 @@ function DiffBody({ revision, others }: { revision: Revision; others: Revision[]
   );
 }
 
-export function DeployButton({ revision, scopeName, targets }: { revision: Revision; scopeName: string; targets: { id: string; name: string; enrolled: boolean }[] }) {
+export function DeployButton({
+  revision,
+  scopeName,
+  targets,
+}: {
+  revision: Revision;
+  scopeName: string;
+  targets: { id: string; name: string; enrolled: boolean }[];
+}) {
   const router = useRouter();
   const dialog = useDialog();
   const enrolled = targets.filter((t) => t.enrolled);
@@ -144,7 +152,8 @@ export function RollbackButton({ revision, scopeKey }: { revision: Revision; sco
       }}
     >
       <p style={{ margin: 0 }}>
-        This saves a new revision with exactly the content of revision {revision.number} (checked again first). Nothing changes on any target until you deploy it.
+        This saves a new revision with exactly the content of revision {revision.number} (checked again first). Nothing changes on any target until you deploy
+        it.
       </p>
     </ConfirmButton>
   );

@@ -28,13 +28,26 @@ export function CompareButton({ type, id, name }: { type: PathType; id: string; 
 function CompareBody({ type, id }: { type: PathType; id: string }) {
   const q = useQuery({ queryKey: ["config", "running", type, id], queryFn: () => apiFetch<Running>(`/api/v1/config/targets/${type}/${id}/running`) });
   if (q.isPending) return <p className="muted">Asking the agent…</p>;
-  if (q.isError) return <div className="alert alert-error" role="alert">{errorText(q.error)}</div>;
+  if (q.isError)
+    return (
+      <div className="alert alert-error" role="alert">
+        {errorText(q.error)}
+      </div>
+    );
   const r = q.data;
   return (
     <div className="stack" style={{ minWidth: "min(80vw, 900px)" }}>
       <p style={{ margin: 0 }}>
-        Should run: {r.desired ? <>revision {r.desired.number} (<Checksum value={r.desired.checksum} />){r.desired.applied ? "" : ", the latest; never deployed here"}</> : "nothing yet"}. Runs:{" "}
-        {r.running.error ? <span className="muted">unknown ({r.running.error})</span> : <Checksum value={r.running.checksum} />}. {r.inSync ? "In sync." : ""}
+        Should run:{" "}
+        {r.desired ? (
+          <>
+            revision {r.desired.number} (<Checksum value={r.desired.checksum} />){r.desired.applied ? "" : ", the latest; never deployed here"}
+          </>
+        ) : (
+          "nothing yet"
+        )}
+        . Runs: {r.running.error ? <span className="muted">unknown ({r.running.error})</span> : <Checksum value={r.running.checksum} />}.{" "}
+        {r.inSync ? "In sync." : ""}
       </p>
       {r.diff && <DiffView diff={r.diff} label="Deployed (−) against running (+)" />}
     </div>
@@ -48,7 +61,9 @@ export function ReconcileButton({ type, id, name }: { type: PathType; id: string
       title={`Reconcile ${name}?`}
       confirmLabel="Reconcile"
       pendingLabel="Starting…"
-      run={async () => `/operations/${(await apiFetch<{ id: string }>(`/api/v1/config/targets/${type}/${id}/reconcile`, { method: "POST", body: { reason: `Reconcile ${name}` } })).id}`}
+      run={async () =>
+        `/operations/${(await apiFetch<{ id: string }>(`/api/v1/config/targets/${type}/${id}/reconcile`, { method: "POST", body: { reason: `Reconcile ${name}` } })).id}`
+      }
     >
       <p style={{ margin: 0 }}>Deploys to {name} alone the revision it should run, replacing whatever was changed there by hand.</p>
     </ConfirmButton>

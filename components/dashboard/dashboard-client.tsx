@@ -40,12 +40,16 @@ export function DashboardClient({ initial }: { initial: PlatformSummary }) {
       <section className="grid grid-4" aria-label="Tiers">
         <div className="card stack" data-testid="tier-load-balancers">
           <span className="stat-label">Load balancers</span>
-          <Link href="/load-balancers" className="stat">{s.loadBalancers.total}</Link>
+          <Link href="/load-balancers" className="stat">
+            {s.loadBalancers.total}
+          </Link>
           <HealthCounts counts={s.loadBalancers.byHealth} />
         </div>
         <div className="card stack" data-testid="tier-nodes">
           <span className="stat-label">App nodes</span>
-          <Link href="/nodes" className="stat">{s.nodes.total}</Link>
+          <Link href="/nodes" className="stat">
+            {s.nodes.total}
+          </Link>
           <HealthCounts counts={s.nodes.byHealth} />
           <span className="muted">
             {Object.entries(s.nodes.byAdminState)
@@ -55,7 +59,9 @@ export function DashboardClient({ initial }: { initial: PlatformSummary }) {
         </div>
         <div className="card stack" data-testid="tier-databases">
           <span className="stat-label">Databases</span>
-          <Link href="/databases" className="stat">{s.databases.total}</Link>
+          <Link href="/databases" className="stat">
+            {s.databases.total}
+          </Link>
           <span className="muted">
             {s.databases.primaries} primary · {s.databases.replicas} replica{s.databases.replicas === 1 ? "" : "s"}
           </span>

@@ -36,7 +36,9 @@ export function LoadBalancerActions({ id, clusterName, initial, deleteNote }: { 
 export function NodeActions({ id, clusterName, initial, deleteNote }: { id: string; clusterName: string; initial: NodeFormInitial } & Note) {
   return (
     <>
-      <EditButton title="Edit node">{(close) => <NodeForm mode="edit" id={id} clusterName={clusterName} initial={initial} onDone={close} onCancel={close} />}</EditButton>
+      <EditButton title="Edit node">
+        {(close) => <NodeForm mode="edit" id={id} clusterName={clusterName} initial={initial} onDone={close} onCancel={close} />}
+      </EditButton>
       <DeleteButton entity="nodes" id={id} what="node" name={initial.name} redirectTo="/nodes">
         {deleteNote}
       </DeleteButton>
@@ -54,7 +56,9 @@ export function DatabaseActions({
   return (
     <>
       <EditButton title="Edit database">
-        {(close) => <DatabaseForm mode="edit" id={id} clusterName={clusterName} otherPrimary={otherPrimary} initial={initial} onDone={close} onCancel={close} />}
+        {(close) => (
+          <DatabaseForm mode="edit" id={id} clusterName={clusterName} otherPrimary={otherPrimary} initial={initial} onDone={close} onCancel={close} />
+        )}
       </EditButton>
       <DeleteButton entity="databases" id={id} what="database" name={initial.name} redirectTo="/databases">
         {deleteNote}

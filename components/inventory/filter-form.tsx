@@ -6,7 +6,11 @@ import { useRouter } from "next/navigation";
  * filters out of the URL (a shared link then says only what matters).
  * Without JavaScript the browser submits it as usual.
  */
-export function FilterForm({ action, children, ...rest }: { action: string; children: React.ReactNode } & Omit<React.FormHTMLAttributes<HTMLFormElement>, "action" | "onSubmit" | "method">) {
+export function FilterForm({
+  action,
+  children,
+  ...rest
+}: { action: string; children: React.ReactNode } & Omit<React.FormHTMLAttributes<HTMLFormElement>, "action" | "onSubmit" | "method">) {
   const router = useRouter();
   return (
     <form

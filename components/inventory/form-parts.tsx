@@ -41,7 +41,15 @@ export function TextInput({
   );
 }
 
-export function TextArea({ label, name, error, hint, value, onChange, rows = 3 }: Common & { value: string; onChange: (value: string) => void; rows?: number }) {
+export function TextArea({
+  label,
+  name,
+  error,
+  hint,
+  value,
+  onChange,
+  rows = 3,
+}: Common & { value: string; onChange: (value: string) => void; rows?: number }) {
   return (
     <Field label={label} error={error} hint={hint}>
       {(p) => <textarea {...p} className="input" name={name} rows={rows} value={value} onChange={(e) => onChange(e.target.value)} />}
@@ -85,7 +93,17 @@ export function AgentUrlInput(props: Omit<Common, "label"> & { value: string; on
 }
 
 /** Option labels are the bare cluster names, so "select the cluster called X" works for people and tests alike. */
-export function ClusterSelect({ clusters, value, onChange, error }: { clusters: ClusterOption[]; value: string; onChange: (id: string) => void; error?: string }) {
+export function ClusterSelect({
+  clusters,
+  value,
+  onChange,
+  error,
+}: {
+  clusters: ClusterOption[];
+  value: string;
+  onChange: (id: string) => void;
+  error?: string;
+}) {
   const chosen = clusters.find((c) => c.id === value);
   return (
     <Select
@@ -111,7 +129,19 @@ export function FormAlert({ message, tone = "error" }: { message: string | null;
   );
 }
 
-export function FormActions({ pending, submitLabel, pendingLabel, onCancel, cancelHref }: { pending: boolean; submitLabel: string; pendingLabel: string; onCancel?: () => void; cancelHref?: string }) {
+export function FormActions({
+  pending,
+  submitLabel,
+  pendingLabel,
+  onCancel,
+  cancelHref,
+}: {
+  pending: boolean;
+  submitLabel: string;
+  pendingLabel: string;
+  onCancel?: () => void;
+  cancelHref?: string;
+}) {
   return (
     <div className="row">
       <button type="submit" className="btn btn-primary" disabled={pending} aria-disabled={pending}>

@@ -14,11 +14,7 @@ export function Breadcrumbs({ items }: { items: { href?: string; label: string }
       {items.map((item, i) => (
         <span key={i}>
           {i > 0 && <span aria-hidden="true"> / </span>}
-          {item.href ? (
-            <Link href={item.href}>{item.label}</Link>
-          ) : (
-            <span aria-current="page">{item.label}</span>
-          )}
+          {item.href ? <Link href={item.href}>{item.label}</Link> : <span aria-current="page">{item.label}</span>}
         </span>
       ))}
     </nav>
@@ -37,7 +33,11 @@ export function IgnoredFilters({ issues }: { issues: { key: string }[] }) {
 
 /** The empty state: why the table is empty and what to do about it. */
 export function EmptyState({ children }: { children: React.ReactNode }) {
-  return <div className="card empty stack" style={{ alignItems: "center" }}>{children}</div>;
+  return (
+    <div className="card empty stack" style={{ alignItems: "center" }}>
+      {children}
+    </div>
+  );
 }
 
 /** When the page number runs past the end (an old link after deletions). */

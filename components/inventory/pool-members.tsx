@@ -112,8 +112,8 @@ export function PoolMembers({ loadBalancerId, loadBalancerName, clusterId, clust
           {candidates.length === 0 ? (
             <>
               <p>
-                {members.length > 0 ? `Every node of cluster ${clusterName} is already in this pool.` : `Cluster ${clusterName} has no nodes yet.`}{" "}
-                A pool only takes nodes of its own cluster.
+                {members.length > 0 ? `Every node of cluster ${clusterName} is already in this pool.` : `Cluster ${clusterName} has no nodes yet.`} A pool only
+                takes nodes of its own cluster.
               </p>
               <div className="dialog-actions">
                 <Link className="btn" href={`/nodes/new?clusterId=${encodeURIComponent(clusterId)}`}>
@@ -174,7 +174,17 @@ export function PoolMembers({ loadBalancerId, loadBalancerName, clusterId, clust
 }
 
 function WeightInput({ value, onChange, error }: { value: string; onChange: (value: string) => void; error?: string }) {
-  return <TextInput label="Weight" name="weight" value={value} onChange={onChange} error={error} hint="0 to 256, relative to the other members; 0 takes no new traffic." numeric />;
+  return (
+    <TextInput
+      label="Weight"
+      name="weight"
+      value={value}
+      onChange={onChange}
+      error={error}
+      hint="0 to 256, relative to the other members; 0 takes no new traffic."
+      numeric
+    />
+  );
 }
 
 function BackupCheckbox({ checked, onChange }: { checked: boolean; onChange: (v: boolean) => void }) {
@@ -352,11 +362,13 @@ function RemoveMember({
   return (
     <>
       <p style={{ margin: 0 }}>
-        <strong>{member.name}</strong> (<span className="mono">{address(member.host, member.port)}</span>) leaves the pool of {loadBalancerName}. The node itself stays
-        in the inventory.
+        <strong>{member.name}</strong> (<span className="mono">{address(member.host, member.port)}</span>) leaves the pool of {loadBalancerName}. The node
+        itself stays in the inventory.
       </p>
       {lastInRotation && (
-        <div className="alert alert-warn">It is the only active member in rotation: without it, {loadBalancerName} has only backups (or nothing) to send traffic to.</div>
+        <div className="alert alert-warn">
+          It is the only active member in rotation: without it, {loadBalancerName} has only backups (or nothing) to send traffic to.
+        </div>
       )}
       {error && (
         <div className="alert alert-error" role="alert">

@@ -3,7 +3,19 @@
 // pause and unpause it (planned work). Each change asks for a reason.
 import { useReasonedPost } from "./use-reasoned-post";
 
-export function AutoFailoverControl({ clusterId, enabled, paused, canToggle, canPause }: { clusterId: string; enabled: boolean; paused: boolean; canToggle: boolean; canPause: boolean }) {
+export function AutoFailoverControl({
+  clusterId,
+  enabled,
+  paused,
+  canToggle,
+  canPause,
+}: {
+  clusterId: string;
+  enabled: boolean;
+  paused: boolean;
+  canToggle: boolean;
+  canPause: boolean;
+}) {
   const { post, pending, error } = useReasonedPost(`/api/v1/clusters/${clusterId}/auto-failover`);
   const change = (body: { enabled?: boolean; paused?: boolean }, what: string) => post(body, `Reason to ${what} automatic failover (goes to the audit trail):`);
   return (

@@ -10,7 +10,15 @@ import { Field } from "@/components/ui/field";
 import { useDialog } from "@/components/inventory/dialogs";
 import { ApiClientError, apiFetch } from "@/lib/api/client";
 
-type Impact = { load: number; remainingCapacity: number; remainingNodes: number; utilisationAfter: number; canCarry: boolean; why: string; node: { sessions: number } };
+type Impact = {
+  load: number;
+  remainingCapacity: number;
+  remainingNodes: number;
+  utilisationAfter: number;
+  canCarry: boolean;
+  why: string;
+  node: { sessions: number };
+};
 type AdminState = "ACTIVE" | "DRAINING" | "DRAINED" | "MAINTENANCE";
 
 function useStart(path: string) {
@@ -87,14 +95,13 @@ function DrainDialog({ id, name, onClose }: { id: string; name: string; onClose:
           void start({ reason, deadlineSeconds: Number(deadline), escalation, force, ...(force ? { forceReason } : {}) });
         }}
       >
-        <p style={{ margin: 0 }}>
-          {name} leaves every load balancer for new sessions; its current sessions stay until they end, then it is drained.
-        </p>
+        <p style={{ margin: 0 }}>{name} leaves every load balancer for new sessions; its current sessions stay until they end, then it is drained.</p>
         {impact.isPending && <p className="muted">Checking what the other nodes can carry…</p>}
         {impact.isError && <Problem error="Could not check the capacity; the console will check again when you drain." />}
         {impact.data && (
           <div className={`alert ${impact.data.canCarry ? "alert-ok" : "alert-error"}`} data-testid="drain-impact">
-            <strong>{impact.data.canCarry ? "The others can carry it." : "Too little capacity left."}</strong> {impact.data.why}. {name} has {impact.data.node.sessions} session(s) now.
+            <strong>{impact.data.canCarry ? "The others can carry it." : "Too little capacity left."}</strong> {impact.data.why}. {name} has{" "}
+            {impact.data.node.sessions} session(s) now.
           </div>
         )}
         <Field label="Reason" hint="Goes to the audit trail and the events" error={fields.reason}>
@@ -125,7 +132,16 @@ function DrainDialog({ id, name, onClose }: { id: string; name: string; onClose:
           </>
         )}
         <Problem error={error} />
-        <DialogActions onCancel={onClose} label={force ? "Drain anyway" : "Drain"} pendingLabel="Starting…" pending={pending} disabled={blocked} tone={force ? "danger" : "primary"} focusCancel lockCancel />
+        <DialogActions
+          onCancel={onClose}
+          label={force ? "Drain anyway" : "Drain"}
+          pendingLabel="Starting…"
+          pending={pending}
+          disabled={blocked}
+          tone={force ? "danger" : "primary"}
+          focusCancel
+          lockCancel
+        />
       </form>
     </Dialog>
   );

@@ -47,7 +47,14 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
     try {
       const op = await apiFetch<{ id: string }>(`/api/v1/clusters/${clusterId}/promote`, {
         method: "POST",
-        body: { candidateId: id, expectedPrimaryId: check.data.primaryId, generation: check.data.cluster.generation, reason, force, ...(force ? { acknowledgement: ack } : {}) },
+        body: {
+          candidateId: id,
+          expectedPrimaryId: check.data.primaryId,
+          generation: check.data.cluster.generation,
+          reason,
+          force,
+          ...(force ? { acknowledgement: ack } : {}),
+        },
       });
       router.push(`/operations/${op.id}`);
     } catch (err) {
@@ -83,7 +90,10 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
                 <td>{m.timeline ?? "—"}</td>
                 <td className="mono">{m.receivedLsn ?? m.currentLsn ?? "—"}</td>
                 <td className="mono">{m.replayedLsn ?? "—"}</td>
-                <td>{m.lagBytes === null ? "—" : `${m.lagBytes} B`}{m.replayPaused ? " (paused)" : ""}</td>
+                <td>
+                  {m.lagBytes === null ? "—" : `${m.lagBytes} B`}
+                  {m.replayPaused ? " (paused)" : ""}
+                </td>
                 <td>{m.role === "REPLICA" ? (m.estimatedLossBytes === null ? "unknown" : `${m.estimatedLossBytes} B`) : ""}</td>
               </tr>
             ))}
@@ -115,7 +125,16 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
             {error}
           </div>
         )}
-        <DialogActions onCancel={onClose} label={force ? "Promote anyway" : "Promote"} pendingLabel="Starting…" pending={pending} disabled={blocked || !check.data} tone="danger" focusCancel lockCancel />
+        <DialogActions
+          onCancel={onClose}
+          label={force ? "Promote anyway" : "Promote"}
+          pendingLabel="Starting…"
+          pending={pending}
+          disabled={blocked || !check.data}
+          tone="danger"
+          focusCancel
+          lockCancel
+        />
       </form>
     </Dialog>
   );

@@ -82,7 +82,11 @@ export function BackendLatency({
                   <td className="mono">{formatMetric("latencyMs", r.latencyMs)}</td>
                   <td className={stale ? "" : "muted"}>
                     {utcDateTime(r.at)}
-                    {stale && <span className="badge badge-warn" style={{ marginLeft: 6 }}>stale</span>}
+                    {stale && (
+                      <span className="badge badge-warn" style={{ marginLeft: 6 }}>
+                        stale
+                      </span>
+                    )}
                   </td>
                 </tr>
               );

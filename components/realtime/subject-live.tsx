@@ -54,7 +54,12 @@ const nowLabels: Record<MetricField, string> = {
 /** The latest live point, in words. */
 function Now({ metrics, subjectType, subjectId }: { metrics: LiveMetrics; subjectType: MetricSubjectType; subjectId: string }) {
   const latest = metrics.windows.get(subjectKey(subjectType, subjectId))?.latest;
-  if (!latest) return <p className="muted" style={{ margin: 0 }}>No live report yet: its agent reports every second once it is connected.</p>;
+  if (!latest)
+    return (
+      <p className="muted" style={{ margin: 0 }}>
+        No live report yet: its agent reports every second once it is connected.
+      </p>
+    );
   return (
     <dl className="row" style={{ gap: "8px 24px", margin: 0 }}>
       <NowValue label="Health">

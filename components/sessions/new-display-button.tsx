@@ -45,9 +45,8 @@ function CreateDisplayForm({ onCancel, onCreated }: { onCancel: () => void; onCr
   return (
     <form className="form" onSubmit={onSubmit} noValidate>
       <p className="muted">
-        A wall display shows the console without anyone signed in at it: it can only read (as a viewer, and no change of any kind is accepted), it has
-        no idle timeout, and it works until it expires or someone ends it here. It belongs to you: it ends if your account is disabled or your role
-        changes.
+        A wall display shows the console without anyone signed in at it: it can only read (as a viewer, and no change of any kind is accepted), it has no idle
+        timeout, and it works until it expires or someone ends it here. It belongs to you: it ends if your account is disabled or your role changes.
       </p>
       <ErrorAlert error={messages.alert} />
       <Field label="Name" error={messages.errors.label} hint="Where it hangs, e.g. 'NOC wall'">
@@ -67,8 +66,7 @@ function CreatedDisplayView({ created, onDone }: { created: CreatedDisplay; onDo
   return (
     <div className="stack">
       <div className="alert alert-warn">
-        <strong>Open this link on the display within 15 minutes. It works once</strong> and is not shown again; whoever opens it first gets the
-        display.
+        <strong>Open this link on the display within 15 minutes. It works once</strong> and is not shown again; whoever opens it first gets the display.
       </div>
       <p>
         <strong>{created.label}</strong> · read-only · works until <Time value={created.expiresAt} />

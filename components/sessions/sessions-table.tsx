@@ -49,7 +49,9 @@ export function SessionsTable({ sessions, currentSessionId }: { sessions: Sessio
                   </>
                 )}
               </td>
-              <td>{s.kind === "DISPLAY" ? <Badge>{waiting ? "Display (link not opened yet)" : "Display, read-only"}</Badge> : <StatusBadge value={s.user.role} />}</td>
+              <td>
+                {s.kind === "DISPLAY" ? <Badge>{waiting ? "Display (link not opened yet)" : "Display, read-only"}</Badge> : <StatusBadge value={s.user.role} />}
+              </td>
               <td className="mono">{s.clientIp ?? "—"}</td>
               <td title={s.userAgent ?? undefined}>{browserName(s.userAgent)}</td>
               <td style={wrapWords}>

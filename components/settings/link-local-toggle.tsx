@@ -6,8 +6,7 @@ import { useReasonedPost } from "@/components/operations/use-reasoned-post";
 
 export function LinkLocalToggle({ allowed }: { allowed: boolean }) {
   const { post, pending, error } = useReasonedPost("/api/v1/settings/link-local-destinations");
-  const toggle = () =>
-    post({ allowed: !allowed }, `Reason to ${allowed ? "refuse" : "allow"} link-local and metadata destinations (goes to the audit trail):`);
+  const toggle = () => post({ allowed: !allowed }, `Reason to ${allowed ? "refuse" : "allow"} link-local and metadata destinations (goes to the audit trail):`);
   return (
     <section className="card row" aria-labelledby="link-local" style={{ justifyContent: "space-between", marginBottom: 16 }}>
       <div>
@@ -15,9 +14,9 @@ export function LinkLocalToggle({ allowed }: { allowed: boolean }) {
           Link-local and metadata destinations: <span data-testid="link-local-state">{allowed ? "allowed" : "refused"}</span>
         </h2>
         <p className="muted" style={{ margin: 0 }}>
-          When refused, the console never connects to 169.254.0.0/16, fe80::/10 (in any IPv6 form that carries them) or a cloud metadata address
-          such as 169.254.169.254, checked on the address a name resolves to at each connection: agent URLs, probes and, later, webhooks.
-          Allow them only when agents really listen on link-local addresses.
+          When refused, the console never connects to 169.254.0.0/16, fe80::/10 (in any IPv6 form that carries them) or a cloud metadata address such as
+          169.254.169.254, checked on the address a name resolves to at each connection: agent URLs, probes and, later, webhooks. Allow them only when agents
+          really listen on link-local addresses.
         </p>
         {error && (
           <p className="error" role="alert">

@@ -50,7 +50,9 @@ export function RecoveringError({ error, reset }: { error: Error & { digest?: st
   return (
     <div className="card stack" role="alert" data-testid="recovering-error" style={{ maxWidth: 640, margin: "48px auto" }}>
       <h1 style={{ margin: 0 }}>This page could not load</h1>
-      <p style={{ margin: 0 }}>{why} It is checked every {RETRY_EVERY_MS / 1000} s and the page comes back by itself when the console can serve it.</p>
+      <p style={{ margin: 0 }}>
+        {why} It is checked every {RETRY_EVERY_MS / 1000} s and the page comes back by itself when the console can serve it.
+      </p>
       <p className="muted" style={{ margin: 0 }}>
         {attempts > 0 ? `Checked ${attempts} time${attempts === 1 ? "" : "s"}.` : "Checking…"}
         {error.digest ? ` Reference for the server log: ${error.digest}.` : ""}

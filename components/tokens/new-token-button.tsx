@@ -61,7 +61,20 @@ function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCrea
         {(p) => <RoleSelect {...p} name="role" defaultValue="VIEWER" />}
       </Field>
       <Field label="Expires in (days)" error={messages.errors.expiresInDays} hint={noExpiry ? "The token works until it is revoked" : "From 1 to 3650 days"}>
-        {(p) => <input {...p} className="input" name="expiresInDays" type="number" inputMode="numeric" min={1} max={3650} step={1} defaultValue={90} disabled={noExpiry} />}
+        {(p) => (
+          <input
+            {...p}
+            className="input"
+            name="expiresInDays"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={3650}
+            step={1}
+            defaultValue={90}
+            disabled={noExpiry}
+          />
+        )}
       </Field>
       <label className="checkbox">
         <input type="checkbox" name="noExpiry" checked={noExpiry} onChange={(e) => setNoExpiry(e.target.checked)} /> No expiry
@@ -87,8 +100,8 @@ function CreatedTokenView({ created, onDone }: { created: CreatedToken; onDone: 
   return (
     <div className="stack">
       <div className="alert alert-warn">
-        <strong>Copy this token now. You will not see it again:</strong> only a hash of it is stored, so it cannot be shown later. If it is lost, revoke it
-        and create a new one.
+        <strong>Copy this token now. You will not see it again:</strong> only a hash of it is stored, so it cannot be shown later. If it is lost, revoke it and
+        create a new one.
       </div>
       <p>
         <strong>{created.name}</strong> · {roleLabel(created.role)} · expires <Time value={created.expiresAt} />

@@ -91,8 +91,8 @@ function RevokeConfirm({ token, onCancel, onDone }: { token: TokenView; onCancel
   return (
     <div className="stack">
       <p>
-        Revoke <strong>{token.name}</strong> (<span className="mono">{token.prefix}…</span>, owned by {token.owner.email})? Anything using it is refused
-        from its next request. This cannot be undone.
+        Revoke <strong>{token.name}</strong> (<span className="mono">{token.prefix}…</span>, owned by {token.owner.email})? Anything using it is refused from
+        its next request. This cannot be undone.
       </p>
       <ErrorAlert error={messages.alert} />
       <DialogActions

@@ -1,7 +1,19 @@
 import Link from "next/link";
 
 /** Previous/next links that keep every other filter in the URL. */
-export function Pagination({ page, pageSize, total, basePath, params }: { page: number; pageSize: number; total: number; basePath: string; params: Record<string, string | undefined> }) {
+export function Pagination({
+  page,
+  pageSize,
+  total,
+  basePath,
+  params,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  basePath: string;
+  params: Record<string, string | undefined>;
+}) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const href = (p: number) => {
     const sp = new URLSearchParams();
@@ -19,11 +31,27 @@ export function Pagination({ page, pageSize, total, basePath, params }: { page: 
         {first}–{last} of {total}
       </span>
       <span className="row">
-        {page > 1 ? <Link className="btn btn-sm" href={href(page - 1)}>Previous</Link> : <span className="btn btn-sm" aria-disabled="true">Previous</span>}
+        {page > 1 ? (
+          <Link className="btn btn-sm" href={href(page - 1)}>
+            Previous
+          </Link>
+        ) : (
+          <span className="btn btn-sm" aria-disabled="true">
+            Previous
+          </span>
+        )}
         <span>
           Page {page} of {pages}
         </span>
-        {page < pages ? <Link className="btn btn-sm" href={href(page + 1)}>Next</Link> : <span className="btn btn-sm" aria-disabled="true">Next</span>}
+        {page < pages ? (
+          <Link className="btn btn-sm" href={href(page + 1)}>
+            Next
+          </Link>
+        ) : (
+          <span className="btn btn-sm" aria-disabled="true">
+            Next
+          </span>
+        )}
       </span>
     </nav>
   );

@@ -100,9 +100,18 @@ export function UsersTable({ users, currentUserId }: { users: Row[]; currentUser
       <Dialog open={action !== null} onClose={close} title={action ? titles[action.kind] : ""}>
         {action?.kind === "role" && <RoleForm key={action.user.id} user={action.user} self={action.user.id === currentUserId} onCancel={close} onDone={done} />}
         {(action?.kind === "disable" || action?.kind === "enable") && (
-          <DisableConfirm key={action.user.id} user={action.user} disable={action.kind === "disable"} self={action.user.id === currentUserId} onCancel={close} onDone={done} />
+          <DisableConfirm
+            key={action.user.id}
+            user={action.user}
+            disable={action.kind === "disable"}
+            self={action.user.id === currentUserId}
+            onCancel={close}
+            onDone={done}
+          />
         )}
-        {action?.kind === "password" && <PasswordForm key={action.user.id} user={action.user} self={action.user.id === currentUserId} onCancel={close} onDone={done} />}
+        {action?.kind === "password" && (
+          <PasswordForm key={action.user.id} user={action.user} self={action.user.id === currentUserId} onCancel={close} onDone={done} />
+        )}
       </Dialog>
     </div>
   );
@@ -160,14 +169,15 @@ function DisableConfirm({ user, self, disable, onCancel, onDone }: ActionProps &
     <div className="stack">
       {disable ? (
         <p>
-          Disable <strong>{user.email}</strong>? They are signed out at once, cannot sign in, and their API tokens stop working until the account is
-          enabled again.
+          Disable <strong>{user.email}</strong>? They are signed out at once, cannot sign in, and their API tokens stop working until the account is enabled
+          again.
           {self && <strong> This is your own account: you will be signed out.</strong>}
         </p>
       ) : (
         <p>
-          Enable <strong>{user.email}</strong>? They can sign in again {user.authSource === "OIDC" ? "with single sign-on (if their groups still grant a role)" : "with their current password"}, and their unrevoked API tokens work
-          again.
+          Enable <strong>{user.email}</strong>? They can sign in again{" "}
+          {user.authSource === "OIDC" ? "with single sign-on (if their groups still grant a role)" : "with their current password"}, and their unrevoked API
+          tokens work again.
         </p>
       )}
       <ErrorAlert error={messages.alert} />

@@ -34,7 +34,13 @@ function routeFileMethods(): string[] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name === "route.ts") {
-        const urlPath = "/api/v1/" + path.relative(root, dir).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/");
+        const urlPath =
+          "/api/v1/" +
+          path
+            .relative(root, dir)
+            .split(path.sep)
+            .map((s) => s.replace(/^\[(.+)\]$/, "{$1}"))
+            .join("/");
         const source = fs.readFileSync(full, "utf8");
         for (const m of source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) out.push(`${m[1]} ${urlPath.replace(/\/$/, "")}`);
       }
@@ -45,7 +51,9 @@ function routeFileMethods(): string[] {
 }
 
 test("every route file is in the contract, and every contract entry has a route file", () => {
-  const contract = allRoutes().map((r) => `${r.method} ${r.path}`).sort();
+  const contract = allRoutes()
+    .map((r) => `${r.method} ${r.path}`)
+    .sort();
   expect(routeFileMethods()).toEqual(contract);
 });
 

@@ -22,7 +22,8 @@ async function foreignService() {
     req.resume();
     // Each path a different shape: JSON like an agent's, text, HTML.
     if (req.url?.startsWith("/v1/stream")) return void res.writeHead(403, { "content-type": "text/plain" }).end(`${SECRET}\n`);
-    if (req.url?.startsWith("/v1/config")) return void res.writeHead(409, { "content-type": "application/json" }).end(JSON.stringify({ error: SECRET, message: SECRET }));
+    if (req.url?.startsWith("/v1/config"))
+      return void res.writeHead(409, { "content-type": "application/json" }).end(JSON.stringify({ error: SECRET, message: SECRET }));
     res.writeHead(500, { "content-type": "text/html" }).end(`<html><body>${SECRET}</body></html>`);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -35,7 +36,9 @@ test("a VIEWER sees a status line, never the body of a non-agent at an agent URL
   const viewer = await apiAs("VIEWER");
   try {
     const cluster = await (await admin.post("/api/v1/clusters", { data: { name: uniqueName("foreign") } })).json();
-    const created = await admin.post("/api/v1/nodes", { data: { clusterId: cluster.id, name: "not-an-agent", host: "127.0.0.1", port: 1, agentUrl: `http://127.0.0.1:${foreign.port}` } });
+    const created = await admin.post("/api/v1/nodes", {
+      data: { clusterId: cluster.id, name: "not-an-agent", host: "127.0.0.1", port: 1, agentUrl: `http://127.0.0.1:${foreign.port}` },
+    });
     expect(created.status(), await created.text()).toBe(201);
     const node = await created.json();
     expect((await admin.post(`/api/v1/nodes/${node.id}/agent-credential`)).status()).toBe(201);
@@ -98,11 +101,23 @@ test("a literal link-local or metadata address is refused at input, naming the f
       expect(res.status(), JSON.stringify(input)).toBe(422);
       expect(res.headers()["content-type"]).toContain("application/problem+json");
       const problem = await res.json();
-      expect(problem.errors, JSON.stringify(input)).toEqual([{ path: `body.${field}`, message: expect.stringMatching(/unless an admin allows link-local destinations/) }]);
+      expect(problem.errors, JSON.stringify(input)).toEqual([
+        { path: `body.${field}`, message: expect.stringMatching(/unless an admin allows link-local destinations/) },
+      ]);
     }
     // A load balancer and a database say the same; an edit too.
-    expect((await admin.post("/api/v1/load-balancers", { data: { clusterId: cluster.id, name: "ll-lb", kind: "HAPROXY", host: "10.9.8.6", port: 80, agentUrl: "http://169.254.169.254/" } })).status()).toBe(422);
-    expect((await admin.post("/api/v1/databases", { data: { clusterId: cluster.id, name: "ll-db", host: "169.254.169.254", port: 5432, role: "REPLICA" } })).status()).toBe(422);
+    expect(
+      (
+        await admin.post("/api/v1/load-balancers", {
+          data: { clusterId: cluster.id, name: "ll-lb", kind: "HAPROXY", host: "10.9.8.6", port: 80, agentUrl: "http://169.254.169.254/" },
+        })
+      ).status(),
+    ).toBe(422);
+    expect(
+      (
+        await admin.post("/api/v1/databases", { data: { clusterId: cluster.id, name: "ll-db", host: "169.254.169.254", port: 5432, role: "REPLICA" } })
+      ).status(),
+    ).toBe(422);
     const ok = await (await admin.post("/api/v1/nodes", { data: base })).json();
     expect((await admin.patch(`/api/v1/nodes/${ok.id}`, { data: { agentUrl: "http://[fe80::1]:7070" } })).status()).toBe(422);
 
@@ -116,12 +131,18 @@ test("a literal link-local or metadata address is refused at input, naming the f
     expect(allowed.status(), await allowed.text()).toBe(200);
     try {
       expect(await allowed.json()).toEqual({ allowed: true });
-      const audit = (await (await admin.get("/api/v1/audit?action=settings.link-local-destinations&pageSize=20")).json()).items as { action: string; reason: string; summary: unknown }[];
+      const audit = (await (await admin.get("/api/v1/audit?action=settings.link-local-destinations&pageSize=20")).json()).items as {
+        action: string;
+        reason: string;
+        summary: unknown;
+      }[];
       expect(audit.find((a) => a.reason === reason)).toMatchObject({ action: "settings.link-local-destinations", summary: { from: false, to: true } });
       const now = await admin.patch(`/api/v1/nodes/${ok.id}`, { data: { agentUrl: "http://169.254.169.254:7070", host: "169.254.170.2" } });
       expect(now.status(), await now.text()).toBe(200);
     } finally {
-      expect((await admin.post("/api/v1/settings/link-local-destinations", { data: { allowed: false, reason: `back to refusing ${reason}` } })).status()).toBe(200);
+      expect((await admin.post("/api/v1/settings/link-local-destinations", { data: { allowed: false, reason: `back to refusing ${reason}` } })).status()).toBe(
+        200,
+      );
     }
     expect(await (await admin.get("/api/v1/settings/link-local-destinations")).json()).toEqual({ allowed: false });
     expect((await admin.delete(`/api/v1/nodes/${ok.id}`)).status()).toBe(204);

@@ -32,24 +32,40 @@ async function database(dataDir: string, port: number): Promise<pg.Client> {
 }
 
 const throttle = async (client: pg.Client) =>
-  Object.fromEntries((await client.query<{ key: string; failures: number }>(`SELECT key, failures FROM "LoginThrottle" WHERE key LIKE 'ip:%'`)).rows.map((r) => [r.key, r.failures]));
+  Object.fromEntries(
+    (await client.query<{ key: string; failures: number }>(`SELECT key, failures FROM "LoginThrottle" WHERE key LIKE 'ip:%'`)).rows.map((r) => [
+      r.key,
+      r.failures,
+    ]),
+  );
 
 const signInAudit = async (client: pg.Client, email: string) =>
-  (await client.query<{ clientIp: string | null }>(`SELECT "clientIp" FROM "AuditEntry" WHERE action = 'auth.sign-in' AND summary->>'email' = $1 ORDER BY id`, [email])).rows.map((r) => r.clientIp);
+  (
+    await client.query<{ clientIp: string | null }>(
+      `SELECT "clientIp" FROM "AuditEntry" WHERE action = 'auth.sign-in' AND summary->>'email' = $1 ORDER BY id`,
+      [email],
+    )
+  ).rows.map((r) => r.clientIp);
 
-type Fetcher = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>;
+type Fetcher = (
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>;
 
 /** A plain HTTP request, from a chosen local address when given. */
 function requester(from?: string): Fetcher {
   return (url, init) =>
     new Promise((resolve, reject) => {
       const u = new URL(url);
-      const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: init.method ?? "GET", headers: init.headers, localAddress: from, agent: false }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => (body += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
+      const req = http.request(
+        { host: u.hostname, port: u.port, path: u.pathname + u.search, method: init.method ?? "GET", headers: init.headers, localAddress: from, agent: false },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (body += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        },
+      );
       req.on("error", reject);
       req.end(init.body);
     });
@@ -105,7 +121,13 @@ test("without a trusted proxy, a forged X-Forwarded-For neither names the audite
     expect(admin).toBeTruthy();
     const crossSite = await send(`${E2E.baseURL}/api/v1/tokens`, {
       method: "POST",
-      headers: { cookie: admin!, origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http", "content-type": "application/json" },
+      headers: {
+        cookie: admin!,
+        origin: "http://evil.example",
+        "x-forwarded-host": "evil.example",
+        "x-forwarded-proto": "http",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ name: "forged host", role: "VIEWER", expiresInDays: 1 }),
     });
     expect(crossSite.status, crossSite.body).toBe(403);
@@ -120,10 +142,13 @@ async function startProxy(target: number, from: string, sets: { host: string; pr
     const peer = req.socket.remoteAddress!;
     const xff = req.headers["x-forwarded-for"];
     const headers = { ...req.headers, "x-forwarded-for": xff ? `${xff}, ${peer}` : peer, "x-forwarded-host": sets.host, "x-forwarded-proto": sets.proto };
-    const upstream = http.request({ host: "127.0.0.1", port: target, localAddress: from, method: req.method, path: req.url, headers, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: "127.0.0.1", port: target, localAddress: from, method: req.method, path: req.url, headers, agent: false },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
   });
@@ -138,19 +163,34 @@ test("behind two trusted proxies (CLUSTERDECK_TRUST_PROXY=2) the client is the a
   fs.mkdirSync(dataDir, { recursive: true });
   const [webPort, pgPort] = (await freePorts(2)) as [number, number];
   const admin = { email: "admin@forwarded.test", password: `forwarded-${randomUUID()}` };
-  const env: NodeJS.ProcessEnv = { ...process.env, CLUSTERDECK_DATA_DIR: dataDir, CLUSTERDECK_PG_PORT: String(pgPort), CLUSTERDECK_ADMIN_EMAIL: admin.email, CLUSTERDECK_ADMIN_PASSWORD: admin.password, CLUSTERDECK_TRUST_PROXY: "2", NEXTAUTH_URL: "https://console.example", NEXT_TELEMETRY_DISABLED: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CLUSTERDECK_DATA_DIR: dataDir,
+    CLUSTERDECK_PG_PORT: String(pgPort),
+    CLUSTERDECK_ADMIN_EMAIL: admin.email,
+    CLUSTERDECK_ADMIN_PASSWORD: admin.password,
+    CLUSTERDECK_TRUST_PROXY: "2",
+    NEXTAUTH_URL: "https://console.example",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
   delete env.DATABASE_URL;
   let output = "";
-  const consoleProc: ChildProcess = spawn(process.execPath, ["bin/clusterdeck.mjs", "start", "--no-build", "--no-worker", "--port", String(webPort)], { cwd: path.resolve("."), env, stdio: ["ignore", "pipe", "pipe"] });
+  const consoleProc: ChildProcess = spawn(process.execPath, ["bin/clusterdeck.mjs", "start", "--no-build", "--no-worker", "--port", String(webPort)], {
+    cwd: path.resolve("."),
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   consoleProc.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   consoleProc.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => consoleProc.once("exit", () => resolve()));
   const servers: http.Server[] = [];
   let client: pg.Client | undefined;
   try {
-    await waitFor("the console to answer", async () => (await fetch(`http://127.0.0.1:${webPort}/api/v1/health`).catch(() => null))?.ok, 150_000, 250).catch((error: Error) => {
-      throw new Error(`${error.message}\n${output.slice(-3000)}`);
-    });
+    await waitFor("the console to answer", async () => (await fetch(`http://127.0.0.1:${webPort}/api/v1/health`).catch(() => null))?.ok, 150_000, 250).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${output.slice(-3000)}`);
+      },
+    );
     expect(output).toContain("trusting 2 proxies in front");
     const inner = await startProxy(webPort, "127.0.0.7", { host: "console.example", proto: "https" });
     servers.push(inner);
@@ -169,7 +209,11 @@ test("behind two trusted proxies (CLUSTERDECK_TRUST_PROXY=2) the client is the a
     const cookie = await signIn(send, base, admin.email, admin.password, FORGED);
     expect(cookie).toBeTruthy();
     const token = async (origin: string) => {
-      const res = await send(`${base}/api/v1/tokens`, { method: "POST", headers: { cookie: cookie!, origin, "content-type": "application/json" }, body: JSON.stringify({ name: "via proxies", role: "VIEWER", expiresInDays: 1 }) });
+      const res = await send(`${base}/api/v1/tokens`, {
+        method: "POST",
+        headers: { cookie: cookie!, origin, "content-type": "application/json" },
+        body: JSON.stringify({ name: "via proxies", role: "VIEWER", expiresInDays: 1 }),
+      });
       return `${res.status} ${res.body.slice(0, 300)}`;
     };
     expect(await token("https://console.example")).toMatch(/^201 /);

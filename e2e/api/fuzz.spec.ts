@@ -37,7 +37,20 @@ import { expect, test } from "@playwright/test";
 import { allRoutes } from "@/lib/api/openapi";
 import type { RouteSpec } from "@/lib/api/spec";
 import { parseUntrustedJson } from "@/lib/api/json";
-import { BROKEN_JSON, LONE_SURROGATES, NASTY_NUMBER_TEXTS, NASTY_STRINGS, ODD_REQUEST_LINES, Rng, deepNesting, fuzzSeed, missingId, randomValue, rawExchange, statusCodes } from "@/lib/testing/fuzz";
+import {
+  BROKEN_JSON,
+  LONE_SURROGATES,
+  NASTY_NUMBER_TEXTS,
+  NASTY_STRINGS,
+  ODD_REQUEST_LINES,
+  Rng,
+  deepNesting,
+  fuzzSeed,
+  missingId,
+  randomValue,
+  rawExchange,
+  statusCodes,
+} from "@/lib/testing/fuzz";
 import { E2E } from "../env";
 import { tokenFor } from "../helpers";
 
@@ -67,7 +80,15 @@ const appInput = { database: { url: "postgresql://app:app-password@db.example:54
 const EXAMPLES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/clusters": { name: "fuzz-cluster", description: "d", environment: "staging" },
   "PATCH /api/v1/clusters/{id}": { name: "fuzz-cluster", description: "d", environment: "staging" },
-  "POST /api/v1/load-balancers": { clusterId: ref, name: "lb-1", kind: "HAPROXY", tier: "SOFTWARE", host: "10.0.0.1", port: 80, agentUrl: "http://10.0.0.1:7070" },
+  "POST /api/v1/load-balancers": {
+    clusterId: ref,
+    name: "lb-1",
+    kind: "HAPROXY",
+    tier: "SOFTWARE",
+    host: "10.0.0.1",
+    port: 80,
+    agentUrl: "http://10.0.0.1:7070",
+  },
   "PATCH /api/v1/load-balancers/{id}": { name: "lb-1", kind: "NGINX", tier: "EDGE", host: "lb.example", port: 443, agentUrl: null },
   "POST /api/v1/load-balancers/{id}/members": { nodeId: ref, weight: 10, backup: false },
   "PATCH /api/v1/load-balancers/{id}/members/{nodeId}": { weight: 10, backup: true },
@@ -233,7 +254,12 @@ function mutateBody(base: Record<string, unknown>, rng: Rng): { text: string; ho
       break;
     case "proto-key": {
       const text = jsonText(body);
-      const inject = rng.pick(['"__proto__":{"isAdmin":true,"role":"ADMIN"}', '"constructor":{"prototype":{"isAdmin":true}}', '"__proto__":null', '"prototype":[]']);
+      const inject = rng.pick([
+        '"__proto__":{"isAdmin":true,"role":"ADMIN"}',
+        '"constructor":{"prototype":{"isAdmin":true}}',
+        '"__proto__":null',
+        '"prototype":[]',
+      ]);
       return { text: text === "{}" ? `{${inject}}` : `{${inject},${text.slice(1)}`, how };
     }
     case "array-for-object":
@@ -294,7 +320,9 @@ function bodyCase(ctx: Ctx): Case {
     let { text, how } = mutateBody(EXAMPLES[k]!, rng);
     if (READ_ONLY_POSTS.has(k) && rng.chance(0.5)) {
       // Garbage inside the configuration input: the scope's own schema and renderer get it.
-      const input = rng.chance(0.5) ? { ...appInput, [rng.pick(["database", "sessionIdleSeconds", "logLevel", "settings", "sections", "runtime", "defaults"])]: randomValue(rng) } : randomValue(rng);
+      const input = rng.chance(0.5)
+        ? { ...appInput, [rng.pick(["database", "sessionIdleSeconds", "logLevel", "settings", "sections", "runtime", "defaults"])]: randomValue(rng) }
+        : randomValue(rng);
       text = jsonText({ input });
       how = "input-garbage";
     }
@@ -325,7 +353,55 @@ function bodyCase(ctx: Ctx): Case {
   };
 }
 
-const QUERY_VALUES = ["", "0", "-1", "-0", "1.5", "1e309", "-1e309", "NaN", "Infinity", "0x10", "1_000", " 5", "5 ", "9007199254740993", "99999999999999999999999", "201", "100000", "true", "null", "[]", "{}", "a,b", "*", "%", "%zz", "%E0%A4%A", "%00", "%0d%0aSet-Cookie:x=1", "%ED%A0%80", "%C0%80", "%FF", "UP", "up", "SIDEWAYS", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "2024-13-01T00:00:00Z", "9999-12-31T23:59:59.999999999-23:59", "2030-01-01T00:00:00Z", "15m", "7d", "1y", "NODE", "node", "999999999999999999", "-5", "x".repeat(3000)];
+const QUERY_VALUES = [
+  "",
+  "0",
+  "-1",
+  "-0",
+  "1.5",
+  "1e309",
+  "-1e309",
+  "NaN",
+  "Infinity",
+  "0x10",
+  "1_000",
+  " 5",
+  "5 ",
+  "9007199254740993",
+  "99999999999999999999999",
+  "201",
+  "100000",
+  "true",
+  "null",
+  "[]",
+  "{}",
+  "a,b",
+  "*",
+  "%",
+  "%zz",
+  "%E0%A4%A",
+  "%00",
+  "%0d%0aSet-Cookie:x=1",
+  "%ED%A0%80",
+  "%C0%80",
+  "%FF",
+  "UP",
+  "up",
+  "SIDEWAYS",
+  "0000-01-01T00:00:00Z",
+  "0001-01-01T00:00:00+01:00",
+  "2024-13-01T00:00:00Z",
+  "9999-12-31T23:59:59.999999999-23:59",
+  "2030-01-01T00:00:00Z",
+  "15m",
+  "7d",
+  "1y",
+  "NODE",
+  "node",
+  "999999999999999999",
+  "-5",
+  "x".repeat(3000),
+];
 
 function queryParamNames(r: RouteSpec): string[] {
   if (!r.query) return [];
@@ -335,7 +411,9 @@ function queryParamNames(r: RouteSpec): string[] {
 
 /** Percent-encodes UTF-8 bytes (lone surrogates included, as EF BF BD), unlike encodeURIComponent, which throws on them. */
 function pct(text: string): string {
-  return [...Buffer.from(text, "utf8")].map((b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+  return [...Buffer.from(text, "utf8")]
+    .map((b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
+    .join("");
 }
 
 /** A query value as it goes on the wire (QUERY_VALUES are sent raw: some are deliberately bad escapes). */
@@ -363,7 +441,8 @@ function queryCase(ctx: Ctx): Case {
     const name = known.length ? rng.pick(known) : rng.pick(["page", "limit", "cursor"]);
     if (shape === "known") parts.push(`${name}=${queryValue(rng, pools)}`);
     else if (shape === "repeat") parts.push(`${name}=1`, `${name}=${queryValue(rng, pools)}`);
-    else if (shape === "unknown") parts.push(`${rng.pick(["color", "__proto__", "constructor", "page[]", "a.b", "%", "%00", "", "x".repeat(200)])}=${queryValue(rng, pools)}`);
+    else if (shape === "unknown")
+      parts.push(`${rng.pick(["color", "__proto__", "constructor", "page[]", "a.b", "%", "%00", "", "x".repeat(200)])}=${queryValue(rng, pools)}`);
     else if (shape === "bare") parts.push(rng.pick([name, "", "=", "=x", "&&"]));
     else parts.push(rng.pick(["%", "%%", "%zz=1", "a=%E0%A4%A", "&&&", "?", "#", ";", "a=1;b=2"]));
   }
@@ -373,7 +452,45 @@ function queryCase(ctx: Ctx): Case {
   return { gen: "query", method: "GET", path: rawPath(`${fill(r, params)}?${parts.join("&")}`), headers, mutating: false };
 }
 
-const PATH_GARBAGE = ["", ".", "..", "%2e%2e", "..%2f..%2f", "%2F", "a/b", "%00", "%", "%E0%A4%A", "%ZZ", "%C0%AE%C0%AE", "x".repeat(4000), "z".repeat(41), "UPPERCASE0001", "-1", "0", "1e309", "null", "__proto__", "constructor", "%F0%9F%98%80", "\u00ff\u00fe", "a;b", "a?b=c", "a#frag", "%23", "a%20b", "*", "~", "$", "'", "%27%20OR%201=1", "....//", "%252e%252e", "\\..\\", "%5c..%5c"];
+const PATH_GARBAGE = [
+  "",
+  ".",
+  "..",
+  "%2e%2e",
+  "..%2f..%2f",
+  "%2F",
+  "a/b",
+  "%00",
+  "%",
+  "%E0%A4%A",
+  "%ZZ",
+  "%C0%AE%C0%AE",
+  "x".repeat(4000),
+  "z".repeat(41),
+  "UPPERCASE0001",
+  "-1",
+  "0",
+  "1e309",
+  "null",
+  "__proto__",
+  "constructor",
+  "%F0%9F%98%80",
+  "\u00ff\u00fe",
+  "a;b",
+  "a?b=c",
+  "a#frag",
+  "%23",
+  "a%20b",
+  "*",
+  "~",
+  "$",
+  "'",
+  "%27%20OR%201=1",
+  "....//",
+  "%252e%252e",
+  "\\..\\",
+  "%5c..%5c",
+];
 
 function safeMutationBody(rng: Rng): { body?: Buffer; headers: Record<string, string> } {
   const choice = rng.int(4);
@@ -411,7 +528,7 @@ const AUTH_GARBAGE = (ctx: Ctx, rng: Rng): Record<string, string> =>
     { authorization: `Bearer ${ctx.admin.slice(0, -1)}` },
     { authorization: `Bearer ${ctx.admin} ${ctx.admin}` },
     { authorization: "Basic YWRtaW46YWRtaW4=" },
-    { authorization: "Digest username=\"admin\"" },
+    { authorization: 'Digest username="admin"' },
     { authorization: `Bearer ${"x".repeat(6000)}` },
     { authorization: "Bearer \u00ff\u00fe" },
     { authorization: `Bearer ${ctx.viewer}` },
@@ -455,7 +572,17 @@ function headerCase(ctx: Ctx): Case {
   let parserRefusal = false;
   switch (pick) {
     case "idempotency":
-      h["idempotency-key"] = rng.pick(["", "short", "x".repeat(129), "x".repeat(6000), "key with spaces", "\u00ff\u00fe\u00fd\u00fc\u00fb\u00fa\u00f9\u00f8", "../../etc", "valid-key-" + rng.string(20), "%00%00%00%00%00%00"]);
+      h["idempotency-key"] = rng.pick([
+        "",
+        "short",
+        "x".repeat(129),
+        "x".repeat(6000),
+        "key with spaces",
+        "\u00ff\u00fe\u00fd\u00fc\u00fb\u00fa\u00f9\u00f8",
+        "../../etc",
+        "valid-key-" + rng.string(20),
+        "%00%00%00%00%00%00",
+      ]);
       break;
     case "request-id":
       h["x-request-id"] = rng.pick(["", "\u00ff".repeat(20), "x".repeat(5000), "a b c d e f g h", "<script>"]);
@@ -501,7 +628,24 @@ function queryCaseWithoutQuery(ctx: Ctx): Case {
   return { gen: "get", method: "GET", path: fill(r, params), headers: { ...bearer(ctx.admin) }, mutating: false };
 }
 
-const OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "PROPFIND", "MKCOL", "PURGE", "LINK", "SEARCH", "REPORT", "LOCK", "COPY", "MOVE"];
+const OTHER_METHODS = [
+  "GET",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+  "HEAD",
+  "PROPFIND",
+  "MKCOL",
+  "PURGE",
+  "LINK",
+  "SEARCH",
+  "REPORT",
+  "LOCK",
+  "COPY",
+  "MOVE",
+];
 
 function methodCase(ctx: Ctx): Case {
   const { rng } = ctx;
@@ -565,11 +709,27 @@ function oversizeCase(ctx: Ctx): Case {
   const p = fill(r, Object.fromEntries(paramNames(r).map((n) => [n, missingParam(r, n, rng)])));
   const size = rng.pick([1024 * 1024, 300 * 1024, 70 * 1024]);
   const body = Buffer.from(jsonText({ name: "x".repeat(size) }));
-  return { gen: "oversize", method: r.method, path: p, headers: { ...bearer(ctx.admin), "content-type": "application/json" }, body, chunked: rng.chance(0.5), mutating: true, tolerateReset: true };
+  return {
+    gen: "oversize",
+    method: r.method,
+    path: p,
+    headers: { ...bearer(ctx.admin), "content-type": "application/json" },
+    body,
+    chunked: rng.chance(0.5),
+    mutating: true,
+    tolerateReset: true,
+  };
 }
 
 /** next-auth's routes parse JSON bodies themselves: these must be refused before they do (malformed JSON was Next's 500). */
-const NEXT_AUTH_POSTS = ["/api/auth/callback/credentials", "/api/auth/signin/credentials", "/api/auth/signout", "/api/auth/callback/oidc", "/api/auth/session", "/api/auth/_log"];
+const NEXT_AUTH_POSTS = [
+  "/api/auth/callback/credentials",
+  "/api/auth/signin/credentials",
+  "/api/auth/signout",
+  "/api/auth/callback/oidc",
+  "/api/auth/session",
+  "/api/auth/_log",
+];
 
 function nextAuthJsonCase(ctx: Ctx): Case {
   const { rng } = ctx;
@@ -596,10 +756,13 @@ function nextAuthJsonCase(ctx: Ctx): Case {
 function unstorableBodies(r: RouteSpec, rng: Rng): Array<{ how: string; text: string }> {
   const example = EXAMPLES[key(r)]!;
   const strings = Object.keys(example).filter((k) => typeof example[k] === "string");
-  const field = strings.length ? rng.pick(strings) : Object.keys(example)[0] ?? "x";
+  const field = strings.length ? rng.pick(strings) : (Object.keys(example)[0] ?? "x");
   const withValue = (v: unknown) => JSON.stringify({ ...example, [field]: v });
   return [
-    { how: `surrogate ${field}`, text: withValue(typeof example[field] === "string" ? `${example[field] as string}${rng.pick(LONE_SURROGATES)}` : rng.pick(LONE_SURROGATES)) },
+    {
+      how: `surrogate ${field}`,
+      text: withValue(typeof example[field] === "string" ? `${example[field] as string}${rng.pick(LONE_SURROGATES)}` : rng.pick(LONE_SURROGATES)),
+    },
     { how: "surrogate key", text: JSON.stringify({ ...example, [rng.pick(LONE_SURROGATES)]: 1 }) },
     { how: `nul ${field}`, text: withValue("a\u0000b") },
     { how: `deep 20000 ${field}`, text: withValue(PLACEHOLDER_VALUE).replace(PLACEHOLDER, deepNesting(20_000, "array")) },
@@ -623,12 +786,27 @@ function buildCases(ctx: Ctx, total: number): Case[] {
   for (const r of routes) {
     const p = fill(r, Object.fromEntries(paramNames(r).map((n) => [n, missingParam(r, n, ctx.rng)])));
     const body = r.body ? Buffer.from('{"fuzzUnknownField":1}') : undefined;
-    out.push({ gen: "every-route", method: r.method, path: r.path === "/api/v1/stream" ? `${p}?x=1` : p, headers: { ...bearer(ctx.admin), ...(body ? { "content-type": "application/json" } : {}) }, body, mutating: isMutating(r.method, key(r)) });
+    out.push({
+      gen: "every-route",
+      method: r.method,
+      path: r.path === "/api/v1/stream" ? `${p}?x=1` : p,
+      headers: { ...bearer(ctx.admin), ...(body ? { "content-type": "application/json" } : {}) },
+      body,
+      mutating: isMutating(r.method, key(r)),
+    });
     if (!r.body) continue;
     // And with each thing no column can take, on a real record when there is one.
     for (const { how, text } of unstorableBodies(r, ctx.rng)) {
       const params = realParams(r, ctx.pools, ctx.rng) ?? Object.fromEntries(paramNames(r).map((n) => [n, missingParam(r, n, ctx.rng)]));
-      out.push({ gen: `unstorable:${how}`, method: r.method, path: fill(r, params), headers: { ...bearer(ctx.admin), "content-type": "application/json" }, body: Buffer.from(text), mutating: isMutating(r.method, key(r)), expectStatus: 400 });
+      out.push({
+        gen: `unstorable:${how}`,
+        method: r.method,
+        path: fill(r, params),
+        headers: { ...bearer(ctx.admin), "content-type": "application/json" },
+        body: Buffer.from(text),
+        mutating: isMutating(r.method, key(r)),
+        expectStatus: 400,
+      });
     }
   }
   while (out.length < total) out.push(ctx.rng.weighted(gens)(ctx));
@@ -865,7 +1043,10 @@ test(`${TOTAL} random and malformed requests: no 5xx, problem+json 4xx, no mutat
         const c = cases[i]!;
         const a = await send(c);
         const why = verdict(c, a);
-        if (why) failures.push(`${why}\n    ${describe(c, i)}\n    → ${"error" in a ? a.error : `${a.status} ${String(a.headers["content-type"] ?? "")} ${a.body.slice(0, 300)}`}`);
+        if (why)
+          failures.push(
+            `${why}\n    ${describe(c, i)}\n    → ${"error" in a ? a.error : `${a.status} ${String(a.headers["content-type"] ?? "")} ${a.body.slice(0, 300)}`}`,
+          );
         const gen = c.gen.split(":")[0]!;
         const status = "error" in a ? (a.error.startsWith("client refused") ? "unsent" : "reset") : String(a.status);
         const counts = byGen.get(gen) ?? new Map<string, number>();
@@ -876,7 +1057,13 @@ test(`${TOTAL} random and malformed requests: no 5xx, problem+json 4xx, no mutat
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const seconds = (Date.now() - started) / 1000;
     console.log(`api fuzz: ${cases.length} requests in ${seconds.toFixed(1)} s (seed ${seed})`);
-    for (const [gen, counts] of [...byGen].sort()) console.log(`  ${gen.padEnd(13)} ${[...counts].sort().map(([s, n]) => `${s}×${n}`).join(" ")}`);
+    for (const [gen, counts] of [...byGen].sort())
+      console.log(
+        `  ${gen.padEnd(13)} ${[...counts]
+          .sort()
+          .map(([s, n]) => `${s}×${n}`)
+          .join(" ")}`,
+      );
 
     // Still up, the worker included (a restarted worker takes the lease under a new holder id).
     const health = await fetch(`${E2E.baseURL}/api/v1/health`);
@@ -913,13 +1100,41 @@ test("malformed HTTP on a raw socket: refused or closed, odd request lines answe
     { name: "binary", chunks: [rng.bytes(512)] },
     { name: "header without colon", chunks: ["GET /api/v1/health HTTP/1.1\r\nHost x\r\n\r\n"] },
     { name: "NUL in header", chunks: ["GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n"] },
-    { name: "content-length and chunked", chunks: [`POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`] },
-    { name: "two content-lengths", chunks: [`POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}`] },
-    { name: "bad chunk size", chunks: [`POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`] },
-    { name: "truncated body, then close", chunks: [`POST /api/v1/nodes/${id}/drain HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"reason":"fuz`] },
+    {
+      name: "content-length and chunked",
+      chunks: [
+        `POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      ],
+    },
+    {
+      name: "two content-lengths",
+      chunks: [
+        `POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}`,
+      ],
+    },
+    {
+      name: "bad chunk size",
+      chunks: [
+        `POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`,
+      ],
+    },
+    {
+      name: "truncated body, then close",
+      chunks: [
+        `POST /api/v1/nodes/${id}/drain HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"reason":"fuz`,
+      ],
+    },
     { name: "truncated headers, then close", chunks: ["POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Ty"] },
     { name: "slow headers", chunks: ["GET /api/v1/he", "alth HTTP/1.1\r\n", "Host: x\r\n", "\r\n"], gapMs: 300 },
-    { name: "slow body, then close", chunks: [`POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`, '"na', 'me":'], gapMs: 300 },
+    {
+      name: "slow body, then close",
+      chunks: [
+        `POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+        '"na',
+        'me":',
+      ],
+      gapMs: 300,
+    },
     { name: "pipelined garbage after a good request", chunks: ["GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\nXYZ /\r\n\r\n"] },
     { name: "header folding", chunks: ["GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n"] },
     ...ODD_REQUEST_LINES.map((o) => ({
@@ -943,7 +1158,8 @@ test("malformed HTTP on a raw socket: refused or closed, odd request lines answe
       try {
         body = JSON.parse(problem ?? "{}") as typeof body;
       } catch {}
-      if (codes.join() !== String(r.expect) || body.status !== r.expect || !body.requestId) bad.push(`${r.name}: expected one ${r.expect} problem, got ${answer.slice(0, 300) || "none (closed)"}`);
+      if (codes.join() !== String(r.expect) || body.status !== r.expect || !body.requestId)
+        bad.push(`${r.name}: expected one ${r.expect} problem, got ${answer.slice(0, 300) || "none (closed)"}`);
     }
   }
   console.log(`raw HTTP: ${statuses.join("; ")}`);

@@ -26,11 +26,14 @@ async function haproxyScope(): Promise<Scope> {
   const api = await apiAs("ADMIN");
   let scope: Scope | undefined;
   await expect
-    .poll(async () => {
-      const scopes = (await (await api.get("/api/v1/config/scopes")).json()) as Scope[];
-      scope = scopes.find((s) => s.clusterName === "demo" && s.kind === "HAPROXY" && s.latestRevision !== null);
-      return !!scope;
-    }, { timeout: 90_000 })
+    .poll(
+      async () => {
+        const scopes = (await (await api.get("/api/v1/config/scopes")).json()) as Scope[];
+        scope = scopes.find((s) => s.clusterName === "demo" && s.kind === "HAPROXY" && s.latestRevision !== null);
+        return !!scope;
+      },
+      { timeout: 90_000 },
+    )
     .toBe(true);
   await api.dispose();
   return scope!;
@@ -95,13 +98,17 @@ test("a revision outside the agent's safe set is refused on its line and never r
 test("runtime paths are the agent's own: rendered from its config, refused as input", async () => {
   const scope = await haproxyScope();
   const api = await apiAs("ADMIN");
-  const agentConfig = JSON.parse(await readFile(path.join(demoDir, "agents", "agent-haproxy-1.json"), "utf8")) as { haproxy: { socket: string; pidFile: string } };
+  const agentConfig = JSON.parse(await readFile(path.join(demoDir, "agents", "agent-haproxy-1.json"), "utf8")) as {
+    haproxy: { socket: string; pidFile: string };
+  };
   const draft = (await (await api.get(`/api/v1/config/scopes/${scope.key}/draft`)).json()) as { input: Record<string, unknown>; content: string };
   expect(draft.input).not.toHaveProperty("runtime");
   expect(draft.content).toContain(`pidfile ${agentConfig.haproxy.pidFile}\n`);
   expect(draft.content).toContain(`stats socket ${agentConfig.haproxy.socket} mode 600 level admin expose-fd listeners\n`);
 
-  const r = await api.post(`/api/v1/config/scopes/${scope.key}/validate`, { data: { input: { ...draft.input, runtime: { statsSocket: "/tmp/x.sock", pidFile: "/etc/passwd" } } } });
+  const r = await api.post(`/api/v1/config/scopes/${scope.key}/validate`, {
+    data: { input: { ...draft.input, runtime: { statsSocket: "/tmp/x.sock", pidFile: "/etc/passwd" } } },
+  });
   expect(r.status()).toBe(422);
   const problem = await r.json();
   expect(problem.errors[0].path).toBe("body.input.runtime");

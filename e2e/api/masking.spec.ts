@@ -54,10 +54,13 @@ async function json<T>(res: APIResponse, status = 200): Promise<T> {
 async function demoScopes(admin: APIRequestContext): Promise<Record<Scope["kind"], Scope>> {
   let scopes: Scope[] = [];
   await expect
-    .poll(async () => {
-      scopes = (await json<Scope[]>(await admin.get("/api/v1/config/scopes"))).filter((s) => s.clusterName === "demo");
-      return scopes.filter((s) => s.latestRevision !== null && s.kind !== "POSTGRES").length;
-    }, { timeout: 90_000 })
+    .poll(
+      async () => {
+        scopes = (await json<Scope[]>(await admin.get("/api/v1/config/scopes"))).filter((s) => s.clusterName === "demo");
+        return scopes.filter((s) => s.latestRevision !== null && s.kind !== "POSTGRES").length;
+      },
+      { timeout: 90_000 },
+    )
     .toBe(2);
   await settled(admin);
   return Object.fromEntries(scopes.map((s) => [s.kind, s])) as Record<Scope["kind"], Scope>;
@@ -65,18 +68,19 @@ async function demoScopes(admin: APIRequestContext): Promise<Record<Scope["kind"
 
 async function settled(admin: APIRequestContext) {
   await expect
-    .poll(async () => {
-      const ops = await json<{ state: string }[]>(await admin.get("/api/v1/operations?kind=config.deploy"));
-      return ops.every((o) => !["AWAITING_APPROVAL", "PENDING", "RUNNING"].includes(o.state));
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        const ops = await json<{ state: string }[]>(await admin.get("/api/v1/operations?kind=config.deploy"));
+        return ops.every((o) => !["AWAITING_APPROVAL", "PENDING", "RUNNING"].includes(o.state));
+      },
+      { timeout: 60_000 },
+    )
     .toBe(true);
 }
 
 async function deploy(admin: APIRequestContext, revisionId: string, reason: string): Promise<string> {
   const op = await json<{ id: string }>(await admin.post(`/api/v1/config/revisions/${revisionId}/deploy`, { data: { reason } }), 202);
-  await expect
-    .poll(async () => (await json<{ state: string }>(await admin.get(`/api/v1/operations/${op.id}`))).state, { timeout: 60_000 })
-    .toBe("SUCCEEDED");
+  await expect.poll(async () => (await json<{ state: string }>(await admin.get(`/api/v1/operations/${op.id}`))).state, { timeout: 60_000 }).toBe("SUCCEEDED");
   return op.id;
 }
 
@@ -94,21 +98,39 @@ test("viewers and operators never see a configuration's secrets; admins do", asy
     const appDraft = await json<{ input: { database: { url: string } } }>(await admin.get(`/api/v1/config/scopes/${scopes.APP.key}/draft`));
     const url = new URL(appDraft.input.database.url);
     const appInput = { ...appDraft.input, database: { url: `${url.protocol}//${url.username || "app"}:${dbPassword}@${url.host}${url.pathname}` } };
-    const appRevision = await json<Revision>(await admin.post(`/api/v1/config/scopes/${scopes.APP.key}/revisions`, { data: { input: appInput, message: "e2e masking: a password with quotes and spaces" } }), 201);
-    cleanup.push(async () => void (await admin.post(`/api/v1/config/revisions/${originalApp.id}/rollback`, { data: { message: "e2e masking: put the app settings back" } })));
+    const appRevision = await json<Revision>(
+      await admin.post(`/api/v1/config/scopes/${scopes.APP.key}/revisions`, {
+        data: { input: appInput, message: "e2e masking: a password with quotes and spaces" },
+      }),
+      201,
+    );
+    cleanup.push(
+      async () =>
+        void (await admin.post(`/api/v1/config/revisions/${originalApp.id}/rollback`, { data: { message: "e2e masking: put the app settings back" } })),
+    );
     expect(JSON.parse(appRevision.content).database.url).toContain(dbPassword);
 
     // --- As ADMIN: an HAProxy revision with credential headers, checked by the agent's haproxy -c and deployed. ---
     // The input's current shape comes from the draft (its fields change as the product does).
-    const hapDraft = await json<{ input: Record<string, unknown> & { extraSections?: string } }>(await admin.get(`/api/v1/config/scopes/${scopes.HAPROXY.key}/draft`));
+    const hapDraft = await json<{ input: Record<string, unknown> & { extraSections?: string } }>(
+      await admin.get(`/api/v1/config/scopes/${scopes.HAPROXY.key}/draft`),
+    );
     const hapInput = { ...hapDraft.input, extraSections: [hapDraft.input.extraSections ?? "", ...haproxyLines].filter(Boolean).join("\n") };
-    const validated = await json<{ content: string; problems: unknown[] }>(await admin.post(`/api/v1/config/scopes/${scopes.HAPROXY.key}/validate`, { data: { input: hapInput } }));
+    const validated = await json<{ content: string; problems: unknown[] }>(
+      await admin.post(`/api/v1/config/scopes/${scopes.HAPROXY.key}/validate`, { data: { input: hapInput } }),
+    );
     expect(validated.problems).toEqual([]);
     for (const line of haproxyLines) expect(validated.content).toContain(line);
-    const hapRevision = await json<Revision>(await admin.post(`/api/v1/config/scopes/${scopes.HAPROXY.key}/revisions`, { data: { input: hapInput, message: "e2e masking: credential headers" } }), 201);
+    const hapRevision = await json<Revision>(
+      await admin.post(`/api/v1/config/scopes/${scopes.HAPROXY.key}/revisions`, { data: { input: hapInput, message: "e2e masking: credential headers" } }),
+      201,
+    );
     cleanup.push(async () => {
       await settled(admin);
-      const back = await json<Revision>(await admin.post(`/api/v1/config/revisions/${originalHaproxy.id}/rollback`, { data: { message: "e2e masking: put HAProxy back" } }), 201);
+      const back = await json<Revision>(
+        await admin.post(`/api/v1/config/revisions/${originalHaproxy.id}/rollback`, { data: { message: "e2e masking: put HAProxy back" } }),
+        201,
+      );
       await deploy(admin, back.id, "e2e masking: put HAProxy back");
     });
     const deployment = await deploy(admin, hapRevision.id, "e2e masking: credential headers");
@@ -136,8 +158,15 @@ test("viewers and operators never see a configuration's secrets; admins do", asy
     const validate = { path: `/api/v1/config/scopes/${scopes.HAPROXY.key}/validate`, data: { input: hapInput } };
     const validateApp = { path: `/api/v1/config/scopes/${scopes.APP.key}/validate`, data: { input: appInput } };
     // Every configuration route is read here, or is a change only config:write may make.
-    const writes = new Set(["POST /api/v1/config/scopes/{scope}/validate", "POST /api/v1/config/scopes/{scope}/revisions", "POST /api/v1/config/revisions/{id}/rollback", "POST /api/v1/config/revisions/{id}/deploy", "POST /api/v1/config/targets/{type}/{id}/reconcile"]);
-    for (const r of Object.values(contract.config)) expect(reads[`${r.method} ${r.path}`] ?? writes.has(`${r.method} ${r.path}`), `${r.method} ${r.path} is not covered`).toBeTruthy();
+    const writes = new Set([
+      "POST /api/v1/config/scopes/{scope}/validate",
+      "POST /api/v1/config/scopes/{scope}/revisions",
+      "POST /api/v1/config/revisions/{id}/rollback",
+      "POST /api/v1/config/revisions/{id}/deploy",
+      "POST /api/v1/config/targets/{type}/{id}/reconcile",
+    ]);
+    for (const r of Object.values(contract.config))
+      expect(reads[`${r.method} ${r.path}`] ?? writes.has(`${r.method} ${r.path}`), `${r.method} ${r.path} is not covered`).toBeTruthy();
 
     const cores = Object.entries(core);
     for (const role of ["VIEWER", "OPERATOR"] as const) {
@@ -165,8 +194,13 @@ test("viewers and operators never see a configuration's secrets; admins do", asy
       const app = await json<Revision>(await client.get(`/api/v1/config/revisions/${appRevision.id}`));
       expect(JSON.parse(app.content).database.url).toBe(`${url.protocol}//${url.username || "app"}:${MASK}@${url.host}${url.pathname}`);
       const lb = targets.find((t) => t.type === "LOAD_BALANCER")!;
-      const running = await json<{ diff: { hunks: { lines: { op: string; text: string }[] }[] } | null }>(await client.get(`/api/v1/config/targets/load-balancers/${lb.id}/running`));
-      const added = running.diff?.hunks.flatMap((h) => h.lines).filter((l) => l.op === "+").map((l) => l.text);
+      const running = await json<{ diff: { hunks: { lines: { op: string; text: string }[] }[] } | null }>(
+        await client.get(`/api/v1/config/targets/load-balancers/${lb.id}/running`),
+      );
+      const added = running.diff?.hunks
+        .flatMap((h) => h.lines)
+        .filter((l) => l.op === "+")
+        .map((l) => l.text);
       expect(added).toContain(`    http-request set-header X-Auth-Token ${MASK}`);
       await client.dispose();
     }

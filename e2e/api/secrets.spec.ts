@@ -115,7 +115,10 @@ test("secrets are never returned by the API nor written to the logs of the conso
     const signIn = async (email: string, password: string) => {
       const csrf = await fetch(`${base}/api/auth/csrf`);
       const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-      const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const csrfCookie = csrf.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
       const res = await fetch(`${base}/api/auth/callback/credentials`, {
         method: "POST",
         redirect: "manual",
@@ -123,7 +126,10 @@ test("secrets are never returned by the API nor written to the logs of the conso
         body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${base}/dashboard`, json: "true" }),
       });
       answers.push({ label: `sign-in ${email}: ${res.status}`, body: await res.text(), allowed: [] });
-      const session = res.headers.getSetCookie().map((c) => c.split(";")[0]!).find((c) => c.startsWith("next-auth.session-token=") && c.length > "next-auth.session-token=".length);
+      const session = res.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0]!)
+        .find((c) => c.startsWith("next-auth.session-token=") && c.length > "next-auth.session-token=".length);
       return session ? `${csrfCookie}; ${session}` : null;
     };
 
@@ -132,18 +138,41 @@ test("secrets are never returned by the API nor written to the logs of the conso
       const adminCookie = await signIn(adminEmail, secrets.adminPassword!);
       expect(adminCookie).toBeTruthy();
       secrets.adminSession = adminCookie!.split("next-auth.session-token=")[1]!;
-      const made = await call("token (cookie)", "/api/v1/tokens", { method: "POST", cookie: adminCookie!, headers: { origin: base }, body: JSON.stringify({ name: "secrets admin", role: "ADMIN", expiresInDays: 1 }), allowed: ["adminToken"] });
+      const made = await call("token (cookie)", "/api/v1/tokens", {
+        method: "POST",
+        cookie: adminCookie!,
+        headers: { origin: base },
+        body: JSON.stringify({ name: "secrets admin", role: "ADMIN", expiresInDays: 1 }),
+        allowed: ["adminToken"],
+      });
       expect(made.res.status, made.body).toBe(201);
       secrets.adminToken = made.json().token as string;
-      const viewerToken = await call("token", "/api/v1/tokens", { method: "POST", token: secrets.adminToken, body: JSON.stringify({ name: "secrets viewer", role: "VIEWER", expiresInDays: 1 }), allowed: ["viewerToken"] });
+      const viewerToken = await call("token", "/api/v1/tokens", {
+        method: "POST",
+        token: secrets.adminToken,
+        body: JSON.stringify({ name: "secrets viewer", role: "VIEWER", expiresInDays: 1 }),
+        allowed: ["viewerToken"],
+      });
       expect(viewerToken.res.status, viewerToken.body).toBe(201);
       secrets.viewerToken = viewerToken.json().token as string;
 
-      const viewer = await call("user", "/api/v1/users", { method: "POST", token: secrets.adminToken, body: JSON.stringify({ email: "viewer@secrets.test", name: "Viewer", role: "VIEWER", password: secrets.viewerPassword }) });
+      const viewer = await call("user", "/api/v1/users", {
+        method: "POST",
+        token: secrets.adminToken,
+        body: JSON.stringify({ email: "viewer@secrets.test", name: "Viewer", role: "VIEWER", password: secrets.viewerPassword }),
+      });
       expect(viewer.res.status, viewer.body).toBe(201);
-      const operator = await call("user", "/api/v1/users", { method: "POST", token: secrets.adminToken, body: JSON.stringify({ email: "operator@secrets.test", name: "Operator", role: "OPERATOR", password: secrets.operatorPassword }) });
+      const operator = await call("user", "/api/v1/users", {
+        method: "POST",
+        token: secrets.adminToken,
+        body: JSON.stringify({ email: "operator@secrets.test", name: "Operator", role: "OPERATOR", password: secrets.operatorPassword }),
+      });
       expect(operator.res.status, operator.body).toBe(201);
-      const reset = await call("reset", `/api/v1/users/${viewer.json().id as string}/password`, { method: "POST", token: secrets.adminToken, body: JSON.stringify({ password: secrets.viewerResetPassword }) });
+      const reset = await call("reset", `/api/v1/users/${viewer.json().id as string}/password`, {
+        method: "POST",
+        token: secrets.adminToken,
+        body: JSON.stringify({ password: secrets.viewerResetPassword }),
+      });
       expect(reset.res.status, reset.body).toBeLessThan(300);
       expect(await signIn("viewer@secrets.test", secrets.viewerPassword!), "the old password no longer works").toBeNull();
       const viewerCookie = await signIn("viewer@secrets.test", secrets.viewerResetPassword!);
@@ -156,12 +185,24 @@ test("secrets are never returned by the API nor written to the logs of the conso
       const admin = secrets.adminToken!;
       const cluster = await call("cluster", "/api/v1/clusters", { method: "POST", token: admin, body: JSON.stringify({ name: "secrets" }) });
       ids.cluster = cluster.json().id as string;
-      const node = await call("node", "/api/v1/nodes", { method: "POST", token: admin, body: JSON.stringify({ clusterId: ids.cluster, name: "app-1", host: "127.0.0.1", port: appPort, agentUrl: `http://127.0.0.1:${agentPort}` }) });
+      const node = await call("node", "/api/v1/nodes", {
+        method: "POST",
+        token: admin,
+        body: JSON.stringify({ clusterId: ids.cluster, name: "app-1", host: "127.0.0.1", port: appPort, agentUrl: `http://127.0.0.1:${agentPort}` }),
+      });
       expect(node.res.status, node.body).toBe(201);
       ids.node = node.json().id as string;
-      const database = await call("database", "/api/v1/databases", { method: "POST", token: admin, body: JSON.stringify({ clusterId: ids.cluster, name: "pg-1", host: "127.0.0.1", port: 5432, role: "PRIMARY" }) });
+      const database = await call("database", "/api/v1/databases", {
+        method: "POST",
+        token: admin,
+        body: JSON.stringify({ clusterId: ids.cluster, name: "pg-1", host: "127.0.0.1", port: 5432, role: "PRIMARY" }),
+      });
       ids.database = database.json().id as string;
-      const lb = await call("lb", "/api/v1/load-balancers", { method: "POST", token: admin, body: JSON.stringify({ clusterId: ids.cluster, name: "edge-1", kind: "NGINX", host: "127.0.0.1", port: 80 }) });
+      const lb = await call("lb", "/api/v1/load-balancers", {
+        method: "POST",
+        token: admin,
+        body: JSON.stringify({ clusterId: ids.cluster, name: "edge-1", kind: "NGINX", host: "127.0.0.1", port: 80 }),
+      });
       ids.lb = lb.json().id as string;
       await call("member", `/api/v1/load-balancers/${ids.lb}/members`, { method: "POST", token: admin, body: JSON.stringify({ nodeId: ids.node }) });
 
@@ -175,9 +216,17 @@ test("secrets are never returned by the API nor written to the logs of the conso
       fs.writeFileSync(settingsFile, JSON.stringify({ database: { url: "postgresql://app@127.0.0.1:1/app" } }), { mode: 0o600 });
       appProc = run("app", ["--import", "tsx", "demo/app-server.ts", "--port", String(appPort), "--name", "app-1", "--settings", settingsFile], process.env);
       const agentConfig = path.join(dataDir, "agent.json");
-      fs.writeFileSync(agentConfig, JSON.stringify({ ...config, listen: { host: "127.0.0.1", port: agentPort }, app: { ...config.app, settingsFile, timeoutMs: 800 } }), { mode: 0o600 });
+      fs.writeFileSync(
+        agentConfig,
+        JSON.stringify({ ...config, listen: { host: "127.0.0.1", port: agentPort }, app: { ...config.app, settingsFile, timeoutMs: 800 } }),
+        { mode: 0o600 },
+      );
       agentProc = run("agent", ["bin/clusterdeck-agent.mjs", "--config", agentConfig], process.env);
-      await until("the worker to see the node UP", async () => (await call("node", `/api/v1/nodes/${ids.node}`, { token: admin })).json().health === "UP", 60_000);
+      await until(
+        "the worker to see the node UP",
+        async () => (await call("node", `/api/v1/nodes/${ids.node}`, { token: admin })).json().health === "UP",
+        60_000,
+      );
 
       // Watch the event stream, as both roles, while the configuration goes out.
       for (const token of [admin, secrets.viewerToken!]) {
@@ -197,19 +246,30 @@ test("secrets are never returned by the API nor written to the logs of the conso
       const revision = await call("revision", `/api/v1/config/scopes/${scope}/revisions`, {
         method: "POST",
         token: admin,
-        body: JSON.stringify({ input: { database: { url: `postgresql://app:${secrets.databasePassword}@127.0.0.1:5432/app` }, sessionIdleSeconds: 60 }, message: "point the app at the database" }),
+        body: JSON.stringify({
+          input: { database: { url: `postgresql://app:${secrets.databasePassword}@127.0.0.1:5432/app` }, sessionIdleSeconds: 60 },
+          message: "point the app at the database",
+        }),
         allowed: ["databasePassword"],
       });
       expect(revision.res.status, revision.body).toBe(201);
       ids.revision = revision.json().id as string;
-      const deploy = await call("deploy", `/api/v1/config/revisions/${ids.revision}/deploy`, { method: "POST", token: admin, body: JSON.stringify({ reason: "secrets test" }) });
+      const deploy = await call("deploy", `/api/v1/config/revisions/${ids.revision}/deploy`, {
+        method: "POST",
+        token: admin,
+        body: JSON.stringify({ reason: "secrets test" }),
+      });
       expect(deploy.res.status, deploy.body).toBe(202);
       ids.operation = deploy.json().id as string;
-      await until("the deployment to succeed", async () => {
-        const op = (await call("operation", `/api/v1/operations/${ids.operation}`, { token: admin })).json();
-        if (op.state === "FAILED" || op.state === "CANCELLED") throw new Error(`deployment ${op.state}: ${String(op.error)}`);
-        return op.state === "SUCCEEDED";
-      }, 60_000);
+      await until(
+        "the deployment to succeed",
+        async () => {
+          const op = (await call("operation", `/api/v1/operations/${ids.operation}`, { token: admin })).json();
+          if (op.state === "FAILED" || op.state === "CANCELLED") throw new Error(`deployment ${op.state}: ${String(op.error)}`);
+          return op.state === "SUCCEEDED";
+        },
+        60_000,
+      );
       // The push really happened: the password is in the file the agent wrote.
       expect(fs.readFileSync(settingsFile, "utf8")).toContain(secrets.databasePassword);
     });
@@ -238,7 +298,10 @@ test("secrets are never returned by the API nor written to the logs of the conso
         for (const r of gets) {
           const p = concrete(r) + (queries[r.path] ?? "");
           expect(p, `no real id for ${r.path}`).not.toMatch(/\{/);
-          const answer = await call(role, p, { token: role === "ADMIN" ? secrets.adminToken : secrets.viewerToken, allowed: role === "ADMIN" && ADMIN_SEES_CONFIG_SECRETS.has(`GET ${r.path}`) ? ["databasePassword"] : [] });
+          const answer = await call(role, p, {
+            token: role === "ADMIN" ? secrets.adminToken : secrets.viewerToken,
+            allowed: role === "ADMIN" && ADMIN_SEES_CONFIG_SECRETS.has(`GET ${r.path}`) ? ["databasePassword"] : [],
+          });
           expect(answer.res.status, `${role} GET ${p}: ${answer.body.slice(0, 300)}`).toBeLessThan(500);
         }
       }
@@ -249,7 +312,11 @@ test("secrets are never returned by the API nor written to the logs of the conso
     });
 
     await test.step("the agent's key rotated", async () => {
-      const rotated = await call("rotate", `/api/v1/nodes/${ids.node}/agent-credential`, { method: "POST", token: secrets.adminToken, allowed: ["rotatedAgentSecret"] });
+      const rotated = await call("rotate", `/api/v1/nodes/${ids.node}/agent-credential`, {
+        method: "POST",
+        token: secrets.adminToken,
+        allowed: ["rotatedAgentSecret"],
+      });
       expect(rotated.res.status, rotated.body).toBe(201);
       secrets.rotatedAgentSecret = rotated.json().secret as string;
       // The worker now signs with the new key, which the agent does not have yet: refusals on both sides get logged.
@@ -263,9 +330,13 @@ test("secrets are never returned by the API nor written to the logs of the conso
     await client.connect();
     const stored: Record<string, string> = {};
     try {
-      for (const { v, i } of (await client.query<{ v: string; i: number }>(`SELECT "passwordHash" AS v, row_number() over () AS i FROM "User"`)).rows) stored[`passwordHash#${i}`] = v;
-      for (const { v, i } of (await client.query<{ v: string; i: number }>(`SELECT "tokenHash" AS v, row_number() over () AS i FROM "ApiToken"`)).rows) stored[`tokenHash#${i}`] = v;
-      for (const { v, i } of (await client.query<{ v: string; i: number }>(`SELECT "secretCiphertext" AS v, row_number() over () AS i FROM "AgentCredential"`)).rows) stored[`secretCiphertext#${i}`] = v;
+      for (const { v, i } of (await client.query<{ v: string; i: number }>(`SELECT "passwordHash" AS v, row_number() over () AS i FROM "User"`)).rows)
+        stored[`passwordHash#${i}`] = v;
+      for (const { v, i } of (await client.query<{ v: string; i: number }>(`SELECT "tokenHash" AS v, row_number() over () AS i FROM "ApiToken"`)).rows)
+        stored[`tokenHash#${i}`] = v;
+      for (const { v, i } of (await client.query<{ v: string; i: number }>(`SELECT "secretCiphertext" AS v, row_number() over () AS i FROM "AgentCredential"`))
+        .rows)
+        stored[`secretCiphertext#${i}`] = v;
     } finally {
       await client.end();
     }
@@ -289,7 +360,9 @@ test("secrets are never returned by the API nor written to the logs of the conso
         if (at >= 0) leaks.push(`${name} in the ${who} log: …${text.slice(Math.max(0, at - 150), at + value.length + 50)}…`);
       }
     }
-    console.log(`secrets: ${Object.keys(all).length} values checked in ${answers.length} answers and ${Object.values(logs).reduce((n, t) => n + t.split("\n").length, 0)} log lines`);
+    console.log(
+      `secrets: ${Object.keys(all).length} values checked in ${answers.length} answers and ${Object.values(logs).reduce((n, t) => n + t.split("\n").length, 0)} log lines`,
+    );
     expect(leaks).toEqual([]);
     // The captures are real: the logs saw the sign-ins, the deployment and the agent's refusals.
     expect(logs["console and worker"]).toContain("worker.elected");

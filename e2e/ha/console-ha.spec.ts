@@ -55,7 +55,9 @@ test("the standby worker takes over monitoring and a deployment in flight within
     data: { input: { database: { url: "postgresql://app:app@127.0.0.1:5432/app" }, sessionIdleSeconds: 90 }, message: "HA takeover test" },
   });
   expect(revision.status(), await revision.text()).toBe(201);
-  const deploy = await api.post(`/api/v1/config/revisions/${(await revision.json()).id}/deploy`, { data: { batchSize: 1, pauseSeconds: 2, reason: "HA takeover test" } });
+  const deploy = await api.post(`/api/v1/config/revisions/${(await revision.json()).id}/deploy`, {
+    data: { batchSize: 1, pauseSeconds: 2, reason: "HA takeover test" },
+  });
   expect(deploy.status(), await deploy.text()).toBe(202);
   const operationId: string = (await deploy.json()).id;
 
@@ -79,16 +81,26 @@ test("the standby worker takes over monitoring and a deployment in flight within
   // Three clocks from the kill, read side by side: lease, deployment, monitoring.
   const since = (t0: Date) => () => Date.now() - t0.getTime();
   const elapsed = since(killedAt);
-  const newLeader = await waitUntil("another worker to take the lease", async () => {
-    const h = await leaseHolder(dbUrl);
-    return h && h.holder !== leader!.holder ? h : null;
-  }, 10_000, 50);
+  const newLeader = await waitUntil(
+    "another worker to take the lease",
+    async () => {
+      const h = await leaseHolder(dbUrl);
+      return h && h.holder !== leader!.holder ? h : null;
+    },
+    10_000,
+    50,
+  );
   const leaseMs = elapsed();
   const [operationMs, monitoringMs] = await Promise.all([
-    waitUntil("the new leader to hold the deployment", async () => {
-      const [row] = await query<{ leaseOwner: string }>(dbUrl, `SELECT "leaseOwner" FROM "Operation" WHERE "id" = $1`, [operationId]);
-      return row?.leaseOwner === newLeader.holder && elapsed();
-    }, 10_000, 50),
+    waitUntil(
+      "the new leader to hold the deployment",
+      async () => {
+        const [row] = await query<{ leaseOwner: string }>(dbUrl, `SELECT "leaseOwner" FROM "Operation" WHERE "id" = $1`, [operationId]);
+        return row?.leaseOwner === newLeader.holder && elapsed();
+      },
+      10_000,
+      50,
+    ),
     waitUntil("every node seen by the new leader", async () => (await allNodesSeenAfter(killedAt)) && elapsed(), 10_000, 50),
   ]);
   console.log(`takeover after SIGKILL: lease ${leaseMs} ms, deployment ${operationMs} ms, every node seen again ${monitoringMs} ms`);
@@ -96,11 +108,16 @@ test("the standby worker takes over monitoring and a deployment in flight within
   expect(operationMs).toBeLessThan(TAKEOVER_MS);
   expect(monitoringMs).toBeLessThan(TAKEOVER_MS);
 
-  await waitUntil("the deployment to succeed", async () => {
-    const [row] = await query<{ state: string }>(dbUrl, `SELECT "state" FROM "Operation" WHERE "id" = $1`, [operationId]);
-    if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`deployment ${row.state}`);
-    return row?.state === "SUCCEEDED";
-  }, 30_000, 100);
+  await waitUntil(
+    "the deployment to succeed",
+    async () => {
+      const [row] = await query<{ state: string }>(dbUrl, `SELECT "state" FROM "Operation" WHERE "id" = $1`, [operationId]);
+      if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`deployment ${row.state}`);
+      return row?.state === "SUCCEEDED";
+    },
+    30_000,
+    100,
+  );
   const targets = await query<{ status: string }>(dbUrl, `SELECT "status" FROM "ConfigDeployment" WHERE "operationId" = $1`, [operationId]);
   expect(targets.map((t) => t.status)).toEqual(Array(NODES).fill("SUCCEEDED"));
   // Each agent reloaded its app exactly once: nothing was applied twice across the takeover.
@@ -165,10 +182,15 @@ test("a web instance, the workers and a deployment in flight recover by themselv
   // A deployment pauses between batches when the database goes away.
   const reloadsBefore = await fleetControl<Record<string, number>>(fleetPort, "GET", "reloads");
   const operationId = await deployRevision("deployed across a database restart", 3);
-  await waitUntil("the first batch to finish", async () => {
-    const rows = await query<{ status: string }>(dbUrl, `SELECT "status" FROM "ConfigDeployment" WHERE "operationId" = $1`, [operationId]);
-    return rows.some((r) => r.status === "SUCCEEDED") && !rows.some((r) => r.status === "IN_PROGRESS");
-  }, 30_000, 20);
+  await waitUntil(
+    "the first batch to finish",
+    async () => {
+      const rows = await query<{ status: string }>(dbUrl, `SELECT "status" FROM "ConfigDeployment" WHERE "operationId" = $1`, [operationId]);
+      return rows.some((r) => r.status === "SUCCEEDED") && !rows.some((r) => r.status === "IN_PROGRESS");
+    },
+    30_000,
+    20,
+  );
   await ha.pg.primary.stop("fast");
   // Down for a while: the web instance says so instead of hanging or dying.
   await waitUntil("web B to report the database down", async () => (await fetch(`${ha.urlB}/api/v1/health`)).status === 503, 15_000, 250);
@@ -181,11 +203,16 @@ test("a web instance, the workers and a deployment in flight recover by themselv
   await waitUntil("web B's API to answer again", async () => (await api.get(`/api/v1/nodes?clusterId=${clusterId}`)).status() === 200, 30_000, 250);
   await waitUntil("a worker to lead again", () => leaseHolder(dbUrl), 15_000, 250);
   await waitUntil("every node monitored again", () => allNodesSeenAfter(restartedAt), 30_000, 250);
-  await waitUntil("the deployment to finish", async () => {
-    const [row] = await query<{ state: string }>(dbUrl, `SELECT "state" FROM "Operation" WHERE "id" = $1`, [operationId]);
-    if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`deployment ${row.state}`);
-    return row?.state === "SUCCEEDED";
-  }, 40_000, 250);
+  await waitUntil(
+    "the deployment to finish",
+    async () => {
+      const [row] = await query<{ state: string }>(dbUrl, `SELECT "state" FROM "Operation" WHERE "id" = $1`, [operationId]);
+      if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`deployment ${row.state}`);
+      return row?.state === "SUCCEEDED";
+    },
+    40_000,
+    250,
+  );
   const reloadsAfter = await fleetControl<Record<string, number>>(fleetPort, "GET", "reloads");
   expect(Object.fromEntries(nodeNames.map((n) => [n, reloadsAfter[n]! - reloadsBefore[n]!]))).toEqual(Object.fromEntries(nodeNames.map((n) => [n, 1])));
 
@@ -204,7 +231,9 @@ test("a drain in flight survives a database restart and finishes once its sessio
   const name = nodeNames[1]!;
   const [node] = await query<{ id: string }>(dbUrl, `SELECT "id" FROM "Node" WHERE "name" = $1`, [name]);
   await fleetControl(fleetPort, "POST", `sessions/${name}/40`);
-  const drain = await api.post(`/api/v1/nodes/${node!.id}/drain`, { data: { reason: "HA: drain across a database restart", deadlineSeconds: 600, escalation: "none" } });
+  const drain = await api.post(`/api/v1/nodes/${node!.id}/drain`, {
+    data: { reason: "HA: drain across a database restart", deadlineSeconds: 600, escalation: "none" },
+  });
   expect(drain.status(), await drain.text()).toBe(202);
   const operationId: string = (await drain.json()).id;
   const apps = () => fleetControl<Record<string, { sessions: number; draining: boolean }>>(fleetPort, "GET", "apps");
@@ -215,16 +244,25 @@ test("a drain in flight survives a database restart and finishes once its sessio
   await new Promise((r) => setTimeout(r, 3000));
   await ha.pg.primary.start();
   await waitUntil("a worker to lead again", () => leaseHolder(dbUrl), 20_000, 250);
-  const [during] = await query<{ state: string; adminState: string }>(dbUrl, `SELECT o."state", n."adminState" FROM "Operation" o JOIN "Node" n ON n."id" = o."subjectId" WHERE o."id" = $1`, [operationId]);
+  const [during] = await query<{ state: string; adminState: string }>(
+    dbUrl,
+    `SELECT o."state", n."adminState" FROM "Operation" o JOIN "Node" n ON n."id" = o."subjectId" WHERE o."id" = $1`,
+    [operationId],
+  );
   expect(during).toEqual({ state: "RUNNING", adminState: "DRAINING" });
 
   // The users leave: the drain ends by itself, once, with the node DRAINED.
   await fleetControl(fleetPort, "POST", `sessions/${name}/0`);
-  await waitUntil("the drain to finish", async () => {
-    const [row] = await query<{ state: string; error: string | null }>(dbUrl, `SELECT "state", "error" FROM "Operation" WHERE "id" = $1`, [operationId]);
-    if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`drain ${row.state}: ${row.error}`);
-    return row?.state === "SUCCEEDED";
-  }, 60_000, 250);
+  await waitUntil(
+    "the drain to finish",
+    async () => {
+      const [row] = await query<{ state: string; error: string | null }>(dbUrl, `SELECT "state", "error" FROM "Operation" WHERE "id" = $1`, [operationId]);
+      if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`drain ${row.state}: ${row.error}`);
+      return row?.state === "SUCCEEDED";
+    },
+    60_000,
+    250,
+  );
   const [after] = await query<{ adminState: string }>(dbUrl, `SELECT "adminState" FROM "Node" WHERE "id" = $1`, [node!.id]);
   expect(after!.adminState).toBe("DRAINED");
   expect((await apps())[name]!.draining).toBe(true);
@@ -234,9 +272,14 @@ test("a drain in flight survives a database restart and finishes once its sessio
   // And back into service, as an operator would.
   const resume = await api.post(`/api/v1/nodes/${node!.id}/resume`, { data: { reason: "HA: done", slowStartSeconds: 0 } });
   expect(resume.status(), await resume.text()).toBe(202);
-  await waitUntil("the node back in service", async () => {
-    const [row] = await query<{ adminState: string }>(dbUrl, `SELECT "adminState" FROM "Node" WHERE "id" = $1`, [node!.id]);
-    return row?.adminState === "ACTIVE";
-  }, 30_000, 250);
+  await waitUntil(
+    "the node back in service",
+    async () => {
+      const [row] = await query<{ adminState: string }>(dbUrl, `SELECT "adminState" FROM "Node" WHERE "id" = $1`, [node!.id]);
+      return row?.adminState === "ACTIVE";
+    },
+    30_000,
+    250,
+  );
   expect((await apps())[name]!.draining).toBe(false);
 });

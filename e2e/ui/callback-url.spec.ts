@@ -53,7 +53,10 @@ async function expectHome(page: Page, hosts: Set<string>, dialogs: string[], lab
   await expect(page, label).toHaveURL((url) => url.origin === home.origin && !url.pathname.startsWith("/login"));
   await page.waitForLoadState("load");
   expect(new URL(page.url()).origin, label).toBe(home.origin);
-  expect([...hosts].filter((h) => h !== home.host && h !== new URL(E2E.oidc.issuer).host), label).toEqual([]);
+  expect(
+    [...hosts].filter((h) => h !== home.host && h !== new URL(E2E.oidc.issuer).host),
+    label,
+  ).toEqual([]);
   expect(dialogs, label).toEqual([]);
 }
 

@@ -24,20 +24,29 @@ async function demoScopes(): Promise<{ haproxy: Scope; app: Scope }> {
   let scopes: Scope[] = [];
   // The demo hands its configurations to the console once its agents run: wait for both revisions.
   await expect
-    .poll(async () => {
-      scopes = (await (await api.get("/api/v1/config/scopes")).json()) as Scope[];
-      return scopes.filter((s) => s.clusterName === "demo" && s.latestRevision !== null && s.kind !== "POSTGRES").length;
-    }, { timeout: 90_000 })
+    .poll(
+      async () => {
+        scopes = (await (await api.get("/api/v1/config/scopes")).json()) as Scope[];
+        return scopes.filter((s) => s.clusterName === "demo" && s.latestRevision !== null && s.kind !== "POSTGRES").length;
+      },
+      { timeout: 90_000 },
+    )
     .toBe(2);
   // …and the worker has deployed them (no deployment still running).
   await expect
-    .poll(async () => {
-      const ops = (await (await api.get("/api/v1/operations?kind=config.deploy")).json()) as { state: string }[];
-      return ops.length > 0 && ops.every((o) => !["PENDING", "RUNNING"].includes(o.state));
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        const ops = (await (await api.get("/api/v1/operations?kind=config.deploy")).json()) as { state: string }[];
+        return ops.length > 0 && ops.every((o) => !["PENDING", "RUNNING"].includes(o.state));
+      },
+      { timeout: 60_000 },
+    )
     .toBe(true);
   await api.dispose();
-  return { haproxy: scopes.find((s) => s.clusterName === "demo" && s.kind === "HAPROXY")!, app: scopes.find((s) => s.clusterName === "demo" && s.kind === "APP")! };
+  return {
+    haproxy: scopes.find((s) => s.clusterName === "demo" && s.kind === "HAPROXY")!,
+    app: scopes.find((s) => s.clusterName === "demo" && s.kind === "APP")!,
+  };
 }
 
 const targetRow = (page: Page, name: string) => page.getByTestId(`target-${name}`);
@@ -138,7 +147,8 @@ test("a change made while the page loads, before its live stream opens, still sh
   await appendFile(haproxyCfg, "# edited by hand while the page loaded\n");
   const api = await apiAs("ADMIN");
   type Target = { name: string; driftSince: string | null };
-  const drifting = async () => ((await (await api.get(`/api/v1/config/scopes/${haproxy.key}`)).json()).targets as Target[]).find((t) => t.name === "haproxy-1")?.driftSince !== null;
+  const drifting = async () =>
+    ((await (await api.get(`/api/v1/config/scopes/${haproxy.key}`)).json()).targets as Target[]).find((t) => t.name === "haproxy-1")?.driftSince !== null;
   await expect.poll(drifting, { timeout: 30_000 }).toBe(true);
   await expect(row.getByText("In sync")).toBeVisible();
 
@@ -147,7 +157,9 @@ test("a change made while the page loads, before its live stream opens, still sh
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
 
   // Put the file back for what follows.
-  const lb = ((await (await api.get(`/api/v1/config/scopes/${haproxy.key}`)).json()).targets as { id: string; name: string }[]).find((t) => t.name === "haproxy-1")!;
+  const lb = ((await (await api.get(`/api/v1/config/scopes/${haproxy.key}`)).json()).targets as { id: string; name: string }[]).find(
+    (t) => t.name === "haproxy-1",
+  )!;
   expect((await api.post(`/api/v1/config/targets/load-balancers/${lb.id}/reconcile`, { data: { reason: "e2e: undo the hand edit" } })).status()).toBe(202);
   await expect.poll(drifting, { timeout: 30_000 }).toBe(false);
   await api.dispose();

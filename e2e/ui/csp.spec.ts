@@ -27,7 +27,10 @@ function pageRoutes(): string[] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== "api") walk(full);
       else if (entry.name === "page.tsx") {
-        const segments = path.relative(root, dir).split(path.sep).filter((s) => s && !/^\(.+\)$/.test(s));
+        const segments = path
+          .relative(root, dir)
+          .split(path.sep)
+          .filter((s) => s && !/^\(.+\)$/.test(s));
         out.push("/" + segments.join("/"));
       }
     }
@@ -37,7 +40,10 @@ function pageRoutes(): string[] {
 }
 
 function scriptSrc(csp: string): string[] {
-  const directive = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src "));
+  const directive = csp
+    .split(";")
+    .map((d) => d.trim())
+    .find((d) => d.startsWith("script-src "));
   return directive ? directive.split(/\s+/).slice(1) : [];
 }
 
@@ -52,7 +58,9 @@ async function watchViolations(page: Page): Promise<string[]> {
   await page.addInitScript(() => {
     const w = window as unknown as { __cspViolations: string[] };
     w.__cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) => w.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      w.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`),
+    );
   });
   return fromConsole;
 }
@@ -98,7 +106,11 @@ async function realPaths(): Promise<Record<string, string>> {
     return pick(items);
   };
   // The demo registers itself a little after the console answers.
-  await expect.poll(async () => (await first("/api/v1/databases?pageSize=200", (i) => i.find((d) => (d.cluster as { name: string }).name === "demo"))) !== undefined, { timeout: 90_000 }).toBe(true);
+  await expect
+    .poll(async () => (await first("/api/v1/databases?pageSize=200", (i) => i.find((d) => (d.cluster as { name: string }).name === "demo"))) !== undefined, {
+      timeout: 90_000,
+    })
+    .toBe(true);
   await expect.poll(async () => (await first("/api/v1/operations?limit=50")) !== undefined, { timeout: 60_000 }).toBe(true);
   const demo = (items: Record<string, unknown>[]) => items.find((x) => (x.cluster as { name: string } | undefined)?.name === "demo") ?? items[0];
   const cluster = await first("/api/v1/clusters?q=demo");

@@ -13,11 +13,14 @@ async function demoNode(name: string): Promise<{ id: string; adminState: string 
   const api = await apiAs("VIEWER");
   let node: { id: string; adminState: string; health: string } | undefined;
   await expect
-    .poll(async () => {
-      const page = await (await api.get(`/api/v1/nodes?q=${name}&pageSize=10`)).json();
-      node = page.items.find((n: { name: string; cluster: { name: string } }) => n.name === name && n.cluster.name === "demo");
-      return node?.health;
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        const page = await (await api.get(`/api/v1/nodes?q=${name}&pageSize=10`)).json();
+        node = page.items.find((n: { name: string; cluster: { name: string } }) => n.name === name && n.cluster.name === "demo");
+        return node?.health;
+      },
+      { timeout: 60_000 },
+    )
     .toBe("UP");
   await api.dispose();
   return node!;

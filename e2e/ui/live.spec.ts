@@ -16,17 +16,23 @@ test("a killed app node turns DOWN in an open page, and UP again, without a relo
   // The demo cluster comes up after the console answers: wait for its node to be UP.
   const api = await apiAs("VIEWER");
   await expect
-    .poll(async () => {
-      const nodes = await (await api.get("/api/v1/nodes?q=app-2&pageSize=10")).json();
-      return nodes.items.find((n: { name: string; cluster: { name: string } }) => n.name === "app-2" && n.cluster.name === "demo")?.health;
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        const nodes = await (await api.get("/api/v1/nodes?q=app-2&pageSize=10")).json();
+        return nodes.items.find((n: { name: string; cluster: { name: string } }) => n.name === "app-2" && n.cluster.name === "demo")?.health;
+      },
+      { timeout: 60_000 },
+    )
     .toBe("UP");
   await api.dispose();
 
   const context = await browser.newContext({ storageState: storageState("VIEWER") });
   const page = await context.newPage();
   await page.goto("/nodes?q=app-2");
-  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "app-2", exact: true }) }).filter({ hasText: "demo" });
+  const row = page
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: "app-2", exact: true }) })
+    .filter({ hasText: "demo" });
   await expect(row.getByText("Up", { exact: true })).toBeVisible();
   // A marker that a reload would wipe.
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));

@@ -17,11 +17,14 @@ test("an operator promotes the replica under write load and follows it live", as
   type Db = { id: string; name: string; role: string; health: string; replicationState: string; cluster: { name: string } };
   let replica: Db | undefined;
   await expect
-    .poll(async () => {
-      const page = await (await api.get("/api/v1/databases?pageSize=50")).json();
-      replica = page.items.find((d: Db) => d.name === "pg-replica" && d.cluster.name === "demo");
-      return replica?.health;
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        const page = await (await api.get("/api/v1/databases?pageSize=50")).json();
+        replica = page.items.find((d: Db) => d.name === "pg-replica" && d.cluster.name === "demo");
+        return replica?.health;
+      },
+      { timeout: 60_000 },
+    )
     .toBe("UP");
 
   const context = await browser.newContext({ storageState: storageState("OPERATOR") });
@@ -60,7 +63,9 @@ test("an operator promotes the replica under write load and follows it live", as
   await page.getByRole("button", { name: "Rebuild" }).click();
   await expect(page.getByRole("heading", { name: "Rebuild of pg-primary" })).toBeVisible();
   await expect(page.getByText("Succeeded").first()).toBeVisible({ timeout: 90_000 });
-  const rebuilt = (await (await api.get("/api/v1/databases?pageSize=50")).json()).items.find((d: Db) => d.name === "pg-primary" && d.cluster.name === "demo") as Db;
+  const rebuilt = (await (await api.get("/api/v1/databases?pageSize=50")).json()).items.find(
+    (d: Db) => d.name === "pg-primary" && d.cluster.name === "demo",
+  ) as Db;
   expect(rebuilt).toMatchObject({ role: "REPLICA", replicationState: "STREAMING" });
   await api.dispose();
   await context.close();

@@ -50,7 +50,15 @@ async function signedIn(browser: Browser, user: { email: string; password: strin
   return { context, page };
 }
 
-type SessionRow = { id: string; lastActivityAt: Date; expiresAt: Date; endedAt: Date | null; endReason: string | null; clientIp: string | null; userAgent: string | null };
+type SessionRow = {
+  id: string;
+  lastActivityAt: Date;
+  expiresAt: Date;
+  endedAt: Date | null;
+  endReason: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+};
 
 /** The user's latest session, straight from the console's database. */
 async function latestSession(db: pg.Client, email: string): Promise<SessionRow> {
@@ -109,8 +117,12 @@ test("sign-out ends the session on the server: a copy of its cookie is refused e
   const nextAuthSession = await thief.request.get("/api/auth/session");
   expect(await nextAuthSession.json()).toEqual({});
   // …and next-auth clears the cookie rather than renewing it.
-  const setCookie = nextAuthSession.headersArray().filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value);
-  for (const cookie of setCookie.filter((c) => c.includes("next-auth.session-token="))) expect(cookie).toMatch(/session-token=;|Max-Age=0|Expires=Thu, 01 Jan 1970/i);
+  const setCookie = nextAuthSession
+    .headersArray()
+    .filter((h) => h.name.toLowerCase() === "set-cookie")
+    .map((h) => h.value);
+  for (const cookie of setCookie.filter((c) => c.includes("next-auth.session-token=")))
+    expect(cookie).toMatch(/session-token=;|Max-Age=0|Expires=Thu, 01 Jan 1970/i);
   expect((await thief.request.get("/api/v1/me")).status()).toBe(401);
   const thiefPage = await thief.newPage();
   await thiefPage.goto("/nodes");
@@ -205,7 +217,10 @@ test("an open page does not keep its session alive (stream, refetches, prefetche
     await page.waitForTimeout(35_000);
     expect(requests.filter((r) => r === "GET /api/v1/stream").length, "the live stream was open").toBeGreaterThan(0);
     expect(requests.filter((r) => r === "GET /api/v1/summary").length, "the dashboard refetched in the background").toBeGreaterThanOrEqual(3);
-    expect(requests.filter((r) => r.startsWith("POST /api/v1/session/activity")), "no activity reported").toEqual([]);
+    expect(
+      requests.filter((r) => r.startsWith("POST /api/v1/session/activity")),
+      "no activity reported",
+    ).toEqual([]);
     expect((await latestSession(db, user.email)).lastActivityAt).toEqual(before);
 
     // A click is the user: reported at once, and the idle clock starts again.

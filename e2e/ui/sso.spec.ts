@@ -110,7 +110,11 @@ test("a user in no mapped group is refused with a message, gets no session, and 
   expect(await me(page)).toEqual({ status: 401, role: null });
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login/);
-  expect((await lastDeniedSignIn(account("sso-nogroup").email)).summary).toMatchObject({ method: "oidc", reason: "no group maps to a role", groups: ["staff", "contractors"] });
+  expect((await lastDeniedSignIn(account("sso-nogroup").email)).summary).toMatchObject({
+    method: "oidc",
+    reason: "no group maps to a role",
+    groups: ["staff", "contractors"],
+  });
   await context.close();
 });
 

@@ -26,7 +26,13 @@ export function statusLine(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? "Unknown status"}`;
 }
 
-export function readRefusal(opts: { status: number; body: Buffer; signature: string | string[] | null | undefined; secret: string; nonce: string }): AgentRefusal {
+export function readRefusal(opts: {
+  status: number;
+  body: Buffer;
+  signature: string | string[] | null | undefined;
+  secret: string;
+  nonce: string;
+}): AgentRefusal {
   // Signed or not, text that is too deep or that PostgreSQL refuses (a lone surrogate) is no answer: reasons land in json columns.
   const parsed = parseUntrustedJson(opts.body.toString("utf8"), "answer");
   const json = parsed.ok && parsed.value && typeof parsed.value === "object" && !Array.isArray(parsed.value) ? (parsed.value as Record<string, unknown>) : null;
@@ -36,6 +42,7 @@ export function readRefusal(opts: { status: number; body: Buffer; signature: str
     return { statusLine: line, detail, json, text: detail ? `${line}: ${detail}` : line };
   }
   // An agent cannot sign when it does not know the key or the signature failed; its reason is one word of a closed list.
-  const reason = opts.status === 401 && json?.error === "unauthorized" && typeof json.reason === "string" && REFUSAL_WORDS.has(json.reason) ? json.reason : null;
+  const reason =
+    opts.status === 401 && json?.error === "unauthorized" && typeof json.reason === "string" && REFUSAL_WORDS.has(json.reason) ? json.reason : null;
   return { statusLine: line, detail: reason, json: null, text: reason ? `${line} (${reason})` : `${line} (not a signed agent answer)` };
 }

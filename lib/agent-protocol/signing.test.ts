@@ -35,8 +35,12 @@ describe("agent request signing", () => {
 
   it("refuses a wrong key, an unknown key id and a stale or future timestamp", () => {
     const other = generateAgentSecret();
-    expect(check(signRequest({ keyId, secret: other.secret, method: "POST", pathWithQuery: "/v1/actions", body: '{"action":"drain"}' }))).toMatchObject({ reason: "bad-signature" });
-    expect(check(signRequest({ keyId: other.keyId, secret: other.secret, method: "POST", pathWithQuery: "/v1/actions", body: "" }))).toMatchObject({ reason: "unknown-key" });
+    expect(check(signRequest({ keyId, secret: other.secret, method: "POST", pathWithQuery: "/v1/actions", body: '{"action":"drain"}' }))).toMatchObject({
+      reason: "bad-signature",
+    });
+    expect(check(signRequest({ keyId: other.keyId, secret: other.secret, method: "POST", pathWithQuery: "/v1/actions", body: "" }))).toMatchObject({
+      reason: "unknown-key",
+    });
     const now = Date.now();
     const old = signRequest({ keyId, secret, method: "POST", pathWithQuery: "/v1/actions", body: '{"action":"drain"}', now: now - MAX_SKEW_MS - 1 });
     expect(check(old, { now })).toMatchObject({ reason: "skew" });
@@ -71,7 +75,8 @@ describe("agent answer signing", () => {
     // Replayed onto another request, or signed by another key.
     expect(verifyAnswer({ secret, nonce: newNonce(), status: 409, body, signature })).toBe(false);
     expect(verifyAnswer({ secret: generateAgentSecret().secret, nonce, status: 409, body, signature })).toBe(false);
-    for (const junk of [undefined, null, "", "x", ["a", "b"], "A".repeat(43), signature + "A"]) expect(verifyAnswer({ secret, nonce, status: 409, body, signature: junk })).toBe(false);
+    for (const junk of [undefined, null, "", "x", ["a", "b"], "A".repeat(43), signature + "A"])
+      expect(verifyAnswer({ secret, nonce, status: 409, body, signature: junk })).toBe(false);
   });
 
   it("is not a request signature, nor the other way round", () => {
@@ -82,12 +87,24 @@ describe("agent answer signing", () => {
 
   it("lets the console repeat only what the agent signed", () => {
     const raw = Buffer.from(body);
-    expect(readRefusal({ status: 409, body: raw, signature, secret, nonce })).toEqual({ statusLine: "409 Conflict", detail: "drainUrl is not configured", json: JSON.parse(body), text: "409 Conflict: drainUrl is not configured" });
-    expect(readRefusal({ status: 409, body: raw, signature: undefined, secret, nonce })).toEqual({ statusLine: "409 Conflict", detail: null, json: null, text: "409 Conflict (not a signed agent answer)" });
+    expect(readRefusal({ status: 409, body: raw, signature, secret, nonce })).toEqual({
+      statusLine: "409 Conflict",
+      detail: "drainUrl is not configured",
+      json: JSON.parse(body),
+      text: "409 Conflict: drainUrl is not configured",
+    });
+    expect(readRefusal({ status: 409, body: raw, signature: undefined, secret, nonce })).toEqual({
+      statusLine: "409 Conflict",
+      detail: null,
+      json: null,
+      text: "409 Conflict (not a signed agent answer)",
+    });
     const refused = Buffer.from(JSON.stringify({ error: "unauthorized", reason: "skew" }));
     expect(readRefusal({ status: 401, body: refused, signature: undefined, secret, nonce }).text).toBe("401 Unauthorized (skew)");
     const foreign = Buffer.from(JSON.stringify({ error: "unauthorized", reason: "token for user root expired" }));
     expect(readRefusal({ status: 401, body: foreign, signature: undefined, secret, nonce }).text).toBe("401 Unauthorized (not a signed agent answer)");
-    expect(readRefusal({ status: 599, body: Buffer.from("<html>"), signature: undefined, secret, nonce }).text).toBe("599 Unknown status (not a signed agent answer)");
+    expect(readRefusal({ status: 599, body: Buffer.from("<html>"), signature: undefined, secret, nonce }).text).toBe(
+      "599 Unknown status (not a signed agent answer)",
+    );
   });
 });

@@ -70,7 +70,10 @@ export type VerifyFailure = "missing" | "malformed" | "unknown-key" | "skew" | "
  */
 export class NonceCache {
   private seen = new Map<string, number>();
-  constructor(private readonly ttlMs = 2 * MAX_SKEW_MS, private readonly maxEntries = 200_000) {}
+  constructor(
+    private readonly ttlMs = 2 * MAX_SKEW_MS,
+    private readonly maxEntries = 200_000,
+  ) {}
 
   /** True when the nonce is new (and records it); false for a replay. */
   claim(nonce: string, now: number): boolean {
@@ -136,7 +139,13 @@ export function signAnswer(opts: { secret: string; nonce: string; status: number
   return hmac(opts.secret, answerToSign(opts.nonce, opts.status, opts.body));
 }
 
-export function verifyAnswer(opts: { secret: string; nonce: string; status: number; body: string | Uint8Array; signature: string | string[] | null | undefined }): boolean {
+export function verifyAnswer(opts: {
+  secret: string;
+  nonce: string;
+  status: number;
+  body: string | Uint8Array;
+  signature: string | string[] | null | undefined;
+}): boolean {
   if (typeof opts.signature !== "string" || !/^[A-Za-z0-9_-]{40,64}$/.test(opts.signature)) return false;
   const expected = Buffer.from(signAnswer(opts));
   const given = Buffer.from(opts.signature);

@@ -118,7 +118,11 @@ export type ConfigCandidate = z.infer<typeof configCandidate>;
  * host's owner allows beyond the safe set. Read by the console before it
  * renders or checks a revision, so the editor shows the agent's verdict.
  */
-const agentPath = z.string().min(2).max(4096).regex(/^\/[^\x00-\x1f\x7f\s]*$/, "an absolute path without spaces or control characters");
+const agentPath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^\/[^\x00-\x1f\x7f\s]*$/, "an absolute path without spaces or control characters");
 export const haproxyAgentPolicy = z.object({
   runtime: z.object({ statsSocket: agentPath, pidFile: agentPath }),
   directives: z.array(z.string().min(1).max(100)).max(200),
@@ -160,7 +164,18 @@ export type HaproxyServer = z.infer<typeof haproxyServer>;
 export type PostgresStatus = z.infer<typeof postgresStatus>;
 export type BackendProbe = z.infer<typeof backendProbe>;
 
-const serverRef = { backend: z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/), server: z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/) };
+const serverRef = {
+  backend: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9._:-]+$/),
+  server: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9._:-]+$/),
+};
 
 /** Actions an agent carries out. Each driver accepts its own; others get 422. */
 export const agentAction = z.discriminatedUnion("action", [
@@ -178,13 +193,21 @@ export const agentAction = z.discriminatedUnion("action", [
    */
   z.strictObject({
     action: z.literal("postgres.rebuild"),
-    host: z.string().min(1).max(255).regex(/^[A-Za-z0-9._:-]+$/),
+    host: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9._:-]+$/),
     port: z.number().int().min(1).max(65535),
   }),
   /** A replica follows another primary: primary_conninfo's host and port replaced, then reloaded. */
   z.strictObject({
     action: z.literal("postgres.repoint"),
-    host: z.string().min(1).max(255).regex(/^[A-Za-z0-9._:-]+$/),
+    host: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9._:-]+$/),
     port: z.number().int().min(1).max(65535),
   }),
   z.strictObject({ action: z.literal("haproxy.set-state"), ...serverRef, state: z.enum(["ready", "drain", "maint"]) }),

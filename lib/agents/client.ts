@@ -71,7 +71,11 @@ export async function callAgent<T extends z.ZodType>(
         agent: false,
         timeout: timeoutMs,
         lookup: connect.lookup,
-        headers: { authorization, accept: "application/json", ...(text !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(text) } : {}) },
+        headers: {
+          authorization,
+          accept: "application/json",
+          ...(text !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(text) } : {}),
+        },
         ...(url.protocol === "https:" ? { ca: agentCa(), rejectUnauthorized: true } : {}),
       },
       (res) => {
@@ -102,7 +106,14 @@ export async function callAgent<T extends z.ZodType>(
     req.on("error", (e: NodeJS.ErrnoException) => {
       // A refused destination or a refused connection: the request never left, so it changed nothing.
       const notSent = e.code === "ECONNREFUSED" || e instanceof DestinationRefused;
-      reject(new AgentCallError(0, `agent at ${endpoint.agentUrl}: ${e.code === "ECONNREFUSED" ? "connection refused (agent not running?)" : e.message}`, null, notSent));
+      reject(
+        new AgentCallError(
+          0,
+          `agent at ${endpoint.agentUrl}: ${e.code === "ECONNREFUSED" ? "connection refused (agent not running?)" : e.message}`,
+          null,
+          notSent,
+        ),
+      );
     });
     req.end(text);
   });

@@ -19,14 +19,28 @@ it("issues, rotates and hands the worker the current secret only", async () => {
   const inv = await import("@/lib/inventory/service");
   const { issueAgentCredential, loadAgentTargets } = await import("@/lib/agents/service");
   const cluster = await inv.createCluster({ name: "enrol", description: "", environment: "production" }, audit);
-  const bare = await inv.createNode({ clusterId: cluster.id, name: "no-agent", host: "10.0.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null }, audit);
+  const bare = await inv.createNode(
+    { clusterId: cluster.id, name: "no-agent", host: "10.0.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null },
+    audit,
+  );
   await expect(issueAgentCredential("NODE", bare.id, audit)).rejects.toMatchObject({ status: 422 });
-  const hw = await inv.createLoadBalancer({ clusterId: cluster.id, name: "f5", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port: 443, agentUrl: null }, audit);
+  const hw = await inv.createLoadBalancer(
+    { clusterId: cluster.id, name: "f5", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port: 443, agentUrl: null },
+    audit,
+  );
   await expect(issueAgentCredential("LOAD_BALANCER", hw.id, audit)).rejects.toMatchObject({ status: 422 });
 
-  const node = await inv.createNode({ clusterId: cluster.id, name: "app-1", host: "10.0.0.3", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7101" }, audit);
+  const node = await inv.createNode(
+    { clusterId: cluster.id, name: "app-1", host: "10.0.0.3", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7101" },
+    audit,
+  );
   const first = await issueAgentCredential("NODE", node.id, audit);
-  expect(first.config).toMatchObject({ name: "app-1", role: "app", listen: { host: "127.0.0.1", port: 7101 }, credentials: [{ keyId: first.keyId, secret: first.secret }] });
+  expect(first.config).toMatchObject({
+    name: "app-1",
+    role: "app",
+    listen: { host: "127.0.0.1", port: 7101 },
+    credentials: [{ keyId: first.keyId, secret: first.secret }],
+  });
   const stored = await db.agentCredential.findFirstOrThrow({ where: { keyId: first.keyId }, select: { secretCiphertext: true } });
   expect(stored.secretCiphertext).not.toContain(first.secret);
   expect(toJson(await db.agentCredential.findMany())).not.toContain(first.secret);
@@ -59,7 +73,10 @@ it("fingerprints the watched set: moves on every change the worker must follow, 
   };
   await changed();
 
-  const node = await inv.createNode({ clusterId: cluster.id, name: "fp-1", host: "10.0.0.9", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7201" }, audit);
+  const node = await inv.createNode(
+    { clusterId: cluster.id, name: "fp-1", host: "10.0.0.9", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7201" },
+    audit,
+  );
   expect(await changed()).toBe(true);
   await issueAgentCredential("NODE", node.id, audit);
   expect(await changed()).toBe(true);

@@ -44,9 +44,23 @@ export function agentConfigSnippet(type: AgentSubject, subject: SubjectRow, cred
   };
   const app = `http://${subject.host}:${subject.port}`;
   if (type === "NODE") {
-    return { ...base, app: { healthUrl: `${app}/health`, statsUrl: `${app}/stats`, drainUrl: `${app}/admin/drain`, resumeUrl: `${app}/admin/resume`, endSessionsUrl: `${app}/admin/end-sessions`, settingsFile: "/etc/clusterdeck-app/settings.json", reloadUrl: `${app}/admin/reload`, backends: [], timeoutMs: 500 } };
+    return {
+      ...base,
+      app: {
+        healthUrl: `${app}/health`,
+        statsUrl: `${app}/stats`,
+        drainUrl: `${app}/admin/drain`,
+        resumeUrl: `${app}/admin/resume`,
+        endSessionsUrl: `${app}/admin/end-sessions`,
+        settingsFile: "/etc/clusterdeck-app/settings.json",
+        reloadUrl: `${app}/admin/reload`,
+        backends: [],
+        timeoutMs: 500,
+      },
+    };
   }
-  if (type === "LOAD_BALANCER") return { ...base, haproxy: { socket: "/run/haproxy/admin.sock", configFile: "/etc/haproxy/haproxy.cfg", pidFile: "/run/haproxy/haproxy.pid" } };
+  if (type === "LOAD_BALANCER")
+    return { ...base, haproxy: { socket: "/run/haproxy/admin.sock", configFile: "/etc/haproxy/haproxy.cfg", pidFile: "/run/haproxy/haproxy.pid" } };
   return { ...base, postgres: { url: `postgresql://clusterdeck_agent@127.0.0.1:${subject.port}/postgres` } };
 }
 
@@ -57,9 +71,7 @@ export async function issueAgentCredential(type: AgentSubject, id: string, audit
     if (!subject) throw notFound(label[type]);
     if (subject.kind === "HARDWARE") throw unprocessable("A hardware load balancer has no agent; it is probed instead");
     if (!subject.agentUrl) {
-      throw unprocessable("Set the agent URL first: the credential is issued for the agent at that address", [
-        { path: "agentUrl", message: "No agent URL" },
-      ]);
+      throw unprocessable("Set the agent URL first: the credential is issued for the agent at that address", [{ path: "agentUrl", message: "No agent URL" }]);
     }
     const owner = { [ownerColumn[type]]: id };
     const previous = await tx.agentCredential.findMany({ where: { ...owner, revokedAt: null }, select: { keyId: true } });
@@ -111,11 +123,21 @@ export async function agentTargetsFingerprint(): Promise<string> {
 }
 
 /** How to reach and sign for one target's agent; null when it has no agent or no credential. */
-export async function agentEndpointFor(type: AgentSubject, id: string, consoleSecret = sessionSecret()): Promise<{ agentUrl: string; keyId: string; secret: string } | null> {
+export async function agentEndpointFor(
+  type: AgentSubject,
+  id: string,
+  consoleSecret = sessionSecret(),
+): Promise<{ agentUrl: string; keyId: string; secret: string } | null> {
   const row = await db.agentCredential.findFirst({
     where: { [ownerColumn[type]]: id, revokedAt: null },
     orderBy: { createdAt: "desc" },
-    select: { keyId: true, secretCiphertext: true, node: { select: { agentUrl: true } }, loadBalancer: { select: { agentUrl: true } }, databaseInstance: { select: { agentUrl: true } } },
+    select: {
+      keyId: true,
+      secretCiphertext: true,
+      node: { select: { agentUrl: true } },
+      loadBalancer: { select: { agentUrl: true } },
+      databaseInstance: { select: { agentUrl: true } },
+    },
   });
   const agentUrl = row?.node?.agentUrl ?? row?.loadBalancer?.agentUrl ?? row?.databaseInstance?.agentUrl;
   if (!row || !agentUrl) return null;

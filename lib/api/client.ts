@@ -39,7 +39,9 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
     data = null;
   }
   if (!res.ok) {
-    const problem = (data && typeof data === "object" ? data : { type: "about:blank", title: res.statusText || "Request failed", status: res.status }) as Problem;
+    const problem = (
+      data && typeof data === "object" ? data : { type: "about:blank", title: res.statusText || "Request failed", status: res.status }
+    ) as Problem;
     if (res.status === 401 && typeof window !== "undefined") {
       // A full navigation on purpose: the session is gone, so is every cached query.
       // Sign-in says why (idle, expired…) and comes back to this page, query included.

@@ -73,9 +73,7 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
       if (badParam) throw badRequest(badTextMessage(badParam), { errors: [{ path: badParam.path, message: badTextMessage(badParam) }] });
       const params = parseInput(spec.params, rawParams, "path", 400);
       const query = parseInput(spec.query, queryObject(new URL(req.url).searchParams), "query", 400);
-      const body = spec.body
-        ? parseInput(spec.body, await readJsonBody(req, spec.maxBodyBytes ?? DEFAULT_MAX_BODY), "body", 422)
-        : await refuseBody(req);
+      const body = spec.body ? parseInput(spec.body, await readJsonBody(req, spec.maxBodyBytes ?? DEFAULT_MAX_BODY), "body", 422) : await refuseBody(req);
 
       const audit: AuditContext = { actor: actor as Actor, requestId, clientIp };
       const result = await fn({ req, requestId, clientIp, actor: actor as never, params, query, body, audit } as HandlerContext<S>);
@@ -115,7 +113,10 @@ function checkOrigin(req: Request): void {
   }
   // X-Forwarded-Host is the front server's pick from a trusted proxy's chain; without a trusted proxy it is not believed.
   const host = (env().CLUSTERDECK_TRUST_PROXY > 0 && req.headers.get("x-forwarded-host")) || req.headers.get("host");
-  const trusted = env().CLUSTERDECK_TRUSTED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean);
+  const trusted = env()
+    .CLUSTERDECK_TRUSTED_ORIGINS.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   let originHost: string | null = null;
   try {
     originHost = new URL(origin).host;
@@ -150,7 +151,12 @@ function parseInput<T extends z.ZodType | undefined>(schema: T, input: unknown, 
     path: [where, ...issue.path.map(String)].join("."),
     message: issue.message,
   }));
-  const detail = `Invalid ${where}: ` + errors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join("; ");
+  const detail =
+    `Invalid ${where}: ` +
+    errors
+      .slice(0, 5)
+      .map((e) => `${e.path}: ${e.message}`)
+      .join("; ");
   throw status === 422 ? unprocessable(detail, errors) : badRequest(detail, { errors });
 }
 
@@ -224,7 +230,10 @@ function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string[] {
   const index = cause?.constraint?.index;
   const table = cause?.table;
   if (index && table && index.startsWith(`${table}_`) && index.endsWith("_key")) {
-    return index.slice(table.length + 1, -"_key".length).split("_").filter((f) => f !== "clusterId");
+    return index
+      .slice(table.length + 1, -"_key".length)
+      .split("_")
+      .filter((f) => f !== "clusterId");
   }
   return [];
 }
@@ -233,12 +242,16 @@ async function auditRefusal(spec: RouteSpec, error: ApiError, actor: Actor | nul
   if (spec.method === "GET" || !actor) return;
   if (error.status !== 403 && error.status < 500) return;
   try {
-    await recordAudit(db, { actor, requestId, clientIp }, {
-      action: `${spec.method} ${spec.path}`,
-      targetType: "SYSTEM",
-      outcome: error.status === 403 ? "DENIED" : "FAILURE",
-      summary: { status: error.status, detail: error.detail ?? error.title },
-    });
+    await recordAudit(
+      db,
+      { actor, requestId, clientIp },
+      {
+        action: `${spec.method} ${spec.path}`,
+        targetType: "SYSTEM",
+        outcome: error.status === 403 ? "DENIED" : "FAILURE",
+        summary: { status: error.status, detail: error.detail ?? error.title },
+      },
+    );
   } catch (auditError) {
     log.error("audit.write-failed", { requestId, error: String(auditError) });
   }

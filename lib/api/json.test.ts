@@ -50,7 +50,10 @@ describe("parseUntrustedJson", () => {
       expect(text.length).toBeLessThan(kind === "array" ? 64 * 1024 : 200 * 1024);
       const result = parseUntrustedJson(text);
       expect(result).toMatchObject({ ok: false, refusal: { kind: "depth", where: "body" } });
-      if (!result.ok) expect(result.refusal.message).toBe(`body is nested more than ${MAX_JSON_DEPTH} levels deep (at character ${9 + (MAX_JSON_DEPTH - 1) * (kind === "array" ? 1 : 5)})`);
+      if (!result.ok)
+        expect(result.refusal.message).toBe(
+          `body is nested more than ${MAX_JSON_DEPTH} levels deep (at character ${9 + (MAX_JSON_DEPTH - 1) * (kind === "array" ? 1 : 5)})`,
+        );
     }
   });
 

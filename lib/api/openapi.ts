@@ -19,7 +19,10 @@ const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
 
 function parameters(spec: RouteSpec) {
   const params: Record<string, unknown>[] = [];
-  for (const [where, schema] of [["path", spec.params], ["query", spec.query]] as const) {
+  for (const [where, schema] of [
+    ["path", spec.params],
+    ["query", spec.query],
+  ] as const) {
     if (!schema) continue;
     const js = jsonSchema(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, prop] of Object.entries(js.properties ?? {})) {

@@ -32,8 +32,7 @@ export const unauthorized = (detail = "Sign in or send 'Authorization: Bearer <t
 export const forbidden = (detail = "Your role does not allow this action") => new ApiError(403, "Forbidden", detail);
 export const notFound = (what: string) => new ApiError(404, "Not found", `${what} does not exist`);
 export const conflict = (detail: string, extra?: Record<string, unknown>) => new ApiError(409, "Conflict", detail, extra);
-export const unprocessable = (detail: string, errors: ProblemField[] = []) =>
-  new ApiError(422, "Validation failed", detail, { errors });
+export const unprocessable = (detail: string, errors: ProblemField[] = []) => new ApiError(422, "Validation failed", detail, { errors });
 
 export function problemBody(error: ApiError, requestId: string): Problem {
   return problemShape(error.status, error.title, error.detail, requestId, error.extra);

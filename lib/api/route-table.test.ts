@@ -25,7 +25,17 @@ describe("matchApiRoute", () => {
   });
 
   it("does not know paths outside the contract", () => {
-    for (const path of ["/api", "/api/v1", "/api/v2/nodes", "/api/v1/nope", "/api/v1/nodes/a/b", "/api/v1/nodes;x=1", "/api/v1/openapi.json/x", "/api/v1/openapiXjson", "/api/v1/config/targets/nodes"]) {
+    for (const path of [
+      "/api",
+      "/api/v1",
+      "/api/v2/nodes",
+      "/api/v1/nope",
+      "/api/v1/nodes/a/b",
+      "/api/v1/nodes;x=1",
+      "/api/v1/openapi.json/x",
+      "/api/v1/openapiXjson",
+      "/api/v1/config/targets/nodes",
+    ]) {
       expect(matchApiRoute(path, "GET"), path).toEqual({ kind: "not-found" });
     }
   });

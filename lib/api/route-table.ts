@@ -30,11 +30,7 @@ function routeTable(): Entry[] {
   return table;
 }
 
-export type RouteMatch =
-  | { kind: "ok" }
-  | { kind: "bad-encoding" }
-  | { kind: "not-found" }
-  | { kind: "method-not-allowed"; allow: string[] };
+export type RouteMatch = { kind: "ok" } | { kind: "bad-encoding" } | { kind: "not-found" } | { kind: "method-not-allowed"; allow: string[] };
 
 /** `pathname` as it arrived (still percent-encoded). */
 export function matchApiRoute(pathname: string, method: string): RouteMatch {

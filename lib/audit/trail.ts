@@ -33,7 +33,13 @@ export async function listAudit(query: AuditListQuery): Promise<Page<AuditView>>
     outcome: query.outcome,
     at: query.from || query.to ? { gte: query.from ? new Date(query.from) : undefined, lte: query.to ? new Date(query.to) : undefined } : undefined,
     ...(query.q
-      ? { OR: [{ action: { contains: query.q, mode: "insensitive" } }, { actorLabel: { contains: query.q, mode: "insensitive" } }, { reason: { contains: query.q, mode: "insensitive" } }] }
+      ? {
+          OR: [
+            { action: { contains: query.q, mode: "insensitive" } },
+            { actorLabel: { contains: query.q, mode: "insensitive" } },
+            { reason: { contains: query.q, mode: "insensitive" } },
+          ],
+        }
       : {}),
   };
   const [items, total] = await Promise.all([
@@ -41,5 +47,10 @@ export async function listAudit(query: AuditListQuery): Promise<Page<AuditView>>
     db.auditEntry.count({ where }),
   ]);
   // Summaries and reasons are free text (a refusal's detail, an admin's reason): masked like any text a viewer reads.
-  return { items: items.map((a) => ({ ...a, summary: maskData(a.summary), reason: a.reason === null ? null : maskText(a.reason) })), total, page: query.page, pageSize: query.pageSize };
+  return {
+    items: items.map((a) => ({ ...a, summary: maskData(a.summary), reason: a.reason === null ? null : maskText(a.reason) })),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }

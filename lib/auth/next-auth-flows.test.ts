@@ -187,7 +187,8 @@ describe("activity", () => {
     expect(before.session.idleSecondsLeft).toBeLessThanOrEqual(10 * 60);
     expect(await lastActivity()).toEqual(old);
 
-    const post = (headers: Record<string, string>) => new Request(`${origin}/api/v1/session/activity`, { method: "POST", headers: { cookie, host: "127.0.0.1:3999", ...headers } });
+    const post = (headers: Record<string, string>) =>
+      new Request(`${origin}/api/v1/session/activity`, { method: "POST", headers: { cookie, host: "127.0.0.1:3999", ...headers } });
     expect((await activity(post({ origin: "https://evil.example" }))).status).toBe(403);
     expect(await lastActivity()).toEqual(old);
 

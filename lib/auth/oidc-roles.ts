@@ -16,7 +16,11 @@ const byRank: readonly Role[] = ["ADMIN", "OPERATOR", "VIEWER"];
  */
 export function groupsFromClaim(value: unknown): string[] {
   if (typeof value === "string") return value.trim() ? [value.trim()] : [];
-  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === "string").map((g) => g.trim()).filter(Boolean);
+  if (Array.isArray(value))
+    return value
+      .filter((g): g is string => typeof g === "string")
+      .map((g) => g.trim())
+      .filter(Boolean);
   return [];
 }
 

@@ -49,7 +49,11 @@ export function oidcProvider(settings: OidcSettings): OAuthConfig<OidcClaims> {
 }
 
 /** next-auth's signIn callback for this provider: provision and open a session, or say why not. */
-export async function oidcSignIn(settings: OidcSettings, claims: OidcClaims, request: { clientIp: string | null; userAgent: string | null }): Promise<SsoResult> {
+export async function oidcSignIn(
+  settings: OidcSettings,
+  claims: OidcClaims,
+  request: { clientIp: string | null; userAgent: string | null },
+): Promise<SsoResult> {
   const groups = groupsFromClaim(claims[settings.groupsClaim]);
   return signInWithSso(
     {

@@ -125,12 +125,16 @@ export function authOptions(): NextAuthOptions {
           const sessionId = await db.$transaction(async (tx) => {
             await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
             const id = await createSession(tx, { userId: user.id, sessionVersion: user.sessionVersion, clientIp, userAgent });
-            await recordAudit(tx, { ...ctx, actor: { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role } }, {
-              action: "auth.sign-in",
-              targetType: "USER",
-              targetId: user.id,
-              summary: { session: id },
-            });
+            await recordAudit(
+              tx,
+              { ...ctx, actor: { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role } },
+              {
+                action: "auth.sign-in",
+                targetType: "USER",
+                targetId: user.id,
+                summary: { session: id },
+              },
+            );
             return id;
           });
           return { id: user.id, email: user.email, name: user.name, role: user.role, sessionId };

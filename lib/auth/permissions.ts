@@ -21,13 +21,7 @@ export const permissions = [
 
 export type Permission = (typeof permissions)[number];
 
-const viewer: readonly Permission[] = [
-  "inventory:read",
-  "events:read",
-  "audit:read",
-  "operations:read",
-  "config:read",
-];
+const viewer: readonly Permission[] = ["inventory:read", "events:read", "audit:read", "operations:read", "config:read"];
 
 const operator: readonly Permission[] = [...viewer, "events:acknowledge", "operations:run"];
 

@@ -45,7 +45,17 @@ export async function sessionFrom(requestHeaders: Headers): Promise<SessionLooku
   const { user } = check;
   if (check.display) {
     // Read-only by construction: VIEWER whatever its owner's role, and the handler refuses it any change.
-    return { actor: { type: "USER", id: user.id, userId: user.id, label: `wall display "${check.display.label}" (${user.email})`, role: "VIEWER", sessionId: check.sessionId, display: true } };
+    return {
+      actor: {
+        type: "USER",
+        id: user.id,
+        userId: user.id,
+        label: `wall display "${check.display.label}" (${user.email})`,
+        role: "VIEWER",
+        sessionId: check.sessionId,
+        display: true,
+      },
+    };
   }
   return { actor: { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role, sessionId: check.sessionId } };
 }
@@ -106,7 +116,15 @@ export async function bearerActor(authorization: string): Promise<BearerResult> 
   if (!match?.[1] || !looksLikeApiToken(match[1])) return { error: "Malformed Authorization header: expected 'Bearer cdk_…'" };
   const token = await db.apiToken.findUnique({
     where: { tokenHash: hashApiToken(match[1]) },
-    select: { id: true, name: true, role: true, expiresAt: true, revokedAt: true, lastUsedAt: true, owner: { select: { id: true, email: true, role: true, disabled: true } } },
+    select: {
+      id: true,
+      name: true,
+      role: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      owner: { select: { id: true, email: true, role: true, disabled: true } },
+    },
   });
   const now = new Date();
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now) || token.owner.disabled) {

@@ -9,8 +9,10 @@ import { eventList } from "@/lib/events/schemas";
 import { maintenanceRequest } from "@/lib/operations/schemas";
 
 it("accepts years 1 to 9999 in UTC and nothing else", () => {
-  for (const ok of ["0001-01-01T00:00:00Z", "2030-01-01T00:00:00+02:00", "9999-12-31T23:59:59.999Z"]) expect(isoDateTimeSchema.safeParse(ok).success, ok).toBe(true);
-  for (const bad of ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2024-13-01T00:00:00Z", "yesterday"]) expect(isoDateTimeSchema.safeParse(bad).success, bad).toBe(false);
+  for (const ok of ["0001-01-01T00:00:00Z", "2030-01-01T00:00:00+02:00", "9999-12-31T23:59:59.999Z"])
+    expect(isoDateTimeSchema.safeParse(ok).success, ok).toBe(true);
+  for (const bad of ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2024-13-01T00:00:00Z", "yesterday"])
+    expect(isoDateTimeSchema.safeParse(bad).success, bad).toBe(false);
   expect(eventList.safeParse({ from: "0000-01-01T00:00:00Z" }).success).toBe(false);
   expect(auditList.safeParse({ to: "0000-06-01T00:00:00Z" }).success).toBe(false);
   expect(maintenanceRequest.safeParse({ reason: "x", until: "0000-01-01T00:00:00Z" }).success).toBe(false);
@@ -18,5 +20,6 @@ it("accepts years 1 to 9999 in UTC and nothing else", () => {
 
 it("takes an agent URL without a user name or password: agents authenticate with their own key", () => {
   expect(agentUrlSchema.safeParse("https://10.0.0.5:7070").success).toBe(true);
-  for (const bad of ["https://admin:s3cret@10.0.0.5:7070", "http://token@agent.internal:9101", "https://:pw@10.0.0.5"]) expect(agentUrlSchema.safeParse(bad).success, bad).toBe(false);
+  for (const bad of ["https://admin:s3cret@10.0.0.5:7070", "http://token@agent.internal:9101", "https://:pw@10.0.0.5"])
+    expect(agentUrlSchema.safeParse(bad).success, bad).toBe(false);
 });

@@ -32,7 +32,11 @@ export const databaseUrl = z
     }
     for (const [key, value] of u.searchParams) {
       const rule = SAFE_URL_PARAMS[key];
-      if (!rule) ctx.addIssue({ code: "custom", message: `the URL parameter '${key.slice(0, 40)}' is not allowed (allowed: ${Object.keys(SAFE_URL_PARAMS).join(", ")})` });
+      if (!rule)
+        ctx.addIssue({
+          code: "custom",
+          message: `the URL parameter '${key.slice(0, 40)}' is not allowed (allowed: ${Object.keys(SAFE_URL_PARAMS).join(", ")})`,
+        });
       else if (!rule.test(value)) ctx.addIssue({ code: "custom", message: `the URL parameter '${key}' has a value it does not take` });
     }
   });

@@ -86,7 +86,17 @@ describe("settings schemas", () => {
     const ok = (url: string) => appSettings.safeParse({ database: { url } }).success;
     expect(ok("postgresql://app:pw@10.0.0.5:5432/shop?sslmode=require&application_name=shop&connect_timeout=5")).toBe(true);
     // node-postgres and libpq read these as files on the app's host, or send them as server settings.
-    for (const param of ["sslrootcert=/etc/shadow", "sslcert=/etc/shadow", "sslkey=/root/.ssh/id_rsa", "host=/var/run/postgresql", "options=-c%20log_directory%3D/tmp", "SSLROOTCERT=/x", "sslmode=verify-full&sslrootcert=/x", "passfile=/etc/shadow", "service=x"]) {
+    for (const param of [
+      "sslrootcert=/etc/shadow",
+      "sslcert=/etc/shadow",
+      "sslkey=/root/.ssh/id_rsa",
+      "host=/var/run/postgresql",
+      "options=-c%20log_directory%3D/tmp",
+      "SSLROOTCERT=/x",
+      "sslmode=verify-full&sslrootcert=/x",
+      "passfile=/etc/shadow",
+      "service=x",
+    ]) {
       expect(ok(`postgresql://app:pw@10.0.0.5:5432/shop?${param}`), param).toBe(false);
     }
     expect(ok("postgresql://app:pw@10.0.0.5:5432/shop?sslmode=require;x")).toBe(false);

@@ -45,7 +45,7 @@ describe("what the console renders itself", () => {
         frontendExtra: [
           "acl is_admin path_beg /admin",
           "http-request deny deny_status 403 if is_admin",
-          'http-request set-header X-Forwarded-Proto https if { ssl_fc }',
+          "http-request set-header X-Forwarded-Proto https if { ssl_fc }",
           "http-request redirect scheme https code 301 unless { ssl_fc }",
           "http-request set-var(txn.host) req.hdr(host),lower",
           "stick-table type ip size 100k expire 30s store http_req_rate(10s)",
@@ -136,10 +136,20 @@ describe("running commands", () => {
 });
 
 describe("changing who HAProxy is, or its environment", () => {
-  it.each(["user root", "group root", "uid 0", "gid 0", "chroot /", "daemon", "setenv A b", "presetenv A b", "resetenv", "unsetenv PATH", "set-dumpable", "expose-experimental-directives"])(
-    "refuses global %s",
-    (line) => expect(refused("global", line)).toBe(true),
-  );
+  it.each([
+    "user root",
+    "group root",
+    "uid 0",
+    "gid 0",
+    "chroot /",
+    "daemon",
+    "setenv A b",
+    "presetenv A b",
+    "resetenv",
+    "unsetenv PATH",
+    "set-dumpable",
+    "expose-experimental-directives",
+  ])("refuses global %s", (line) => expect(refused("global", line)).toBe(true));
   it.each([
     ['.alert "${NEXTAUTH_SECRET}"', "global"],
     ['.notice "$HOME"', "global"],
@@ -214,10 +224,25 @@ describe("the agent's runtime paths", () => {
   ])("refuses a socket outside the network: %s", (line, section) => expect(refused(section, line)).toBe(true));
 
   it("accepts network binds and servers", () => {
-    for (const line of ["bind :80", "bind *:8080", "bind 10.0.0.1:443", "bind [::]:80", "bind :::80 v4v6", "bind ipv4@0.0.0.0:80", "bind :80,:8080", "bind :8000-8010"]) {
+    for (const line of [
+      "bind :80",
+      "bind *:8080",
+      "bind 10.0.0.1:443",
+      "bind [::]:80",
+      "bind :::80 v4v6",
+      "bind ipv4@0.0.0.0:80",
+      "bind :80,:8080",
+      "bind :8000-8010",
+    ]) {
       expect(problemsOf("frontend f", line)).toEqual([]);
     }
-    for (const line of ["server s 10.0.0.1:80 check", "server s app.internal", "server s ipv6@[::1]:80", "server s 10.0.0.1:+1", "server s 10.0.0.1 socks4 10.0.0.2:1080"]) {
+    for (const line of [
+      "server s 10.0.0.1:80 check",
+      "server s app.internal",
+      "server s ipv6@[::1]:80",
+      "server s 10.0.0.1:+1",
+      "server s 10.0.0.1 socks4 10.0.0.2:1080",
+    ]) {
       expect(problemsOf("backend b", line)).toEqual([]);
     }
   });
@@ -308,7 +333,15 @@ describe("reading host files", () => {
     expect(problemsOf("frontend f", "bind :443 ssl crt /etc/haproxy/certs/", p)).toHaveLength(1);
     expect(problemsOf("frontend f", "errorfile 503 /etc/haproxy/errors/503.http", p)).toEqual([]);
     expect(problemsOf("frontend f", "log /dev/log local0", p)).toEqual([]);
-    for (const sneaky of ["/etc/haproxy/certs/../../shadow", "/etc/haproxy/certs//x", "/etc/haproxy/certs/./x", "/etc/haproxy/certsX/x", "/etc/haproxy/errors/503.http.bak", "etc/haproxy/certs/x", "/etc/haproxy/certs/x\\x00.pem"]) {
+    for (const sneaky of [
+      "/etc/haproxy/certs/../../shadow",
+      "/etc/haproxy/certs//x",
+      "/etc/haproxy/certs/./x",
+      "/etc/haproxy/certsX/x",
+      "/etc/haproxy/errors/503.http.bak",
+      "etc/haproxy/certs/x",
+      "/etc/haproxy/certs/x\\x00.pem",
+    ]) {
       expect(refused("frontend f", `bind :443 ssl crt ${sneaky}`, p), sneaky).toBe(true);
     }
     expect(fileAllowed("/etc/haproxy/certs/a/b.pem", p)).toBe(true);
@@ -381,7 +414,11 @@ describe("the lexer against the real haproxy binary", () => {
         writeFileSync(file, ["global", ...chunk.map((w) => `    .notice ${w}`)].join("\n") + "\n");
         let output = "";
         try {
-          output = execFileSync("haproxy", ["-c", "-f", file], { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } as Record<string, string> as NodeJS.ProcessEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+          output = execFileSync("haproxy", ["-c", "-f", file], {
+            env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } as Record<string, string> as NodeJS.ProcessEnv,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+          });
         } catch (error) {
           output = `${(error as { stdout?: string }).stdout ?? ""}${(error as { stderr?: string }).stderr ?? ""}`;
         }

@@ -506,7 +506,23 @@ const OTHER_SECTIONS: Record<"userlist" | "resolvers" | "http-errors" | "cache",
 };
 
 /** Keywords that take a second word to name the directive. */
-const TWO_WORD = new Set(["option", "timeout", "stats", "http-check", "tcp-check", "capture", "monitor", "external-check", "email-alert", "persist", "rate-limit", "stick", "declare", "tcp-request", "tcp-response"]);
+const TWO_WORD = new Set([
+  "option",
+  "timeout",
+  "stats",
+  "http-check",
+  "tcp-check",
+  "capture",
+  "monitor",
+  "external-check",
+  "email-alert",
+  "persist",
+  "rate-limit",
+  "stick",
+  "declare",
+  "tcp-request",
+  "tcp-response",
+]);
 
 /** Bind and server options whose value HAProxy reads as a file. */
 const FILE_OPTIONS = new Set(["crt", "crt-list", "ca-file", "crl-file", "ca-verify-file", "ca-sign-file", "ssl-dh-param-file", "issuers-chain-path"]);
@@ -593,7 +609,8 @@ function checkWords(c: Check, words: HaproxyWord[], luaAllowed: boolean): void {
     if (w.value.includes("\u0000")) refuse(c, "a NUL character (\\x00) cuts a word short where HAProxy reads it");
     if (/(?<![A-Za-z0-9_.-])env\(/i.test(w.value)) refuse(c, `"${clip(w.value)}": the env() fetch reads HAProxy's environment`);
     if (!luaAllowed && /(?<![A-Za-z0-9_.-])lua\./i.test(w.value)) refuse(c, `"${clip(w.value)}": Lua runs as root and is outside the safe set`);
-    if (LOCAL_ADDRESS.test(w.value)) refuse(c, `"${clip(w.value)}": unix sockets, abstract sockets and inherited descriptors are not network addresses; only the agent places sockets`);
+    if (LOCAL_ADDRESS.test(w.value))
+      refuse(c, `"${clip(w.value)}": unix sockets, abstract sockets and inherited descriptors are not network addresses; only the agent places sockets`);
     for (const file of fileArguments(w.value)) checkFile(c, file, `"${clip(w.value)}"`);
     // ACL flags: `-f <file>` loads patterns from a file.
     if (w.value === "-f" && !w.quoted) checkFile(c, words[i + 1]?.value, "acl -f");
@@ -723,7 +740,8 @@ function checkProxyDirective(c: Check, key: string, words: HaproxyWord[], argsFr
       const action = actionName(v(index));
       if (c.luaAllowed && (action.startsWith("lua.") || (action === "use-service" && v(index + 1)?.startsWith("lua.")))) break;
       if (!HTTP_ACTIONS.has(action)) refuse(c, `"${key} ${clip(action)}" is outside the safe set`);
-      else if (action === "use-service" && !SERVICES.has(v(index + 1) ?? "")) refuse(c, `use-service "${clip(v(index + 1) ?? "")}": only ${[...SERVICES].join(", ")} is allowed`);
+      else if (action === "use-service" && !SERVICES.has(v(index + 1) ?? ""))
+        refuse(c, `use-service "${clip(v(index + 1) ?? "")}": only ${[...SERVICES].join(", ")} is allowed`);
       else if (action === "return") checkBodyFiles(c, words, index + 1);
       break;
     }
@@ -734,7 +752,8 @@ function checkProxyDirective(c: Check, key: string, words: HaproxyWord[], argsFr
       const action = actionName(v(argsFrom));
       if (c.luaAllowed && (action.startsWith("lua.") || (action === "use-service" && v(argsFrom + 1)?.startsWith("lua.")))) break;
       if (!TCP_ACTIONS.has(action)) refuse(c, `"${key} ${clip(action)}" is outside the safe set`);
-      else if (action === "use-service" && !SERVICES.has(v(argsFrom + 1) ?? "")) refuse(c, `use-service "${clip(v(argsFrom + 1) ?? "")}": only ${[...SERVICES].join(", ")} is allowed`);
+      else if (action === "use-service" && !SERVICES.has(v(argsFrom + 1) ?? ""))
+        refuse(c, `use-service "${clip(v(argsFrom + 1) ?? "")}": only ${[...SERVICES].join(", ")} is allowed`);
       break;
     }
     case "http-check connect":
@@ -765,7 +784,10 @@ function checkGlobalDirective(c: Check, key: string, words: HaproxyWord[]): bool
       if (words[1]?.value !== runtime.pidFile || words.length !== 2) refuse(c, `the pidfile is the agent's own: "pidfile ${runtime.pidFile}"`);
       break;
     case "stats socket": {
-      const rest = words.slice(3).map((w) => w.value).join(" ");
+      const rest = words
+        .slice(3)
+        .map((w) => w.value)
+        .join(" ");
       if (words[2]?.value !== runtime.statsSocket || rest !== STATS_SOCKET_OPTIONS) {
         refuse(c, `the admin socket is the agent's own: "stats socket ${runtime.statsSocket} ${STATS_SOCKET_OPTIONS}"`);
       }
@@ -874,7 +896,10 @@ export function checkHaproxyConfig(content: string, policy: HaproxyPolicy): Rule
         known = checkOtherDirective(c, section.kind, key, words);
     }
     if (!known) {
-      refuse(c, `"${clip(key)}" is outside the agent's safe set for a ${section.name} section; the host's owner can allow it in the agent's config (haproxy.allow.directives)`);
+      refuse(
+        c,
+        `"${clip(key)}" is outside the agent's safe set for a ${section.name} section; the host's owner can allow it in the agent's config (haproxy.allow.directives)`,
+      );
     }
   }
   return problems;

@@ -21,12 +21,23 @@ export const haproxyInput = z.strictObject({
    */
   runtime: z.never({ error: "the admin socket and pidfile now come from the load balancer's agent (its own config file); remove this field" }).optional(),
   /** host:port the frontend binds; the load balancer's own address when absent. */
-  bind: z.string().max(300).regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+|\*)?:\d{1,5}$/, '"host:port" or ":port"').optional(),
+  bind: z
+    .string()
+    .max(300)
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+|\*)?:\d{1,5}$/, '"host:port" or ":port"')
+    .optional(),
   balance: z.enum(["roundrobin", "leastconn", "static-rr", "first", "source"]).default("roundrobin"),
-  stickyCookie: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).nullable().default("SERVERID"),
+  stickyCookie: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .nullable()
+    .default("SERVERID"),
   healthCheck: z
     .strictObject({
-      path: z.string().regex(/^\/[\x21-\x7e]{0,200}$/, "a path starting with /").default("/health"),
+      path: z
+        .string()
+        .regex(/^\/[\x21-\x7e]{0,200}$/, "a path starting with /")
+        .default("/health"),
       interMs: ms(100, 60_000, 2000),
       fall: z.number().int().min(1).max(10).default(3),
       rise: z.number().int().min(1).max(10).default(2),
@@ -37,7 +48,11 @@ export const haproxyInput = z.strictObject({
    * draining app answers to a request whose session has already ended is one:
    * retried elsewhere, the client never sees it. Empty: no L7 retries.
    */
-  retryOn: z.string().max(200).regex(/^[a-z0-9 -]*$/, "HAProxy retry-on keywords and status codes").default("conn-failure empty-response 503"),
+  retryOn: z
+    .string()
+    .max(200)
+    .regex(/^[a-z0-9 -]*$/, "HAProxy retry-on keywords and status codes")
+    .default("conn-failure empty-response 503"),
   /** Slow start for servers coming back (resume after a drain). 0: off. */
   slowstartSeconds: z.number().int().min(0).max(3600).default(10),
   timeouts: z

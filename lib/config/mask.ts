@@ -70,7 +70,23 @@ type Found = Set<string> | null;
 // ---------------------------------------------------------------------------
 
 /** Substrings that make a (lower-cased, separator-free) word secret. */
-const SECRET_PARTS = ["password", "passwd", "passphrase", "passcode", "secret", "token", "apikey", "accesskey", "privatekey", "credential", "authorization", "authentication", "signature", "sessionid", "sessid"];
+const SECRET_PARTS = [
+  "password",
+  "passwd",
+  "passphrase",
+  "passcode",
+  "secret",
+  "token",
+  "apikey",
+  "accesskey",
+  "privatekey",
+  "credential",
+  "authorization",
+  "authentication",
+  "signature",
+  "sessionid",
+  "sessid",
+];
 /** Whole words that are secret on their own. */
 const SECRET_WORDS = new Set(["pass", "pwd", "pw", "auth", "psk"]);
 
@@ -444,8 +460,31 @@ function maskLooseLine(line: string, found: Found): string {
 
 /** Keywords whose next word is a name an admin chose (an ACL, a section, a user, a server), never a password. */
 const NAMES_NEXT = new Set([
-  "acl", "backend", "frontend", "listen", "defaults", "userlist", "user", "group", "peers", "peer", "server", "default-server", "server-template",
-  "resolvers", "nameserver", "mailers", "mailer", "cache", "ring", "program", "http-errors", "use_backend", "default_backend", "use-server", "filter",
+  "acl",
+  "backend",
+  "frontend",
+  "listen",
+  "defaults",
+  "userlist",
+  "user",
+  "group",
+  "peers",
+  "peer",
+  "server",
+  "default-server",
+  "server-template",
+  "resolvers",
+  "nameserver",
+  "mailers",
+  "mailer",
+  "cache",
+  "ring",
+  "program",
+  "http-errors",
+  "use_backend",
+  "default_backend",
+  "use-server",
+  "filter",
 ]);
 const CONDITION = new Set(["if", "unless"]);
 /** Words that shape a rule or a condition, never a value. */
@@ -510,7 +549,16 @@ function haproxyRules(words: HaproxyWord[], found: Found): WordMask {
       } else if (i + 1 < n && isCredentialHeader(v[i + 1]!)) maskWord(i + 2);
     }
     // `password <v>`, `insecure-password <v>`, any secret-named option keyword.
-    else if (i >= 1 && !words[i]!.quoted && KEYWORD.test(k) && k !== "auth" && isSecretName(k) && !(i === 1 && NAMES_NEXT.has(kw[0]!)) && !STRUCTURAL.has(kw[i + 1] ?? "")) maskWord(i + 1);
+    else if (
+      i >= 1 &&
+      !words[i]!.quoted &&
+      KEYWORD.test(k) &&
+      k !== "auth" &&
+      isSecretName(k) &&
+      !(i === 1 && NAMES_NEXT.has(kw[0]!)) &&
+      !STRUCTURAL.has(kw[i + 1] ?? "")
+    )
+      maskWord(i + 1);
     // `stats auth <user>:<password>`
     else if (k === "auth" && i >= 1) {
       const pair = v[i + 1];

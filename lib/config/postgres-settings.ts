@@ -22,7 +22,10 @@ export const managedPostgresSettings = {
   random_page_cost: real,
   checkpoint_completion_target: real,
   synchronous_commit: z.enum(["on", "off", "local", "remote_write", "remote_apply"]),
-  synchronous_standby_names: z.string().max(200).regex(/^[A-Za-z0-9_ ,()*"-]*$/, "standby names, FIRST n (…) or ANY n (…)"),
+  synchronous_standby_names: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_ ,()*"-]*$/, "standby names, FIRST n (…) or ANY n (…)"),
   hot_standby_feedback: onOff,
   log_connections: onOff,
   log_disconnections: onOff,
@@ -32,8 +35,10 @@ export type ManagedPostgresSetting = keyof typeof managedPostgresSettings;
 export const managedPostgresSettingNames = Object.keys(managedPostgresSettings) as ManagedPostgresSetting[];
 
 export const postgresSettings = z.strictObject({
-  settings: z.strictObject(Object.fromEntries(Object.entries(managedPostgresSettings).map(([k, v]) => [k, v.optional()])) as {
-    [K in ManagedPostgresSetting]: z.ZodOptional<(typeof managedPostgresSettings)[K]>;
-  }),
+  settings: z.strictObject(
+    Object.fromEntries(Object.entries(managedPostgresSettings).map(([k, v]) => [k, v.optional()])) as {
+      [K in ManagedPostgresSetting]: z.ZodOptional<(typeof managedPostgresSettings)[K]>;
+    },
+  ),
 });
 export type PostgresSettings = z.output<typeof postgresSettings>;

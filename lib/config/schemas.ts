@@ -7,7 +7,9 @@ export const DEPLOY_KIND = "config.deploy";
 const reason = z.string().trim().max(500);
 const cuid = z.string().regex(/^[a-z0-9]{10,40}$/, "an id");
 
-export const scopeParams = z.strictObject({ scope: z.string().regex(/^(app|postgres|haproxy)\.[a-z0-9]{10,40}$/, "a configuration scope such as haproxy.<load balancer id>") });
+export const scopeParams = z.strictObject({
+  scope: z.string().regex(/^(app|postgres|haproxy)\.[a-z0-9]{10,40}$/, "a configuration scope such as haproxy.<load balancer id>"),
+});
 export const revisionParams = z.strictObject({ id: cuid });
 export const targetParams = z.strictObject({
   type: z.enum(["nodes", "load-balancers", "databases"]),
@@ -39,7 +41,11 @@ export const reasonBody = z.strictObject({ reason: reason.default("") });
 
 export const operationParams = z.strictObject({ id: cuid });
 export const operationList = z.strictObject({
-  kind: z.string().max(50).regex(/^[a-z.-]+$/).optional(),
+  kind: z
+    .string()
+    .max(50)
+    .regex(/^[a-z.-]+$/)
+    .optional(),
   state: z.enum(["AWAITING_APPROVAL", "PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -24,27 +24,48 @@ export async function resolveScope(key: string, tx: Tx = db): Promise<Scope> {
   const kind = m[1]!.toUpperCase() as ConfigKind;
   const id = m[2]!;
   if (kind === "HAPROXY") {
-    const lb = await tx.loadBalancer.findUnique({ where: { id }, select: { id: true, name: true, kind: true, clusterId: true, cluster: { select: { name: true } } } });
+    const lb = await tx.loadBalancer.findUnique({
+      where: { id },
+      select: { id: true, name: true, kind: true, clusterId: true, cluster: { select: { name: true } } },
+    });
     if (!lb || lb.kind !== "HAPROXY") throw notFound(`HAProxy load balancer '${id}'`);
     return { key, kind, clusterId: lb.clusterId, loadBalancerId: lb.id, name: `HAProxy of ${lb.name}`, clusterName: lb.cluster.name };
   }
   const cluster = await tx.cluster.findUnique({ where: { id }, select: { id: true, name: true } });
   if (!cluster) throw notFound(`Cluster '${id}'`);
-  return { key, kind, clusterId: cluster.id, loadBalancerId: null, name: kind === "APP" ? "App node settings" : "PostgreSQL settings", clusterName: cluster.name };
+  return {
+    key,
+    kind,
+    clusterId: cluster.id,
+    loadBalancerId: null,
+    name: kind === "APP" ? "App node settings" : "PostgreSQL settings",
+    clusterName: cluster.name,
+  };
 }
 
 /** Every target that runs this scope's configuration, enrolled (agent + credential) or not. */
 export async function scopeTargets(scope: Scope, tx: Tx = db): Promise<ScopeTarget[]> {
   const enrolled = { where: { revokedAt: null }, select: { id: true }, take: 1 } as const;
   if (scope.kind === "HAPROXY") {
-    const lb = await tx.loadBalancer.findUniqueOrThrow({ where: { id: scope.loadBalancerId! }, select: { id: true, name: true, agentUrl: true, credentials: enrolled } });
+    const lb = await tx.loadBalancer.findUniqueOrThrow({
+      where: { id: scope.loadBalancerId! },
+      select: { id: true, name: true, agentUrl: true, credentials: enrolled },
+    });
     return [{ type: "LOAD_BALANCER", id: lb.id, name: lb.name, agentUrl: lb.agentUrl, enrolled: !!lb.agentUrl && lb.credentials.length > 0 }];
   }
   if (scope.kind === "APP") {
-    const nodes = await tx.node.findMany({ where: { clusterId: scope.clusterId }, orderBy: { name: "asc" }, select: { id: true, name: true, agentUrl: true, credentials: enrolled } });
+    const nodes = await tx.node.findMany({
+      where: { clusterId: scope.clusterId },
+      orderBy: { name: "asc" },
+      select: { id: true, name: true, agentUrl: true, credentials: enrolled },
+    });
     return nodes.map((n) => ({ type: "NODE", id: n.id, name: n.name, agentUrl: n.agentUrl, enrolled: !!n.agentUrl && n.credentials.length > 0 }));
   }
-  const dbs = await tx.databaseInstance.findMany({ where: { clusterId: scope.clusterId }, orderBy: [{ role: "asc" }, { name: "asc" }], select: { id: true, name: true, agentUrl: true, credentials: enrolled } });
+  const dbs = await tx.databaseInstance.findMany({
+    where: { clusterId: scope.clusterId },
+    orderBy: [{ role: "asc" }, { name: "asc" }],
+    select: { id: true, name: true, agentUrl: true, credentials: enrolled },
+  });
   return dbs.map((d) => ({ type: "DATABASE", id: d.id, name: d.name, agentUrl: d.agentUrl, enrolled: !!d.agentUrl && d.credentials.length > 0 }));
 }
 
@@ -56,7 +77,14 @@ export async function allScopes(): Promise<Scope[]> {
   });
   return clusters.flatMap((c) => [
     { key: scopeKey("APP", c.id), kind: "APP" as const, clusterId: c.id, loadBalancerId: null, name: "App node settings", clusterName: c.name },
-    ...c.loadBalancers.map((lb) => ({ key: scopeKey("HAPROXY", lb.id), kind: "HAPROXY" as const, clusterId: c.id, loadBalancerId: lb.id, name: `HAProxy of ${lb.name}`, clusterName: c.name })),
+    ...c.loadBalancers.map((lb) => ({
+      key: scopeKey("HAPROXY", lb.id),
+      kind: "HAPROXY" as const,
+      clusterId: c.id,
+      loadBalancerId: lb.id,
+      name: `HAProxy of ${lb.name}`,
+      clusterName: c.name,
+    })),
     { key: scopeKey("POSTGRES", c.id), kind: "POSTGRES" as const, clusterId: c.id, loadBalancerId: null, name: "PostgreSQL settings", clusterName: c.name },
   ]);
 }

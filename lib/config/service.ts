@@ -25,9 +25,7 @@ import { DEPLOY_KIND, type DeployRequest } from "./schemas";
 import { getOperation } from "@/lib/operations/service";
 import { OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 
-
 const inputSchema = { APP: appSettings, POSTGRES: postgresSettings, HAPROXY: haproxyInput } as const;
-
 
 // ---------------------------------------------------------------------------
 // Rendering: input → the exact text targets run
@@ -36,7 +34,12 @@ const inputSchema = { APP: appSettings, POSTGRES: postgresSettings, HAPROXY: hap
 async function haproxyPool(scope: Scope, tx: Tx = db): Promise<HaproxyPool> {
   const lb = await tx.loadBalancer.findUniqueOrThrow({
     where: { id: scope.loadBalancerId! },
-    select: { name: true, host: true, port: true, members: { select: { weight: true, backup: true, node: { select: { name: true, host: true, port: true } } } } },
+    select: {
+      name: true,
+      host: true,
+      port: true,
+      members: { select: { weight: true, backup: true, node: { select: { name: true, host: true, port: true } } } },
+    },
   });
   return {
     loadBalancer: { name: lb.name, host: lb.host, port: lb.port },
@@ -63,7 +66,9 @@ type Rendered = {
 async function haproxyPolicy(scope: Scope): Promise<HaproxyPolicy> {
   const endpoint = await agentEndpointFor("LOAD_BALANCER", scope.loadBalancerId!);
   if (!endpoint) {
-    throw new ValidationUnavailable("This HAProxy has no enrolled agent. Its configuration is rendered with the agent's own paths and checked against what the agent allows, so enrol the agent first");
+    throw new ValidationUnavailable(
+      "This HAProxy has no enrolled agent. Its configuration is rendered with the agent's own paths and checked against what the agent allows, so enrol the agent first",
+    );
   }
   let answer;
   try {
@@ -83,7 +88,13 @@ export async function renderScope(scope: Scope, rawInput: unknown, tx: Tx = db):
   const parsed = inputSchema[scope.kind].safeParse(rawInput);
   if (!parsed.success) {
     const errors: ProblemField[] = parsed.error.issues.map((i) => ({ path: ["body", "input", ...i.path.map(String)].join("."), message: i.message }));
-    throw unprocessable(`Invalid ${scope.kind} input: ${errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join("; ")}`, errors);
+    throw unprocessable(
+      `Invalid ${scope.kind} input: ${errors
+        .slice(0, 3)
+        .map((e) => `${e.path}: ${e.message}`)
+        .join("; ")}`,
+      errors,
+    );
   }
   const input = parsed.data;
   if (scope.kind !== "HAPROXY") {
@@ -139,9 +150,17 @@ async function candidateProblems(scope: Scope, rendered: Rendered): Promise<Loca
   const refused = checkHaproxyConfig(rendered.content, policy);
   if (refused.length) return locate(refused, rendered.origins);
   const endpoint = await agentEndpointFor("LOAD_BALANCER", scope.loadBalancerId!);
-  if (!endpoint) throw new ValidationUnavailable("This HAProxy has no enrolled agent, so its configuration cannot be checked with haproxy -c; enrol the agent first");
+  if (!endpoint)
+    throw new ValidationUnavailable("This HAProxy has no enrolled agent, so its configuration cannot be checked with haproxy -c; enrol the agent first");
   try {
-    const answer = await callAgent(endpoint, "POST", AGENT_PATHS.configValidate, { kind: "HAPROXY", content: rendered.content, checksum: rendered.checksum }, configValidateAnswer, 20_000);
+    const answer = await callAgent(
+      endpoint,
+      "POST",
+      AGENT_PATHS.configValidate,
+      { kind: "HAPROXY", content: rendered.content, checksum: rendered.checksum },
+      configValidateAnswer,
+      20_000,
+    );
     return locate(answer.problems, rendered.origins);
   } catch (error) {
     if (error instanceof AgentCallError) throw new ValidationUnavailable(`Could not check the configuration with the load balancer's agent: ${error.message}`);
@@ -252,7 +271,9 @@ function problemsError(kind: ConfigKind, problems: LocatedProblem[], content: st
   return new ApiError(422, "Validation failed", `The configuration is invalid: ${first.line ? `line ${first.line}: ` : ""}${first.message}`, {
     errors: problems.map((p) =>
       // On the field it was typed in when it was typed (the editor shows it there), else on the rendered line.
-      p.input ? { path: `body.input.${p.input.field}`, message: `line ${p.input.line}: ${p.message}` } : { path: p.line ? `content.line.${p.line}` : "content", message: p.message },
+      p.input
+        ? { path: `body.input.${p.input.field}`, message: `line ${p.input.line}: ${p.message}` }
+        : { path: p.line ? `content.line.${p.line}` : "content", message: p.message },
     ),
     problems,
     content: maskConfigText(kind, content),
@@ -292,11 +313,19 @@ export async function diffRevisions(id: string, againstId: string | undefined, s
   if (!r) throw notFound(`Revision '${id}'`);
   const other = againstId
     ? await db.configRevision.findUnique({ where: { id: againstId }, select: { id: true, scope: true, number: true, content: true } })
-    : await db.configRevision.findFirst({ where: { scope: r.scope, number: { lt: r.number } }, orderBy: { number: "desc" }, select: { id: true, scope: true, number: true, content: true } });
+    : await db.configRevision.findFirst({
+        where: { scope: r.scope, number: { lt: r.number } },
+        orderBy: { number: "desc" },
+        select: { id: true, scope: true, number: true, content: true },
+      });
   if (againstId && !other) throw notFound(`Revision '${againstId}'`);
   if (other && other.scope !== r.scope) throw unprocessable("Both revisions must belong to the same configuration");
   const show = (t: string) => (showSecrets ? t : maskConfigText(r.targetKind, t));
-  return { from: other ? { id: other.id, number: other.number } : null, to: { id: r.id, number: r.number }, diff: diffConfigs(show(other?.content ?? ""), show(r.content)) };
+  return {
+    from: other ? { id: other.id, number: other.number } : null,
+    to: { id: r.id, number: r.number },
+    diff: diffConfigs(show(other?.content ?? ""), show(r.content)),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -315,7 +344,9 @@ export type TargetStateView = ScopeTarget & {
 async function targetStates(scope: Scope, targets: ScopeTarget[]): Promise<TargetStateView[]> {
   const states = await db.configTargetState.findMany({ where: { targetId: { in: targets.map((t) => t.id) } } });
   const revisionIds = states.map((s) => s.appliedRevisionId).filter((x): x is string => !!x);
-  const numbers = new Map((await db.configRevision.findMany({ where: { id: { in: revisionIds } }, select: { id: true, number: true } })).map((r) => [r.id, r.number]));
+  const numbers = new Map(
+    (await db.configRevision.findMany({ where: { id: { in: revisionIds } }, select: { id: true, number: true } })).map((r) => [r.id, r.number]),
+  );
   return targets.map((t) => {
     const s = states.find((x) => x.targetId === t.id && x.targetType === t.type);
     return {
@@ -336,7 +367,10 @@ export async function listScopes() {
   const latestBy = new Map(latest.map((l) => [l.scope, l._max.number]));
   const drift = await db.configTargetState.groupBy({ by: ["scope"], where: { driftSince: { not: null } }, _count: { _all: true } });
   const driftBy = new Map(drift.map((d) => [d.scope, d._count._all]));
-  const active = await db.operation.findMany({ where: { kind: DEPLOY_KIND, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } }, select: { id: true, subjectId: true } });
+  const active = await db.operation.findMany({
+    where: { kind: DEPLOY_KIND, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
+    select: { id: true, subjectId: true },
+  });
   return scopes.map((s) => ({
     ...s,
     latestRevision: latestBy.get(s.key) ?? null,
@@ -385,12 +419,21 @@ export async function runningConfig(type: TargetType, id: string, showSecrets: b
   const state = await db.configTargetState.findUnique({ where: { targetType_targetId: { targetType: type, targetId: id } } });
   const kind = (Object.entries(targetTypeOf).find(([, t]) => t === type)?.[0] ?? "APP") as ConfigKind;
   const scopeId =
-    type === "LOAD_BALANCER" ? id : ((await db.node.findUnique({ where: { id }, select: { clusterId: true } })) ?? (await db.databaseInstance.findUnique({ where: { id }, select: { clusterId: true } })))?.clusterId;
+    type === "LOAD_BALANCER"
+      ? id
+      : (
+          (await db.node.findUnique({ where: { id }, select: { clusterId: true } })) ??
+          (await db.databaseInstance.findUnique({ where: { id }, select: { clusterId: true } }))
+        )?.clusterId;
   if (!scopeId) throw notFound(`Target '${id}'`);
   const scopeKeyValue = state?.scope ?? `${kind.toLowerCase()}.${scopeId}`;
   const desired = state?.appliedRevisionId
     ? await db.configRevision.findUnique({ where: { id: state.appliedRevisionId }, select: { id: true, number: true, content: true, checksum: true } })
-    : await db.configRevision.findFirst({ where: { scope: scopeKeyValue }, orderBy: { number: "desc" }, select: { id: true, number: true, content: true, checksum: true } });
+    : await db.configRevision.findFirst({
+        where: { scope: scopeKeyValue },
+        orderBy: { number: "desc" },
+        select: { id: true, number: true, content: true, checksum: true },
+      });
   const endpoint = await agentEndpointFor(type, id);
   let running: { checksum: string | null; content: string | null; error?: string };
   if (!endpoint) running = { checksum: null, content: null, error: "no enrolled agent" };
@@ -423,7 +466,8 @@ export async function startDeployment(revisionId: string, request: DeployRequest
     const same = await db.operation.findUnique({ where: { idempotencyKey }, select: { id: true, kind: true, subjectId: true, params: true } });
     if (same) {
       const p = same.params as { revisionId?: string };
-      if (same.kind !== DEPLOY_KIND || p.revisionId !== revisionId) throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
+      if (same.kind !== DEPLOY_KIND || p.revisionId !== revisionId)
+        throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
       return getOperation(same.id);
     }
   }
@@ -432,7 +476,11 @@ export async function startDeployment(revisionId: string, request: DeployRequest
   let targets = all.filter((t) => t.enrolled);
   if (request.targetIds) {
     const unknown = request.targetIds.filter((id) => !all.some((t) => t.id === id));
-    if (unknown.length) throw unprocessable(`Not a target of ${scope.name}: ${unknown.join(", ")}`, unknown.map((id) => ({ path: "body.targetIds", message: `${id} is not a target of this configuration` })));
+    if (unknown.length)
+      throw unprocessable(
+        `Not a target of ${scope.name}: ${unknown.join(", ")}`,
+        unknown.map((id) => ({ path: "body.targetIds", message: `${id} is not a target of this configuration` })),
+      );
     const unenrolled = request.targetIds.filter((id) => !targets.some((t) => t.id === id));
     if (unenrolled.length) throw unprocessable(`These targets have no enrolled agent: ${unenrolled.join(", ")}`);
     targets = targets.filter((t) => request.targetIds!.includes(t.id));
@@ -441,8 +489,12 @@ export async function startDeployment(revisionId: string, request: DeployRequest
 
   const operation = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`config-scope:${scope.key}`}))`;
-    const running = await tx.operation.findFirst({ where: { kind: DEPLOY_KIND, subjectId: scope.key, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } }, select: { id: true } });
-    if (running) throw conflict(`A deployment of ${scope.name} is already in progress (operation ${running.id}); wait for it or cancel it`, { operationId: running.id });
+    const running = await tx.operation.findFirst({
+      where: { kind: DEPLOY_KIND, subjectId: scope.key, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
+      select: { id: true },
+    });
+    if (running)
+      throw conflict(`A deployment of ${scope.name} is already in progress (operation ${running.id}); wait for it or cancel it`, { operationId: running.id });
     const op = await tx.operation.create({
       data: {
         kind: DEPLOY_KIND,
@@ -451,20 +503,45 @@ export async function startDeployment(revisionId: string, request: DeployRequest
         idempotencyKey,
         requestedById: audit.actor.userId ?? null,
         reason: request.reason,
-        params: { revisionId: revision.id, revisionNumber: revision.number, checksum: revision.checksum, batchSize: request.batchSize, pauseMs: request.pauseSeconds * 1000, targets: targets.length },
-        steps: [{ at: new Date().toISOString(), step: "requested", detail: `revision ${revision.number} to ${targets.length} target(s), ${request.batchSize} at a time` }],
+        params: {
+          revisionId: revision.id,
+          revisionNumber: revision.number,
+          checksum: revision.checksum,
+          batchSize: request.batchSize,
+          pauseMs: request.pauseSeconds * 1000,
+          targets: targets.length,
+        },
+        steps: [
+          {
+            at: new Date().toISOString(),
+            step: "requested",
+            detail: `revision ${revision.number} to ${targets.length} target(s), ${request.batchSize} at a time`,
+          },
+        ],
       },
       select: { id: true },
     });
     await tx.configDeployment.createMany({
-      data: targets.map((t, i) => ({ revisionId: revision.id, operationId: op.id, targetType: t.type, targetId: t.id, batch: Math.floor(i / request.batchSize) })),
+      data: targets.map((t, i) => ({
+        revisionId: revision.id,
+        operationId: op.id,
+        targetType: t.type,
+        targetId: t.id,
+        batch: Math.floor(i / request.batchSize),
+      })),
     });
     await recordAudit(tx, audit, {
       action: "config.deploy.start",
       targetType: "OPERATION",
       targetId: op.id,
       reason: request.reason,
-      summary: { scope: scope.key, revision: revision.number, targets: targets.map((t) => t.name), batchSize: request.batchSize, pauseSeconds: request.pauseSeconds },
+      summary: {
+        scope: scope.key,
+        revision: revision.number,
+        targets: targets.map((t) => t.name),
+        batchSize: request.batchSize,
+        pauseSeconds: request.pauseSeconds,
+      },
     });
     await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${op.id})`;
     return op;
@@ -474,11 +551,13 @@ export async function startDeployment(revisionId: string, request: DeployRequest
 
 /** Deploys to one target the revision it should run (after drift). */
 export async function reconcileTarget(type: TargetType, id: string, reason: string, audit: AuditContext) {
-  const state = await db.configTargetState.findUnique({ where: { targetType_targetId: { targetType: type, targetId: id } }, select: { appliedRevisionId: true } });
+  const state = await db.configTargetState.findUnique({
+    where: { targetType_targetId: { targetType: type, targetId: id } },
+    select: { appliedRevisionId: true },
+  });
   if (!state?.appliedRevisionId) throw unprocessable("No revision was ever deployed to this target; deploy one first");
   return startDeployment(state.appliedRevisionId, { batchSize: 1, pauseSeconds: 0, targetIds: [id], reason: reason || "Reconcile drift" }, audit, null);
 }
-
 
 /** One line for a target's detail page: which revision it should run, and whether it does. */
 export async function targetConfigSummary(type: TargetType, id: string, clusterId: string) {
@@ -486,6 +565,12 @@ export async function targetConfigSummary(type: TargetType, id: string, clusterI
   const scope = `${kind.toLowerCase()}.${type === "LOAD_BALANCER" ? id : clusterId}`;
   const state = await db.configTargetState.findUnique({ where: { targetType_targetId: { targetType: type, targetId: id } } });
   const revision = state?.appliedRevisionId ? await db.configRevision.findUnique({ where: { id: state.appliedRevisionId }, select: { number: true } }) : null;
-  const status = !state?.appliedChecksum ? "NEVER_DEPLOYED" : state.driftSince ? "DRIFT" : state.reportedChecksum === state.appliedChecksum ? "IN_SYNC" : "PENDING";
+  const status = !state?.appliedChecksum
+    ? "NEVER_DEPLOYED"
+    : state.driftSince
+      ? "DRIFT"
+      : state.reportedChecksum === state.appliedChecksum
+        ? "IN_SYNC"
+        : "PENDING";
   return { scope, revision: revision?.number ?? null, status, driftSince: state?.driftSince ?? null } as const;
 }

@@ -48,10 +48,18 @@ it("moves HAProxy runtime paths out of stored revision inputs, keeping what was 
     await client.connect();
     try {
       await client.query(`INSERT INTO "Cluster" (id, name, "updatedAt") VALUES ('c1', 'c1', now())`);
-      await client.query(`INSERT INTO "LoadBalancer" (id, "clusterId", name, kind, host, port, "updatedAt") VALUES ('lb1', 'c1', 'lb1', 'HAPROXY', '127.0.0.1', 80, now())`);
+      await client.query(
+        `INSERT INTO "LoadBalancer" (id, "clusterId", name, kind, host, port, "updatedAt") VALUES ('lb1', 'c1', 'lb1', 'HAPROXY', '127.0.0.1', 80, now())`,
+      );
       const input = { runtime: { statsSocket: "/tmp/a.sock", pidFile: "/etc/passwd" }, balance: "roundrobin" };
-      for (const [id, kind, value] of [["r1", "HAPROXY", input], ["r2", "APP", { runtime: "kept: not an HAProxy input" }]] as const) {
-        await client.query(`INSERT INTO "ConfigRevision" (id, scope, "targetKind", "clusterId", "loadBalancerId", number, input, content, checksum, message) VALUES ($1, $2, $3, 'c1', 'lb1', 1, $4, 'text as deployed', 'sum', 'm')`, [id, `${kind}.x`, kind, JSON.stringify(value)]);
+      for (const [id, kind, value] of [
+        ["r1", "HAPROXY", input],
+        ["r2", "APP", { runtime: "kept: not an HAProxy input" }],
+      ] as const) {
+        await client.query(
+          `INSERT INTO "ConfigRevision" (id, scope, "targetKind", "clusterId", "loadBalancerId", number, input, content, checksum, message) VALUES ($1, $2, $3, 'c1', 'lb1', 1, $4, 'text as deployed', 'sum', 'm')`,
+          [id, `${kind}.x`, kind, JSON.stringify(value)],
+        );
       }
       expect(await applyMigrations({ databaseUrl: own.url, migrationsDir })).toEqual([target]);
       const { rows } = await client.query(`SELECT id, input, content FROM "ConfigRevision" ORDER BY id`);

@@ -109,10 +109,7 @@ describe("schema-engine (wasm) migrations", () => {
          FROM _prisma_migrations`,
     );
     expect(rows).toEqual([{ migration_name: "20240101000000_init", done: true, steps: 1 }]);
-    const [label] = await query<{ label: string }>(
-      db.url,
-      `INSERT INTO "Node" (hostname, role) VALUES ('a', 'lb') RETURNING node_label("Node") AS label`,
-    );
+    const [label] = await query<{ label: string }>(db.url, `INSERT INTO "Node" (hostname, role) VALUES ('a', 'lb') RETURNING node_label("Node") AS label`);
     expect(label?.label).toBe("a;lb");
   });
 
@@ -152,14 +149,9 @@ describe("schema-engine (wasm) migrations", () => {
     // Now in sync: no diff, and no new migration.
     expect(await diffMigrationsToSchema({ migrationsDir, schemaPath, shadowDatabaseUrl: db.url })).toBe("");
     expect(await createMigration({ databaseUrl: db.url, migrationsDir, schemaPath, name: "noop" })).toBeNull();
-    expect((await readdir(migrationsDir)).sort()).toEqual(
-      ["20240101000000_init", name, "migration_lock.toml"].sort(),
-    );
+    expect((await readdir(migrationsDir)).sort()).toEqual(["20240101000000_init", name, "migration_lock.toml"].sort());
     // Temporary scratch/shadow databases are gone.
-    const dbs = await query<{ datname: string }>(
-      db.url,
-      `SELECT datname FROM pg_database WHERE datname LIKE 'prisma\\_%'`,
-    );
+    const dbs = await query<{ datname: string }>(db.url, `SELECT datname FROM pg_database WHERE datname LIKE 'prisma\\_%'`);
     expect(dbs).toEqual([]);
   });
 
@@ -174,23 +166,16 @@ describe("schema-engine (wasm) migrations", () => {
     const failing = path.join(dir, "failing-migrations");
     await mkdir(path.join(failing, "20240101000000_bad"), { recursive: true });
     await writeFile(path.join(failing, "migration_lock.toml"), LOCK);
-    await writeFile(
-      path.join(failing, "20240101000000_bad", "migration.sql"),
-      `CREATE TABLE "Ok" (id int);\nSELECT * FROM table_that_does_not_exist;\n`,
-    );
+    await writeFile(path.join(failing, "20240101000000_bad", "migration.sql"), `CREATE TABLE "Ok" (id int);\nSELECT * FROM table_that_does_not_exist;\n`);
     const name = `failing_${Date.now()}`;
     await query(db.url, `CREATE DATABASE ${name}`);
     const url = withDatabase(db.url, name);
     try {
-      await expect(applyMigrations({ databaseUrl: url, migrationsDir: failing })).rejects.toThrow(
-        /failed migration\(s\) 20240101000000_bad/,
-      );
+      await expect(applyMigrations({ databaseUrl: url, migrationsDir: failing })).rejects.toThrow(/failed migration\(s\) 20240101000000_bad/);
       // The script ran in one transaction: nothing of it is left behind.
       expect(await query(url, `SELECT to_regclass('"Ok"') AS t`)).toEqual([{ t: null }]);
       // Later calls refuse to continue until it is resolved.
-      await expect(applyMigrations({ databaseUrl: url, migrationsDir: failing })).rejects.toThrow(
-        /failed migration\(s\) 20240101000000_bad/,
-      );
+      await expect(applyMigrations({ databaseUrl: url, migrationsDir: failing })).rejects.toThrow(/failed migration\(s\) 20240101000000_bad/);
     } finally {
       await query(db.url, `DROP DATABASE ${name} WITH (FORCE)`);
     }

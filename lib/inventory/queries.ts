@@ -56,8 +56,7 @@ function useDetail<T>(entity: InventoryEntity, id: string, initialData?: T) {
 
 type ListInput<S extends z.ZodType> = Partial<Record<keyof z.input<S> & string, string | number>>;
 
-export const useClusters = (params: ListInput<typeof s.clusterList> = {}, initial?: Page<Jsonify<ClusterView>>) =>
-  useList("clusters", params, initial);
+export const useClusters = (params: ListInput<typeof s.clusterList> = {}, initial?: Page<Jsonify<ClusterView>>) => useList("clusters", params, initial);
 export const useCluster = (id: string, initial?: Jsonify<ClusterView>) => useDetail("clusters", id, initial);
 
 export const useLoadBalancers = (params: ListInput<typeof s.loadBalancerList> = {}, initial?: Page<Jsonify<LoadBalancerView>>) =>
@@ -67,8 +66,7 @@ export const useLoadBalancer = (id: string, initial?: Jsonify<LoadBalancerDetail
 export const useNodes = (params: ListInput<typeof s.nodeList> = {}, initial?: Page<Jsonify<NodeView>>) => useList("nodes", params, initial);
 export const useNode = (id: string, initial?: Jsonify<NodeDetail>) => useDetail("nodes", id, initial);
 
-export const useDatabases = (params: ListInput<typeof s.databaseList> = {}, initial?: Page<Jsonify<DatabaseView>>) =>
-  useList("databases", params, initial);
+export const useDatabases = (params: ListInput<typeof s.databaseList> = {}, initial?: Page<Jsonify<DatabaseView>>) => useList("databases", params, initial);
 export const useDatabase = (id: string, initial?: Jsonify<DatabaseView>) => useDetail("databases", id, initial);
 
 // ---------------------------------------------------------------- invalidation
@@ -126,8 +124,7 @@ function useEntityMutations<View, Create, Update>(entity: InventoryEntity, keys:
     onSuccess: () => invalidate(keys.create()),
   });
   const update = useMutation({
-    mutationFn: ({ id, body }: { id: string; body: Update }) =>
-      apiFetch<Jsonify<View>>(`${base(entity)}/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+    mutationFn: ({ id, body }: { id: string; body: Update }) => apiFetch<Jsonify<View>>(`${base(entity)}/${encodeURIComponent(id)}`, { method: "PATCH", body }),
     onSuccess: () => invalidate(keys.update()),
   });
   const remove = useMutation({
@@ -143,10 +140,7 @@ export const useClusterMutations = () =>
   useEntityMutations<ClusterView, z.input<typeof s.clusterCreate>, z.input<typeof s.clusterUpdate>>("clusters", stale.cluster);
 
 export const useLoadBalancerMutations = () =>
-  useEntityMutations<LoadBalancerView, z.input<typeof s.loadBalancerCreate>, z.input<typeof s.loadBalancerUpdate>>(
-    "load-balancers",
-    stale.loadBalancer,
-  );
+  useEntityMutations<LoadBalancerView, z.input<typeof s.loadBalancerCreate>, z.input<typeof s.loadBalancerUpdate>>("load-balancers", stale.loadBalancer);
 
 export const useNodeMutations = () => useEntityMutations<NodeView, z.input<typeof s.nodeCreate>, z.input<typeof s.nodeUpdate>>("nodes", stale.node);
 
@@ -182,10 +176,10 @@ export function useUpdatePoolMember(loadBalancerId: string) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: ({ nodeId, body }: { nodeId: string; body: z.input<typeof s.poolMemberUpdate> }) =>
-      apiFetch<Jsonify<PoolMemberView>>(
-        `/api/v1/load-balancers/${encodeURIComponent(loadBalancerId)}/members/${encodeURIComponent(nodeId)}`,
-        { method: "PATCH", body },
-      ),
+      apiFetch<Jsonify<PoolMemberView>>(`/api/v1/load-balancers/${encodeURIComponent(loadBalancerId)}/members/${encodeURIComponent(nodeId)}`, {
+        method: "PATCH",
+        body,
+      }),
     onSuccess: (_data, { nodeId }) => invalidate(stale.poolMember(loadBalancerId, nodeId)),
   });
 }

@@ -64,7 +64,10 @@ export const loadBalancerList = z.strictObject({
 
 // ---- nodes
 const weightSchema = numberField("Weight").int("Weight must be a whole number").min(0, "Weight is 0 to 256").max(256, "Weight is 0 to 256");
-const capacitySchema = numberField("Capacity").int("Capacity must be a whole number").min(1, "Capacity is at least 1").max(10_000_000, "Capacity is at most 10,000,000");
+const capacitySchema = numberField("Capacity")
+  .int("Capacity must be a whole number")
+  .min(1, "Capacity is at least 1")
+  .max(10_000_000, "Capacity is at most 10,000,000");
 
 export const nodeCreate = z.strictObject({
   clusterId: idSchema,

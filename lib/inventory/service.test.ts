@@ -30,7 +30,10 @@ describe("inventory", () => {
     const s = await services();
     const a = await s.createCluster({ name: "pool-a", description: "", environment: "production" }, audit);
     const b = await s.createCluster({ name: "pool-b", description: "", environment: "production" }, audit);
-    const lb = await s.createLoadBalancer({ clusterId: a.id, name: "lb", kind: "HAPROXY", tier: "SOFTWARE", host: "10.0.0.2", port: 80, agentUrl: null }, audit);
+    const lb = await s.createLoadBalancer(
+      { clusterId: a.id, name: "lb", kind: "HAPROXY", tier: "SOFTWARE", host: "10.0.0.2", port: 80, agentUrl: null },
+      audit,
+    );
     const foreign = await s.createNode({ clusterId: b.id, name: "n1", host: "10.0.1.1", port: 8080, weight: 100, capacity: 100, agentUrl: null }, audit);
     await expect(s.addPoolMember(lb.id, { nodeId: foreign.id, weight: 100, backup: false }, audit)).rejects.toMatchObject({ status: 422 });
     const local = await s.createNode({ clusterId: a.id, name: "n1", host: "10.0.2.1", port: 8080, weight: 100, capacity: 100, agentUrl: null }, audit);

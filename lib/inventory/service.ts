@@ -19,12 +19,7 @@ import type * as s from "@/lib/inventory/schemas";
 type Audited<T> = { result: T; targetId: string; summary?: Prisma.InputJsonValue };
 
 /** Runs a change and its audit entry in one transaction. */
-async function audited<T>(
-  audit: AuditContext,
-  action: string,
-  targetType: SubjectType,
-  change: (tx: Tx) => Promise<Audited<T>>,
-): Promise<T> {
+async function audited<T>(audit: AuditContext, action: string, targetType: SubjectType, change: (tx: Tx) => Promise<Audited<T>>): Promise<T> {
   return db.$transaction(async (tx) => {
     const { result, targetId, summary } = await change(tx);
     await recordAudit(tx, audit, { action, targetType, targetId, summary });
@@ -56,7 +51,11 @@ async function assertDestinations(tx: Tx, input: { host?: string; agentUrl?: str
   const problems: ProblemField[] = [];
   const check = (field: "host" | "agentUrl", host: string) => {
     const forbidden = literalDestinationProblem(host);
-    if (forbidden) problems.push({ path: `body.${field}`, message: `${describeForbidden(forbidden)}: the console does not connect there unless an admin allows link-local destinations (Settings)` });
+    if (forbidden)
+      problems.push({
+        path: `body.${field}`,
+        message: `${describeForbidden(forbidden)}: the console does not connect there unless an admin allows link-local destinations (Settings)`,
+      });
   };
   if (input.agentUrl) {
     let hostname: string | null = null;
@@ -127,9 +126,7 @@ export function deleteCluster(id: string, audit: AuditContext): Promise<void> {
     if (!cluster) throw notFound("Cluster");
     const { loadBalancers, nodes, databases } = cluster._count;
     if (loadBalancers + nodes + databases > 0) {
-      throw conflict(
-        `Cluster '${cluster.name}' still has ${loadBalancers} load balancer(s), ${nodes} node(s) and ${databases} database(s); remove them first`,
-      );
+      throw conflict(`Cluster '${cluster.name}' still has ${loadBalancers} load balancer(s), ${nodes} node(s) and ${databases} database(s); remove them first`);
     }
     await tx.cluster.delete({ where: { id } });
     return { result: undefined, targetId: id, summary: { deleted: { name: cluster.name } } };
@@ -461,7 +458,12 @@ export async function platformSummary(): Promise<PlatformSummary> {
     db.node.groupBy({ by: ["health"], _count: { _all: true } }),
     db.node.groupBy({ by: ["adminState"], _count: { _all: true } }),
     db.databaseInstance.groupBy({ by: ["role", "health"], _count: { _all: true } }),
-    db.node.aggregate({ where: { adminState: "ACTIVE", health: { in: ["UP", "DEGRADED"] } }, _sum: { capacity: true }, _max: { capacity: true }, _count: { _all: true } }),
+    db.node.aggregate({
+      where: { adminState: "ACTIVE", health: { in: ["UP", "DEGRADED"] } },
+      _sum: { capacity: true },
+      _max: { capacity: true },
+      _count: { _all: true },
+    }),
     db.node.aggregate({ _sum: { capacity: true, activeSessions: true } }),
   ]);
   const nodeTotal = nodeHealth.reduce((a, r) => a + r._count._all, 0);

@@ -56,7 +56,14 @@ beforeAll(async () => {
 async function node(name: string, extra: { health?: "UP" | "DOWN" | "DEGRADED"; cluster?: string; sessions?: number } = {}) {
   const { db } = await load();
   const n = await db.node.create({
-    data: { clusterId: extra.cluster ?? clusterId, name, host: `10.9.0.${++hosts}`, port: 8080, health: extra.health ?? "UP", activeSessions: extra.sessions ?? 0 },
+    data: {
+      clusterId: extra.cluster ?? clusterId,
+      name,
+      host: `10.9.0.${++hosts}`,
+      port: 8080,
+      health: extra.health ?? "UP",
+      activeSessions: extra.sessions ?? 0,
+    },
   });
   return n.id;
 }
@@ -143,8 +150,28 @@ describe("readMetrics", () => {
     expect(day.sources).toEqual(["RAW"]);
     expect(day.series[0]!.points).toEqual([
       // Averages over the bucket, and its worst health: a DOWN blip is not averaged away.
-      { at: at(base).getTime(), health: "DOWN", sessions: 20, requestRate: 3, latencyMs: 20, cpu: expect.closeTo(0.2, 9), memory: 0.5, lagBytes: null, lagSeconds: null },
-      { at: at(base - 3 * MIN).getTime(), health: "DEGRADED", sessions: 100, requestRate: null, latencyMs: null, cpu: null, memory: null, lagBytes: null, lagSeconds: null },
+      {
+        at: at(base).getTime(),
+        health: "DOWN",
+        sessions: 20,
+        requestRate: 3,
+        latencyMs: 20,
+        cpu: expect.closeTo(0.2, 9),
+        memory: 0.5,
+        lagBytes: null,
+        lagSeconds: null,
+      },
+      {
+        at: at(base - 3 * MIN).getTime(),
+        health: "DEGRADED",
+        sessions: 100,
+        requestRate: null,
+        latencyMs: null,
+        cpu: null,
+        memory: null,
+        lagBytes: null,
+        lagSeconds: null,
+      },
     ]);
 
     const week = await read({ subjectType: "NODE", subjectId: id, range: "7d" });
@@ -215,9 +242,7 @@ describe("readMetrics", () => {
 
     const quiet = await node("quiet", { cluster: empty });
     const answer = await read({ subjectType: "NODE", clusterId: empty, range: "7d" });
-    expect(answer.series).toEqual([
-      { key: `NODE:${quiet}`, subjectId: quiet, name: "quiet", clusterId: empty, health: "UP", role: null, points: [] },
-    ]);
+    expect(answer.series).toEqual([{ key: `NODE:${quiet}`, subjectId: quiet, name: "quiet", clusterId: empty, health: "UP", role: null, points: [] }]);
   });
 
   it("refuses an unknown subject with 404", async () => {

@@ -124,7 +124,15 @@ function sqlUtc(date: Date) {
   return Prisma.sql`(CAST(${date.toISOString()} AS timestamptz) AT TIME ZONE 'UTC')`;
 }
 
-async function buckets(type: MetricSubjectType, ids: string[], from: Date, to: Date, preferred: StoredResolution, preferredSeconds: number, bucketSeconds: number) {
+async function buckets(
+  type: MetricSubjectType,
+  ids: string[],
+  from: Date,
+  to: Date,
+  preferred: StoredResolution,
+  preferredSeconds: number,
+  bucketSeconds: number,
+) {
   return db.$queryRaw<BucketRow[]>`
     WITH preferred AS (
       SELECT "subjectId", max("at") AS "last"
@@ -175,7 +183,15 @@ export async function readMetrics(query: MetricsQuery, now: Date = new Date()): 
   // The same order everywhere (ties by name as people read them), for SQL's choice too.
   const chosen = found.length > 1 ? rank(found, load).slice(0, MAX_SERIES) : found;
   const rows = chosen.length
-    ? await buckets(query.subjectType, chosen.map((s) => s.id), from, to, spec.stored, spec.storedSeconds, spec.bucketSeconds)
+    ? await buckets(
+        query.subjectType,
+        chosen.map((s) => s.id),
+        from,
+        to,
+        spec.stored,
+        spec.storedSeconds,
+        spec.bucketSeconds,
+      )
     : [];
 
   const points = new Map<string, SeriesPoint[]>();

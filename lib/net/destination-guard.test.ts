@@ -5,7 +5,15 @@
 import dns from "node:dns";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fuzzSeed, Rng } from "@/lib/testing/fuzz";
-import { checkHost, classifyAddress, DestinationRefused, guardedConnectOptions, guardedLookup, literalDestinationProblem, STRICT_DESTINATIONS } from "./destination-guard";
+import {
+  checkHost,
+  classifyAddress,
+  DestinationRefused,
+  guardedConnectOptions,
+  guardedLookup,
+  literalDestinationProblem,
+  STRICT_DESTINATIONS,
+} from "./destination-guard";
 
 const rng = new Rng(fuzzSeed("destination-guard"));
 
@@ -20,7 +28,7 @@ function spell(bytes: number[]): string {
   const groups = groupsOf(bytes, { pad: rng.chance(0.3), upper: rng.chance(0.3) });
   if (rng.chance(0.3)) return groups.join(":");
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (/^0+$/.test(groups[i]!)) {
       let j = i;
       while (j < 8 && /^0+$/.test(groups[j]!)) j++;
@@ -111,7 +119,8 @@ describe("classifyAddress", () => {
       expect(classifyAddress(text), text).toMatchObject({ range: "fe80::/10" });
       expect(classifyAddress(`${text}%eth0`), `${text}%eth0`).toMatchObject({ range: "fe80::/10" });
     }
-    for (const edge of ["fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "FE80::1%4", "fe80::fc:ff:fe00:1"]) expect(classifyAddress(edge), edge).not.toBeNull();
+    for (const edge of ["fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "FE80::1%4", "fe80::fc:ff:fe00:1"])
+      expect(classifyAddress(edge), edge).not.toBeNull();
     for (const form of ["fd00:ec2::254", "FD00:0EC2:0000:0000:0000:0000:0000:0254", "fd00:ec2:0:0:0:0:0:254"]) {
       expect(classifyAddress(form), form).toMatchObject({ range: "fd00:ec2:0:0:0:0:0:254/128" });
     }
@@ -156,7 +165,23 @@ describe("classifyAddress", () => {
   });
 
   it("never throws on junk, and calls nothing an address that is not one", () => {
-    for (const junk of ["", "[", "[]", ":", ":::", "1.2.3", "1.2.3.4.5", "256.1.1.1", "169.254.1", "g::1", "1::2::3", "fe80", "example.com", "169.254.169.254.nip.io", "::ffff:999.1.1.1"]) {
+    for (const junk of [
+      "",
+      "[",
+      "[]",
+      ":",
+      ":::",
+      "1.2.3",
+      "1.2.3.4.5",
+      "256.1.1.1",
+      "169.254.1",
+      "g::1",
+      "1::2::3",
+      "fe80",
+      "example.com",
+      "169.254.169.254.nip.io",
+      "::ffff:999.1.1.1",
+    ]) {
       expect(() => classifyAddress(junk)).not.toThrow();
     }
     expect(classifyAddress("169.254.169.254.nip.io")).toBeNull();
@@ -194,7 +219,10 @@ describe("at connect time", () => {
   it("refuses a name that resolves to a forbidden address (even one among several), unless allowed", async () => {
     fakeDns({
       "meta.test": [{ address: "169.254.169.254", family: 4 }],
-      "mixed.test": [{ address: "10.0.0.7", family: 4 }, { address: "::ffff:a9fe:a9fe", family: 6 }],
+      "mixed.test": [
+        { address: "10.0.0.7", family: 4 },
+        { address: "::ffff:a9fe:a9fe", family: 6 },
+      ],
       "ok.test": [{ address: "127.0.0.1", family: 4 }],
     });
     let allow = false;
@@ -205,7 +233,9 @@ describe("at connect time", () => {
       expect(meta.error!.message).toBe(
         "refused to connect to meta.test, which resolves to 169.254.169.254, a link-local address (cloud metadata services answer at 169.254.169.254) in 169.254.0.0/16; an admin can allow link-local destinations in Settings",
       );
-      expect((await resolve(lookup, "mixed.test", all)).error?.message).toMatch(/mixed\.test, which resolves to ::ffff:a9fe:a9fe \(carrying 169\.254\.169\.254\)/);
+      expect((await resolve(lookup, "mixed.test", all)).error?.message).toMatch(
+        /mixed\.test, which resolves to ::ffff:a9fe:a9fe \(carrying 169\.254\.169\.254\)/,
+      );
       const ok = await resolve(lookup, "ok.test", all);
       expect(ok.error).toBeNull();
       expect(ok.address).toEqual(all ? [{ address: "127.0.0.1", family: 4 }] : "127.0.0.1");

@@ -32,7 +32,9 @@ export class DestinationRefused extends Error {
     readonly forbidden: ForbiddenDestination,
   ) {
     const literal = host.replace(/^\[|\]$/g, "") === forbidden.address.replace(/^\[|\]$/g, "");
-    const target = literal ? `${host}, which is` : `${host}, which resolves to ${forbidden.address}${forbidden.embedded ? ` (carrying ${forbidden.embedded})` : ""},`;
+    const target = literal
+      ? `${host}, which is`
+      : `${host}, which resolves to ${forbidden.address}${forbidden.embedded ? ` (carrying ${forbidden.embedded})` : ""},`;
     const inner = literal && forbidden.embedded ? ` (it carries ${forbidden.embedded})` : "";
     super(`refused to connect to ${target} ${forbidden.what} in ${forbidden.range}${inner}; an admin can allow link-local destinations in Settings`);
   }
@@ -88,4 +90,3 @@ export function guardedConnectOptions(host: string, policy: () => DestinationPol
   checkHost(host, policy());
   return { lookup: guardedLookup(policy) };
 }
-

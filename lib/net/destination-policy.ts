@@ -68,7 +68,12 @@ export async function setLinkLocalDestinations(allowed: boolean, reason: string,
     const before = await readDestinationPolicy(tx);
     const value = { allowed };
     await tx.setting.upsert({ where: { key: LINK_LOCAL_SETTING }, create: { key: LINK_LOCAL_SETTING, value }, update: { value } });
-    await recordAudit(tx, audit, { action: "settings.link-local-destinations", targetType: "CONFIG", reason, summary: { from: before.allowLinkLocal, to: allowed } });
+    await recordAudit(tx, audit, {
+      action: "settings.link-local-destinations",
+      targetType: "CONFIG",
+      reason,
+      summary: { from: before.allowLinkLocal, to: allowed },
+    });
     return { allowed };
   });
   forgetDestinationPolicy();

@@ -90,7 +90,11 @@ function embeddedV4(b: number[]): number[][] {
     found.push(pick(b, [4, 5, 6, 7]), pick(b, [5, 6, 7, 9]), pick(b, [6, 7, 9, 10]), pick(b, [7, 9, 10, 11]), pick(b, [9, 10, 11, 12]), b.slice(12));
   }
   if (b[0] === 0x20 && b[1] === 0x02) found.push(b.slice(2, 6));
-  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0 && b[3] === 0) found.push(b.slice(4, 8), b.slice(12).map((x) => x ^ 0xff));
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0 && b[3] === 0)
+    found.push(
+      b.slice(4, 8),
+      b.slice(12).map((x) => x ^ 0xff),
+    );
   return found;
 }
 

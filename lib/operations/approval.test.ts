@@ -8,7 +8,11 @@ import { systemActor, type Actor } from "@/lib/auth/actor";
 
 setupTestDatabase();
 const system = { actor: systemActor("test"), requestId: "approval-test", clientIp: null };
-const as = (userId: string, role: "OPERATOR" | "ADMIN" | "VIEWER") => ({ actor: { type: "USER", id: userId, userId, label: `${userId}@test`, role } as Actor, requestId: `req-${userId}`, clientIp: null });
+const as = (userId: string, role: "OPERATOR" | "ADMIN" | "VIEWER") => ({
+  actor: { type: "USER", id: userId, userId, label: `${userId}@test`, role } as Actor,
+  requestId: `req-${userId}`,
+  clientIp: null,
+});
 let nodeId = "";
 
 beforeAll(async () => {
@@ -18,7 +22,10 @@ beforeAll(async () => {
   nodeId = node.id;
 });
 
-const forcedDrain = { kind: "node.drain" as const, body: { reason: "kernel patch", deadlineSeconds: 60, escalation: "none" as const, force: true, forceReason: "the only node, we accept the outage" } };
+const forcedDrain = {
+  kind: "node.drain" as const,
+  body: { reason: "kernel patch", deadlineSeconds: 60, escalation: "none" as const, force: true, forceReason: "the only node, we accept the outage" },
+};
 
 it("lets a forced drain wait for a second person when the rule is on", async () => {
   const { db } = await import("@/lib/db");

@@ -35,7 +35,9 @@ export async function initialState(tx: Tx, needsApproval: boolean, audit: AuditC
 
 export async function approveOperation(operationId: string, reason: string, audit: AuditContext) {
   return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ state: string; requestedById: string | null; kind: string }[]>`SELECT "state", "requestedById", "kind" FROM "Operation" WHERE "id" = ${operationId} FOR UPDATE`;
+    const rows = await tx.$queryRaw<
+      { state: string; requestedById: string | null; kind: string }[]
+    >`SELECT "state", "requestedById", "kind" FROM "Operation" WHERE "id" = ${operationId} FOR UPDATE`;
     const op = rows[0];
     if (!op) throw notFound(`Operation '${operationId}'`);
     if (op.state !== "AWAITING_APPROVAL") throw conflict(`The operation is ${op.state.toLowerCase().replace("_", " ")}, not waiting for approval`);

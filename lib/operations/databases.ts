@@ -21,8 +21,6 @@ export { DB_PROMOTE };
 /** A candidate further behind than this (replay lag) needs force. */
 export const LAG_LIMIT_BYTES = 16 * 1024 * 1024;
 
-
-
 /** "0/3000148" → bytes. */
 export function lsnToBytes(lsn: string | null | undefined): bigint | null {
   const m = lsn ? /^([0-9A-F]{1,8})\/([0-9A-F]{1,8})$/i.exec(lsn) : null;
@@ -67,7 +65,11 @@ async function liveStatus(id: string) {
 export async function promotionCheck(clusterId: string) {
   const cluster = await db.cluster.findUnique({ where: { id: clusterId }, select: { id: true, name: true, dbGeneration: true } });
   if (!cluster) throw notFound("Cluster");
-  const rows = await db.databaseInstance.findMany({ where: { clusterId }, orderBy: [{ role: "asc" }, { name: "asc" }], select: { id: true, name: true, host: true, port: true, role: true } });
+  const rows = await db.databaseInstance.findMany({
+    where: { clusterId },
+    orderBy: [{ role: "asc" }, { name: "asc" }],
+    select: { id: true, name: true, host: true, port: true, role: true },
+  });
   const statuses = await Promise.all(rows.map((r) => liveStatus(r.id)));
   const primary = rows.find((r) => r.role === "PRIMARY") ?? null;
   const primaryStatus = primary ? statuses[rows.indexOf(primary)] : null;
@@ -110,14 +112,20 @@ export async function promotionCheck(clusterId: string) {
       acknowledgement: r.role === "REPLICA" ? `promote ${r.name} and lose up to ${loss ?? "an unknown number of"} bytes` : null,
     };
   });
-  return { cluster: { id: cluster.id, name: cluster.name, generation: cluster.dbGeneration }, primaryId: primary?.id ?? null, primaryReachable: !!primaryStatus, members };
+  return {
+    cluster: { id: cluster.id, name: cluster.name, generation: cluster.dbGeneration },
+    primaryId: primary?.id ?? null,
+    primaryReachable: !!primaryStatus,
+    members,
+  };
 }
 
 export async function startPromotion(clusterId: string, body: PromoteRequest, audit: AuditContext, idempotencyKey: string | null) {
   if (idempotencyKey) {
     const same = await db.operation.findUnique({ where: { idempotencyKey }, select: { id: true, kind: true, subjectId: true } });
     if (same) {
-      if (same.kind !== DB_PROMOTE || same.subjectId !== clusterId) throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
+      if (same.kind !== DB_PROMOTE || same.subjectId !== clusterId)
+        throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
       return { id: same.id };
     }
   }
@@ -126,20 +134,33 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
   if (!candidate) throw unprocessable(`No database instance ${body.candidateId} in cluster ${check.cluster.name}`);
   if (candidate.role !== "REPLICA") throw conflict(`${candidate.name} is the primary already`);
   if (candidate.blockers.length) {
-    if (!body.force) throw conflict(`Refused: ${candidate.name} cannot be promoted safely: ${candidate.blockers.join("; ")}. Promote with force and the acknowledgement to do it anyway.`, { member: candidate });
+    if (!body.force)
+      throw conflict(
+        `Refused: ${candidate.name} cannot be promoted safely: ${candidate.blockers.join("; ")}. Promote with force and the acknowledgement to do it anyway.`,
+        { member: candidate },
+      );
     if (body.acknowledgement !== candidate.acknowledgement) {
-      throw unprocessable(`Forcing needs the acknowledgement typed exactly: "${candidate.acknowledgement}"`, [{ path: "body.acknowledgement", message: `type: ${candidate.acknowledgement}` }]);
+      throw unprocessable(`Forcing needs the acknowledgement typed exactly: "${candidate.acknowledgement}"`, [
+        { path: "body.acknowledgement", message: `type: ${candidate.acknowledgement}` },
+      ]);
     }
   }
   const op = await db.$transaction(async (tx) => {
     // The cluster row is the lock: every promotion of this cluster passes here one at a time.
-    const [cluster] = await tx.$queryRaw<{ dbGeneration: number; name: string }[]>`SELECT "dbGeneration", "name" FROM "Cluster" WHERE "id" = ${clusterId} FOR UPDATE`;
+    const [cluster] = await tx.$queryRaw<
+      { dbGeneration: number; name: string }[]
+    >`SELECT "dbGeneration", "name" FROM "Cluster" WHERE "id" = ${clusterId} FOR UPDATE`;
     if (!cluster) throw notFound("Cluster");
-    const running = await tx.operation.findFirst({ where: { kind: DB_PROMOTE, subjectId: clusterId, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } }, select: { id: true } });
+    const running = await tx.operation.findFirst({
+      where: { kind: DB_PROMOTE, subjectId: clusterId, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
+      select: { id: true },
+    });
     if (running) throw conflict(`A promotion in ${cluster.name} is already in progress (operation ${running.id})`, { operationId: running.id });
     const primary = await tx.databaseInstance.findFirst({ where: { clusterId, role: "PRIMARY" }, select: { id: true } });
     if (cluster.dbGeneration !== body.generation || (primary?.id ?? null) !== body.expectedPrimaryId) {
-      throw conflict(`The primary of ${cluster.name} changed since you looked (generation ${cluster.dbGeneration}, not ${body.generation}): check again before promoting`);
+      throw conflict(
+        `The primary of ${cluster.name} changed since you looked (generation ${cluster.dbGeneration}, not ${body.generation}): check again before promoting`,
+      );
     }
     const generation = cluster.dbGeneration + 1;
     await tx.cluster.update({ where: { id: clusterId }, data: { dbGeneration: generation } });
@@ -153,10 +174,19 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
         idempotencyKey,
         requestedById: audit.actor.userId ?? null,
         reason: body.reason,
-        params: { candidateId: candidate.id, candidateName: candidate.name, oldPrimaryId: primary?.id ?? null, generation, force: body.force, check: check.members } as unknown as Prisma.InputJsonValue,
+        params: {
+          candidateId: candidate.id,
+          candidateName: candidate.name,
+          oldPrimaryId: primary?.id ?? null,
+          generation,
+          force: body.force,
+          check: check.members,
+        } as unknown as Prisma.InputJsonValue,
         steps: [
           { at: new Date().toISOString(), step: "requested", detail: `promote ${candidate.name}; generation ${generation}` },
-          ...(state === "AWAITING_APPROVAL" ? [{ at: new Date().toISOString(), step: "waiting for approval", detail: "two-person rule: a second operator or admin must approve" }] : []),
+          ...(state === "AWAITING_APPROVAL"
+            ? [{ at: new Date().toISOString(), step: "waiting for approval", detail: "two-person rule: a second operator or admin must approve" }]
+            : []),
         ],
       },
       select: { id: true },
@@ -166,7 +196,14 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
       targetType: "DATABASE",
       targetId: candidate.id,
       reason: body.reason,
-      summary: { operationId: created.id, cluster: cluster.name, generation, force: body.force, blockers: candidate.blockers, estimatedLossBytes: candidate.estimatedLossBytes },
+      summary: {
+        operationId: created.id,
+        cluster: cluster.name,
+        generation,
+        force: body.force,
+        blockers: candidate.blockers,
+        estimatedLossBytes: candidate.estimatedLossBytes,
+      },
     });
     await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${created.id})`;
     await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "DATABASE" })})`;
@@ -177,13 +214,17 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
 
 export async function setAutoFailover(clusterId: string, body: AutoFailoverRequest, audit: AuditContext) {
   // Turning it on or off is a standing decision (admins); pausing is an operator's call during an incident.
-  if (body.enabled !== undefined && !can(audit.actor.role, "settings:write")) throw forbidden("Only an admin turns automatic failover on or off; operators may pause it");
+  if (body.enabled !== undefined && !can(audit.actor.role, "settings:write"))
+    throw forbidden("Only an admin turns automatic failover on or off; operators may pause it");
   return db.$transaction(async (tx) => {
     const before = await tx.cluster.findUnique({ where: { id: clusterId }, select: { name: true, autoFailover: true, autoFailoverPaused: true } });
     if (!before) throw notFound("Cluster");
     const after = await tx.cluster.update({
       where: { id: clusterId },
-      data: { ...(body.enabled !== undefined ? { autoFailover: body.enabled } : {}), ...(body.paused !== undefined ? { autoFailoverPaused: body.paused } : {}) },
+      data: {
+        ...(body.enabled !== undefined ? { autoFailover: body.enabled } : {}),
+        ...(body.paused !== undefined ? { autoFailoverPaused: body.paused } : {}),
+      },
       select: { id: true, name: true, autoFailover: true, autoFailoverPaused: true, lastFailoverAt: true },
     });
     await recordAudit(tx, audit, {
@@ -191,7 +232,10 @@ export async function setAutoFailover(clusterId: string, body: AutoFailoverReque
       targetType: "CLUSTER",
       targetId: clusterId,
       reason: body.reason,
-      summary: { from: { enabled: before.autoFailover, paused: before.autoFailoverPaused }, to: { enabled: after.autoFailover, paused: after.autoFailoverPaused } },
+      summary: {
+        from: { enabled: before.autoFailover, paused: before.autoFailoverPaused },
+        to: { enabled: after.autoFailover, paused: after.autoFailoverPaused },
+      },
     });
     await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CLUSTER", id: clusterId })})`;
     return after;
@@ -202,12 +246,23 @@ export async function setAutoFailover(clusterId: string, body: AutoFailoverReque
 export async function startRebuild(databaseId: string, reason: string, audit: AuditContext, idempotencyKey: string | null) {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`db-rebuild:${databaseId}`}))`;
-    const member = await tx.databaseInstance.findUnique({ where: { id: databaseId }, select: { id: true, name: true, clusterId: true, role: true, replicationState: true } });
+    const member = await tx.databaseInstance.findUnique({
+      where: { id: databaseId },
+      select: { id: true, name: true, clusterId: true, role: true, replicationState: true },
+    });
     if (!member) throw notFound("Database instance");
-    if (member.role !== "REPLICA" || member.replicationState !== "NEEDS_REBUILD") throw conflict(`${member.name} does not need a rebuild (${member.role.toLowerCase()}, ${member.replicationState.toLowerCase().replace("_", " ")})`);
+    if (member.role !== "REPLICA" || member.replicationState !== "NEEDS_REBUILD")
+      throw conflict(`${member.name} does not need a rebuild (${member.role.toLowerCase()}, ${member.replicationState.toLowerCase().replace("_", " ")})`);
     const primary = await tx.databaseInstance.findFirst({ where: { clusterId: member.clusterId, role: "PRIMARY" }, select: { id: true, name: true } });
     if (!primary) throw conflict("The cluster has no primary to rebuild from");
-    const running = await tx.operation.findFirst({ where: { kind: { in: [DB_REBUILD, DB_PROMOTE] }, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] }, OR: [{ subjectId: databaseId }, { subjectId: member.clusterId }] }, select: { id: true } });
+    const running = await tx.operation.findFirst({
+      where: {
+        kind: { in: [DB_REBUILD, DB_PROMOTE] },
+        state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] },
+        OR: [{ subjectId: databaseId }, { subjectId: member.clusterId }],
+      },
+      select: { id: true },
+    });
     if (running) throw conflict(`Another database operation is in progress (operation ${running.id})`, { operationId: running.id });
     const op = await tx.operation.create({
       data: {
@@ -222,7 +277,13 @@ export async function startRebuild(databaseId: string, reason: string, audit: Au
       },
       select: { id: true },
     });
-    await recordAudit(tx, audit, { action: "db.rebuild.start", targetType: "DATABASE", targetId: databaseId, reason, summary: { operationId: op.id, from: primary.name } });
+    await recordAudit(tx, audit, {
+      action: "db.rebuild.start",
+      targetType: "DATABASE",
+      targetId: databaseId,
+      reason,
+      summary: { operationId: op.id, from: primary.name },
+    });
     await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${op.id})`;
     return op;
   });

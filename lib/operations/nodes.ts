@@ -26,7 +26,10 @@ export type DrainImpact = {
 };
 
 export async function drainImpact(nodeId: string): Promise<DrainImpact> {
-  const node = await db.node.findUnique({ where: { id: nodeId }, select: { id: true, name: true, clusterId: true, activeSessions: true, capacity: true, adminState: true, health: true } });
+  const node = await db.node.findUnique({
+    where: { id: nodeId },
+    select: { id: true, name: true, clusterId: true, activeSessions: true, capacity: true, adminState: true, health: true },
+  });
   if (!node) throw notFound("Node");
   const inService = await db.node.findMany({
     where: { clusterId: node.clusterId, adminState: "ACTIVE", health: { in: ["UP", "DEGRADED"] } },
@@ -63,7 +66,8 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
   if (idempotencyKey) {
     const same = await db.operation.findUnique({ where: { idempotencyKey }, select: { id: true, kind: true, subjectId: true } });
     if (same) {
-      if (same.kind !== request.kind || same.subjectId !== nodeId) throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
+      if (same.kind !== request.kind || same.subjectId !== nodeId)
+        throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
       return { id: same.id, repeated: true };
     }
   }
@@ -77,7 +81,8 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
       where: { subjectType: "NODE", subjectId: nodeId, kind: { in: [...NODE_KINDS] }, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
       select: { id: true, kind: true },
     });
-    if (running) throw conflict(`${node.name} already has a ${running.kind.replace("node.", "")} in progress (operation ${running.id})`, { operationId: running.id });
+    if (running)
+      throw conflict(`${node.name} already has a ${running.kind.replace("node.", "")} in progress (operation ${running.id})`, { operationId: running.id });
     if (request.kind === NODE_DRAIN) {
       if (node.adminState !== "ACTIVE") throw conflict(`${node.name} is ${node.adminState.toLowerCase()}, not active: nothing to drain`);
       if (!impact!.canCarry && !request.body.force) {
@@ -103,7 +108,9 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
         params: { ...request.body, nodeName: node.name, clusterId: node.clusterId, ...(impact ? { impact } : {}) } as Prisma.InputJsonValue,
         steps: [
           { at: new Date().toISOString(), step: "requested", detail: impact ? impact.why : undefined },
-          ...(state === "AWAITING_APPROVAL" ? [{ at: new Date().toISOString(), step: "waiting for approval", detail: "two-person rule: a forced drain needs a second operator or admin" }] : []),
+          ...(state === "AWAITING_APPROVAL"
+            ? [{ at: new Date().toISOString(), step: "waiting for approval", detail: "two-person rule: a forced drain needs a second operator or admin" }]
+            : []),
         ],
       },
       select: { id: true },
@@ -113,7 +120,18 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
       targetType: "NODE",
       targetId: nodeId,
       reason: request.body.reason,
-      summary: { operationId: created.id, ...(request.kind === NODE_DRAIN ? { force: request.body.force, forceReason: request.body.forceReason ?? null, deadlineSeconds: request.body.deadlineSeconds, escalation: request.body.escalation, impact: impact!.why } : {}) },
+      summary: {
+        operationId: created.id,
+        ...(request.kind === NODE_DRAIN
+          ? {
+              force: request.body.force,
+              forceReason: request.body.forceReason ?? null,
+              deadlineSeconds: request.body.deadlineSeconds,
+              escalation: request.body.escalation,
+              impact: impact!.why,
+            }
+          : {}),
+      },
     });
     // Wakes the leader worker at once (it also polls), and open pages.
     await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${created.id})`;

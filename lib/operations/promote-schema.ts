@@ -7,7 +7,10 @@ export const DB_REBUILD = "db.rebuild";
 export const promoteRequest = z.strictObject({
   candidateId: z.string().regex(/^[a-z0-9]{10,40}$/),
   /** The primary and generation the operator saw: refused if either changed since. */
-  expectedPrimaryId: z.string().regex(/^[a-z0-9]{10,40}$/).nullable(),
+  expectedPrimaryId: z
+    .string()
+    .regex(/^[a-z0-9]{10,40}$/)
+    .nullable(),
   generation: z.number().int().min(0),
   reason: z.string().trim().min(1, "Give a reason").max(500),
   force: z.boolean().default(false),

@@ -20,7 +20,10 @@ export const drainRequest = z
     force: z.boolean().default(false),
     forceReason: z.string().trim().max(500).optional(),
   })
-  .refine((r) => !r.force || (r.forceReason ?? "").length >= 10, { path: ["forceReason"], message: "Forcing a drain needs its own reason (10+ characters): the capacity check said no" });
+  .refine((r) => !r.force || (r.forceReason ?? "").length >= 10, {
+    path: ["forceReason"],
+    message: "Forcing a drain needs its own reason (10+ characters): the capacity check said no",
+  });
 export type DrainRequest = z.output<typeof drainRequest>;
 
 export const resumeRequest = z.strictObject({

@@ -57,16 +57,30 @@ async function targetNames(targets: { type: TargetType; id: string }[]): Promise
   return new Map([...nodes, ...lbs, ...dbs].map((x) => [x.id, x.name]));
 }
 
-export async function listOperations(query: { kind?: string; state?: "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED"; limit: number }) {
+export async function listOperations(query: {
+  kind?: string;
+  state?: "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+  limit: number;
+}) {
   const ops = await db.operation.findMany({
     where: { ...(query.kind ? { kind: query.kind } : {}), ...(query.state ? { state: query.state } : {}) },
     orderBy: { createdAt: "desc" },
     take: query.limit,
-    select: { id: true, kind: true, state: true, subjectType: true, subjectId: true, reason: true, currentStep: true, error: true, createdAt: true, finishedAt: true },
+    select: {
+      id: true,
+      kind: true,
+      state: true,
+      subjectType: true,
+      subjectId: true,
+      reason: true,
+      currentStep: true,
+      error: true,
+      createdAt: true,
+      finishedAt: true,
+    },
   });
   return ops.map((o) => ({ ...o, reason: maskText(o.reason), error: o.error === null ? null : maskText(o.error) }));
 }
-
 
 /** Which operations can stop half-way without leaving a mess, and who may stop them. */
 const cancellable: Record<string, { permission: "config:write" | "operations:run"; note: string }> = {
@@ -76,13 +90,25 @@ const cancellable: Record<string, { permission: "config:write" | "operations:run
 
 export async function cancelOperation(operationId: string, reason: string, audit: AuditContext) {
   return db.$transaction(async (tx) => {
-    const op = await tx.operation.findUnique({ where: { id: operationId }, select: { id: true, kind: true, state: true, params: true, subjectType: true, subjectId: true } });
+    const op = await tx.operation.findUnique({
+      where: { id: operationId },
+      select: { id: true, kind: true, state: true, params: true, subjectType: true, subjectId: true },
+    });
     if (!op) throw notFound(`Operation '${operationId}'`);
     if (op.state === "AWAITING_APPROVAL") {
       // Nothing was done yet: any operator may call it off.
       if (!can(audit.actor.role, "operations:run")) throw forbidden("Cancelling needs an operator or an admin");
-      await tx.operation.update({ where: { id: op.id }, data: { state: "CANCELLED", finishedAt: new Date(), error: `cancelled before approval: ${reason || "no reason given"}` } });
-      await recordAudit(tx, audit, { action: `${op.kind}.cancel`, targetType: "OPERATION", targetId: op.id, reason, summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: "cancelled while waiting for approval" } });
+      await tx.operation.update({
+        where: { id: op.id },
+        data: { state: "CANCELLED", finishedAt: new Date(), error: `cancelled before approval: ${reason || "no reason given"}` },
+      });
+      await recordAudit(tx, audit, {
+        action: `${op.kind}.cancel`,
+        targetType: "OPERATION",
+        targetId: op.id,
+        reason,
+        summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: "cancelled while waiting for approval" },
+      });
       return { id: op.id, cancelRequested: true, effect: "cancelled while waiting for approval; nothing had been done" };
     }
     const rule = cancellable[op.kind];
@@ -90,7 +116,13 @@ export async function cancelOperation(operationId: string, reason: string, audit
     if (!can(audit.actor.role, rule.permission)) throw forbidden(`Role ${audit.actor.role} may not cancel a ${op.kind}`);
     if (op.state !== "PENDING" && op.state !== "RUNNING") throw conflict(`The operation has already ended (${op.state.toLowerCase()})`);
     await tx.operation.update({ where: { id: op.id }, data: { params: { ...(op.params as object), cancelRequested: true } } });
-    await recordAudit(tx, audit, { action: `${op.kind}.cancel`, targetType: "OPERATION", targetId: op.id, reason, summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: rule.note } });
+    await recordAudit(tx, audit, {
+      action: `${op.kind}.cancel`,
+      targetType: "OPERATION",
+      targetId: op.id,
+      reason,
+      summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: rule.note },
+    });
     return { id: op.id, cancelRequested: true, effect: rule.note };
   });
 }

@@ -9,10 +9,7 @@ import { getEvent, type EventView } from "@/lib/events/service";
 import { busMessage, CHANNEL, type MetricPoint } from "@/lib/realtime/messages";
 
 export type Delivery =
-  | { type: "event"; event: EventView }
-  | { type: "metrics"; points: MetricPoint[] }
-  | { type: "changed"; subject: string; id?: string }
-  | { type: "resync" };
+  { type: "event"; event: EventView } | { type: "metrics"; points: MetricPoint[] } | { type: "changed"; subject: string; id?: string } | { type: "resync" };
 
 type Subscriber = (delivery: Delivery) => void;
 

@@ -23,7 +23,16 @@ beforeAll(async () => {
   authorization = `Bearer ${t.token}`;
   const cluster = await db.cluster.create({ data: { name: "live" } });
   const node = await db.node.create({ data: { clusterId: cluster.id, name: "app-1", host: "127.0.0.1", port: 9001, health: "UP" } });
-  target = { subjectType: "NODE", id: node.id, name: node.name, clusterId: cluster.id, agentUrl: "http://127.0.0.1:1", health: "UP", keyId: "ak_test", secret: "x" };
+  target = {
+    subjectType: "NODE",
+    id: node.id,
+    name: node.name,
+    clusterId: cluster.id,
+    agentUrl: "http://127.0.0.1:1",
+    health: "UP",
+    keyId: "ak_test",
+    secret: "x",
+  };
 });
 
 afterAll(async () => {
@@ -79,8 +88,19 @@ it("delivers a health transition from the worker within a second", async () => {
   await recorder.transition(target, { from: "UP", to: "DOWN", reasons: ["connection refused"] });
   const { frame } = await until(reader, (f) => f.includes("event: event"));
   expect(Date.now() - sentAt).toBeLessThan(1000);
-  const data = JSON.parse(frame.split("\n").find((l) => l.startsWith("data: "))!.slice(6));
-  expect(data).toMatchObject({ kind: "health.down", severity: "CRITICAL", subjectType: "NODE", subjectId: target.id, message: "app-1 is down: connection refused" });
+  const data = JSON.parse(
+    frame
+      .split("\n")
+      .find((l) => l.startsWith("data: "))!
+      .slice(6),
+  );
+  expect(data).toMatchObject({
+    kind: "health.down",
+    severity: "CRITICAL",
+    subjectType: "NODE",
+    subjectId: target.id,
+    message: "app-1 is down: connection refused",
+  });
   expect(frame).toMatch(/^id: \d+$/m);
   expect((await db.node.findUniqueOrThrow({ where: { id: target.id } })).health).toBe("DOWN");
 });

@@ -64,7 +64,11 @@ describe("wall displays", () => {
     const claimed = await claimDisplay(made.code, request);
     expect(claimed).toMatchObject({ sessionId: made.id, userId: owner.user.id, label: "Lobby" });
     expect(await claimDisplay(made.code, request)).toBeNull();
-    expect(await db.session.findUniqueOrThrow({ where: { id: made.id } })).toMatchObject({ claimHash: null, clientIp: "10.1.2.3", userAgent: "WallBrowser/1.0" });
+    expect(await db.session.findUniqueOrThrow({ where: { id: made.id } })).toMatchObject({
+      claimHash: null,
+      clientIp: "10.1.2.3",
+      userAgent: "WallBrowser/1.0",
+    });
     expect(await checkSession(made.id, owner.user.id)).toMatchObject({ ok: true, display: { label: "Lobby" } });
     expect(await db.auditEntry.count({ where: { action: "session.display-claim", targetId: owner.user.id } })).toBe(1);
 
@@ -77,7 +81,12 @@ describe("wall displays", () => {
     const { claimed, cookie } = await claimedDisplay();
     const { sessionFrom } = await import("@/lib/auth/session");
     const lookup = await sessionFrom(new Headers({ cookie }));
-    expect(lookup.actor).toMatchObject({ role: "VIEWER", display: true, sessionId: claimed.sessionId, label: 'wall display "NOC wall" (wall-owner-' + n + "@test.dev)" });
+    expect(lookup.actor).toMatchObject({
+      role: "VIEWER",
+      display: true,
+      sessionId: claimed.sessionId,
+      label: 'wall display "NOC wall" (wall-owner-' + n + "@test.dev)",
+    });
 
     const headers = { cookie, origin, host: "127.0.0.1:3998", "content-type": "application/json" };
     const { GET: me } = await import("@/app/api/v1/me/route");
@@ -90,13 +99,16 @@ describe("wall displays", () => {
     const { POST: newDisplay } = await import("@/app/api/v1/displays/route");
     const { POST: claim } = await import("@/app/api/v1/displays/claim/route");
     const { DELETE: endSession } = await import("@/app/api/v1/sessions/[id]/route");
-    const post = (path: string, body?: unknown) => new Request(`${origin}${path}`, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const post = (path: string, body?: unknown) =>
+      new Request(`${origin}${path}`, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const refused = [
       await activity(post("/api/v1/session/activity")),
       await newToken(post("/api/v1/tokens", { name: "from-the-wall", role: "ADMIN", expiresInDays: 1 })),
       await newDisplay(post("/api/v1/displays", { label: "another", days: 1 })),
       await claim(post("/api/v1/displays/claim", { code: "C".repeat(43) })),
-      await endSession(new Request(`${origin}/api/v1/sessions/${claimed.sessionId}`, { method: "DELETE", headers }), { params: Promise.resolve({ id: claimed.sessionId }) }),
+      await endSession(new Request(`${origin}/api/v1/sessions/${claimed.sessionId}`, { method: "DELETE", headers }), {
+        params: Promise.resolve({ id: claimed.sessionId }),
+      }),
     ];
     for (const res of refused) {
       expect(res.status).toBe(403);

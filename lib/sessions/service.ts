@@ -101,7 +101,8 @@ export async function checkSession(sessionId: unknown, userId: unknown, now = ne
   if (!row || row.userId !== userId || row.claimHash !== null) return { ok: false, reason: null };
   const verdict = judgeSession(row, now, sessionLimits().idleSeconds * 1000);
   if (!verdict.ok) {
-    if (verdict.ended) await endSession(sessionId, verdict.reason, { actor: systemActor("session policy"), requestId: randomUUID(), clientIp: null }, verdict.at);
+    if (verdict.ended)
+      await endSession(sessionId, verdict.reason, { actor: systemActor("session policy"), requestId: randomUUID(), clientIp: null }, verdict.at);
     return { ok: false, reason: verdict.reason };
   }
   const { id, email, name, role } = row.user;
@@ -293,16 +294,26 @@ export async function claimDisplay(
   return db.$transaction(async (tx) => {
     const [claimed] = await tx.session.updateManyAndReturn({
       where: { claimHash: hashCode(code), claimExpiresAt: { gt: now }, endedAt: null, expiresAt: { gt: now }, kind: "DISPLAY" },
-      data: { claimHash: null, claimExpiresAt: null, lastActivityAt: now, clientIp: request.clientIp?.slice(0, 64) ?? null, userAgent: request.userAgent?.slice(0, 512) || null },
+      data: {
+        claimHash: null,
+        claimExpiresAt: null,
+        lastActivityAt: now,
+        clientIp: request.clientIp?.slice(0, 64) ?? null,
+        userAgent: request.userAgent?.slice(0, 512) || null,
+      },
       select: { id: true, userId: true, label: true, expiresAt: true, user: { select: { email: true } } },
     });
     if (!claimed) return null;
-    await recordAudit(tx, { actor: systemActor(`display ${claimed.label ?? ""}`.trim()), requestId: request.requestId, clientIp: request.clientIp }, {
-      action: "session.display-claim",
-      targetType: "USER",
-      targetId: claimed.userId,
-      summary: { session: claimed.id, label: claimed.label, owner: claimed.user.email },
-    });
+    await recordAudit(
+      tx,
+      { actor: systemActor(`display ${claimed.label ?? ""}`.trim()), requestId: request.requestId, clientIp: request.clientIp },
+      {
+        action: "session.display-claim",
+        targetType: "USER",
+        targetId: claimed.userId,
+        summary: { session: claimed.id, label: claimed.label, owner: claimed.user.email },
+      },
+    );
     return { sessionId: claimed.id, userId: claimed.userId, label: claimed.label ?? "wall display", expiresAt: claimed.expiresAt };
   });
 }

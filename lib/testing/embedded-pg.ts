@@ -128,7 +128,5 @@ async function startEmbedded(): Promise<TestPostgres> {
       await rm(databaseDir, { recursive: true, force: true });
     }
   }
-  throw new Error(
-    `Could not start embedded PostgreSQL: ${String(lastError)}\n${logs.slice(-20).join("")}`,
-  );
+  throw new Error(`Could not start embedded PostgreSQL: ${String(lastError)}\n${logs.slice(-20).join("")}`);
 }

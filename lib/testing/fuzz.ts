@@ -80,8 +80,8 @@ export const NASTY_STRINGS: readonly string[] = [
   "ﷺ",
   "e\u0301\u0301\u0301\u0301\u0301",
   "<script>alert(1)</script>",
-  "'; DROP TABLE \"User\"; --",
-  "\" OR 1=1 --",
+  '\'; DROP TABLE "User"; --',
+  '" OR 1=1 --',
   "${jndi:ldap://x/a}",
   "{{7*7}}",
   "%s%s%s%n",
@@ -178,36 +178,36 @@ export const BROKEN_JSON: readonly string[] = [
   "\r\n",
   "{",
   "}",
-  "{\"a\":",
-  "{\"a\":1,}",
+  '{"a":',
+  '{"a":1,}',
   "{'a':1}",
   "{a:1}",
   "[1,2,",
   "NaN",
   "Infinity",
   "undefined",
-  "{\"a\":NaN}",
-  "{\"a\":Infinity}",
-  "{\"a\":01}",
-  "{\"a\":.5}",
-  "{\"a\":\"\\x41\"}",
-  "{\"a\":\"\\ud800\"}",
-  "{\"a\":\"unterminated}",
+  '{"a":NaN}',
+  '{"a":Infinity}',
+  '{"a":01}',
+  '{"a":.5}',
+  '{"a":"\\x41"}',
+  '{"a":"\\ud800"}',
+  '{"a":"unterminated}',
   "\u0000{}",
   "\ufeff{}",
   "{} {}",
   "{}garbage",
   "/* c */ {}",
-  "{\"a\":1 // c\n}",
+  '{"a":1 // c\n}',
   "null",
   "true",
   "0",
-  "\"string\"",
+  '"string"',
   "[]",
   "[{}]",
-  "{\"__proto__\":{\"isAdmin\":true}}",
-  "{\"constructor\":{\"prototype\":{\"isAdmin\":true}}}",
-  "{\"a\":1,\"a\":2}",
+  '{"__proto__":{"isAdmin":true}}',
+  '{"constructor":{"prototype":{"isAdmin":true}}}',
+  '{"a":1,"a":2}',
 ];
 
 /** JSON text of `depth` nested arrays or objects. */
@@ -235,7 +235,8 @@ export function randomValue(rng: Rng, depth = 0): unknown {
     case 7:
     case 8: {
       const out: Record<string, unknown> = {};
-      for (let i = rng.int(4); i > 0; i--) out[rng.pick(["a", "id", "name", "__proto__", "constructor", "input", "", " ", rng.pick(NASTY_STRINGS)])] = randomValue(rng, depth + 1);
+      for (let i = rng.int(4); i > 0; i--)
+        out[rng.pick(["a", "id", "name", "__proto__", "constructor", "input", "", " ", rng.pick(NASTY_STRINGS)])] = randomValue(rng, depth + 1);
       return out;
     }
   }

@@ -38,8 +38,7 @@ export function useUpdateUser() {
 export function useResetPassword() {
   const onSuccess = useAfterChange();
   return useMutation({
-    mutationFn: ({ id, password }: { id: string; password: string }) =>
-      apiFetch<UserWire>(`${userPath(id)}/password`, { method: "POST", body: { password } }),
+    mutationFn: ({ id, password }: { id: string; password: string }) => apiFetch<UserWire>(`${userPath(id)}/password`, { method: "POST", body: { password } }),
     onSuccess,
     // The password is in the mutation's variables: do not keep it around.
     gcTime: 0,

@@ -59,7 +59,12 @@ export async function createUser(input: UserCreate, audit: AuditContext): Promis
       data: { email: input.email, name: input.name, role: input.role, passwordHash },
       select: userSelect,
     });
-    await recordAudit(tx, audit, { action: "user.create", targetType: "USER", targetId: user.id, summary: { email: user.email, role: user.role, name: user.name } });
+    await recordAudit(tx, audit, {
+      action: "user.create",
+      targetType: "USER",
+      targetId: user.id,
+      summary: { email: user.email, role: user.role, name: user.name },
+    });
     return user;
   });
 }
@@ -116,7 +121,12 @@ export async function resetPassword(id: string, password: string, audit: AuditCo
     const sessionsEnded = await endUserSessions(tx, id, "PASSWORD_RESET");
     // A reset is how a locked-out user gets back in: clear the email's sign-in lockout too.
     await tx.loginThrottle.deleteMany({ where: { key: { in: throttleKeys(user.email, null) } } });
-    await recordAudit(tx, audit, { action: "user.reset-password", targetType: "USER", targetId: id, summary: { email: user.email, ...(sessionsEnded ? { sessionsEnded } : {}) } });
+    await recordAudit(tx, audit, {
+      action: "user.reset-password",
+      targetType: "USER",
+      targetId: id,
+      summary: { email: user.email, ...(sessionsEnded ? { sessionsEnded } : {}) },
+    });
     return user;
   });
 }

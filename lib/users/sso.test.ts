@@ -71,7 +71,10 @@ describe("single sign-on accounts", () => {
     const { signInWithSso } = await import("@/lib/users/sso");
     const { db } = await import("@/lib/db");
     const before = await db.user.count();
-    expect(await signInWithSso(identity({ subject: "sub-3", email: "carol@example.test", groups: [], role: null }), request)).toEqual({ ok: false, denial: "SsoNoRole" });
+    expect(await signInWithSso(identity({ subject: "sub-3", email: "carol@example.test", groups: [], role: null }), request)).toEqual({
+      ok: false,
+      denial: "SsoNoRole",
+    });
     expect(await db.user.count()).toBe(before);
     expect(await lastSignIn()).toMatchObject({ outcome: "DENIED", actorLabel: "carol@example.test", targetId: null });
   });
@@ -136,7 +139,12 @@ describe("single sign-on accounts", () => {
     const who = { subject: "sub-sessions", email: "dana@example.test" };
     const first = await signInWithSso(identity({ ...who, role: "VIEWER" }), { ...request, userAgent: "Firefox/140" });
     if (!first.ok) throw new Error("refused");
-    expect(await db.session.findUniqueOrThrow({ where: { id: first.sessionId } })).toMatchObject({ userId: first.user.id, endedAt: null, clientIp: "127.0.0.1", userAgent: "Firefox/140" });
+    expect(await db.session.findUniqueOrThrow({ where: { id: first.sessionId } })).toMatchObject({
+      userId: first.user.id,
+      endedAt: null,
+      clientIp: "127.0.0.1",
+      userAgent: "Firefox/140",
+    });
     expect((await lastSignIn()).summary).toMatchObject({ session: first.sessionId });
 
     // Same role again: the first session lives on beside the second.
@@ -146,7 +154,8 @@ describe("single sign-on accounts", () => {
 
     const promoted = await signInWithSso(identity({ ...who, role: "OPERATOR" }), request);
     if (!promoted.ok) throw new Error("refused");
-    for (const id of [first.sessionId, second.sessionId]) expect(await db.session.findUniqueOrThrow({ where: { id } })).toMatchObject({ endReason: "ROLE_CHANGE" });
+    for (const id of [first.sessionId, second.sessionId])
+      expect(await db.session.findUniqueOrThrow({ where: { id } })).toMatchObject({ endReason: "ROLE_CHANGE" });
     expect((await db.session.findUniqueOrThrow({ where: { id: promoted.sessionId } })).endedAt).toBeNull();
 
     await signInWithSso(identity({ ...who, groups: [], role: null }), request);

@@ -64,13 +64,17 @@ export async function signInWithSso(identity: SsoIdentity, request: Request): Pr
       });
 
       const deny = async (denial: SsoDenial, reason: string) => {
-        await recordAudit(tx, { ...request, actor: systemActor(email ?? `oidc:${identity.subject}`) }, {
-          action: "auth.sign-in",
-          targetType: "USER",
-          targetId: existing?.id ?? null,
-          outcome: "DENIED",
-          summary: { ...about, reason },
-        });
+        await recordAudit(
+          tx,
+          { ...request, actor: systemActor(email ?? `oidc:${identity.subject}`) },
+          {
+            action: "auth.sign-in",
+            targetType: "USER",
+            targetId: existing?.id ?? null,
+            outcome: "DENIED",
+            summary: { ...about, reason },
+          },
+        );
         return { ok: false, denial } as const;
       };
 
@@ -89,25 +93,40 @@ export async function signInWithSso(identity: SsoIdentity, request: Request): Pr
         return deny("SsoEmailTaken", holder.authSource === "LOCAL" ? "email belongs to a local account" : "email belongs to another single sign-on identity");
       }
 
-      const user = existing ? await refresh(tx, existing, { email, name, role: identity.role }, request) : await create(tx, identity, { email, name, role: identity.role }, request);
-      const sessionId = await createSession(tx, { userId: user.id, sessionVersion: user.sessionVersion, clientIp: request.clientIp, userAgent: request.userAgent ?? null });
-      await recordAudit(tx, { ...request, actor: { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role } }, {
-        action: "auth.sign-in",
-        targetType: "USER",
-        targetId: user.id,
-        summary: { ...about, role: user.role, session: sessionId },
+      const user = existing
+        ? await refresh(tx, existing, { email, name, role: identity.role }, request)
+        : await create(tx, identity, { email, name, role: identity.role }, request);
+      const sessionId = await createSession(tx, {
+        userId: user.id,
+        sessionVersion: user.sessionVersion,
+        clientIp: request.clientIp,
+        userAgent: request.userAgent ?? null,
       });
+      await recordAudit(
+        tx,
+        { ...request, actor: { type: "USER", id: user.id, userId: user.id, label: user.email, role: user.role } },
+        {
+          action: "auth.sign-in",
+          targetType: "USER",
+          targetId: user.id,
+          summary: { ...about, role: user.role, session: sessionId },
+        },
+      );
       return { ok: true, user, sessionId } as const;
     });
   } catch (error) {
     // Lost a race for the email to a concurrent create: refuse like any taken email.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      await recordAudit(db, { ...request, actor: systemActor(email ?? `oidc:${identity.subject}`) }, {
-        action: "auth.sign-in",
-        targetType: "USER",
-        outcome: "DENIED",
-        summary: { ...about, reason: "email taken concurrently" },
-      });
+      await recordAudit(
+        db,
+        { ...request, actor: systemActor(email ?? `oidc:${identity.subject}`) },
+        {
+          action: "auth.sign-in",
+          targetType: "USER",
+          outcome: "DENIED",
+          summary: { ...about, reason: "email taken concurrently" },
+        },
+      );
       return { ok: false, denial: "SsoEmailTaken" };
     }
     throw error;
@@ -121,12 +140,16 @@ async function create(tx: Tx, identity: SsoIdentity, fresh: Fresh, request: Requ
     data: { ...fresh, authSource: "OIDC", oidcIssuer: identity.issuer, oidcSubject: identity.subject, passwordHash: null, lastLoginAt: new Date() },
     select,
   });
-  await recordAudit(tx, { ...request, actor: systemActor("single sign-on") }, {
-    action: "user.create",
-    targetType: "USER",
-    targetId: user.id,
-    summary: { email: user.email, role: user.role, name: user.name, source: "OIDC", issuer: identity.issuer, subject: identity.subject },
-  });
+  await recordAudit(
+    tx,
+    { ...request, actor: systemActor("single sign-on") },
+    {
+      action: "user.create",
+      targetType: "USER",
+      targetId: user.id,
+      summary: { email: user.email, role: user.role, name: user.name, source: "OIDC", issuer: identity.issuer, subject: identity.subject },
+    },
+  );
   return user;
 }
 
@@ -140,12 +163,16 @@ async function refresh(tx: Tx, before: UserView & { sessionVersion: number }, fr
   const sessionsEnded = roleChanged ? await endUserSessions(tx, user.id, "ROLE_CHANGE") : 0;
   const diff = changes(before, fresh);
   if (Object.keys(diff).length > 0) {
-    await recordAudit(tx, { ...request, actor: systemActor("single sign-on") }, {
-      action: "user.update",
-      targetType: "USER",
-      targetId: user.id,
-      summary: { email: user.email, changes: diff, source: "OIDC", ...(sessionsEnded ? { sessionsEnded } : {}) } as Prisma.InputJsonValue,
-    });
+    await recordAudit(
+      tx,
+      { ...request, actor: systemActor("single sign-on") },
+      {
+        action: "user.update",
+        targetType: "USER",
+        targetId: user.id,
+        summary: { email: user.email, changes: diff, source: "OIDC", ...(sessionsEnded ? { sessionsEnded } : {}) } as Prisma.InputJsonValue,
+      },
+    );
   }
   return user;
 }

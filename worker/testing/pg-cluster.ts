@@ -25,12 +25,17 @@ export async function enrolledPair(name: string, opts: { synchronous?: boolean; 
     ["pg-a", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
     ["pg-b", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
   ] as const) {
-    const row = await inv.createDatabase({ clusterId: cluster.id, name: member, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` }, audit);
+    const row = await inv.createDatabase(
+      { clusterId: cluster.id, name: member, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
+      audit,
+    );
     ids.push(row.id);
     const { config } = await issueAgentCredential("DATABASE", row.id, audit);
     // With control, the agent may stop, rewind and start its server (fence with stop, rebuild).
     const stop = opts.control ? { stop: { pgCtl: path.join(DEFAULT_PG_BIN_DIR, "pg_ctl"), dataDir: server.dataDir, runAs: "postgres" } } : {};
-    agents.push(await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url, timeoutMs: 1000, ...stop } } as AgentConfigInput), { log: () => {} }));
+    agents.push(
+      await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url, timeoutMs: 1000, ...stop } } as AgentConfigInput), { log: () => {} }),
+    );
   }
   return {
     pair,

@@ -21,7 +21,11 @@ export default async function ConfigPage() {
         description="What the console deploys to each tier: app node settings and PostgreSQL settings per cluster, and each HAProxy's configuration generated from its pool."
         actions={<LiveIndicator />}
       />
-      <DataTable label="Configurations" columns={["Configuration", "Cluster", "Kind", "Latest revision", "Drift", "Deployment"]} empty={scopes.length === 0 && "No cluster yet: configurations appear with the clusters."}>
+      <DataTable
+        label="Configurations"
+        columns={["Configuration", "Cluster", "Kind", "Latest revision", "Drift", "Deployment"]}
+        empty={scopes.length === 0 && "No cluster yet: configurations appear with the clusters."}
+      >
         {scopes.map((s) => (
           <tr key={s.key}>
             <th scope="row" style={rowHeader}>
@@ -30,7 +34,10 @@ export default async function ConfigPage() {
             <td>{s.clusterName}</td>
             <td>{kindLabel[s.kind]}</td>
             <td>{s.latestRevision ? `#${s.latestRevision}` : <span className="muted">none yet</span>}</td>
-            <td>{s.drifted > 0 ? <StatusBadge value="DRIFT" /> : <span className="muted">—</span>}{s.drifted > 1 ? ` ×${s.drifted}` : ""}</td>
+            <td>
+              {s.drifted > 0 ? <StatusBadge value="DRIFT" /> : <span className="muted">—</span>}
+              {s.drifted > 1 ? ` ×${s.drifted}` : ""}
+            </td>
             <td>{s.activeDeployment ? <Link href={`/operations/${s.activeDeployment}`}>in progress</Link> : <span className="muted">—</span>}</td>
           </tr>
         ))}

@@ -30,11 +30,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
 
   return (
     <>
-      <PageHeader
-        title="Events"
-        description="Health changes and other platform events, newest first. Times in UTC."
-        actions={<LiveIndicator />}
-      />
+      <PageHeader title="Events" description="Health changes and other platform events, newest first. Times in UTC." actions={<LiveIndicator />} />
       <InvalidFilters issues={issues} />
       <EventFilters form={form} />
       <EventsClient

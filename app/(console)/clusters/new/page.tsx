@@ -8,7 +8,11 @@ export const metadata = { title: "New cluster" };
 export default async function NewClusterPage() {
   await pageActor("inventory:write");
   return (
-    <NewRecordPage list={{ href: "/clusters", label: "Clusters" }} title="New cluster" description="A cluster holds one platform: its load balancers, app nodes and databases.">
+    <NewRecordPage
+      list={{ href: "/clusters", label: "Clusters" }}
+      title="New cluster"
+      description="A cluster holds one platform: its load balancers, app nodes and databases."
+    >
       <ClusterForm mode="create" />
     </NewRecordPage>
   );

@@ -72,9 +72,21 @@ export default async function ScopePage({ params, searchParams }: Props) {
           <h2 id="targets" style={{ margin: 0 }}>
             Targets <span className="muted">({targets.length})</span>
           </h2>
-          <DataTable label="Targets" columns={["Target", "Deployed revision", "Runs", "State", actionsColumn]} empty={targets.length === 0 && "No target in this cluster yet."}>
+          <DataTable
+            label="Targets"
+            columns={["Target", "Deployed revision", "Runs", "State", actionsColumn]}
+            empty={targets.length === 0 && "No target in this cluster yet."}
+          >
             {targets.map((t) => {
-              const state = !t.enrolled ? "no agent" : t.appliedChecksum === null ? "never deployed" : t.driftSince ? "DRIFT" : t.reportedChecksum === t.appliedChecksum ? "IN_SYNC" : "reported checksum pending";
+              const state = !t.enrolled
+                ? "no agent"
+                : t.appliedChecksum === null
+                  ? "never deployed"
+                  : t.driftSince
+                    ? "DRIFT"
+                    : t.reportedChecksum === t.appliedChecksum
+                      ? "IN_SYNC"
+                      : "reported checksum pending";
               return (
                 <tr key={t.id} data-testid={`target-${t.name}`}>
                   <th scope="row" style={rowHeader}>
@@ -109,7 +121,11 @@ export default async function ScopePage({ params, searchParams }: Props) {
           <h2 id="revisions" style={{ margin: 0 }}>
             Revisions
           </h2>
-          <DataTable label="Revisions" columns={["Revision", "Message", "Author", "Saved", "Checksum", actionsColumn]} empty={revisions.length === 0 && (canWrite ? "No revision yet: use New revision." : "No revision yet.")}>
+          <DataTable
+            label="Revisions"
+            columns={["Revision", "Message", "Author", "Saved", "Checksum", actionsColumn]}
+            empty={revisions.length === 0 && (canWrite ? "No revision yet: use New revision." : "No revision yet.")}
+          >
             {revisions.map((r) => (
               <tr key={r.id} data-testid={`revision-${r.number}`}>
                 <th scope="row" style={rowHeader}>

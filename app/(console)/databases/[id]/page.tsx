@@ -39,33 +39,39 @@ export default async function DatabasePage({ params }: Params) {
         description={`PostgreSQL ${roleLabel(instance.role).toLowerCase()} · ${address(instance.host, instance.port)}`}
         actions={
           <>
-            {!primary && can(actor.role, "operations:run") && instance.agentUrl && instance.replicationState === "NEEDS_REBUILD" && <RebuildButton id={instance.id} name={instance.name} />}
-            {!primary && can(actor.role, "operations:run") && instance.agentUrl && instance.replicationState !== "NEEDS_REBUILD" && <PromoteButton id={instance.id} name={instance.name} clusterId={instance.clusterId} />}
+            {!primary && can(actor.role, "operations:run") && instance.agentUrl && instance.replicationState === "NEEDS_REBUILD" && (
+              <RebuildButton id={instance.id} name={instance.name} />
+            )}
+            {!primary && can(actor.role, "operations:run") && instance.agentUrl && instance.replicationState !== "NEEDS_REBUILD" && (
+              <PromoteButton id={instance.id} name={instance.name} clusterId={instance.clusterId} />
+            )}
             {canWrite && (
-            <DatabaseActions
-              id={instance.id}
-              clusterName={instance.cluster.name}
-              otherPrimary={otherPrimary?.name ?? null}
-              initial={{ name: instance.name, host: instance.host, port: instance.port, role: instance.role, agentUrl: instance.agentUrl }}
-              deleteNote={
-                <>
-                  {primary && (
-                    <div className="alert alert-warn">
-                      {instance.name} is the primary of {instance.cluster.name}: without it the cluster has no primary in the inventory, and failover has
-                      nothing to promote from.
-                    </div>
-                  )}
-                  <p>Only the inventory record goes; the PostgreSQL server itself is not touched. Its agent credentials are deleted with it.</p>
-                </>
-              }
-            />
+              <DatabaseActions
+                id={instance.id}
+                clusterName={instance.cluster.name}
+                otherPrimary={otherPrimary?.name ?? null}
+                initial={{ name: instance.name, host: instance.host, port: instance.port, role: instance.role, agentUrl: instance.agentUrl }}
+                deleteNote={
+                  <>
+                    {primary && (
+                      <div className="alert alert-warn">
+                        {instance.name} is the primary of {instance.cluster.name}: without it the cluster has no primary in the inventory, and failover has
+                        nothing to promote from.
+                      </div>
+                    )}
+                    <p>Only the inventory record goes; the PostgreSQL server itself is not touched. Its agent credentials are deleted with it.</p>
+                  </>
+                }
+              />
             )}
           </>
         }
       />
       <div className="stack">
         {!primary && !otherPrimary && (
-          <div className="alert alert-warn">The cluster {instance.cluster.name} has no primary in the inventory: this replica follows nothing the console knows.</div>
+          <div className="alert alert-warn">
+            The cluster {instance.cluster.name} has no primary in the inventory: this replica follows nothing the console knows.
+          </div>
         )}
         <DetailsCard id="db-props">
           <ClusterProp cluster={instance.cluster} />

@@ -75,7 +75,13 @@ export default async function LoadBalancerPage({ params }: Params) {
           <RecordTimes lastSeenAt={lb.lastSeenAt} createdAt={lb.createdAt} updatedAt={lb.updatedAt} />
         </DetailsCard>
         <SubjectLive subjectType="LOAD_BALANCER" subjectId={lb.id} />
-        <AgentEnrolment subjectType="LOAD_BALANCER" id={lb.id} agentUrl={lb.agentUrl} canEnrol={can(actor.role, "agents:enrol")} agentless={lb.kind === "HARDWARE"} />
+        <AgentEnrolment
+          subjectType="LOAD_BALANCER"
+          id={lb.id}
+          agentUrl={lb.agentUrl}
+          canEnrol={can(actor.role, "agents:enrol")}
+          agentless={lb.kind === "HARDWARE"}
+        />
 
         <section className="stack" aria-labelledby="lb-pool">
           <h2 id="lb-pool" style={{ margin: 0 }}>

@@ -48,27 +48,27 @@ export default async function NodePage({ params }: Params) {
             )}
             {canRun && !activeOperation && <NodeIncidentActions id={node.id} name={node.name} adminState={node.adminState} />}
             {canWrite && (
-            <NodeActions
-              id={node.id}
-              clusterName={node.cluster.name}
-              initial={{ name: node.name, host: node.host, port: node.port, weight: node.weight, capacity: node.capacity, agentUrl: node.agentUrl }}
-              deleteNote={
-                <>
-                  {inService && (
-                    <div className="alert alert-warn">
-                      {node.name} is in service ({node.activeSessions.toLocaleString("en")} active sessions). Drain it first so its sessions are not cut.
-                    </div>
-                  )}
-                  <p>
-                    {node.name} ({address(node.host, node.port)}) leaves the inventory.{" "}
-                    {pools.length > 0
-                      ? `It leaves the pool of ${plural(pools.length, "load balancer")} (${pools.map((p) => p.loadBalancer.name).join(", ")}).`
-                      : "It is in no load balancer's pool."}{" "}
-                    Its agent credentials are deleted with it.
-                  </p>
-                </>
-              }
-            />
+              <NodeActions
+                id={node.id}
+                clusterName={node.cluster.name}
+                initial={{ name: node.name, host: node.host, port: node.port, weight: node.weight, capacity: node.capacity, agentUrl: node.agentUrl }}
+                deleteNote={
+                  <>
+                    {inService && (
+                      <div className="alert alert-warn">
+                        {node.name} is in service ({node.activeSessions.toLocaleString("en")} active sessions). Drain it first so its sessions are not cut.
+                      </div>
+                    )}
+                    <p>
+                      {node.name} ({address(node.host, node.port)}) leaves the inventory.{" "}
+                      {pools.length > 0
+                        ? `It leaves the pool of ${plural(pools.length, "load balancer")} (${pools.map((p) => p.loadBalancer.name).join(", ")}).`
+                        : "It is in no load balancer's pool."}{" "}
+                      Its agent credentials are deleted with it.
+                    </p>
+                  </>
+                }
+              />
             )}
           </>
         }

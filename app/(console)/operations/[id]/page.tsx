@@ -14,7 +14,13 @@ import { OperationProgress, type OperationData } from "@/components/config/opera
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Operation" };
 
-const verb: Record<string, string> = { "node.drain": "Drain", "node.resume": "Resume", "node.maintenance": "Maintenance", "db.promote": "Promotion", "db.rebuild": "Rebuild" };
+const verb: Record<string, string> = {
+  "node.drain": "Drain",
+  "node.resume": "Resume",
+  "node.maintenance": "Maintenance",
+  "db.promote": "Promotion",
+  "db.rebuild": "Rebuild",
+};
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePage("operations:read");
@@ -33,7 +39,9 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const p = op.kind === "db.rebuild" ? { ...raw, candidateName: raw.memberName, candidateId: op.subjectId } : raw;
   const isDeploy = op.kind === "config.deploy";
   const isPromote = op.kind === "db.promote" || op.kind === "db.rebuild";
-  const title = isDeploy ? `Deployment of revision #${p.revisionNumber}` : `${verb[op.kind] ?? op.kind} of ${(isPromote ? p.candidateName : p.nodeName) ?? "a target"}`;
+  const title = isDeploy
+    ? `Deployment of revision #${p.revisionNumber}`
+    : `${verb[op.kind] ?? op.kind} of ${(isPromote ? p.candidateName : p.nodeName) ?? "a target"}`;
   const back = isDeploy
     ? { href: `/config/${op.subjectId}`, label: "Back to the configuration" }
     : isPromote
@@ -42,10 +50,22 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const canCancel = op.kind === "config.deploy" ? can(actor.role, "config:write") : op.kind === "node.drain" && can(actor.role, "operations:run");
   return (
     <>
-      <Breadcrumbs items={isDeploy ? [{ href: "/config", label: "Configuration" }, { href: back.href, label: op.subjectId }, { label: title }] : [isPromote ? { href: "/databases", label: "Databases" } : { href: "/nodes", label: "App nodes" }, { href: back.href, label: (isPromote ? p.candidateName : p.nodeName) ?? op.subjectId }, { label: title }]} />
+      <Breadcrumbs
+        items={
+          isDeploy
+            ? [{ href: "/config", label: "Configuration" }, { href: back.href, label: op.subjectId }, { label: title }]
+            : [
+                isPromote ? { href: "/databases", label: "Databases" } : { href: "/nodes", label: "App nodes" },
+                { href: back.href, label: (isPromote ? p.candidateName : p.nodeName) ?? op.subjectId },
+                { label: title },
+              ]
+        }
+      />
       <PageHeader
         title={title}
-        description={isDeploy ? "Each target counts once its agent answers with the revision's checksum. Follows live." : "Follows live; every step is recorded."}
+        description={
+          isDeploy ? "Each target counts once its agent answers with the revision's checksum. Follows live." : "Follows live; every step is recorded."
+        }
         actions={
           <>
             <LiveIndicator />

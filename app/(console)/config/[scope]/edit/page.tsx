@@ -25,8 +25,17 @@ export default async function EditScopePage({ params }: { params: Promise<{ scop
   const draft = await getDraft(key, true);
   return (
     <>
-      <Breadcrumbs items={[{ href: "/config", label: "Configuration" }, { href: `/config/${scope.key}`, label: `${scope.name} (${scope.clusterName})` }, { label: "New revision" }]} />
-      <PageHeader title={`New revision of ${scope.name}`} description="Starts from the latest revision. Saving validates first and changes no target; deploy the revision afterwards." />
+      <Breadcrumbs
+        items={[
+          { href: "/config", label: "Configuration" },
+          { href: `/config/${scope.key}`, label: `${scope.name} (${scope.clusterName})` },
+          { label: "New revision" },
+        ]}
+      />
+      <PageHeader
+        title={`New revision of ${scope.name}`}
+        description="Starts from the latest revision. Saving validates first and changes no target; deploy the revision afterwards."
+      />
       <ConfigEditor scopeKey={scope.key} kind={scope.kind} initialInput={draft.input as Record<string, unknown>} />
     </>
   );

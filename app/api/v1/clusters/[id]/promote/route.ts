@@ -6,4 +6,6 @@ import { getOperation } from "@/lib/operations/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handler(api.databaseActions.promote, async ({ req, params, body, audit }) => getOperation((await startPromotion(params.id, body, audit, idempotencyKey(req))).id));
+export const POST = handler(api.databaseActions.promote, async ({ req, params, body, audit }) =>
+  getOperation((await startPromotion(params.id, body, audit, idempotencyKey(req))).id),
+);

@@ -5,4 +5,6 @@ import { getScope } from "@/lib/config/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handler(api.config.scope, ({ params, query, actor }) => getScope(params.scope, can(actor.role, "config:write"), { revisionsLimit: query.revisions }));
+export const GET = handler(api.config.scope, ({ params, query, actor }) =>
+  getScope(params.scope, can(actor.role, "config:write"), { revisionsLimit: query.revisions }),
+);

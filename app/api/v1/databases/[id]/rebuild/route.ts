@@ -6,4 +6,6 @@ import { getOperation } from "@/lib/operations/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handler(api.databaseActions.rebuild, async ({ req, params, body, audit }) => getOperation((await startRebuild(params.id, body.reason || "rebuild the former primary", audit, idempotencyKey(req))).id));
+export const POST = handler(api.databaseActions.rebuild, async ({ req, params, body, audit }) =>
+  getOperation((await startRebuild(params.id, body.reason || "rebuild the former primary", audit, idempotencyKey(req))).id),
+);
