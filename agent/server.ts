@@ -36,7 +36,8 @@ export const MAX_STREAMS = 64;
 const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
 type RefusalReason = VerifyFailure | "metrics-token" | "metrics-closed" | "body-too-large" | "bad-json" | "invalid-action" | "invalid-config-request";
-const REFUSAL_REASONS: RefusalReason[] = [
+/** Every reason a request is refused: one series each in clusterdeck_agent_refused_requests_total (the fleet simulator reports the same). */
+export const REFUSAL_REASONS: RefusalReason[] = [
   "missing",
   "malformed",
   "unknown-key",

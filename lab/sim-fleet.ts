@@ -16,6 +16,7 @@ import path from "node:path";
 import { NonceCache, verifyRequest } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
 import { family, PROMETHEUS_CONTENT_TYPE } from "@/agent/prom";
+import { REFUSAL_REASONS } from "@/agent/server";
 import { version } from "@/lib/version";
 
 export type SimConfig = { agents: { keyId: string; secret: string }[]; basePort: number; intervalMs: number; metricsToken?: string };
@@ -34,19 +35,6 @@ export type SimStats = {
 const BACKENDS = [
   { name: "postgres-primary", target: "postgres://db-primary.internal:5432/app" },
   { name: "session-cache", target: "redis://cache-1.internal:6379" },
-];
-const REFUSAL_REASONS = [
-  "missing",
-  "malformed",
-  "unknown-key",
-  "skew",
-  "replay",
-  "bad-signature",
-  "metrics-token",
-  "metrics-closed",
-  "body-too-large",
-  "bad-json",
-  "invalid-action",
 ];
 const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
