@@ -13,7 +13,7 @@
 import type { Db } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { systemActor } from "@/lib/auth/actor";
-import { CHANNEL } from "@/lib/realtime/messages";
+import { recordEvent } from "@/lib/events/record";
 import { AUTO_FAILOVER_COOLDOWN_MS } from "@/lib/operations/promote-schema";
 
 const CONFIRM_MS = 3000;
@@ -116,17 +116,13 @@ export class AutoFailover {
   private async announceOnce(cluster: { id: string; name: string }, seen: { announced: boolean }, message: string) {
     if (seen.announced) return;
     seen.announced = true;
-    const event = await this.db.event.create({
-      data: {
-        kind: "db.failover-held",
-        severity: "CRITICAL",
-        subjectType: "CLUSTER",
-        subjectId: cluster.id,
-        clusterId: cluster.id,
-        message: `${cluster.name}: ${message}`.slice(0, 1000),
-      },
-      select: { id: true },
+    await recordEvent(this.db, {
+      kind: "db.failover-held",
+      severity: "CRITICAL",
+      subjectType: "CLUSTER",
+      subjectId: cluster.id,
+      clusterId: cluster.id,
+      message: `${cluster.name}: ${message}`,
     });
-    await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
   }
 }

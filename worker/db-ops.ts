@@ -14,13 +14,13 @@ import { z } from "zod";
 import { AGENT_PATHS, snapshot as snapshotSchema, type AgentAction } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";
 import { AgentCallError, callAgent } from "@/lib/agents/client";
-import { recordAudit } from "@/lib/audit/service";
 import { systemActor } from "@/lib/auth/actor";
-import { CHANNEL } from "@/lib/realtime/messages";
+import { publishChanged } from "@/lib/realtime/publish";
+import { recordEvent } from "@/lib/events/record";
+import { operationKinds, promoteProgress } from "@/lib/operations/kinds";
 import type { Executor, OperationContext } from "@/worker/operations";
 
 const actionAnswer = z.looseObject({ ok: z.literal(true), result: z.unknown().optional() });
-type Params = { candidateId: string; candidateName: string; oldPrimaryId: string | null; generation: number; done?: string[] };
 
 export type PromoteOptions = {
   /** Test hook: called before each step (fault injection: a worker dying at that step). */
@@ -46,20 +46,14 @@ async function status(id: string) {
 
 export function promoteExecutor(options: PromoteOptions = {}): Executor {
   return async (ctx) => {
-    const op = await ctx.db.operation.findUniqueOrThrow({
-      where: { id: ctx.operationId },
-      select: { params: true, subjectId: true, reason: true, steps: true },
-    });
-    const p = op.params as Params;
+    const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true, reason: true, steps: true } });
+    const p = await ctx.params(operationKinds["db.promote"].params);
     const clusterId = op.subjectId;
-    const done = new Set(p.done ?? []);
+    const done = new Set([...p.doneBeforeUpgrade, ...(await ctx.progress(promoteProgress)).done]);
     const markDone = async (step: string, detail?: string) => {
       done.add(step);
-      await ctx.guard(
-        (tx) =>
-          tx.$executeRaw`UPDATE "Operation" SET "params" = jsonb_set("params", '{done}', ${JSON.stringify([...done])}::jsonb) WHERE "id" = ${ctx.operationId}`,
-      );
-      await ctx.step(step, detail);
+      await ctx.setProgress({ done: [...done] });
+      await ctx.appendStep(step, detail);
     };
     const candidate = await ctx.db.databaseInstance.findUniqueOrThrow({
       where: { id: p.candidateId },
@@ -69,12 +63,11 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       ? await ctx.db.databaseInstance.findUnique({ where: { id: p.oldPrimaryId }, select: { id: true, name: true, timeline: true } })
       : null;
     const taken = (op.steps as { step: string }[]).some((s) => s.step === "started");
-    if (taken) await ctx.step("resumed", `a worker took over${done.size ? ` after: ${[...done].join(", ")}` : " before any step was done"}`);
-    else await ctx.step("started", `promote ${candidate.name}${oldPrimary ? `; fence ${oldPrimary.name} first` : ""}`);
+    if (taken) await ctx.appendStep("resumed", `a worker took over${done.size ? ` after: ${[...done].join(", ")}` : " before any step was done"}`);
+    else await ctx.appendStep("started", `promote ${candidate.name}${oldPrimary ? `; fence ${oldPrimary.name} first` : ""}`);
 
     // 1. Fence. The old primary's timeline comes from the check the request passed.
-    const checked = (op.params as { check?: { id: string; timeline: number | null; reachable: boolean }[] }).check ?? [];
-    const oldChecked = checked.find((m) => m.id === oldPrimary?.id);
+    const oldChecked = p.check.find((m) => m.id === oldPrimary?.id);
     const oldTimeline: number | null = oldChecked?.timeline ?? oldPrimary?.timeline ?? null;
     if (!done.has("fenced") && oldPrimary) {
       await options.beforeStep?.("fence");
@@ -140,7 +133,7 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
         if (oldPrimary) await tx.databaseInstance.update({ where: { id: oldPrimary.id }, data: { role: "REPLICA", replicationState: "NEEDS_REBUILD" } });
         await tx.databaseInstance.update({ where: { id: candidate.id }, data: { role: "PRIMARY", replicationState: "UNKNOWN", timeline: after.timeline } });
       });
-      await ctx.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "DATABASE" })})`;
+      await publishChanged(ctx.db, "DATABASE");
       await markDone(
         "inventory",
         `${candidate.name} is the primary${oldPrimary ? `; ${oldPrimary.name} needs a rebuild (pg_rewind or a new base backup)` : ""}`,
@@ -219,39 +212,20 @@ async function pointApps(ctx: OperationContext, clusterId: string, primary: { ho
   }
 }
 
-async function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDED" | "FAILED", summary: string, candidateName: string) {
-  await ctx.guard(async (tx) => {
-    await tx.operation.update({
-      where: { id: ctx.operationId },
-      data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() },
-    });
-    await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary.slice(0, 1000) }])}::jsonb WHERE "id" = ${ctx.operationId}`;
-    const event = await tx.event.create({
-      data: {
-        kind: state === "SUCCEEDED" ? "db.promoted" : "db.promote-failed",
-        severity: state === "SUCCEEDED" ? "WARNING" : "CRITICAL",
-        subjectType: "CLUSTER",
-        subjectId: clusterId,
-        clusterId,
-        message: `Promotion of ${candidateName}: ${summary}`.slice(0, 1000),
-        data: { operationId: ctx.operationId, state },
-      },
-      select: { id: true },
-    });
-    await recordAudit(
-      tx,
-      { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null },
-      {
-        action: "db.promote.finish",
-        targetType: "CLUSTER",
-        targetId: clusterId,
-        outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
-        summary: { operationId: ctx.operationId, state, summary },
-      },
-    );
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDED" | "FAILED", summary: string, candidateName: string) {
+  return ctx.finish({
+    state,
+    summary,
+    event: {
+      kind: state === "SUCCEEDED" ? "db.promoted" : "db.promote-failed",
+      severity: state === "SUCCEEDED" ? "WARNING" : "CRITICAL",
+      subjectType: "CLUSTER",
+      subjectId: clusterId,
+      clusterId,
+      message: `Promotion of ${candidateName}: ${summary}`,
+    },
+    audit: { action: "db.promote.finish", targetType: "CLUSTER", targetId: clusterId, summary: { operationId: ctx.operationId, state, summary } },
   });
-  await ctx.notify();
 }
 
 /**
@@ -261,62 +235,38 @@ async function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDE
  */
 export async function refenceFormerPrimary(db: OperationContext["db"], target: { id: string; name: string; clusterId: string }): Promise<void> {
   const result = await act("DATABASE", target.id, { action: "postgres.fence" });
-  const event = await db.event.create({
-    data: {
-      kind: "db.refenced",
-      severity: "CRITICAL",
-      subjectType: "DATABASE",
-      subjectId: target.id,
-      clusterId: target.clusterId,
-      message: `${target.name}, a former primary, came back able to take writes: fenced again (read-only, ${result?.sessionsEnded ?? 0} session(s) ended${result?.stopped ? ", stopped" : ""}). Rebuild it as a replica.`,
-      data: { result: (result ?? null) as never },
-    },
-    select: { id: true },
+  await recordEvent(db, {
+    kind: "db.refenced",
+    severity: "CRITICAL",
+    subjectType: "DATABASE",
+    subjectId: target.id,
+    clusterId: target.clusterId,
+    message: `${target.name}, a former primary, came back able to take writes: fenced again (read-only, ${result?.sessionsEnded ?? 0} session(s) ended${result?.stopped ? ", stopped" : ""}). Rebuild it as a replica.`,
+    data: { result: (result ?? null) as never },
   });
-  await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
 }
 
 /** Operation "db.rebuild": a former primary becomes a streaming replica of the current primary. */
 export const rebuildExecutor: Executor = async (ctx) => {
-  const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true, params: true } });
-  const p = op.params as { memberName: string; primaryId: string; primaryName: string };
+  const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true } });
+  const p = await ctx.params(operationKinds["db.rebuild"].params);
   const member = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: op.subjectId }, select: { id: true, name: true, clusterId: true } });
   const primary = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: p.primaryId }, select: { host: true, port: true, name: true } });
-  const done = async (state: "SUCCEEDED" | "FAILED", summary: string) => {
-    await ctx.guard(async (tx) => {
-      await tx.operation.update({
-        where: { id: ctx.operationId },
-        data: { state, error: state === "SUCCEEDED" ? null : summary, finishedAt: new Date(), currentStep: state.toLowerCase() },
-      });
-      await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary }])}::jsonb WHERE "id" = ${ctx.operationId}`;
-      const event = await tx.event.create({
-        data: {
-          kind: state === "SUCCEEDED" ? "db.rebuilt" : "db.rebuild-failed",
-          severity: state === "SUCCEEDED" ? "INFO" : "CRITICAL",
-          subjectType: "DATABASE",
-          subjectId: member.id,
-          clusterId: member.clusterId,
-          message: `${member.name}: ${summary}`.slice(0, 1000),
-          data: { operationId: ctx.operationId },
-        },
-        select: { id: true },
-      });
-      await recordAudit(
-        tx,
-        { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null },
-        {
-          action: "db.rebuild.finish",
-          targetType: "DATABASE",
-          targetId: member.id,
-          outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
-          summary: { operationId: ctx.operationId, summary },
-        },
-      );
-      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+  const done = (state: "SUCCEEDED" | "FAILED", summary: string) =>
+    ctx.finish({
+      state,
+      summary,
+      event: {
+        kind: state === "SUCCEEDED" ? "db.rebuilt" : "db.rebuild-failed",
+        severity: state === "SUCCEEDED" ? "INFO" : "CRITICAL",
+        subjectType: "DATABASE",
+        subjectId: member.id,
+        clusterId: member.clusterId,
+        message: `${member.name}: ${summary}`,
+      },
+      audit: { action: "db.rebuild.finish", targetType: "DATABASE", targetId: member.id, summary: { operationId: ctx.operationId, summary } },
     });
-    await ctx.notify();
-  };
-  await ctx.step("rewinding", `pg_rewind from ${primary.name}, then start as its standby`);
+  await ctx.appendStep("rewinding", `pg_rewind from ${primary.name}, then start as its standby`);
   try {
     await act("DATABASE", member.id, { action: "postgres.rebuild", host: primary.host, port: primary.port });
   } catch (error) {
@@ -330,6 +280,6 @@ export const rebuildExecutor: Executor = async (ctx) => {
     await new Promise((r) => setTimeout(r, 250));
   }
   await ctx.guard((tx) => tx.databaseInstance.update({ where: { id: member.id }, data: { replicationState: "STREAMING" } }));
-  await ctx.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "DATABASE" })})`;
+  await publishChanged(ctx.db, "DATABASE");
   return done("SUCCEEDED", `a streaming replica of ${primary.name} again`);
 };

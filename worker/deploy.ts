@@ -14,15 +14,12 @@
 import { AGENT_PATHS, configApplyAnswer, configCurrentAnswer, type ConfigKind } from "@/lib/agent-protocol/types";
 import { agentEndpointFor, type AgentSubject } from "@/lib/agents/service";
 import { AgentCallError, callAgent, type AgentEndpoint } from "@/lib/agents/client";
-import { CHANNEL } from "@/lib/realtime/messages";
-import { recordAudit } from "@/lib/audit/service";
-import { systemActor } from "@/lib/auth/actor";
+import { operationKinds } from "@/lib/operations/kinds";
 import type { Tx } from "@/lib/db/client";
 import type { Executor, OperationContext } from "@/worker/operations";
 import { restoreOverrides } from "@/worker/overrides";
 import { configSecrets, redactSecrets } from "@/lib/config/mask";
 
-type Params = { revisionId: string; revisionNumber: number; checksum: string; batchSize: number; pauseMs: number; cancelRequested?: boolean };
 type Deployment = {
   id: string;
   targetType: string;
@@ -56,8 +53,8 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
   const { db, operationId } = ctx;
   const apply = options.applyTimeoutMs ?? APPLY_TIMEOUT_MS;
   const timeouts: Timeouts = { apply, read: Math.min(READ_TIMEOUT_MS, apply) };
-  const op = await db.operation.findUniqueOrThrow({ where: { id: operationId }, select: { params: true, reason: true, steps: true } });
-  const params = op.params as Params;
+  const op = await db.operation.findUniqueOrThrow({ where: { id: operationId }, select: { steps: true } });
+  const params = await ctx.params(operationKinds["config.deploy"].params);
   const revision: Revision = await db.configRevision.findUniqueOrThrow({
     where: { id: params.revisionId },
     select: { id: true, scope: true, number: true, targetKind: true, content: true, checksum: true, clusterId: true },
@@ -91,16 +88,16 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
   let deployments: Deployment[] = await load();
   const batches = [...new Set(deployments.map((d) => d.batch))].sort((a, b) => a - b);
   if ((op.steps as unknown[]).length <= 1)
-    await ctx.step("started", `revision ${revision.number}, ${deployments.length} target(s) in ${batches.length} batch(es)`);
-  else await ctx.step("resumed", "a worker took over this deployment");
+    await ctx.appendStep("started", `revision ${revision.number}, ${deployments.length} target(s) in ${batches.length} batch(es)`);
+  else await ctx.appendStep("resumed", "a worker took over this deployment");
 
   for (const [index, batch] of batches.entries()) {
     ctx.signal.throwIfAborted();
-    if (await cancelRequested(ctx)) return finish(ctx, revision, "CANCELLED", `cancelled before batch ${index + 1} of ${batches.length}`);
+    if (await ctx.cancelRequested()) return finish(ctx, revision, "CANCELLED", `cancelled before batch ${index + 1} of ${batches.length}`);
     deployments = await load();
     const inBatch = deployments.filter((d) => d.batch === batch);
     if (inBatch.every((d) => d.status === "SUCCEEDED")) continue;
-    await ctx.step(`batch ${index + 1}/${batches.length}`, inBatch.map((d) => d.targetId).join(", "));
+    await ctx.appendStep(`batch ${index + 1}/${batches.length}`, inBatch.map((d) => d.targetId).join(", "));
 
     const results = await Promise.all(
       inBatch.map(async (d) => {
@@ -127,27 +124,22 @@ async function runDeploy(ctx: OperationContext, options: DeployOptions): Promise
     const failed = results.filter((r) => !r.ok);
     if (failed.length) {
       const first = failed[0] as { d: Deployment; message: string };
-      await ctx.step("putting the batch back", `${failed.length} target(s) failed; first: ${first.message}`);
+      await ctx.appendStep("putting the batch back", `${failed.length} target(s) failed; first: ${first.message}`);
       await putBack(ctx, revision, await load().then((all) => all.filter((d) => d.batch === batch)), endpointOf, timeouts, secrets);
       await ctx.guard((tx) => tx.configDeployment.updateMany({ where: { operationId, status: "PENDING" }, data: { status: "SKIPPED" } }));
       return finish(ctx, revision, "FAILED", `stopped at batch ${index + 1} of ${batches.length}: ${first.message}`);
     }
     if (params.pauseMs > 0 && index < batches.length - 1) {
-      await ctx.step("pause", `${params.pauseMs / 1000} s before the next batch`);
+      await ctx.appendStep("pause", `${params.pauseMs / 1000} s before the next batch`);
       const until = Date.now() + params.pauseMs;
       while (Date.now() < until) {
         ctx.signal.throwIfAborted();
-        if (await cancelRequested(ctx)) break; // checked again at the top of the loop
+        if (await ctx.cancelRequested()) break; // checked again at the top of the loop
         await new Promise((r) => setTimeout(r, Math.min(250, until - Date.now())));
       }
     }
   }
   return finish(ctx, revision, "SUCCEEDED", `revision ${revision.number} runs on all ${deployments.length} target(s)`);
-}
-
-async function cancelRequested(ctx: OperationContext): Promise<boolean> {
-  const op = await ctx.db.operation.findUnique({ where: { id: ctx.operationId }, select: { params: true } });
-  return !!(op?.params as Params | undefined)?.cancelRequested;
 }
 
 /** Records what the target runs now (if not recorded yet), sends the revision, checks the answer. */
@@ -262,47 +254,32 @@ async function putBack(
   );
 }
 
-async function finish(ctx: OperationContext, revision: Revision, state: "SUCCEEDED" | "FAILED" | "CANCELLED", summary: string): Promise<void> {
-  const kind = state === "SUCCEEDED" ? "config.deployed" : state === "FAILED" ? "config.deploy-failed" : "config.deploy-cancelled";
-  const severity = state === "FAILED" ? "CRITICAL" : state === "CANCELLED" ? "WARNING" : "INFO";
-  await ctx.guard(async (tx) => {
-    if (state === "CANCELLED")
-      await tx.configDeployment.updateMany({ where: { operationId: ctx.operationId, status: "PENDING" }, data: { status: "SKIPPED" } });
-    await tx.operation.update({
-      where: { id: ctx.operationId },
-      data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() },
-    });
-    await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary.slice(0, 1000) }])}::jsonb WHERE "id" = ${ctx.operationId}`;
-    const event = await tx.event.create({
-      data: {
-        kind,
-        severity,
-        subjectType: "CONFIG",
-        subjectId: revision.scope,
-        clusterId: revision.clusterId,
-        message:
-          `Deployment of revision ${revision.number} (${revision.scope.split(".")[0]}) ${state === "SUCCEEDED" ? "finished" : state.toLowerCase()}: ${summary}`.slice(
-            0,
-            1000,
-          ),
-        data: { operationId: ctx.operationId, revision: revision.number, state },
-      },
-      select: { id: true },
-    });
-    await recordAudit(
-      tx,
-      { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null },
-      {
-        action: "config.deploy.finish",
-        targetType: "OPERATION",
-        targetId: ctx.operationId,
-        outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
-        summary: { scope: revision.scope, revision: revision.number, state, summary },
-      },
-    );
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+function finish(ctx: OperationContext, revision: Revision, state: "SUCCEEDED" | "FAILED" | "CANCELLED", summary: string): Promise<void> {
+  const ended = state === "SUCCEEDED" ? "finished" : state.toLowerCase();
+  return ctx.finish({
+    state,
+    summary,
+    event: {
+      kind: state === "SUCCEEDED" ? "config.deployed" : state === "FAILED" ? "config.deploy-failed" : "config.deploy-cancelled",
+      severity: state === "FAILED" ? "CRITICAL" : state === "CANCELLED" ? "WARNING" : "INFO",
+      subjectType: "CONFIG",
+      subjectId: revision.scope,
+      clusterId: revision.clusterId,
+      message: `Deployment of revision ${revision.number} (${revision.scope.split(".")[0]}) ${ended}: ${summary}`,
+      data: { revision: revision.number },
+    },
+    audit: {
+      action: "config.deploy.finish",
+      targetType: "OPERATION",
+      targetId: ctx.operationId,
+      summary: { scope: revision.scope, revision: revision.number, state, summary },
+    },
+    // A cancelled deployment never sends what is left.
+    also:
+      state === "CANCELLED"
+        ? (tx) => tx.configDeployment.updateMany({ where: { operationId: ctx.operationId, status: "PENDING" }, data: { status: "SKIPPED" } }).then(() => {})
+        : undefined,
   });
-  await ctx.notify();
 }
 
 function describeError(error: unknown): string {

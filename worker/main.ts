@@ -15,14 +15,10 @@ import { Prober } from "@/worker/prober";
 import { serveWorkerMetrics } from "@/worker/metrics";
 import { OperationRunner } from "@/worker/operations";
 import { restoreOverrides } from "@/worker/overrides";
-import { deployExecutor } from "@/worker/deploy";
-import { DEPLOY_KIND } from "@/lib/config/schemas";
-import { NODE_DRAIN, NODE_MAINTENANCE, NODE_RESUME } from "@/lib/operations/schemas";
-import { drainExecutor, expireMaintenance, maintenanceExecutor, redrainApp, resumeExecutor } from "@/worker/node-ops";
-import { promoteExecutor, rebuildExecutor, refenceFormerPrimary } from "@/worker/db-ops";
-import { DB_REBUILD } from "@/lib/operations/promote-schema";
+import { allExecutors } from "@/worker/executors";
+import { expireMaintenance, redrainApp } from "@/worker/node-ops";
+import { refenceFormerPrimary } from "@/worker/db-ops";
 import { AutoFailover } from "@/worker/auto-failover";
-import { DB_PROMOTE } from "@/lib/operations/promote-schema";
 import { env, requireDatabaseUrl } from "@/lib/env";
 
 /** Agents on https must present a certificate we trust: the system's CAs, or CLUSTERDECK_AGENT_CA_FILE. */
@@ -66,19 +62,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       await monitor.start().catch((error) => log.error("worker.monitor-start-failed", { error: String(error) }));
       prober = new Prober(db, recorder);
       await prober.start().catch((error) => log.error("worker.prober-start-failed", { error: String(error) }));
-      operations = new OperationRunner(
-        db,
-        holder,
-        {
-          [DEPLOY_KIND]: deployExecutor(),
-          [NODE_DRAIN]: drainExecutor,
-          [NODE_RESUME]: resumeExecutor,
-          [NODE_MAINTENANCE]: maintenanceExecutor,
-          [DB_PROMOTE]: promoteExecutor(),
-          [DB_REBUILD]: rebuildExecutor,
-        },
-        { listenUrl: requireDatabaseUrl(), leaderLease: MONITOR_LEASE },
-      );
+      operations = new OperationRunner(db, holder, allExecutors(), { listenUrl: requireDatabaseUrl(), leaderLease: MONITOR_LEASE });
       operations.start();
       autoFailover = new AutoFailover(db);
       autoFailover.start();

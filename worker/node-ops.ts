@@ -18,10 +18,9 @@ import { AGENT_PATHS, snapshot as snapshotSchema, type AgentAction } from "@/lib
 import { agentEndpointFor } from "@/lib/agents/service";
 import { callAgent, type AgentEndpoint } from "@/lib/agents/client";
 import { backendName } from "@/lib/config/haproxy";
-import { recordAudit } from "@/lib/audit/service";
 import { systemActor } from "@/lib/auth/actor";
-import { CHANNEL } from "@/lib/realtime/messages";
-import type { DrainRequest, MaintenanceRequest, ResumeRequest } from "@/lib/operations/schemas";
+import { publishChanged } from "@/lib/realtime/publish";
+import { drainProgress, operationKinds } from "@/lib/operations/kinds";
 import type { Executor, OperationContext } from "@/worker/operations";
 
 const actionAnswer = z.looseObject({ ok: z.literal(true), result: z.unknown().optional() });
@@ -60,7 +59,7 @@ async function setAdminState(
   extra: { maintenanceReason?: string | null; maintenanceUntil?: Date | null } = {},
 ) {
   await ctx.guard((tx) => tx.node.update({ where: { id: node.id }, data: { adminState, ...extra } }));
-  await ctx.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "NODE", id: node.id })})`;
+  await publishChanged(ctx.db, "NODE", node.id);
 }
 
 /** Stores the override first (a reload in between then keeps it), then sets it in HAProxy. */
@@ -87,7 +86,8 @@ async function appAction(ctx: OperationContext, node: NodeRow, action: "app.drai
   }
 }
 
-async function finish(
+/** Ends a node operation: its event names the node, its audit entry the action. */
+function finish(
   ctx: OperationContext,
   node: NodeRow,
   state: "SUCCEEDED" | "FAILED" | "CANCELLED",
@@ -95,42 +95,12 @@ async function finish(
   summary: string,
   severity: "INFO" | "WARNING" | "CRITICAL",
 ) {
-  await ctx.guard(async (tx) => {
-    await tx.operation.update({
-      where: { id: ctx.operationId },
-      data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date(), currentStep: state.toLowerCase() },
-    });
-    await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: state.toLowerCase(), detail: summary.slice(0, 1000) }])}::jsonb WHERE "id" = ${ctx.operationId}`;
-    const event = await tx.event.create({
-      data: {
-        kind,
-        severity,
-        subjectType: "NODE",
-        subjectId: node.id,
-        clusterId: node.clusterId,
-        message: `${node.name}: ${summary}`.slice(0, 1000),
-        data: { operationId: ctx.operationId, state },
-      },
-      select: { id: true },
-    });
-    await recordAudit(
-      tx,
-      { actor: systemActor("worker"), requestId: `operation:${ctx.operationId}`, clientIp: null },
-      {
-        action: `${kind}`,
-        targetType: "NODE",
-        targetId: node.id,
-        outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE",
-        summary: { operationId: ctx.operationId, state, summary },
-      },
-    );
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
+  return ctx.finish({
+    state,
+    summary,
+    event: { kind, severity, subjectType: "NODE", subjectId: node.id, clusterId: node.clusterId, message: `${node.name}: ${summary}` },
+    audit: { action: kind, targetType: "NODE", targetId: node.id, summary: { operationId: ctx.operationId, state, summary } },
   });
-  await ctx.notify();
-}
-
-async function params<T>(ctx: OperationContext): Promise<T & { cancelRequested?: boolean }> {
-  return (await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { params: true } })).params as T & { cancelRequested?: boolean };
 }
 
 // ---------------------------------------------------------------- drain
@@ -163,33 +133,33 @@ export function estimateFinish(samples: [number, number][]): number | null {
 }
 
 export const drainExecutor: Executor = async (ctx) => {
-  const p = await params<DrainRequest & { nodeName: string }>(ctx);
-  const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true, startedAt: true, progress: true } });
+  const p = await ctx.params(operationKinds["node.drain"].params);
+  const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true, startedAt: true } });
   let node = await loadNode(ctx, op.subjectId);
   const balancers = await balancersOf(ctx, node.id);
 
   if (node.adminState === "ACTIVE") {
-    await ctx.step("setting DRAIN", `in ${balancers.map((b) => b.name).join(", ") || "no load balancer"}`);
+    await ctx.appendStep("setting DRAIN", `in ${balancers.map((b) => b.name).join(", ") || "no load balancer"}`);
     await setAdminState(ctx, node, "DRAINING");
     for (const lb of balancers) await setServerState(ctx, node, lb, "drain", p.reason);
     const appProblem = await appAction(ctx, node, "app.drain");
-    await ctx.step("the app takes no new sessions", appProblem ?? undefined);
+    await ctx.appendStep("the app takes no new sessions", appProblem ?? undefined);
   } else if (node.adminState !== "DRAINING") {
     return finish(ctx, node, "FAILED", "node.drain-failed", `is ${node.adminState.toLowerCase()}: not drained`, "WARNING");
   } else {
     // Resumed by another worker: make sure the load balancers still hold DRAIN (idempotent).
     for (const lb of balancers) await setServerState(ctx, node, lb, "drain", p.reason);
-    await ctx.step("resumed", "following the sessions again");
+    await ctx.appendStep("resumed", "following the sessions again");
   }
 
   const startedAt = (op.startedAt ?? new Date()).getTime();
   const deadline = startedAt + p.deadlineSeconds * 1000;
-  const samples: [number, number][] = ((op.progress as { samples?: [number, number][] })?.samples ?? []).slice(-600);
+  const samples = (await ctx.progress(drainProgress)).samples.slice(-600);
   const nodeAgent = await agentEndpointFor("NODE", node.id);
   // Zero counts only when observed after the app was told to drain, twice in a row.
   const drainTold = Date.now();
   let zeros = 0;
-  await ctx.step("following sessions", `deadline ${new Date(deadline).toISOString()}, then ${p.escalation}`);
+  await ctx.appendStep("following sessions", `deadline ${new Date(deadline).toISOString()}, then ${p.escalation}`);
   for (;;) {
     ctx.signal.throwIfAborted();
     node = await loadNode(ctx, node.id);
@@ -200,10 +170,9 @@ export const drainExecutor: Executor = async (ctx) => {
     samples.push([now, sessions]);
     if (samples.length > 600) samples.shift();
     const eta = estimateFinish(samples);
-    await ctx.guard((tx) => tx.operation.update({ where: { id: ctx.operationId }, data: { progress: { samples, sessions, estimatedFinish: eta, deadline } } }));
-    await ctx.notify();
+    await ctx.setProgress({ samples, sessions, estimatedFinish: eta, deadline });
     if (zeros >= 2) break;
-    if ((await params<DrainRequest>(ctx)).cancelRequested) {
+    if (await ctx.cancelRequested()) {
       return finish(
         ctx,
         node,
@@ -215,14 +184,14 @@ export const drainExecutor: Executor = async (ctx) => {
     }
     if (now >= deadline) {
       if (p.escalation === "maintenance") {
-        await ctx.step("deadline: maintenance", `${sessions} session(s) left are cut`);
+        await ctx.appendStep("deadline: maintenance", `${sessions} session(s) left are cut`);
         for (const lb of balancers) await setServerState(ctx, node, lb, "maint", p.reason);
         await setAdminState(ctx, node, "MAINTENANCE", { maintenanceReason: `drain deadline passed: ${p.reason}` });
         return finish(ctx, node, "SUCCEEDED", "node.drained", `deadline passed with ${sessions} session(s): put in maintenance`, "WARNING");
       }
       if (p.escalation === "end-sessions") {
         const problem = await appAction(ctx, node, "app.end-sessions");
-        await ctx.step("deadline: ending sessions", problem ?? `${sessions} session(s) ended`);
+        await ctx.appendStep("deadline: ending sessions", problem ?? `${sessions} session(s) ended`);
         if (problem) return finish(ctx, node, "FAILED", "node.drain-failed", `deadline passed and the sessions could not be ended: ${problem}`, "CRITICAL");
         // Their end shows in the next samples.
         await new Promise((r) => setTimeout(r, 1500));
@@ -239,7 +208,7 @@ export const drainExecutor: Executor = async (ctx) => {
 // ---------------------------------------------------------------- resume
 
 export const resumeExecutor: Executor = async (ctx) => {
-  const p = await params<ResumeRequest>(ctx);
+  const p = await ctx.params(operationKinds["node.resume"].params);
   const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true } });
   const node = await loadNode(ctx, op.subjectId);
   const balancers = await balancersOf(ctx, node.id);
@@ -247,7 +216,7 @@ export const resumeExecutor: Executor = async (ctx) => {
   // balancers: when they send traffic again, the app must take it.
   await setAdminState(ctx, node, "ACTIVE", { maintenanceReason: null, maintenanceUntil: null });
   const appProblem = await appAction(ctx, node, "app.resume");
-  await ctx.step("the app takes sessions again", appProblem ?? undefined);
+  await ctx.appendStep("the app takes sessions again", appProblem ?? undefined);
   const ramp = p.slowStartSeconds > 0 ? [0.1, 0.25, 0.5, 1] : [1];
   for (const lb of balancers) {
     if (!lb.endpoint) throw new Error(`${lb.name} has no agent the console can steer: set ${node.name} ready there by hand`);
@@ -261,7 +230,7 @@ export const resumeExecutor: Executor = async (ctx) => {
     await act(lb.endpoint, { action: "haproxy.set-state", backend: backendName(lb.name), server: node.name, state: "ready" });
   }
   await ctx.guard((tx) => tx.runtimeOverride.deleteMany({ where: { nodeId: node.id, kind: "state" } }));
-  await ctx.step("ready", `in ${balancers.map((b) => b.name).join(", ") || "no load balancer"}`);
+  await ctx.appendStep("ready", `in ${balancers.map((b) => b.name).join(", ") || "no load balancer"}`);
   for (const share of ramp.slice(1)) {
     await new Promise((r) => setTimeout(r, (p.slowStartSeconds * 1000) / (ramp.length - 1)));
     ctx.signal.throwIfAborted();
@@ -272,7 +241,7 @@ export const resumeExecutor: Executor = async (ctx) => {
         server: node.name,
         weight: Math.max(1, Math.round(lb.weight * share)),
       });
-    await ctx.step(`weight ${Math.round(share * 100)}%`);
+    await ctx.appendStep(`weight ${Math.round(share * 100)}%`);
   }
   return finish(ctx, node, "SUCCEEDED", "node.resumed", `back in service${p.slowStartSeconds ? ` (slow start over ${p.slowStartSeconds} s)` : ""}`, "INFO");
 };
@@ -280,14 +249,14 @@ export const resumeExecutor: Executor = async (ctx) => {
 // ---------------------------------------------------------------- maintenance
 
 export const maintenanceExecutor: Executor = async (ctx) => {
-  const p = await params<MaintenanceRequest>(ctx);
+  const p = await ctx.params(operationKinds["node.maintenance"].params);
   const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true } });
   const node = await loadNode(ctx, op.subjectId);
   const balancers = await balancersOf(ctx, node.id);
   for (const lb of balancers) await setServerState(ctx, node, lb, "maint", p.reason);
   const appProblem = await appAction(ctx, node, "app.drain");
   await setAdminState(ctx, node, "MAINTENANCE", { maintenanceReason: p.reason, maintenanceUntil: p.until ? new Date(p.until) : null });
-  await ctx.step("in maintenance", appProblem ?? (p.until ? `until ${p.until}` : "until resumed"));
+  await ctx.appendStep("in maintenance", appProblem ?? (p.until ? `until ${p.until}` : "until resumed"));
   return finish(ctx, node, "SUCCEEDED", "node.maintenance", `in maintenance: ${p.reason}${p.until ? ` (until ${p.until})` : ""}`, "WARNING");
 };
 

@@ -5,16 +5,36 @@
 // from the state persisted in the database, step by step. Every write an
 // executor makes goes through `guard`, which refuses once the lease has
 // passed to someone else, so a deposed worker cannot overwrite its successor.
-import type { Db, Tx } from "@/lib/db/client";
-import { log } from "@/lib/log";
 import pg from "pg";
-import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+import { z } from "zod";
+import type { Db, Tx } from "@/lib/db/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { log } from "@/lib/log";
+import { OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+import { publishChanged } from "@/lib/realtime/publish";
+import { recordEvent, type EventRecord } from "@/lib/events/record";
+import { recordAudit, type AuditRecord } from "@/lib/audit/service";
+import { systemActor } from "@/lib/auth/actor";
+import { appendSteps, stepEntry } from "@/lib/operations/record";
+import { isOperationKind, type OperationKind } from "@/lib/operations/kinds";
 
 export class LeaseLost extends Error {
   constructor(operationId: string) {
     super(`operation ${operationId} is now run by another worker`);
   }
 }
+
+/** How an operation ended: written at once, with its event and its audit entry. */
+export type Outcome = {
+  state: "SUCCEEDED" | "FAILED" | "CANCELLED";
+  /** One line: the last step's detail, and the operation's error unless it succeeded. */
+  summary: string;
+  event: EventRecord;
+  /** The worker's audit entry (outcome follows the state). */
+  audit: Omit<AuditRecord, "outcome">;
+  /** Further writes in the same transaction (a deployment marks the targets it skipped). */
+  also?: (tx: Tx) => Promise<void>;
+};
 
 export type OperationContext = {
   db: Db;
@@ -24,8 +44,17 @@ export type OperationContext = {
   signal: AbortSignal;
   /** Runs fn in a transaction that first checks this worker still holds the operation. */
   guard<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The operation's params, read through its kind's schema (lib/operations/kinds.ts), older versions upgraded. */
+  params<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
+  /** Its live figures so far (a worker that takes over continues from them). */
+  progress<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
+  setProgress(progress: Prisma.InputJsonValue): Promise<void>;
   /** Appends a step to the operation's history, sets it current, and wakes the web instances. */
-  step(step: string, detail?: string): Promise<void>;
+  appendStep(step: string, detail?: string): Promise<void>;
+  /** Someone asked to stop it (only kinds with a cancel rule can be asked). */
+  cancelRequested(): Promise<boolean>;
+  /** Ends it: state, last step, event and audit entry in one transaction; then wakes the web instances. */
+  finish(outcome: Outcome): Promise<void>;
   /** Wakes the web instances: the operation (and what it touches) changed. */
   notify(): Promise<void>;
 };
@@ -58,7 +87,7 @@ export class OperationRunner {
   constructor(
     private readonly db: Db,
     private readonly holder: string,
-    private readonly executors: Record<string, Executor>,
+    private readonly executors: Partial<Record<OperationKind, Executor>>,
     options: Partial<RunnerOptions> = {},
   ) {
     this.options = { pollMs: 250, leaseMs: 5000, listenUrl: null, leaderLease: null, ...options };
@@ -165,7 +194,9 @@ export class OperationRunner {
   }
 
   private launch(id: string, kind: string): void {
-    const executor = this.executors[kind]!;
+    // Only kinds this runner has executors for are claimed (the poll asks for them by name).
+    const executor = isOperationKind(kind) ? this.executors[kind] : undefined;
+    if (!executor) return;
     const ctx = this.context(id);
     log.info("operations.run", { id, kind, holder: this.holder });
     const run = executor(ctx)
@@ -195,8 +226,12 @@ export class OperationRunner {
         if (rows[0]?.leaseOwner !== holder) throw new LeaseLost(operationId);
         return fn(tx);
       });
-    const notify = async () => {
-      await db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "OPERATION", id: operationId })})`;
+    const notify = () => publishChanged(db, "OPERATION", operationId);
+    const read = async <S extends z.ZodType>(column: "params" | "progress", schema: S): Promise<z.output<S>> => {
+      const row = await db.operation.findUniqueOrThrow({ where: { id: operationId }, select: { params: true, progress: true } });
+      const parsed = schema.safeParse(row[column]);
+      if (!parsed.success) throw new Error(`the operation's ${column} cannot be read: ${z.prettifyError(parsed.error)}`);
+      return parsed.data;
     };
     return {
       db,
@@ -205,14 +240,41 @@ export class OperationRunner {
       signal: this.abort.signal,
       guard,
       notify,
-      async step(step, detail) {
-        const entry = JSON.stringify([{ at: new Date().toISOString(), step, ...(detail ? { detail: detail.slice(0, 1000) } : {}) }]);
-        await guard(
-          (tx) =>
-            tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${entry}::jsonb, "currentStep" = ${step}, "updatedAt" = now() WHERE "id" = ${operationId}`,
-        );
+      params: (schema) => read("params", schema),
+      progress: (schema) => read("progress", schema),
+      async setProgress(progress) {
+        await guard((tx) => tx.operation.update({ where: { id: operationId }, data: { progress } }));
+        await notify();
+      },
+      async appendStep(step, detail) {
+        await guard((tx) => appendSteps(tx, operationId, [stepEntry(step, detail)], { current: true }));
+        await notify();
+      },
+      async cancelRequested() {
+        const row = await db.operation.findUnique({ where: { id: operationId }, select: { cancelRequestedAt: true } });
+        return !!row?.cancelRequestedAt;
+      },
+      async finish({ state, summary, event, audit, also }) {
+        await guard(async (tx) => {
+          await also?.(tx);
+          await tx.operation.update({
+            where: { id: operationId },
+            data: { state, error: state === "SUCCEEDED" ? null : summary.slice(0, 2000), finishedAt: new Date() },
+          });
+          await appendSteps(tx, operationId, [stepEntry(state.toLowerCase(), summary)], { current: true });
+          await recordEvent(tx, { ...event, data: { operationId, state, ...(isObject(event.data) ? event.data : {}) } });
+          await recordAudit(
+            tx,
+            { actor: systemActor("worker"), requestId: `operation:${operationId}`, clientIp: null },
+            { ...audit, outcome: state === "SUCCEEDED" ? "SUCCESS" : "FAILURE" },
+          );
+        });
         await notify();
       },
     };
   }
+}
+
+function isObject(value: unknown): value is Record<string, Prisma.InputJsonValue> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -5,7 +5,9 @@
 // 10 s resolution and downsampled later by the retention job.
 import type { Db } from "@/lib/db/client";
 import type { AgentTarget } from "@/lib/agents/service";
-import { CHANNEL, chunkMetrics, type MetricPoint } from "@/lib/realtime/messages";
+import type { MetricPoint } from "@/lib/realtime/messages";
+import { publishChanged, publishMetrics } from "@/lib/realtime/publish";
+import { recordEvent } from "@/lib/events/record";
 import type { Transition } from "@/worker/health";
 
 const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
@@ -95,20 +97,16 @@ export class Recorder {
         : `${target.name} is ${t.to.toLowerCase()}${t.reasons.length ? `: ${t.reasons.join("; ")}` : ""}`;
     await this.db.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`UPDATE "${table[target.subjectType]}" SET "health" = $1::"Health", "updatedAt" = now() WHERE "id" = $2`, t.to, target.id);
-      const event = await tx.event.create({
-        data: {
-          at,
-          kind,
-          severity: severity[t.to],
-          subjectType: target.subjectType,
-          subjectId: target.id,
-          clusterId: target.clusterId,
-          message: message.slice(0, 1000),
-          data: { from: t.from, to: t.to, reasons: t.reasons.slice(0, 10), name: target.name },
-        },
-        select: { id: true },
+      await recordEvent(tx, {
+        at,
+        kind,
+        severity: severity[t.to],
+        subjectType: target.subjectType,
+        subjectId: target.id,
+        clusterId: target.clusterId,
+        message,
+        data: { from: t.from, to: t.to, reasons: t.reasons.slice(0, 10), name: target.name },
       });
-      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
     });
   }
 
@@ -151,9 +149,10 @@ export class Recorder {
           at,
         );
       }
-      for (const message of chunkMetrics(batch.map((p) => p.point))) {
-        await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${message})`;
-      }
+      await publishMetrics(
+        this.db,
+        batch.map((p) => p.point),
+      );
     }
     await this.writeSamples(now);
     await this.writeReportedConfig();
@@ -178,8 +177,7 @@ export class Recorder {
       ON CONFLICT ("targetType", "targetId") DO UPDATE SET "reportedChecksum" = EXCLUDED."reportedChecksum", "reportedAt" = now()`;
     for (const [key, p] of batch) this.reportedWritten.set(key, p.checksum);
     // Open configuration pages show "in sync" or not from these: wake them.
-    for (const scope of new Set(scopes))
-      await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CONFIG", id: scope })})`;
+    for (const scope of new Set(scopes)) await publishChanged(this.db, "CONFIG", scope);
   }
 
   /**
@@ -211,22 +209,18 @@ export class Recorder {
     ] as const) {
       for (const r of rows) {
         const name = await this.nameOf(r.targetType, r.targetId);
-        const event = await this.db.event.create({
-          data: {
-            kind: drifting ? "config.drift" : "config.drift-resolved",
-            severity: drifting ? "WARNING" : "INFO",
-            subjectType: r.targetType,
-            subjectId: r.targetId,
-            clusterId: name?.clusterId ?? null,
-            message: drifting
-              ? `${name?.name ?? r.targetId} runs a configuration the console did not deploy (${r.reportedChecksum ? `checksum ${r.reportedChecksum.slice(0, 12)}…` : "none readable"}, expected ${r.appliedChecksum?.slice(0, 12)}…); reconcile to put it back`
-              : `${name?.name ?? r.targetId} runs the deployed configuration again`,
-            data: { scope: r.scope, applied: r.appliedChecksum, reported: r.reportedChecksum },
-          },
-          select: { id: true },
+        await recordEvent(this.db, {
+          kind: drifting ? "config.drift" : "config.drift-resolved",
+          severity: drifting ? "WARNING" : "INFO",
+          subjectType: r.targetType,
+          subjectId: r.targetId,
+          clusterId: name?.clusterId ?? null,
+          message: drifting
+            ? `${name?.name ?? r.targetId} runs a configuration the console did not deploy (${r.reportedChecksum ? `checksum ${r.reportedChecksum.slice(0, 12)}…` : "none readable"}, expected ${r.appliedChecksum?.slice(0, 12)}…); reconcile to put it back`
+            : `${name?.name ?? r.targetId} runs the deployed configuration again`,
+          data: { scope: r.scope, applied: r.appliedChecksum, reported: r.reportedChecksum },
         });
-        await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "event", id: event.id.toString() })})`;
-        await this.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CONFIG", id: r.scope })})`;
+        await publishChanged(this.db, "CONFIG", r.scope);
       }
     }
   }

@@ -1,9 +1,6 @@
 // Request schemas of the configuration API (shared by handlers, forms and the OpenAPI document).
 import { z } from "zod";
 
-/** Operation.kind of a configuration deployment. */
-export const DEPLOY_KIND = "config.deploy";
-
 const reason = z.string().trim().max(500);
 const cuid = z.string().regex(/^[a-z0-9]{10,40}$/, "an id");
 

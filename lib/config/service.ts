@@ -21,9 +21,9 @@ import { checkHaproxyConfig, type HaproxyPolicy } from "./haproxy-rules";
 import { maskConfigInput, maskConfigText, maskData, maskText } from "./mask";
 import { postgresSettings } from "./postgres-settings";
 import { allScopes, resolveScope, scopeTargets, targetTypeOf, type Scope, type ScopeTarget, type TargetType } from "./scopes";
-import { DEPLOY_KIND, type DeployRequest } from "./schemas";
+import type { DeployRequest } from "./schemas";
 import { getOperation } from "@/lib/operations/service";
-import { OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+import { createOperation, stepEntry } from "@/lib/operations/record";
 
 const inputSchema = { APP: appSettings, POSTGRES: postgresSettings, HAPROXY: haproxyInput } as const;
 
@@ -368,7 +368,7 @@ export async function listScopes() {
   const drift = await db.configTargetState.groupBy({ by: ["scope"], where: { driftSince: { not: null } }, _count: { _all: true } });
   const driftBy = new Map(drift.map((d) => [d.scope, d._count._all]));
   const active = await db.operation.findMany({
-    where: { kind: DEPLOY_KIND, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
+    where: { kind: "config.deploy", state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
     select: { id: true, subjectId: true },
   });
   return scopes.map((s) => ({
@@ -385,7 +385,7 @@ export async function getScope(scopeKey: string, showSecrets: boolean, page: { r
     scopeTargets(scope),
     db.configRevision.findMany({ where: { scope: scope.key }, orderBy: { number: "desc" }, take: page.revisionsLimit, select: revisionSelect }),
     db.operation.findMany({
-      where: { kind: DEPLOY_KIND, subjectId: scope.key },
+      where: { kind: "config.deploy", subjectId: scope.key },
       orderBy: { createdAt: "desc" },
       take: 10,
       select: { id: true, state: true, params: true, reason: true, error: true, createdAt: true, finishedAt: true },
@@ -466,7 +466,7 @@ export async function startDeployment(revisionId: string, request: DeployRequest
     const same = await db.operation.findUnique({ where: { idempotencyKey }, select: { id: true, kind: true, subjectId: true, params: true } });
     if (same) {
       const p = same.params as { revisionId?: string };
-      if (same.kind !== DEPLOY_KIND || p.revisionId !== revisionId)
+      if (same.kind !== "config.deploy" || p.revisionId !== revisionId)
         throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
       return getOperation(same.id);
     }
@@ -490,36 +490,26 @@ export async function startDeployment(revisionId: string, request: DeployRequest
   const operation = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`config-scope:${scope.key}`}))`;
     const running = await tx.operation.findFirst({
-      where: { kind: DEPLOY_KIND, subjectId: scope.key, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
+      where: { kind: "config.deploy", subjectId: scope.key, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
       select: { id: true },
     });
     if (running)
       throw conflict(`A deployment of ${scope.name} is already in progress (operation ${running.id}); wait for it or cancel it`, { operationId: running.id });
-    const op = await tx.operation.create({
-      data: {
-        kind: DEPLOY_KIND,
-        subjectType: "CONFIG",
-        subjectId: scope.key,
-        idempotencyKey,
-        requestedById: audit.actor.userId ?? null,
-        reason: request.reason,
-        params: {
-          revisionId: revision.id,
-          revisionNumber: revision.number,
-          checksum: revision.checksum,
-          batchSize: request.batchSize,
-          pauseMs: request.pauseSeconds * 1000,
-          targets: targets.length,
-        },
-        steps: [
-          {
-            at: new Date().toISOString(),
-            step: "requested",
-            detail: `revision ${revision.number} to ${targets.length} target(s), ${request.batchSize} at a time`,
-          },
-        ],
+    const op = await createOperation(tx, {
+      kind: "config.deploy",
+      subjectId: scope.key,
+      idempotencyKey,
+      requestedById: audit.actor.userId ?? null,
+      reason: request.reason,
+      params: {
+        revisionId: revision.id,
+        revisionNumber: revision.number,
+        checksum: revision.checksum,
+        batchSize: request.batchSize,
+        pauseMs: request.pauseSeconds * 1000,
+        targets: targets.length,
       },
-      select: { id: true },
+      steps: [stepEntry("requested", `revision ${revision.number} to ${targets.length} target(s), ${request.batchSize} at a time`)],
     });
     await tx.configDeployment.createMany({
       data: targets.map((t, i) => ({
@@ -543,7 +533,6 @@ export async function startDeployment(revisionId: string, request: DeployRequest
         pauseSeconds: request.pauseSeconds,
       },
     });
-    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${op.id})`;
     return op;
   });
   return getOperation(operation.id);

@@ -8,6 +8,7 @@ import { conflict, notFound } from "@/lib/api/problem";
 import type { Page } from "@/lib/common/schemas";
 import type { EventListQuery } from "@/lib/events/schemas";
 import { maskData, maskText } from "@/lib/config/mask";
+import { publishChanged } from "@/lib/realtime/publish";
 
 export const eventSelect = {
   id: true,
@@ -75,7 +76,7 @@ export async function acknowledgeEvent(id: bigint, note: string | undefined, aud
       summary: { eventId: id.toString(), kind: event.kind },
       reason: note ?? null,
     });
-    await tx.$executeRaw`SELECT pg_notify('clusterdeck', ${JSON.stringify({ t: "changed", subject: "EVENT", id: id.toString() })})`;
+    await publishChanged(tx, "EVENT", id.toString());
     return masked(updated);
   });
 }

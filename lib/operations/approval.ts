@@ -9,7 +9,8 @@ import type { Tx } from "@/lib/db/client";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { conflict, forbidden, notFound } from "@/lib/api/problem";
 import { can } from "@/lib/auth/permissions";
-import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+import { publishChanged, wakeWorker } from "@/lib/realtime/publish";
+import { appendSteps, stepEntry } from "./record";
 
 const KEY = "twoPersonRule";
 
@@ -44,10 +45,10 @@ export async function approveOperation(operationId: string, reason: string, audi
     if (!can(audit.actor.role, "operations:run")) throw forbidden("Approving needs an operator or an admin");
     if (!audit.actor.userId || audit.actor.userId === op.requestedById) throw forbidden("A second person must approve: not the one who asked");
     await tx.operation.update({ where: { id: operationId }, data: { state: "PENDING" } });
-    await tx.$executeRaw`UPDATE "Operation" SET "steps" = "steps" || ${JSON.stringify([{ at: new Date().toISOString(), step: "approved", detail: `by ${audit.actor.label}: ${reason}`.slice(0, 1000) }])}::jsonb WHERE "id" = ${operationId}`;
+    await appendSteps(tx, operationId, [stepEntry("approved", `by ${audit.actor.label}: ${reason}`)]);
     await recordAudit(tx, audit, { action: `${op.kind}.approve`, targetType: "OPERATION", targetId: operationId, reason });
-    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${operationId})`;
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "OPERATION", id: operationId })})`;
+    await wakeWorker(tx, operationId);
+    await publishChanged(tx, "OPERATION", operationId);
     return { id: operationId, state: "PENDING" };
   });
 }

@@ -5,19 +5,18 @@
 // a second promotion started from a stale page is refused, never run.
 import "server-only";
 import { db } from "@/lib/db";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { conflict, forbidden, notFound, unprocessable } from "@/lib/api/problem";
 import { AGENT_PATHS, snapshot as snapshotSchema } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";
 import { callAgent } from "@/lib/agents/client";
-import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+import { publishChanged } from "@/lib/realtime/publish";
+import { createOperation, stepEntry } from "./record";
 
-import { DB_PROMOTE, DB_REBUILD, type AutoFailoverRequest, type PromoteRequest } from "./promote-schema";
+import type { AutoFailoverRequest, PromoteRequest } from "./promote-schema";
 import { can } from "@/lib/auth/permissions";
 import { initialState } from "./approval";
 
-export { DB_PROMOTE };
 /** A candidate further behind than this (replay lag) needs force. */
 export const LAG_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -124,7 +123,7 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
   if (idempotencyKey) {
     const same = await db.operation.findUnique({ where: { idempotencyKey }, select: { id: true, kind: true, subjectId: true } });
     if (same) {
-      if (same.kind !== DB_PROMOTE || same.subjectId !== clusterId)
+      if (same.kind !== "db.promote" || same.subjectId !== clusterId)
         throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
       return { id: same.id };
     }
@@ -152,7 +151,7 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
     >`SELECT "dbGeneration", "name" FROM "Cluster" WHERE "id" = ${clusterId} FOR UPDATE`;
     if (!cluster) throw notFound("Cluster");
     const running = await tx.operation.findFirst({
-      where: { kind: DB_PROMOTE, subjectId: clusterId, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
+      where: { kind: "db.promote", subjectId: clusterId, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
       select: { id: true },
     });
     if (running) throw conflict(`A promotion in ${cluster.name} is already in progress (operation ${running.id})`, { operationId: running.id });
@@ -165,31 +164,25 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
     const generation = cluster.dbGeneration + 1;
     await tx.cluster.update({ where: { id: clusterId }, data: { dbGeneration: generation } });
     const state = await initialState(tx, true, audit);
-    const created = await tx.operation.create({
-      data: {
-        state,
-        kind: DB_PROMOTE,
-        subjectType: "CLUSTER",
-        subjectId: clusterId,
-        idempotencyKey,
-        requestedById: audit.actor.userId ?? null,
-        reason: body.reason,
-        params: {
-          candidateId: candidate.id,
-          candidateName: candidate.name,
-          oldPrimaryId: primary?.id ?? null,
-          generation,
-          force: body.force,
-          check: check.members,
-        } as unknown as Prisma.InputJsonValue,
-        steps: [
-          { at: new Date().toISOString(), step: "requested", detail: `promote ${candidate.name}; generation ${generation}` },
-          ...(state === "AWAITING_APPROVAL"
-            ? [{ at: new Date().toISOString(), step: "waiting for approval", detail: "two-person rule: a second operator or admin must approve" }]
-            : []),
-        ],
+    const created = await createOperation(tx, {
+      kind: "db.promote",
+      state,
+      subjectId: clusterId,
+      idempotencyKey,
+      requestedById: audit.actor.userId ?? null,
+      reason: body.reason,
+      params: {
+        candidateId: candidate.id,
+        candidateName: candidate.name,
+        oldPrimaryId: primary?.id ?? null,
+        generation,
+        force: body.force,
+        check: check.members,
       },
-      select: { id: true },
+      steps: [
+        stepEntry("requested", `promote ${candidate.name}; generation ${generation}`),
+        ...(state === "AWAITING_APPROVAL" ? [stepEntry("waiting for approval", "two-person rule: a second operator or admin must approve")] : []),
+      ],
     });
     await recordAudit(tx, audit, {
       action: "db.promote.start",
@@ -205,8 +198,7 @@ export async function startPromotion(clusterId: string, body: PromoteRequest, au
         estimatedLossBytes: candidate.estimatedLossBytes,
       },
     });
-    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${created.id})`;
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "DATABASE" })})`;
+    await publishChanged(tx, "DATABASE");
     return created;
   });
   return { id: op.id };
@@ -237,7 +229,7 @@ export async function setAutoFailover(clusterId: string, body: AutoFailoverReque
         to: { enabled: after.autoFailover, paused: after.autoFailoverPaused },
       },
     });
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "CLUSTER", id: clusterId })})`;
+    await publishChanged(tx, "CLUSTER", clusterId);
     return after;
   });
 }
@@ -257,25 +249,21 @@ export async function startRebuild(databaseId: string, reason: string, audit: Au
     if (!primary) throw conflict("The cluster has no primary to rebuild from");
     const running = await tx.operation.findFirst({
       where: {
-        kind: { in: [DB_REBUILD, DB_PROMOTE] },
+        kind: { in: ["db.rebuild", "db.promote"] },
         state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] },
         OR: [{ subjectId: databaseId }, { subjectId: member.clusterId }],
       },
       select: { id: true },
     });
     if (running) throw conflict(`Another database operation is in progress (operation ${running.id})`, { operationId: running.id });
-    const op = await tx.operation.create({
-      data: {
-        kind: DB_REBUILD,
-        subjectType: "DATABASE",
-        subjectId: databaseId,
-        idempotencyKey,
-        requestedById: audit.actor.userId ?? null,
-        reason,
-        params: { memberName: member.name, primaryId: primary.id, primaryName: primary.name },
-        steps: [{ at: new Date().toISOString(), step: "requested", detail: `rebuild ${member.name} as a replica of ${primary.name}` }],
-      },
-      select: { id: true },
+    const op = await createOperation(tx, {
+      kind: "db.rebuild",
+      subjectId: databaseId,
+      idempotencyKey,
+      requestedById: audit.actor.userId ?? null,
+      reason,
+      params: { memberName: member.name, primaryId: primary.id, primaryName: primary.name },
+      steps: [stepEntry("requested", `rebuild ${member.name} as a replica of ${primary.name}`)],
     });
     await recordAudit(tx, audit, {
       action: "db.rebuild.start",
@@ -284,7 +272,6 @@ export async function startRebuild(databaseId: string, reason: string, audit: Au
       reason,
       summary: { operationId: op.id, from: primary.name },
     });
-    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${op.id})`;
     return op;
   });
 }

@@ -5,12 +5,12 @@
 // nodes unable to carry the load is refused unless forced with a reason.
 import "server-only";
 import { db } from "@/lib/db";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { conflict, notFound } from "@/lib/api/problem";
-import { CHANNEL, OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
+import { publishChanged } from "@/lib/realtime/publish";
+import { createOperation, stepEntry } from "./record";
 import { initialState } from "./approval";
-import { NODE_DRAIN, NODE_KINDS, NODE_MAINTENANCE, NODE_RESUME, type DrainRequest, type MaintenanceRequest, type ResumeRequest } from "./schemas";
+import { NODE_KINDS, type DrainRequest, type MaintenanceRequest, type ResumeRequest } from "./schemas";
 
 export type DrainImpact = {
   node: { id: string; name: string; sessions: number; capacity: number; adminState: string; health: string };
@@ -58,9 +58,7 @@ export async function drainImpact(nodeId: string): Promise<DrainImpact> {
 }
 
 type NodeOperationRequest =
-  | { kind: typeof NODE_DRAIN; body: DrainRequest }
-  | { kind: typeof NODE_RESUME; body: ResumeRequest }
-  | { kind: typeof NODE_MAINTENANCE; body: MaintenanceRequest };
+  { kind: "node.drain"; body: DrainRequest } | { kind: "node.resume"; body: ResumeRequest } | { kind: "node.maintenance"; body: MaintenanceRequest };
 
 export async function startNodeOperation(nodeId: string, request: NodeOperationRequest, audit: AuditContext, idempotencyKey: string | null) {
   if (idempotencyKey) {
@@ -71,7 +69,7 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
       return { id: same.id, repeated: true };
     }
   }
-  const impact = request.kind === NODE_DRAIN ? await drainImpact(nodeId) : null;
+  const impact = request.kind === "node.drain" ? await drainImpact(nodeId) : null;
   const op = await db.$transaction(async (tx) => {
     // Serializes every request for this node: exactly one can pass the checks below.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`node-operation:${nodeId}`}))`;
@@ -83,37 +81,32 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
     });
     if (running)
       throw conflict(`${node.name} already has a ${running.kind.replace("node.", "")} in progress (operation ${running.id})`, { operationId: running.id });
-    if (request.kind === NODE_DRAIN) {
+    if (request.kind === "node.drain") {
       if (node.adminState !== "ACTIVE") throw conflict(`${node.name} is ${node.adminState.toLowerCase()}, not active: nothing to drain`);
       if (!impact!.canCarry && !request.body.force) {
         throw conflict(`Refused: ${impact!.why}. Drain with force and a reason to do it anyway.`, { impact });
       }
     }
-    if (request.kind === NODE_RESUME && node.adminState === "ACTIVE") {
+    if (request.kind === "node.resume" && node.adminState === "ACTIVE") {
       const overrides = await tx.runtimeOverride.count({ where: { nodeId } });
       if (!overrides) throw conflict(`${node.name} is already active`);
     }
-    if (request.kind === NODE_MAINTENANCE && node.adminState === "MAINTENANCE") throw conflict(`${node.name} is already in maintenance`);
+    if (request.kind === "node.maintenance" && node.adminState === "MAINTENANCE") throw conflict(`${node.name} is already in maintenance`);
     // The two-person rule covers forced actions: a drain past the capacity check.
-    const state = await initialState(tx, request.kind === NODE_DRAIN && request.body.force, audit);
-    const created = await tx.operation.create({
-      data: {
-        state,
-        kind: request.kind,
-        subjectType: "NODE",
-        subjectId: nodeId,
-        idempotencyKey,
-        requestedById: audit.actor.userId ?? null,
-        reason: request.body.reason,
-        params: { ...request.body, nodeName: node.name, clusterId: node.clusterId, ...(impact ? { impact } : {}) } as Prisma.InputJsonValue,
-        steps: [
-          { at: new Date().toISOString(), step: "requested", detail: impact ? impact.why : undefined },
-          ...(state === "AWAITING_APPROVAL"
-            ? [{ at: new Date().toISOString(), step: "waiting for approval", detail: "two-person rule: a forced drain needs a second operator or admin" }]
-            : []),
-        ],
-      },
-      select: { id: true },
+    const state = await initialState(tx, request.kind === "node.drain" && request.body.force, audit);
+    const steps = [
+      stepEntry("requested", impact?.why),
+      ...(state === "AWAITING_APPROVAL" ? [stepEntry("waiting for approval", "two-person rule: a forced drain needs a second operator or admin")] : []),
+    ];
+    const created = await createOperation(tx, {
+      kind: request.kind,
+      subjectId: nodeId,
+      idempotencyKey,
+      requestedById: audit.actor.userId ?? null,
+      reason: request.body.reason,
+      state,
+      steps,
+      params: { ...request.body, nodeName: node.name, clusterId: node.clusterId, ...(impact ? { impact } : {}) },
     });
     await recordAudit(tx, audit, {
       action: `${request.kind}.start`,
@@ -122,7 +115,7 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
       reason: request.body.reason,
       summary: {
         operationId: created.id,
-        ...(request.kind === NODE_DRAIN
+        ...(request.kind === "node.drain"
           ? {
               force: request.body.force,
               forceReason: request.body.forceReason ?? null,
@@ -133,9 +126,7 @@ export async function startNodeOperation(nodeId: string, request: NodeOperationR
           : {}),
       },
     });
-    // Wakes the leader worker at once (it also polls), and open pages.
-    await tx.$executeRaw`SELECT pg_notify(${OPERATIONS_CHANNEL}, ${created.id})`;
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ t: "changed", subject: "NODE", id: nodeId })})`;
+    await publishChanged(tx, "NODE", nodeId);
     return created;
   });
   return { id: op.id, repeated: false };

@@ -1,9 +1,6 @@
 // The promote request (shared by the handler, the OpenAPI document and the dialog).
 import { z } from "zod";
 
-export const DB_PROMOTE = "db.promote";
-export const DB_REBUILD = "db.rebuild";
-
 export const promoteRequest = z.strictObject({
   candidateId: z.string().regex(/^[a-z0-9]{10,40}$/),
   /** The primary and generation the operator saw: refused if either changed since. */

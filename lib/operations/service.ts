@@ -6,6 +6,8 @@ import { conflict, forbidden, notFound } from "@/lib/api/problem";
 import { can } from "@/lib/auth/permissions";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { maskData, maskText } from "@/lib/config/mask";
+import { isOperationKind, operationKinds } from "@/lib/operations/kinds";
+import { publishChanged } from "@/lib/realtime/publish";
 
 type TargetType = "NODE" | "LOAD_BALANCER" | "DATABASE";
 
@@ -24,6 +26,7 @@ export async function getOperation(id: string) {
       currentStep: true,
       progress: true,
       error: true,
+      cancelRequestedAt: true,
       requestedById: true,
       createdAt: true,
       startedAt: true,
@@ -82,17 +85,11 @@ export async function listOperations(query: {
   return ops.map((o) => ({ ...o, reason: maskText(o.reason), error: o.error === null ? null : maskText(o.error) }));
 }
 
-/** Which operations can stop half-way without leaving a mess, and who may stop them. */
-const cancellable: Record<string, { permission: "config:write" | "operations:run"; note: string }> = {
-  "config.deploy": { permission: "config:write", note: "stops at the next batch boundary" },
-  "node.drain": { permission: "operations:run", note: "stops following the sessions; the node stays draining until resumed" },
-};
-
 export async function cancelOperation(operationId: string, reason: string, audit: AuditContext) {
   return db.$transaction(async (tx) => {
     const op = await tx.operation.findUnique({
       where: { id: operationId },
-      select: { id: true, kind: true, state: true, params: true, subjectType: true, subjectId: true },
+      select: { id: true, kind: true, state: true, subjectType: true, subjectId: true, cancelRequestedAt: true },
     });
     if (!op) throw notFound(`Operation '${operationId}'`);
     if (op.state === "AWAITING_APPROVAL") {
@@ -111,11 +108,13 @@ export async function cancelOperation(operationId: string, reason: string, audit
       });
       return { id: op.id, cancelRequested: true, effect: "cancelled while waiting for approval; nothing had been done" };
     }
-    const rule = cancellable[op.kind];
+    // Which kinds can stop half-way without leaving a mess, and who may stop them: lib/operations/kinds.ts.
+    const rule = isOperationKind(op.kind) ? operationKinds[op.kind].cancel : null;
     if (!rule) throw conflict(`A ${op.kind} cannot be cancelled safely half-way; let it finish`);
     if (!can(audit.actor.role, rule.permission)) throw forbidden(`Role ${audit.actor.role} may not cancel a ${op.kind}`);
     if (op.state !== "PENDING" && op.state !== "RUNNING") throw conflict(`The operation has already ended (${op.state.toLowerCase()})`);
-    await tx.operation.update({ where: { id: op.id }, data: { params: { ...(op.params as object), cancelRequested: true } } });
+    if (op.cancelRequestedAt) return { id: op.id, cancelRequested: true, effect: rule.note };
+    await tx.operation.update({ where: { id: op.id }, data: { cancelRequestedAt: new Date(), cancelRequestedById: audit.actor.userId ?? null } });
     await recordAudit(tx, audit, {
       action: `${op.kind}.cancel`,
       targetType: "OPERATION",
@@ -123,6 +122,7 @@ export async function cancelOperation(operationId: string, reason: string, audit
       reason,
       summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: rule.note },
     });
+    await publishChanged(tx, "OPERATION", op.id);
     return { id: op.id, cancelRequested: true, effect: rule.note };
   });
 }

@@ -25,11 +25,15 @@ export const metricPoint = z.object({
 });
 export type MetricPoint = z.infer<typeof metricPoint>;
 
+/** What a "changed" message names: pages refetch what they show of it. */
+export const changedSubject = z.enum(["NODE", "LOAD_BALANCER", "DATABASE", "CLUSTER", "CONFIG", "OPERATION", "EVENT"]);
+export type ChangedSubject = z.infer<typeof changedSubject>;
+
 export const busMessage = z.discriminatedUnion("t", [
   /** A row was added to Event; read it by id. */
   z.object({ t: z.literal("event"), id: z.string() }),
   /** Inventory or state changed (health, admin state, membership): refetch. */
-  z.object({ t: z.literal("changed"), subject: z.string(), id: z.string().optional() }),
+  z.object({ t: z.literal("changed"), subject: changedSubject, id: z.string().optional() }),
   z.object({ t: z.literal("metrics"), points: z.array(metricPoint) }),
 ]);
 export type BusMessage = z.infer<typeof busMessage>;

@@ -9,18 +9,12 @@ import { operationParams } from "@/lib/config/schemas";
 import { PageHeader } from "@/components/ui/page-header";
 import { Breadcrumbs } from "@/components/inventory/page-parts";
 import { LiveIndicator } from "@/components/realtime/live-indicator";
-import { OperationProgress, type OperationData } from "@/components/config/operation-progress";
+import { OperationProgress, type OperationData } from "@/components/operations/operation-progress";
+import { operationHeading } from "@/components/operations/operation-titles";
+import { isOperationKind, operationKinds } from "@/lib/operations/kinds";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Operation" };
-
-const verb: Record<string, string> = {
-  "node.drain": "Drain",
-  "node.resume": "Resume",
-  "node.maintenance": "Maintenance",
-  "db.promote": "Promotion",
-  "db.rebuild": "Rebuild",
-};
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePage("operations:read");
@@ -34,33 +28,13 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     throw error;
   }
   const initial = JSON.parse(toJson(op)) as OperationData;
-  const raw = op.params as { revisionNumber?: number; nodeName?: string; candidateName?: string; candidateId?: string; memberName?: string };
-  // A rebuild names its member like a promotion names its candidate.
-  const p = op.kind === "db.rebuild" ? { ...raw, candidateName: raw.memberName, candidateId: op.subjectId } : raw;
+  const { title, back, section, subject } = operationHeading(op);
   const isDeploy = op.kind === "config.deploy";
-  const isPromote = op.kind === "db.promote" || op.kind === "db.rebuild";
-  const title = isDeploy
-    ? `Deployment of revision #${p.revisionNumber}`
-    : `${verb[op.kind] ?? op.kind} of ${(isPromote ? p.candidateName : p.nodeName) ?? "a target"}`;
-  const back = isDeploy
-    ? { href: `/config/${op.subjectId}`, label: "Back to the configuration" }
-    : isPromote
-      ? { href: `/databases/${p.candidateId}`, label: `Back to ${p.candidateName}` }
-      : { href: `/nodes/${op.subjectId}`, label: `Back to ${p.nodeName ?? "the node"}` };
-  const canCancel = op.kind === "config.deploy" ? can(actor.role, "config:write") : op.kind === "node.drain" && can(actor.role, "operations:run");
+  const cancelRule = isOperationKind(op.kind) ? operationKinds[op.kind].cancel : null;
+  const canCancel = !!cancelRule && can(actor.role, cancelRule.permission);
   return (
     <>
-      <Breadcrumbs
-        items={
-          isDeploy
-            ? [{ href: "/config", label: "Configuration" }, { href: back.href, label: op.subjectId }, { label: title }]
-            : [
-                isPromote ? { href: "/databases", label: "Databases" } : { href: "/nodes", label: "App nodes" },
-                { href: back.href, label: (isPromote ? p.candidateName : p.nodeName) ?? op.subjectId },
-                { label: title },
-              ]
-        }
-      />
+      <Breadcrumbs items={[section, { href: back.href, label: subject }, { label: title }]} />
       <PageHeader
         title={title}
         description={

@@ -1,6 +1,9 @@
 "use client";
-// A deployment's live progress: refetched every second while it runs (and at
-// once when the stream says it changed), so no reload is ever needed.
+// Any operation's live progress: refetched every second while it runs (and at
+// once when the stream says it changed), so no reload is ever needed. What is
+// common (state, approval, cancel, error, steps) is here; what a kind adds
+// (a deployment's targets, a drain's session curve) is its part below, keyed
+// by the registry's kinds (lib/operations/kinds.ts).
 import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { StatusBadge } from "@/components/ui/badge";
@@ -8,7 +11,8 @@ import { Time } from "@/components/ui/time";
 import { DataTable, rowHeader, wrapCell } from "@/components/ui/table";
 import { useClientPages } from "@/components/ui/client-pages";
 import { ApiClientError, apiFetch } from "@/lib/api/client";
-import { SessionsCurve, type DrainProgress } from "@/components/operations/sessions-curve";
+import { SessionsCurve } from "@/components/operations/sessions-curve";
+import { drainProgress, isOperationKind, operationKinds, readParams, type OperationKind } from "@/lib/operations/kinds";
 
 export type OperationData = {
   id: string;
@@ -16,17 +20,10 @@ export type OperationData = {
   state: "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
   subjectId: string;
   reason: string;
-  params: {
-    revisionNumber?: number;
-    batchSize?: number;
-    pauseMs?: number;
-    cancelRequested?: boolean;
-    nodeName?: string;
-    deadlineSeconds?: number;
-    escalation?: string;
-    force?: boolean;
-  };
-  progress: DrainProgress;
+  /** Read through the kind's schema by its part (masked on the way out: may not parse). */
+  params: unknown;
+  progress: unknown;
+  cancelRequestedAt: string | null;
   steps: { at: string; step: string; detail?: string }[];
   currentStep: string | null;
   error: string | null;
@@ -47,6 +44,50 @@ export type OperationData = {
 
 const active = (s: OperationData["state"]) => s === "AWAITING_APPROVAL" || s === "PENDING" || s === "RUNNING";
 
+/** What a kind adds to the common view. Each reads its own params through the registry's schema. */
+type KindPart = {
+  /** Beside the state badge: how far it got. */
+  headline?: (op: OperationData) => React.ReactNode;
+  /** Under the header: a bar, a curve. */
+  live?: (op: OperationData) => React.ReactNode;
+  /** The settings it runs with, in a line. */
+  settings?: (op: OperationData) => React.ReactNode;
+  /** Below the card: per-target detail. */
+  detail?: (op: OperationData) => React.ReactNode;
+};
+
+function paramsOf<K extends OperationKind>(kind: K, op: OperationData) {
+  return readParams(kind, op.params);
+}
+
+const targetsDone = (op: OperationData) => op.deployments.filter((d) => d.status === "SUCCEEDED").length;
+
+const parts: Partial<Record<OperationKind, KindPart>> = {
+  "config.deploy": {
+    headline: (op) => (
+      <strong data-testid="operation-progress">
+        {targetsDone(op)} of {op.deployments.length} target{op.deployments.length === 1 ? "" : "s"} done
+      </strong>
+    ),
+    live: (op) => <progress max={Math.max(1, op.deployments.length)} value={targetsDone(op)} aria-label="Targets done" style={{ width: "100%" }} />,
+    settings: (op) => {
+      const p = paramsOf("config.deploy", op);
+      return p ? `Revision ${p.revisionNumber} · batches of ${p.batchSize}${p.pauseMs ? ` · ${p.pauseMs / 1000} s pause` : ""}` : null;
+    },
+    detail: (op) => <DeploymentTargets deployments={op.deployments} />,
+  },
+  "node.drain": {
+    live: (op) => {
+      const progress = drainProgress.safeParse(op.progress);
+      return <SessionsCurve progress={progress.success ? progress.data : { samples: [] }} />;
+    },
+    settings: (op) => {
+      const p = paramsOf("node.drain", op);
+      return p ? `Deadline ${p.deadlineSeconds} s, then ${p.escalation}${p.force ? " · forced past the capacity check" : ""}` : null;
+    },
+  },
+};
+
 export function OperationProgress({ initial, canCancel, canApprove }: { initial: OperationData; canCancel: boolean; canApprove: boolean }) {
   const client = useQueryClient();
   const q = useQuery({
@@ -58,10 +99,10 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
   const op = q.data;
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
-  const isDeploy = op.kind === "config.deploy";
-  const done = op.deployments.filter((d) => d.status === "SUCCEEDED").length;
-  const total = op.deployments.length;
-  const targetPages = useClientPages(op.deployments);
+  const kind = isOperationKind(op.kind) ? op.kind : null;
+  const part: KindPart = (kind && parts[kind]) || {};
+  const cancelRule = kind ? operationKinds[kind].cancel : null;
+  const settings = part.settings?.(op);
 
   async function approve() {
     const reason = window.prompt("Why approve? (goes to the audit trail)");
@@ -94,22 +135,18 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
         <div className="row" style={{ justifyContent: "space-between" }}>
           <div className="row">
             <StatusBadge value={op.state} />
-            {isDeploy && (
-              <strong data-testid="operation-progress">
-                {done} of {total} target{total === 1 ? "" : "s"} done
-              </strong>
-            )}
+            {part.headline?.(op)}
             {op.currentStep && active(op.state) && <span className="muted">· {op.currentStep}</span>}
-            {op.params.cancelRequested && active(op.state) && <span className="muted">· cancel requested: stops after this batch</span>}
+            {op.cancelRequestedAt && active(op.state) && cancelRule && <span className="muted">· cancel requested: {cancelRule.note}</span>}
           </div>
           {op.state === "AWAITING_APPROVAL" && canApprove && (
             <button type="button" className="btn btn-primary" onClick={approve}>
               Approve
             </button>
           )}
-          {(canCancel || (op.state === "AWAITING_APPROVAL" && canApprove)) && active(op.state) && !op.params.cancelRequested && (
+          {(canCancel || (op.state === "AWAITING_APPROVAL" && canApprove)) && active(op.state) && !op.cancelRequestedAt && (
             <button type="button" className="btn btn-danger" onClick={cancel} disabled={cancelling}>
-              {cancelling ? "Cancelling…" : isDeploy ? "Cancel after this batch" : "Cancel"}
+              {cancelling ? "Cancelling…" : op.state === "AWAITING_APPROVAL" ? "Cancel" : (cancelRule?.button ?? "Cancel")}
             </button>
           )}
         </div>
@@ -118,8 +155,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
             Waiting for a second operator or admin to approve (two-person rule). Nothing has been done yet.
           </div>
         )}
-        {isDeploy && <progress max={Math.max(1, total)} value={done} aria-label="Targets done" style={{ width: "100%" }} />}
-        {op.kind === "node.drain" && <SessionsCurve progress={op.progress} />}
+        {part.live?.(op)}
         {op.error && (
           <div className={`alert ${op.state === "CANCELLED" ? "alert-warn" : "alert-error"}`} role="alert">
             {op.error}
@@ -131,40 +167,11 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
           </div>
         )}
         <p className="muted" style={{ margin: 0 }}>
-          {isDeploy ? (
-            <>
-              Revision {op.params.revisionNumber} · batches of {op.params.batchSize}
-              {op.params.pauseMs ? ` · ${op.params.pauseMs / 1000} s pause` : ""}
-            </>
-          ) : op.kind === "node.drain" ? (
-            <>
-              Deadline {op.params.deadlineSeconds} s, then {op.params.escalation}
-              {op.params.force ? " · forced past the capacity check" : ""}
-            </>
-          ) : null}{" "}
-          · reason: {op.reason || "none given"}
+          {settings ? <>{settings} · </> : null}reason: {op.reason || "none given"}
         </p>
       </div>
 
-      {isDeploy && (
-        <DataTable label="Targets" columns={["Target", "Batch", "Status", "What happened", "Started", "Finished"]}>
-          {targetPages.rows.map((d) => (
-            <tr key={d.id} data-testid={`deployment-${d.targetName}`}>
-              <th scope="row" style={rowHeader}>
-                {d.targetName}
-              </th>
-              <td>{d.batch + 1}</td>
-              <td>
-                <StatusBadge value={d.status} />
-              </td>
-              <td style={wrapCell("16em")}>{d.error ?? ""}</td>
-              <td>{d.startedAt ? <Time value={d.startedAt} /> : <span className="muted">—</span>}</td>
-              <td>{d.finishedAt ? <Time value={d.finishedAt} /> : <span className="muted">—</span>}</td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
-      {isDeploy && targetPages.controls}
+      {part.detail?.(op)}
 
       <section className="card stack" aria-labelledby="op-steps">
         <h2 id="op-steps" style={{ margin: 0, fontSize: 16 }}>
@@ -180,5 +187,31 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
         </ol>
       </section>
     </div>
+  );
+}
+
+/** A deployment's targets, a page at a time. */
+function DeploymentTargets({ deployments }: { deployments: OperationData["deployments"] }) {
+  const targetPages = useClientPages(deployments);
+  return (
+    <>
+      <DataTable label="Targets" columns={["Target", "Batch", "Status", "What happened", "Started", "Finished"]}>
+        {targetPages.rows.map((d) => (
+          <tr key={d.id} data-testid={`deployment-${d.targetName}`}>
+            <th scope="row" style={rowHeader}>
+              {d.targetName}
+            </th>
+            <td>{d.batch + 1}</td>
+            <td>
+              <StatusBadge value={d.status} />
+            </td>
+            <td style={wrapCell("16em")}>{d.error ?? ""}</td>
+            <td>{d.startedAt ? <Time value={d.startedAt} /> : <span className="muted">—</span>}</td>
+            <td>{d.finishedAt ? <Time value={d.finishedAt} /> : <span className="muted">—</span>}</td>
+          </tr>
+        ))}
+      </DataTable>
+      {targetPages.controls}
+    </>
   );
 }
