@@ -11,9 +11,10 @@
 //   response (/login, /forbidden and error pages included), handed to Next in
 //   the request so it stamps that nonce on the scripts it renders; and the
 //   path asked for (x-clusterdeck-path), so a page whose session has ended can
-//   send its user to sign in and back here (lib/auth/session.ts, requireSession).
+//   send its user to sign in and back here (lib/sign-in/session.ts, requireSession).
 import { NextResponse, type NextRequest } from "next/server";
-import { ApiError, badRequest, problemResponse } from "@/lib/api/problem";
+import { ApiError, problemResponse } from "@/lib/http/problem";
+import { badRequest } from "@/lib/common/errors";
 import { matchApiRoute } from "@/lib/api/route-table";
 import { newCspNonce, pageCsp } from "@/lib/security/csp";
 import { env } from "@/lib/env";

@@ -19,7 +19,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { ANSWER_SIGNATURE_HEADER, NonceCache, signAnswer, verifyRequest, type VerifyFailure } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, agentAction, configCandidate, CONFIG_ROLE, MAX_CONFIG_BYTES } from "@/lib/agent-protocol/types";
 import { configChecksum } from "@/lib/config/checksum";
-import { parseUntrustedJson } from "@/lib/api/json";
+import { parseUntrustedJson } from "@/lib/http/json";
 import { ConfigInvalid } from "./managed/problems";
 import { version } from "@/lib/version";
 import { Collector } from "./collector";

@@ -76,7 +76,7 @@ async function main() {
   process.env.CLUSTERDECK_SECRET = "bench-promote-secret-".padEnd(48, "x");
   resetEnvCache();
   const { db } = await import("@/lib/db");
-  const { systemActor } = await import("@/lib/auth/actor");
+  const { systemActor } = await import("@/lib/common/actor");
   const audit = { actor: systemActor("bench"), requestId: "bench-promote", clientIp: null };
   const inv = await import("@/lib/inventory/service");
   const { issueAgentCredential } = await import("@/lib/agents/service");

@@ -21,7 +21,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { PROBLEM_CONTENT_TYPE, problemShape } from "../lib/api/problem-shape.mjs";
+import { PROBLEM_CONTENT_TYPE, problemShape } from "../lib/http/problem-shape.mjs";
 
 /** What a 405 from here offers; proxy.ts names the exact methods of each API route. */
 const SERVED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";

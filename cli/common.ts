@@ -1,6 +1,6 @@
 // Small pieces shared by the users and tokens commands.
 import { randomUUID } from "node:crypto";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { emailSchema } from "@/lib/auth/schemas";
 import type { AuditContext } from "@/lib/audit/service";
 import type { Role } from "@/lib/generated/prisma/enums";

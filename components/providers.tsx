@@ -1,7 +1,7 @@
 "use client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiClientError } from "@/lib/api/client";
+import { ApiClientError } from "@/lib/http/client";
 import { LiveProvider } from "@/components/realtime/live-provider";
 
 export function Providers({ children }: { children: React.ReactNode }) {

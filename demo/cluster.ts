@@ -17,7 +17,7 @@ import { scopeKey } from "@/lib/config/scopes";
 import { startPostgresPair, DEFAULT_PG_BIN_DIR, type PostgresPairHandle } from "@/lab/postgres";
 import { freePorts, isListening } from "@/lab/ports";
 import { isolatedEnv } from "@/lab/process";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import type { AuditContext } from "@/lib/audit/service";
 import { startTraffic, type Traffic } from "@/demo/traffic";
 

@@ -11,6 +11,7 @@ echo "== format, typecheck and lint"
 npx prettier --check . || { echo "Formatting differs: run 'npm run format' and commit the result."; exit 1; }
 npx tsc --noEmit
 npx eslint .
+node scripts/check-cycles.mjs
 
 echo "== unit and integration tests"
 npx vitest run

@@ -12,7 +12,7 @@
 // fires twice in a cluster within the cool-down, and does nothing while paused.
 import type { Db } from "@/lib/db/client";
 import { log } from "@/lib/log";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { recordEvent } from "@/lib/events/record";
 import { AUTO_FAILOVER_COOLDOWN_MS } from "@/lib/operations/promote-schema";
 

@@ -15,7 +15,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { freePorts } from "@/lab/ports";
 import { startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
 import { makeLabDir, removeDir } from "@/lab/dirs";
@@ -133,8 +133,8 @@ describe("promote", () => {
       const candidate = check.members.find((m) => m.id === replicaId)!;
       expect(candidate.blockers.join()).toMatch(/replay is paused/);
       const body = { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation, reason: "test", force: false };
-      await expect(startPromotion(clusterId, body, audit, null)).rejects.toMatchObject({ status: 409 });
-      await expect(startPromotion(clusterId, { ...body, force: true, acknowledgement: "yes" }, audit, null)).rejects.toMatchObject({ status: 422 });
+      await expect(startPromotion(clusterId, body, audit, null)).rejects.toMatchObject({ code: "conflict" });
+      await expect(startPromotion(clusterId, { ...body, force: true, acknowledgement: "yes" }, audit, null)).rejects.toMatchObject({ code: "invalid" });
       const { db } = await import("@/lib/db");
       expect(await db.operation.count({ where: { kind: "db.promote" } })).toBe(0);
       expect(candidate.acknowledgement).toMatch(/^promote pg-replica and lose up to/);
@@ -153,7 +153,7 @@ describe("promote", () => {
         audit,
         null,
       ),
-    ).rejects.toMatchObject({ status: 409 });
+    ).rejects.toMatchObject({ code: "conflict" });
   });
 
   it("promotes once out of twenty requests under write load, losing no acknowledged write", async () => {

@@ -14,9 +14,10 @@ import { z } from "zod";
 import { AGENT_PATHS, snapshot as snapshotSchema, type AgentAction } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";
 import { AgentCallError, callAgent } from "@/lib/agents/client";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { publishChanged } from "@/lib/realtime/publish";
 import { recordEvent } from "@/lib/events/record";
+import { isDomainError } from "@/lib/common/errors";
 import { operationKinds, promoteProgress } from "@/lib/operations/kinds";
 import type { Executor, OperationContext } from "@/worker/operations";
 
@@ -192,7 +193,7 @@ async function pointApps(ctx: OperationContext, clusterId: string, primary: { ho
     revisionId = (await createRevision(scope, { input, message: `Primary is now ${primary.name} (promotion)` }, audit)).id;
   } catch (error) {
     // Already this content (a previous worker saved it): deploy the latest.
-    if ((error as { status?: number }).status !== 422) throw error;
+    if (!isDomainError(error, "invalid")) throw error;
   }
   const running = await ctx.db.operation.findFirst({
     where: { kind: "config.deploy", subjectId: scope, state: { in: ["PENDING", "RUNNING"] } },

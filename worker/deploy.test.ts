@@ -16,7 +16,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { freePorts } from "@/lab/ports";
 import { startHaproxy, type HaproxyHandle } from "@/lab/haproxy";
 import { makeLabDir, removeDir } from "@/lab/dirs";
@@ -155,8 +155,8 @@ describe("HAProxy", () => {
     const error = await createRevision(`haproxy.${lbId}`, { input: { ...haproxyInput(), backendExtra: "option no-such-option" }, message: "bad" }, audit).catch(
       (e) => e,
     );
-    expect(error).toMatchObject({ status: 422 });
-    expect(error.extra.problems[0]).toMatchObject({ line: expect.any(Number), message: expect.stringMatching(/no-such-option/) });
+    expect(error).toMatchObject({ code: "invalid" });
+    expect(error.details.problems[0]).toMatchObject({ line: expect.any(Number), message: expect.stringMatching(/no-such-option/) });
     expect(await db.configRevision.count({ where: { scope: `haproxy.${lbId}` } })).toBe(0);
     expect(await readFile(lb.configFile, "utf8")).toBe(before);
   });
@@ -256,10 +256,10 @@ describe("app settings, rolling", () => {
     const r = await createRevision(`app.${clusterId}`, { input: JSON.parse(settings("v1")), message: "v1" }, audit);
     const op = await startDeployment(r.id, { batchSize: 1, pauseSeconds: 5, reason: "v1" }, audit, null);
     const second = await startDeployment(r.id, { batchSize: 3, pauseSeconds: 0, reason: "again" }, audit, null).catch((e) => e);
-    expect(second).toMatchObject({ status: 409, extra: { operationId: op.id } });
+    expect(second).toMatchObject({ code: "conflict", details: { operationId: op.id } });
     // The same Idempotency-Key gives back the same operation rather than a second one.
     const keyed = await startDeployment(r.id, { batchSize: 3, pauseSeconds: 0, reason: "keyed" }, audit, "retry-key-0001").catch((e) => e);
-    expect(keyed).toMatchObject({ status: 409 });
+    expect(keyed).toMatchObject({ code: "conflict" });
     await cancelOperation(op.id, "test", audit);
     const done = await operationDone(op.id);
     expect(done.state).toBe("CANCELLED");

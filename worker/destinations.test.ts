@@ -16,7 +16,7 @@ import os from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { generateAgentSecret } from "@/lib/agent-protocol/signing";
 import { snapshot as snapshotSchema, AGENT_PATHS } from "@/lib/agent-protocol/types";
 import { startAppServer, type AppServer } from "@/demo/app-server";
@@ -287,7 +287,7 @@ describe("a name that resolves to a link-local address", () => {
 
   it("a literal one in an agent URL or host is refused at input time, naming the field, unless allowed", async () => {
     const inv = await import("@/lib/inventory/service");
-    const { ApiError } = await import("@/lib/api/problem");
+    const { DomainError } = await import("@/lib/common/errors");
     for (const [field, input] of [
       ["agentUrl", { agentUrl: "http://169.254.169.254:7070" }],
       ["agentUrl", { agentUrl: "http://[::ffff:a9fe:a9fe]:7070" }],
@@ -299,9 +299,9 @@ describe("a name that resolves to a link-local address", () => {
       const error = await inv
         .createNode({ clusterId, name: `lit-${field}`, host: "127.0.0.1", port: 8080, weight: 1, capacity: 1, agentUrl: null, ...input }, audit)
         .catch((e: unknown) => e);
-      expect(error, JSON.stringify(input)).toBeInstanceOf(ApiError);
-      expect((error as InstanceType<typeof ApiError>).status).toBe(422);
-      expect((error as InstanceType<typeof ApiError>).extra.errors).toEqual([
+      expect(error, JSON.stringify(input)).toBeInstanceOf(DomainError);
+      expect((error as InstanceType<typeof DomainError>).code).toBe("invalid");
+      expect((error as InstanceType<typeof DomainError>).details.errors).toEqual([
         { path: `body.${field}`, message: expect.stringMatching(/the console does not connect there unless an admin allows link-local destinations/) },
       ]);
     }

@@ -16,7 +16,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { freePorts } from "@/lab/ports";
 import { makeLabDir, removeDir } from "@/lab/dirs";
 import { startAppServer, type AppServer } from "@/demo/app-server";

@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { freePorts } from "@/lab/ports";
 import { startHaproxy, type HaproxyHandle } from "@/lab/haproxy";
 import { startAppServer, type AppServer } from "@/demo/app-server";
@@ -183,7 +183,7 @@ describe("drain", () => {
       audit,
       null,
     ).catch((e) => e);
-    expect(refused).toMatchObject({ status: 409 });
+    expect(refused).toMatchObject({ code: "conflict" });
     expect(refused.detail).toMatch(/would not fit/);
     expect(await db.operation.count({ where: { subjectId: nodes[1]!.id } })).toBe(0);
     await db.node.updateMany({ where: { clusterId }, data: { capacity: 100 } });
@@ -197,7 +197,7 @@ describe("drain", () => {
     );
     const ok = results.filter((r) => r.status === "fulfilled");
     expect(ok).toHaveLength(1);
-    for (const r of results.filter((r) => r.status === "rejected")) expect((r as PromiseRejectedResult).reason).toMatchObject({ status: expect.any(Number) });
+    for (const r of results.filter((r) => r.status === "rejected")) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "conflict" });
     expect(await db.operation.count({ where: { subjectId: nodes[2]!.id, kind: "node.maintenance" } })).toBe(1);
     expect((await operationDone((ok[0] as PromiseFulfilledResult<{ id: string }>).value.id)).state).toBe("SUCCEEDED");
     expect((await serverLine("app-3"))[17]).toBe("MAINT");

@@ -18,7 +18,7 @@ import { AGENT_PATHS, snapshot as snapshotSchema, type AgentAction } from "@/lib
 import { agentEndpointFor } from "@/lib/agents/service";
 import { callAgent, type AgentEndpoint } from "@/lib/agents/client";
 import { backendName } from "@/lib/config/haproxy";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { publishChanged } from "@/lib/realtime/publish";
 import { drainProgress, operationKinds } from "@/lib/operations/kinds";
 import type { Executor, OperationContext } from "@/worker/operations";

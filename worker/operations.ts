@@ -14,7 +14,7 @@ import { OPERATIONS_CHANNEL } from "@/lib/realtime/messages";
 import { publishChanged } from "@/lib/realtime/publish";
 import { recordEvent, type EventRecord } from "@/lib/events/record";
 import { recordAudit, type AuditRecord } from "@/lib/audit/service";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { appendSteps, stepEntry } from "@/lib/operations/record";
 import { isOperationKind, type OperationKind } from "@/lib/operations/kinds";
 

@@ -5,7 +5,7 @@ import net from "node:net";
 import { afterAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { waitFor } from "@/agent/testing/client";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { freePort } from "@/lab/ports";
 import type { Prober } from "@/worker/prober";
 

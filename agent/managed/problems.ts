@@ -1,4 +1,4 @@
-import { parseUntrustedJson } from "@/lib/api/json";
+import { parseUntrustedJson } from "@/lib/http/json";
 import { ActionError } from "../drivers/types";
 import type { ConfigProblem } from "./types";
 

@@ -1,4 +1,4 @@
-import { requireSession } from "@/lib/auth/session";
+import { requireSession } from "@/lib/sign-in/session";
 import { navigationFor } from "@/lib/auth/navigation";
 import { Providers } from "@/components/providers";
 import { Sidebar } from "@/components/shell/sidebar";

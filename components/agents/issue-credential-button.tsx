@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { apiFetch, ApiClientError } from "@/lib/api/client";
+import { apiFetch, ApiClientError } from "@/lib/http/client";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 
 type Issued = { keyId: string; config: unknown };

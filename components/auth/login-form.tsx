@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Field } from "@/components/ui/field";
 import { callbackPathOrDefault } from "@/lib/auth/callback-url";
 
-/** The provider id of lib/auth/oidc.ts (a client component cannot import that server module). */
+/** The provider id of lib/sign-in/oidc.ts (a client component cannot import that server module). */
 const ssoProviderId = "oidc";
 
 export function LoginForm({ callbackUrl, initialError, sso }: { callbackUrl: string; initialError?: string; sso: string | null }) {

@@ -7,7 +7,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { ConfirmButton, ReadButton, useDialog } from "@/components/inventory/dialogs";
-import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { ApiClientError, apiFetch } from "@/lib/http/client";
 import type { ConfigDiff } from "@/lib/config/diff";
 import { DiffView } from "./code-view";
 

@@ -3,7 +3,7 @@
 // and (admins) reconcile: deploy its revision again, to it alone.
 import { useQuery } from "@tanstack/react-query";
 import { ConfirmButton, ReadButton } from "@/components/inventory/dialogs";
-import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { ApiClientError, apiFetch } from "@/lib/http/client";
 import type { ConfigDiff } from "@/lib/config/diff";
 import { Checksum, DiffView } from "./code-view";
 

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/http/client";
 import { summaryKey } from "@/lib/inventory/queries";
 import type { PlatformSummary } from "@/lib/inventory/service";
 import { StatusBadge } from "@/components/ui/badge";

@@ -1,7 +1,7 @@
 // Events on the client: keys, the list hook and the acknowledge mutation.
 // (They would sit better in lib/events/queries.ts, beside the schemas.)
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiFetch, qs } from "@/lib/api/client";
+import { apiFetch, qs } from "@/lib/http/client";
 import type { Page } from "@/lib/common/schemas";
 import type { EventListQuery } from "@/lib/events/schemas";
 import type { EventView } from "@/lib/events/service";

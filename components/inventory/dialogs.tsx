@@ -5,7 +5,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
-import { ApiClientError } from "@/lib/api/client";
+import { ApiClientError } from "@/lib/http/client";
 import { useDeleteEntity, type InventoryEntity } from "@/lib/inventory/queries";
 
 /** open/close state for a dialog, with the focus returned to its trigger. */

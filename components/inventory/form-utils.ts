@@ -2,7 +2,7 @@
 // takes, collecting server errors per field (zod's: components/ui/form-errors),
 // and putting the focus on the first field that needs attention.
 import { useEffect, useState } from "react";
-import { ApiClientError } from "@/lib/api/client";
+import { ApiClientError } from "@/lib/http/client";
 import type { FieldErrors } from "@/components/ui/form-errors";
 
 /** "" stays "" (so "required" can be told apart from "not a number"), anything else becomes a number. */

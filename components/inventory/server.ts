@@ -3,11 +3,11 @@
 import "server-only";
 import { cache } from "react";
 import { notFound } from "next/navigation";
-import { ApiError } from "@/lib/api/problem";
+import { isDomainError } from "@/lib/common/errors";
 import { idSchema } from "@/lib/common/schemas";
 import { firstValue, type SearchParams } from "@/lib/common/search-params";
 import { getCluster, getDatabase, getLoadBalancer, getNode, listClusters } from "@/lib/inventory/service";
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import type { Permission } from "@/lib/auth/permissions";
 import type { ClusterOption } from "@/components/inventory/labels";
 
@@ -26,7 +26,7 @@ async function orNotFound<T>(id: string, load: (id: string) => Promise<T>): Prom
   try {
     return await load(id);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) notFound();
+    if (isDomainError(error, "not_found")) notFound();
     throw error;
   }
 }

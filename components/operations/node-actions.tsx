@@ -8,7 +8,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { useDialog } from "@/components/inventory/dialogs";
-import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { ApiClientError, apiFetch } from "@/lib/http/client";
 
 type Impact = {
   load: number;

@@ -10,7 +10,7 @@ import { StatusBadge } from "@/components/ui/badge";
 import { Time } from "@/components/ui/time";
 import { DataTable, rowHeader, wrapCell } from "@/components/ui/table";
 import { useClientPages } from "@/components/ui/client-pages";
-import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { ApiClientError, apiFetch } from "@/lib/http/client";
 import { SessionsCurve } from "@/components/operations/sessions-curve";
 import { drainProgress, isOperationKind, operationKinds, readParams, type OperationKind } from "@/lib/operations/kinds";
 

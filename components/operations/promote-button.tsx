@@ -11,7 +11,7 @@ import { Field } from "@/components/ui/field";
 import { DataTable, rowHeader } from "@/components/ui/table";
 import { StatusBadge } from "@/components/ui/badge";
 import { useDialog } from "@/components/inventory/dialogs";
-import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { ApiClientError, apiFetch } from "@/lib/http/client";
 import type { Member } from "@/lib/operations/databases";
 
 type Check = { cluster: { id: string; name: string; generation: number }; primaryId: string | null; primaryReachable: boolean; members: Member[] };

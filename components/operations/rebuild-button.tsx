@@ -3,7 +3,7 @@
 // and restart as its standby, as a durable operation whose progress opens.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { ApiClientError, apiFetch } from "@/lib/http/client";
 
 export function RebuildButton({ id, name }: { id: string; name: string }) {
   const router = useRouter();

@@ -2,7 +2,7 @@
 // A change that needs a reason for the audit trail: ask for it, POST, refresh the page.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { ApiClientError, apiFetch } from "@/lib/api/client";
+import { ApiClientError, apiFetch } from "@/lib/http/client";
 
 export function useReasonedPost(path: string) {
   const router = useRouter();

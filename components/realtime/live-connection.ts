@@ -25,7 +25,7 @@ import { appendToWindow, groupByKey, LIVE_MAX_POINTS, type LiveWindow } from "@/
 import { liveKey } from "@/lib/metrics/queries";
 import { createThrottle } from "@/lib/metrics/throttle";
 import { isWatched } from "@/components/realtime/live-store";
-import { isSignOutCode, type SignOutCode } from "@/lib/sessions/policy";
+import { isSignOutCode, type SignOutCode } from "@/lib/http/sign-out";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 

@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { emptyWindow, type LiveWindow } from "@/lib/metrics/live-window";
 import { connectLive, type LiveStatus } from "@/components/realtime/live-connection";
 import { liveWindowsStore, type LiveWindows } from "@/components/realtime/live-store";
-import { signInPath } from "@/lib/sessions/policy";
+import { signInPath } from "@/lib/http/sign-out";
 
 const StatusContext = createContext<LiveStatus>("connecting");
 

@@ -2,7 +2,7 @@
 // Mounted once by the console layout: reports real input as activity and
 // warns before the session ends (lib/sessions/keeper.ts says how and why).
 import { useEffect, useRef, useState } from "react";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/http/client";
 import { startKeeper, type Keeper, type SessionWarning } from "@/lib/sessions/keeper";
 import type { SessionAnswer } from "@/lib/sessions/schemas";
 

@@ -3,7 +3,7 @@
 // with the request id an on-call engineer can grep the logs for.
 import { useState } from "react";
 import type { z } from "zod";
-import { ApiClientError } from "@/lib/api/client";
+import { ApiClientError } from "@/lib/http/client";
 
 export type FieldErrors = Record<string, string | undefined>;
 

@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { ApiClientError } from "@/lib/api/client";
+import { ApiClientError } from "@/lib/http/client";
 import { userCreate } from "@/lib/users/schemas";
 import { useCreateUser } from "@/lib/users/queries";
 import { Dialog, DialogActions } from "@/components/ui/dialog";

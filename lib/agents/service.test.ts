@@ -2,9 +2,9 @@
 // once, stored encrypted, replaced on rotation, and audited.
 import { beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { resetEnvCache } from "@/lib/env";
-import { toJson } from "@/lib/api/json";
+import { toJson } from "@/lib/http/json";
 
 setupTestDatabase();
 const audit = { actor: systemActor("test"), requestId: "enrol-test", clientIp: null };
@@ -23,12 +23,12 @@ it("issues, rotates and hands the worker the current secret only", async () => {
     { clusterId: cluster.id, name: "no-agent", host: "10.0.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null },
     audit,
   );
-  await expect(issueAgentCredential("NODE", bare.id, audit)).rejects.toMatchObject({ status: 422 });
+  await expect(issueAgentCredential("NODE", bare.id, audit)).rejects.toMatchObject({ code: "invalid" });
   const hw = await inv.createLoadBalancer(
     { clusterId: cluster.id, name: "f5", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port: 443, agentUrl: null },
     audit,
   );
-  await expect(issueAgentCredential("LOAD_BALANCER", hw.id, audit)).rejects.toMatchObject({ status: 422 });
+  await expect(issueAgentCredential("LOAD_BALANCER", hw.id, audit)).rejects.toMatchObject({ code: "invalid" });
 
   const node = await inv.createNode(
     { clusterId: cluster.id, name: "app-1", host: "10.0.0.3", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7101" },

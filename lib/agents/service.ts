@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import type { Tx } from "@/lib/db/client";
 import { sessionSecret } from "@/lib/env";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { notFound, unprocessable } from "@/lib/api/problem";
+import { notFound, unprocessable } from "@/lib/common/errors";
 import { generateAgentSecret } from "@/lib/agent-protocol/signing";
 import { sealSecret, openSecret } from "@/lib/agents/secret-box";
 

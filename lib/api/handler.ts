@@ -9,16 +9,17 @@ import { z } from "zod";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import type { Actor } from "@/lib/auth/actor";
+import type { Actor } from "@/lib/common/actor";
 import { can } from "@/lib/auth/permissions";
-import { requestActor } from "@/lib/auth/session";
+import { requestActor } from "@/lib/sign-in/session";
 import { clientIpFrom } from "@/lib/auth/client-ip";
 import { touchSession } from "@/lib/sessions/service";
 import { signOutCode } from "@/lib/sessions/policy";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { log } from "@/lib/log";
-import { ApiError, badRequest, conflict, forbidden, notFound, problemResponse, unauthorized, unprocessable, type ProblemField } from "@/lib/api/problem";
-import { badTextMessage, findBadText, parseUntrustedJson, toJson } from "@/lib/api/json";
+import { ApiError, asApiError, fromDomainError, problemResponse, unauthorized, type ProblemField } from "@/lib/http/problem";
+import { badRequest, conflict, forbidden, notFound, unprocessable, type DomainError } from "@/lib/common/errors";
+import { badTextMessage, findBadText, parseUntrustedJson, toJson } from "@/lib/http/json";
 import type { RouteSpec } from "@/lib/api/spec";
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -51,7 +52,7 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
       const viaCookie = caller.via === "cookie";
       if (spec.access !== "public") {
         if (!actor && caller.ended) {
-          // The page's client sends its user to sign in, saying why (lib/api/client.ts).
+          // The page's client sends its user to sign in, saying why (lib/http/client.ts).
           const sessionEnded = signOutCode(caller.ended);
           throw new ApiError(401, "Unauthorized", `Your session has ended (${sessionEnded}); sign in again`, { sessionEnded });
         }
@@ -204,19 +205,25 @@ async function refuseBody(req: Request): Promise<undefined> {
 }
 
 function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    if (error.code === "P2002") {
-      const fields = uniqueFields(error);
-      if (fields.length === 0) return conflict("A record with these values already exists");
-      return conflict(`Another record already has this ${fields.join(" and ")}`, {
-        errors: fields.map((f) => ({ path: `body.${f}`, message: `Already in use` })),
-      });
-    }
-    if (error.code === "P2025") return notFound("The record");
-    if (error.code === "P2003") return conflict("The record is still referenced by others; remove those first");
-  }
+  const known = asApiError(error);
+  if (known) return known;
+  const refusal = error instanceof Prisma.PrismaClientKnownRequestError ? prismaRefusal(error) : null;
+  if (refusal) return fromDomainError(refusal);
   return new ApiError(500, "Internal server error", "Something went wrong on our side; the request id identifies it in the logs");
+}
+
+/** Prisma's failures a person can act on; null for the rest (answered 500). */
+function prismaRefusal(error: Prisma.PrismaClientKnownRequestError): DomainError | null {
+  if (error.code === "P2002") {
+    const fields = uniqueFields(error);
+    if (fields.length === 0) return conflict("A record with these values already exists");
+    return conflict(`Another record already has this ${fields.join(" and ")}`, {
+      errors: fields.map((f) => ({ path: `body.${f}`, message: `Already in use` })),
+    });
+  }
+  if (error.code === "P2025") return notFound("The record");
+  if (error.code === "P2003") return conflict("The record is still referenced by others; remove those first");
+  return null;
 }
 
 /** The columns of the violated unique index, less clusterId (names are unique per cluster). */

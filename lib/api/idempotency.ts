@@ -1,4 +1,4 @@
-import { badRequest } from "@/lib/api/problem";
+import { badRequest } from "@/lib/common/errors";
 
 /** The Idempotency-Key header: a retried request with the same key gets the same operation, not a second one. */
 export function idempotencyKey(req: Request): string | null {

@@ -74,9 +74,14 @@ export function openApiDocument(version: string) {
             status: { type: "integer" },
             detail: { type: "string" },
             requestId: { type: "string" },
+            code: {
+              type: "string",
+              description:
+                "What to match on. A refusal by the service: bad_request, forbidden, not_found, conflict, gone, invalid, unavailable. Otherwise the title's: unauthorized, payload_too_large, …",
+            },
             errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
           },
-          required: ["type", "title", "status"],
+          required: ["type", "title", "status", "code"],
         },
       },
     },

@@ -1,6 +1,6 @@
 // Audit entries are written with the same transaction client as the change
 // they describe, so there is never a change without its record.
-import type { Actor } from "@/lib/auth/actor";
+import type { Actor } from "@/lib/common/actor";
 import type { Db, Tx } from "@/lib/db/client";
 import type { AuditOutcome, SubjectType } from "@/lib/generated/prisma/enums";
 import type { Prisma } from "@/lib/generated/prisma/client";

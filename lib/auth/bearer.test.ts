@@ -8,7 +8,7 @@ setupTestDatabase();
 
 it("honours expiry, revocation, owner state and the owner's role", async () => {
   const { db } = await import("@/lib/db");
-  const { bearerActor } = await import("@/lib/auth/session");
+  const { bearerActor } = await import("@/lib/sign-in/session");
   const owner = await db.user.create({ data: { email: "owner@test.dev", role: "OPERATOR", passwordHash: "x" } });
   const make = async (role: "ADMIN" | "OPERATOR" | "VIEWER", extra: { expiresAt?: Date; revokedAt?: Date } = {}) => {
     const t = generateApiToken();

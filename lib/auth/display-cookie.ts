@@ -2,7 +2,7 @@
 // next-auth (nobody types a password on a wall): opening a display's one-time
 // link (lib/sessions/service.ts, claimDisplay) sets the same cookie next-auth
 // would, carrying the display's session id, so every check that applies to a
-// session applies to it (lib/auth/session.ts).
+// session applies to it (lib/sign-in/session.ts).
 import "server-only";
 import { encode } from "next-auth/jwt";
 import { env, sessionSecret } from "@/lib/env";

@@ -10,7 +10,7 @@ import { appSettings } from "./app-settings";
 import { canonicalJson, configChecksum } from "./checksum";
 import { diffConfigs } from "./diff";
 import { backendName, haproxyInput, renderHaproxy, type HaproxyPool } from "./haproxy";
-import { maskConfigText } from "./mask";
+import { maskConfigText } from "@/lib/security/mask";
 import { postgresSettings } from "./postgres-settings";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "config-test-"));

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Rng } from "@/lib/testing/fuzz";
-import { lexHaproxyLine } from "./haproxy-lexer";
+import { lexHaproxyLine } from "@/lib/haproxy/lexer";
 import { checkHaproxyConfig, fileAllowed, type HaproxyPolicy } from "./haproxy-rules";
 import { haproxyInput, renderHaproxy, renderHaproxyLines } from "./haproxy";
 

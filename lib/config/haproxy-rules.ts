@@ -27,7 +27,7 @@
 // before a candidate reaches its disk or `haproxy -c`). Written against
 // HAProxy 2.6's configuration manual; see lexHaproxy for how lines are cut.
 import { literalDestinationProblem } from "@/lib/net/forbidden-address";
-import { lexHaproxy, type HaproxyLine, type HaproxyWord } from "./haproxy-lexer";
+import { lexHaproxy, type HaproxyLine, type HaproxyWord } from "@/lib/haproxy/lexer";
 
 export type HaproxyRuntime = {
   /** The admin-level stats socket the agent talks to. */

@@ -4,7 +4,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Tx } from "@/lib/db/client";
-import { notFound } from "@/lib/api/problem";
+import { notFound } from "@/lib/common/errors";
 import type { ConfigKind } from "@/lib/agent-protocol/types";
 
 export type TargetType = "NODE" | "LOAD_BALANCER" | "DATABASE";

@@ -9,7 +9,7 @@ import { db } from "@/lib/db";
 import type { Tx } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { ApiError, conflict, notFound, unprocessable, type ProblemField } from "@/lib/api/problem";
+import { conflict, DomainError, notFound, unprocessable, type FieldProblem } from "@/lib/common/errors";
 import { AGENT_PATHS, configCurrentAnswer, configValidateAnswer, type ConfigKind, type ConfigProblem } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";
 import { AgentCallError, callAgent } from "@/lib/agents/client";
@@ -18,12 +18,13 @@ import { canonicalJson, configChecksum } from "./checksum";
 import { diffConfigs, type ConfigDiff } from "./diff";
 import { haproxyInput, renderHaproxyLines, type HaproxyLineOrigin, type HaproxyPool } from "./haproxy";
 import { checkHaproxyConfig, type HaproxyPolicy } from "./haproxy-rules";
-import { maskConfigInput, maskConfigText, maskData, maskText } from "./mask";
+import { maskConfigInput, maskConfigText, maskData, maskText } from "@/lib/security/mask";
 import { postgresSettings } from "./postgres-settings";
 import { allScopes, resolveScope, scopeTargets, targetTypeOf, type Scope, type ScopeTarget, type TargetType } from "./scopes";
 import type { DeployRequest } from "./schemas";
 import { getOperation } from "@/lib/operations/service";
 import { createOperation, stepEntry } from "@/lib/operations/record";
+import { readParams } from "@/lib/operations/kinds";
 
 const inputSchema = { APP: appSettings, POSTGRES: postgresSettings, HAPROXY: haproxyInput } as const;
 
@@ -87,7 +88,7 @@ async function haproxyPolicy(scope: Scope): Promise<HaproxyPolicy> {
 export async function renderScope(scope: Scope, rawInput: unknown, tx: Tx = db): Promise<Rendered> {
   const parsed = inputSchema[scope.kind].safeParse(rawInput);
   if (!parsed.success) {
-    const errors: ProblemField[] = parsed.error.issues.map((i) => ({ path: ["body", "input", ...i.path.map(String)].join("."), message: i.message }));
+    const errors: FieldProblem[] = parsed.error.issues.map((i) => ({ path: ["body", "input", ...i.path.map(String)].join("."), message: i.message }));
     throw unprocessable(
       `Invalid ${scope.kind} input: ${errors
         .slice(0, 3)
@@ -121,9 +122,10 @@ export async function draftInput(scope: Scope): Promise<unknown> {
 // Validation: the agent's rules here first, then the agent (HAProxy: its own `haproxy -c`)
 // ---------------------------------------------------------------------------
 
-export class ValidationUnavailable extends ApiError {
+/** The configuration cannot be checked now (its agent does not answer): nothing is saved. */
+export class ValidationUnavailable extends DomainError {
   constructor(detail: string) {
-    super(503, "Validation unavailable", detail);
+    super("unavailable", detail);
   }
 }
 
@@ -266,18 +268,18 @@ async function insertRevision(scope: Scope, rendered: Rendered, message: string,
   });
 }
 
-function problemsError(kind: ConfigKind, problems: LocatedProblem[], content: string): ApiError {
+function problemsError(kind: ConfigKind, problems: LocatedProblem[], content: string): DomainError {
   const first = problems[0]!;
-  return new ApiError(422, "Validation failed", `The configuration is invalid: ${first.line ? `line ${first.line}: ` : ""}${first.message}`, {
-    errors: problems.map((p) =>
+  return unprocessable(
+    `The configuration is invalid: ${first.line ? `line ${first.line}: ` : ""}${first.message}`,
+    problems.map((p) =>
       // On the field it was typed in when it was typed (the editor shows it there), else on the rendered line.
       p.input
         ? { path: `body.input.${p.input.field}`, message: `line ${p.input.line}: ${p.message}` }
         : { path: p.line ? `content.line.${p.line}` : "content", message: p.message },
     ),
-    problems,
-    content: maskConfigText(kind, content),
-  });
+    { problems, content: maskConfigText(kind, content) },
+  );
 }
 
 export async function createRevision(scopeKey: string, body: { input: unknown; message: string }, audit: AuditContext): Promise<RevisionView> {
@@ -465,8 +467,7 @@ export async function startDeployment(revisionId: string, request: DeployRequest
   if (idempotencyKey) {
     const same = await db.operation.findUnique({ where: { idempotencyKey }, select: { id: true, kind: true, subjectId: true, params: true } });
     if (same) {
-      const p = same.params as { revisionId?: string };
-      if (same.kind !== "config.deploy" || p.revisionId !== revisionId)
+      if (same.kind !== "config.deploy" || readParams("config.deploy", same.params)?.revisionId !== revisionId)
         throw conflict(`Idempotency-Key '${idempotencyKey}' was used for another request (operation ${same.id})`);
       return getOperation(same.id);
     }

@@ -4,10 +4,10 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { conflict, notFound } from "@/lib/api/problem";
+import { conflict, notFound } from "@/lib/common/errors";
 import type { Page } from "@/lib/common/schemas";
 import type { EventListQuery } from "@/lib/events/schemas";
-import { maskData, maskText } from "@/lib/config/mask";
+import { maskData, maskText } from "@/lib/security/mask";
 import { publishChanged } from "@/lib/realtime/publish";
 
 export const eventSelect = {

@@ -5,8 +5,8 @@
 // refreshed by the caller with router.refresh().
 import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { z } from "zod";
-import { apiFetch, qs } from "@/lib/api/client";
-import type { Jsonify } from "@/lib/api/json";
+import { apiFetch, qs } from "@/lib/http/client";
+import type { Jsonify } from "@/lib/http/json";
 import type { Page } from "@/lib/common/schemas";
 import type * as s from "@/lib/inventory/schemas";
 import type { ClusterView, DatabaseView, LoadBalancerDetail, LoadBalancerView, NodeDetail, NodeView, PoolMemberView } from "@/lib/inventory/service";

@@ -3,7 +3,7 @@
 // and the audit entry written in the same transaction as each change.
 import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import type { AuditContext } from "@/lib/audit/service";
 
 setupTestDatabase();
@@ -22,7 +22,7 @@ describe("inventory", () => {
       s.createDatabase({ clusterId: cluster.id, name, engine: "POSTGRESQL", host: "10.0.0.1", port, role: "PRIMARY", agentUrl: null }, audit);
     const results = await Promise.allSettled([primary("pg-a", 5432), primary("pg-b", 5433), primary("pg-c", 5434)]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ status: 409 });
+    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "conflict" });
     expect(await s.db.databaseInstance.count({ where: { clusterId: cluster.id, role: "PRIMARY" } })).toBe(1);
   });
 
@@ -35,7 +35,7 @@ describe("inventory", () => {
       audit,
     );
     const foreign = await s.createNode({ clusterId: b.id, name: "n1", host: "10.0.1.1", port: 8080, weight: 100, capacity: 100, agentUrl: null }, audit);
-    await expect(s.addPoolMember(lb.id, { nodeId: foreign.id, weight: 100, backup: false }, audit)).rejects.toMatchObject({ status: 422 });
+    await expect(s.addPoolMember(lb.id, { nodeId: foreign.id, weight: 100, backup: false }, audit)).rejects.toMatchObject({ code: "invalid" });
     const local = await s.createNode({ clusterId: a.id, name: "n1", host: "10.0.2.1", port: 8080, weight: 100, capacity: 100, agentUrl: null }, audit);
     const member = await s.addPoolMember(lb.id, { nodeId: local.id, weight: 50, backup: true }, audit);
     expect(member).toMatchObject({ weight: 50, backup: true, node: { id: local.id } });
@@ -47,7 +47,7 @@ describe("inventory", () => {
     const cluster = await s.createCluster({ name: "busy", description: "", environment: "staging" }, audit);
     await s.createNode({ clusterId: cluster.id, name: "n", host: "10.0.3.1", port: 8080, weight: 100, capacity: 100, agentUrl: null }, audit);
     const before = await s.db.auditEntry.count();
-    await expect(s.deleteCluster(cluster.id, audit)).rejects.toMatchObject({ status: 409 });
+    await expect(s.deleteCluster(cluster.id, audit)).rejects.toMatchObject({ code: "conflict" });
     expect(await s.db.auditEntry.count()).toBe(before);
     expect(await s.db.cluster.findUnique({ where: { id: cluster.id } })).not.toBeNull();
   });

@@ -8,7 +8,7 @@ import type { Tx } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { SubjectType } from "@/lib/generated/prisma/enums";
 import { changes, recordAudit, type AuditContext } from "@/lib/audit/service";
-import { conflict, notFound, unprocessable, type ProblemField } from "@/lib/api/problem";
+import { type FieldProblem, conflict, notFound, unprocessable } from "@/lib/common/errors";
 import { describeForbidden, literalDestinationProblem } from "@/lib/net/destination-guard";
 import { readDestinationPolicy } from "@/lib/net/destination-policy";
 import type { Page } from "@/lib/common/schemas";
@@ -48,7 +48,7 @@ async function requireCluster(tx: Tx, clusterId: string) {
  * a node's address.
  */
 async function assertDestinations(tx: Tx, input: { host?: string; agentUrl?: string | null }) {
-  const problems: ProblemField[] = [];
+  const problems: FieldProblem[] = [];
   const check = (field: "host" | "agentUrl", host: string) => {
     const forbidden = literalDestinationProblem(host);
     if (forbidden)

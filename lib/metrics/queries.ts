@@ -2,7 +2,7 @@
 // Live points do not come from here: the live provider (components/realtime)
 // writes them into the cache under liveKey(subject key).
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch, qs } from "@/lib/api/client";
+import { apiFetch, qs } from "@/lib/http/client";
 import type { MetricRange, MetricsAnswer, MetricSubjectType } from "@/lib/metrics/schemas";
 
 export type MetricsParams = { subjectType: MetricSubjectType; subjectId?: string; clusterId?: string; range: MetricRange };

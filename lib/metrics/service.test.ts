@@ -193,7 +193,7 @@ describe("readMetrics", () => {
     expect(p!.lagSeconds).toBe(2);
     expect(day.series[0]!.role).toBe("REPLICA");
     // And the answer survives JSON as the API sends it.
-    const { toJson } = await import("@/lib/api/json");
+    const { toJson } = await import("@/lib/http/json");
     expect(() => JSON.parse(toJson(day))).not.toThrow();
   });
 
@@ -247,6 +247,6 @@ describe("readMetrics", () => {
 
   it("refuses an unknown subject with 404", async () => {
     const { read } = await load();
-    await expect(read({ subjectType: "NODE", subjectId: "zzzznotfound000000000000" })).rejects.toMatchObject({ status: 404 });
+    await expect(read({ subjectType: "NODE", subjectId: "zzzznotfound000000000000" })).rejects.toMatchObject({ code: "not_found" });
   });
 });

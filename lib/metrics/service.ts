@@ -7,7 +7,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { notFound } from "@/lib/api/problem";
+import { notFound } from "@/lib/common/errors";
 import {
   MAX_POINTS,
   MAX_SERIES,

@@ -4,7 +4,7 @@
 // same request starts at once. Every step is audited.
 import { beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
-import { systemActor, type Actor } from "@/lib/auth/actor";
+import { systemActor, type Actor } from "@/lib/common/actor";
 
 setupTestDatabase();
 const system = { actor: systemActor("test"), requestId: "approval-test", clientIp: null };
@@ -36,10 +36,13 @@ it("lets a forced drain wait for a second person when the rule is on", async () 
 
   const first = await startNodeOperation(nodeId, forcedDrain, as("alice", "OPERATOR"), null);
   expect((await db.operation.findUniqueOrThrow({ where: { id: first.id } })).state).toBe("AWAITING_APPROVAL");
-  await expect(approveOperation(first.id, "me myself", as("alice", "OPERATOR"))).rejects.toMatchObject({ status: 403 });
-  await expect(approveOperation(first.id, "looks fine", as("vic", "VIEWER"))).rejects.toMatchObject({ status: 403 });
+  await expect(approveOperation(first.id, "me myself", as("alice", "OPERATOR"))).rejects.toMatchObject({ code: "forbidden" });
+  await expect(approveOperation(first.id, "looks fine", as("vic", "VIEWER"))).rejects.toMatchObject({ code: "forbidden" });
   // While it waits, the node is still taken: a second request gets 409 naming it.
-  await expect(startNodeOperation(nodeId, forcedDrain, as("carol", "OPERATOR"), null)).rejects.toMatchObject({ status: 409, extra: { operationId: first.id } });
+  await expect(startNodeOperation(nodeId, forcedDrain, as("carol", "OPERATOR"), null)).rejects.toMatchObject({
+    code: "conflict",
+    details: { operationId: first.id },
+  });
   await approveOperation(first.id, "agreed on the bridge call", as("bob", "OPERATOR"));
   const approved = await db.operation.findUniqueOrThrow({ where: { id: first.id } });
   expect(approved.state).toBe("PENDING");

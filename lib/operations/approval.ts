@@ -7,7 +7,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Tx } from "@/lib/db/client";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { conflict, forbidden, notFound } from "@/lib/api/problem";
+import { conflict, forbidden, notFound } from "@/lib/common/errors";
 import { can } from "@/lib/auth/permissions";
 import { publishChanged, wakeWorker } from "@/lib/realtime/publish";
 import { appendSteps, stepEntry } from "./record";

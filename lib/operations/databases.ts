@@ -6,7 +6,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { conflict, forbidden, notFound, unprocessable } from "@/lib/api/problem";
+import { conflict, forbidden, notFound, unprocessable } from "@/lib/common/errors";
 import { AGENT_PATHS, snapshot as snapshotSchema } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";
 import { callAgent } from "@/lib/agents/client";

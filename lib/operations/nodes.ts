@@ -6,7 +6,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { conflict, notFound } from "@/lib/api/problem";
+import { conflict, notFound } from "@/lib/common/errors";
 import { publishChanged } from "@/lib/realtime/publish";
 import { createOperation, stepEntry } from "./record";
 import { initialState } from "./approval";

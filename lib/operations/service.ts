@@ -2,10 +2,10 @@
 // one shape for the API and the progress pages.
 import "server-only";
 import { db } from "@/lib/db";
-import { conflict, forbidden, notFound } from "@/lib/api/problem";
+import { conflict, forbidden, notFound } from "@/lib/common/errors";
 import { can } from "@/lib/auth/permissions";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { maskData, maskText } from "@/lib/config/mask";
+import { maskData, maskText } from "@/lib/security/mask";
 import { isOperationKind, operationKinds } from "@/lib/operations/kinds";
 import { publishChanged } from "@/lib/realtime/publish";
 

@@ -1,6 +1,6 @@
 // The only place that sends on the bus (PostgreSQL NOTIFY). Every payload is a
 // `BusMessage` (lib/realtime/messages.ts), checked before it goes out, so the
-// web instances' listener (lib/realtime/listener.ts) can always read it.
+// web instances' listener (lib/stream/listener.ts) can always read it.
 // Sent with a transaction client, a message goes out when the transaction
 // commits, and not at all if it rolls back: a page is never told of a change
 // that did not happen.

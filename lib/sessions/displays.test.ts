@@ -9,7 +9,7 @@
 //   it ends with its owner's access (disabled, role changed).
 import { beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
-import { systemActor, type Actor } from "@/lib/auth/actor";
+import { systemActor, type Actor } from "@/lib/common/actor";
 import type { AuditContext } from "@/lib/audit/service";
 import { resetEnvCache } from "@/lib/env";
 
@@ -79,7 +79,7 @@ describe("wall displays", () => {
 
   it("are VIEWERs refused every change, on every kind of route, whatever their owner may do", async () => {
     const { claimed, cookie } = await claimedDisplay();
-    const { sessionFrom } = await import("@/lib/auth/session");
+    const { sessionFrom } = await import("@/lib/sign-in/session");
     const lookup = await sessionFrom(new Headers({ cookie }));
     expect(lookup.actor).toMatchObject({
       role: "VIEWER",
@@ -119,7 +119,7 @@ describe("wall displays", () => {
 
   it("have no idle timeout, but their own expiry", async () => {
     const { claimed, cookie } = await claimedDisplay(1);
-    const { sessionFrom } = await import("@/lib/auth/session");
+    const { sessionFrom } = await import("@/lib/sign-in/session");
     const { db } = await import("@/lib/db");
     await db.session.update({ where: { id: claimed.sessionId }, data: { lastActivityAt: new Date(Date.now() - 20 * 3600_000) } });
     expect((await sessionFrom(new Headers({ cookie }))).actor).toMatchObject({ display: true });
@@ -130,7 +130,7 @@ describe("wall displays", () => {
   it("end at once when an admin ends them, or with their owner's access", async () => {
     const { revokeSession, listOpenSessions } = await import("@/lib/sessions/service");
     const { updateUser } = await import("@/lib/users/service");
-    const { sessionFrom } = await import("@/lib/auth/session");
+    const { sessionFrom } = await import("@/lib/sign-in/session");
     const { db } = await import("@/lib/db");
 
     const revoked = await claimedDisplay();
@@ -139,7 +139,7 @@ describe("wall displays", () => {
     await revokeSession(revoked.claimed.sessionId, other.audit);
     expect(await sessionFrom(new Headers({ cookie: revoked.cookie }))).toEqual({ actor: null, ended: "REVOKED" });
     expect((await listOpenSessions()).map((s) => s.id)).not.toContain(revoked.claimed.sessionId);
-    await expect(revokeSession(revoked.claimed.sessionId, other.audit)).rejects.toMatchObject({ status: 404 });
+    await expect(revokeSession(revoked.claimed.sessionId, other.audit)).rejects.toMatchObject({ code: "not_found" });
     expect(await db.auditEntry.findFirst({ where: { action: "auth.session-end", actorId: other.user.id } })).toMatchObject({ summary: { reason: "REVOKED" } });
 
     const disabled = await claimedDisplay();

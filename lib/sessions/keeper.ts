@@ -13,7 +13,7 @@
 // activity, with a way to stay signed in; or at the absolute cap, which no
 // activity extends. It asks the server again before warning, since another
 // tab may have kept the session alive meanwhile; when the time is up it asks
-// once more, and the 401 sends the tab to sign in (lib/api/client.ts).
+// once more, and the 401 sends the tab to sign in (lib/http/client.ts).
 import type { SessionAnswer } from "@/lib/sessions/schemas";
 
 export const ACTIVITY_EVENTS = ["pointerdown", "keydown", "wheel", "touchstart"] as const;

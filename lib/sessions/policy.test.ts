@@ -3,7 +3,8 @@
 // first), and the sign-in page's words for why it ended: only known codes
 // say anything, and the way back keeps only a path.
 import { describe, expect, it } from "vitest";
-import { judgeSession, signInPath, signOutCode, signOutMessage, type SessionRow } from "@/lib/sessions/policy";
+import { judgeSession, signOutCode, signOutMessage, type SessionRow } from "@/lib/sessions/policy";
+import { signInPath } from "@/lib/http/sign-out";
 
 const t0 = new Date("2026-01-01T09:00:00Z");
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);

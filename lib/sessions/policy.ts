@@ -2,6 +2,7 @@
 // Pure: the service reads the row and the clock, this decides. Kept free of
 // server-only imports, so the login page and the browser share the codes.
 import type { SessionEndReason, SessionKind } from "@/lib/generated/prisma/enums";
+import { isSignOutCode, type SignOutCode } from "@/lib/http/sign-out";
 
 export type SessionRow = {
   /** A DISPLAY (wall display) has no idle timeout: nobody touches it, by design. */
@@ -35,10 +36,6 @@ export function judgeSession(row: SessionRow, now: Date, idleMs: number): Verdic
   return { ok: true, idleEndsAt, expiresAt: row.expiresAt };
 }
 
-/** What /login?reason=… may say; anything else in the URL says nothing. */
-export const signOutCodes = ["idle", "expired", "signed-out", "changed", "ended"] as const;
-export type SignOutCode = (typeof signOutCodes)[number];
-
 export function signOutCode(reason: SessionEndReason): SignOutCode {
   switch (reason) {
     case "IDLE":
@@ -54,10 +51,6 @@ export function signOutCode(reason: SessionEndReason): SignOutCode {
     default:
       return "ended";
   }
-}
-
-export function isSignOutCode(value: unknown): value is SignOutCode {
-  return typeof value === "string" && (signOutCodes as readonly string[]).includes(value);
 }
 
 /** "30 minutes", "1 hour", "12 hours", "90 seconds". */
@@ -83,13 +76,4 @@ export function signOutMessage(code: unknown, limits: { idleSeconds: number; max
     case "ended":
       return "Your session was ended. Sign in again.";
   }
-}
-
-/** Where the sign-in page is for someone whose session ended on `path`. */
-export function signInPath(path: string | null | undefined, code?: SignOutCode): string {
-  const params = new URLSearchParams();
-  if (code) params.set("reason", code);
-  if (path && path !== "/" && !path.startsWith("/login")) params.set("callbackUrl", path);
-  const query = params.toString();
-  return query ? `/login?${query}` : "/login";
 }

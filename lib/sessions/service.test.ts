@@ -7,7 +7,7 @@
 // version is refused even if its row was missed.
 import { beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import type { AuditContext } from "@/lib/audit/service";
 import { resetEnvCache } from "@/lib/env";
 

@@ -11,10 +11,10 @@ import { db } from "@/lib/db";
 import type { Db, Tx } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { systemActor, type Actor } from "@/lib/auth/actor";
+import { systemActor, type Actor } from "@/lib/common/actor";
 import type { Role, SessionEndReason, SessionKind } from "@/lib/generated/prisma/enums";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { notFound } from "@/lib/api/problem";
+import { notFound } from "@/lib/common/errors";
 import { judgeSession } from "@/lib/sessions/policy";
 
 /** Activity closer together than this is not written again: the timeout counts in minutes. */

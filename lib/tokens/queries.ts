@@ -3,8 +3,8 @@
 // mutation cache as soon as the dialog lets go of it.
 "use client";
 import { useMutation } from "@tanstack/react-query";
-import { apiFetch, useRefreshAfterChange } from "@/lib/api/client";
-import type { Jsonify } from "@/lib/api/json";
+import { apiFetch, useRefreshAfterChange } from "@/lib/http/client";
+import type { Jsonify } from "@/lib/http/json";
 import type { TokenView } from "@/lib/tokens/service";
 import type { TokenCreate } from "@/lib/tokens/schemas";
 

@@ -3,8 +3,8 @@
 // router.refresh(); the keys are invalidated too for any client cache.
 "use client";
 import { useMutation } from "@tanstack/react-query";
-import { apiFetch, useRefreshAfterChange } from "@/lib/api/client";
-import type { Jsonify } from "@/lib/api/json";
+import { apiFetch, useRefreshAfterChange } from "@/lib/http/client";
+import type { Jsonify } from "@/lib/http/json";
 import type { UserView } from "@/lib/users/service";
 import type { UserCreate, UserUpdate } from "@/lib/users/schemas";
 

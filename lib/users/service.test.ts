@@ -3,9 +3,9 @@
 // a refused change leaves none.
 import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import type { AuditContext } from "@/lib/audit/service";
-import { toJson } from "@/lib/api/json";
+import { toJson } from "@/lib/http/json";
 
 setupTestDatabase();
 
@@ -17,8 +17,8 @@ describe("users", () => {
     const { db } = await import("@/lib/db");
     const admin = await createUser({ email: "only-admin@test.dev", name: "", role: "ADMIN", password: "a-long-password-1" }, audit);
     const auditBefore = await db.auditEntry.count();
-    await expect(updateUser(admin.id, { role: "VIEWER" }, audit)).rejects.toMatchObject({ status: 409 });
-    await expect(updateUser(admin.id, { disabled: true }, audit)).rejects.toMatchObject({ status: 409 });
+    await expect(updateUser(admin.id, { role: "VIEWER" }, audit)).rejects.toMatchObject({ code: "conflict" });
+    await expect(updateUser(admin.id, { disabled: true }, audit)).rejects.toMatchObject({ code: "conflict" });
     expect(await db.auditEntry.count()).toBe(auditBefore);
     expect((await db.user.findUniqueOrThrow({ where: { id: admin.id } })).role).toBe("ADMIN");
   });

@@ -11,7 +11,7 @@ import { changes, recordAudit, type AuditContext } from "@/lib/audit/service";
 import { hashPassword } from "@/lib/auth/password";
 import { throttleKeys } from "@/lib/auth/throttle";
 import { endUserSessions } from "@/lib/sessions/service";
-import { conflict, notFound } from "@/lib/api/problem";
+import { conflict, notFound } from "@/lib/common/errors";
 import type { Page } from "@/lib/common/schemas";
 import type { UserCreate, UserUpdate, userList } from "@/lib/users/schemas";
 import type { z } from "zod";

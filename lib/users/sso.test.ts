@@ -5,7 +5,7 @@
 // never taken over; an SSO account gets no password, by API or sign-in.
 import { describe, expect, it, vi } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import type { AuditContext } from "@/lib/audit/service";
 import type { SsoIdentity } from "@/lib/users/sso";
 
@@ -114,8 +114,8 @@ describe("single sign-on accounts", () => {
     const { db } = await import("@/lib/db");
     const gina = await signInWithSso(identity({ subject: "sub-8", email: "gina@example.test" }), request);
     if (!gina.ok) throw new Error("refused");
-    await expect(resetPassword(gina.user.id, "a-long-password-1", audit)).rejects.toMatchObject({ status: 409 });
-    await expect(updateUser(gina.user.id, { role: "ADMIN" }, audit)).rejects.toMatchObject({ status: 409 });
+    await expect(resetPassword(gina.user.id, "a-long-password-1", audit)).rejects.toMatchObject({ code: "conflict" });
+    await expect(updateUser(gina.user.id, { role: "ADMIN" }, audit)).rejects.toMatchObject({ code: "conflict" });
     expect(await updateUser(gina.user.id, { name: "Gina" }, audit)).toMatchObject({ name: "Gina", role: "OPERATOR" });
     expect((await db.user.findUniqueOrThrow({ where: { id: gina.user.id }, omit: { passwordHash: false } })).passwordHash).toBeNull();
 
@@ -125,7 +125,7 @@ describe("single sign-on accounts", () => {
 
     vi.stubEnv("CLUSTERDECK_SECRET", "x".repeat(40));
     (await import("@/lib/env")).resetEnvCache();
-    const { authOptions } = await import("@/lib/auth/options");
+    const { authOptions } = await import("@/lib/sign-in/options");
     const credentials = authOptions().providers.find((p) => p.id === "credentials") as unknown as {
       options: { authorize: (c: Record<string, string>, req: { headers: Record<string, string> }) => Promise<unknown> };
     };

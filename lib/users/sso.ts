@@ -18,7 +18,7 @@ import type { Role } from "@/lib/generated/prisma/enums";
 import { db } from "@/lib/db";
 import type { Tx } from "@/lib/db/client";
 import { changes, recordAudit, type AuditContext } from "@/lib/audit/service";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { emailSchema } from "@/lib/auth/schemas";
 import type { SsoDenial } from "@/lib/auth/sign-in-errors";
 import { userSelect, type UserView } from "@/lib/users/service";

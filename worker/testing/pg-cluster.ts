@@ -1,7 +1,7 @@
 // Test helpers for the database incident actions: a real primary/replica pair
 // (lab) registered in the inventory with an enrolled agent beside each member.
 import pg from "pg";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import { freePorts } from "@/lab/ports";
 import path from "node:path";
 import { DEFAULT_PG_BIN_DIR, startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";

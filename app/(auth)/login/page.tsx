@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { sessionActor } from "@/lib/auth/session";
+import { sessionActor } from "@/lib/sign-in/session";
 import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
 import { callbackPathOrDefault } from "@/lib/auth/callback-url";
 import { signOutMessage } from "@/lib/sessions/policy";

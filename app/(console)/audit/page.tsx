@@ -1,4 +1,4 @@
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { listAudit } from "@/lib/audit/trail";
 import type { SearchParams } from "@/lib/common/search-params";
 import { FilterWarning } from "@/components/ui/filters";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { listScopes } from "@/lib/config/service";
 import { PageHeader } from "@/components/ui/page-header";
 import { DataTable, rowHeader } from "@/components/ui/table";

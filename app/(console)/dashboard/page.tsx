@@ -1,4 +1,4 @@
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { platformSummary } from "@/lib/inventory/service";
 import { metricRange } from "@/lib/metrics/schemas";
 import { PageHeader } from "@/components/ui/page-header";

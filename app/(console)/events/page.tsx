@@ -1,8 +1,8 @@
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { can } from "@/lib/auth/permissions";
 import { listEvents } from "@/lib/events/service";
 import { listAllUsers } from "@/lib/users/service";
-import { toJson } from "@/lib/api/json";
+import { toJson } from "@/lib/http/json";
 import type { Page } from "@/lib/common/schemas";
 import { PageHeader } from "@/components/ui/page-header";
 import { InvalidFilters } from "@/components/ui/filters";

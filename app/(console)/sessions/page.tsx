@@ -1,4 +1,4 @@
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { listOpenSessions, sessionLimits } from "@/lib/sessions/service";
 import { duration } from "@/lib/sessions/policy";
 import { PageHeader } from "@/components/ui/page-header";

@@ -1,4 +1,4 @@
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { readDestinationPolicy } from "@/lib/net/destination-policy";
 import { PageHeader } from "@/components/ui/page-header";
 import { LinkLocalToggle } from "@/components/settings/link-local-toggle";

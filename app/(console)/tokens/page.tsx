@@ -1,4 +1,4 @@
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { parseSearchParams, type SearchParams } from "@/lib/common/search-params";
 import { listTokens } from "@/lib/tokens/service";
 import { tokenList } from "@/lib/tokens/schemas";

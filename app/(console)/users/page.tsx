@@ -1,4 +1,4 @@
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { parseSearchParams, type SearchParams } from "@/lib/common/search-params";
 import { listUsers } from "@/lib/users/service";
 import { userList } from "@/lib/users/schemas";

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { can } from "@/lib/auth/permissions";
-import { ApiError } from "@/lib/api/problem";
+import { isDomainError } from "@/lib/common/errors";
 import { getScope } from "@/lib/config/service";
 import { scopeParams } from "@/lib/config/schemas";
 import { PageHeader } from "@/components/ui/page-header";
@@ -26,7 +26,7 @@ async function load(scope: string, showSecrets: boolean) {
   try {
     return await getScope(scope, showSecrets, { revisionsLimit: 50 });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) notFound();
+    if (isDomainError(error, "not_found")) notFound();
     throw error;
   }
 }

@@ -1,9 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requirePage } from "@/lib/auth/session";
+import { requirePage } from "@/lib/sign-in/session";
 import { can } from "@/lib/auth/permissions";
-import { ApiError } from "@/lib/api/problem";
-import { toJson } from "@/lib/api/json";
+import { isDomainError } from "@/lib/common/errors";
+import { toJson } from "@/lib/http/json";
 import { getOperation } from "@/lib/operations/service";
 import { operationParams } from "@/lib/config/schemas";
 import { PageHeader } from "@/components/ui/page-header";
@@ -24,7 +24,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   try {
     op = await getOperation(id);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) notFound();
+    if (isDomainError(error, "not_found")) notFound();
     throw error;
   }
   const initial = JSON.parse(toJson(op)) as OperationData;

@@ -1,8 +1,9 @@
 import NextAuth from "next-auth";
-import { authOptions } from "@/lib/auth/options";
+import { authOptions } from "@/lib/sign-in/options";
 import { readBodyText } from "@/lib/api/handler";
-import { parseUntrustedJson } from "@/lib/api/json";
-import { ApiError, badRequest, problemResponse } from "@/lib/api/problem";
+import { parseUntrustedJson } from "@/lib/http/json";
+import { ApiError, problemResponse } from "@/lib/http/problem";
+import { badRequest } from "@/lib/common/errors";
 
 export const dynamic = "force-dynamic";
 

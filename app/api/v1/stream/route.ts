@@ -5,12 +5,12 @@
 // gap: it subscribes before replaying and drops duplicates by id.
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { toJson } from "@/lib/api/json";
-import { requestActor } from "@/lib/auth/session";
+import { toJson } from "@/lib/http/json";
+import { requestActor } from "@/lib/sign-in/session";
 import { can } from "@/lib/auth/permissions";
 import { signOutCode } from "@/lib/sessions/policy";
 import { eventsAfter } from "@/lib/events/service";
-import { listener, type Delivery } from "@/lib/realtime/listener";
+import { listener, type Delivery } from "@/lib/stream/listener";
 import { eventIdSchema } from "@/lib/events/schemas";
 
 export const dynamic = "force-dynamic";

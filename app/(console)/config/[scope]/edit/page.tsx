@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
-import { requirePage } from "@/lib/auth/session";
-import { ApiError } from "@/lib/api/problem";
+import { requirePage } from "@/lib/sign-in/session";
+import { isDomainError } from "@/lib/common/errors";
 import { getDraft } from "@/lib/config/service";
 import { resolveScope } from "@/lib/config/scopes";
 import { scopeParams } from "@/lib/config/schemas";
@@ -19,7 +19,7 @@ export default async function EditScopePage({ params }: { params: Promise<{ scop
   try {
     scope = await resolveScope(key);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) notFound();
+    if (isDomainError(error, "not_found")) notFound();
     throw error;
   }
   const draft = await getDraft(key, true);

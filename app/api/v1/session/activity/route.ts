@@ -3,7 +3,7 @@
 // session now has.
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { conflict } from "@/lib/api/problem";
+import { conflict } from "@/lib/common/errors";
 import { sessionState } from "@/lib/sessions/service";
 
 export const dynamic = "force-dynamic";

@@ -2,8 +2,8 @@
 // details from the server arrive intact, field errors included.
 import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import type { Problem, ProblemField } from "@/lib/api/problem";
-import { isSignOutCode, signInPath } from "@/lib/sessions/policy";
+import type { Problem, ProblemField } from "@/lib/http/problem";
+import { isSignOutCode, signInPath } from "@/lib/http/sign-out";
 
 export class ApiClientError extends Error {
   constructor(

@@ -3,7 +3,7 @@
 // with a 500 (URIError) before the role check (found by e2e/api/fuzz.spec.ts).
 import { beforeAll, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/env";
-import { requestActor, sessionActorFrom } from "@/lib/auth/session";
+import { requestActor, sessionActorFrom } from "@/lib/sign-in/session";
 
 beforeAll(() => {
   process.env.CLUSTERDECK_SECRET ??= "s".repeat(40);

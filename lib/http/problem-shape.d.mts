@@ -5,4 +5,4 @@ export declare function problemShape<E extends Record<string, unknown>>(
   detail: string | undefined,
   requestId: string,
   extra?: E,
-): { type: string; title: string; status: number; detail: string | undefined; requestId: string } & E;
+): { type: string; title: string; status: number; detail: string | undefined; requestId: string; code: string } & E;

@@ -14,7 +14,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 
 setupTestDatabase();
 
@@ -34,7 +34,7 @@ beforeAll(() => {
 });
 
 async function authOptions() {
-  return (await import("@/lib/auth/options")).authOptions();
+  return (await import("@/lib/sign-in/options")).authOptions();
 }
 
 /** One request to next-auth, as the route handler would pass it. */
@@ -75,7 +75,7 @@ const asHeaders = (cookies: Record<string, string>) =>
 describe("sign-out", () => {
   it("ends the session on the server: a copy of the cookie is refused, and /api/auth/session neither answers nor renews it", async () => {
     const { createUser } = await import("@/lib/users/service");
-    const { sessionActorFrom } = await import("@/lib/auth/session");
+    const { sessionActorFrom } = await import("@/lib/sign-in/session");
     const audit = { actor: systemActor("test"), requestId: "sign-out-test", clientIp: null };
     await createUser({ email: "leaver@test.dev", name: "", role: "OPERATOR", password: "a-long-password-1" }, audit);
 
@@ -113,7 +113,7 @@ describe("sign-out", () => {
 describe("idle and expired sessions", () => {
   it("are refused everywhere, and /api/auth/session drops their cookie instead of renewing it", async () => {
     const { createUser } = await import("@/lib/users/service");
-    const { sessionFrom } = await import("@/lib/auth/session");
+    const { sessionFrom } = await import("@/lib/sign-in/session");
     const { db } = await import("@/lib/db");
     const audit = { actor: systemActor("test"), requestId: "idle-test", clientIp: null };
     const user = await createUser({ email: "dozer@test.dev", name: "", role: "VIEWER", password: "a-long-password-1" }, audit);

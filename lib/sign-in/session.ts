@@ -9,13 +9,14 @@ import { getToken } from "next-auth/jwt";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
-import { authOptions } from "@/lib/auth/options";
+import { authOptions } from "@/lib/sign-in/options";
 import { hashApiToken, looksLikeApiToken } from "@/lib/auth/tokens";
-import { lowerRole, type Actor } from "@/lib/auth/actor";
+import { lowerRole, type Actor } from "@/lib/common/actor";
 import { can, type Permission } from "@/lib/auth/permissions";
 import { sameOriginPath } from "@/lib/auth/callback-url";
 import { checkSession } from "@/lib/sessions/service";
-import { signInPath, signOutCode } from "@/lib/sessions/policy";
+import { signOutCode } from "@/lib/sessions/policy";
+import { signInPath } from "@/lib/http/sign-out";
 import type { SessionEndReason } from "@/lib/generated/prisma/enums";
 
 /** The request header proxy.ts sets on page requests: the path and query asked for. */

@@ -1,9 +1,9 @@
 // next-auth: credentials sign-in, and OpenID Connect single sign-on when it
-// is configured (lib/auth/oidc.ts). Each sign-in opens a server-side session
+// is configured (lib/sign-in/oidc.ts). Each sign-in opens a server-side session
 // (lib/sessions/service.ts) in the transaction that audits it; the JWT cookie
 // carries that session's id and its user. The role in the token is only a
 // hint for the UI: every request re-reads the session row with its user
-// (lib/auth/session.ts) and fails closed, and so does next-auth's own
+// (lib/sign-in/session.ts) and fails closed, and so does next-auth's own
 // /api/auth/session (the jwt callback below), which then drops the cookie
 // instead of renewing it.
 import "server-only";
@@ -18,10 +18,10 @@ import { lockedFor, recordFailure, recordSuccess, throttleKeys } from "@/lib/aut
 import { clientIpFrom } from "@/lib/auth/client-ip";
 import { recordAudit } from "@/lib/audit/service";
 import { log } from "@/lib/log";
-import { systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/common/actor";
 import type { Role } from "@/lib/generated/prisma/enums";
 import { signInSchema } from "@/lib/auth/schemas";
-import { OIDC_PROVIDER_ID, oidcProvider, oidcSignIn, type OidcClaims } from "@/lib/auth/oidc";
+import { OIDC_PROVIDER_ID, oidcProvider, oidcSignIn, type OidcClaims } from "@/lib/sign-in/oidc";
 import { callbackPathOrDefault } from "@/lib/auth/callback-url";
 import { checkSession, createSession, endSession } from "@/lib/sessions/service";
 import type { SessionEndReason } from "@/lib/generated/prisma/enums";
