@@ -226,7 +226,8 @@ export function writeResults(results: Results, options: { smoke?: boolean; json?
   const file = path.resolve(options.json ?? defaultResultsPath(results.name, date));
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(doc, null, 2) + "\n");
-  console.log(`\nresults: ${path.relative(process.cwd(), file) || file}`);
+  const shown = path.relative(process.cwd(), file);
+  console.log(`\nresults: ${shown.startsWith("..") ? file : shown}`);
   const problems = checkResults(JSON.parse(JSON.stringify(doc)));
   if (problems.length) {
     const text = `the results hold no real figures where they should:\n  ${problems.join("\n  ")}`;
