@@ -1,7 +1,10 @@
-// /proc readings and small statistics shared by the benchmarks (Linux only).
+// /proc readings, small statistics and the results file shared by the benchmarks (Linux only).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+
+const REPO = path.resolve(import.meta.dirname, "..");
 
 export const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
@@ -120,4 +123,116 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : pad(c, widths[i]!))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// Results: every run writes its figures as JSON beside the text it prints
+// ---------------------------------------------------------------------------
+
+/** The options every benchmark takes: `--smoke` (one run at the smallest size) and `--json <path>`. */
+export const RESULT_OPTIONS = { smoke: { type: "boolean", default: false }, json: { type: "string" } } as const;
+
+/** One measured series: a duration, a rate, a CPU time… Every value must be a real measurement (> 0). */
+export type Figure = { name: string; unit: string; values: number[] };
+
+export type Results = {
+  /** The benchmark's file name without .ts. */
+  name: string;
+  /** The parameters in effect (flags and their defaults). */
+  params: Record<string, unknown>;
+  /** Everything measured in this run, the console's headline figure first (the baseline's series included). */
+  figures: Figure[];
+  /** The same-run baseline the headline ratio is taken against. */
+  baseline: Figure;
+  /** The headline ratio, computed as the text output computes it… */
+  ratio: number;
+  /** …and how: e.g. "console / bare fan-out, per run, then median". */
+  ratioOf: string;
+  /** Counts, targets and other figures that may rightly be zero (failed requests…): written, not checked. */
+  extra?: Record<string, unknown>;
+};
+
+export const RESULTS_DIR = path.join(REPO, "bench", "results");
+
+/** bench/results/<name>-<ISO date>.json, the colons of the time as hyphens (the file name travels). */
+export function defaultResultsPath(name: string, date = new Date()): string {
+  return path.join(RESULTS_DIR, `${name}-${date.toISOString().replace(/:/g, "-")}.json`);
+}
+
+function git(args: string[]): string | null {
+  const r = spawnSync("git", args, { cwd: REPO, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+const isFigureValue = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
+
+/**
+ * What is wrong with a results document (read back from its JSON, where NaN
+ * became null): none means every figure, the baseline, the medians and the
+ * ratio are real measurements. Targets are not checked: a smoke run proves
+ * the benchmark still measures, not that the console is fast.
+ */
+export function checkResults(doc: unknown): string[] {
+  const problems: string[] = [];
+  const d = (doc ?? {}) as Record<string, unknown>;
+  if (typeof d.name !== "string" || !d.name) problems.push("no name");
+  if (typeof d.date !== "string" || Number.isNaN(Date.parse(d.date))) problems.push("no date");
+  const checkFigure = (label: string, fig: unknown) => {
+    const g = (fig ?? {}) as Record<string, unknown>;
+    if (typeof g.name !== "string" || !g.name) return void problems.push(`${label}: no name`);
+    const values = g.values;
+    if (!Array.isArray(values) || values.length === 0) return void problems.push(`${label} "${g.name}": no values (nothing measured)`);
+    const bad = values.filter((v) => !isFigureValue(v));
+    if (bad.length) problems.push(`${label} "${g.name}": ${bad.length} of ${values.length} values are not numbers > 0 (${JSON.stringify(bad.slice(0, 3))})`);
+    if (!isFigureValue(g.median)) problems.push(`${label} "${g.name}": median ${JSON.stringify(g.median)}`);
+  };
+  if (!Array.isArray(d.figures) || d.figures.length === 0) problems.push("no figures");
+  else d.figures.forEach((fig, i) => checkFigure(`figure ${i + 1}`, fig));
+  checkFigure("baseline", d.baseline);
+  if (!isFigureValue(d.ratio)) problems.push(`ratio ${JSON.stringify(d.ratio)}`);
+  const medians = (d.medians ?? {}) as Record<string, unknown>;
+  if (!Object.keys(medians).length) problems.push("no medians");
+  for (const [k, v] of Object.entries(medians)) if (!isFigureValue(v)) problems.push(`median of "${k}": ${JSON.stringify(v)}`);
+  return problems;
+}
+
+/**
+ * Writes the run's results (to --json <path>, else bench/results/<name>-<date>.json)
+ * and says where. With --smoke, a document with missing figures fails the run
+ * (after writing it, so it can be read); otherwise the problems are printed.
+ */
+export function writeResults(results: Results, options: { smoke?: boolean; json?: string }): string {
+  const date = new Date();
+  const status = git(["status", "--porcelain", "--untracked-files=no"]);
+  const withMedian = (fig: Figure) => ({ ...fig, median: median(fig.values) });
+  const figures = results.figures.map(withMedian);
+  const doc = {
+    name: results.name,
+    date: date.toISOString(),
+    commit: git(["rev-parse", "HEAD"]),
+    /** Uncommitted changes to tracked files when it ran (null: not a git checkout). */
+    dirty: status === null ? null : status.length > 0,
+    args: process.argv.slice(2),
+    smoke: Boolean(options.smoke),
+    params: results.params,
+    host: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
+    figures,
+    baseline: withMedian(results.baseline),
+    ratio: results.ratio,
+    ratioOf: results.ratioOf,
+    medians: Object.fromEntries(figures.map((fig) => [fig.name, fig.median])),
+    extra: results.extra ?? {},
+  };
+  const file = path.resolve(options.json ?? defaultResultsPath(results.name, date));
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(doc, null, 2) + "\n");
+  const shown = path.relative(process.cwd(), file);
+  console.log(`\nresults: ${shown.startsWith("..") ? file : shown}`);
+  const problems = checkResults(JSON.parse(JSON.stringify(doc)));
+  if (problems.length) {
+    const text = `the results hold no real figures where they should:\n  ${problems.join("\n  ")}`;
+    if (options.smoke) throw new Error(`smoke check failed: ${text}`);
+    console.log(`warning: ${text}`);
+  }
+  return file;
 }

@@ -1,7 +1,9 @@
 // Drain benchmark (issue 5): how fast a drain reaches HAProxy, and whether a
 // drain under load fails any request.
 //
-//   node --conditions=react-server --import tsx bench/drain.ts [--runs 20] [--clients 12]
+//   npm run bench -- drain [--runs 20] [--clients 12] [--smoke] [--json PATH]
+//
+// --smoke: 2 runs, 4 clients (flags given still win).
 //
 // What runs (all on 127.0.0.1, stopped at the end): a throwaway PostgreSQL
 // (migrated), three demo app servers with sticky sessions, a real HAProxy
@@ -24,6 +26,7 @@ import path from "node:path";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
+import { RESULT_OPTIONS, writeResults } from "./common";
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,8 +36,10 @@ const quantile = (a: number[], q: number) => {
 };
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "20" }, clients: { type: "string", default: "12" } } });
-  const runs = Number(values.runs);
+  const { values } = parseArgs({ options: { runs: { type: "string" }, clients: { type: "string" }, ...RESULT_OPTIONS } });
+  const runs = Number(values.runs ?? (values.smoke ? 2 : 20));
+  const clientCount = Number(values.clients ?? (values.smoke ? 4 : 12));
+  if (!(runs > 0 && clientCount > 0)) throw new Error("--runs and --clients must be positive numbers");
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
   const { applyMigrations } = await import("@/lib/db/schema-engine");
   const { resetEnvCache } = await import("@/lib/env");
@@ -46,6 +51,12 @@ async function main() {
 
   const pgServer = await startTestPostgres();
   const stops: (() => Promise<unknown>)[] = [() => pgServer.stop()];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const s of stops) await s().catch(() => {});
+    })());
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
     await applyMigrations({ databaseUrl: pgServer.url, migrationsDir: path.join(REPO, "prisma/migrations") });
     process.env.DATABASE_URL = pgServer.url;
@@ -59,7 +70,7 @@ async function main() {
     const { createRevision, startDeployment } = await import("@/lib/config/service");
     const { startNodeOperation } = await import("@/lib/operations/nodes");
 
-    console.log(`Clusterdeck drain benchmark: ${runs} drains of app-2 under load (${values.clients} sticky clients + arrivals)`);
+    console.log(`Clusterdeck drain benchmark: ${runs} drains of app-2 under load (${clientCount} sticky clients + arrivals)`);
     console.log(
       `host: ${os.cpus().length} CPUs, load ${os
         .loadavg()
@@ -192,7 +203,7 @@ async function main() {
         await sleep(50);
       }
     };
-    const clients = Array.from({ length: Number(values.clients) }, () => client());
+    const clients = Array.from({ length: clientCount }, () => client());
 
     const drainBit = async () => {
       const line = (await lb.command("show servers state be_edge")).split("\n").find((l) => l.includes(" app-2 "));
@@ -253,9 +264,22 @@ async function main() {
     console.log(
       `Targets: drain → DRAIN median < 100 ms: ${quantile(consoleMs, 0.5).toFixed(1)} ms → ${quantile(consoleMs, 0.5) < 100 ? "MET" : "NOT MET"}; zero failed requests: ${failures.length === 0 ? "MET" : "NOT MET"}`,
     );
+    const bareFigure = { name: "bare runtime API: set server state drain → DRAIN", unit: "ms", values: bareMs };
+    writeResults(
+      {
+        name: "drain",
+        params: { runs, clients: clientCount },
+        figures: [{ name: "console drain → HAProxy DRAIN", unit: "ms", values: consoleMs }, bareFigure],
+        baseline: bareFigure,
+        ratio: quantile(ratios, 0.5),
+        ratioOf: "console / bare (bare at least 0.5 ms), per run, then median (upper middle for an even count)",
+        extra: { requests, failedRequests: failures.length, firstFailure: failures[0] ?? null, consoleP90: quantile(consoleMs, 0.9) },
+      },
+      values,
+    );
     await db.$disconnect();
   } finally {
-    for (const s of stops) await s().catch(() => {});
+    await stopAll();
   }
 }
 

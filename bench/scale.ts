@@ -1,8 +1,12 @@
 // Scale benchmark (issue 6): the console with 2,000 monitored nodes against
 // the same console with 20, each number read side by side.
 //
-//   node --conditions=react-server --import tsx bench/scale.ts [--sizes 20,2000]
-//        [--renders 7] [--updates 5] [--requests 200] [--window 30]
+//   npm run bench -- scale [--sizes 20,2000] [--renders 7] [--updates 5]
+//        [--requests 200] [--window 30] [--smoke] [--json PATH]
+//
+// Needs a build (`npm run build`) and Debian's chromium. --smoke: sizes 10
+// and 30, one render, one update, 10 requests per endpoint, a 3 s window, 2 s
+// of settling instead of 10 (flags given still win).
 //
 // For each size, from scratch (all on 127.0.0.1, all stopped at the end):
 //   - a throwaway PostgreSQL, migrated; one cluster with N nodes, each with an
@@ -28,10 +32,10 @@
 //     thread long tasks (sum) and the longest gap between frames;
 //   - worker and web CPU (share of one core) and RSS over the same window.
 // Target: first render and update at 2,000 at most 2× those at 20.
-// The machine is shared and noisy: read medians and ratios. Run by hand.
+// The machine is shared and noisy: read medians and ratios. npm test runs it in smoke mode only.
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -41,7 +45,7 @@ import { generateAgentSecret } from "@/lib/agent-protocol/signing";
 import { waitFor } from "@/agent/testing/client";
 import pg from "pg";
 import { query } from "@/lab/postgres";
-import { cpuSeconds, f, median, quantile, rssMb, spawnWithNofile, table } from "./common";
+import { cpuSeconds, f, median, quantile, RESULT_OPTIONS, rssMb, spawnWithNofile, table, writeResults, type Figure } from "./common";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,7 +84,9 @@ function findInGroup(pgid: number, match: (cmdline: string) => boolean): number 
   return null;
 }
 
-async function measureSize(n: number, opts: { renders: number; updates: number; requests: number; windowS: number }): Promise<SizeResult> {
+type Options = { renders: number; updates: number; requests: number; windowS: number; settleMs: number };
+
+async function measureSize(n: number, opts: Options): Promise<SizeResult> {
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
   const { applyMigrations } = await import("@/lib/db/schema-engine");
   const { sealSecret } = await import("@/lib/agents/secret-box");
@@ -191,7 +197,7 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
       180_000,
       1000,
     );
-    await sleep(10_000);
+    await sleep(opts.settleMs);
     const holder = (await query<{ holder: string }>(pgServer.url, `SELECT "holder" FROM "WorkerLease" WHERE "name" = 'monitor'`))[0]!.holder;
     const workerPid = Number(holder.split(":")[1]);
     // The web process names itself "clusterdeck-web" (bin/front-server.mjs); the worker is the lease holder.
@@ -369,15 +375,27 @@ async function measureSize(n: number, opts: { renders: number; updates: number; 
 async function main() {
   const { values } = parseArgs({
     options: {
-      sizes: { type: "string", default: "20,2000" },
-      renders: { type: "string", default: "7" },
-      updates: { type: "string", default: "5" },
-      requests: { type: "string", default: "200" },
-      window: { type: "string", default: "30" },
+      sizes: { type: "string" },
+      renders: { type: "string" },
+      updates: { type: "string" },
+      requests: { type: "string" },
+      window: { type: "string" },
+      ...RESULT_OPTIONS,
     },
   });
-  const sizes = values.sizes!.split(",").map(Number);
-  const opts = { renders: Number(values.renders), updates: Number(values.updates), requests: Number(values.requests), windowS: Number(values.window) };
+  const smoke = values.smoke;
+  const sizes = (values.sizes ?? (smoke ? "10,30" : "20,2000")).split(",").map(Number);
+  const opts: Options = {
+    renders: Number(values.renders ?? (smoke ? 1 : 7)),
+    updates: Number(values.updates ?? (smoke ? 1 : 5)),
+    requests: Number(values.requests ?? (smoke ? 10 : 200)),
+    windowS: Number(values.window ?? (smoke ? 3 : 30)),
+    settleMs: smoke ? 2000 : 10_000,
+  };
+  if (!(sizes.length >= 2 && sizes.every((n) => n > 0) && Object.values(opts).every((v) => v > 0))) {
+    throw new Error("--sizes takes two or more positive sizes (the first is the baseline); --renders, --updates, --requests and --window positive numbers");
+  }
+  if (!existsSync(path.join(REPO, ".next", "BUILD_ID"))) throw new Error("no production build (.next/BUILD_ID): run `npm run build` first");
   const rev = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
   console.log(
     `Clusterdeck scale benchmark: sizes ${sizes.join(", ")}; code ${rev}; host ${os.cpus().length} CPUs, load ${os
@@ -414,6 +432,35 @@ async function main() {
   const updateRatio = median(big.updateConsole) / median(base.updateConsole);
   console.log(
     `\nTarget (at most 2× slower at ${big.n}): first render ${f(renderRatio)}× → ${renderRatio <= 2 ? "MET" : "NOT MET"}; update ${f(updateRatio)}× → ${updateRatio <= 2 ? "MET" : "NOT MET"}`,
+  );
+  // Times only: long tasks, frame gaps and CPU may rightly be zero on a small fleet, so they go to extra.
+  const figuresAt = (r: SizeResult): Figure[] => [
+    { name: `dashboard first render at ${r.n}`, unit: "ms", values: r.render },
+    { name: `time to first byte at ${r.n}`, unit: "ms", values: r.ttfb },
+    { name: `dashboard update (from the event) at ${r.n}`, unit: "ms", values: r.updateConsole },
+    { name: `dashboard update (end to end) at ${r.n}`, unit: "ms", values: r.updateEndToEnd },
+    { name: `dashboard recovery shown (from the event) at ${r.n}`, unit: "ms", values: r.recoverConsole },
+    ...Object.entries(r.api).flatMap(([k, v]) => [
+      { name: `API ${k} p50 at ${r.n}`, unit: "ms", values: [v.p50] },
+      { name: `API ${k} p95 at ${r.n}`, unit: "ms", values: [v.p95] },
+    ]),
+  ];
+  const [bigRender, ...bigRest] = figuresAt(big);
+  const [baseRender, ...baseRest] = figuresAt(base);
+  writeResults(
+    {
+      name: "scale",
+      params: { sizes, ...opts },
+      figures: [bigRender!, baseRender!, ...bigRest, ...baseRest, ...results.slice(1, -1).flatMap(figuresAt)],
+      baseline: baseRender!,
+      ratio: renderRatio,
+      ratioOf: `first render at ${big.n} / at ${base.n}, of the medians`,
+      extra: {
+        updateRatio,
+        perSize: results.map((r) => ({ n: r.n, longTasksMs: r.longTasksMs, maxFrameGapMs: r.maxFrameGapMs, worker: r.worker, web: r.web })),
+      },
+    },
+    values,
   );
 }
 
