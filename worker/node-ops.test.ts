@@ -205,6 +205,48 @@ describe("drain", () => {
     expect((await operationDone(resume.id)).state).toBe("SUCCEEDED");
   }, 60_000);
 
+  it("runs an operation the previous release queued (params without a version), and leaves one a newer release queued for an upgraded worker", async () => {
+    const { db } = await import("@/lib/db");
+    const { startNodeOperation } = await import("@/lib/operations/nodes");
+    const node = nodes[2]!;
+    // As the release before versioned params wrote it: no `v`.
+    const legacy = await db.operation.create({
+      data: {
+        kind: "node.maintenance",
+        subjectType: "NODE",
+        subjectId: node.id,
+        reason: "queued before the upgrade",
+        params: { reason: "queued before the upgrade", nodeName: node.name, clusterId },
+        steps: [{ at: new Date().toISOString(), step: "requested" }],
+      },
+    });
+    expect((await operationDone(legacy.id)).state).toBe("SUCCEEDED");
+    expect((await serverLine(node.name))[17]).toBe("MAINT");
+    const resume = await startNodeOperation(node.id, { kind: "node.resume", body: { reason: "back", slowStartSeconds: 0 } }, audit, null);
+    expect((await operationDone(resume.id)).state).toBe("SUCCEEDED");
+    // A newer release's params (a rolling upgrade: new web in front of this old worker):
+    // not guessed at, not failed either; it waits, untouched, for a worker that reads them.
+    const newer = await db.operation.create({
+      data: {
+        kind: "node.maintenance",
+        subjectType: "NODE",
+        subjectId: node.id,
+        reason: "queued by a newer console",
+        params: { v: 99, reason: "queued by a newer console", nodeName: node.name, clusterId },
+      },
+    });
+    // And garbage in the version must not stop the runner claiming anything else.
+    const odd = await db.operation.create({
+      data: { kind: "node.maintenance", subjectType: "NODE", subjectId: "no-such-node", reason: "odd", params: { v: "one" } },
+    });
+    expect((await operationDone(odd.id)).state).toBe("FAILED");
+    await new Promise((r) => setTimeout(r, 1500)); // several polls
+    expect(await db.operation.findUniqueOrThrow({ where: { id: newer.id } })).toMatchObject({ state: "PENDING", leaseOwner: null, startedAt: null });
+    expect((await db.node.findUniqueOrThrow({ where: { id: node.id } })).adminState).toBe("ACTIVE");
+    expect(await db.runtimeOverride.count({ where: { nodeId: node.id } })).toBe(0);
+    await db.operation.delete({ where: { id: newer.id } });
+  }, 60_000);
+
   it("drains under load without a failed request, keeping sticky sessions until they end", async () => {
     const { db } = await import("@/lib/db");
     const { startNodeOperation } = await import("@/lib/operations/nodes");

@@ -16,7 +16,7 @@ import { recordEvent, type EventRecord } from "@/lib/events/record";
 import { recordAudit, type AuditRecord } from "@/lib/audit/service";
 import { systemActor } from "@/lib/common/actor";
 import { appendSteps, stepEntry } from "@/lib/operations/record";
-import { isOperationKind, type OperationKind } from "@/lib/operations/kinds";
+import { isOperationKind, operationKinds, type OperationKind } from "@/lib/operations/kinds";
 
 export class LeaseLost extends Error {
   constructor(operationId: string) {
@@ -157,7 +157,10 @@ export class OperationRunner {
     }
     this.polling = true;
     try {
-      const kinds = Object.keys(this.executors);
+      const kinds = Object.keys(this.executors).filter(isOperationKind);
+      // Params newer than this release reads are left for an upgraded worker (a rolling
+      // upgrade puts new web instances in front of an old leader for a while).
+      const versions = kinds.map((k) => operationKinds[k].params.version);
       const claimable = await this.db.$queryRaw<{ id: string; kind: string }[]>`
         UPDATE "Operation" SET "leaseOwner" = ${this.holder},
           "leaseUntil" = now() + make_interval(secs => ${this.options.leaseMs / 1000}),
@@ -166,6 +169,8 @@ export class OperationRunner {
         WHERE "id" IN (
           SELECT "id" FROM "Operation"
           WHERE "state" IN ('PENDING', 'RUNNING') AND "kind" = ANY(${kinds}::text[])
+            AND CASE WHEN jsonb_typeof("params"->'v') = 'number' THEN ("params"->>'v')::numeric ELSE 0 END
+              <= (SELECT r.v FROM unnest(${kinds}::text[], ${versions}::int[]) AS r(kind, v) WHERE r.kind = "Operation"."kind")
             AND ("leaseOwner" IS NULL OR "leaseOwner" = ${this.holder} OR "leaseUntil" < now()
               OR ${this.options.leaderLease}::text IS NOT NULL AND EXISTS (
                 SELECT 1 FROM "WorkerLease" WHERE "name" = ${this.options.leaderLease} AND "holder" = ${this.holder} AND "expiresAt" > now()))

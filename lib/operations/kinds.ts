@@ -7,9 +7,10 @@
 // starts here: see "Adding an operation kind" in the README.
 //
 // Params carry a version (`v`). An operation queued by the previous release
-// and still in flight after an upgrade is read through `upgrade`; one queued
-// by a newer release than this worker is refused with a clear error, not
-// guessed at.
+// and still in flight after an upgrade is read through `upgrade`. One queued
+// by a newer release is not claimed by this worker (worker/operations.ts) and
+// waits for an upgraded one; should it be read anyway, it is refused with a
+// clear error, never guessed at.
 import { z } from "zod";
 import { isoDateTimeSchema } from "@/lib/common/schemas";
 
