@@ -53,8 +53,7 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     const done = new Set([...p.doneBeforeUpgrade, ...(await ctx.progress(promoteProgress)).done]);
     const markDone = async (step: string, detail?: string) => {
       done.add(step);
-      await ctx.setProgress({ done: [...done] });
-      await ctx.appendStep(step, detail);
+      await ctx.appendStep(step, detail, { done: [...done] });
     };
     const candidate = await ctx.db.databaseInstance.findUniqueOrThrow({
       where: { id: p.candidateId },

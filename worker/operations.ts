@@ -49,8 +49,11 @@ export type OperationContext = {
   /** Its live figures so far (a worker that takes over continues from them). */
   progress<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
   setProgress(progress: Prisma.InputJsonValue): Promise<void>;
-  /** Appends a step to the operation's history, sets it current, and wakes the web instances. */
-  appendStep(step: string, detail?: string): Promise<void>;
+  /**
+   * Appends a step to the operation's history, sets it current, and wakes the web instances.
+   * With `progress`, stores that too, in the same transaction (a step done and the record of it).
+   */
+  appendStep(step: string, detail?: string, progress?: Prisma.InputJsonValue): Promise<void>;
   /** Someone asked to stop it (only kinds with a cancel rule can be asked). */
   cancelRequested(): Promise<boolean>;
   /** Ends it: state, last step, event and audit entry in one transaction; then wakes the web instances. */
@@ -251,8 +254,11 @@ export class OperationRunner {
         await guard((tx) => tx.operation.update({ where: { id: operationId }, data: { progress } }));
         await notify();
       },
-      async appendStep(step, detail) {
-        await guard((tx) => appendSteps(tx, operationId, [stepEntry(step, detail)], { current: true }));
+      async appendStep(step, detail, progress) {
+        await guard(async (tx) => {
+          if (progress !== undefined) await tx.operation.update({ where: { id: operationId }, data: { progress } });
+          await appendSteps(tx, operationId, [stepEntry(step, detail)], { current: true });
+        });
         await notify();
       },
       async cancelRequested() {
