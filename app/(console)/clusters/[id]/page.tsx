@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { can } from "@/lib/auth/permissions";
-import { listDatabases, listLoadBalancers, listNodes } from "@/lib/inventory/service";
+import { listLoadBalancers } from "@/lib/inventory/load-balancers";
+import { listNodes } from "@/lib/inventory/nodes";
+import { listDatabases } from "@/lib/inventory/databases";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/badge";
 import { ClusterActions } from "@/components/inventory/entity-actions";

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { can } from "@/lib/auth/permissions";
-import { listDatabases } from "@/lib/inventory/service";
+import { listDatabases } from "@/lib/inventory/databases";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { DatabaseActions } from "@/components/inventory/entity-actions";

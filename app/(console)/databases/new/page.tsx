@@ -1,5 +1,5 @@
 import type { SearchParams } from "@/lib/common/search-params";
-import { listDatabases } from "@/lib/inventory/service";
+import { listDatabases } from "@/lib/inventory/databases";
 import { DatabaseForm } from "@/components/inventory/database-form";
 import { NewRecordPage } from "@/components/inventory/page-parts";
 import { clusterOptions, defaultCluster, pageActor } from "@/components/inventory/server";

@@ -1,5 +1,5 @@
 import { can } from "@/lib/auth/permissions";
-import { listNodes } from "@/lib/inventory/service";
+import { listNodes } from "@/lib/inventory/nodes";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { LoadBalancerActions } from "@/components/inventory/entity-actions";
