@@ -1,5 +1,7 @@
-// Figures over the whole inventory, for the dashboard: counts, tallies and
-// capacity, each an aggregate in SQL.
+// Figures over the inventory, for the dashboard and a cluster's page: counts,
+// tallies and capacity, each an aggregate in SQL over every row. Never sum a
+// page of rows instead: a cluster page lists its first nodes, the figures
+// cover all of them (bench/scale.ts runs 2,000).
 import "server-only";
 import { db } from "@/lib/db";
 
@@ -62,4 +64,21 @@ export async function platformSummary(): Promise<PlatformSummary> {
       survivesLosingLargest: inServiceNodes._count._all >= 2 && inService - largest >= activeSessions,
     },
   };
+}
+
+export type ClusterFigures = {
+  /** Sessions the cluster's app nodes are sized for, every node counted. */
+  capacity: number;
+  /** Sessions open on the cluster's app nodes now. */
+  activeSessions: number;
+  /** Database instances marked primary (more than one is refused; none is worth a warning). */
+  primaries: number;
+};
+
+export async function clusterFigures(clusterId: string): Promise<ClusterFigures> {
+  const [nodes, primaries] = await Promise.all([
+    db.node.aggregate({ where: { clusterId }, _sum: { capacity: true, activeSessions: true } }),
+    db.databaseInstance.count({ where: { clusterId, role: "PRIMARY" } }),
+  ]);
+  return { capacity: nodes._sum.capacity ?? 0, activeSessions: nodes._sum.activeSessions ?? 0, primaries };
 }
