@@ -1,6 +1,7 @@
 // Pool members: the nodes behind a load balancer. Adding, re-weighting and
 // removing one is audited on the load balancer, in the same transaction.
 import "server-only";
+import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { changes, type AuditContext } from "@/lib/audit/service";
 import { notFound, unprocessable } from "@/lib/common/errors";
@@ -16,6 +17,25 @@ export const memberSelect = {
 } satisfies Prisma.PoolMemberSelect;
 
 export type PoolMemberView = Prisma.PoolMemberGetPayload<{ select: typeof memberSelect }>;
+
+const candidateSelect = { id: true, name: true, host: true, port: true, weight: true, health: true, adminState: true } satisfies Prisma.NodeSelect;
+
+export type PoolCandidateView = Prisma.NodeGetPayload<{ select: typeof candidateSelect }>;
+
+/**
+ * The nodes that may join this load balancer's pool: every node of its cluster
+ * not in the pool yet, chosen in SQL (not from a page of the cluster's nodes,
+ * which at 2,000 nodes left most of them out), by name.
+ */
+export async function poolCandidates(loadBalancerId: string): Promise<PoolCandidateView[]> {
+  const lb = await db.loadBalancer.findUnique({ where: { id: loadBalancerId }, select: { clusterId: true } });
+  if (!lb) throw notFound("Load balancer");
+  return db.node.findMany({
+    where: { clusterId: lb.clusterId, memberships: { none: { loadBalancerId } } },
+    select: candidateSelect,
+    orderBy: { name: "asc" },
+  });
+}
 
 export function addPoolMember(loadBalancerId: string, input: s.PoolMemberCreate, audit: AuditContext): Promise<PoolMemberView> {
   return audited(audit, "pool-member.add", "LOAD_BALANCER", async (tx) => {
