@@ -53,6 +53,20 @@ export async function getDatabase(id: string): Promise<DatabaseView> {
   return instance;
 }
 
+/** The primary of every cluster that has one, by cluster id (the new-database form names it). */
+export async function primaryNamesByCluster(): Promise<Record<string, string>> {
+  const primaries = await db.databaseInstance.findMany({ where: { role: "PRIMARY" }, select: { clusterId: true, name: true } });
+  return Object.fromEntries(primaries.map((p) => [p.clusterId, p.name]));
+}
+
+/** The cluster's primary, leaving out `exceptId` (an instance asking who else is primary). */
+export function clusterPrimary(clusterId: string, exceptId?: string): Promise<{ id: string; name: string } | null> {
+  return db.databaseInstance.findFirst({
+    where: { clusterId, role: "PRIMARY", id: exceptId ? { not: exceptId } : undefined },
+    select: { id: true, name: true },
+  });
+}
+
 /**
  * A cluster has at most one primary. The cluster row is locked first so two
  * concurrent requests cannot both add one.
