@@ -35,6 +35,11 @@ export async function listClusters(query: z.output<typeof s.clusterList>): Promi
   return { items, total, page: query.page, pageSize: query.pageSize };
 }
 
+/** Every cluster, for a form's select and the list filters: all of them, not a page. */
+export function clusterChoices(): Promise<{ id: string; name: string; environment: string }[]> {
+  return db.cluster.findMany({ select: { id: true, name: true, environment: true }, orderBy: { name: "asc" } });
+}
+
 export async function getCluster(id: string): Promise<ClusterView> {
   const cluster = await db.cluster.findUnique({ where: { id }, select: clusterSelect });
   if (!cluster) throw notFound("Cluster");
