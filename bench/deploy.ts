@@ -125,7 +125,8 @@ async function main() {
     const { db } = await import("@/lib/db");
     const { systemActor } = await import("@/lib/common/actor");
     const audit = { actor: systemActor("bench"), requestId: "bench-deploy", clientIp: null };
-    const inv = await import("@/lib/inventory/service");
+    const { createCluster } = await import("@/lib/inventory/clusters");
+    const { createNode } = await import("@/lib/inventory/nodes");
     const { issueAgentCredential } = await import("@/lib/agents/service");
     const { createRevision, startDeployment } = await import("@/lib/config/service");
     const { canonicalJson, configChecksum } = await import("@/lib/config/checksum");
@@ -142,11 +143,11 @@ async function main() {
         .join(" ")}, node ${process.version}`,
     );
     const ports = await freePorts(N + 1);
-    const cluster = await inv.createCluster({ name: "bench", description: "", environment: "bench" }, audit);
+    const cluster = await createCluster({ name: "bench", description: "", environment: "bench" }, audit);
     const agents: SimConfig["agents"] = [];
     const endpoints: { agentUrl: string; keyId: string; secret: string }[] = [];
     for (let i = 0; i < N; i++) {
-      const node = await inv.createNode(
+      const node = await createNode(
         {
           clusterId: cluster.id,
           name: `app-${i + 1}`,

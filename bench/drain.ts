@@ -65,7 +65,10 @@ async function main() {
     const { db } = await import("@/lib/db");
     const { systemActor } = await import("@/lib/common/actor");
     const audit = { actor: systemActor("bench"), requestId: "bench-drain", clientIp: null };
-    const inv = await import("@/lib/inventory/service");
+    const { createCluster } = await import("@/lib/inventory/clusters");
+    const { createLoadBalancer } = await import("@/lib/inventory/load-balancers");
+    const { createNode } = await import("@/lib/inventory/nodes");
+    const { addPoolMember } = await import("@/lib/inventory/pool");
     const { issueAgentCredential } = await import("@/lib/agents/service");
     const { createRevision, startDeployment } = await import("@/lib/config/service");
     const { startNodeOperation } = await import("@/lib/operations/nodes");
@@ -77,13 +80,13 @@ async function main() {
         .map((x) => x.toFixed(2))
         .join(" ")}, node ${process.version}`,
     );
-    const cluster = await inv.createCluster({ name: "bench", description: "", environment: "bench" }, audit);
+    const cluster = await createCluster({ name: "bench", description: "", environment: "bench" }, audit);
     const ports = await freePorts(4);
     const nodes: { id: string; name: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const app = await startAppServer({ port: 0, name: `app-${i + 1}`, sessionIdleMs: 2000 });
       stops.unshift(() => app.close());
-      const node = await inv.createNode(
+      const node = await createNode(
         {
           clusterId: cluster.id,
           name: `app-${i + 1}`,
@@ -113,7 +116,7 @@ async function main() {
       checkIntervalMs: 200,
     });
     stops.unshift(() => lb.stop());
-    const lbRow = await inv.createLoadBalancer(
+    const lbRow = await createLoadBalancer(
       {
         clusterId: cluster.id,
         name: "edge",
@@ -125,7 +128,7 @@ async function main() {
       },
       audit,
     );
-    for (const n of nodes) await inv.addPoolMember(lbRow.id, { nodeId: n.id, weight: 100, backup: false }, audit);
+    for (const n of nodes) await addPoolMember(lbRow.id, { nodeId: n.id, weight: 100, backup: false }, audit);
     const { config: lbConfig } = await issueAgentCredential("LOAD_BALANCER", lbRow.id, audit);
     const pidFile = path.join(lb.dir, "haproxy.pid");
     const lbAgent = await startAgent(

@@ -92,7 +92,9 @@ async function main() {
     running.unshift(() => db.$disconnect());
     const { systemActor } = await import("@/lib/common/actor");
     const audit = { actor: systemActor("bench"), requestId: "bench-promote", clientIp: null };
-    const inv = await import("@/lib/inventory/service");
+    const { createCluster } = await import("@/lib/inventory/clusters");
+    const { createNode } = await import("@/lib/inventory/nodes");
+    const { createDatabase } = await import("@/lib/inventory/databases");
     const { issueAgentCredential } = await import("@/lib/agents/service");
     const { createRevision, startDeployment } = await import("@/lib/config/service");
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
@@ -135,14 +137,14 @@ async function main() {
       const dir = await makeLabDir("bench-promote");
       running.unshift(() => removeDir(dir));
       try {
-        const cluster = await inv.createCluster({ name: `bench-${r}`, description: "", environment: "bench" }, audit);
+        const cluster = await createCluster({ name: `bench-${r}`, description: "", environment: "bench" }, audit);
         const ports = await freePorts(4);
         let replicaId = "";
         for (const [name, role, server, url, port] of [
           ["pg-primary", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
           ["pg-replica", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
         ] as const) {
-          const row = await inv.createDatabase(
+          const row = await createDatabase(
             { clusterId: cluster.id, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
             audit,
           );
@@ -159,7 +161,7 @@ async function main() {
           const app = await startAppServer({ port: 0, name: `app-${i + 1}`, settingsFile });
           running.unshift(() => app.close());
           apps.push(app);
-          const node = await inv.createNode(
+          const node = await createNode(
             {
               clusterId: cluster.id,
               name: `app-${i + 1}`,

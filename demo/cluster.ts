@@ -127,12 +127,16 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     }
 
     log("Registering the platform in the inventory and enrolling agents…");
-    const inv = await import("@/lib/inventory/service");
+    const { createCluster } = await import("@/lib/inventory/clusters");
+    const { createLoadBalancer } = await import("@/lib/inventory/load-balancers");
+    const { createNode } = await import("@/lib/inventory/nodes");
+    const { createDatabase } = await import("@/lib/inventory/databases");
+    const { addPoolMember } = await import("@/lib/inventory/pool");
     const { issueAgentCredential } = await import("@/lib/agents/service");
     const { db } = await import("@/lib/db");
     const cluster =
       (await db.cluster.findUnique({ where: { name: "demo" }, select: { id: true } })) ??
-      (await inv.createCluster({ name: "demo", description: "The demo platform on loopback (clusterdeck demo)", environment: "demo" }, audit));
+      (await createCluster({ name: "demo", description: "The demo platform on loopback (clusterdeck demo)", environment: "demo" }, audit));
     // Ports change from run to run: drop last run's demo inventory and register afresh.
     const stale = [
       ...(await db.node.findMany({ where: { clusterId: cluster.id }, select: { id: true } })),
@@ -152,7 +156,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     const nodeIds: string[] = [];
     for (const [i, app] of apps.entries()) {
       const agentPort = appAgentPorts[i]!;
-      const node = await inv.createNode(
+      const node = await createNode(
         { clusterId: cluster.id, name: app.name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 200, agentUrl: `http://127.0.0.1:${agentPort}` },
         audit,
       );
@@ -167,7 +171,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       });
     }
     if (haproxy) {
-      const lb = await inv.createLoadBalancer(
+      const lb = await createLoadBalancer(
         {
           clusterId: cluster.id,
           name: "haproxy-1",
@@ -179,7 +183,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
         },
         audit,
       );
-      for (const nodeId of nodeIds) await inv.addPoolMember(lb.id, { nodeId, weight: 100, backup: false }, audit);
+      for (const nodeId of nodeIds) await addPoolMember(lb.id, { nodeId, weight: 100, backup: false }, audit);
       const { config } = await issueAgentCredential("LOAD_BALANCER", lb.id, audit);
       agentConfigs.push({
         name: "agent:haproxy-1",
@@ -193,7 +197,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
         ["pg-primary", "PRIMARY", pair.primary, pgAgentPrimary],
         ["pg-replica", "REPLICA", pair.replica, pgAgentReplica],
       ] as const) {
-        const instance = await inv.createDatabase(
+        const instance = await createDatabase(
           { clusterId: cluster.id, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${agentPort}` },
           audit,
         );

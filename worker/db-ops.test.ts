@@ -52,21 +52,23 @@ beforeAll(async () => {
   process.env.CLUSTERDECK_SECRET = "promote-test-secret-".padEnd(48, "x");
   resetEnvCache();
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createNode } = await import("@/lib/inventory/nodes");
+  const { createDatabase } = await import("@/lib/inventory/databases");
   const { issueAgentCredential } = await import("@/lib/agents/service");
   const dir = await makeLabDir("promote-test");
   cleanups.push(() => removeDir(dir));
   pair = await startPostgresPair({ synchronous: true });
   cleanups.push(() => pair.stop());
 
-  const cluster = await inv.createCluster({ name: "orders", description: "", environment: "production" }, audit);
+  const cluster = await createCluster({ name: "orders", description: "", environment: "production" }, audit);
   clusterId = cluster.id;
   const ports = await freePorts(4);
   for (const [name, role, server, url, port] of [
     ["pg-primary", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]],
     ["pg-replica", "REPLICA", pair.replica, pair.replicaUrl, ports[1]],
   ] as const) {
-    const row = await inv.createDatabase(
+    const row = await createDatabase(
       { clusterId, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
       audit,
     );
@@ -83,7 +85,7 @@ beforeAll(async () => {
     const app = await startAppServer({ port: 0, name: `app-${i + 1}`, settingsFile });
     apps.push(app);
     cleanups.push(() => app.close());
-    const node = await inv.createNode(
+    const node = await createNode(
       { clusterId, name: `app-${i + 1}`, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[2 + i]}` },
       audit,
     );

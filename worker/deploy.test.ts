@@ -63,12 +63,15 @@ beforeAll(async () => {
   process.env.CLUSTERDECK_SECRET = "deploy-test-secret-".padEnd(48, "x");
   resetEnvCache();
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createLoadBalancer } = await import("@/lib/inventory/load-balancers");
+  const { createNode } = await import("@/lib/inventory/nodes");
+  const { addPoolMember } = await import("@/lib/inventory/pool");
   const { issueAgentCredential } = await import("@/lib/agents/service");
   dir = await makeLabDir("deploy-test");
   cleanups.push(() => removeDir(dir));
 
-  const cluster = await inv.createCluster({ name: "push", description: "", environment: "production" }, audit);
+  const cluster = await createCluster({ name: "push", description: "", environment: "production" }, audit);
   clusterId = cluster.id;
   const ports = await freePorts(4);
   for (let i = 0; i < 3; i++) {
@@ -78,7 +81,7 @@ beforeAll(async () => {
     await writeFile(settingsFile, settings("initial"), { mode: 0o600 });
     const app = await startAppServer({ port: 0, name, settingsFile });
     cleanups.push(() => app.close());
-    const node = await inv.createNode(
+    const node = await createNode(
       { clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[i]}` },
       audit,
     );
@@ -102,13 +105,13 @@ beforeAll(async () => {
   // HAProxy starts with the first node only; the console's revisions take over its file.
   lb = await startHaproxy({ backends: [{ name: "be_edge", servers: [{ name: "app-1", host: "127.0.0.1", port: nodes[0]!.app.port }] }], checkIntervalMs: 100 });
   cleanups.push(() => lb.stop());
-  const lbRow = await inv.createLoadBalancer(
+  const lbRow = await createLoadBalancer(
     { clusterId, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${ports[3]}` },
     audit,
   );
   lbId = lbRow.id;
-  await inv.addPoolMember(lbId, { nodeId: nodes[0]!.id, weight: 100, backup: false }, audit);
-  await inv.addPoolMember(lbId, { nodeId: nodes[1]!.id, weight: 100, backup: false }, audit);
+  await addPoolMember(lbId, { nodeId: nodes[0]!.id, weight: 100, backup: false }, audit);
+  await addPoolMember(lbId, { nodeId: nodes[1]!.id, weight: 100, backup: false }, audit);
   const { config: lbConfig } = await issueAgentCredential("LOAD_BALANCER", lbId, audit);
   lbAgent = await startAgent(
     parseConfig({
@@ -163,7 +166,7 @@ describe("HAProxy", () => {
 
   it("deploys the generated configuration, then a node added to the pool under traffic, failing no request", async () => {
     const { createRevision, startDeployment } = await svc();
-    const inv = await import("@/lib/inventory/service");
+    const { addPoolMember } = await import("@/lib/inventory/pool");
     const r1 = await createRevision(`haproxy.${lbId}`, { input: haproxyInput(), message: "take over the file" }, audit);
     const op1 = await startDeployment(r1.id, { batchSize: 1, pauseSeconds: 0, reason: "first deploy" }, audit, null);
     expect((await operationDone(op1.id)).state).toBe("SUCCEEDED");
@@ -189,7 +192,7 @@ describe("HAProxy", () => {
       }
     };
     const clients = Promise.all([client(), client(), client(), client()]);
-    await inv.addPoolMember(lbId, { nodeId: nodes[2]!.id, weight: 100, backup: false }, audit);
+    await addPoolMember(lbId, { nodeId: nodes[2]!.id, weight: 100, backup: false }, audit);
     const r2 = await createRevision(`haproxy.${lbId}`, { input: haproxyInput(), message: "add app-3" }, audit);
     expect(r2.content).toContain("server app-3");
     const op2 = await startDeployment(r2.id, { batchSize: 1, pauseSeconds: 0, reason: "scale out" }, audit, null);

@@ -101,8 +101,8 @@ let clusterId = "";
 beforeAll(async () => {
   process.env.CLUSTERDECK_SECRET = "destinations-test-secret-".padEnd(48, "x");
   resetEnvCache();
-  const inv = await import("@/lib/inventory/service");
-  clusterId = (await inv.createCluster({ name: "destinations", description: "", environment: "production" }, audit)).id;
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  clusterId = (await createCluster({ name: "destinations", description: "", environment: "production" }, audit)).id;
   app = await startAppServer({ port: 0, name: "dest-app" });
   cleanups.push(() => app.close());
 }, 60_000);
@@ -110,10 +110,10 @@ beforeAll(async () => {
 let nodePort = 20_000;
 /** A node with an agent URL, its credential, and a real agent at `listen` (when given). */
 async function enrolled(name: string, agentUrl: string, listen?: { host: string; port: number }) {
-  const inv = await import("@/lib/inventory/service");
+  const { createNode } = await import("@/lib/inventory/nodes");
   const { issueAgentCredential, agentEndpointFor } = await import("@/lib/agents/service");
   // Only the agent is spoken to here; the node's own address just has to be unique.
-  const node = await inv.createNode({ clusterId, name, host: "127.0.0.1", port: nodePort++, weight: 100, capacity: 100, agentUrl }, audit);
+  const node = await createNode({ clusterId, name, host: "127.0.0.1", port: nodePort++, weight: 100, capacity: 100, agentUrl }, audit);
   const { config } = await issueAgentCredential("NODE", node.id, audit);
   let agent: RunningAgent | null = null;
   if (listen) {
@@ -286,7 +286,7 @@ describe("a name that resolves to a link-local address", () => {
   });
 
   it("a literal one in an agent URL or host is refused at input time, naming the field, unless allowed", async () => {
-    const inv = await import("@/lib/inventory/service");
+    const { createNode, deleteNode } = await import("@/lib/inventory/nodes");
     const { DomainError } = await import("@/lib/common/errors");
     for (const [field, input] of [
       ["agentUrl", { agentUrl: "http://169.254.169.254:7070" }],
@@ -296,9 +296,10 @@ describe("a name that resolves to a link-local address", () => {
       ["host", { host: "100.100.100.200" }],
       ["host", { host: "fe80::1%eth0" }],
     ] as const) {
-      const error = await inv
-        .createNode({ clusterId, name: `lit-${field}`, host: "127.0.0.1", port: 8080, weight: 1, capacity: 1, agentUrl: null, ...input }, audit)
-        .catch((e: unknown) => e);
+      const error = await createNode(
+        { clusterId, name: `lit-${field}`, host: "127.0.0.1", port: 8080, weight: 1, capacity: 1, agentUrl: null, ...input },
+        audit,
+      ).catch((e: unknown) => e);
       expect(error, JSON.stringify(input)).toBeInstanceOf(DomainError);
       expect((error as InstanceType<typeof DomainError>).code).toBe("invalid");
       expect((error as InstanceType<typeof DomainError>).details.errors).toEqual([
@@ -307,12 +308,12 @@ describe("a name that resolves to a link-local address", () => {
     }
     await allowLinkLocal(true);
     try {
-      const node = await inv.createNode(
+      const node = await createNode(
         { clusterId, name: "lit-allowed", host: "127.0.0.1", port: 8080, weight: 1, capacity: 1, agentUrl: "http://169.254.169.254:7070" },
         audit,
       );
       expect(node.agentUrl).toBe("http://169.254.169.254:7070");
-      await inv.deleteNode(node.id, audit);
+      await deleteNode(node.id, audit);
     } finally {
       await allowLinkLocal(false);
     }

@@ -33,10 +33,11 @@ beforeAll(async () => {
   process.env.CLUSTERDECK_SECRET = secret;
   resetEnvCache();
   const [appPort, agentPort] = (await freePorts(2)) as [number, number];
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createNode } = await import("@/lib/inventory/nodes");
   const { issueAgentCredential } = await import("@/lib/agents/service");
-  const cluster = await inv.createCluster({ name: "ha", description: "", environment: "production" }, audit);
-  const node = await inv.createNode(
+  const cluster = await createCluster({ name: "ha", description: "", environment: "production" }, audit);
+  const node = await createNode(
     { clusterId: cluster.id, name: "app-1", host: "127.0.0.1", port: appPort, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${agentPort}` },
     audit,
   );

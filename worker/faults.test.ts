@@ -87,11 +87,12 @@ beforeAll(async () => {
   process.env.CLUSTERDECK_SECRET = "faults-test-secret-".padEnd(48, "x");
   resetEnvCache();
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createNode } = await import("@/lib/inventory/nodes");
   const { issueAgentCredential } = await import("@/lib/agents/service");
   dir = await makeLabDir("faults-test");
   cleanups.push(() => removeDir(dir));
-  const cluster = await inv.createCluster({ name: "faults", description: "", environment: "production" }, audit);
+  const cluster = await createCluster({ name: "faults", description: "", environment: "production" }, audit);
   clusterId = cluster.id;
   const ports = await freePorts(2);
   const setUp = async (name: string, port: number) => {
@@ -99,7 +100,7 @@ beforeAll(async () => {
     await writeFile(settingsFile, settings("initial"), { mode: 0o600 });
     const app = await startAppServer({ port: 0, name, settingsFile });
     cleanups.push(() => app.close());
-    const node = await inv.createNode(
+    const node = await createNode(
       { clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${port}` },
       audit,
     );

@@ -57,10 +57,11 @@ beforeAll(async () => {
   resetEnvCache();
   [appPort, agentPort] = (await freePorts(2)) as [number, number];
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createNode } = await import("@/lib/inventory/nodes");
   const { issueAgentCredential } = await import("@/lib/agents/service");
-  const cluster = await inv.createCluster({ name: "watched", description: "", environment: "production" }, audit);
-  const node = await inv.createNode(
+  const cluster = await createCluster({ name: "watched", description: "", environment: "production" }, audit);
+  const node = await createNode(
     { clusterId: cluster.id, name: "app-1", host: "127.0.0.1", port: appPort, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${agentPort}` },
     audit,
   );

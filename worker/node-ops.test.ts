@@ -74,9 +74,12 @@ beforeAll(async () => {
   process.env.CLUSTERDECK_SECRET = "node-ops-test-secret-".padEnd(48, "x");
   resetEnvCache();
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createLoadBalancer } = await import("@/lib/inventory/load-balancers");
+  const { createNode } = await import("@/lib/inventory/nodes");
+  const { addPoolMember } = await import("@/lib/inventory/pool");
   const { issueAgentCredential } = await import("@/lib/agents/service");
-  const cluster = await inv.createCluster({ name: "drain", description: "", environment: "production" }, audit);
+  const cluster = await createCluster({ name: "drain", description: "", environment: "production" }, audit);
   clusterId = cluster.id;
   const ports = await freePorts(4);
   for (let i = 0; i < 3; i++) {
@@ -84,7 +87,7 @@ beforeAll(async () => {
     // Sessions end 3 s after their last request, so a drain finishes in seconds.
     const app = await startAppServer({ port: 0, name, sessionIdleMs: 3000 });
     cleanups.push(() => app.close());
-    const node = await inv.createNode(
+    const node = await createNode(
       { clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[i]}` },
       audit,
     );
@@ -103,12 +106,12 @@ beforeAll(async () => {
     checkIntervalMs: 100,
   });
   cleanups.push(() => lb.stop());
-  const lbRow = await inv.createLoadBalancer(
+  const lbRow = await createLoadBalancer(
     { clusterId, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${ports[3]}` },
     audit,
   );
   lbId = lbRow.id;
-  for (const n of nodes) await inv.addPoolMember(lbId, { nodeId: n.id, weight: 100, backup: false }, audit);
+  for (const n of nodes) await addPoolMember(lbId, { nodeId: n.id, weight: 100, backup: false }, audit);
   const { config: lbConfig } = await issueAgentCredential("LOAD_BALANCER", lbId, audit);
   const lbAgent = await startAgent(
     parseConfig({

@@ -25,16 +25,14 @@ function listen(port: number): Promise<net.Server> {
 
 it("probes a hardware load balancer's port and turns what it sees into events", async () => {
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createLoadBalancer } = await import("@/lib/inventory/load-balancers");
   const { Recorder } = await import("@/worker/recorder");
   const { Prober } = await import("@/worker/prober");
   const port = await freePort();
   let server = await listen(port);
-  const cluster = await inv.createCluster({ name: "edge", description: "", environment: "production" }, audit);
-  const lb = await inv.createLoadBalancer(
-    { clusterId: cluster.id, name: "f5-1", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port, agentUrl: null },
-    audit,
-  );
+  const cluster = await createCluster({ name: "edge", description: "", environment: "production" }, audit);
+  const lb = await createLoadBalancer({ clusterId: cluster.id, name: "f5-1", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port, agentUrl: null }, audit);
 
   const recorder = new Recorder(db);
   prober = new Prober(db, recorder, { everyMs: 100, timeoutMs: 300, refreshMs: 1000 });
@@ -56,14 +54,16 @@ it("probes a hardware load balancer's port and turns what it sees into events", 
 it("probes agentless nodes and databases too, but not targets waiting for enrolment", async () => {
   const { db } = await import("@/lib/db");
   const { loadProbeTargets } = await import("@/worker/prober");
-  const inv = await import("@/lib/inventory/service");
-  const cluster = await inv.createCluster({ name: "mixed", description: "", environment: "production" }, audit);
-  await inv.createNode({ clusterId: cluster.id, name: "bare", host: "127.0.0.1", port: 9100, weight: 100, capacity: 10, agentUrl: null }, audit);
-  await inv.createNode(
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createNode } = await import("@/lib/inventory/nodes");
+  const { createDatabase } = await import("@/lib/inventory/databases");
+  const cluster = await createCluster({ name: "mixed", description: "", environment: "production" }, audit);
+  await createNode({ clusterId: cluster.id, name: "bare", host: "127.0.0.1", port: 9100, weight: 100, capacity: 10, agentUrl: null }, audit);
+  await createNode(
     { clusterId: cluster.id, name: "pending", host: "127.0.0.1", port: 9101, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7100" },
     audit,
   );
-  await inv.createDatabase({ clusterId: cluster.id, name: "db", engine: "POSTGRESQL", host: "127.0.0.1", port: 9102, role: "PRIMARY", agentUrl: null }, audit);
+  await createDatabase({ clusterId: cluster.id, name: "db", engine: "POSTGRESQL", host: "127.0.0.1", port: 9102, role: "PRIMARY", agentUrl: null }, audit);
   const names = (await loadProbeTargets(db)).filter((t) => t.clusterId === cluster.id).map((t) => `${t.subjectType}:${t.name}`);
   expect(names.sort()).toEqual(["DATABASE:db", "NODE:bare"]);
 });

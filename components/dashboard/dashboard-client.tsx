@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/http/client";
 import { summaryKey } from "@/lib/inventory/queries";
-import type { PlatformSummary } from "@/lib/inventory/service";
+import type { PlatformSummary } from "@/lib/inventory/summary";
 import { StatusBadge } from "@/components/ui/badge";
 
 const healthOrder = ["UP", "DEGRADED", "DOWN", "UNKNOWN"];

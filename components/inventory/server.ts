@@ -6,7 +6,10 @@ import { notFound } from "next/navigation";
 import { isDomainError } from "@/lib/common/errors";
 import { idSchema } from "@/lib/common/schemas";
 import { firstValue, type SearchParams } from "@/lib/common/search-params";
-import { getCluster, getDatabase, getLoadBalancer, getNode, listClusters } from "@/lib/inventory/service";
+import { clusterChoices, getCluster } from "@/lib/inventory/clusters";
+import { getLoadBalancer } from "@/lib/inventory/load-balancers";
+import { getNode } from "@/lib/inventory/nodes";
+import { getDatabase } from "@/lib/inventory/databases";
 import { requirePage } from "@/lib/sign-in/session";
 import type { Permission } from "@/lib/auth/permissions";
 import type { ClusterOption } from "@/components/inventory/labels";
@@ -14,10 +17,9 @@ import type { ClusterOption } from "@/components/inventory/labels";
 /** requirePage once per request, shared by generateMetadata and the page. */
 export const pageActor = cache((permission: Permission) => requirePage(permission));
 
-/** Every cluster for a select (the API caps a page at 200). */
-export async function clusterOptions(): Promise<ClusterOption[]> {
-  const page = await listClusters({ page: 1, pageSize: 200 });
-  return page.items.map((c) => ({ id: c.id, name: c.name, environment: c.environment }));
+/** Every cluster for a select or a filter: all of them (a page of 200 left the rest unselectable). */
+export function clusterOptions(): Promise<ClusterOption[]> {
+  return clusterChoices();
 }
 
 /** Calls the service; a 404 from it, or an id that cannot exist, shows the not-found page. */

@@ -4,7 +4,10 @@ import Link from "next/link";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { DataTable, RowHeaderLink } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import type { ClusterView, DatabaseView, LoadBalancerView, NodeView } from "@/lib/inventory/service";
+import type { ClusterView } from "@/lib/inventory/clusters";
+import type { LoadBalancerView } from "@/lib/inventory/load-balancers";
+import type { NodeView } from "@/lib/inventory/nodes";
+import type { DatabaseView } from "@/lib/inventory/databases";
 import { address, bytes, kindLabel, roleLabel, tierLabel } from "@/components/inventory/labels";
 
 type TableProps<T> = { items: T[]; label: string; showCluster?: boolean };

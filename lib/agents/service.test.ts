@@ -16,21 +16,20 @@ beforeAll(() => {
 
 it("issues, rotates and hands the worker the current secret only", async () => {
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createLoadBalancer } = await import("@/lib/inventory/load-balancers");
+  const { createNode } = await import("@/lib/inventory/nodes");
   const { issueAgentCredential, loadAgentTargets } = await import("@/lib/agents/service");
-  const cluster = await inv.createCluster({ name: "enrol", description: "", environment: "production" }, audit);
-  const bare = await inv.createNode(
-    { clusterId: cluster.id, name: "no-agent", host: "10.0.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null },
-    audit,
-  );
+  const cluster = await createCluster({ name: "enrol", description: "", environment: "production" }, audit);
+  const bare = await createNode({ clusterId: cluster.id, name: "no-agent", host: "10.0.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null }, audit);
   await expect(issueAgentCredential("NODE", bare.id, audit)).rejects.toMatchObject({ code: "invalid" });
-  const hw = await inv.createLoadBalancer(
+  const hw = await createLoadBalancer(
     { clusterId: cluster.id, name: "f5", kind: "HARDWARE", tier: "EDGE", host: "127.0.0.1", port: 443, agentUrl: null },
     audit,
   );
   await expect(issueAgentCredential("LOAD_BALANCER", hw.id, audit)).rejects.toMatchObject({ code: "invalid" });
 
-  const node = await inv.createNode(
+  const node = await createNode(
     { clusterId: cluster.id, name: "app-1", host: "10.0.0.3", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7101" },
     audit,
   );
@@ -58,9 +57,10 @@ it("issues, rotates and hands the worker the current secret only", async () => {
 
 it("fingerprints the watched set: moves on every change the worker must follow, not on heartbeats", async () => {
   const { db } = await import("@/lib/db");
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createNode, deleteNode, updateNode } = await import("@/lib/inventory/nodes");
   const { issueAgentCredential, agentTargetsFingerprint } = await import("@/lib/agents/service");
-  const cluster = await inv.createCluster({ name: "fingerprint", description: "", environment: "production" }, audit);
+  const cluster = await createCluster({ name: "fingerprint", description: "", environment: "production" }, audit);
   // The monitor compares with the fingerprint of its last load only (a row
   // added and removed between two polls may give back an older fingerprint;
   // the monitor never watched it, so that is right).
@@ -73,7 +73,7 @@ it("fingerprints the watched set: moves on every change the worker must follow, 
   };
   await changed();
 
-  const node = await inv.createNode(
+  const node = await createNode(
     { clusterId: cluster.id, name: "fp-1", host: "10.0.0.9", port: 8080, weight: 100, capacity: 10, agentUrl: "http://127.0.0.1:7201" },
     audit,
   );
@@ -82,13 +82,13 @@ it("fingerprints the watched set: moves on every change the worker must follow, 
   expect(await changed()).toBe(true);
   await issueAgentCredential("NODE", node.id, audit); // rotation
   expect(await changed()).toBe(true);
-  await inv.updateNode(node.id, { agentUrl: "http://127.0.0.1:7202" }, audit);
+  await updateNode(node.id, { agentUrl: "http://127.0.0.1:7202" }, audit);
   expect(await changed()).toBe(true);
 
   // What the recorder writes every second must not trigger a reload.
   await db.$executeRaw`UPDATE "Node" SET "lastSeenAt" = now(), "activeSessions" = 3 WHERE "id" = ${node.id}`;
   expect(await changed()).toBe(false);
 
-  await inv.deleteNode(node.id, audit);
+  await deleteNode(node.id, audit);
   expect(await changed()).toBe(true);
 });

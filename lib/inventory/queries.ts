@@ -1,15 +1,20 @@
 // Inventory on the client: query keys, read hooks and the mutations. Every
 // write goes through the REST API (apiFetch) and then invalidates what it
 // made stale, so an open dashboard or list island catches up on its own.
-// Server components read through lib/inventory/service.ts instead and are
-// refreshed by the caller with router.refresh().
+// Server components read through the server modules beside this one
+// (clusters.ts, nodes.ts, …) instead and are refreshed by the caller with
+// router.refresh().
 import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { z } from "zod";
 import { apiFetch, qs } from "@/lib/http/client";
 import type { Jsonify } from "@/lib/http/json";
 import type { Page } from "@/lib/common/schemas";
 import type * as s from "@/lib/inventory/schemas";
-import type { ClusterView, DatabaseView, LoadBalancerDetail, LoadBalancerView, NodeDetail, NodeView, PoolMemberView } from "@/lib/inventory/service";
+import type { ClusterView } from "@/lib/inventory/clusters";
+import type { LoadBalancerDetail, LoadBalancerView } from "@/lib/inventory/load-balancers";
+import type { NodeDetail, NodeView } from "@/lib/inventory/nodes";
+import type { DatabaseView } from "@/lib/inventory/databases";
+import type { PoolMemberView } from "@/lib/inventory/pool";
 
 /** A server view as these hooks return it (JSON: dates and bigints as strings). */
 export type { Jsonify };

@@ -16,9 +16,10 @@ const as = (userId: string, role: "OPERATOR" | "ADMIN" | "VIEWER") => ({
 let nodeId = "";
 
 beforeAll(async () => {
-  const inv = await import("@/lib/inventory/service");
-  const cluster = await inv.createCluster({ name: "two-person", description: "", environment: "production" }, system);
-  const node = await inv.createNode({ clusterId: cluster.id, name: "lonely", host: "10.9.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null }, system);
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createNode } = await import("@/lib/inventory/nodes");
+  const cluster = await createCluster({ name: "two-person", description: "", environment: "production" }, system);
+  const node = await createNode({ clusterId: cluster.id, name: "lonely", host: "10.9.0.1", port: 8080, weight: 100, capacity: 10, agentUrl: null }, system);
   nodeId = node.id;
 });
 

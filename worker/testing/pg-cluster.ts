@@ -14,10 +14,11 @@ const audit = { actor: systemActor("test"), requestId: "pg-cluster", clientIp: n
 
 /** A fresh pair, a cluster named `name` holding it (pg-a primary, pg-b replica), and their agents. */
 export async function enrolledPair(name: string, opts: { synchronous?: boolean; control?: boolean } = {}): Promise<EnrolledPair> {
-  const inv = await import("@/lib/inventory/service");
+  const { createCluster } = await import("@/lib/inventory/clusters");
+  const { createDatabase } = await import("@/lib/inventory/databases");
   const { issueAgentCredential } = await import("@/lib/agents/service");
   const pair = await startPostgresPair({ synchronous: opts.synchronous });
-  const cluster = await inv.createCluster({ name, description: "", environment: "production" }, audit);
+  const cluster = await createCluster({ name, description: "", environment: "production" }, audit);
   const ports = await freePorts(2);
   const ids: string[] = [];
   const agents: RunningAgent[] = [];
@@ -25,7 +26,7 @@ export async function enrolledPair(name: string, opts: { synchronous?: boolean; 
     ["pg-a", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
     ["pg-b", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
   ] as const) {
-    const row = await inv.createDatabase(
+    const row = await createDatabase(
       { clusterId: cluster.id, name: member, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
       audit,
     );

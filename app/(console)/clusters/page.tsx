@@ -1,7 +1,7 @@
 import { can } from "@/lib/auth/permissions";
 import { parseSearchParams, type SearchParams } from "@/lib/common/search-params";
 import { clusterList } from "@/lib/inventory/schemas";
-import { listClusters } from "@/lib/inventory/service";
+import { listClusters } from "@/lib/inventory/clusters";
 import { ClusterTable } from "@/components/inventory/tables";
 import { ListPage } from "@/components/inventory/page-parts";
 import { pageActor } from "@/components/inventory/server";

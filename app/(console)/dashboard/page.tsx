@@ -1,5 +1,5 @@
 import { requirePage } from "@/lib/sign-in/session";
-import { platformSummary } from "@/lib/inventory/service";
+import { platformSummary } from "@/lib/inventory/summary";
 import { metricRange } from "@/lib/metrics/schemas";
 import { PageHeader } from "@/components/ui/page-header";
 import { DashboardClient } from "@/components/dashboard/dashboard-client";

@@ -1,7 +1,7 @@
 import { can } from "@/lib/auth/permissions";
 import { parseSearchParams, type SearchParams } from "@/lib/common/search-params";
 import { databaseList, dbRoleValues } from "@/lib/inventory/schemas";
-import { listDatabases } from "@/lib/inventory/service";
+import { listDatabases } from "@/lib/inventory/databases";
 import { clusterFilter, healthFilter } from "@/components/inventory/filter-bar";
 import { DatabaseTable } from "@/components/inventory/tables";
 import { firstStep, ListPage } from "@/components/inventory/page-parts";

@@ -1,7 +1,7 @@
 import { can } from "@/lib/auth/permissions";
 import { parseSearchParams, type SearchParams } from "@/lib/common/search-params";
 import { lbKindValues, loadBalancerList } from "@/lib/inventory/schemas";
-import { listLoadBalancers } from "@/lib/inventory/service";
+import { listLoadBalancers } from "@/lib/inventory/load-balancers";
 import { clusterFilter, healthFilter } from "@/components/inventory/filter-bar";
 import { LoadBalancerTable } from "@/components/inventory/tables";
 import { firstStep, ListPage } from "@/components/inventory/page-parts";

@@ -1,7 +1,7 @@
 import { can } from "@/lib/auth/permissions";
 import { parseSearchParams, type SearchParams } from "@/lib/common/search-params";
 import { adminStateValues, nodeList } from "@/lib/inventory/schemas";
-import { listNodes } from "@/lib/inventory/service";
+import { listNodes } from "@/lib/inventory/nodes";
 import { clusterFilter, healthFilter } from "@/components/inventory/filter-bar";
 import { NodeTable } from "@/components/inventory/tables";
 import { firstStep, ListPage } from "@/components/inventory/page-parts";

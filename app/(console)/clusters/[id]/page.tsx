@@ -1,6 +1,9 @@
 import Link from "next/link";
 import { can } from "@/lib/auth/permissions";
-import { listDatabases, listLoadBalancers, listNodes } from "@/lib/inventory/service";
+import { listLoadBalancers } from "@/lib/inventory/load-balancers";
+import { listNodes } from "@/lib/inventory/nodes";
+import { listDatabases } from "@/lib/inventory/databases";
+import { clusterFigures } from "@/lib/inventory/summary";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/badge";
 import { ClusterActions } from "@/components/inventory/entity-actions";
@@ -21,26 +24,25 @@ export async function generateMetadata({ params }: Params) {
   return { title: `${cluster.name} · Cluster` };
 }
 
-const ALL = { page: 1, pageSize: 200 } as const;
+/** The tables show a cluster's first rows, with a link to the rest; figures come from clusterFigures, over every row. */
+const FIRST_ROWS = { page: 1, pageSize: 200 } as const;
 
 export default async function ClusterPage({ params }: Params) {
   const actor = await pageActor("inventory:read");
   const canWrite = can(actor.role, "inventory:write");
   const cluster = await loadCluster((await params).id);
-  const [lbs, nodes, dbs] = await Promise.all([
-    listLoadBalancers({ ...ALL, clusterId: cluster.id }),
-    listNodes({ ...ALL, clusterId: cluster.id }),
-    listDatabases({ ...ALL, clusterId: cluster.id }),
+  const [lbs, nodes, dbs, figures] = await Promise.all([
+    listLoadBalancers({ ...FIRST_ROWS, clusterId: cluster.id }),
+    listNodes({ ...FIRST_ROWS, clusterId: cluster.id }),
+    listDatabases({ ...FIRST_ROWS, clusterId: cluster.id }),
+    clusterFigures(cluster.id),
   ]);
   const counts = cluster._count;
   const inUse = counts.loadBalancers + counts.nodes + counts.databases > 0;
-  const primaries = dbs.items.filter((d) => d.role === "PRIMARY");
-  const capacity = nodes.items.reduce((a, n) => a + n.capacity, 0);
-  const sessions = nodes.items.reduce((a, n) => a + n.activeSessions, 0);
 
   const warnings: string[] = [];
   if (counts.nodes === 1) warnings.push("Only one app node: if it fails, nothing serves this cluster. Add a second one (N+1).");
-  if (counts.databases > 0 && primaries.length === 0) warnings.push("No database instance is marked primary: writes have nowhere to go.");
+  if (counts.databases > 0 && figures.primaries === 0) warnings.push("No database instance is marked primary: writes have nowhere to go.");
   if (counts.nodes > 0 && counts.loadBalancers === 0) warnings.push("App nodes but no load balancer: nothing spreads traffic over them.");
 
   return (
@@ -87,7 +89,7 @@ export default async function ClusterPage({ params }: Params) {
           </dd>
           <dt>App capacity</dt>
           <dd>
-            {sessions.toLocaleString("en")} active of {capacity.toLocaleString("en")} sessions
+            {figures.activeSessions.toLocaleString("en")} active of {figures.capacity.toLocaleString("en")} sessions
           </dd>
           <dt>Automatic failover</dt>
           <dd>

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { can } from "@/lib/auth/permissions";
-import { listDatabases } from "@/lib/inventory/service";
+import { clusterPrimary } from "@/lib/inventory/databases";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { DatabaseActions } from "@/components/inventory/entity-actions";
@@ -28,8 +28,7 @@ export default async function DatabasePage({ params }: Params) {
   const canWrite = can(actor.role, "inventory:write");
   const instance = await loadDatabase((await params).id);
   const primary = instance.role === "PRIMARY";
-  const primaries = await listDatabases({ page: 1, pageSize: 200, clusterId: instance.clusterId, role: "PRIMARY" });
-  const otherPrimary = primaries.items.find((d) => d.id !== instance.id) ?? null;
+  const otherPrimary = await clusterPrimary(instance.clusterId, instance.id);
 
   return (
     <>

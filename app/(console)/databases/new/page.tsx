@@ -1,5 +1,5 @@
 import type { SearchParams } from "@/lib/common/search-params";
-import { listDatabases } from "@/lib/inventory/service";
+import { primaryNamesByCluster } from "@/lib/inventory/databases";
 import { DatabaseForm } from "@/components/inventory/database-form";
 import { NewRecordPage } from "@/components/inventory/page-parts";
 import { clusterOptions, defaultCluster, pageActor } from "@/components/inventory/server";
@@ -9,7 +9,7 @@ export const metadata = { title: "New database" };
 
 export default async function NewDatabasePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await pageActor("inventory:write");
-  const [clusters, primaries] = await Promise.all([clusterOptions(), listDatabases({ page: 1, pageSize: 200, role: "PRIMARY" })]);
+  const [clusters, primaries] = await Promise.all([clusterOptions(), primaryNamesByCluster()]);
   const defaultClusterId = defaultCluster(clusters, await searchParams);
   return (
     <NewRecordPage
@@ -18,12 +18,7 @@ export default async function NewDatabasePage({ searchParams }: { searchParams: 
       description="A PostgreSQL instance: the cluster's primary, or a replica of it."
       needsCluster={clusters.length === 0 && "A database instance"}
     >
-      <DatabaseForm
-        mode="create"
-        clusters={clusters}
-        defaultClusterId={defaultClusterId}
-        primaries={Object.fromEntries(primaries.items.map((d) => [d.clusterId, d.name]))}
-      />
+      <DatabaseForm mode="create" clusters={clusters} defaultClusterId={defaultClusterId} primaries={primaries} />
     </NewRecordPage>
   );
 }

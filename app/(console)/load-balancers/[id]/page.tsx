@@ -1,5 +1,5 @@
 import { can } from "@/lib/auth/permissions";
-import { listNodes } from "@/lib/inventory/service";
+import { poolCandidates } from "@/lib/inventory/pool";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { LoadBalancerActions } from "@/components/inventory/entity-actions";
@@ -25,12 +25,8 @@ export default async function LoadBalancerPage({ params }: Params) {
   const actor = await pageActor("inventory:read");
   const canWrite = can(actor.role, "inventory:write");
   const lb = await loadLoadBalancer((await params).id);
-  const memberIds = new Set(lb.members.map((m) => m.node.id));
   // Only an admin can add members, so only an admin needs the candidates.
-  const clusterNodes = canWrite ? await listNodes({ page: 1, pageSize: 200, clusterId: lb.clusterId }) : null;
-  const candidates = (clusterNodes?.items ?? [])
-    .filter((n) => !memberIds.has(n.id))
-    .map((n) => ({ id: n.id, name: n.name, host: n.host, port: n.port, weight: n.weight, health: n.health, adminState: n.adminState }));
+  const candidates = canWrite ? await poolCandidates(lb.id) : [];
   const hardware = lb.kind === "HARDWARE";
 
   return (

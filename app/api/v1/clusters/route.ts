@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { listClusters, createCluster } from "@/lib/inventory/service";
+import { listClusters, createCluster } from "@/lib/inventory/clusters";
 
 export const dynamic = "force-dynamic";
 

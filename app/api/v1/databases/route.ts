@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { listDatabases, createDatabase } from "@/lib/inventory/service";
+import { listDatabases, createDatabase } from "@/lib/inventory/databases";
 
 export const dynamic = "force-dynamic";
 

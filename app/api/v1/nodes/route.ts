@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { listNodes, createNode } from "@/lib/inventory/service";
+import { listNodes, createNode } from "@/lib/inventory/nodes";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { platformSummary } from "@/lib/inventory/service";
+import { platformSummary } from "@/lib/inventory/summary";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { getDatabase, updateDatabase, deleteDatabase } from "@/lib/inventory/service";
+import { getDatabase, updateDatabase, deleteDatabase } from "@/lib/inventory/databases";
 
 export const dynamic = "force-dynamic";
 

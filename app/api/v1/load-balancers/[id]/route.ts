@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { getLoadBalancer, updateLoadBalancer, deleteLoadBalancer } from "@/lib/inventory/service";
+import { getLoadBalancer, updateLoadBalancer, deleteLoadBalancer } from "@/lib/inventory/load-balancers";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { getNode, updateNode, deleteNode } from "@/lib/inventory/service";
+import { getNode, updateNode, deleteNode } from "@/lib/inventory/nodes";
 
 export const dynamic = "force-dynamic";
 

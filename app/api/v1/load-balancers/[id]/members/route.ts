@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { addPoolMember } from "@/lib/inventory/service";
+import { addPoolMember } from "@/lib/inventory/pool";
 
 export const dynamic = "force-dynamic";
 

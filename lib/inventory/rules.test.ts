@@ -11,7 +11,15 @@ setupTestDatabase();
 const audit: AuditContext = { actor: systemActor("test"), requestId: "inv-test", clientIp: null };
 
 async function services() {
-  return { ...(await import("@/lib/inventory/service")), db: (await import("@/lib/db")).db };
+  return {
+    ...(await import("@/lib/inventory/clusters")),
+    ...(await import("@/lib/inventory/load-balancers")),
+    ...(await import("@/lib/inventory/nodes")),
+    ...(await import("@/lib/inventory/databases")),
+    ...(await import("@/lib/inventory/pool")),
+    ...(await import("@/lib/inventory/summary")),
+    db: (await import("@/lib/db")).db,
+  };
 }
 
 describe("inventory", () => {
