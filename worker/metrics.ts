@@ -3,7 +3,8 @@
 // Through prom-client: each figure is read from the worker at scrape time
 // (a collect callback), and the process figures are prom-client's defaults.
 import http from "node:http";
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { registerProcessMetrics } from "@/lib/telemetry/process";
 
 export type WorkerStats = () => {
   leader: boolean;
@@ -45,7 +46,7 @@ export function workerRegistry(stats: WorkerStats): Registry {
   counter("clusterdeck_worker_channel_failures_total", "Broken, refused or silent agent channels", (s) => s.counts.failures);
   counter("clusterdeck_worker_health_transitions_total", "Health changes published as events", (s) => s.counts.transitions);
   // process_cpu_seconds_total, process_resident_memory_bytes and the rest of prom-client's process and Node.js figures.
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
   return registry;
 }
 

@@ -4,7 +4,8 @@
 // on globalThis: Next may load this module more than once (per route bundle,
 // and again on every dev reload), and every copy must count into the same one.
 import "server-only";
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { registerProcessMetrics } from "@/lib/telemetry/process";
 
 type WebMetrics = { registry: Registry; requests: Counter<"method" | "route" | "status">; streamClients: Gauge };
 
@@ -23,7 +24,7 @@ function create(): WebMetrics {
     help: "Open live-stream (Server-Sent Events) connections to this web process.",
     registers: [registry],
   });
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
   return { registry, requests, streamClients };
 }
 
