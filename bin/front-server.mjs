@@ -20,13 +20,29 @@ import { EventEmitter } from "node:events";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { format, parseArgs, stripVTControlCharacters } from "node:util";
 import { PROBLEM_CONTENT_TYPE, problemShape } from "../lib/http/problem-shape.mjs";
-import { createLogger, REDACT_PATHS } from "../lib/log/pino.mjs";
+import { createLogger, maskPlainStrings, REDACT_PATHS } from "../lib/log/pino.mjs";
 
 /** The web process's own lines, in the format and with the redaction of every Clusterdeck log (lib/log.ts). */
-const logger = createLogger({ role: () => "web", mask: (fields) => fields, redactPaths: REDACT_PATHS, censor: "••••••" });
+const CENSOR = "••••••";
+const logger = createLogger({ role: () => "web", mask: (fields) => maskPlainStrings(fields, CENSOR), redactPaths: REDACT_PATHS, censor: CENSOR });
 const defaultLog = ({ level, msg, ...fields }) => logger[level]({ ...fields, msg });
+
+/**
+ * What Next and libraries print through console.* ("✓ Running next.config.mjs…",
+ * warnings) becomes a line of the same shape ("msg":"web.console", the text in
+ * "text"), so every line the web process writes is one JSON object.
+ */
+function consoleThroughLog() {
+  const levels = { log: "info", info: "info", debug: "debug", warn: "warn", error: "error" };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => {
+      const text = stripVTControlCharacters(format(...args)).trim();
+      if (text) defaultLog({ level, msg: "web.console", text: text.slice(0, 8000) });
+    };
+  }
+}
 
 /** What a 405 from here offers; proxy.ts names the exact methods of each API route. */
 const SERVED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -282,6 +298,7 @@ export function createFrontServer({ handle, trustProxyHops, log = defaultLog }) 
 
 /** Next behind the front server, listening until SIGTERM or SIGINT. */
 export async function runFrontServer({ dir, hostname, port, trustProxyHops }) {
+  consoleThroughLog();
   process.title = "clusterdeck-web";
   const { default: next } = await import("next");
   // A custom server gets TURBOPACK=auto from next() (a bundler choice for dev);

@@ -7,3 +7,4 @@ export declare function createLogger(options: {
   censor: string;
 }): Logger;
 export declare const REDACT_PATHS: string[];
+export declare function maskPlainStrings<T>(value: T, censor: string): T;

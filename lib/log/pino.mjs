@@ -49,6 +49,21 @@ export function createLogger({ role, mask, redactPaths, censor }) {
   );
 }
 
+const URL_PASSWORD = /([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#@]*@/g;
+const BEARER = /\b(Bearer|Basic)[ \t]+[^\s"'<>]+/gi;
+
+/**
+ * A small mask for what cannot load lib/security/mask.ts (bin/front-server.mjs
+ * is plain JavaScript run by bare Node): URL passwords and bearer or basic
+ * credentials in every string value, at any depth.
+ */
+export function maskPlainStrings(value, censor) {
+  if (typeof value === "string") return value.replace(URL_PASSWORD, `$1${censor}@`).replace(BEARER, `$1 ${censor}`);
+  if (Array.isArray(value)) return value.map((v) => maskPlainStrings(v, censor));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPlainStrings(v, censor)]));
+  return value;
+}
+
 /**
  * Paths pino redacts before anything else reads the line: what the code logs,
  * or could, under a plain name. The mask given to createLogger covers the
