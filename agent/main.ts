@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   if (!config.tls && !loopback) {
     log({ level: "warn", msg: "listening beyond loopback without TLS: requests are signed but snapshots travel in clear text; set tls" });
   }
-  log({ level: "info", msg: "agent started", name: config.name, role: config.role, version, url: agent.url, pid: process.pid });
+  // What it manages, as configured (URL passwords and secret-named settings masked by the logger).
+  log({ level: "info", msg: "agent started", name: config.name, role: config.role, settings: config[config.role], version, url: agent.url, pid: process.pid });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
