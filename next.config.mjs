@@ -28,6 +28,7 @@ const nextConfig = {
       { source: "/api/:path*", headers: [noContentCsp] },
       { source: "/_next/:path*", headers: [noContentCsp] },
       { source: "/favicon.ico", headers: [noContentCsp] },
+      { source: "/metrics", headers: [noContentCsp] },
     ];
   },
 };

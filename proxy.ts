@@ -6,7 +6,8 @@
 //   empty 405, or a 500 (a malformed escape in a route parameter) — never the
 //   API's error shape.
 // - pages: a convenience redirect to /login for anonymous visitors (not on
-//   /login, /forbidden and /display themselves);
+//   /login, /forbidden and /display themselves, nor on /metrics, which
+//   answers Prometheus's bearer token itself);
 // - pages: the Content-Security-Policy with a fresh nonce, on every page
 //   response (/login, /forbidden and error pages included), handed to Next in
 //   the request so it stamps that nonce on the scripts it renders; and the
@@ -56,6 +57,8 @@ function pageWithNonce(req: NextRequest): NextResponse {
 export function proxy(req: NextRequest) {
   const { pathname } = req.nextUrl;
   if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return NextResponse.next();
+  // Prometheus has no session: app/metrics/route.ts checks its bearer token itself.
+  if (pathname === "/metrics") return NextResponse.next();
   if (pathname === "/api" || pathname.startsWith("/api/")) return apiGate(req);
   const open = openPages.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   const hasSession = sessionCookies.some((name) => req.cookies.has(name));

@@ -655,7 +655,7 @@ describe("agent fuzz (a real agent process)", () => {
           .slice(logBefore)
           .split("\n")
           .filter((l) => l.includes('"msg":"request failed"'))
-          .map((l) => l.replace(/"t":"[^"]+",?/, "")),
+          .map((l) => l.replace(/"time":"[^"]+",?/, "")),
       ),
     ];
     expect(failures, `seed ${seed}\n${failures.slice(0, 25).join("\n")}\nagent log:\n${requestFailures.slice(0, 10).join("\n")}`).toEqual([]);

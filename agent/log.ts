@@ -1,11 +1,16 @@
-// The agent's log: one JSON object per line on stderr (stdout stays free for
-// whatever supervises the daemon). Callers pass fields, never secrets.
+// The agent's log: the console's one logger (lib/log.ts: the same JSON line,
+// with process "agent", the same redaction), handed around as a sink so tests
+// can collect entries. In the agent process (setLogProcess("agent"), agent/main.ts)
+// every line goes to stderr: stdout stays free for whatever supervises the daemon. Callers pass
+// fields, never secrets.
+import { writeLog } from "@/lib/log";
+
 export type LogEntry = { level: "info" | "warn" | "error"; msg: string } & Record<string, unknown>;
 export type LogSink = (entry: LogEntry) => void;
 
 export const stderrLog: LogSink = (entry) => {
   const { level, msg, ...fields } = entry;
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + "\n");
+  writeLog(level, msg, fields);
 };
 
 /**

@@ -5,6 +5,7 @@
 // and openMetrics in place (key rotation without breaking the worker's streams).
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { setLogDebug, setLogProcess } from "@/lib/log";
 import { version } from "@/lib/version";
 import { ConfigError, loadConfig, type AgentConfig } from "./config";
 import { stderrLog as log } from "./log";
@@ -28,6 +29,9 @@ function restartRelevant(config: AgentConfig): string {
 }
 
 async function main(): Promise<void> {
+  setLogProcess("agent");
+  // The agent never reads the console's environment (CLUSTERDECK_DEBUG included).
+  setLogDebug(false);
   let args;
   try {
     args = parseArgs({
@@ -78,7 +82,8 @@ async function main(): Promise<void> {
   if (!config.tls && !loopback) {
     log({ level: "warn", msg: "listening beyond loopback without TLS: requests are signed but snapshots travel in clear text; set tls" });
   }
-  log({ level: "info", msg: "agent started", name: config.name, role: config.role, version, url: agent.url, pid: process.pid });
+  // What it manages, as configured (URL passwords and secret-named settings masked by the logger).
+  log({ level: "info", msg: "agent started", name: config.name, role: config.role, settings: config[config.role], version, url: agent.url, pid: process.pid });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,37 +1,42 @@
-// Prometheus text exposition (format 0.0.4), just what the agent needs.
-// Label values come from config and from the managed software, so they are
-// escaped here rather than trusted.
+// Prometheus exposition for the agent, through prom-client. The agent's own
+// figures and its driver's are read at scrape time from what the last collect
+// saw, so each scrape fills a fresh Registry (see exposition) rather than
+// keeping metrics in step with the collector. Label values come from config and
+// from the managed software: prom-client escapes them.
+import { Counter, Gauge, Registry } from "prom-client";
 
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+export const PROMETHEUS_CONTENT_TYPE: string = Registry.PROMETHEUS_CONTENT_TYPE;
 
 export type Labels = Record<string, string>;
 export type Sample = { labels?: Labels; value: number };
 
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-export function formatLabels(labels: Labels | undefined): string {
-  if (!labels) return "";
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
-  return parts.length ? `{${parts.join(",")}}` : "";
-}
-
-export function formatValue(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
-}
-
-/** One metric family: HELP, TYPE and its samples. An empty family still declares itself. */
-export function family(name: string, type: "gauge" | "counter", help: string, samples: Sample[] | number): string {
+/** One metric family in `registry`: HELP, TYPE and its samples. An empty family still declares itself. */
+export function family(registry: Registry, name: string, type: "gauge" | "counter", help: string, samples: Sample[] | number): void {
   const list = typeof samples === "number" ? [{ value: samples }] : samples;
-  const lines = [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`];
-  for (const s of list) lines.push(`${name}${formatLabels(s.labels)} ${formatValue(s.value)}`);
-  return lines.join("\n") + "\n";
+  const labelNames = [...new Set(list.flatMap((s) => Object.keys(s.labels ?? {})))];
+  // prom-client prints `name 0` for an unlabelled metric that was never set; with a
+  // label name and no series it prints HELP and TYPE alone, as an empty family should.
+  const config = { name, help, labelNames: list.length === 0 ? ["series"] : labelNames, registers: [registry] };
+  if (type === "gauge") {
+    const gauge = new Gauge(config);
+    for (const s of list) {
+      if (s.labels) gauge.set(s.labels, s.value);
+      else gauge.set(s.value);
+    }
+  } else {
+    const counter = new Counter(config);
+    for (const s of list) {
+      // A counter only goes up from zero: a value that cannot be one (an app reporting garbage) is left out.
+      if (!(s.value >= 0) || s.value === Infinity) continue;
+      if (s.labels) counter.inc(s.labels, s.value);
+      else counter.inc(s.value);
+    }
+  }
+}
+
+/** The text of a fresh Registry that `fill` registers families in. */
+export async function exposition(fill: (registry: Registry) => void): Promise<string> {
+  const registry = new Registry();
+  fill(registry);
+  return registry.metrics();
 }

@@ -26,6 +26,7 @@ import { Collector } from "./collector";
 import type { AgentConfig, Credential } from "./config";
 import { loadDriver } from "./load-driver";
 import { rateLimited, stderrLog, type LogSink } from "./log";
+import { Registry } from "prom-client";
 import { family, PROMETHEUS_CONTENT_TYPE } from "./prom";
 import { ActionError, type Driver } from "./drivers/types";
 
@@ -361,48 +362,48 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     });
   }
 
-  function metricsText(): string {
+  /** The agent's own families, read from the collector at scrape time. */
+  function agentFamilies(registry: Registry): void {
     const latest = collector.latest;
     const host = latest?.host;
     const health = latest?.health;
-    return [
-      family("clusterdeck_agent_up", "gauge", "1 while the agent process runs.", 1),
-      family("clusterdeck_agent_info", "gauge", "The agent's identity.", [{ labels: { role: config.role, name: config.name, version }, value: 1 }]),
-      family("clusterdeck_agent_start_time_seconds", "gauge", "When the agent started (Unix time).", startedAt.getTime() / 1000),
-      family(
-        "clusterdeck_agent_health",
-        "gauge",
-        "1 for the health of the latest snapshot.",
-        (["UP", "DEGRADED", "DOWN"] as const).map((s) => ({ labels: { state: s }, value: health === s ? 1 : 0 })),
-      ),
-      family(
-        "clusterdeck_agent_collect_duration_seconds",
-        "gauge",
-        "How long the last driver collect took.",
-        collector.lastDurationMs === undefined ? NaN : collector.lastDurationMs / 1000,
-      ),
-      family("clusterdeck_agent_collects_total", "counter", "Driver collects started.", collector.collectsTotal),
-      family("clusterdeck_agent_collect_failures_total", "counter", "Driver collects that threw or overran the interval.", collector.failuresTotal),
-      family("clusterdeck_agent_snapshot_seq", "gauge", "seq of the latest snapshot.", collector.seq),
-      family("clusterdeck_agent_streams", "gauge", "Open /v1/stream connections.", streams.size),
-      family(
-        "clusterdeck_agent_refused_requests_total",
-        "counter",
-        "Requests refused, by reason.",
-        [...refused].map(([reason, value]) => ({ labels: { reason }, value })),
-      ),
-      ...(host
-        ? [
-            family("clusterdeck_agent_host_cpu_ratio", "gauge", "Host CPU busy share between the last two snapshots (0..1).", host.cpu),
-            family("clusterdeck_agent_host_memory_used_bytes", "gauge", "Host memory in use.", host.memoryUsed),
-            family("clusterdeck_agent_host_memory_total_bytes", "gauge", "Host memory.", host.memoryTotal),
-            family("clusterdeck_agent_host_load1", "gauge", "Host 1-minute load average.", host.load1),
-          ]
-        : []),
-    ].join("");
+    family(registry, "clusterdeck_agent_up", "gauge", "1 while the agent process runs.", 1);
+    family(registry, "clusterdeck_agent_info", "gauge", "The agent's identity.", [{ labels: { role: config.role, name: config.name, version }, value: 1 }]);
+    family(registry, "clusterdeck_agent_start_time_seconds", "gauge", "When the agent started (Unix time).", startedAt.getTime() / 1000);
+    family(
+      registry,
+      "clusterdeck_agent_health",
+      "gauge",
+      "1 for the health of the latest snapshot.",
+      (["UP", "DEGRADED", "DOWN"] as const).map((s) => ({ labels: { state: s }, value: health === s ? 1 : 0 })),
+    );
+    family(
+      registry,
+      "clusterdeck_agent_collect_duration_seconds",
+      "gauge",
+      "How long the last driver collect took.",
+      collector.lastDurationMs === undefined ? NaN : collector.lastDurationMs / 1000,
+    );
+    family(registry, "clusterdeck_agent_collects_total", "counter", "Driver collects started.", collector.collectsTotal);
+    family(registry, "clusterdeck_agent_collect_failures_total", "counter", "Driver collects that threw or overran the interval.", collector.failuresTotal);
+    family(registry, "clusterdeck_agent_snapshot_seq", "gauge", "seq of the latest snapshot.", collector.seq);
+    family(registry, "clusterdeck_agent_streams", "gauge", "Open /v1/stream connections.", streams.size);
+    family(
+      registry,
+      "clusterdeck_agent_refused_requests_total",
+      "counter",
+      "Requests refused, by reason.",
+      [...refused].map(([reason, value]) => ({ labels: { reason }, value })),
+    );
+    if (host) {
+      family(registry, "clusterdeck_agent_host_cpu_ratio", "gauge", "Host CPU busy share between the last two snapshots (0..1).", host.cpu);
+      family(registry, "clusterdeck_agent_host_memory_used_bytes", "gauge", "Host memory in use.", host.memoryUsed);
+      family(registry, "clusterdeck_agent_host_memory_total_bytes", "gauge", "Host memory.", host.memoryTotal);
+      family(registry, "clusterdeck_agent_host_load1", "gauge", "Host 1-minute load average.", host.load1);
+    }
   }
 
-  function handleMetrics(req: IncomingMessage, res: ServerResponse) {
+  async function handleMetrics(req: IncomingMessage, res: ServerResponse) {
     const access = metricsAccess;
     if (access.kind === "closed") {
       return refuse(req, res, 403, "metrics-closed", { error: "metrics-closed", message: METRICS_CLOSED_MESSAGE });
@@ -415,14 +416,18 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
         return refuse(req, res, 401, "metrics-token", { error: "unauthorized", reason: "metrics-token" }, { "www-authenticate": 'Bearer realm="metrics"' });
       }
     }
-    let driverLines = "";
+    const own = new Registry();
+    agentFamilies(own);
+    // The driver fills a registry of its own: one that throws half-way loses its families, not the agent's.
+    const registries = [own];
     try {
-      driverLines = driver.metrics();
+      const driverRegistry = new Registry();
+      driver.metrics(driverRegistry);
+      registries.push(driverRegistry);
     } catch (error) {
       log({ level: "error", msg: "driver metrics failed", error: (error as Error).message });
     }
-    if (driverLines && !driverLines.endsWith("\n")) driverLines += "\n";
-    const text = metricsText() + driverLines;
+    const text = await Registry.merge(registries).metrics();
     res.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE, "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
     res.end(text);
   }

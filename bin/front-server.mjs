@@ -20,8 +20,29 @@ import { EventEmitter } from "node:events";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { format, parseArgs, stripVTControlCharacters } from "node:util";
 import { PROBLEM_CONTENT_TYPE, problemShape } from "../lib/http/problem-shape.mjs";
+import { createLogger, maskPlainStrings, REDACT_PATHS } from "../lib/log/pino.mjs";
+
+/** The web process's own lines, in the format and with the redaction of every Clusterdeck log (lib/log.ts). */
+const CENSOR = "••••••";
+const logger = createLogger({ role: () => "web", mask: (fields) => maskPlainStrings(fields, CENSOR), redactPaths: REDACT_PATHS, censor: CENSOR });
+const defaultLog = ({ level, msg, ...fields }) => logger[level]({ ...fields, msg });
+
+/**
+ * What Next and libraries print through console.* ("✓ Running next.config.mjs…",
+ * warnings) becomes a line of the same shape ("msg":"web.console", the text in
+ * "text"), so every line the web process writes is one JSON object.
+ */
+function consoleThroughLog() {
+  const levels = { log: "info", info: "info", debug: "debug", warn: "warn", error: "error" };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => {
+      const text = stripVTControlCharacters(format(...args)).trim();
+      if (text) defaultLog({ level, msg: "web.console", text: text.slice(0, 8000) });
+    };
+  }
+}
 
 /** What a 405 from here offers; proxy.ts names the exact methods of each API route. */
 const SERVED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -196,7 +217,7 @@ function parserRefusal(error) {
  * EventSource reconnects, to another instance behind a load balancer), and
  * other requests get SHUTDOWN_GRACE_MS to finish.
  */
-export function createFrontServer({ handle, trustProxyHops, log = (line) => process.stderr.write(`${JSON.stringify(line)}\n`) }) {
+export function createFrontServer({ handle, trustProxyHops, log = defaultLog }) {
   if (!Number.isInteger(trustProxyHops) || trustProxyHops < 0) throw new Error(`trustProxyHops must be a non-negative integer, not ${trustProxyHops}`);
   const inFlight = new Map(); // socket → its response now being answered
   const streams = new Set();
@@ -219,7 +240,6 @@ export function createFrontServer({ handle, trustProxyHops, log = (line) => proc
       .then(() => handle(req, res))
       .catch((error) => {
         log({
-          t: new Date().toISOString(),
           level: "error",
           msg: "front.handler-failed",
           path: req.url.split("?", 1)[0].slice(0, 200),
@@ -278,6 +298,7 @@ export function createFrontServer({ handle, trustProxyHops, log = (line) => proc
 
 /** Next behind the front server, listening until SIGTERM or SIGINT. */
 export async function runFrontServer({ dir, hostname, port, trustProxyHops }) {
+  consoleThroughLog();
   process.title = "clusterdeck-web";
   const { default: next } = await import("next");
   // A custom server gets TURBOPACK=auto from next() (a bundler choice for dev);
@@ -305,7 +326,7 @@ export async function runFrontServer({ dir, hostname, port, trustProxyHops }) {
     trustProxyHops === 0
       ? "no proxy trusted: X-Forwarded-* from clients ignored"
       : `trusting ${trustProxyHops} prox${trustProxyHops === 1 ? "y" : "ies"} in front`;
-  process.stdout.write(`Web server listening on http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port} (${trust})\n`);
+  defaultLog({ level: "info", msg: "web.listening", url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`, trust });
 
   let stopping = false;
   const stop = (signal) => {
@@ -313,7 +334,7 @@ export async function runFrontServer({ dir, hostname, port, trustProxyHops }) {
     stopping = true;
     void (async () => {
       await front.close();
-      await app.close().catch((error) => process.stderr.write(`clusterdeck-web: closing Next failed: ${error?.message ?? error}\n`));
+      await app.close().catch((error) => defaultLog({ level: "error", msg: "web.close-failed", error: String(error?.message ?? error) }));
       process.exit(128 + (signal === "SIGINT" ? 2 : 15));
     })();
   };
@@ -337,7 +358,7 @@ if (isMain()) {
   }
   const dir = values.dir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   runFrontServer({ dir, hostname: values.hostname, port, trustProxyHops }).catch((error) => {
-    process.stderr.write(`clusterdeck-web: ${error?.stack ?? error}\n`);
+    defaultLog({ level: "error", msg: "web.start-failed", error: String(error?.stack ?? error).slice(0, 4000) });
     process.exit(1);
   });
 }

@@ -24,6 +24,8 @@ export const workerCommand: Command = {
     process.env.CLUSTERDECK_SECRET = secrets.clusterdeckSecret;
     process.env.NEXTAUTH_SECRET = secrets.nextAuthSecret;
     resetEnvCache();
+    const { setLogProcess } = await import("@/lib/log");
+    setLogProcess("worker");
     const { startWorker } = await import("@/worker/main");
     const worker = startWorker();
     onShutdown(() => worker.stop());

@@ -15,7 +15,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { NonceCache, verifyRequest } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
-import { family, PROMETHEUS_CONTENT_TYPE } from "@/agent/prom";
+import { family, PROMETHEUS_CONTENT_TYPE } from "./prom-text";
 import { REFUSAL_REASONS } from "@/agent/server";
 import { version } from "@/lib/version";
 

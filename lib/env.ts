@@ -51,6 +51,11 @@ const schema = z
     CLUSTERDECK_TRUSTED_ORIGINS: z.string().default(""),
     /** PEM file of the CA (or self-signed certificates) that agents' TLS certificates must chain to; system CAs otherwise. */
     CLUSTERDECK_AGENT_CA_FILE: z.string().optional(),
+    /**
+     * Bearer token Prometheus sends to scrape the web process's /metrics (16+
+     * characters). Unset: /metrics answers 403 to everyone (closed by default).
+     */
+    CLUSTERDECK_METRICS_TOKEN: blankIsUnset(z.string().min(16, "must be at least 16 characters")),
     /** When set, a worker serves Prometheus /metrics on 127.0.0.1 at this port. */
     CLUSTERDECK_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /** OpenID Connect single sign-on: enabled when issuer, client id and secret are all set. */

@@ -33,6 +33,8 @@ export type WorkerHandle = { stop(): Promise<void>; lease: LeaderLease; monitor(
 
 export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   const holder = options.holder ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // Which database it competes on (its password masked by the logger), so a stray worker is easy to find.
+  log.info("worker.started", { holder, database: requireDatabaseUrl(), metricsPort: env().CLUSTERDECK_WORKER_METRICS_PORT ?? null });
   const recorder = new Recorder(db);
   const retention = new RetentionJob(db);
   let monitor: Monitor | null = null;

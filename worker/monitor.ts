@@ -9,6 +9,7 @@ import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/
 import type { Recorder } from "@/worker/recorder";
 import { STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
 import { destinationPolicy } from "@/lib/net/destination-policy";
+import { log } from "@/lib/log";
 
 const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
 
@@ -168,7 +169,7 @@ export class Monitor {
       () => (w.haproxyPid = pid),
       (error) => {
         w.haproxyPid = null; // the next snapshot tries again
-        console.error(JSON.stringify({ msg: "monitor.override-restore-failed", target: w.target.name, error: String(error) }));
+        log.error("monitor.override-restore-failed", { target: w.target.name, error: String(error) });
       },
     );
   }
@@ -179,7 +180,7 @@ export class Monitor {
     if (!hook || !held || !s.app || s.app.draining) return;
     if (w.redrainAt && Date.now() - w.redrainAt < 5000) return;
     w.redrainAt = Date.now();
-    hook(w.target).catch((error) => console.error(JSON.stringify({ msg: "monitor.redrain-failed", target: w.target.name, error: String(error) })));
+    hook(w.target).catch((error) => log.error("monitor.redrain-failed", { target: w.target.name, error: String(error) }));
   }
 
   private noticeFormerPrimary(w: Watched, s: Snapshot): void {
@@ -193,7 +194,7 @@ export class Monitor {
       () => (w.refence = "done"),
       (error) => {
         w.refence = Date.now() + 5000;
-        console.error(JSON.stringify({ msg: "monitor.refence-failed", target: w.target.name, error: String(error) }));
+        log.error("monitor.refence-failed", { target: w.target.name, error: String(error) });
       },
     );
   }
@@ -234,9 +235,7 @@ export class Monitor {
     }
     if (transition) {
       this.counts.transitions++;
-      void this.recorder
-        .transition(w.target, transition)
-        .catch((error) => console.error(JSON.stringify({ msg: "monitor.transition-write-failed", target: key, error: String(error) })));
+      void this.recorder.transition(w.target, transition).catch((error) => log.error("monitor.transition-write-failed", { target: key, error: String(error) }));
     }
   }
 }

@@ -22,6 +22,7 @@ import { systemActor } from "@/lib/common/actor";
 import { publishChanged } from "@/lib/realtime/publish";
 import { drainProgress, operationKinds } from "@/lib/operations/kinds";
 import type { Executor, OperationContext } from "@/worker/operations";
+import { log } from "@/lib/log";
 
 const actionAnswer = z.looseObject({ ok: z.literal(true), result: z.unknown().optional() });
 
@@ -290,5 +291,5 @@ export async function redrainApp(db: OperationContext["db"], target: AgentEndpoi
   const node = await db.node.findUnique({ where: { id: target.id }, select: { adminState: true } });
   if (!node || node.adminState === "ACTIVE") return;
   await act(target, { action: "app.drain" });
-  console.log(JSON.stringify({ msg: "worker.app-redrained", node: target.name, adminState: target.adminState }));
+  log.info("worker.app-redrained", { node: target.name, adminState: target.adminState });
 }

@@ -10,6 +10,7 @@ import { guardedConnectOptions, STRICT_DESTINATIONS, type DestinationPolicy } fr
 import { destinationPolicy } from "@/lib/net/destination-policy";
 import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
 import type { Recorder, Watchable } from "@/worker/recorder";
+import { log } from "@/lib/log";
 
 export type ProbeTarget = Watchable & { host: string; port: number; health: Health };
 
@@ -131,7 +132,7 @@ export class Prober {
         if (transition) {
           void this.recorder
             .transition(p.target, transition)
-            .catch((error) => console.error(JSON.stringify({ msg: "prober.transition-write-failed", target: key, error: String(error) })));
+            .catch((error) => log.error("prober.transition-write-failed", { target: key, error: String(error) }));
         }
       });
     }

@@ -9,6 +9,7 @@ import type { MetricPoint } from "@/lib/realtime/messages";
 import { publishChanged, publishMetrics } from "@/lib/realtime/publish";
 import { recordEvent } from "@/lib/events/record";
 import type { Transition } from "@/worker/health";
+import { log } from "@/lib/log";
 
 const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
 const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance" } as const;
@@ -41,7 +42,7 @@ export class Recorder {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.flush().catch((e) => console.error(JSON.stringify({ msg: "recorder.flush-failed", error: String(e) }))), 1000);
+    this.timer = setInterval(() => void this.flush().catch((e) => log.error("recorder.flush-failed", { error: String(e) })), 1000);
   }
 
   async stop(): Promise<void> {
@@ -75,14 +76,11 @@ export class Recorder {
         next.attempts += 1;
         // Give up on one that keeps failing (about a minute), so it cannot block the rest.
         const giveUp = next.attempts >= 60;
-        console.error(
-          JSON.stringify({
-            msg: giveUp ? "recorder.transition-dropped" : "recorder.transition-retry",
-            target: next.target.id,
-            attempts: next.attempts,
-            error: String(error),
-          }),
-        );
+        log[giveUp ? "error" : "warn"](giveUp ? "recorder.transition-dropped" : "recorder.transition-retry", {
+          target: next.target.id,
+          attempts: next.attempts,
+          error: String(error),
+        });
         if (giveUp) this.transitions.shift();
         else await new Promise((r) => setTimeout(r, 1000));
       }

@@ -5,6 +5,7 @@
 // transaction as the rows they write, so a crash or a second worker never
 // counts a bucket twice.
 import type { Db } from "@/lib/db/client";
+import { log } from "@/lib/log";
 
 export const retention = { RAW: "2 days", MINUTE: "14 days", HOUR: "400 days" } as const;
 
@@ -84,7 +85,7 @@ export class RetentionJob {
       rollUp(this.db)
         .then(() => prune(this.db))
         .then(() => pruneSessions(this.db))
-        .catch((error) => console.error(JSON.stringify({ msg: "retention.failed", error: String(error) })));
+        .catch((error) => log.error("retention.failed", { error: String(error) }));
     void run();
     this.timer = setInterval(run, 60_000);
     this.timer.unref();

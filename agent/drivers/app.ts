@@ -197,44 +197,43 @@ export function createAppDriver(config: AppConfig): Driver {
           throw new ActionError(422, `the app driver does not take ${action.action}`);
       }
     },
-    metrics() {
-      if (!last) return "";
+    metrics(registry) {
+      if (!last) return;
       const a = last.app;
       const sec = (ms: number | null) => (ms === null ? NaN : ms / 1000);
       const probeLabels = (p: BackendProbe) => ({ backend: p.name, target: p.target });
-      return [
-        family("clusterdeck_app_health_up", "gauge", "1 when the app's health URL answered 2xx at the last collect.", last.healthUp ? 1 : 0),
-        family(
-          "clusterdeck_app_health_latency_seconds",
-          "gauge",
-          "Time to the health URL's answer at the last collect (NaN when it failed).",
-          sec(last.healthLatencyMs),
-        ),
-        family("clusterdeck_app_stats_up", "gauge", "1 when the app's stats URL answered at the last collect.", last.statsUp ? 1 : 0),
-        family("clusterdeck_app_sessions", "gauge", "Active sessions the app reports.", a.sessions),
-        family("clusterdeck_app_draining", "gauge", "1 while the app refuses new sessions.", a.draining ? 1 : 0),
-        family("clusterdeck_app_request_rate", "gauge", "Requests per second between the last two collects.", a.requestRate),
-        family("clusterdeck_app_error_rate", "gauge", "Errors per second between the last two collects.", a.errorRate),
-        family("clusterdeck_app_latency_seconds", "gauge", "Recent average request latency the app reports (NaN when unknown).", sec(a.latencyMs)),
-        ...(last.counters
-          ? [
-              family("clusterdeck_app_requests_total", "counter", "The app's own request counter, as last read.", last.counters.requests),
-              family("clusterdeck_app_errors_total", "counter", "The app's own error counter, as last read.", last.counters.errors),
-            ]
-          : []),
-        family(
-          "clusterdeck_app_backend_up",
-          "gauge",
-          "1 when the back-end answered the last probe.",
-          a.backends.map((p) => ({ labels: probeLabels(p), value: p.up ? 1 : 0 })),
-        ),
-        family(
-          "clusterdeck_app_backend_latency_seconds",
-          "gauge",
-          "Latency of the last probe of the back-end (NaN when it failed).",
-          a.backends.map((p) => ({ labels: probeLabels(p), value: sec(p.latencyMs) })),
-        ),
-      ].join("");
+      family(registry, "clusterdeck_app_health_up", "gauge", "1 when the app's health URL answered 2xx at the last collect.", last.healthUp ? 1 : 0);
+      family(
+        registry,
+        "clusterdeck_app_health_latency_seconds",
+        "gauge",
+        "Time to the health URL's answer at the last collect (NaN when it failed).",
+        sec(last.healthLatencyMs),
+      );
+      family(registry, "clusterdeck_app_stats_up", "gauge", "1 when the app's stats URL answered at the last collect.", last.statsUp ? 1 : 0);
+      family(registry, "clusterdeck_app_sessions", "gauge", "Active sessions the app reports.", a.sessions);
+      family(registry, "clusterdeck_app_draining", "gauge", "1 while the app refuses new sessions.", a.draining ? 1 : 0);
+      family(registry, "clusterdeck_app_request_rate", "gauge", "Requests per second between the last two collects.", a.requestRate);
+      family(registry, "clusterdeck_app_error_rate", "gauge", "Errors per second between the last two collects.", a.errorRate);
+      family(registry, "clusterdeck_app_latency_seconds", "gauge", "Recent average request latency the app reports (NaN when unknown).", sec(a.latencyMs));
+      if (last.counters) {
+        family(registry, "clusterdeck_app_requests_total", "counter", "The app's own request counter, as last read.", last.counters.requests);
+        family(registry, "clusterdeck_app_errors_total", "counter", "The app's own error counter, as last read.", last.counters.errors);
+      }
+      family(
+        registry,
+        "clusterdeck_app_backend_up",
+        "gauge",
+        "1 when the back-end answered the last probe.",
+        a.backends.map((p) => ({ labels: probeLabels(p), value: p.up ? 1 : 0 })),
+      );
+      family(
+        registry,
+        "clusterdeck_app_backend_latency_seconds",
+        "gauge",
+        "Latency of the last probe of the back-end (NaN when it failed).",
+        a.backends.map((p) => ({ labels: probeLabels(p), value: sec(p.latencyMs) })),
+      );
     },
     async close() {
       closing.abort();

@@ -13,6 +13,7 @@ import { makeLabDir, removeDir } from "@/lab/dirs";
 import { waitFor } from "@/lab/process";
 import { createHaproxyDriver, parseCsv, parseShowStat } from "./haproxy";
 import { ActionError, type Driver, type DriverReport } from "./types";
+import { exposition } from "../prom";
 
 let app1: HttpBackendHandle;
 let app2: HttpBackendHandle;
@@ -215,7 +216,7 @@ describe("haproxy driver against a real HAProxy", () => {
 
   it("exports per-server gauges", async () => {
     await driver.collect();
-    const text = driver.metrics();
+    const text = await exposition((r) => driver.metrics(r));
     expect(text).toContain("# TYPE clusterdeck_haproxy_server_up gauge");
     expect(text).toContain('clusterdeck_haproxy_server_up{backend="app",server="app1"} 1');
     expect(text).toContain('clusterdeck_haproxy_server_weight{backend="app",server="app1"} 3');
@@ -257,7 +258,7 @@ describe("haproxy driver against a real HAProxy", () => {
     expect(app2Now).toMatchObject({ status: "DOWN", adminState: "DRAIN" });
     // A refused connection is L4CON, or SOCKERR when the check's socket fails first (seen in CI): both say "cannot connect".
     expect(["L4CON", "SOCKERR"]).toContain(app2Now.checkStatus);
-    expect(driver.metrics()).toContain('clusterdeck_haproxy_server_up{backend="app",server="app2"} 0');
+    expect(await exposition((r) => driver.metrics(r))).toContain('clusterdeck_haproxy_server_up{backend="app",server="app2"} 0');
   });
 
   it("HAProxy gone → DOWN with the reason; actions → 502", async () => {
@@ -266,7 +267,7 @@ describe("haproxy driver against a real HAProxy", () => {
     expect(report.health).toBe("DOWN");
     expect(report.reasons[0]).toMatch(/cannot reach the HAProxy runtime API/);
     expect(haproxyOf(report).servers).toEqual([]);
-    expect(driver.metrics()).toContain("clusterdeck_haproxy_up 0");
+    expect(await exposition((r) => driver.metrics(r))).toContain("clusterdeck_haproxy_up 0");
     const error = await actError({ action: "haproxy.set-state", backend: "app", server: "app1", state: "drain" });
     expect(error.status).toBe(502);
   });

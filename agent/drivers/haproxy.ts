@@ -28,6 +28,7 @@ import path from "node:path";
 
 import { z } from "zod";
 import type { AgentAction, HaproxyServer, HaproxyStatus } from "@/lib/agent-protocol/types";
+import type { Registry } from "prom-client";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
 import { haproxyConfigManager } from "../managed/haproxy";
@@ -350,42 +351,42 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
     return { ok: true, server: after ?? null };
   }
 
-  function metrics(): string {
-    if (!last) return "";
-    const out = [family("clusterdeck_haproxy_up", "gauge", "1 when the HAProxy runtime API answered the last collection.", last.health === "DOWN" ? 0 : 1)];
+  function metrics(registry: Registry): void {
+    if (!last) return;
+    family(registry, "clusterdeck_haproxy_up", "gauge", "1 when the HAProxy runtime API answered the last collection.", last.health === "DOWN" ? 0 : 1);
     const servers = "haproxy" in last ? last.haproxy.servers : [];
-    if (servers.length > 0) {
-      const labels = (s: HaproxyServer) => ({ backend: s.backend, server: s.name });
-      out.push(
-        family(
-          "clusterdeck_haproxy_server_up",
-          "gauge",
-          "1 when HAProxy's checks see the server up (UP, DRAIN, NOLB, no check); 0 when DOWN or in maintenance.",
-          servers.map((s) => ({ labels: labels(s), value: s.status.startsWith("DOWN") || s.status.startsWith("MAINT") ? 0 : 1 })),
-        ),
-        family(
-          "clusterdeck_haproxy_server_sessions",
-          "gauge",
-          "Current sessions on the server.",
-          servers.map((s) => ({ labels: labels(s), value: s.sessions })),
-        ),
-        family(
-          "clusterdeck_haproxy_server_weight",
-          "gauge",
-          "Current effective weight of the server.",
-          servers.map((s) => ({ labels: labels(s), value: s.weight })),
-        ),
-        family(
-          "clusterdeck_haproxy_server_admin_state",
-          "gauge",
-          "Administrative state of the server, one series per state (1 for the current one).",
-          servers.flatMap((s) =>
-            (["READY", "DRAIN", "MAINT"] as const).map((state) => ({ labels: { ...labels(s), state }, value: s.adminState === state ? 1 : 0 })),
-          ),
-        ),
-      );
-    }
-    return out.join("");
+    if (servers.length === 0) return;
+    const labels = (s: HaproxyServer) => ({ backend: s.backend, server: s.name });
+    family(
+      registry,
+      "clusterdeck_haproxy_server_up",
+      "gauge",
+      "1 when HAProxy's checks see the server up (UP, DRAIN, NOLB, no check); 0 when DOWN or in maintenance.",
+      servers.map((s) => ({ labels: labels(s), value: s.status.startsWith("DOWN") || s.status.startsWith("MAINT") ? 0 : 1 })),
+    );
+    family(
+      registry,
+      "clusterdeck_haproxy_server_sessions",
+      "gauge",
+      "Current sessions on the server.",
+      servers.map((s) => ({ labels: labels(s), value: s.sessions })),
+    );
+    family(
+      registry,
+      "clusterdeck_haproxy_server_weight",
+      "gauge",
+      "Current effective weight of the server.",
+      servers.map((s) => ({ labels: labels(s), value: s.weight })),
+    );
+    family(
+      registry,
+      "clusterdeck_haproxy_server_admin_state",
+      "gauge",
+      "Administrative state of the server, one series per state (1 for the current one).",
+      servers.flatMap((s) =>
+        (["READY", "DRAIN", "MAINT"] as const).map((state) => ({ labels: { ...labels(s), state }, value: s.adminState === state ? 1 : 0 })),
+      ),
+    );
   }
 
   return {

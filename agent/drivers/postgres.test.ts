@@ -10,6 +10,7 @@ import { type PostgresPairHandle, startPostgresPair } from "@/lab/postgres";
 import { waitFor } from "@/lab/process";
 import { createPostgresDriver } from "./postgres";
 import { ActionError, type Driver, type DriverReport } from "./types";
+import { exposition } from "../prom";
 
 function pgOf(report: DriverReport) {
   if (!("postgres" in report)) throw new Error("not a postgres report");
@@ -137,14 +138,14 @@ describe("postgres driver against real streaming replication", () => {
   it("exports gauges for both roles", async () => {
     await primary.collect();
     await replica.collect();
-    const pm = primary.metrics();
+    const pm = await exposition((r) => primary.metrics(r));
     expect(pm).toContain("clusterdeck_postgres_up 1");
     expect(pm).toContain("clusterdeck_postgres_in_recovery 0");
     expect(pm).toContain("clusterdeck_postgres_timeline 1");
     expect(pm).toContain("clusterdeck_postgres_replicas 1");
     expect(pm).toMatch(/^clusterdeck_postgres_replica_lag_bytes\{application_name="replica",client_addr="127\.0\.0\.1"\} \d+$/m);
     expect(pm).not.toContain("clusterdeck_postgres_replication_lag_seconds");
-    const rm = replica.metrics();
+    const rm = await exposition((r) => replica.metrics(r));
     expect(rm).toContain("clusterdeck_postgres_in_recovery 1");
     expect(rm).toContain("# TYPE clusterdeck_postgres_replication_lag_bytes gauge");
     expect(rm).toMatch(/^clusterdeck_postgres_replication_lag_seconds \d/m);
@@ -182,7 +183,7 @@ describe("postgres driver against real streaming replication", () => {
       expect(lsn(behind.replayedLsn)).toBeLessThan(target);
       expect(behind.lagBytes).toBeGreaterThan(0);
       expect(behind.lagSeconds).toBeGreaterThan(0);
-      expect(replica.metrics()).toContain("clusterdeck_postgres_wal_replay_paused 1");
+      expect(await exposition((r) => replica.metrics(r))).toContain("clusterdeck_postgres_wal_replay_paused 1");
     } finally {
       await sql(pair.replicaUrl, "SELECT pg_wal_replay_resume()");
     }
@@ -198,7 +199,7 @@ describe("postgres driver against real streaming replication", () => {
     const down = await primary.collect();
     expect(down.health).toBe("DOWN");
     expect(down.reasons[0]).toMatch(new RegExp(`cannot reach PostgreSQL at 127\\.0\\.0\\.1:${pair.primary.port}`));
-    expect(primary.metrics()).toContain("clusterdeck_postgres_up 0");
+    expect(await exposition((r) => primary.metrics(r))).toContain("clusterdeck_postgres_up 0");
 
     const orphan = await waitFor("the replica to notice", async () => {
       const r = await replica.collect();
@@ -210,7 +211,7 @@ describe("postgres driver against real streaming replication", () => {
     expect(o.inRecovery).toBe(true);
     expect(o.timeline).toBe(1); // from the last restartpoint while no receiver runs
     expect(o.lagSeconds).toBeNull(); // unknown: how far the primary got cannot be seen from here
-    expect(replica.metrics()).toContain("clusterdeck_postgres_wal_receiver_streaming 0");
+    expect(await exposition((r) => replica.metrics(r))).toContain("clusterdeck_postgres_wal_receiver_streaming 0");
 
     await pair.primary.start();
     await waitFor("the replica streaming again", async () => (await replica.collect()).health === "UP", { timeoutMs: 20_000 });

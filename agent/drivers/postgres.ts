@@ -38,6 +38,7 @@ import { runTool } from "../run-tool";
 import { z } from "zod";
 import pg from "pg";
 import type { AgentAction, PostgresStatus } from "@/lib/agent-protocol/types";
+import type { Registry } from "prom-client";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
 import { postgresConfigManager } from "../managed/postgres";
@@ -339,51 +340,47 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
     return last;
   }
 
-  function metrics(): string {
-    if (!last || !("postgres" in last)) return "";
+  function metrics(registry: Registry): void {
+    if (!last || !("postgres" in last)) return;
     const p = last.postgres;
     const up = last.health !== "DOWN";
-    const out = [family("clusterdeck_postgres_up", "gauge", "1 when PostgreSQL answered the last collection.", up ? 1 : 0)];
-    if (!up) return out.join("");
+    family(registry, "clusterdeck_postgres_up", "gauge", "1 when PostgreSQL answered the last collection.", up ? 1 : 0);
+    if (!up) return;
     const optional = (name: string, help: string, value: number | null) => {
-      if (value !== null) out.push(family(name, "gauge", help, value));
+      if (value !== null) family(registry, name, "gauge", help, value);
     };
-    out.push(family("clusterdeck_postgres_in_recovery", "gauge", "1 on a replica (in recovery), 0 on a primary.", p.inRecovery ? 1 : 0));
+    family(registry, "clusterdeck_postgres_in_recovery", "gauge", "1 on a replica (in recovery), 0 on a primary.", p.inRecovery ? 1 : 0);
     optional("clusterdeck_postgres_timeline", "Timeline the server writes (primary) or streams (replica).", p.timeline);
     optional("clusterdeck_postgres_replication_lag_bytes", "Replica: bytes of WAL not yet replayed.", p.lagBytes);
     optional("clusterdeck_postgres_replication_lag_seconds", "Replica: seconds replay is behind (0 when caught up).", p.lagSeconds);
     if (p.inRecovery) {
-      out.push(
-        family("clusterdeck_postgres_wal_replay_paused", "gauge", "Replica: 1 when WAL replay is paused.", p.replayPaused ? 1 : 0),
-        family(
-          "clusterdeck_postgres_wal_receiver_streaming",
-          "gauge",
-          "Replica: 1 when the WAL receiver is streaming.",
-          p.walReceiverStatus === "streaming" ? 1 : 0,
-        ),
+      family(registry, "clusterdeck_postgres_wal_replay_paused", "gauge", "Replica: 1 when WAL replay is paused.", p.replayPaused ? 1 : 0);
+      family(
+        registry,
+        "clusterdeck_postgres_wal_receiver_streaming",
+        "gauge",
+        "Replica: 1 when the WAL receiver is streaming.",
+        p.walReceiverStatus === "streaming" ? 1 : 0,
       );
     }
-    out.push(
-      family("clusterdeck_postgres_replicas", "gauge", "Standbys connected to this server (pg_stat_replication rows).", p.replicas.length),
-      family(
-        "clusterdeck_postgres_replicas_streaming",
-        "gauge",
-        "Connected standbys in state streaming.",
-        p.replicas.filter((r) => r.state === "streaming").length,
-      ),
+    family(registry, "clusterdeck_postgres_replicas", "gauge", "Standbys connected to this server (pg_stat_replication rows).", p.replicas.length);
+    family(
+      registry,
+      "clusterdeck_postgres_replicas_streaming",
+      "gauge",
+      "Connected standbys in state streaming.",
+      p.replicas.filter((r) => r.state === "streaming").length,
     );
     const lagging = p.replicas.filter((r) => r.lagBytes !== null);
     if (lagging.length > 0) {
-      out.push(
-        family(
-          "clusterdeck_postgres_replica_lag_bytes",
-          "gauge",
-          "Per connected standby: bytes between this server's WAL position and the standby's replay position.",
-          lagging.map((r) => ({ labels: { application_name: r.applicationName, client_addr: r.clientAddr ?? "" }, value: r.lagBytes! })),
-        ),
+      family(
+        registry,
+        "clusterdeck_postgres_replica_lag_bytes",
+        "gauge",
+        "Per connected standby: bytes between this server's WAL position and the standby's replay position.",
+        lagging.map((r) => ({ labels: { application_name: r.applicationName, client_addr: r.clientAddr ?? "" }, value: r.lagBytes! })),
       );
     }
-    return out.join("");
   }
 
   /**

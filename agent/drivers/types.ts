@@ -1,4 +1,5 @@
 // The contract between the agent daemon and its role drivers.
+import type { Registry } from "prom-client";
 import type { AgentAction, AgentHealth, AppStatus, HaproxyStatus, PostgresStatus } from "@/lib/agent-protocol/types";
 import type { ConfigManager } from "../managed/types";
 
@@ -23,8 +24,8 @@ export interface Driver {
   collect(): Promise<DriverReport>;
   /** Carry out an already schema-validated action; return a JSON-able result. */
   act(action: AgentAction): Promise<unknown>;
-  /** Extra Prometheus lines (already formatted, with HELP/TYPE) from the last collect(). */
-  metrics(): string;
+  /** Registers the driver's Prometheus families, from the last collect(), in a scrape's registry (agent/prom.ts family). */
+  metrics(registry: Registry): void;
   /**
    * Optional fast liveness watch between collects: calls onChange as soon as
    * the target seems to have failed or come back, so the agent can report

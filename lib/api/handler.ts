@@ -17,6 +17,7 @@ import { touchSession } from "@/lib/sessions/service";
 import { signOutCode } from "@/lib/sessions/policy";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { log } from "@/lib/log";
+import { countRequest } from "@/lib/telemetry/web-metrics";
 import { ApiError, asApiError, fromDomainError, problemResponse, unauthorized, type ProblemField } from "@/lib/http/problem";
 import { badRequest, conflict, forbidden, notFound, unprocessable, type DomainError } from "@/lib/common/errors";
 import { badTextMessage, findBadText, parseUntrustedJson, toJson } from "@/lib/http/json";
@@ -41,7 +42,7 @@ type Segment = { params?: Promise<Record<string, string | string[] | undefined>>
 const DEFAULT_MAX_BODY = 64 * 1024;
 
 export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S>) => Promise<unknown>) {
-  return async (req: Request, segment?: Segment): Promise<Response> => {
+  const answer = async (req: Request, segment?: Segment): Promise<Response> => {
     const requestId = requestIdFrom(req);
     const clientIp = clientIpFrom(req.headers);
     let actor: Actor | null = null;
@@ -85,6 +86,11 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
       await auditRefusal(spec, apiError, actor, requestId, clientIp);
       return problemResponse(apiError, requestId);
     }
+  };
+  return async (req: Request, segment?: Segment): Promise<Response> => {
+    const response = await answer(req, segment);
+    countRequest(spec.method, spec.path, response.status);
+    return response;
   };
 }
 

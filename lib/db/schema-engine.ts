@@ -43,7 +43,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import type { MigrationList, SchemaEngine, SchemaFilter, SchemasContainer } from "@prisma/schema-engine-wasm";
 import pg from "pg";
-import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 
 // ---------------------------------------------------------------------------
 // Public API
@@ -592,9 +592,7 @@ async function withSchemaEngine<T>(
     return await guardPanics(async () => {
       engine = await SchemaEngine.new(
         { datamodels: schema?.files.map((f) => [f.path, f.content] as [string, string]) },
-        (log: string) => {
-          if (env().CLUSTERDECK_DEBUG) console.error("[schema-engine]", log);
-        },
+        (line: string) => log.debug("schema-engine.log", { line }),
         bound,
       );
       return await fn(engine);

@@ -12,6 +12,7 @@ import { signOutCode } from "@/lib/sessions/policy";
 import { eventsAfter } from "@/lib/events/service";
 import { listener, type Delivery } from "@/lib/stream/listener";
 import { eventIdSchema } from "@/lib/events/schemas";
+import { streamClientDelta } from "@/lib/telemetry/web-metrics";
 
 export const dynamic = "force-dynamic";
 
@@ -63,9 +64,11 @@ export const GET = handler(api.stream, async ({ req, query }) => {
           cleanup();
         }
       }, RECHECK_MS);
+      streamClientDelta(1);
       cleanup = () => {
         if (closed) return;
         closed = true;
+        streamClientDelta(-1);
         unsubscribe();
         clearInterval(heartbeat);
         clearInterval(recheck);
