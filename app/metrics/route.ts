@@ -7,16 +7,15 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
 import { webMetrics } from "@/lib/telemetry/web-metrics";
+import { ApiError, problemResponse } from "@/lib/http/problem";
 
 export const dynamic = "force-dynamic";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest();
 
-function refuse(status: 401 | 403, detail: string, headers: Record<string, string> = {}): Response {
-  return Response.json(
-    { title: status === 401 ? "Unauthorized" : "Forbidden", status, detail },
-    { status, headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers } },
-  );
+/** A problem+json refusal like every other (a 401 also names the bearer scheme). */
+function refuse(status: 401 | 403, detail: string): Response {
+  return problemResponse(new ApiError(status, status === 401 ? "Unauthorized" : "Forbidden", detail), crypto.randomUUID());
 }
 
 export async function GET(req: Request): Promise<Response> {
@@ -24,8 +23,7 @@ export async function GET(req: Request): Promise<Response> {
   if (!token) return refuse(403, "/metrics is closed: set CLUSTERDECK_METRICS_TOKEN (16+ characters) and have Prometheus send it as a bearer token");
   const header = req.headers.get("authorization") ?? "";
   const given = header.startsWith("Bearer ") ? sha256(header.slice(7).trim()) : undefined;
-  if (!given || !timingSafeEqual(given, sha256(token)))
-    return refuse(401, "A valid bearer token is required", { "www-authenticate": 'Bearer realm="metrics"' });
+  if (!given || !timingSafeEqual(given, sha256(token))) return refuse(401, "A valid bearer token is required");
   const { registry } = webMetrics();
   return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, "cache-control": "no-store" } });
 }

@@ -55,7 +55,10 @@ test("the web process writes one JSON object per line, secrets masked, and serve
     expect((await fetch(`${base}/api/v1/nodes`, { headers: { authorization: `Bearer ${WRONG_BEARER}` } })).status).toBe(401);
 
     // /metrics: closed to anyone without the token, a session included.
-    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const refused = await fetch(`${base}/metrics`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect(await refused.json()).toMatchObject({ status: 401, code: "unauthorized", requestId: expect.any(String) });
     expect((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}x` } })).status).toBe(401);
     expect((await fetch(`${base}/metrics`, { headers: admin })).status).toBe(401);
 

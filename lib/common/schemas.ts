@@ -48,7 +48,14 @@ export const pageQuery = {
 
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
 
-export const reasonSchema = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500);
+/**
+ * Why a change is made: it goes to the audit trail (and, for an incident
+ * action, to the events). The one reason schema: every request that asks for
+ * a reason uses this one, or the optional one below.
+ */
+export const reasonSchema = z.string().trim().min(1, "Give a reason: it goes to the audit trail").max(500);
+/** Where a reason may be left out (cancel, approve, reconcile): empty when not given. */
+export const optionalReasonSchema = z.string().trim().max(500).default("");
 
 /**
  * An ISO 8601 date-time that PostgreSQL can store and compare: year 1 to 9999

@@ -1,7 +1,7 @@
 // Request schemas of the configuration API (shared by handlers, forms and the OpenAPI document).
 import { z } from "zod";
+import { optionalReasonSchema, reasonSchema } from "@/lib/common/schemas";
 
-const reason = z.string().trim().max(500);
 const cuid = z.string().regex(/^[a-z0-9]{10,40}$/, "an id");
 
 export const scopeParams = z.strictObject({
@@ -30,11 +30,11 @@ export const deployRequest = z.strictObject({
   pauseSeconds: z.number().int().min(0).max(3600).default(0),
   /** Only these targets (default: every enrolled target of the configuration). */
   targetIds: z.array(cuid).min(1).max(5000).optional(),
-  reason: reason.min(1, "Give a reason: it goes to the audit log"),
+  reason: reasonSchema,
 });
 export type DeployRequest = z.output<typeof deployRequest>;
 
-export const reasonBody = z.strictObject({ reason: reason.default("") });
+export const reasonBody = z.strictObject({ reason: optionalReasonSchema });
 
 export const operationParams = z.strictObject({ id: cuid });
 export const operationList = z.strictObject({

@@ -12,7 +12,7 @@
 // waits for an upgraded one; should it be read anyway, it is refused with a
 // clear error, never guessed at.
 import { z } from "zod";
-import { isoDateTimeSchema } from "@/lib/common/schemas";
+import { isoDateTimeSchema, reasonSchema } from "@/lib/common/schemas";
 
 type Fields = Record<string, z.ZodType>;
 
@@ -46,11 +46,8 @@ const name = z.string().min(1).max(200);
 
 // ---------------------------------------------------------------- request fields shared with the API
 
-/** A reason is mandatory for every incident action: it goes to the audit trail and the events. */
-export const actionReason = z.string().trim().min(1, "Give a reason: it goes to the audit trail and the events").max(500);
-
 export const drainFields = {
-  reason: actionReason,
+  reason: reasonSchema,
   /** How long sessions may take to end before the escalation. */
   deadlineSeconds: z.number().int().min(5).max(86_400).default(300),
   /** At the deadline: put the node in maintenance (cuts what is left), end the remaining sessions, or stop and say so. */
@@ -61,13 +58,13 @@ export const drainFields = {
 };
 
 export const resumeFields = {
-  reason: actionReason,
+  reason: reasonSchema,
   /** Traffic comes back over this long (weight 10% → 25% → 50% → 100%). 0: at once. */
   slowStartSeconds: z.number().int().min(0).max(3600).default(20),
 };
 
 export const maintenanceFields = {
-  reason: actionReason,
+  reason: reasonSchema,
   /** When the node comes back by itself (resume with slow start); none: until someone resumes it. */
   until: isoDateTimeSchema.optional(),
 };
