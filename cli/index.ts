@@ -3,8 +3,7 @@
 // an exit code: 1 for a refused or failed action, 2 for a wrong command line.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ApiError } from "@/lib/http/problem";
-import { DomainError } from "@/lib/common/errors";
+import { asApiError } from "@/lib/http/problem";
 import { env } from "@/lib/env";
 import { commandHelp, parseCommand, refusePasswordFlag, type Command } from "./args";
 import { CliError, UsageError } from "./errors";
@@ -95,8 +94,8 @@ function describe(error: unknown): { message: string; code: number; hint?: strin
   }
   if (error instanceof CliError) return { message: error.message, code: error.exitCode };
   // A service's refusal (last active ADMIN, a token above its owner, …): its detail is written for people.
-  if (error instanceof ApiError) return { message: error.detail ?? error.title, code: 1 };
-  if (error instanceof DomainError) return { message: error.detail, code: 1 };
+  const refusal = asApiError(error);
+  if (refusal) return { message: refusal.detail ?? refusal.title, code: 1 };
   if (error instanceof DataDirLockedError) return { message: error.message, code: 1 };
   const e = error as { code?: string; message?: string } | null;
   if (e?.code === "P2021" || e?.code === "P2022") {
@@ -124,8 +123,7 @@ try {
 } catch (error) {
   const { message, code: exitCode, hint } = describe(error);
   process.stderr.write(`clusterdeck: ${message}\n${hint ?? ""}`);
-  if (debugEnabled() && error instanceof Error && !(error instanceof CliError || error instanceof ApiError || error instanceof DomainError))
-    process.stderr.write(`${error.stack}\n`);
+  if (debugEnabled() && error instanceof Error && !(error instanceof CliError || asApiError(error))) process.stderr.write(`${error.stack}\n`);
   code = exitCode;
 }
 await runCleanups();

@@ -56,10 +56,6 @@ type KindPart = {
   detail?: (op: OperationData) => React.ReactNode;
 };
 
-function paramsOf<K extends OperationKind>(kind: K, op: OperationData) {
-  return readParams(kind, op.params);
-}
-
 const targetsDone = (op: OperationData) => op.deployments.filter((d) => d.status === "SUCCEEDED").length;
 
 const parts: Partial<Record<OperationKind, KindPart>> = {
@@ -71,7 +67,7 @@ const parts: Partial<Record<OperationKind, KindPart>> = {
     ),
     live: (op) => <progress max={Math.max(1, op.deployments.length)} value={targetsDone(op)} aria-label="Targets done" style={{ width: "100%" }} />,
     settings: (op) => {
-      const p = paramsOf("config.deploy", op);
+      const p = readParams("config.deploy", op.params);
       return p ? `Revision ${p.revisionNumber} · batches of ${p.batchSize}${p.pauseMs ? ` · ${p.pauseMs / 1000} s pause` : ""}` : null;
     },
     detail: (op) => <DeploymentTargets deployments={op.deployments} />,
@@ -82,7 +78,7 @@ const parts: Partial<Record<OperationKind, KindPart>> = {
       return <SessionsCurve progress={progress.success ? progress.data : { samples: [] }} />;
     },
     settings: (op) => {
-      const p = paramsOf("node.drain", op);
+      const p = readParams("node.drain", op.params);
       return p ? `Deadline ${p.deadlineSeconds} s, then ${p.escalation}${p.force ? " · forced past the capacity check" : ""}` : null;
     },
   },
