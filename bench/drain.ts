@@ -43,7 +43,7 @@ async function main() {
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
   const { applyMigrations } = await import("@/lib/db/schema-engine");
   const { resetEnvCache } = await import("@/lib/env");
-  const { freePorts } = await import("@/lab/ports");
+  const { freePort } = await import("@/lab/ports");
   const { startHaproxy } = await import("@/lab/haproxy");
   const { startAppServer } = await import("@/demo/app-server");
   const { parseConfig } = await import("@/agent/config");
@@ -81,11 +81,13 @@ async function main() {
         .join(" ")}, node ${process.version}`,
     );
     const cluster = await createCluster({ name: "bench", description: "", environment: "bench" }, audit);
-    const ports = await freePorts(4);
+    // Each agent's port is picked just before that agent binds it: a port
+    // picked earlier can be handed to a port-0 server started in between.
     const nodes: { id: string; name: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const app = await startAppServer({ port: 0, name: `app-${i + 1}`, sessionIdleMs: 2000 });
       stops.unshift(() => app.close());
+      const agentPort = await freePort();
       const node = await createNode(
         {
           clusterId: cluster.id,
@@ -94,7 +96,7 @@ async function main() {
           port: app.port,
           weight: 100,
           capacity: 1000,
-          agentUrl: `http://127.0.0.1:${ports[i]}`,
+          agentUrl: `http://127.0.0.1:${agentPort}`,
         },
         audit,
       );
@@ -116,6 +118,7 @@ async function main() {
       checkIntervalMs: 200,
     });
     stops.unshift(() => lb.stop());
+    const lbAgentPort = await freePort();
     const lbRow = await createLoadBalancer(
       {
         clusterId: cluster.id,
@@ -124,7 +127,7 @@ async function main() {
         tier: "SOFTWARE",
         host: "127.0.0.1",
         port: lb.frontendPort,
-        agentUrl: `http://127.0.0.1:${ports[3]}`,
+        agentUrl: `http://127.0.0.1:${lbAgentPort}`,
       },
       audit,
     );

@@ -70,7 +70,7 @@ async function main() {
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
   const { applyMigrations } = await import("@/lib/db/schema-engine");
   const { resetEnvCache } = await import("@/lib/env");
-  const { freePorts } = await import("@/lab/ports");
+  const { freePort } = await import("@/lab/ports");
   const { startPostgresPair } = await import("@/lab/postgres");
   const { makeLabDir, removeDir } = await import("@/lab/dirs");
   const { startAppServer } = await import("@/demo/app-server");
@@ -138,12 +138,14 @@ async function main() {
       running.unshift(() => removeDir(dir));
       try {
         const cluster = await createCluster({ name: `bench-${r}`, description: "", environment: "bench" }, audit);
-        const ports = await freePorts(4);
+        // Each agent's port is picked just before that agent binds it: a port
+        // picked earlier can be handed to a port-0 server started in between.
         let replicaId = "";
-        for (const [name, role, server, url, port] of [
-          ["pg-primary", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
-          ["pg-replica", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
+        for (const [name, role, server, url] of [
+          ["pg-primary", "PRIMARY", pair.primary, pair.primaryUrl],
+          ["pg-replica", "REPLICA", pair.replica, pair.replicaUrl],
         ] as const) {
+          const port = await freePort();
           const row = await createDatabase(
             { clusterId: cluster.id, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
             audit,
@@ -161,6 +163,7 @@ async function main() {
           const app = await startAppServer({ port: 0, name: `app-${i + 1}`, settingsFile });
           running.unshift(() => app.close());
           apps.push(app);
+          const agentPort = await freePort();
           const node = await createNode(
             {
               clusterId: cluster.id,
@@ -169,7 +172,7 @@ async function main() {
               port: app.port,
               weight: 100,
               capacity: 100,
-              agentUrl: `http://127.0.0.1:${ports[2 + i]}`,
+              agentUrl: `http://127.0.0.1:${agentPort}`,
             },
             audit,
           );

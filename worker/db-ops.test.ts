@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/common/actor";
-import { freePorts } from "@/lab/ports";
+import { freePort } from "@/lab/ports";
 import { startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
 import { makeLabDir, removeDir } from "@/lab/dirs";
 import { startAppServer, type AppServer } from "@/demo/app-server";
@@ -63,13 +63,14 @@ beforeAll(async () => {
 
   const cluster = await createCluster({ name: "orders", description: "", environment: "production" }, audit);
   clusterId = cluster.id;
-  const ports = await freePorts(4);
-  for (const [name, role, server, url, port] of [
-    ["pg-primary", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]],
-    ["pg-replica", "REPLICA", pair.replica, pair.replicaUrl, ports[1]],
+  // Each agent port is picked just before its agent binds it: a port picked
+  // earlier can be handed to a port-0 server started in between.
+  for (const [name, role, server, url] of [
+    ["pg-primary", "PRIMARY", pair.primary, pair.primaryUrl],
+    ["pg-replica", "REPLICA", pair.replica, pair.replicaUrl],
   ] as const) {
     const row = await createDatabase(
-      { clusterId, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
+      { clusterId, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${await freePort()}` },
       audit,
     );
     if (role === "PRIMARY") primaryId = row.id;
@@ -86,7 +87,7 @@ beforeAll(async () => {
     apps.push(app);
     cleanups.push(() => app.close());
     const node = await createNode(
-      { clusterId, name: `app-${i + 1}`, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[2 + i]}` },
+      { clusterId, name: `app-${i + 1}`, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${await freePort()}` },
       audit,
     );
     const { config } = await issueAgentCredential("NODE", node.id, audit);

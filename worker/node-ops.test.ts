@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/common/actor";
-import { freePorts } from "@/lab/ports";
+import { freePort } from "@/lab/ports";
 import { startHaproxy, type HaproxyHandle } from "@/lab/haproxy";
 import { startAppServer, type AppServer } from "@/demo/app-server";
 import { parseConfig, type AgentConfigInput } from "@/agent/config";
@@ -81,14 +81,15 @@ beforeAll(async () => {
   const { issueAgentCredential } = await import("@/lib/agents/service");
   const cluster = await createCluster({ name: "drain", description: "", environment: "production" }, audit);
   clusterId = cluster.id;
-  const ports = await freePorts(4);
+  // Each agent port is picked just before its agent binds it: a port picked
+  // earlier can be handed to a port-0 server started in between.
   for (let i = 0; i < 3; i++) {
     const name = `app-${i + 1}`;
     // Sessions end 3 s after their last request, so a drain finishes in seconds.
     const app = await startAppServer({ port: 0, name, sessionIdleMs: 3000 });
     cleanups.push(() => app.close());
     const node = await createNode(
-      { clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${ports[i]}` },
+      { clusterId, name, host: "127.0.0.1", port: app.port, weight: 100, capacity: 100, agentUrl: `http://127.0.0.1:${await freePort()}` },
       audit,
     );
     const { config } = await issueAgentCredential("NODE", node.id, audit);
@@ -107,7 +108,7 @@ beforeAll(async () => {
   });
   cleanups.push(() => lb.stop());
   const lbRow = await createLoadBalancer(
-    { clusterId, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${ports[3]}` },
+    { clusterId, name: "edge", kind: "HAPROXY", tier: "SOFTWARE", host: "127.0.0.1", port: lb.frontendPort, agentUrl: `http://127.0.0.1:${await freePort()}` },
     audit,
   );
   lbId = lbRow.id;
