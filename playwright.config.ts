@@ -66,6 +66,8 @@ export default defineConfig({
         CLUSTERDECK_ADMIN_PASSWORD: E2E.users.ADMIN.password,
         NEXTAUTH_URL: E2E.baseURL,
         NEXT_TELEMETRY_DISABLED: "1",
+        // Every answer the suite gets is checked against its route's response schema.
+        CLUSTERDECK_CHECK_RESPONSES: "1",
         CLUSTERDECK_SESSION_IDLE_TIMEOUT: String(E2E.sessionIdleSeconds),
         CLUSTERDECK_OIDC_ISSUER: E2E.oidc.issuer,
         CLUSTERDECK_OIDC_CLIENT_ID: E2E.oidc.clientId,

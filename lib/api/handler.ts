@@ -21,7 +21,7 @@ import { countRequest } from "@/lib/telemetry/web-metrics";
 import { ApiError, asApiError, fromDomainError, problemResponse, unauthorized, type ProblemField } from "@/lib/http/problem";
 import { badRequest, conflict, forbidden, notFound, unprocessable, type DomainError } from "@/lib/common/errors";
 import { badTextMessage, findBadText, parseUntrustedJson, toJson } from "@/lib/http/json";
-import type { RouteSpec } from "@/lib/api/spec";
+import type { RouteSpec, ServerAnswer } from "@/lib/api/spec";
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
 
@@ -41,7 +41,7 @@ type Segment = { params?: Promise<Record<string, string | string[] | undefined>>
 
 const DEFAULT_MAX_BODY = 64 * 1024;
 
-export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S>) => Promise<unknown>) {
+export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S>) => Promise<ServerAnswer<S>>) {
   const answer = async (req: Request, segment?: Segment): Promise<Response> => {
     const requestId = requestIdFrom(req);
     const clientIp = clientIpFrom(req.headers);
@@ -79,7 +79,7 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
 
       const audit: AuditContext = { actor: actor as Actor, requestId, clientIp };
       const result = await fn({ req, requestId, clientIp, actor: actor as never, params, query, body, audit } as HandlerContext<S>);
-      return respond(result, spec.status ?? 200, requestId);
+      return respond(spec, result, requestId);
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.status >= 500) log.error("api.error", { requestId, route: `${spec.method} ${spec.path}`, error: String(error) });
@@ -99,16 +99,32 @@ function requestIdFrom(req: Request): string {
   return given && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
 }
 
-function respond(result: unknown, status: number, requestId: string): Response {
+function respond(spec: RouteSpec, result: unknown, requestId: string): Response {
   if (result instanceof Response) {
     result.headers.set("x-request-id", requestId);
     return result;
   }
+  const status = spec.status ?? 200;
   if (status === 204) return new Response(null, { status, headers: { "x-request-id": requestId } });
-  return new Response(toJson(result), {
+  const json = toJson(result);
+  if (spec.response && env().CLUSTERDECK_CHECK_RESPONSES) checkAnswer(spec, spec.response, json);
+  return new Response(json, {
     status,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId },
   });
+}
+
+/**
+ * Tests and development: an answer that does not match its route's response
+ * schema is a server bug, refused with 500 so the suite sees it. The log line
+ * names the fields, never their values.
+ */
+function checkAnswer(spec: RouteSpec, schema: z.ZodType, json: string): void {
+  const checked = schema.safeParse(JSON.parse(json));
+  if (checked.success) return;
+  const issues = checked.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`);
+  log.error("api.answer-invalid", { route: `${spec.method} ${spec.path}`, issues });
+  throw new ApiError(500, "Internal server error", `The answer does not match this route's response schema: ${issues.join("; ")}`);
 }
 
 /** Cookie-authenticated mutations must come from our own pages. */

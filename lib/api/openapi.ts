@@ -32,6 +32,13 @@ function parameters(spec: RouteSpec) {
   return params;
 }
 
+function answerContent(spec: RouteSpec) {
+  if ("produces" in spec) {
+    return { content: { [spec.produces]: { schema: { type: "string", description: "Server-Sent Events: event (with id), metrics, changed, resync, end" } } } };
+  }
+  return spec.response ? { content: { "application/json": { schema: jsonSchema(spec.response, "output") } } } : {};
+}
+
 export function openApiDocument(version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of allRoutes()) {
@@ -44,10 +51,7 @@ export function openApiDocument(version: string) {
       parameters: parameters(spec),
       security: spec.access === "public" ? [] : [{ bearer: [] }, { session: [] }],
       responses: {
-        [status]: {
-          description: "Success",
-          ...(spec.response ? { content: { "application/json": { schema: jsonSchema(spec.response, "output") } } } : {}),
-        },
+        [status]: { description: status === "204" ? "Done; no body" : "Success", ...answerContent(spec) },
         default: { description: "Error", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
       },
     };

@@ -48,6 +48,16 @@ export const pageQuery = {
 
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
 
+// Building blocks of response schemas (lib/api/contract.ts). They describe the
+// wire form: toJson writes a Date as an ISO string and a bigint as a string.
+/** A moment, as toJson writes a Date. */
+export const wireDate = z.iso.datetime({ offset: true });
+/** A database bigint (event ids, byte counts), as toJson writes it. */
+export const wireBigint = z.string().regex(/^-?\d+$/);
+/** One page of a list answer. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+
 /**
  * Why a change is made: it goes to the audit trail (and, for an incident
  * action, to the events). The one reason schema: every request that asks for

@@ -22,10 +22,17 @@ export class ApiClientError extends Error {
   }
 }
 
-export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+/** One request, JSON both ways. Pages call routes through callApi (lib/api/client.ts), which builds the URL from the contract. */
+export async function apiFetch<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {},
+): Promise<T> {
   const res = await fetch(path, {
     method: init.method ?? "GET",
-    headers: init.body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+    headers: {
+      ...init.headers,
+      ...(init.body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" }),
+    },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     credentials: "same-origin",
     signal: init.signal,
