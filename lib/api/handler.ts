@@ -107,7 +107,7 @@ function respond(spec: RouteSpec, result: unknown, requestId: string): Response 
   const status = spec.status ?? 200;
   if (status === 204) return new Response(null, { status, headers: { "x-request-id": requestId } });
   const json = toJson(result);
-  if (spec.response && env().CLUSTERDECK_CHECK_RESPONSES) checkAnswer(spec, spec.response, json);
+  if (spec.response && env().CLUSTERDECK_CHECK_RESPONSES) checkAnswer(spec.response, json);
   return new Response(json, {
     status,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId },
@@ -116,14 +116,13 @@ function respond(spec: RouteSpec, result: unknown, requestId: string): Response 
 
 /**
  * Tests and development: an answer that does not match its route's response
- * schema is a server bug, refused with 500 so the suite sees it. The log line
- * names the fields, never their values.
+ * schema is a server bug, refused with 500 so the suite sees it. The detail
+ * (logged as api.error) names the fields, never their values.
  */
-function checkAnswer(spec: RouteSpec, schema: z.ZodType, json: string): void {
+function checkAnswer(schema: z.ZodType, json: string): void {
   const checked = schema.safeParse(JSON.parse(json));
   if (checked.success) return;
   const issues = checked.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`);
-  log.error("api.answer-invalid", { route: `${spec.method} ${spec.path}`, issues });
   throw new ApiError(500, "Internal server error", `The answer does not match this route's response schema: ${issues.join("; ")}`);
 }
 
