@@ -82,7 +82,13 @@ export function handler<S extends RouteSpec>(spec: S, fn: (ctx: HandlerContext<S
       return respond(spec, result, requestId);
     } catch (error) {
       const apiError = toApiError(error);
-      if (apiError.status >= 500) log.error("api.error", { requestId, route: `${spec.method} ${spec.path}`, error: String(error) });
+      if (apiError.status >= 500) {
+        log.error(error instanceof AnswerMismatch ? "api.answer-invalid" : "api.error", {
+          requestId,
+          route: `${spec.method} ${spec.path}`,
+          error: String(error),
+        });
+      }
       await auditRefusal(spec, apiError, actor, requestId, clientIp);
       return problemResponse(apiError, requestId);
     }
@@ -117,13 +123,19 @@ function respond(spec: RouteSpec, result: unknown, requestId: string): Response 
 /**
  * Tests and development: an answer that does not match its route's response
  * schema is a server bug, refused with 500 so the suite sees it. The detail
- * (logged as api.error) names the fields, never their values.
+ * (logged as api.answer-invalid) names the fields, never their values.
  */
 function checkAnswer(schema: z.ZodType, json: string): void {
   const checked = schema.safeParse(JSON.parse(json));
   if (checked.success) return;
   const issues = checked.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`);
-  throw new ApiError(500, "Internal server error", `The answer does not match this route's response schema: ${issues.join("; ")}`);
+  throw new AnswerMismatch(`The answer does not match this route's response schema: ${issues.join("; ")}`);
+}
+
+class AnswerMismatch extends ApiError {
+  constructor(detail: string) {
+    super(500, "Internal server error", detail);
+  }
 }
 
 /** Cookie-authenticated mutations must come from our own pages. */
