@@ -1,5 +1,5 @@
 // Read by the Prisma CLI. The console itself never relies on it: migrations
-// are applied by lib/db/schema-engine.ts, which needs no downloaded engine.
+// are applied by lib/db/migrations.ts, which needs no downloaded engine.
 import { defineConfig } from "prisma/config";
 
 export default defineConfig({

@@ -103,7 +103,7 @@ async function main() {
   if (!(N > 0 && runs > 0 && batches.every((b) => b > 0))) throw new Error("--agents, --batches and --runs must be positive numbers");
 
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
-  const { applyMigrations } = await import("@/lib/db/schema-engine");
+  const { applyMigrations } = await import("@/lib/db/migrations");
   const { resetEnvCache } = await import("@/lib/env");
   const { freePorts } = await import("@/lab/ports");
   const pgServer = await startTestPostgres();

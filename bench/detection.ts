@@ -42,7 +42,7 @@ const stopDemo = () =>
     const d = demo;
     if (d && d.exitCode === null && d.signalCode === null) {
       const exited = (ms: number) => Promise.race([new Promise((r) => d.once("exit", () => r(true))), sleep(ms).then(() => false)]);
-      await controlRequest(demoDir, "POST", "/stop").catch(() => {});
+      await controlRequest(demoDir, { verb: "stop" }).catch(() => {});
       if (!(await exited(60_000))) {
         console.error(`the demo (pid ${d.pid}) did not stop: SIGTERM`);
         d.kill("SIGTERM");
@@ -178,7 +178,7 @@ async function main() {
     await sleep(1500);
     downAt.delete("last");
     const killedAt = Date.now();
-    await controlRequest(demoDir, "POST", `/kill/${nodeName}`);
+    await controlRequest(demoDir, { verb: "kill", name: nodeName });
     const [consoleSeen, haproxySeen] = await Promise.all([
       waitUntil(() => downAt.has("last"), 20_000),
       waitUntil(async () => (await haproxyStatus()).startsWith("DOWN"), 30_000),
@@ -189,7 +189,7 @@ async function main() {
       `run ${i + 1}: console ${consoleSeen ? downAt.get("last")! - killedAt : "missed"} ms, HAProxy ${haproxySeen ? haproxySeen - killedAt : "missed"} ms`,
     );
     upAt.delete("last");
-    await controlRequest(demoDir, "POST", `/resume/${nodeName}`);
+    await controlRequest(demoDir, { verb: "resume", name: nodeName });
     await waitUntil(() => upAt.has("last"), 20_000);
   }
 

@@ -41,7 +41,7 @@ async function main() {
   const clientCount = Number(values.clients ?? (values.smoke ? 4 : 12));
   if (!(runs > 0 && clientCount > 0)) throw new Error("--runs and --clients must be positive numbers");
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
-  const { applyMigrations } = await import("@/lib/db/schema-engine");
+  const { applyMigrations } = await import("@/lib/db/migrations");
   const { resetEnvCache } = await import("@/lib/env");
   const { freePort } = await import("@/lab/ports");
   const { startHaproxy } = await import("@/lab/haproxy");

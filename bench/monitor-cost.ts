@@ -362,7 +362,7 @@ async function main() {
     // --- Database -----------------------------------------------------------
     const t0 = Date.now();
     const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
-    const { applyMigrations } = await import("@/lib/db/schema-engine");
+    const { applyMigrations } = await import("@/lib/db/migrations");
     const pgInst = await startTestPostgres();
     pgServer = pgInst;
     await applyMigrations({ databaseUrl: pgInst.url, migrationsDir: path.join(REPO, "prisma/migrations") });

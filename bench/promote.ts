@@ -68,7 +68,7 @@ async function main() {
   const runs = Number(values.runs ?? (values.smoke ? 1 : 5));
   if (!(runs > 0)) throw new Error("--runs must be a positive number");
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
-  const { applyMigrations } = await import("@/lib/db/schema-engine");
+  const { applyMigrations } = await import("@/lib/db/migrations");
   const { resetEnvCache } = await import("@/lib/env");
   const { freePort } = await import("@/lab/ports");
   const { startPostgresPair } = await import("@/lab/postgres");

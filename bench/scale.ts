@@ -88,7 +88,7 @@ type Options = { renders: number; updates: number; requests: number; windowS: nu
 
 async function measureSize(n: number, opts: Options): Promise<SizeResult> {
   const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
-  const { applyMigrations } = await import("@/lib/db/schema-engine");
+  const { applyMigrations } = await import("@/lib/db/migrations");
   const { sealSecret } = await import("@/lib/agents/secret-box");
   const { freePort } = await import("@/lab/ports");
   const tmp = mkdtempSync(path.join(os.tmpdir(), `bench-scale-${n}-`));

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "@/lib/auth/password";
 import { hashApiToken } from "@/lib/auth/tokens";
 import { createPrismaClient, type Db } from "@/lib/db/client";
-import { applyMigrations } from "@/lib/db/schema-engine";
+import { applyMigrations } from "@/lib/db/migrations";
 import { resetEnvCache } from "@/lib/env";
 import { getFreePort, startTestPostgres, type TestPostgres } from "@/lib/testing/embedded-pg";
 import { bootstrapAdmin } from "./bootstrap";

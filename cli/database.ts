@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from "node:fs";
 import pg from "pg";
 import { setDb } from "@/lib/db";
 import { createPrismaClient } from "@/lib/db/client";
-import { applyMigrations } from "@/lib/db/schema-engine";
+import { applyMigrations } from "@/lib/db/migrations";
 import { dataDir as configuredDataDir, env } from "@/lib/env";
 import { startEmbeddedDatabase, readPostgresConfig, postgresUrl, type EmbeddedDatabase } from "./embedded-postgres";
 import { CliError } from "./errors";

@@ -1,10 +1,11 @@
 // `clusterdeck demo`: the console (embedded database, web, worker) plus the
 // demo cluster, all stopped together by Ctrl-C. `clusterdeck lab …` drives a
-// running demo cluster: status, kill/hang/resume a part, stop it.
+// running demo cluster: status, kill/hang/resume a part, stop it. What those
+// do is defined once, in demo/control.ts; here they become commands.
 import path from "node:path";
 import { dataDir, env, resetEnvCache } from "@/lib/env";
 import { startDemoCluster, type ComponentStatus } from "@/demo/cluster";
-import { controlRequest, serveControl } from "@/demo/control";
+import { controlRequest, partActions, serveControl, type ControlCommand, type PartAction } from "@/demo/control";
 import { str, type Command } from "./args";
 import { CliError } from "./errors";
 import { onShutdown, shutdown } from "./lifecycle";
@@ -64,8 +65,8 @@ function printStatus(components: ComponentStatus[]): void {
   }
 }
 
-async function ask(method: "GET" | "POST", pathname: string) {
-  const reply = await controlRequest(demoDir(), method, pathname).catch((error: NodeJS.ErrnoException) => {
+async function ask(command: ControlCommand) {
+  const reply = await controlRequest(demoDir(), command).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT" || error.code === "ECONNREFUSED") {
       throw new CliError(`No demo cluster is running for ${dataDir()} (start one with \`npx clusterdeck demo\`).`);
     }
@@ -84,15 +85,15 @@ const nameOption = {
   },
 };
 
-function action(verb: "kill" | "hang" | "resume", summary: string): Command {
+function action(verb: PartAction): Command {
   return {
     name: `lab ${verb}`,
-    summary,
+    summary: partActions[verb].summary,
     options: nameOption,
     async run(values) {
       const name = str(values, "name")!;
-      const body = await ask("POST", `/${verb}/${encodeURIComponent(name)}`);
-      note(`${verb === "kill" ? "Killed" : verb === "hang" ? "Hung" : "Resumed"} ${name}.`);
+      const body = await ask({ verb, name });
+      note(`${partActions[verb].done} ${name}.`);
       printStatus(body.components as ComponentStatus[]);
     },
   };
@@ -110,19 +111,17 @@ export const labCommands: Command[] = [
     summary: "List the demo cluster's parts: running, hung or dead",
     options: {},
     async run() {
-      const body = await ask("GET", "/status");
+      const body = await ask({ verb: "status" });
       printStatus(body.components as ComponentStatus[]);
     },
   },
-  action("kill", "kill -9 a part (an app node, an agent, a database)"),
-  action("hang", "SIGSTOP a part: it keeps its sockets and answers nothing"),
-  action("resume", "SIGCONT a hung part, or start a killed one again"),
+  ...(Object.keys(partActions) as PartAction[]).map(action),
   {
     name: "lab down",
     summary: "Stop the running demo (console included)",
     options: {},
     async run() {
-      await ask("POST", "/stop");
+      await ask({ verb: "stop" });
       note("Stopping the demo.");
     },
   },

@@ -1,10 +1,26 @@
-// The demo process's control channel: a unix socket in the demo folder (mode
-// 600, so only its owner can use it) through which `clusterdeck lab` asks the
-// process that owns the demo's children to kill, hang or resume them.
+// The demo process's control channel, and the one definition of what
+// `clusterdeck lab` can ask of it: a unix socket in the demo folder (mode
+// 600, so only its owner can use it) through which the CLI (cli/demo.ts),
+// the e2e specs and the benches ask the process that owns the demo's children
+// for their status, to kill, hang or resume one, or to stop. Both ends of the
+// wire are here, so a lab command is added (or changed) in one place.
 import http from "node:http";
 import { chmod, rm } from "node:fs/promises";
 import path from "node:path";
 import type { DemoCluster } from "@/demo/cluster";
+
+/** What each action does to a part of the running cluster; the CLI's `lab kill|hang|resume` are made from this list. */
+export const partActions = {
+  kill: { summary: "kill -9 a part (an app node, an agent, a database)", done: "Killed", run: (cluster: DemoCluster, name: string) => cluster.kill(name) },
+  hang: { summary: "SIGSTOP a part: it keeps its sockets and answers nothing", done: "Hung", run: (cluster: DemoCluster, name: string) => cluster.hang(name) },
+  resume: { summary: "SIGCONT a hung part, or start a killed one again", done: "Resumed", run: (cluster: DemoCluster, name: string) => cluster.resume(name) },
+} as const;
+export type PartAction = keyof typeof partActions;
+
+/** One request over the channel. */
+export type ControlCommand = { verb: "status" } | { verb: "stop" } | { verb: PartAction; name: string };
+
+const isPartAction = (verb: string): verb is PartAction => Object.hasOwn(partActions, verb);
 
 export const controlSocket = (dir: string) => path.join(dir, "control.sock");
 
@@ -17,7 +33,7 @@ export async function serveControl(dir: string, cluster: DemoCluster, onStop: ()
       res.end(JSON.stringify(body));
     };
     try {
-      const [, verb, name] = (req.url ?? "/").split("/");
+      const [, verb = "", name] = (req.url ?? "/").split("/");
       if (req.method === "GET" && verb === "status") return reply(200, { components: cluster.status(), haproxyUrl: cluster.state.haproxyUrl });
       if (req.method !== "POST") return reply(405, { error: "use POST" });
       if (verb === "stop") {
@@ -25,10 +41,8 @@ export async function serveControl(dir: string, cluster: DemoCluster, onStop: ()
         return onStop();
       }
       const target = decodeURIComponent(name ?? "");
-      if (verb === "kill") cluster.kill(target);
-      else if (verb === "hang") cluster.hang(target);
-      else if (verb === "resume") await cluster.resume(target);
-      else return reply(404, { error: `unknown command '${verb}'` });
+      if (!isPartAction(verb)) return reply(404, { error: `unknown command '${verb}'` });
+      await partActions[verb].run(cluster, target);
       return reply(200, { ok: true, components: cluster.status() });
     } catch (error) {
       return reply(409, { error: (error as Error).message });
@@ -41,7 +55,14 @@ export async function serveControl(dir: string, cluster: DemoCluster, onStop: ()
   };
 }
 
-export function controlRequest(dir: string, method: "GET" | "POST", pathname: string): Promise<{ status: number; body: Record<string, unknown> }> {
+function route(command: ControlCommand): { method: "GET" | "POST"; path: string } {
+  if (command.verb === "status") return { method: "GET", path: "/status" };
+  if (command.verb === "stop") return { method: "POST", path: "/stop" };
+  return { method: "POST", path: `/${command.verb}/${encodeURIComponent(command.name)}` };
+}
+
+export function controlRequest(dir: string, command: ControlCommand): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { method, path: pathname } = route(command);
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath: controlSocket(dir), method, path: pathname, timeout: 30_000 }, (res) => {
       let text = "";

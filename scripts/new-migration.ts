@@ -17,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-import { createMigration } from "../lib/db/schema-engine";
+import { createMigration } from "../lib/db/migrations";
 import { startTestPostgres, type TestPostgres } from "../lib/testing/embedded-pg";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,18 +1,26 @@
 // The incident actions on an app node, run by the leader worker as durable
-// operations (lib/operations/nodes.ts queues them):
+// operations (lib/operations/nodes.ts checks and queues them; a drain the
+// other nodes could not carry is refused there unless forced):
 //
-//   drain        capacity re-checked → DRAIN in every load balancer holding the
-//                node (stored as an override first, so any reload keeps it) →
-//                the app stops taking new sessions → its sessions followed down
-//                to zero, with an estimated finish → at the deadline, the
-//                chosen escalation → DRAINED.
-//   resume       overrides removed → the app takes sessions again → READY in
-//                every load balancer, weight raised in steps (slow start) → ACTIVE.
-//   maintenance  MAINT everywhere at once (stored) → MAINTENANCE, until a
-//                person resumes it or its end time passes.
+//   drain        DRAINING → DRAIN in every load balancer holding the node
+//                (stored as an override first, so any reload keeps it) → the
+//                app stops taking new sessions → its sessions followed down to
+//                zero, with an estimated finish → DRAINED. At the deadline, the
+//                chosen escalation: maintenance (MAINT, cuts what is left →
+//                MAINTENANCE), end the sessions and keep following, or none
+//                (fails, stays draining). A cancel stops following; the node
+//                stays draining.
+//   resume       ACTIVE → the app takes sessions again → READY in every load
+//                balancer at a low weight → overrides removed → weight raised
+//                in steps (slow start).
+//   maintenance  MAINT in every load balancer (stored) → the app told to drain
+//                → MAINTENANCE, until a person resumes it or its end time
+//                passes (expireMaintenance queues that resume).
 //
 // Every step is persisted before the next, and each is safe to run twice, so
 // a worker that takes over simply runs the operation again from its state.
+// redrainApp, outside any operation, tells an app that forgot its drain (it
+// restarted) again.
 import { z } from "zod";
 import { AGENT_PATHS, snapshot as snapshotSchema, type AgentAction } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";

@@ -1,4 +1,6 @@
-// Runs durable operations (config deployments now; drain and promote later).
+// Runs durable operations, of every kind in lib/operations/kinds.ts: config
+// deployments, node drain / resume / maintenance, database promotion and
+// rebuild (worker/executors.ts names the code that runs each).
 // Only the leader worker runs this. An operation is claimed with a short
 // lease that the runner renews while it works; when a leader dies, its
 // leases run out and the next leader claims the operation and resumes it

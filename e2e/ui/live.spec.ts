@@ -37,11 +37,11 @@ test("a killed app node turns DOWN in an open page, and UP again, without a relo
   // A marker that a reload would wipe.
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
-  const killed = await controlRequest(demoDir, "POST", "/kill/app-2");
+  const killed = await controlRequest(demoDir, { verb: "kill", name: "app-2" });
   expect(killed.status).toBe(200);
   await expect(row.getByText("Down", { exact: true })).toBeVisible({ timeout: 10_000 });
 
-  const resumed = await controlRequest(demoDir, "POST", "/resume/app-2");
+  const resumed = await controlRequest(demoDir, { verb: "resume", name: "app-2" });
   expect(resumed.status).toBe(200);
   await expect(row.getByText("Up", { exact: true })).toBeVisible({ timeout: 15_000 });
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);

@@ -49,7 +49,7 @@ test("an operator promotes the replica under write load and follows it live", as
   expect(byName("pg-replica").role).toBe("PRIMARY");
   expect(byName("pg-primary")).toMatchObject({ role: "REPLICA", replicationState: "NEEDS_REBUILD" });
   // Every demo app now writes to the new primary.
-  const status = await controlRequest(path.join(E2E.dataDir, "demo"), "GET", "/status");
+  const status = await controlRequest(path.join(E2E.dataDir, "demo"), { verb: "status" });
   const components = status.body.components as { name: string; kind: string; port: number | null }[];
   const newPrimaryPort = components.find((c) => c.name === "pg-replica")!.port;
   for (const app of components.filter((c) => c.kind === "app")) {

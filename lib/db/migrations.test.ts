@@ -7,7 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestPostgres, type TestPostgres } from "@/lib/testing/embedded-pg";
-import { applyMigrations, diffMigrationsToSchema } from "@/lib/db/schema-engine";
+import { applyMigrations, diffMigrationsToSchema } from "@/lib/db/migrations";
 
 const migrationsDir = path.resolve("prisma/migrations");
 const schemaPath = path.resolve("prisma/schema.prisma");

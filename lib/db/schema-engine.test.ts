@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startTestPostgres, type TestPostgres } from "../testing/embedded-pg";
-import { applyMigrations, createMigration, diffMigrationsToSchema } from "./schema-engine";
+import { applyMigrations, createMigration, diffMigrationsToSchema } from "./migrations";
 
 const SCHEMA = `generator client {
   provider = "prisma-client"

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { startTestPostgres, type TestPostgres } from "@/lib/testing/embedded-pg";
-import { applyMigrations } from "@/lib/db/schema-engine";
+import { applyMigrations } from "@/lib/db/migrations";
 import { resetEnvCache } from "@/lib/env";
 
 export function setupTestDatabase(): { url: () => string } {
