@@ -1,9 +1,13 @@
 // The postgres role driver: replication status of one PostgreSQL (15+) server,
 // primary or replica, from one SQL round trip per collection.
 //
-// The role it connects as needs pg_monitor (pg_stat_replication and
-// pg_stat_wal_receiver in full, pg_control_checkpoint()); superuser comes with
-// promote/fence in a later issue.
+// Collecting needs a role with pg_monitor (pg_stat_replication and
+// pg_stat_wal_receiver in full, pg_control_checkpoint()). The actions and the
+// managed settings need a superuser: pg_promote() (promote), ALTER SYSTEM and
+// pg_reload_conf() (fence, repoint, and config apply in managed/postgres.ts),
+// pg_terminate_backend() on other roles' sessions (fence). Stopping and
+// rebuilding the server go through pg_ctl and pg_rewind instead, from the
+// `stop` section (as `runAs` when the agent runs as root).
 //
 // How the figures are derived, and why:
 // - timeline. Primary: the first 8 hex digits of pg_walfile_name(pg_current_wal_lsn()),
@@ -132,7 +136,6 @@ const nonNegative = (v: number | string | null | undefined): number | null => {
   return Number.isFinite(n) ? Math.max(0, n) : null;
 };
 
-/** host:port of the URL, for messages: never the credentials. */
 /** primary_conninfo with host and port replaced (user, passfile, application_name… kept, quoting included). */
 export function replaceHostPort(conninfo: string, host: string, port: number): string {
   // libpq's key=value syntax: a value is bare, or single-quoted with \\ and \' escapes.
@@ -201,6 +204,7 @@ async function rebuild(control: Control, url: string, host: string, port: number
   return { rebuilt: true, following: `${host}:${port}` };
 }
 
+/** host:port of the URL, for messages: never the credentials. */
 function endpointOf(url: string): string {
   try {
     const u = new URL(url);
