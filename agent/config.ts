@@ -30,7 +30,7 @@ export const appConfig = z.strictObject({
   /** POSTed to end the remaining sessions when a drain reaches its deadline. */
   endSessionsUrl: httpUrl.optional(),
   backends: z.array(appBackendConfig).max(100).default([]),
-  /** The settings file the console deploys (JSON, lib/config/app-settings.ts) … */
+  /** The settings file the console deploys (JSON, lib/agent-protocol/config/app-settings.ts) … */
   settingsFile: z.string().min(1).max(4096).optional(),
   /** … and the app's hook that makes it re-read the file (POST, 2xx = applied). */
   reloadUrl: httpUrl.optional(),

@@ -26,8 +26,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_SKEW_MS, generateAgentSecret, signRequest } from "@/lib/agent-protocol/signing";
 import { agentAction, configCandidate, snapshot } from "@/lib/agent-protocol/types";
-import { appSettings } from "@/lib/config/app-settings";
-import { configChecksum } from "@/lib/config/checksum";
+import { appSettings } from "@/lib/agent-protocol/config/app-settings";
+import { configChecksum } from "@/lib/agent-protocol/config/checksum";
 import { BROKEN_JSON, NASTY_STRINGS, ODD_REQUEST_LINES, Rng, deepNesting, fuzzSeed, randomValue, rawExchange, statusCodes } from "@/lib/testing/fuzz";
 import { waitFor } from "./testing/client";
 

@@ -1,12 +1,15 @@
-// The agent's log: the console's one logger (lib/log.ts: the same JSON line,
-// with process "agent", the same redaction), handed around as a sink so tests
-// can collect entries. In the agent process (setLogProcess("agent"), agent/main.ts)
-// every line goes to stderr: stdout stays free for whatever supervises the daemon. Callers pass
-// fields, never secrets.
-import { writeLog } from "@/lib/log";
+// The agent's log: the line every Clusterdeck process writes
+// (lib/agent-protocol/log/writer.ts: the same JSON fields and redaction), with
+// process "agent", handed around as a sink so tests can collect entries. Every
+// line goes to stderr: stdout stays free for whatever supervises the daemon.
+// No debug lines: the agent never reads the console's environment
+// (CLUSTERDECK_DEBUG included). Callers pass fields, never secrets.
+import { createLogWriter } from "@/lib/agent-protocol/log/writer";
 
 export type LogEntry = { level: "info" | "warn" | "error"; msg: string } & Record<string, unknown>;
 export type LogSink = (entry: LogEntry) => void;
+
+const writeLog = createLogWriter({ process: () => "agent", debug: () => false });
 
 export const stderrLog: LogSink = (entry) => {
   const { level, msg, ...fields } = entry;

@@ -5,8 +5,7 @@
 // and openMetrics in place (key rotation without breaking the worker's streams).
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { setLogDebug, setLogProcess } from "@/lib/log";
-import { version } from "@/lib/version";
+import { version } from "@/lib/agent-protocol/version";
 import { ConfigError, loadConfig, type AgentConfig } from "./config";
 import { stderrLog as log } from "./log";
 import { startAgent } from "./server";
@@ -29,9 +28,6 @@ function restartRelevant(config: AgentConfig): string {
 }
 
 async function main(): Promise<void> {
-  setLogProcess("agent");
-  // The agent never reads the console's environment (CLUSTERDECK_DEBUG included).
-  setLogDebug(false);
   let args;
   try {
     args = parseArgs({

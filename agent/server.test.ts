@@ -12,7 +12,8 @@ import { startAppServer, type AppServer } from "@/demo/app-server";
 import { parseConfig, type AgentConfigInput } from "./config";
 import type { Driver } from "./drivers/types";
 import type { LogEntry } from "./log";
-import { MAX_ACTION_BODY_BYTES, startAgent, type RunningAgent } from "./server";
+import { MAX_ACTION_BODY_BYTES } from "./handlers/actions";
+import { startAgent, type RunningAgent } from "./server";
 import { closedPort, openStream, request, signed, sleep, waitFor, type Key } from "./testing/client";
 
 const INTERVAL = 200;

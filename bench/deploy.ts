@@ -129,7 +129,7 @@ async function main() {
     const { createNode } = await import("@/lib/inventory/nodes");
     const { issueAgentCredential } = await import("@/lib/agents/service");
     const { createRevision, startDeployment } = await import("@/lib/config/service");
-    const { canonicalJson, configChecksum } = await import("@/lib/config/checksum");
+    const { canonicalJson, configChecksum } = await import("@/lib/agent-protocol/config/checksum");
     const { callAgent } = await import("@/lib/agents/client");
     const { AGENT_PATHS, configApplyAnswer } = await import("@/lib/agent-protocol/types");
     const { OperationRunner } = await import("@/worker/operations");

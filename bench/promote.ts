@@ -76,7 +76,7 @@ async function main() {
   const { startAppServer } = await import("@/demo/app-server");
   const { parseConfig } = await import("@/agent/config");
   const { startAgent } = await import("@/agent/server");
-  const { canonicalJson } = await import("@/lib/config/checksum");
+  const { canonicalJson } = await import("@/lib/agent-protocol/config/checksum");
 
   const console_ = await startTestPostgres();
   running.unshift(() => console_.stop());

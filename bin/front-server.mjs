@@ -22,9 +22,9 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { format, parseArgs, stripVTControlCharacters } from "node:util";
 import { PROBLEM_CONTENT_TYPE, problemShape } from "../lib/http/problem-shape.mjs";
-import { createLogger, maskPlainStrings, REDACT_PATHS } from "../lib/log/pino.mjs";
+import { createLogger, maskPlainStrings, REDACT_PATHS } from "../lib/agent-protocol/log/pino.mjs";
 
-/** The web process's own lines, in the format and with the redaction of every Clusterdeck log (lib/log.ts). */
+/** The web process's own lines, in the format and with the redaction of every Clusterdeck log (lib/agent-protocol/log/writer.ts). */
 const CENSOR = "••••••";
 const logger = createLogger({ role: () => "web", mask: (fields) => maskPlainStrings(fields, CENSOR), redactPaths: REDACT_PATHS, censor: CENSOR });
 const defaultLog = ({ level, msg, ...fields }) => logger[level]({ ...fields, msg });

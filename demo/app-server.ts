@@ -25,7 +25,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { appSettings, type AppSettings } from "@/lib/config/app-settings";
+import { appSettings, type AppSettings } from "@/lib/agent-protocol/config/app-settings";
 
 export type AppServerOptions = {
   port: number;
@@ -35,7 +35,7 @@ export type AppServerOptions = {
   /** A session unused this long is forgotten. Default 60 s. */
   sessionIdleMs?: number;
   /**
-   * JSON settings (lib/config/app-settings.ts) read at start and on POST
+   * JSON settings (lib/agent-protocol/config/app-settings.ts) read at start and on POST
    * /admin/reload: the database URL and session idle time. They win over
    * dbUrl and sessionIdleMs.
    */

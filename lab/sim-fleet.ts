@@ -16,8 +16,8 @@ import path from "node:path";
 import { NonceCache, verifyRequest } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
 import { family, PROMETHEUS_CONTENT_TYPE } from "./prom-text";
-import { REFUSAL_REASONS } from "@/agent/server";
-import { version } from "@/lib/version";
+import { REFUSAL_REASONS } from "@/agent/http/refusals";
+import { version } from "@/lib/agent-protocol/version";
 
 export type SimConfig = { agents: { keyId: string; secret: string }[]; basePort: number; intervalMs: number; metricsToken?: string };
 export type SimStats = {

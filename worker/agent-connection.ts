@@ -11,7 +11,7 @@ import https from "node:https";
 import { readRefusal } from "@/lib/agent-protocol/answer";
 import { ANSWER_SIGNATURE_HEADER, newNonce, signRequest } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
-import { parseUntrustedJson } from "@/lib/http/json";
+import { parseUntrustedJson } from "@/lib/agent-protocol/json";
 import { guardedConnectOptions, STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
 
 export type AgentEndpoint = { agentUrl: string; keyId: string; secret: string };

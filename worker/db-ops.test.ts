@@ -23,7 +23,7 @@ import { startAppServer, type AppServer } from "@/demo/app-server";
 import { parseConfig, type AgentConfigInput } from "@/agent/config";
 import { startAgent } from "@/agent/server";
 import { waitFor } from "@/agent/testing/client";
-import { canonicalJson } from "@/lib/config/checksum";
+import { canonicalJson } from "@/lib/agent-protocol/config/checksum";
 import type { OperationRunner } from "@/worker/operations";
 
 const database = setupTestDatabase();

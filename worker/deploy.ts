@@ -18,7 +18,7 @@ import { operationKinds } from "@/lib/operations/kinds";
 import type { Tx } from "@/lib/db/client";
 import type { Executor, OperationContext } from "@/worker/operations";
 import { restoreOverrides } from "@/worker/overrides";
-import { configSecrets, redactSecrets } from "@/lib/security/mask";
+import { configSecrets, redactSecrets } from "@/lib/agent-protocol/mask";
 
 type Deployment = {
   id: string;

@@ -23,7 +23,7 @@ import { startAppServer, type AppServer } from "@/demo/app-server";
 import { parseConfig, type AgentConfigInput } from "@/agent/config";
 import { startAgent, type RunningAgent } from "@/agent/server";
 import { waitFor } from "@/agent/testing/client";
-import { canonicalJson } from "@/lib/config/checksum";
+import { canonicalJson } from "@/lib/agent-protocol/config/checksum";
 import type { OperationRunner } from "@/worker/operations";
 import type { Monitor } from "@/worker/monitor";
 import type { Recorder } from "@/worker/recorder";

@@ -32,7 +32,7 @@ import type { Registry } from "prom-client";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
 import { haproxyConfigManager } from "../managed/haproxy";
-import { isCleanAbsolutePath } from "@/lib/config/haproxy-rules";
+import { isCleanAbsolutePath } from "@/lib/agent-protocol/haproxy/rules";
 
 const absolutePath = z
   .string()
@@ -49,7 +49,7 @@ const configSchema = z
     /** The folder the agent may write to (the configuration, its .prev copy, scratch files). Default: configFile's folder. */
     managedDir: absolutePath.optional(),
     /**
-     * What a pushed configuration may hold beyond the safe set (lib/config/haproxy-rules.ts).
+     * What a pushed configuration may hold beyond the safe set (lib/agent-protocol/haproxy/rules.ts).
      * Written by the host's owner; the console can read it but never change it.
      */
     allow: z

@@ -1,9 +1,13 @@
 // The postgres role driver: replication status of one PostgreSQL (15+) server,
 // primary or replica, from one SQL round trip per collection.
 //
-// The role it connects as needs pg_monitor (pg_stat_replication and
-// pg_stat_wal_receiver in full, pg_control_checkpoint()); superuser comes with
-// promote/fence in a later issue.
+// Collecting needs a role with pg_monitor (pg_stat_replication and
+// pg_stat_wal_receiver in full, pg_control_checkpoint()). The actions and the
+// managed settings need a superuser: pg_promote() (promote), ALTER SYSTEM and
+// pg_reload_conf() (fence, repoint, and config apply in managed/postgres.ts),
+// pg_terminate_backend() on other roles' sessions (fence). Stopping and
+// rebuilding the server go through pg_ctl and pg_rewind (postgres-control.ts),
+// from the `stop` section (as `runAs` when the agent runs as root).
 //
 // How the figures are derived, and why:
 // - timeline. Primary: the first 8 hex digits of pg_walfile_name(pg_current_wal_lsn()),
@@ -32,9 +36,6 @@
 //   is not streaming (how far the primary got is then unknown), or when neither
 //   bound is known yet (no transaction replayed since the replica started, and
 //   not seen caught up). Primary: null.
-import { chown, readFile, stat, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { runTool } from "../run-tool";
 import { z } from "zod";
 import pg from "pg";
 import type { AgentAction, PostgresStatus } from "@/lib/agent-protocol/types";
@@ -42,6 +43,7 @@ import type { Registry } from "prom-client";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
 import { postgresConfigManager } from "../managed/postgres";
+import { rebuild, replaceHostPort, stopServer } from "./postgres-control";
 
 const configSchema = z.strictObject({
   /** postgresql://user:password@host:port/db of the server this agent watches. */
@@ -133,74 +135,6 @@ const nonNegative = (v: number | string | null | undefined): number | null => {
 };
 
 /** host:port of the URL, for messages: never the credentials. */
-/** primary_conninfo with host and port replaced (user, passfile, application_name… kept, quoting included). */
-export function replaceHostPort(conninfo: string, host: string, port: number): string {
-  // libpq's key=value syntax: a value is bare, or single-quoted with \\ and \' escapes.
-  const pairs = [...conninfo.matchAll(/([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']*)/g)].map((m) => [m[1]!, m[2]!] as const);
-  const kept = pairs.filter(([k]) => !["host", "hostaddr", "port"].includes(k)).map(([k, v]) => `${k}=${v}`);
-  return [`host=${host}`, `port=${port}`, ...kept].join(" ");
-}
-
-type Control = { pgCtl: string; dataDir: string; runAs?: string };
-
-/** Runs a PostgreSQL tool of the server's installation, as the data directory's owner when the agent runs as root. */
-async function pgTool(control: Control, tool: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<string> {
-  const exe = path.join(path.dirname(control.pgCtl), tool);
-  const [cmd, argv] = control.runAs && process.getuid?.() === 0 ? ["runuser", ["-u", control.runAs, "--", exe, ...args]] : [exe, args];
-  // The tool gets toolEnv plus `env` (PGPASSWORD: never on a command line, where ps would show it), never the agent's own environment.
-  const result = await runTool(cmd, argv, { timeoutMs, env });
-  if (result.code === 0) return result.stdout;
-  throw new Error(
-    `${tool} failed: ${String(result.stderr || result.error || `exit ${result.code}`)
-      .trim()
-      .slice(0, 400)}`,
-  );
-}
-
-/** pg_ctl stop -m fast. */
-function stopServer(control: Control): Promise<void> {
-  return pgTool(control, "pg_ctl", ["stop", "-D", control.dataDir, "-m", "fast", "-w", "-t", "30"], 40_000).then(() => undefined);
-}
-
-/**
- * Turns this (former primary) server into a replica of host:port:
- * stop it, pg_rewind it from the new primary (needs wal_log_hints or data
- * checksums, which the old timeline had), mark it a standby following the
- * new primary with the replication settings pg_rewind copied over, drop the
- * fence (a standby is read-only anyway, and a future promotion must not
- * inherit it), start it, and wait until it streams.
- */
-async function rebuild(control: Control, url: string, host: string, port: number): Promise<unknown> {
-  await stopServer(control).catch((error: Error) => {
-    if (!/not running|no server running|PID file .* does not exist/i.test(error.message)) throw error;
-  });
-  const u = new URL(url);
-  const source = `host=${host} port=${port} user=${decodeURIComponent(u.username)} dbname=${u.pathname.slice(1) || "postgres"}`;
-  await pgTool(control, "pg_rewind", ["--target-pgdata", control.dataDir, "--source-server", source], 300_000, { PGPASSWORD: decodeURIComponent(u.password) });
-  const autoConf = path.join(control.dataDir, "postgresql.auto.conf");
-  const lines = (await readFile(autoConf, "utf8").catch(() => "")).split("\n");
-  // The new primary still carries the primary_conninfo it used as a replica:
-  // the replication user, passfile and options to follow it with.
-  const sourceUrl = new URL(url);
-  sourceUrl.hostname = host.includes(":") ? `[${host}]` : host;
-  sourceUrl.port = String(port);
-  const client = new pg.Client({ connectionString: sourceUrl.toString(), connectionTimeoutMillis: 5000 });
-  await client.connect();
-  const conninfo = String((await client.query("SELECT current_setting('primary_conninfo') AS c").finally(() => client.end().catch(() => {}))).rows[0]?.c ?? "");
-  if (!conninfo.trim())
-    throw new ActionError(409, `the new primary has no primary_conninfo to copy the replication settings from: set up replication to ${host}:${port} by hand`);
-  const kept = lines.filter((l) => !/^\s*(primary_conninfo|default_transaction_read_only)\s*=/.test(l));
-  kept.push(`primary_conninfo = '${replaceHostPort(conninfo, host, port).replace(/'/g, "''")}'`, "");
-  // Written as the data directory's owner, as PostgreSQL expects of its files.
-  const owner = await stat(control.dataDir);
-  await writeFile(autoConf, kept.join("\n").replace(/\n{3,}/g, "\n\n"), { mode: 0o600 });
-  await writeFile(path.join(control.dataDir, "standby.signal"), "", { mode: 0o600 });
-  await chown(autoConf, owner.uid, owner.gid);
-  await chown(path.join(control.dataDir, "standby.signal"), owner.uid, owner.gid);
-  await pgTool(control, "pg_ctl", ["start", "-D", control.dataDir, "-w", "-t", "60", "-l", path.join(control.dataDir, "rebuild-start.log")], 90_000);
-  return { rebuilt: true, following: `${host}:${port}` };
-}
-
 function endpointOf(url: string): string {
   try {
     const u = new URL(url);

@@ -2,7 +2,7 @@
 // the agent calls its reload hook. Written 0600 (it holds the database
 // password). If the app refuses the reload, the previous file is put back and
 // the app told to reload again.
-import { appSettings } from "@/lib/config/app-settings";
+import { appSettings } from "@/lib/agent-protocol/config/app-settings";
 import { ActionError } from "../drivers/types";
 import { httpRequest } from "../probe";
 import { fileConfigManager } from "./file";

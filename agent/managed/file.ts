@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { configChecksum } from "@/lib/config/checksum";
+import { configChecksum } from "@/lib/agent-protocol/config/checksum";
 import { ActionError } from "../drivers/types";
 import { ConfigInvalid } from "./problems";
 import type { ConfigKind, ConfigManager, ConfigProblem } from "./types";

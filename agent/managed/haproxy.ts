@@ -1,6 +1,6 @@
 // The HAProxy configuration file, managed for the console. HAProxy runs as
 // root and its configuration is code, so a candidate is first held to the
-// safe set (lib/config/haproxy-rules.ts: directives, the files they read, this
+// safe set (lib/agent-protocol/haproxy/rules.ts: directives, the files they read, this
 // agent's own runtime paths, no environment); one that fails never reaches
 // this host's disk nor `haproxy -c` (which would already run Lua, for one).
 // Then it is validated by HAProxy's own `haproxy -c` on a scratch copy beside
@@ -10,7 +10,7 @@
 // pidfile); it counts as done when a new worker answers on the runtime API.
 // If it does not, the previous file is put back and reloaded.
 import { readFile } from "node:fs/promises";
-import { checkHaproxyConfig, type HaproxyPolicy } from "@/lib/config/haproxy-rules";
+import { checkHaproxyConfig, type HaproxyPolicy } from "@/lib/agent-protocol/haproxy/rules";
 import { ActionError } from "../drivers/types";
 import { runTool } from "../run-tool";
 import { fileConfigManager, scratchCopy } from "./file";

@@ -14,7 +14,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAgentSecret } from "@/lib/agent-protocol/signing";
 import { AGENT_PATHS } from "@/lib/agent-protocol/types";
-import { canonicalJson, configChecksum } from "@/lib/config/checksum";
+import { canonicalJson, configChecksum } from "@/lib/agent-protocol/config/checksum";
 import { haproxyInput, renderHaproxy } from "@/lib/config/haproxy";
 import { startHaproxy, type HaproxyHandle } from "@/lab/haproxy";
 import { startHttpBackend, type HttpBackendHandle } from "@/lab/http-backend";

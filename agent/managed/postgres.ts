@@ -4,8 +4,8 @@
 // setting changed by hand (ALTER SYSTEM, an edited auto.conf) changes the
 // checksum and shows as drift. Needs a superuser (ALTER SYSTEM).
 import pg from "pg";
-import { canonicalJson, configChecksum } from "@/lib/config/checksum";
-import { managedPostgresSettingNames, postgresSettings } from "@/lib/config/postgres-settings";
+import { canonicalJson, configChecksum } from "@/lib/agent-protocol/config/checksum";
+import { managedPostgresSettingNames, postgresSettings } from "@/lib/agent-protocol/config/postgres-settings";
 import { ActionError } from "../drivers/types";
 import { ConfigInvalid, issuesToProblems, parseJsonText } from "./problems";
 import type { ConfigManager, ConfigProblem } from "./types";

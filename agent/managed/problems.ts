@@ -1,4 +1,4 @@
-import { parseUntrustedJson } from "@/lib/http/json";
+import { parseUntrustedJson } from "@/lib/agent-protocol/json";
 import { ActionError } from "../drivers/types";
 import type { ConfigProblem } from "./types";
 

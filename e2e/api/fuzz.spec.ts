@@ -36,7 +36,7 @@ import pg from "pg";
 import { expect, test } from "@playwright/test";
 import { allRoutes } from "@/lib/api/openapi";
 import type { RouteSpec } from "@/lib/api/spec";
-import { parseUntrustedJson } from "@/lib/http/json";
+import { parseUntrustedJson } from "@/lib/agent-protocol/json";
 import {
   BROKEN_JSON,
   LONE_SURROGATES,

@@ -6,7 +6,7 @@
 // else is a status line: the code and its standard phrase, plus, for a 401, a
 // word from the agent's fixed list of refusal reasons.
 import { STATUS_CODES } from "node:http";
-import { parseUntrustedJson } from "@/lib/http/json";
+import { parseUntrustedJson } from "@/lib/agent-protocol/json";
 import { verifyAnswer } from "./signing";
 
 const REFUSAL_WORDS = new Set(["missing", "malformed", "unknown-key", "skew", "replay", "bad-signature"]);

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { readRefusal } from "@/lib/agent-protocol/answer";
 import { ANSWER_SIGNATURE_HEADER, newNonce, signRequest } from "@/lib/agent-protocol/signing";
-import { parseUntrustedJson } from "@/lib/http/json";
+import { parseUntrustedJson } from "@/lib/agent-protocol/json";
 import { DestinationRefused, guardedConnectOptions } from "@/lib/net/destination-guard";
 import { destinationPolicy } from "@/lib/net/destination-policy";
 import { env } from "@/lib/env";

@@ -20,7 +20,8 @@ import { log } from "@/lib/log";
 import { countRequest } from "@/lib/telemetry/web-metrics";
 import { ApiError, asApiError, fromDomainError, problemResponse, unauthorized, type ProblemField } from "@/lib/http/problem";
 import { badRequest, conflict, forbidden, notFound, unprocessable, type DomainError } from "@/lib/common/errors";
-import { badTextMessage, findBadText, parseUntrustedJson, toJson } from "@/lib/http/json";
+import { badTextMessage, findBadText, parseUntrustedJson } from "@/lib/agent-protocol/json";
+import { toJson } from "@/lib/http/json";
 import type { RouteSpec, ServerAnswer } from "@/lib/api/spec";
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;

@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Page } from "@/lib/common/schemas";
 import type { AuditListQuery } from "@/lib/audit/schemas";
-import { maskData, maskText } from "@/lib/security/mask";
+import { maskData, maskText } from "@/lib/agent-protocol/mask";
 
 export const auditSelect = {
   id: true,

@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { appSettings } from "./app-settings";
-import { canonicalJson, configChecksum } from "./checksum";
+import { appSettings } from "@/lib/agent-protocol/config/app-settings";
+import { canonicalJson, configChecksum } from "@/lib/agent-protocol/config/checksum";
 import { diffConfigs } from "./diff";
 import { backendName, haproxyInput, renderHaproxy, type HaproxyPool } from "./haproxy";
-import { maskConfigText } from "@/lib/security/mask";
-import { postgresSettings } from "./postgres-settings";
+import { maskConfigText } from "@/lib/agent-protocol/mask";
+import { postgresSettings } from "@/lib/agent-protocol/config/postgres-settings";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "config-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

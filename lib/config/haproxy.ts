@@ -4,7 +4,7 @@
 // Deterministic: the same inventory and input always give the same text, so
 // the same checksum, and a diff shows only what really changed.
 import { z } from "zod";
-import { STATS_SOCKET_OPTIONS, type HaproxyRuntime } from "./haproxy-rules";
+import { STATS_SOCKET_OPTIONS, type HaproxyRuntime } from "@/lib/agent-protocol/haproxy/rules";
 /** Free-form lines for a section; each must be one line of printable text. */
 const extraLines = z
   .string()

@@ -13,13 +13,13 @@ import { conflict, DomainError, notFound, unprocessable, type FieldProblem } fro
 import { AGENT_PATHS, configCurrentAnswer, configValidateAnswer, type ConfigKind, type ConfigProblem } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";
 import { AgentCallError, callAgent } from "@/lib/agents/client";
-import { appSettings } from "./app-settings";
-import { canonicalJson, configChecksum } from "./checksum";
+import { appSettings } from "@/lib/agent-protocol/config/app-settings";
+import { canonicalJson, configChecksum } from "@/lib/agent-protocol/config/checksum";
 import { diffConfigs, type ConfigDiff } from "./diff";
 import { haproxyInput, renderHaproxyLines, type HaproxyLineOrigin, type HaproxyPool } from "./haproxy";
-import { checkHaproxyConfig, type HaproxyPolicy } from "./haproxy-rules";
-import { maskConfigInput, maskConfigText, maskData, maskText } from "@/lib/security/mask";
-import { postgresSettings } from "./postgres-settings";
+import { checkHaproxyConfig, type HaproxyPolicy } from "@/lib/agent-protocol/haproxy/rules";
+import { maskConfigInput, maskConfigText, maskData, maskText } from "@/lib/agent-protocol/mask";
+import { postgresSettings } from "@/lib/agent-protocol/config/postgres-settings";
 import { allScopes, resolveScope, scopeTargets, targetTypeOf, type Scope, type ScopeTarget, type TargetType } from "./scopes";
 import type { DeployRequest } from "./schemas";
 import { getOperation } from "@/lib/operations/service";
@@ -141,7 +141,7 @@ function locate(problems: ConfigProblem[], origins: HaproxyLineOrigin[] | undefi
 
 /**
  * Everything wrong with a candidate. HAProxy: first the safe set the agent
- * enforces (lib/config/haproxy-rules.ts), checked here so nothing the rules
+ * enforces (lib/agent-protocol/haproxy/rules.ts), checked here so nothing the rules
  * refuse ever leaves the console; then the agent itself, which checks the
  * rules again and runs `haproxy -c`. The other kinds are fully checked by
  * their schemas.

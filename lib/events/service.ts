@@ -7,7 +7,7 @@ import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { conflict, notFound } from "@/lib/common/errors";
 import type { Page } from "@/lib/common/schemas";
 import type { EventListQuery } from "@/lib/events/schemas";
-import { maskData, maskText } from "@/lib/security/mask";
+import { maskData, maskText } from "@/lib/agent-protocol/mask";
 import { publishChanged } from "@/lib/realtime/publish";
 
 export const eventSelect = {

@@ -7,7 +7,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { SubjectType } from "@/lib/generated/prisma/enums";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { type FieldProblem, unprocessable } from "@/lib/common/errors";
-import { describeForbidden, literalDestinationProblem } from "@/lib/net/destination-guard";
+import { describeForbidden, literalDestinationProblem } from "@/lib/agent-protocol/forbidden-address";
 import { readDestinationPolicy } from "@/lib/net/destination-policy";
 
 type Audited<T> = { result: T; targetId: string; summary?: Prisma.InputJsonValue };

@@ -1,4 +1,4 @@
-// Protects: every Clusterdeck process logs the same way (lib/log.ts). A real
+// Protects: every Clusterdeck process logs the same way (lib/agent-protocol/log/writer.ts). A real
 // agent (bin/clusterdeck-agent.mjs) and a real worker (worker/run.ts) are run as
 // operators run them, watching a real app through a real database, and:
 // - every line either writes, on stdout or stderr, is one JSON object whose
@@ -19,7 +19,7 @@ import { setupTestDatabase } from "@/lib/testing/test-db";
 import { waitFor } from "@/agent/testing/client";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/common/actor";
-import { MASK } from "@/lib/security/mask";
+import { MASK } from "@/lib/agent-protocol/mask";
 import { freePorts, isListening } from "@/lab/ports";
 
 const database = setupTestDatabase();

@@ -5,15 +5,8 @@
 import dns from "node:dns";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fuzzSeed, Rng } from "@/lib/testing/fuzz";
-import {
-  checkHost,
-  classifyAddress,
-  DestinationRefused,
-  guardedConnectOptions,
-  guardedLookup,
-  literalDestinationProblem,
-  STRICT_DESTINATIONS,
-} from "./destination-guard";
+import { classifyAddress, literalDestinationProblem } from "@/lib/agent-protocol/forbidden-address";
+import { checkHost, DestinationRefused, guardedConnectOptions, guardedLookup, STRICT_DESTINATIONS } from "./destination-guard";
 
 const rng = new Rng(fuzzSeed("destination-guard"));
 

@@ -9,16 +9,15 @@
 // is about to use: `guardedLookup` wraps DNS so a name that resolves (or later
 // re-resolves) to such an address is refused before any packet is sent, and
 // `checkHost` covers literal addresses, which Node connects to without any
-// lookup. `literalDestinationProblem` is only for a clear message at input time.
+// lookup. `literalDestinationProblem` (lib/agent-protocol/forbidden-address.ts,
+// shared with the agent's HAProxy rules) is only for a clear message at input time.
 //
 // Every outgoing connection the console makes to an admin-typed address must
 // go through `guardedConnectOptions` (or `checkHost` + `guardedLookup`).
 import "server-only";
 import dns from "node:dns";
 import net from "node:net";
-import { classifyAddress, type ForbiddenDestination } from "./forbidden-address";
-
-export { classifyAddress, describeForbidden, literalDestinationProblem, type ForbiddenDestination } from "./forbidden-address";
+import { classifyAddress, type ForbiddenDestination } from "@/lib/agent-protocol/forbidden-address";
 
 export type DestinationPolicy = { allowLinkLocal: boolean };
 /** What applies until the setting is known: fail closed. */

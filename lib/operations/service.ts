@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { conflict, forbidden, notFound } from "@/lib/common/errors";
 import { can } from "@/lib/auth/permissions";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
-import { maskData, maskText } from "@/lib/security/mask";
+import { maskData, maskText } from "@/lib/agent-protocol/mask";
 import { isOperationKind, operationKinds } from "@/lib/operations/kinds";
 import { publishChanged } from "@/lib/realtime/publish";
 

@@ -1,7 +1,7 @@
 import NextAuth from "next-auth";
 import { authOptions } from "@/lib/sign-in/options";
 import { readBodyText } from "@/lib/api/handler";
-import { parseUntrustedJson } from "@/lib/http/json";
+import { parseUntrustedJson } from "@/lib/agent-protocol/json";
 import { ApiError, problemResponse } from "@/lib/http/problem";
 import { badRequest } from "@/lib/common/errors";
 

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { version } from "@/lib/version";
+import { version } from "@/lib/agent-protocol/version";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 // Which addresses are link-local or a cloud metadata service, however they
 // are spelled (IPv4 forms inet_aton accepts, IPv6 forms that carry an IPv4
 // address). Pure functions, no I/O: the console's connect-time guard
-// (destination-guard.ts) and the HAProxy rules an agent enforces
-// (lib/config/haproxy-rules.ts) both classify with these.
+// (lib/net/destination-guard.ts) and the HAProxy rules an agent enforces
+// (lib/agent-protocol/haproxy/rules.ts) both classify with these.
 
 export type ForbiddenDestination = {
   /** The address as given (or resolved). */

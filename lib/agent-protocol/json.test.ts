@@ -4,7 +4,7 @@
 // and lone UTF-16 surrogates wherever they hide (keys too), and nesting past
 // MAX_JSON_DEPTH, found without recursion at any depth.
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, depthOverflowAt, findBadText, parseUntrustedJson } from "@/lib/http/json";
+import { MAX_JSON_DEPTH, depthOverflowAt, findBadText, parseUntrustedJson } from "@/lib/agent-protocol/json";
 import { deepNesting } from "@/lib/testing/fuzz";
 
 describe("findBadText", () => {

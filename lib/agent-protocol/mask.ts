@@ -22,7 +22,7 @@
 //     escapes) or single-quoted (with `\\` and `\'`).
 //   - Credentials in their own syntax: `Bearer <token>`, `Basic <base64>`.
 //   - HAProxy, word by word with the lexer HAProxy itself uses
-//     (lib/haproxy/lexer.ts), so quotes, escapes and `#` are read exactly as it
+//     (lib/agent-protocol/haproxy/lexer.ts), so quotes, escapes and `#` are read exactly as it
 //     reads them. A word is secret when the words before it name it:
 //       · a header name/value pair (set-header, add-header, early-hint,
 //         replace-header, replace-value, `hdr` in http-check send, return and
@@ -57,7 +57,7 @@
 // anyone with config:read, so a slow masker would be a way to stall the
 // console).
 import type { ConfigKind } from "@/lib/agent-protocol/types";
-import { lexHaproxyLine, type HaproxyWord } from "@/lib/haproxy/lexer";
+import { lexHaproxyLine, type HaproxyWord } from "@/lib/agent-protocol/haproxy/lexer";
 
 export const MASK = "••••••";
 

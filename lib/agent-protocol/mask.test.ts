@@ -8,9 +8,19 @@
 // neither the password nor any encoding of it, and must be exactly the
 // original text with the secret's span replaced by the mask.
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "@/lib/config/checksum";
+import { canonicalJson } from "@/lib/agent-protocol/config/checksum";
 import { haproxyInput, renderHaproxy } from "@/lib/config/haproxy";
-import { MASK, configSecrets, isCredentialHeader, isSecretName, maskConfigInput, maskConfigText, maskData, maskText, redactSecrets } from "@/lib/security/mask";
+import {
+  MASK,
+  configSecrets,
+  isCredentialHeader,
+  isSecretName,
+  maskConfigInput,
+  maskConfigText,
+  maskData,
+  maskText,
+  redactSecrets,
+} from "@/lib/agent-protocol/mask";
 import { Rng } from "@/lib/testing/fuzz";
 
 const SEED = 0x5eed_c0de;

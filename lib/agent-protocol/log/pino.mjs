@@ -1,6 +1,7 @@
-// The pino set-up every Clusterdeck process logs through: lib/log.ts (web
-// route code, worker, agent) and bin/front-server.mjs (the web process's own
-// server, plain JavaScript outside Next's bundler). One line per entry:
+// The pino set-up every Clusterdeck process logs through: writer.ts (web
+// route code and worker through lib/log.ts, the agent through agent/log.ts) and
+// bin/front-server.mjs (the web process's own server, plain JavaScript outside
+// Next's bundler). One line per entry:
 //
 //   {"level":"info","time":"…Z","process":"worker","pid":123,"msg":"worker.elected","holder":"…","epoch":4}
 //
@@ -53,7 +54,7 @@ const URL_PASSWORD = /([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#@]*@/g;
 const BEARER = /\b(Bearer|Basic)[ \t]+[^\s"'<>]+/gi;
 
 /**
- * A small mask for what cannot load lib/security/mask.ts (bin/front-server.mjs
+ * A small mask for what cannot load lib/agent-protocol/mask.ts (bin/front-server.mjs
  * is plain JavaScript run by bare Node): URL passwords and bearer or basic
  * credentials in every string value, at any depth.
  */
@@ -67,7 +68,7 @@ export function maskPlainStrings(value, censor) {
 /**
  * Paths pino redacts before anything else reads the line: what the code logs,
  * or could, under a plain name. The mask given to createLogger covers the
- * rest (lib/log.ts: any depth, any secret-looking name, secrets inside strings).
+ * rest (writer.ts: any depth, any secret-looking name, secrets inside strings).
  */
 export const REDACT_PATHS = [
   "password",

@@ -26,8 +26,8 @@
 // before anything leaves the console) and by the agent (which checks again
 // before a candidate reaches its disk or `haproxy -c`). Written against
 // HAProxy 2.6's configuration manual; see lexHaproxy for how lines are cut.
-import { literalDestinationProblem } from "@/lib/net/forbidden-address";
-import { lexHaproxy, type HaproxyLine, type HaproxyWord } from "@/lib/haproxy/lexer";
+import { literalDestinationProblem } from "@/lib/agent-protocol/forbidden-address";
+import { lexHaproxy, type HaproxyLine, type HaproxyWord } from "@/lib/agent-protocol/haproxy/lexer";
 
 export type HaproxyRuntime = {
   /** The admin-level stats socket the agent talks to. */

@@ -1,4 +1,4 @@
-// The safe set of HAProxy directives and arguments (lib/config/haproxy-rules.ts)
+// The safe set of HAProxy directives and arguments (lib/agent-protocol/haproxy/rules.ts)
 // and the lexer under it. Attacks are tested as classes: each way HAProxy
 // could run a command, read a host file, place a socket or read its
 // environment, written plainly and written the ways HAProxy's own lexer
@@ -10,9 +10,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Rng } from "@/lib/testing/fuzz";
-import { lexHaproxyLine } from "@/lib/haproxy/lexer";
-import { checkHaproxyConfig, fileAllowed, type HaproxyPolicy } from "./haproxy-rules";
-import { haproxyInput, renderHaproxy, renderHaproxyLines } from "./haproxy";
+import { lexHaproxyLine } from "@/lib/agent-protocol/haproxy/lexer";
+import { checkHaproxyConfig, fileAllowed, type HaproxyPolicy } from "@/lib/agent-protocol/haproxy/rules";
+import { haproxyInput, renderHaproxy, renderHaproxyLines } from "@/lib/config/haproxy";
 
 const runtime = { statsSocket: "/run/haproxy/admin.sock", pidFile: "/run/haproxy/haproxy.pid" };
 const policy: HaproxyPolicy = { runtime, directives: [], files: [] };
