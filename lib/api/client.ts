@@ -8,8 +8,11 @@ import type { z } from "zod";
 import { apiFetch, qs } from "@/lib/http/client";
 import type { RouteAnswer, RouteSpec } from "@/lib/api/spec";
 
+/** True when every key of T may be left out (a query of defaults, a body of optional fields). */
+type AllOptional<T> = Partial<T> extends T ? true : false;
+
 type Part<S, K extends "params" | "query" | "body"> = S extends { [P in K]: infer T extends z.ZodType }
-  ? {} extends z.input<T>
+  ? AllOptional<z.input<T>> extends true
     ? { [P in K]?: z.input<T> }
     : { [P in K]: z.input<T> }
   : { [P in K]?: never };
@@ -32,7 +35,10 @@ export function routeUrl(spec: RouteSpec, params?: Record<string, unknown>, quer
   return path + qs((query ?? {}) as Parameters<typeof qs>[0]);
 }
 
-export function callApi<S extends RouteSpec>(spec: S, ...[input]: {} extends CallInput<S> ? [CallInput<S>?] : [CallInput<S>]): Promise<RouteAnswer<S>> {
+export function callApi<S extends RouteSpec>(
+  spec: S,
+  ...[input]: AllOptional<CallInput<S>> extends true ? [CallInput<S>?] : [CallInput<S>]
+): Promise<RouteAnswer<S>> {
   const { params, query, body, signal, headers } = (input ?? {}) as {
     params?: object;
     query?: object;
