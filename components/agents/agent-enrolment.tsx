@@ -6,8 +6,6 @@ import { agentCredentialInfo, type AgentSubject } from "@/lib/agents/service";
 import { Time } from "@/components/ui/time";
 import { IssueCredentialButton } from "@/components/agents/issue-credential-button";
 
-const apiPath = { NODE: "nodes", LOAD_BALANCER: "load-balancers", DATABASE: "databases" } as const;
-
 export async function AgentEnrolment({
   subjectType,
   id,
@@ -43,7 +41,7 @@ export async function AgentEnrolment({
           Not enrolled: the console does not watch the agent at <span className="mono">{agentUrl}</span> until it has a credential.
         </p>
       )}
-      {canEnrol && agentUrl && <IssueCredentialButton path={`/api/v1/${apiPath[subjectType]}/${id}/agent-credential`} rotate={Boolean(credential)} />}
+      {canEnrol && agentUrl && <IssueCredentialButton subjectType={subjectType} id={id} rotate={Boolean(credential)} />}
     </section>
   );
 }

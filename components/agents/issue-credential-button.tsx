@@ -1,37 +1,29 @@
 "use client";
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { apiFetch, ApiClientError } from "@/lib/http/client";
+import { ApiClientError } from "@/lib/http/client";
+import type { AgentSubject } from "@/lib/agents/schemas";
+import { useIssueAgentCredential } from "@/lib/agents/queries";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 
-type Issued = { keyId: string; config: unknown };
-
-export function IssueCredentialButton({ path, rotate }: { path: string; rotate: boolean }) {
+export function IssueCredentialButton({ subjectType, id, rotate }: { subjectType: AgentSubject; id: string; rotate: boolean }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [issued, setIssued] = useState<Issued | null>(null);
+  const mutation = useIssueAgentCredential(subjectType, id);
+  const issued = mutation.data ?? null;
+  const error = mutation.error ? (mutation.error instanceof ApiClientError ? mutation.error.message : "Could not issue the credential") : null;
+  const pending = mutation.isPending;
   const label = rotate ? "Rotate credential" : "Issue credential";
 
   const close = () => {
     setOpen(false);
     // The secret lives only in this dialog: gone once it closes.
-    setIssued(null);
-    setError(null);
+    mutation.reset();
     router.refresh();
   };
 
-  async function issue() {
-    setPending(true);
-    setError(null);
-    try {
-      setIssued(await apiFetch<Issued>(path, { method: "POST" }));
-    } catch (e) {
-      setError(e instanceof ApiClientError ? e.message : "Could not issue the credential");
-    } finally {
-      setPending(false);
-    }
+  function issue() {
+    mutation.mutate();
   }
 
   const text = issued ? JSON.stringify(issued.config, null, 2) : "";

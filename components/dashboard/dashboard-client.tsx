@@ -1,14 +1,12 @@
 "use client";
 import Link from "next/link";
-import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/http/client";
-import { summaryKey } from "@/lib/inventory/queries";
-import type { PlatformSummary } from "@/lib/inventory/summary";
+import { useSummary } from "@/lib/inventory/queries";
+import type { PlatformSummary } from "@/lib/inventory/schemas";
 import { StatusBadge } from "@/components/ui/badge";
 
 const healthOrder = ["UP", "DEGRADED", "DOWN", "UNKNOWN"];
 
-function HealthCounts({ counts }: { counts: Record<string, number> }) {
+function HealthCounts({ counts }: { counts: Partial<Record<string, number>> }) {
   const present = healthOrder.filter((h) => (counts[h] ?? 0) > 0);
   if (present.length === 0) return <span className="muted">none yet</span>;
   return (
@@ -23,17 +21,7 @@ function HealthCounts({ counts }: { counts: Record<string, number> }) {
 }
 
 export function DashboardClient({ initial }: { initial: PlatformSummary }) {
-  // Health events invalidate this key the moment they arrive (the live
-  // provider); the poll catches what events do not carry, such as sessions
-  // moving, and stops while the tab is hidden.
-  const { data } = useQuery({
-    queryKey: summaryKey,
-    queryFn: ({ signal }) => apiFetch<PlatformSummary>("/api/v1/summary", { signal }),
-    initialData: initial,
-    refetchInterval: 5_000,
-    refetchIntervalInBackground: false,
-  });
-  const s = data;
+  const { data: s } = useSummary(initial);
   const headroom = s.capacity.inService - s.capacity.activeSessions;
   return (
     <div className="stack">

@@ -20,12 +20,14 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { notifyManager } from "@tanstack/react-query";
 import type { MetricPoint } from "@/lib/realtime/messages";
-import { inventoryKeys, summaryKey, type InventoryEntity } from "@/lib/inventory/queries";
+import { inventoryKeys, type InventoryEntity } from "@/lib/inventory/queries";
 import { appendToWindow, groupByKey, LIVE_MAX_POINTS, type LiveWindow } from "@/lib/metrics/live-window";
 import { liveKey } from "@/lib/metrics/queries";
 import { createThrottle } from "@/lib/metrics/throttle";
 import { isWatched } from "@/components/realtime/live-store";
 import { isSignOutCode, type SignOutCode } from "@/lib/http/sign-out";
+import { api } from "@/lib/api/contract";
+import { routeUrl } from "@/lib/api/client";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
@@ -71,7 +73,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
   const invalidate = (queryKey: readonly unknown[]) => void client.invalidateQueries({ queryKey });
 
   function staleFor(subjectType: string | undefined) {
-    invalidate(summaryKey);
+    invalidate(inventoryKeys.summary);
     const entity = subjectType ? entityOf[subjectType] : undefined;
     // Unknown subjects: refetch all inventory rather than miss something.
     invalidate(entity ? inventoryKeys.entity(entity) : inventoryKeys.all);
@@ -199,7 +201,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
 
   async function recover() {
     try {
-      const res = await fetch("/api/v1/me", { headers: { accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
+      const res = await fetch(routeUrl(api.me), { headers: { accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
       if (res.status === 401) return end(endedCode(await res.text().catch(() => "")));
     } catch {
       // Offline or the server is down: try the stream again later.

@@ -5,6 +5,8 @@
 // soon as the server can, so a screen left open at 3 a.m. comes back by itself.
 import { startTransition, useCallback, useEffect, useState } from "react";
 import { useRouter } from "next/navigation";
+import { api } from "@/lib/api/contract";
+import { routeUrl } from "@/lib/api/client";
 
 const RETRY_EVERY_MS = 3000;
 
@@ -26,7 +28,7 @@ export function RecoveringError({ error, reset }: { error: Error & { digest?: st
   useEffect(() => {
     let stopped = false;
     const check = async () => {
-      const res = await fetch("/api/v1/health", { cache: "no-store" }).catch(() => null);
+      const res = await fetch(routeUrl(api.health), { cache: "no-store" }).catch(() => null);
       if (stopped) return;
       const next: Health = res?.ok ? "up" : res?.status === 503 ? "database-down" : "server-down";
       setHealth(next);

@@ -9,8 +9,9 @@ import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { notFound, unprocessable } from "@/lib/common/errors";
 import { generateAgentSecret } from "@/lib/agent-protocol/signing";
 import { sealSecret, openSecret } from "@/lib/agents/secret-box";
+import type { AgentSubject } from "@/lib/agents/schemas";
 
-export type AgentSubject = "NODE" | "LOAD_BALANCER" | "DATABASE";
+export type { AgentSubject };
 
 type SubjectRow = { id: string; name: string; host: string; port: number; agentUrl: string | null; kind?: string };
 

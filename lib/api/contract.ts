@@ -2,8 +2,10 @@
 // these entries, the OpenAPI document is generated from them, and the
 // authorization tests walk them, so a route cannot exist without a rule.
 import { z } from "zod";
-import { idParams } from "@/lib/common/schemas";
+import { idParams, pageOf } from "@/lib/common/schemas";
 import * as inv from "@/lib/inventory/schemas";
+import { agentCredentialIssued } from "@/lib/agents/schemas";
+import { meView } from "@/lib/auth/schemas";
 import { auditList } from "@/lib/audit/schemas";
 import { passwordReset, userCreate, userList, userUpdate } from "@/lib/users/schemas";
 import { tokenCreate, tokenList } from "@/lib/tokens/schemas";
@@ -19,11 +21,19 @@ import { route } from "@/lib/api/spec";
 /** Placeholder while a route's answer is being described; a test fails while any is left. */
 const undocumented = z.unknown();
 
-const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
+const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType, I extends z.ZodType, D extends z.ZodType>(
   base: string,
   tag: string,
   what: string,
-  schemas: { list: L; create: C; update: U },
+  schemas: {
+    list: L;
+    create: C;
+    update: U;
+    /** One record as lists, create and update answer it. */
+    item: I;
+    /** One record as GET /{id} answers it (the item, or more). */
+    detail: D;
+  },
 ) =>
   ({
     list: route({
@@ -33,7 +43,7 @@ const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
       summary: `List ${what}s`,
       access: "inventory:read",
       query: schemas.list,
-      response: undocumented,
+      response: pageOf(schemas.item),
     }),
     create: route({
       method: "POST",
@@ -43,7 +53,7 @@ const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
       access: "inventory:write",
       body: schemas.create,
       status: 201,
-      response: undocumented,
+      response: schemas.item,
     }),
     get: route({
       method: "GET",
@@ -52,7 +62,7 @@ const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
       summary: `Get a ${what}`,
       access: "inventory:read",
       params: idParams,
-      response: undocumented,
+      response: schemas.detail,
     }),
     update: route({
       method: "PATCH",
@@ -62,7 +72,7 @@ const crud = <L extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(
       access: "inventory:write",
       params: idParams,
       body: schemas.update,
-      response: undocumented,
+      response: schemas.item,
     }),
     remove: route({
       method: "DELETE",
@@ -90,7 +100,29 @@ export const api = {
     tag: "system",
     summary: "This API's OpenAPI document",
     access: "public",
-    response: undocumented,
+    // Described loosely: the document's own schemas are JSON Schema, validated as OpenAPI 3.1 by lib/api/openapi.test.ts.
+    response: z.object({
+      openapi: z.literal("3.1.0"),
+      info: z.object({ title: z.string(), version: z.string() }),
+      /** Path → method → operation. */
+      paths: z.record(
+        z.string(),
+        z.partialRecord(
+          z.enum(["get", "post", "put", "patch", "delete"]),
+          z.object({
+            summary: z.string(),
+            description: z.string(),
+            tags: z.array(z.string()),
+            parameters: z.array(z.object({ name: z.string(), in: z.enum(["path", "query"]), required: z.boolean(), schema: z.unknown() })),
+            security: z.array(z.record(z.string(), z.array(z.string()))),
+            requestBody: z.object({ required: z.boolean(), content: z.record(z.string(), z.object({ schema: z.unknown() })) }).optional(),
+            /** Status → answer; "default" is the problem+json refusal. */
+            responses: z.record(z.string(), z.object({ description: z.string(), content: z.record(z.string(), z.object({ schema: z.unknown() })).optional() })),
+          }),
+        ),
+      ),
+      components: z.object({ securitySchemes: z.record(z.string(), z.unknown()), schemas: z.record(z.string(), z.unknown()) }),
+    }),
   }),
   me: route({
     method: "GET",
@@ -98,7 +130,7 @@ export const api = {
     tag: "system",
     summary: "The caller: user, role and permissions",
     access: "authenticated",
-    response: undocumented,
+    response: meView,
   }),
   session: {
     get: route({
@@ -166,14 +198,22 @@ export const api = {
     tag: "system",
     summary: "Per-tier counts, health and capacity",
     access: "inventory:read",
-    response: undocumented,
+    response: inv.summaryView,
   }),
 
-  clusters: crud("clusters", "clusters", "cluster", { list: inv.clusterList, create: inv.clusterCreate, update: inv.clusterUpdate }),
+  clusters: crud("clusters", "clusters", "cluster", {
+    list: inv.clusterList,
+    create: inv.clusterCreate,
+    update: inv.clusterUpdate,
+    item: inv.clusterView,
+    detail: inv.clusterView,
+  }),
   loadBalancers: crud("load-balancers", "load-balancers", "load balancer", {
     list: inv.loadBalancerList,
     create: inv.loadBalancerCreate,
     update: inv.loadBalancerUpdate,
+    item: inv.loadBalancerView,
+    detail: inv.loadBalancerDetail,
   }),
   poolMembers: {
     add: route({
@@ -185,7 +225,7 @@ export const api = {
       params: idParams,
       body: inv.poolMemberCreate,
       status: 201,
-      response: undocumented,
+      response: inv.poolMemberView,
     }),
     update: route({
       method: "PATCH",
@@ -195,7 +235,7 @@ export const api = {
       access: "inventory:write",
       params: inv.poolMemberParams,
       body: inv.poolMemberUpdate,
-      response: undocumented,
+      response: inv.poolMemberView,
     }),
     remove: route({
       method: "DELETE",
@@ -207,8 +247,14 @@ export const api = {
       status: 204,
     }),
   },
-  nodes: crud("nodes", "nodes", "node", { list: inv.nodeList, create: inv.nodeCreate, update: inv.nodeUpdate }),
-  databases: crud("databases", "databases", "database instance", { list: inv.databaseList, create: inv.databaseCreate, update: inv.databaseUpdate }),
+  nodes: crud("nodes", "nodes", "node", { list: inv.nodeList, create: inv.nodeCreate, update: inv.nodeUpdate, item: inv.nodeView, detail: inv.nodeDetail }),
+  databases: crud("databases", "databases", "database instance", {
+    list: inv.databaseList,
+    create: inv.databaseCreate,
+    update: inv.databaseUpdate,
+    item: inv.databaseView,
+    detail: inv.databaseView,
+  }),
 
   agentCredentials: {
     node: route({
@@ -219,7 +265,7 @@ export const api = {
       access: "agents:enrol",
       params: idParams,
       status: 201,
-      response: undocumented,
+      response: agentCredentialIssued,
     }),
     loadBalancer: route({
       method: "POST",
@@ -229,7 +275,7 @@ export const api = {
       access: "agents:enrol",
       params: idParams,
       status: 201,
-      response: undocumented,
+      response: agentCredentialIssued,
     }),
     database: route({
       method: "POST",
@@ -239,7 +285,7 @@ export const api = {
       access: "agents:enrol",
       params: idParams,
       status: 201,
-      response: undocumented,
+      response: agentCredentialIssued,
     }),
   },
 

@@ -2,7 +2,11 @@
 // validate with (z.toJSONSchema), so it cannot drift from what is enforced.
 import { z } from "zod";
 import { api } from "@/lib/api/contract";
-import type { RouteSpec } from "@/lib/api/spec";
+import type { HttpMethod, RouteAnswer, RouteSpec } from "@/lib/api/spec";
+
+/** The document as GET /api/v1/openapi.json answers it (its response schema, in lib/api/contract.ts). */
+export type OpenApiDocument = RouteAnswer<typeof api.openapi>;
+type Operation = NonNullable<OpenApiDocument["paths"][string][Lowercase<HttpMethod>]>;
 
 export function allRoutes(): RouteSpec[] {
   const out: RouteSpec[] = [];
@@ -17,8 +21,8 @@ export function allRoutes(): RouteSpec[] {
 const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
   z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
 
-function parameters(spec: RouteSpec) {
-  const params: Record<string, unknown>[] = [];
+function parameters(spec: RouteSpec): Operation["parameters"] {
+  const params: Operation["parameters"] = [];
   for (const [where, schema] of [
     ["path", spec.params],
     ["query", spec.query],
@@ -32,19 +36,19 @@ function parameters(spec: RouteSpec) {
   return params;
 }
 
-function answerContent(spec: RouteSpec) {
+function answerContent(spec: RouteSpec): { content?: Record<string, { schema: unknown }> } {
   if ("produces" in spec) {
     return { content: { [spec.produces]: { schema: { type: "string", description: "Server-Sent Events: event (with id), metrics, changed, resync, end" } } } };
   }
   return spec.response ? { content: { "application/json": { schema: jsonSchema(spec.response, "output") } } } : {};
 }
 
-export function openApiDocument(version: string) {
-  const paths: Record<string, Record<string, unknown>> = {};
+export function openApiDocument(version: string): OpenApiDocument {
+  const paths: OpenApiDocument["paths"] = {};
   for (const spec of allRoutes()) {
     const status = String(spec.status ?? 200);
     const access = spec.access === "public" ? "none" : spec.access === "authenticated" ? "any signed-in role" : `permission ${spec.access}`;
-    const operation: Record<string, unknown> = {
+    const operation: Operation = {
       summary: spec.summary,
       description: `Requires: ${access}.`,
       tags: [spec.tag],
@@ -58,7 +62,7 @@ export function openApiDocument(version: string) {
     if (spec.body) {
       operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(spec.body, "input") } } };
     }
-    (paths[spec.path] ??= {})[spec.method.toLowerCase()] = operation;
+    (paths[spec.path] ??= {})[spec.method.toLowerCase() as Lowercase<HttpMethod>] = operation;
   }
   return {
     openapi: "3.1.0",

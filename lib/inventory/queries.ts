@@ -1,27 +1,19 @@
-// Inventory on the client: query keys, read hooks and the mutations. Every
-// write goes through the REST API (apiFetch) and then invalidates what it
-// made stale, so an open dashboard or list island catches up on its own.
-// Server components read through the server modules beside this one
-// (clusters.ts, nodes.ts, …) instead and are refreshed by the caller with
-// router.refresh().
+// Inventory on the client: query keys, the dashboard's summary and the
+// mutations. Every write goes through the REST API (callApi, typed by the
+// contract) and then invalidates what it made stale, so an open dashboard or
+// list island catches up on its own. Server components read through the
+// server modules beside this one (clusters.ts, nodes.ts, …) instead and are
+// refreshed by the caller with router.refresh().
 import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { z } from "zod";
-import { apiFetch, qs } from "@/lib/http/client";
-import type { Jsonify } from "@/lib/http/json";
-import type { Page } from "@/lib/common/schemas";
+import { api } from "@/lib/api/contract";
+import { callApi } from "@/lib/api/client";
 import type * as s from "@/lib/inventory/schemas";
-import type { ClusterView } from "@/lib/inventory/clusters";
-import type { LoadBalancerDetail, LoadBalancerView } from "@/lib/inventory/load-balancers";
-import type { NodeDetail, NodeView } from "@/lib/inventory/nodes";
-import type { DatabaseView } from "@/lib/inventory/databases";
-import type { PoolMemberView } from "@/lib/inventory/pool";
 
-/** A server view as these hooks return it (JSON: dates and bigints as strings). */
-export type { Jsonify };
+// Left for components/events/queries.ts, which takes it from here until its own answers are typed by the contract.
+export type { Jsonify } from "@/lib/http/json";
 
 export type InventoryEntity = "clusters" | "load-balancers" | "nodes" | "databases";
-
-type ListParams = Record<string, string | number | undefined>;
 
 // ---------------------------------------------------------------- keys
 
@@ -31,48 +23,28 @@ export const inventoryKeys = {
   all: root,
   entity: (entity: InventoryEntity) => [...root, entity] as const,
   lists: (entity: InventoryEntity) => [...root, entity, "list"] as const,
-  list: (entity: InventoryEntity, params: ListParams = {}) => [...root, entity, "list", params] as const,
   details: (entity: InventoryEntity) => [...root, entity, "detail"] as const,
   detail: (entity: InventoryEntity, id: string) => [...root, entity, "detail", id] as const,
+  /** The dashboard's per-tier counts. */
+  summary: ["summary"] as const,
 };
-
-/** The dashboard's per-tier counts (components/dashboard uses this key). */
-export const summaryKey = ["summary"] as const;
-
-const base = (entity: InventoryEntity) => `/api/v1/${entity}`;
 
 // ---------------------------------------------------------------- reads
 
-function useList<T>(entity: InventoryEntity, params: ListParams, initialData?: Page<T>) {
+/**
+ * The dashboard's figures. Health events invalidate the key the moment they
+ * arrive (the live provider); the poll catches what events do not carry, such
+ * as sessions moving, and stops while the tab is hidden.
+ */
+export function useSummary(initial: s.PlatformSummary) {
   return useQuery({
-    queryKey: inventoryKeys.list(entity, params),
-    queryFn: ({ signal }) => apiFetch<Page<T>>(base(entity) + qs(params), { signal }),
-    initialData,
+    queryKey: inventoryKeys.summary,
+    queryFn: ({ signal }) => callApi(api.summary, { signal }),
+    initialData: initial,
+    refetchInterval: 5_000,
+    refetchIntervalInBackground: false,
   });
 }
-
-function useDetail<T>(entity: InventoryEntity, id: string, initialData?: T) {
-  return useQuery({
-    queryKey: inventoryKeys.detail(entity, id),
-    queryFn: ({ signal }) => apiFetch<T>(`${base(entity)}/${encodeURIComponent(id)}`, { signal }),
-    initialData,
-  });
-}
-
-type ListInput<S extends z.ZodType> = Partial<Record<keyof z.input<S> & string, string | number>>;
-
-export const useClusters = (params: ListInput<typeof s.clusterList> = {}, initial?: Page<Jsonify<ClusterView>>) => useList("clusters", params, initial);
-export const useCluster = (id: string, initial?: Jsonify<ClusterView>) => useDetail("clusters", id, initial);
-
-export const useLoadBalancers = (params: ListInput<typeof s.loadBalancerList> = {}, initial?: Page<Jsonify<LoadBalancerView>>) =>
-  useList("load-balancers", params, initial);
-export const useLoadBalancer = (id: string, initial?: Jsonify<LoadBalancerDetail>) => useDetail("load-balancers", id, initial);
-
-export const useNodes = (params: ListInput<typeof s.nodeList> = {}, initial?: Page<Jsonify<NodeView>>) => useList("nodes", params, initial);
-export const useNode = (id: string, initial?: Jsonify<NodeDetail>) => useDetail("nodes", id, initial);
-
-export const useDatabases = (params: ListInput<typeof s.databaseList> = {}, initial?: Page<Jsonify<DatabaseView>>) => useList("databases", params, initial);
-export const useDatabase = (id: string, initial?: Jsonify<DatabaseView>) => useDetail("databases", id, initial);
 
 // ---------------------------------------------------------------- invalidation
 
@@ -85,28 +57,28 @@ type Stale = { create: () => QueryKey[]; update: () => QueryKey[]; remove: () =>
 
 const stale = {
   cluster: {
-    create: () => [inventoryKeys.entity("clusters"), summaryKey],
+    create: () => [inventoryKeys.entity("clusters"), inventoryKeys.summary],
     // A renamed cluster appears inside every other view.
-    update: () => [inventoryKeys.all, summaryKey],
-    remove: () => [inventoryKeys.entity("clusters"), summaryKey],
+    update: () => [inventoryKeys.all, inventoryKeys.summary],
+    remove: () => [inventoryKeys.entity("clusters"), inventoryKeys.summary],
   } satisfies Stale,
   loadBalancer: {
-    create: () => [inventoryKeys.entity("load-balancers"), inventoryKeys.entity("clusters"), summaryKey],
+    create: () => [inventoryKeys.entity("load-balancers"), inventoryKeys.entity("clusters"), inventoryKeys.summary],
     // Nodes list the load balancers whose pool holds them, by name.
-    update: () => [inventoryKeys.entity("load-balancers"), inventoryKeys.entity("nodes"), summaryKey],
-    remove: () => [inventoryKeys.entity("load-balancers"), inventoryKeys.entity("nodes"), inventoryKeys.entity("clusters"), summaryKey],
+    update: () => [inventoryKeys.entity("load-balancers"), inventoryKeys.entity("nodes"), inventoryKeys.summary],
+    remove: () => [inventoryKeys.entity("load-balancers"), inventoryKeys.entity("nodes"), inventoryKeys.entity("clusters"), inventoryKeys.summary],
   } satisfies Stale,
   node: {
-    create: () => [inventoryKeys.entity("nodes"), inventoryKeys.entity("clusters"), summaryKey],
+    create: () => [inventoryKeys.entity("nodes"), inventoryKeys.entity("clusters"), inventoryKeys.summary],
     // Pool member rows show the node's name, address and state; capacity feeds the summary.
-    update: () => [inventoryKeys.entity("nodes"), inventoryKeys.entity("load-balancers"), summaryKey],
-    remove: () => [inventoryKeys.entity("nodes"), inventoryKeys.entity("load-balancers"), inventoryKeys.entity("clusters"), summaryKey],
+    update: () => [inventoryKeys.entity("nodes"), inventoryKeys.entity("load-balancers"), inventoryKeys.summary],
+    remove: () => [inventoryKeys.entity("nodes"), inventoryKeys.entity("load-balancers"), inventoryKeys.entity("clusters"), inventoryKeys.summary],
   } satisfies Stale,
   database: {
-    create: () => [inventoryKeys.entity("databases"), inventoryKeys.entity("clusters"), summaryKey],
-    update: () => [inventoryKeys.entity("databases"), summaryKey],
-    remove: () => [inventoryKeys.entity("databases"), inventoryKeys.entity("clusters"), summaryKey],
-  },
+    create: () => [inventoryKeys.entity("databases"), inventoryKeys.entity("clusters"), inventoryKeys.summary],
+    update: () => [inventoryKeys.entity("databases"), inventoryKeys.summary],
+    remove: () => [inventoryKeys.entity("databases"), inventoryKeys.entity("clusters"), inventoryKeys.summary],
+  } satisfies Stale,
   poolMember: (loadBalancerId: string, nodeId?: string): QueryKey[] => [
     inventoryKeys.detail("load-balancers", loadBalancerId),
     // Lists show the member count.
@@ -122,57 +94,81 @@ function useInvalidate() {
   return (keys: readonly QueryKey[]) => Promise.all(keys.map((queryKey) => client.invalidateQueries({ queryKey })));
 }
 
-function useEntityMutations<View, Create, Update>(entity: InventoryEntity, keys: Stale) {
+/** Create and update of one entity (delete is useDeleteEntity, shared by every entity's dialog). */
+function useEntityMutations<Create, Update, Answer>(
+  send: { create: (body: Create) => Promise<Answer>; update: (id: string, body: Update) => Promise<Answer> },
+  keys: Stale,
+) {
   const invalidate = useInvalidate();
   const create = useMutation({
-    mutationFn: (body: Create) => apiFetch<Jsonify<View>>(base(entity), { method: "POST", body }),
+    mutationFn: send.create,
     onSuccess: () => invalidate(keys.create()),
   });
   const update = useMutation({
-    mutationFn: ({ id, body }: { id: string; body: Update }) => apiFetch<Jsonify<View>>(`${base(entity)}/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+    mutationFn: ({ id, body }: { id: string; body: Update }) => send.update(id, body),
     onSuccess: () => invalidate(keys.update()),
   });
-  const remove = useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`${base(entity)}/${encodeURIComponent(id)}`, { method: "DELETE" }),
-    onSuccess: () => invalidate(keys.remove()),
-  });
-  return { create, update, remove };
+  return { create, update };
 }
 
 // ---------------------------------------------------------------- writes
 
 export const useClusterMutations = () =>
-  useEntityMutations<ClusterView, z.input<typeof s.clusterCreate>, z.input<typeof s.clusterUpdate>>("clusters", stale.cluster);
+  useEntityMutations(
+    {
+      create: (body: z.input<typeof s.clusterCreate>) => callApi(api.clusters.create, { body }),
+      update: (id, body: z.input<typeof s.clusterUpdate>) => callApi(api.clusters.update, { params: { id }, body }),
+    },
+    stale.cluster,
+  );
 
 export const useLoadBalancerMutations = () =>
-  useEntityMutations<LoadBalancerView, z.input<typeof s.loadBalancerCreate>, z.input<typeof s.loadBalancerUpdate>>("load-balancers", stale.loadBalancer);
+  useEntityMutations(
+    {
+      create: (body: z.input<typeof s.loadBalancerCreate>) => callApi(api.loadBalancers.create, { body }),
+      update: (id, body: z.input<typeof s.loadBalancerUpdate>) => callApi(api.loadBalancers.update, { params: { id }, body }),
+    },
+    stale.loadBalancer,
+  );
 
-export const useNodeMutations = () => useEntityMutations<NodeView, z.input<typeof s.nodeCreate>, z.input<typeof s.nodeUpdate>>("nodes", stale.node);
+export const useNodeMutations = () =>
+  useEntityMutations(
+    {
+      create: (body: z.input<typeof s.nodeCreate>) => callApi(api.nodes.create, { body }),
+      update: (id, body: z.input<typeof s.nodeUpdate>) => callApi(api.nodes.update, { params: { id }, body }),
+    },
+    stale.node,
+  );
 
 export const useDatabaseMutations = () =>
-  useEntityMutations<DatabaseView, z.input<typeof s.databaseCreate>, z.input<typeof s.databaseUpdate>>("databases", stale.database);
+  useEntityMutations(
+    {
+      create: (body: z.input<typeof s.databaseCreate>) => callApi(api.databases.create, { body }),
+      update: (id, body: z.input<typeof s.databaseUpdate>) => callApi(api.databases.update, { params: { id }, body }),
+    },
+    stale.database,
+  );
 
-const staleByEntity: Record<InventoryEntity, Stale> = {
-  clusters: stale.cluster,
-  "load-balancers": stale.loadBalancer,
-  nodes: stale.node,
-  databases: stale.database,
-};
+const byEntity = {
+  clusters: { remove: api.clusters.remove, stale: stale.cluster },
+  "load-balancers": { remove: api.loadBalancers.remove, stale: stale.loadBalancer },
+  nodes: { remove: api.nodes.remove, stale: stale.node },
+  databases: { remove: api.databases.remove, stale: stale.database },
+} satisfies Record<InventoryEntity, unknown>;
 
 /** The delete mutation of any inventory entity (for one shared confirmation dialog). */
 export function useDeleteEntity(entity: InventoryEntity) {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`${base(entity)}/${encodeURIComponent(id)}`, { method: "DELETE" }),
-    onSuccess: () => invalidate(staleByEntity[entity].remove()),
+    mutationFn: (id: string) => callApi(byEntity[entity].remove, { params: { id } }),
+    onSuccess: () => invalidate(byEntity[entity].stale.remove()),
   });
 }
 
 export function useAddPoolMember(loadBalancerId: string) {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: (body: z.input<typeof s.poolMemberCreate>) =>
-      apiFetch<Jsonify<PoolMemberView>>(`/api/v1/load-balancers/${encodeURIComponent(loadBalancerId)}/members`, { method: "POST", body }),
+    mutationFn: (body: z.input<typeof s.poolMemberCreate>) => callApi(api.poolMembers.add, { params: { id: loadBalancerId }, body }),
     onSuccess: (_data, body) => invalidate(stale.poolMember(loadBalancerId, body.nodeId)),
   });
 }
@@ -181,10 +177,7 @@ export function useUpdatePoolMember(loadBalancerId: string) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: ({ nodeId, body }: { nodeId: string; body: z.input<typeof s.poolMemberUpdate> }) =>
-      apiFetch<Jsonify<PoolMemberView>>(`/api/v1/load-balancers/${encodeURIComponent(loadBalancerId)}/members/${encodeURIComponent(nodeId)}`, {
-        method: "PATCH",
-        body,
-      }),
+      callApi(api.poolMembers.update, { params: { id: loadBalancerId, nodeId }, body }),
     onSuccess: (_data, { nodeId }) => invalidate(stale.poolMember(loadBalancerId, nodeId)),
   });
 }
@@ -192,8 +185,7 @@ export function useUpdatePoolMember(loadBalancerId: string) {
 export function useRemovePoolMember(loadBalancerId: string) {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: (nodeId: string) =>
-      apiFetch<void>(`/api/v1/load-balancers/${encodeURIComponent(loadBalancerId)}/members/${encodeURIComponent(nodeId)}`, { method: "DELETE" }),
+    mutationFn: (nodeId: string) => callApi(api.poolMembers.remove, { params: { id: loadBalancerId, nodeId } }),
     onSuccess: (_data, nodeId) => invalidate(stale.poolMember(loadBalancerId, nodeId)),
   });
 }

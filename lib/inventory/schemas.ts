@@ -1,7 +1,18 @@
-// Inventory input schemas: the forms, the route handlers and the OpenAPI
-// document all use these, so a rule is stated once.
+// Inventory schemas: the inputs (forms, route handlers) and the answers (the
+// contract's response schemas, the typed client), so a rule is stated once.
 import { z } from "zod";
-import { agentUrlSchema, descriptionSchema, hostSchema, idSchema, nameSchema, numberField, pageQuery, portSchema } from "@/lib/common/schemas";
+import {
+  agentUrlSchema,
+  descriptionSchema,
+  hostSchema,
+  idSchema,
+  nameSchema,
+  numberField,
+  pageQuery,
+  portSchema,
+  wireBigint,
+  wireDate,
+} from "@/lib/common/schemas";
 
 export const healthValues = ["UP", "DEGRADED", "DOWN", "UNKNOWN"] as const;
 export const adminStateValues = ["ACTIVE", "DRAINING", "DRAINED", "MAINTENANCE"] as const;
@@ -9,6 +20,7 @@ export const lbKindValues = ["HAPROXY", "NGINX", "APACHE", "HARDWARE"] as const;
 export const lbTierValues = ["EDGE", "SOFTWARE"] as const;
 export const dbRoleValues = ["PRIMARY", "REPLICA"] as const;
 export const dbEngineValues = ["POSTGRESQL"] as const;
+export const replicationStateValues = ["STREAMING", "CATCHUP", "STOPPED", "NEEDS_REBUILD", "UNKNOWN"] as const;
 
 const environmentSchema = z
   .string()
@@ -136,3 +148,136 @@ export type PoolMemberCreate = z.infer<typeof poolMemberCreate>;
 export type PoolMemberUpdate = z.infer<typeof poolMemberUpdate>;
 export type DatabaseCreate = z.infer<typeof databaseCreate>;
 export type DatabaseUpdate = z.infer<typeof databaseUpdate>;
+
+// ---- answers: the wire form of what the routes return (dates as ISO strings,
+// bigints as strings), shared by the contract, the typed client and the pages.
+const count = z.number().int();
+const clusterRef = z.object({ id: z.string(), name: z.string() });
+const healthSchema = z.enum(healthValues);
+const adminStateSchema = z.enum(adminStateValues);
+const lbKindSchema = z.enum(lbKindValues);
+
+export const clusterView = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  environment: z.string(),
+  /** Bumped on every change of database primary; a promote names the one it saw. */
+  dbGeneration: count,
+  autoFailover: z.boolean(),
+  autoFailoverPaused: z.boolean(),
+  lastFailoverAt: wireDate.nullable(),
+  createdAt: wireDate,
+  updatedAt: wireDate,
+  _count: z.object({ loadBalancers: count, nodes: count, databases: count }),
+});
+
+export const loadBalancerView = z.object({
+  id: z.string(),
+  clusterId: z.string(),
+  cluster: clusterRef,
+  name: z.string(),
+  kind: lbKindSchema,
+  tier: z.enum(lbTierValues),
+  host: z.string(),
+  port: count,
+  agentUrl: z.string().nullable(),
+  health: healthSchema,
+  lastSeenAt: wireDate.nullable(),
+  createdAt: wireDate,
+  updatedAt: wireDate,
+  _count: z.object({ members: count }),
+});
+
+/** A node in a load balancer's pool, as the pool lists it. */
+export const poolMemberView = z.object({
+  id: z.string(),
+  weight: count,
+  backup: z.boolean(),
+  createdAt: wireDate,
+  node: z.object({ id: z.string(), name: z.string(), host: z.string(), port: count, health: healthSchema, adminState: adminStateSchema }),
+});
+
+/** One load balancer with its pool. */
+export const loadBalancerDetail = loadBalancerView.extend({ members: z.array(poolMemberView) });
+
+export const nodeView = z.object({
+  id: z.string(),
+  clusterId: z.string(),
+  cluster: clusterRef,
+  name: z.string(),
+  host: z.string(),
+  port: count,
+  weight: count,
+  capacity: count,
+  adminState: adminStateSchema,
+  health: healthSchema,
+  activeSessions: count,
+  maintenanceReason: z.string().nullable(),
+  maintenanceUntil: wireDate.nullable(),
+  agentUrl: z.string().nullable(),
+  lastSeenAt: wireDate.nullable(),
+  createdAt: wireDate,
+  updatedAt: wireDate,
+  _count: z.object({ memberships: count }),
+});
+
+/** One node with the pools it is in. */
+export const nodeDetail = nodeView.extend({
+  memberships: z.array(
+    z.object({
+      id: z.string(),
+      weight: count,
+      backup: z.boolean(),
+      loadBalancer: z.object({ id: z.string(), name: z.string(), kind: lbKindSchema, health: healthSchema }),
+    }),
+  ),
+});
+
+export const databaseView = z.object({
+  id: z.string(),
+  clusterId: z.string(),
+  cluster: clusterRef,
+  name: z.string(),
+  engine: z.enum(dbEngineValues),
+  host: z.string(),
+  port: count,
+  role: z.enum(dbRoleValues),
+  replicationState: z.enum(replicationStateValues),
+  health: healthSchema,
+  timeline: count.nullable(),
+  lagBytes: wireBigint.nullable(),
+  agentUrl: z.string().nullable(),
+  lastSeenAt: wireDate.nullable(),
+  createdAt: wireDate,
+  updatedAt: wireDate,
+});
+
+/** Tallies keyed by an enum value; a value no row has is left out. */
+const tally = <T extends readonly [string, ...string[]]>(values: T) => z.partialRecord(z.enum(values), count);
+
+/** The dashboard's figures, each an aggregate over every row. */
+export const summaryView = z.object({
+  clusters: count,
+  loadBalancers: z.object({ total: count, byHealth: tally(healthValues) }),
+  nodes: z.object({ total: count, byHealth: tally(healthValues), byAdminState: tally(adminStateValues) }),
+  databases: z.object({ total: count, primaries: count, replicas: count, byHealth: tally(healthValues) }),
+  capacity: z.object({
+    /** Sessions every node together is sized for. */
+    total: count,
+    /** The same, over active nodes that are up or degraded. */
+    inService: count,
+    activeSessions: count,
+    /** N+1: with the largest in-service node gone, the rest still carry today's sessions. */
+    survivesLosingLargest: z.boolean(),
+  }),
+});
+
+export type ClusterWire = z.output<typeof clusterView>;
+export type LoadBalancerWire = z.output<typeof loadBalancerView>;
+export type LoadBalancerDetailWire = z.output<typeof loadBalancerDetail>;
+export type PoolMemberWire = z.output<typeof poolMemberView>;
+export type NodeWire = z.output<typeof nodeView>;
+export type NodeDetailWire = z.output<typeof nodeDetail>;
+export type DatabaseWire = z.output<typeof databaseView>;
+export type PlatformSummary = z.output<typeof summaryView>;

@@ -4,17 +4,10 @@
 // cover all of them (bench/scale.ts runs 2,000).
 import "server-only";
 import { db } from "@/lib/db";
+import type { PlatformSummary } from "@/lib/inventory/schemas";
 
-export type PlatformSummary = {
-  clusters: number;
-  loadBalancers: { total: number; byHealth: Record<string, number> };
-  nodes: { total: number; byHealth: Record<string, number>; byAdminState: Record<string, number> };
-  databases: { total: number; primaries: number; replicas: number; byHealth: Record<string, number> };
-  capacity: { total: number; inService: number; activeSessions: number; survivesLosingLargest: boolean };
-};
-
-function tally<T extends string>(rows: { key: T; n: number }[]): Record<string, number> {
-  return Object.fromEntries(rows.map((r) => [r.key, r.n]));
+function tally<T extends string>(rows: { key: T; n: number }[]): Partial<Record<T, number>> {
+  return Object.fromEntries(rows.map((r) => [r.key, r.n])) as Partial<Record<T, number>>;
 }
 
 export async function platformSummary(): Promise<PlatformSummary> {
@@ -37,7 +30,7 @@ export async function platformSummary(): Promise<PlatformSummary> {
   const inService = inServiceNodes._sum.capacity ?? 0;
   const largest = inServiceNodes._max.capacity ?? 0;
   const activeSessions = totalCapacity._sum.activeSessions ?? 0;
-  const dbByHealth: Record<string, number> = {};
+  const dbByHealth: PlatformSummary["databases"]["byHealth"] = {};
   for (const r of dbRows) dbByHealth[r.health] = (dbByHealth[r.health] ?? 0) + r._count._all;
   return {
     clusters,
