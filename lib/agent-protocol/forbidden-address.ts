@@ -2,7 +2,7 @@
 // are spelled (IPv4 forms inet_aton accepts, IPv6 forms that carry an IPv4
 // address). Pure functions, no I/O: the console's connect-time guard
 // (lib/net/destination-guard.ts) and the HAProxy rules an agent enforces
-// (lib/agent-protocol/haproxy/rules.ts) both classify with these.
+// (lib/agent-protocol/haproxy/rules/) both classify with these.
 
 export type ForbiddenDestination = {
   /** The address as given (or resolved). */

@@ -113,7 +113,7 @@ export const configCandidate = z.strictObject({
 export type ConfigCandidate = z.infer<typeof configCandidate>;
 
 /**
- * What an HAProxy agent accepts (lib/agent-protocol/haproxy/rules.ts): its own runtime
+ * What an HAProxy agent accepts (lib/agent-protocol/haproxy/rules/): its own runtime
  * paths, which the console renders into the global section, and what its
  * host's owner allows beyond the safe set. Read by the console before it
  * renders or checks a revision, so the editor shows the agent's verdict.

@@ -54,7 +54,7 @@ const URL_PASSWORD = /([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#@]*@/g;
 const BEARER = /\b(Bearer|Basic)[ \t]+[^\s"'<>]+/gi;
 
 /**
- * A small mask for what cannot load lib/agent-protocol/mask.ts (bin/front-server.mjs
+ * A small mask for what cannot load lib/agent-protocol/mask/ (bin/front-server.mjs
  * is plain JavaScript run by bare Node): URL passwords and bearer or basic
  * credentials in every string value, at any depth.
  */

@@ -1,5 +1,5 @@
 // The one log line of every Clusterdeck process (web, worker, agent): pino set
-// up by pino.mjs, redacted by path and then masked the way mask.ts masks data
+// up by pino.mjs, redacted by path and then masked the way mask/ masks data
 // anyone may read (secret-named keys at any depth, URL passwords, `token=…`
 // and `Bearer …` inside strings). Here rather than in lib/log.ts so that the
 // agent, which never reads the console's environment, writes the same lines.

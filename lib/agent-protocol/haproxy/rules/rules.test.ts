@@ -1,4 +1,4 @@
-// The safe set of HAProxy directives and arguments (lib/agent-protocol/haproxy/rules.ts)
+// The safe set of HAProxy directives and arguments (lib/agent-protocol/haproxy/rules/)
 // and the lexer under it. Attacks are tested as classes: each way HAProxy
 // could run a command, read a host file, place a socket or read its
 // environment, written plainly and written the ways HAProxy's own lexer
