@@ -49,7 +49,7 @@ const configSchema = z
     /** The folder the agent may write to (the configuration, its .prev copy, scratch files). Default: configFile's folder. */
     managedDir: absolutePath.optional(),
     /**
-     * What a pushed configuration may hold beyond the safe set (lib/agent-protocol/haproxy/rules.ts).
+     * What a pushed configuration may hold beyond the safe set (lib/agent-protocol/haproxy/rules/).
      * Written by the host's owner; the console can read it but never change it.
      */
     allow: z

@@ -1,6 +1,6 @@
 // The HAProxy configuration file, managed for the console. HAProxy runs as
 // root and its configuration is code, so a candidate is first held to the
-// safe set (lib/agent-protocol/haproxy/rules.ts: directives, the files they read, this
+// safe set (lib/agent-protocol/haproxy/rules/: directives, the files they read, this
 // agent's own runtime paths, no environment); one that fails never reaches
 // this host's disk nor `haproxy -c` (which would already run Lua, for one).
 // Then it is validated by HAProxy's own `haproxy -c` on a scratch copy beside

@@ -141,7 +141,7 @@ function locate(problems: ConfigProblem[], origins: HaproxyLineOrigin[] | undefi
 
 /**
  * Everything wrong with a candidate. HAProxy: first the safe set the agent
- * enforces (lib/agent-protocol/haproxy/rules.ts), checked here so nothing the rules
+ * enforces (lib/agent-protocol/haproxy/rules/), checked here so nothing the rules
  * refuse ever leaves the console; then the agent itself, which checks the
  * rules again and runs `haproxy -c`. The other kinds are fully checked by
  * their schemas.
