@@ -6,16 +6,16 @@ import { idParams, pageOf } from "@/lib/common/schemas";
 import * as inv from "@/lib/inventory/schemas";
 import { agentCredentialIssued } from "@/lib/agents/schemas";
 import { meView } from "@/lib/auth/schemas";
-import { auditList } from "@/lib/audit/schemas";
-import { passwordReset, userCreate, userList, userUpdate } from "@/lib/users/schemas";
-import { tokenCreate, tokenList } from "@/lib/tokens/schemas";
-import { acknowledgeBody, eventList, eventParams, streamQuery } from "@/lib/events/schemas";
-import { metricsQuery } from "@/lib/metrics/schemas";
+import { auditList, auditPage } from "@/lib/audit/schemas";
+import { passwordReset, userCreate, userItem, userList, userPage, userUpdate } from "@/lib/users/schemas";
+import { createdToken, tokenCreate, tokenItem, tokenList, tokenPage } from "@/lib/tokens/schemas";
+import { acknowledgeBody, eventItem, eventList, eventPage, eventParams, streamQuery } from "@/lib/events/schemas";
+import { metricsAnswer, metricsQuery } from "@/lib/metrics/schemas";
 import * as cfg from "@/lib/config/schemas";
 import * as ops from "@/lib/operations/schemas";
 import { autoFailoverRequest, promoteRequest, twoPersonRuleBody } from "@/lib/operations/promote-schema";
 import { linkLocalDestinationsBody } from "@/lib/net/schemas";
-import { displayClaim, displayCreate, sessionAnswer } from "@/lib/sessions/schemas";
+import { createdDisplay, displayClaim, displayClaimAnswer, displayCreate, sessionAnswer, sessionItem, sessionListAnswer } from "@/lib/sessions/schemas";
 import { route } from "@/lib/api/spec";
 
 /** Placeholder while a route's answer is being described; a test fails while any is left. */
@@ -158,7 +158,7 @@ export const api = {
       tag: "users",
       summary: "Open browser sessions and wall displays: who, from where, since when, last activity, expiry",
       access: "users:manage",
-      response: undocumented,
+      response: sessionListAnswer,
     }),
     end: route({
       method: "DELETE",
@@ -167,7 +167,7 @@ export const api = {
       summary: "End a browser session or a wall display now: its cookie is refused from its next request",
       access: "users:manage",
       params: idParams,
-      response: undocumented,
+      response: sessionItem,
     }),
   },
   displays: {
@@ -180,7 +180,7 @@ export const api = {
       access: "users:manage",
       body: displayCreate,
       status: 201,
-      response: undocumented,
+      response: createdDisplay,
     }),
     claim: route({
       method: "POST",
@@ -189,7 +189,7 @@ export const api = {
       summary: "Open a wall display's link (once, within 15 minutes of its making): sets the display's session cookie",
       access: "public",
       body: displayClaim,
-      response: undocumented,
+      response: displayClaimAnswer,
     }),
   },
   summary: route({
@@ -297,7 +297,7 @@ export const api = {
       summary: "The events timeline, newest first",
       access: "events:read",
       query: eventList,
-      response: undocumented,
+      response: eventPage,
     }),
     acknowledge: route({
       method: "POST",
@@ -307,7 +307,7 @@ export const api = {
       access: "events:acknowledge",
       params: eventParams,
       body: acknowledgeBody,
-      response: undocumented,
+      response: eventItem,
     }),
   },
   stream: route({
@@ -328,7 +328,7 @@ export const api = {
       "Stored metric series of one subject, or of every subject of a type (at most 50: unhealthy first, then the busiest), over 15m, 1h, 24h or 7d (at most 500 points a series)",
     access: "inventory:read",
     query: metricsQuery,
-    response: undocumented,
+    response: metricsAnswer,
   }),
 
   audit: route({
@@ -338,11 +338,11 @@ export const api = {
     summary: "The audit trail, newest first",
     access: "audit:read",
     query: auditList,
-    response: undocumented,
+    response: auditPage,
   }),
 
   users: {
-    list: route({ method: "GET", path: "/api/v1/users", tag: "users", summary: "List users", access: "users:manage", query: userList, response: undocumented }),
+    list: route({ method: "GET", path: "/api/v1/users", tag: "users", summary: "List users", access: "users:manage", query: userList, response: userPage }),
     create: route({
       method: "POST",
       path: "/api/v1/users",
@@ -351,7 +351,7 @@ export const api = {
       access: "users:manage",
       body: userCreate,
       status: 201,
-      response: undocumented,
+      response: userItem,
     }),
     update: route({
       method: "PATCH",
@@ -361,7 +361,7 @@ export const api = {
       access: "users:manage",
       params: idParams,
       body: userUpdate,
-      response: undocumented,
+      response: userItem,
     }),
     resetPassword: route({
       method: "POST",
@@ -371,7 +371,7 @@ export const api = {
       access: "users:manage",
       params: idParams,
       body: passwordReset,
-      response: undocumented,
+      response: userItem,
     }),
   },
   tokens: {
@@ -382,7 +382,7 @@ export const api = {
       summary: "List API tokens (never their secrets)",
       access: "tokens:manage",
       query: tokenList,
-      response: undocumented,
+      response: tokenPage,
     }),
     create: route({
       method: "POST",
@@ -392,7 +392,7 @@ export const api = {
       access: "tokens:manage",
       body: tokenCreate,
       status: 201,
-      response: undocumented,
+      response: createdToken,
     }),
     revoke: route({
       method: "DELETE",
@@ -401,7 +401,7 @@ export const api = {
       summary: "Revoke an API token",
       access: "tokens:manage",
       params: idParams,
-      response: undocumented,
+      response: tokenItem,
     }),
   },
 

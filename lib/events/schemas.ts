@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema, isoDateTimeSchema, pageQuery } from "@/lib/common/schemas";
+import { idSchema, isoDateTimeSchema, pageOf, pageQuery, wireBigint, wireDate } from "@/lib/common/schemas";
 import { subjectTypeValues } from "@/lib/audit/schemas";
 
 export const severityValues = ["INFO", "WARNING", "CRITICAL"] as const;
@@ -22,3 +22,22 @@ export const eventParams = z.strictObject({ id: eventIdSchema });
 export const acknowledgeBody = z.strictObject({ note: z.string().trim().max(500).optional() });
 
 export const streamQuery = z.strictObject({ lastEventId: eventIdSchema.optional() });
+
+/** One event as the API answers it (the list, the acknowledgement, the stream's `event` message). */
+export const eventItem = z.object({
+  id: wireBigint,
+  at: wireDate,
+  kind: z.string(),
+  severity: z.enum(severityValues),
+  subjectType: z.enum(subjectTypeValues),
+  subjectId: z.string().nullable(),
+  clusterId: z.string().nullable(),
+  /** Masked: messages quote agents' answers, which may hold a password. */
+  message: z.string(),
+  /** Free-form, as the recorder wrote it (masked like the message); often has the subject's `name`. */
+  data: z.unknown().describe("Any JSON value, or null"),
+  acknowledgedAt: wireDate.nullable(),
+  acknowledgedById: z.string().nullable(),
+});
+export type EventItem = z.output<typeof eventItem>;
+export const eventPage = pageOf(eventItem);

@@ -3,6 +3,7 @@
 // so nothing here touches the server.
 import { z } from "zod";
 import { idSchema } from "@/lib/common/schemas";
+import { dbRoleValues, healthValues } from "@/lib/inventory/schemas";
 
 export const metricRangeValues = ["15m", "1h", "24h", "7d"] as const;
 export type MetricRange = (typeof metricRangeValues)[number];
@@ -54,39 +55,56 @@ export function parseRange(value: string | string[] | null | undefined): MetricR
 export const metricFields = ["sessions", "requestRate", "latencyMs", "cpu", "memory", "lagBytes", "lagSeconds"] as const;
 export type MetricField = (typeof metricFields)[number];
 
-export type HealthValue = "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
+export const healthValue = z.enum(healthValues);
+export type HealthValue = z.output<typeof healthValue>;
+
+export const storedResolutions = ["RAW", "MINUTE", "HOUR"] as const satisfies readonly StoredResolution[];
 
 /** One point of a series: averages over its bucket (lag: the bucket's maximum; health: its worst). */
-export type SeriesPoint = { at: number; health: HealthValue } & Record<MetricField, number | null>;
+export const seriesPoint = z.object({
+  /** Epoch milliseconds: the start of the bucket. */
+  at: z.number(),
+  health: healthValue,
+  sessions: z.number().nullable(),
+  requestRate: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+  cpu: z.number().nullable(),
+  memory: z.number().nullable(),
+  lagBytes: z.number().nullable(),
+  lagSeconds: z.number().nullable(),
+}) satisfies z.ZodType<{ at: number; health: HealthValue } & Record<MetricField, number | null>>;
+export type SeriesPoint = z.output<typeof seriesPoint>;
 
-export type MetricSeries = {
+export const metricSeries = z.object({
   /** "NODE:<id>", the same key live points carry. */
-  key: string;
-  subjectId: string;
-  name: string;
-  clusterId: string;
+  key: z.string(),
+  subjectId: z.string(),
+  name: z.string(),
+  clusterId: z.string(),
   /** Current health of the subject, from the inventory. */
-  health: HealthValue;
+  health: healthValue,
   /** PRIMARY or REPLICA for databases; null otherwise. */
-  role: "PRIMARY" | "REPLICA" | null;
-  points: SeriesPoint[];
-};
+  role: z.enum(dbRoleValues).nullable(),
+  points: z.array(seriesPoint),
+});
+export type MetricSeries = z.output<typeof metricSeries>;
 
-export type MetricsAnswer = {
-  range: MetricRange;
+export const metricsAnswer = z.object({
+  range: metricRange,
   /** Epoch milliseconds: the window the answer covers. */
-  from: number;
-  to: number;
+  from: z.number(),
+  to: z.number(),
   /** Width of one point. */
-  resolutionSeconds: number;
+  resolutionSeconds: z.number().int(),
   /** The stored resolution this range prefers. */
-  preferred: StoredResolution;
+  preferred: z.enum(storedResolutions),
   /** The resolutions actually read: RAW beside MINUTE/HOUR when the roll-up has not (yet) covered the range. */
-  sources: StoredResolution[];
+  sources: z.array(z.enum(storedResolutions)),
   /** Subjects that matched; only the first MAX_SERIES are in `series`. */
-  totalSeries: number;
+  totalSeries: z.number().int(),
   /** Unhealthy subjects first, then the busiest (recent sessions, request rate, lag), then by name. */
-  series: MetricSeries[];
-};
+  series: z.array(metricSeries),
+});
+export type MetricsAnswer = z.output<typeof metricsAnswer>;
 
 export const subjectKey = (type: MetricSubjectType, id: string) => `${type}:${id}`;

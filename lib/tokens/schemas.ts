@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageQuery } from "@/lib/common/schemas";
+import { pageOf, pageQuery, wireDate } from "@/lib/common/schemas";
 import { roleValues } from "@/lib/users/schemas";
 
 export const tokenCreate = z.strictObject({
@@ -16,3 +16,24 @@ export const tokenCreate = z.strictObject({
 export const tokenList = z.strictObject({ ...pageQuery, includeRevoked: z.enum(["true", "false"]).default("false") });
 
 export type TokenCreate = z.infer<typeof tokenCreate>;
+
+/** A token as the API lists it: its prefix tells it apart, never its secret or hash. */
+export const tokenItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** First characters of the token. */
+  prefix: z.string(),
+  role: z.enum(roleValues),
+  /** Null: no expiry. */
+  expiresAt: wireDate.nullable(),
+  revokedAt: wireDate.nullable(),
+  lastUsedAt: wireDate.nullable(),
+  createdAt: wireDate,
+  owner: z.object({ id: z.string(), email: z.string() }),
+});
+export type TokenItem = z.output<typeof tokenItem>;
+export const tokenPage = pageOf(tokenItem);
+
+/** The answer to creating a token: the token itself, in this answer only (it is stored hashed). */
+export const createdToken = tokenItem.extend({ token: z.string().describe("The API token (cdk_…), shown this once") });
+export type CreatedToken = z.output<typeof createdToken>;
