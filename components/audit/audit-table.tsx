@@ -1,6 +1,6 @@
 import { Fragment } from "react";
 import Link from "next/link";
-import type { AuditView } from "@/lib/audit/trail";
+import type { AuditEntry } from "@/lib/audit/schemas";
 import { StatusBadge } from "@/components/ui/badge";
 import { DataTable, wrapCell } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
@@ -41,7 +41,7 @@ function BreakAfterDots({ text }: { text: string }) {
   ));
 }
 
-function Summary({ value }: { value: AuditView["summary"] }) {
+function Summary({ value }: { value: AuditEntry["summary"] }) {
   if (value === null || value === undefined) return <span className="muted">—</span>;
   // Rendered as text inside <pre>: whatever the JSON holds, it is never markup.
   return (
@@ -56,7 +56,7 @@ function Summary({ value }: { value: AuditView["summary"] }) {
   );
 }
 
-export function AuditTable({ entries }: { entries: AuditView[] }) {
+export function AuditTable({ entries }: { entries: AuditEntry[] }) {
   return (
     <DataTable
       caption="Audit trail, newest first"

@@ -1,5 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
+import { ApiClientError } from "@/lib/http/client";
+import { claimDisplay } from "@/lib/sessions/queries";
 
 /** Opens the display's link: posts the code from the fragment once, then shows the dashboard. */
 export function DisplayClaim() {
@@ -19,20 +21,14 @@ export function DisplayClaim() {
         return;
       }
       try {
-        const res = await fetch("/api/v1/displays/claim", {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json" },
-          body: JSON.stringify({ code }),
-          credentials: "same-origin",
-        });
-        if (res.ok) {
-          window.location.replace("/dashboard");
-          return;
-        }
-        const problem = (await res.json().catch(() => null)) as { detail?: string } | null;
-        setError(problem?.detail ?? "This display link does not work. Ask an administrator for a new one.");
-      } catch {
-        setError("The console could not be reached. Ask an administrator for a new link if this one has expired.");
+        const claimed = await claimDisplay(code);
+        window.location.replace(claimed.next);
+      } catch (error) {
+        setError(
+          error instanceof ApiClientError
+            ? (error.problem.detail ?? "This display link does not work. Ask an administrator for a new one.")
+            : "The console could not be reached. Ask an administrator for a new link if this one has expired.",
+        );
       }
     })();
   }, []);

@@ -5,12 +5,12 @@
 import { useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import type { Page } from "@/lib/common/schemas";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Pagination } from "@/components/ui/pagination";
 import { Time } from "@/components/ui/time";
 import { ErrorAlert, describeError, type SubmitError } from "@/components/ui/form-errors";
-import { useAcknowledgeEvent, useEvents, type EventItem, type EventListParams } from "@/components/events/queries";
+import { useAcknowledgeEvent, useEvents, type EventListParams } from "@/lib/events/queries";
+import type { EventItem, EventPage } from "@/lib/events/schemas";
 
 const subjectPages: Partial<Record<string, string>> = {
   NODE: "/nodes",
@@ -29,7 +29,7 @@ function SeverityBadge({ value }: { value: string }) {
 
 /** The name the worker recorded with the event, if it did (data is free-form JSON). */
 function subjectName(e: EventItem): string | null {
-  const data = e.data as unknown;
+  const data = e.data;
   if (data && typeof data === "object" && "name" in data && typeof (data as { name: unknown }).name === "string") return (data as { name: string }).name;
   return null;
 }
@@ -56,7 +56,7 @@ export function EventsClient({
   userLabels,
   filtered,
 }: {
-  initial: Page<EventItem>;
+  initial: EventPage;
   params: EventListParams;
   paginationParams: Record<string, string | undefined>;
   canAcknowledge: boolean;

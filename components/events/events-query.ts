@@ -2,7 +2,7 @@
 // that does not validate is dropped and named, the rest still apply.
 import { eventList, type EventListQuery } from "@/lib/events/schemas";
 import { parseSearchParams, type SearchParamIssue, type SearchParams } from "@/lib/common/search-params";
-import type { EventListParams } from "@/components/events/queries";
+import type { EventListParams } from "@/lib/events/queries";
 
 export type EventFilters = {
   query: EventListQuery;
@@ -15,8 +15,7 @@ export type EventFilters = {
 
 export function readEventFilters(raw: SearchParams): EventFilters {
   const { query, valid, issues } = parseSearchParams(eventList, raw);
-  const params: EventListParams = {};
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params[k as keyof EventListQuery] = v as string | number;
+  const params = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== "")) as EventListParams;
   const form: Partial<Record<string, string>> = {};
   for (const [k, v] of Object.entries(valid)) if (v !== undefined && k !== "page") form[k] = v;
   return { query, params, form, issues };

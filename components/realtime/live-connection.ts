@@ -19,6 +19,9 @@
 // the sign-in page or open a new stream ourselves, with the last id we saw.
 import type { QueryClient } from "@tanstack/react-query";
 import { notifyManager } from "@tanstack/react-query";
+import { api } from "@/lib/api/contract";
+import { routeUrl } from "@/lib/api/client";
+import { eventKeys } from "@/lib/events/queries";
 import type { MetricPoint } from "@/lib/realtime/messages";
 import { inventoryKeys, type InventoryEntity } from "@/lib/inventory/queries";
 import { appendToWindow, groupByKey, LIVE_MAX_POINTS, type LiveWindow } from "@/lib/metrics/live-window";
@@ -26,12 +29,8 @@ import { liveKey } from "@/lib/metrics/queries";
 import { createThrottle } from "@/lib/metrics/throttle";
 import { isWatched } from "@/components/realtime/live-store";
 import { isSignOutCode, type SignOutCode } from "@/lib/http/sign-out";
-import { api } from "@/lib/api/contract";
-import { routeUrl } from "@/lib/api/client";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
-
-export const eventsKey = ["events"] as const;
 
 const entityOf: Partial<Record<string, InventoryEntity>> = {
   NODE: "nodes",
@@ -47,7 +46,6 @@ type Options = {
   onStatus: (status: LiveStatus) => void;
   /** The session has ended (why, when the server said). */
   onEnd: (why?: SignOutCode) => void;
-  url?: string;
 };
 
 const REFRESH_EVERY_MS = 1000;
@@ -55,7 +53,7 @@ const FLUSH_EVERY_MS = 1000;
 const RETRY_MIN_MS = 2000;
 const RETRY_MAX_MS = 30_000;
 
-export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url = "/api/v1/stream" }: Options): { close: () => void } {
+export function connectLive({ client, refresh: refreshPage, onStatus, onEnd }: Options): { close: () => void } {
   let source: EventSource | null = null;
   let closed = false;
   let lastEventId: string | null = null;
@@ -132,7 +130,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
     } catch {
       subjectType = undefined;
     }
-    invalidate(eventsKey);
+    invalidate(eventKeys.all);
     staleFor(subjectType);
     refresh();
   }
@@ -144,7 +142,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
     } catch {
       subject = undefined;
     }
-    if (subject === "EVENT") invalidate(eventsKey);
+    if (subject === "EVENT") invalidate(eventKeys.all);
     else if (subject === "OPERATION" || subject === "CONFIG") {
       invalidate(["operations"]);
       invalidate(["config"]);
@@ -172,7 +170,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
   function open() {
     if (closed) return;
     retryTimer = null;
-    const es = new EventSource(lastEventId ? `${url}?lastEventId=${encodeURIComponent(lastEventId)}` : url);
+    const es = new EventSource(routeUrl(api.stream, undefined, lastEventId ? { lastEventId } : undefined));
     source = es;
     es.onopen = () => {
       retryDelay = RETRY_MIN_MS;
@@ -201,6 +199,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd, url
 
   async function recover() {
     try {
+      // A raw fetch, not callApi: a 401 here is an answer to read (why the session ended), not a failure to react to.
       const res = await fetch(routeUrl(api.me), { headers: { accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
       if (res.status === 401) return end(endedCode(await res.text().catch(() => "")));
     } catch {

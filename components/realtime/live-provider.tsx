@@ -4,7 +4,6 @@
 import { createContext, use, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { emptyWindow, type LiveWindow } from "@/lib/metrics/live-window";
 import { connectLive, type LiveStatus } from "@/components/realtime/live-connection";
 import { liveWindowsStore, type LiveWindows } from "@/components/realtime/live-store";
 import { signInPath } from "@/lib/http/sign-out";
@@ -48,9 +47,4 @@ export function useLiveWindows(keys: readonly string[]): LiveWindows {
   const signature = keys.join("\n");
   const store = useMemo(() => liveWindowsStore(client, signature ? signature.split("\n") : []), [client, signature]);
   return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getServerSnapshot);
-}
-
-/** One subject's live window: its points of the last 15 minutes and its latest point (with back-ends). */
-export function useLiveSeries(key: string): LiveWindow {
-  return useLiveWindows([key]).get(key) ?? emptyWindow;
 }

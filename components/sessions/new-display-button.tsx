@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
-import { displayCreate } from "@/lib/sessions/schemas";
-import { useCreateDisplay, type CreatedDisplay } from "@/lib/sessions/queries";
+import { displayCreate, type CreatedDisplay } from "@/lib/sessions/schemas";
+import { useCreateDisplay } from "@/lib/sessions/queries";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Time } from "@/components/ui/time";

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
-import { useEndSession, type SessionWire } from "@/lib/sessions/queries";
-import type { SessionView } from "@/lib/sessions/service";
+import { useEndSession } from "@/lib/sessions/queries";
+import type { SessionItem } from "@/lib/sessions/schemas";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
@@ -11,9 +11,7 @@ import { ErrorAlert, useSubmitErrors } from "@/components/ui/form-errors";
 
 const wrapWords = wrapCell("7em");
 
-type Row = SessionView | SessionWire;
-
-function who(s: Row) {
+function who(s: SessionItem) {
   return s.kind === "DISPLAY" ? `wall display "${s.label ?? ""}"` : s.user.email;
 }
 
@@ -25,8 +23,8 @@ function browserName(ua: string | null): string {
   return [match?.[0].replace("Edg", "Edge"), os].filter(Boolean).join(" · ") || ua.slice(0, 40);
 }
 
-export function SessionsTable({ sessions, currentSessionId }: { sessions: SessionView[]; currentSessionId: string | null }) {
-  const [ending, setEnding] = useState<SessionView | null>(null);
+export function SessionsTable({ sessions, currentSessionId }: { sessions: SessionItem[]; currentSessionId: string | null }) {
+  const [ending, setEnding] = useState<SessionItem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   return (
     <div className="stack">
@@ -96,7 +94,7 @@ export function SessionsTable({ sessions, currentSessionId }: { sessions: Sessio
   );
 }
 
-function EndConfirm({ session, own, onCancel, onDone }: { session: SessionView; own: boolean; onCancel: () => void; onDone: (message: string) => void }) {
+function EndConfirm({ session, own, onCancel, onDone }: { session: SessionItem; own: boolean; onCancel: () => void; onDone: (message: string) => void }) {
   const end = useEndSession();
   const messages = useSubmitErrors();
   return (

@@ -28,6 +28,7 @@ export function RecoveringError({ error, reset }: { error: Error & { digest?: st
   useEffect(() => {
     let stopped = false;
     const check = async () => {
+      // A raw fetch: the status itself is the answer (503 = database down), and a failure must not send anyone to sign in.
       const res = await fetch(routeUrl(api.health), { cache: "no-store" }).catch(() => null);
       if (stopped) return;
       const next: Health = res?.ok ? "up" : res?.status === 503 ? "database-down" : "server-down";

@@ -2,9 +2,8 @@
 // Mounted once by the console layout: reports real input as activity and
 // warns before the session ends (lib/sessions/keeper.ts says how and why).
 import { useEffect, useRef, useState } from "react";
-import { apiFetch } from "@/lib/http/client";
 import { startKeeper, type Keeper, type SessionWarning } from "@/lib/sessions/keeper";
-import type { SessionAnswer } from "@/lib/sessions/schemas";
+import { readSession, reportActivity } from "@/lib/sessions/queries";
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
@@ -19,8 +18,8 @@ export function SessionKeeper() {
 
   useEffect(() => {
     const k = startKeeper({
-      read: () => apiFetch<SessionAnswer>("/api/v1/session"),
-      report: () => apiFetch<SessionAnswer>("/api/v1/session/activity", { method: "POST" }),
+      read: readSession,
+      report: reportActivity,
       onWarning: setWarning,
       input: window,
       visibility: document,

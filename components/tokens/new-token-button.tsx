@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
-import { tokenCreate } from "@/lib/tokens/schemas";
-import { useCreateToken, type CreatedToken } from "@/lib/tokens/queries";
+import { tokenCreate, type CreatedToken } from "@/lib/tokens/schemas";
+import { useCreateToken } from "@/lib/tokens/queries";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Time } from "@/components/ui/time";

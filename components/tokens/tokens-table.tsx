@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { useRevokeToken } from "@/lib/tokens/queries";
-import type { TokenView } from "@/lib/tokens/service";
+import type { TokenItem } from "@/lib/tokens/schemas";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { StatusBadge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
@@ -13,8 +13,8 @@ import { ErrorAlert, useSubmitErrors } from "@/components/ui/form-errors";
 const wrapWords = wrapCell("7em");
 
 /** `now` comes from the server render, so "expired" reads the same on server and client. */
-export function TokensTable({ tokens, now }: { tokens: TokenView[]; now: number }) {
-  const [revoking, setRevoking] = useState<TokenView | null>(null);
+export function TokensTable({ tokens, now }: { tokens: TokenItem[]; now: number }) {
+  const [revoking, setRevoking] = useState<TokenItem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   return (
@@ -85,7 +85,7 @@ export function TokensTable({ tokens, now }: { tokens: TokenView[]; now: number 
   );
 }
 
-function RevokeConfirm({ token, onCancel, onDone }: { token: TokenView; onCancel: () => void; onDone: (message: string) => void }) {
+function RevokeConfirm({ token, onCancel, onDone }: { token: TokenItem; onCancel: () => void; onDone: (message: string) => void }) {
   const revoke = useRevokeToken();
   const messages = useSubmitErrors();
   return (

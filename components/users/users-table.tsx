@@ -1,8 +1,7 @@
 "use client";
 import { useState } from "react";
-import { passwordReset, type roleValues } from "@/lib/users/schemas";
+import { passwordReset, type roleValues, type UserItem } from "@/lib/users/schemas";
 import { useResetPassword, useUpdateUser } from "@/lib/users/queries";
-import type { UserView } from "@/lib/users/service";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Badge, StatusBadge } from "@/components/ui/badge";
@@ -13,7 +12,7 @@ import { ErrorAlert, useSubmitErrors } from "@/components/ui/form-errors";
 import { roleLabel, RoleSelect } from "@/components/users/roles";
 
 type Role = (typeof roleValues)[number];
-type Row = Pick<UserView, "id" | "email" | "name" | "role" | "authSource" | "disabled" | "lastLoginAt" | "createdAt">;
+type Row = Pick<UserItem, "id" | "email" | "name" | "role" | "authSource" | "disabled" | "lastLoginAt" | "createdAt">;
 type Action = { kind: "role" | "disable" | "enable" | "password"; user: Row };
 
 // Lets long names and timestamps break at spaces, so the row actions stay in view.

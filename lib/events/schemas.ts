@@ -41,3 +41,4 @@ export const eventItem = z.object({
 });
 export type EventItem = z.output<typeof eventItem>;
 export const eventPage = pageOf(eventItem);
+export type EventPage = z.output<typeof eventPage>;

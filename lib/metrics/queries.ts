@@ -2,8 +2,9 @@
 // Live points do not come from here: the live provider (components/realtime)
 // writes them into the cache under liveKey(subject key).
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch, qs } from "@/lib/http/client";
-import type { MetricRange, MetricsAnswer, MetricSubjectType } from "@/lib/metrics/schemas";
+import { api } from "@/lib/api/contract";
+import { callApi } from "@/lib/api/client";
+import type { MetricRange, MetricSubjectType } from "@/lib/metrics/schemas";
 
 export type MetricsParams = { subjectType: MetricSubjectType; subjectId?: string; clusterId?: string; range: MetricRange };
 
@@ -21,7 +22,7 @@ export const STORED_REFETCH_MS = 30_000;
 export function useStoredMetrics(params: MetricsParams) {
   return useQuery({
     queryKey: metricsKeys.query(params),
-    queryFn: ({ signal }) => apiFetch<MetricsAnswer>(`/api/v1/metrics${qs(params)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.metrics, { query: params, signal }),
     refetchInterval: STORED_REFETCH_MS,
     refetchIntervalInBackground: false,
     staleTime: 10_000,

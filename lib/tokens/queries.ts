@@ -3,25 +3,19 @@
 // mutation cache as soon as the dialog lets go of it.
 "use client";
 import { useMutation } from "@tanstack/react-query";
-import { apiFetch, useRefreshAfterChange } from "@/lib/http/client";
-import type { Jsonify } from "@/lib/http/json";
-import type { TokenView } from "@/lib/tokens/service";
+import { api } from "@/lib/api/contract";
+import { callApi } from "@/lib/api/client";
+import { useRefreshAfterChange } from "@/lib/http/client";
 import type { TokenCreate } from "@/lib/tokens/schemas";
 
-export type TokenWire = Jsonify<TokenView>;
-export type CreatedToken = TokenWire & { token: string };
-
-export const tokenKeys = {
-  all: ["tokens"] as const,
-  list: (query: Record<string, unknown>) => ["tokens", "list", query] as const,
-};
+export const tokenKeys = { all: ["tokens"] as const };
 
 const useAfterChange = () => useRefreshAfterChange(tokenKeys.all);
 
 export function useCreateToken() {
   const onSuccess = useAfterChange();
   return useMutation({
-    mutationFn: (input: TokenCreate) => apiFetch<CreatedToken>("/api/v1/tokens", { method: "POST", body: input }),
+    mutationFn: (input: TokenCreate) => callApi(api.tokens.create, { body: input }),
     onSuccess,
     gcTime: 0,
   });
@@ -30,7 +24,7 @@ export function useCreateToken() {
 export function useRevokeToken() {
   const onSuccess = useAfterChange();
   return useMutation({
-    mutationFn: (id: string) => apiFetch<TokenWire>(`/api/v1/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    mutationFn: (id: string) => callApi(api.tokens.revoke, { params: { id } }),
     onSuccess,
   });
 }

@@ -3,26 +3,19 @@
 // router.refresh(); the keys are invalidated too for any client cache.
 "use client";
 import { useMutation } from "@tanstack/react-query";
-import { apiFetch, useRefreshAfterChange } from "@/lib/http/client";
-import type { Jsonify } from "@/lib/http/json";
-import type { UserView } from "@/lib/users/service";
+import { api } from "@/lib/api/contract";
+import { callApi } from "@/lib/api/client";
+import { useRefreshAfterChange } from "@/lib/http/client";
 import type { UserCreate, UserUpdate } from "@/lib/users/schemas";
 
-export type UserWire = Jsonify<UserView>;
-
-export const userKeys = {
-  all: ["users"] as const,
-  list: (query: Record<string, unknown>) => ["users", "list", query] as const,
-};
-
-const userPath = (id: string) => `/api/v1/users/${encodeURIComponent(id)}`;
+export const userKeys = { all: ["users"] as const };
 
 const useAfterChange = () => useRefreshAfterChange(userKeys.all);
 
 export function useCreateUser() {
   const onSuccess = useAfterChange();
   return useMutation({
-    mutationFn: (input: UserCreate) => apiFetch<UserWire>("/api/v1/users", { method: "POST", body: input }),
+    mutationFn: (input: UserCreate) => callApi(api.users.create, { body: input }),
     onSuccess,
   });
 }
@@ -30,7 +23,7 @@ export function useCreateUser() {
 export function useUpdateUser() {
   const onSuccess = useAfterChange();
   return useMutation({
-    mutationFn: ({ id, ...patch }: UserUpdate & { id: string }) => apiFetch<UserWire>(userPath(id), { method: "PATCH", body: patch }),
+    mutationFn: ({ id, ...patch }: UserUpdate & { id: string }) => callApi(api.users.update, { params: { id }, body: patch }),
     onSuccess,
   });
 }
@@ -38,7 +31,7 @@ export function useUpdateUser() {
 export function useResetPassword() {
   const onSuccess = useAfterChange();
   return useMutation({
-    mutationFn: ({ id, password }: { id: string; password: string }) => apiFetch<UserWire>(`${userPath(id)}/password`, { method: "POST", body: { password } }),
+    mutationFn: ({ id, password }: { id: string; password: string }) => callApi(api.users.resetPassword, { params: { id }, body: { password } }),
     onSuccess,
     // The password is in the mutation's variables: do not keep it around.
     gcTime: 0,

@@ -3,14 +3,13 @@ import { can } from "@/lib/auth/permissions";
 import { listEvents } from "@/lib/events/service";
 import { listAllUsers } from "@/lib/users/service";
 import { toJson } from "@/lib/http/json";
-import type { Page } from "@/lib/common/schemas";
 import { PageHeader } from "@/components/ui/page-header";
 import { InvalidFilters } from "@/components/ui/filters";
 import { LiveIndicator } from "@/components/realtime/live-indicator";
 import { EventFilters } from "@/components/events/event-filters";
 import { EventsClient } from "@/components/events/events-client";
 import { readEventFilters } from "@/components/events/events-query";
-import type { EventItem } from "@/components/events/queries";
+import type { EventPage } from "@/lib/events/schemas";
 import type { SearchParams } from "@/lib/common/search-params";
 
 export const metadata = { title: "Events" };
@@ -25,7 +24,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const userLabels: Record<string, string> = {};
   if (ackers.size > 0) for (const u of await listAllUsers()) if (ackers.has(u.id)) userLabels[u.id] = u.email;
   // The client island gets the JSON the API would send (string ids and times), so refetches look the same.
-  const initial = JSON.parse(toJson(page)) as Page<EventItem>;
+  const initial = JSON.parse(toJson(page)) as EventPage;
   const filtered = Object.keys(form).some((k) => k !== "pageSize");
 
   return (

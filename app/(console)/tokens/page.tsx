@@ -2,6 +2,7 @@ import { requirePage } from "@/lib/sign-in/session";
 import { parseSearchParams, type SearchParams } from "@/lib/common/search-params";
 import { listTokens } from "@/lib/tokens/service";
 import { tokenList } from "@/lib/tokens/schemas";
+import { toJson, type Jsonify } from "@/lib/http/json";
 import { InvalidFilters } from "@/components/ui/filters";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
@@ -16,6 +17,8 @@ export default async function TokensPage({ searchParams }: { searchParams: Promi
   await requirePage("tokens:manage");
   const { query, valid, issues } = parseSearchParams(tokenList, await searchParams);
   const page = await listTokens(query);
+  // The table takes the rows as the API answers them (ISO times), the same type its mutations return.
+  const tokens = JSON.parse(toJson(page.items)) as Jsonify<typeof page.items>;
   const renderedAt = new Date().getTime();
   return (
     <>
@@ -26,7 +29,7 @@ export default async function TokensPage({ searchParams }: { searchParams: Promi
       />
       <InvalidFilters issues={issues} />
       <TokenFilters q={valid.q} includeRevoked={query.includeRevoked === "true"} />
-      <TokensTable tokens={page.items} now={renderedAt} />
+      <TokensTable tokens={tokens} now={renderedAt} />
       <Pagination page={page.page} pageSize={page.pageSize} total={page.total} basePath="/tokens" params={valid} />
     </>
   );
