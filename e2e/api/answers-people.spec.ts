@@ -3,15 +3,16 @@
 // other spec reads with the console checking them (CLUSTERDECK_CHECK_RESPONSES):
 // the open-sessions list, a wall display's one-time link and its claim
 // (which builds its own answer to set the cookie, so the console cannot check
-// it: this spec does), an acknowledged event, a token's own session (none),
-// and the metric series of every subject type. Each answer is parsed with its
-// schema here too, and checked for what it must say.
+// it: this spec does), a user's changes, a token's own session (none), an
+// acknowledged event, and the metric series of every subject type. Each
+// answer is parsed with its schema here too, and checked for what it must say.
 import { expect, test, type APIResponse } from "@playwright/test";
 import { E2E } from "../env";
 import { apiAs, consoleDatabase } from "../helpers";
 import { createdDisplay, displayClaimAnswer, sessionAnswer, sessionItem, sessionListAnswer } from "@/lib/sessions/schemas";
 import { eventItem, eventPage } from "@/lib/events/schemas";
-import { userItem, userPage } from "@/lib/users/schemas";
+import { userItem } from "@/lib/users/schemas";
+import { tokenPage } from "@/lib/tokens/schemas";
 import { metricsAnswer, metricSubjectTypes } from "@/lib/metrics/schemas";
 
 async function ok(res: APIResponse, status = 200): Promise<unknown> {
@@ -91,8 +92,10 @@ test("an acknowledged event answers with who and when, its data as recorded", as
   const operator = await apiAs("OPERATOR");
   const acked = eventItem.parse(await ok(await operator.post(`/api/v1/events/${id}/acknowledge`, { data: { note: "seen" } })));
   const admin = await apiAs("ADMIN");
-  const users = userPage.parse(await ok(await admin.get(`/api/v1/users?q=${encodeURIComponent(E2E.users.OPERATOR.email)}`)));
-  const operatorId = users.items.find((u) => u.email === E2E.users.OPERATOR.email)!.id;
+  // An event is acknowledged by a user: for an API token, the user who owns it (the setup's admin minted them all).
+  const tokens = tokenPage.parse(await ok(await admin.get("/api/v1/tokens?q=e2e%20operator&pageSize=200")));
+  const owner = tokens.items.find((t) => t.name === "e2e operator" && t.role === "OPERATOR")!.owner;
+  expect(owner.email).toBe(E2E.users.ADMIN.email);
   expect(acked).toMatchObject({
     id,
     kind: "e2e.answers",
@@ -100,7 +103,7 @@ test("an acknowledged event answers with who and when, its data as recorded", as
     subjectType: "SYSTEM",
     subjectId: null,
     clusterId: null,
-    acknowledgedById: operatorId,
+    acknowledgedById: owner.id,
     data: { name: "answers", nested: { n: 1, list: [true, null] } },
   });
   expect(Date.now() - Date.parse(acked.acknowledgedAt!)).toBeLessThan(60_000);
