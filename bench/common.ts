@@ -4,7 +4,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const REPO = path.resolve(import.meta.dirname, "..");
+/** The repository root (benchmarks run from it). */
+export const REPO = path.resolve(import.meta.dirname, "..");
 
 export const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
