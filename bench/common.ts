@@ -4,17 +4,18 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const REPO = path.resolve(import.meta.dirname, "..");
+/** The repository root (benchmarks run from it). */
+export const REPO = path.resolve(import.meta.dirname, "..");
 
 export const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
-export function procStat(pid: number): { utime: number; stime: number; cutime: number; cstime: number; ppid: number } | null {
+export function procStat(pid: number): { utime: number; stime: number; cutime: number; cstime: number; ppid: number; pgrp: number } | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     // comm may hold spaces and parentheses: fields start after the last ')'.
     const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    // f[0] is field 3 (state); utime is field 14 → f[11].
-    return { ppid: Number(f[1]), utime: Number(f[11]), stime: Number(f[12]), cutime: Number(f[13]), cstime: Number(f[14]) };
+    // f[0] is field 3 (state); pgrp is field 5 → f[2]; utime is field 14 → f[11].
+    return { ppid: Number(f[1]), pgrp: Number(f[2]), utime: Number(f[11]), stime: Number(f[12]), cutime: Number(f[13]), cstime: Number(f[14]) };
   } catch {
     return null;
   }

@@ -4,7 +4,8 @@
 //   npm run bench -- deploy --runs 3      runs one; its flags go to it unchanged
 //   npm run bench -- all --smoke          every one in smoke mode, one after the other (what npm test runs)
 //
-// Each benchmark runs as `node --conditions=react-server --import tsx bench/<name>.ts`:
+// A benchmark is bench/<name>.ts, or bench/<name>/main.ts when it is split into a
+// folder. Each runs as `node --conditions=react-server --import tsx <that file>`:
 // several import server-only modules, which throw without that condition.
 // With --smoke, the runner reads back the JSON the benchmark wrote and fails if
 // a figure is missing, NaN or not above zero (checkResults in common.ts), so a
@@ -24,10 +25,14 @@ const NEEDS_BUILD = new Set(["detection", "front-server", "scale"]);
 /** A smoke run longer than this has hung: its process group is stopped and the run fails. */
 const SMOKE_TIMEOUT_MS = 240_000;
 
-const names = readdirSync(BENCH)
-  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !HELPERS.has(f))
-  .map((f) => f.slice(0, -3))
-  .sort();
+/** name → the file that runs it. */
+const entries = new Map<string, string>();
+for (const entry of readdirSync(BENCH, { withFileTypes: true })) {
+  if (entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") && !HELPERS.has(entry.name))
+    entries.set(entry.name.slice(0, -3), path.join(BENCH, entry.name));
+  else if (entry.isDirectory() && existsSync(path.join(BENCH, entry.name, "main.ts"))) entries.set(entry.name, path.join(BENCH, entry.name, "main.ts"));
+}
+const names = [...entries.keys()].sort();
 
 function usage(): string {
   return [
@@ -47,7 +52,7 @@ type Outcome = { code: number; signal: NodeJS.Signals | null; timedOut: boolean;
  */
 function runOne(name: string, args: string[], timeoutMs: number | null): Promise<Outcome> {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(BENCH, `${name}.ts`), ...args], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", entries.get(name)!, ...args], {
     cwd: REPO,
     stdio: "inherit",
     detached: true,

@@ -1,5 +1,5 @@
 /**
- * V8 settings for the worker (`clusterdeck start` and `clusterdeck worker`), measured with bench/monitor-cost.ts at 2,000
+ * V8 settings for the worker (`clusterdeck start` and `clusterdeck worker`), measured with bench/monitor-cost/ at 2,000
  * agents (worker RSS max 447 MB without them, 241 MB with them):
  * - An explicit old-space ceiling. Without one V8 sizes the heap limit from
  *   the host's memory and then lets the heap grow up to 4× its live set

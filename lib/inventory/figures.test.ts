@@ -1,6 +1,6 @@
 // Protects: every figure the console shows about the inventory is computed
 // over all rows, not over the first page a table shows. A cluster of 2,100
-// nodes (bench/scale.ts runs 2,000) and 252 clusters, each figure checked
+// nodes (bench/scale/ runs 2,000) and 252 clusters, each figure checked
 // against what this test computes from the rows it inserted. Summing the
 // first 200 nodes, or choosing from them, gives other answers (checked below,
 // so that this data keeps telling the two apart).

@@ -1,7 +1,7 @@
 // Figures over the inventory, for the dashboard and a cluster's page: counts,
 // tallies and capacity, each an aggregate in SQL over every row. Never sum a
 // page of rows instead: a cluster page lists its first nodes, the figures
-// cover all of them (bench/scale.ts runs 2,000).
+// cover all of them (bench/scale/ runs 2,000).
 import "server-only";
 import { db } from "@/lib/db";
 import type { PlatformSummary } from "@/lib/inventory/schemas";
