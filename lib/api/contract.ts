@@ -13,8 +13,15 @@ import { acknowledgeBody, eventItem, eventList, eventPage, eventParams, streamQu
 import { metricsAnswer, metricsQuery } from "@/lib/metrics/schemas";
 import * as cfg from "@/lib/config/schemas";
 import * as ops from "@/lib/operations/schemas";
-import { autoFailoverRequest, promoteRequest, twoPersonRuleBody } from "@/lib/operations/promote-schema";
-import { linkLocalDestinationsBody } from "@/lib/net/schemas";
+import {
+  autoFailoverAnswer,
+  autoFailoverRequest,
+  promoteRequest,
+  promotionCheckAnswer,
+  twoPersonRuleAnswer,
+  twoPersonRuleBody,
+} from "@/lib/operations/promote-schema";
+import { linkLocalDestinationsAnswer, linkLocalDestinationsBody } from "@/lib/net/schemas";
 import { createdDisplay, displayClaim, displayClaimAnswer, displayCreate, sessionAnswer, sessionItem, sessionListAnswer } from "@/lib/sessions/schemas";
 import { route } from "@/lib/api/spec";
 
@@ -413,7 +420,7 @@ export const api = {
       summary:
         "Every configuration (app and PostgreSQL settings per cluster, HAProxy per load balancer) with its latest revision, drift and deployment in progress",
       access: "config:read",
-      response: undocumented,
+      response: z.array(cfg.scopeSummary),
     }),
     scope: route({
       method: "GET",
@@ -423,7 +430,7 @@ export const api = {
       access: "config:read",
       params: cfg.scopeParams,
       query: cfg.scopeQuery,
-      response: undocumented,
+      response: cfg.scopeAnswer,
     }),
     draft: route({
       method: "GET",
@@ -432,7 +439,7 @@ export const api = {
       summary: "What a new revision starts from: the latest input (HAProxy re-rendered from today's pool) or defaults",
       access: "config:read",
       params: cfg.scopeParams,
-      response: undocumented,
+      response: cfg.draftAnswer,
     }),
     validate: route({
       method: "POST",
@@ -443,7 +450,7 @@ export const api = {
       params: cfg.scopeParams,
       body: cfg.candidateBody,
       maxBodyBytes: 256 * 1024,
-      response: undocumented,
+      response: cfg.validationAnswer,
     }),
     createRevision: route({
       method: "POST",
@@ -455,7 +462,7 @@ export const api = {
       body: cfg.revisionCreate,
       status: 201,
       maxBodyBytes: 256 * 1024,
-      response: undocumented,
+      response: cfg.revisionAnswer,
     }),
     revision: route({
       method: "GET",
@@ -464,7 +471,7 @@ export const api = {
       summary: "One revision; secrets masked without config:write",
       access: "config:read",
       params: cfg.revisionParams,
-      response: undocumented,
+      response: cfg.revisionAnswer,
     }),
     diff: route({
       method: "GET",
@@ -474,7 +481,7 @@ export const api = {
       access: "config:read",
       params: cfg.revisionParams,
       query: cfg.diffQuery,
-      response: undocumented,
+      response: cfg.revisionDiffAnswer,
     }),
     rollback: route({
       method: "POST",
@@ -485,7 +492,7 @@ export const api = {
       params: cfg.revisionParams,
       body: cfg.rollbackBody,
       status: 201,
-      response: undocumented,
+      response: cfg.revisionAnswer,
     }),
     deploy: route({
       method: "POST",
@@ -497,7 +504,7 @@ export const api = {
       params: cfg.revisionParams,
       body: cfg.deployRequest,
       status: 202,
-      response: undocumented,
+      response: ops.operationAnswer,
     }),
     running: route({
       method: "GET",
@@ -506,7 +513,7 @@ export const api = {
       summary: "What the target's agent runs against what it should run, with the diff",
       access: "config:read",
       params: cfg.targetParams,
-      response: undocumented,
+      response: cfg.runningAnswer,
     }),
     reconcile: route({
       method: "POST",
@@ -517,7 +524,7 @@ export const api = {
       params: cfg.targetParams,
       body: cfg.reasonBody,
       status: 202,
-      response: undocumented,
+      response: ops.operationAnswer,
     }),
   },
 
@@ -529,7 +536,7 @@ export const api = {
       summary: "What draining this node would leave: load, the other nodes' capacity, whether they can carry it",
       access: "operations:read",
       params: idParams,
-      response: undocumented,
+      response: ops.drainImpactAnswer,
     }),
     drain: route({
       method: "POST",
@@ -541,7 +548,7 @@ export const api = {
       params: idParams,
       body: ops.drainRequest,
       status: 202,
-      response: undocumented,
+      response: ops.operationAnswer,
     }),
     resume: route({
       method: "POST",
@@ -552,7 +559,7 @@ export const api = {
       params: idParams,
       body: ops.resumeRequest,
       status: 202,
-      response: undocumented,
+      response: ops.operationAnswer,
     }),
     maintenance: route({
       method: "POST",
@@ -563,7 +570,7 @@ export const api = {
       params: idParams,
       body: ops.maintenanceRequest,
       status: 202,
-      response: undocumented,
+      response: ops.operationAnswer,
     }),
   },
 
@@ -576,7 +583,7 @@ export const api = {
         "Every database member checked live: recovery, timeline, LSNs, lag, replay paused; for each replica what blocks promoting it and the estimated data loss; the generation to send back",
       access: "operations:read",
       params: idParams,
-      response: undocumented,
+      response: promotionCheckAnswer,
     }),
     rebuild: route({
       method: "POST",
@@ -588,7 +595,7 @@ export const api = {
       params: idParams,
       body: cfg.reasonBody,
       status: 202,
-      response: undocumented,
+      response: ops.operationAnswer,
     }),
     autoFailover: route({
       method: "POST",
@@ -598,7 +605,7 @@ export const api = {
       access: "operations:run",
       params: idParams,
       body: autoFailoverRequest,
-      response: undocumented,
+      response: autoFailoverAnswer,
     }),
     promote: route({
       method: "POST",
@@ -610,7 +617,7 @@ export const api = {
       params: idParams,
       body: promoteRequest,
       status: 202,
-      response: undocumented,
+      response: ops.operationAnswer,
     }),
   },
 
@@ -621,7 +628,7 @@ export const api = {
       tag: "settings",
       summary: "Whether promotions and forced actions wait for a second person",
       access: "operations:read",
-      response: undocumented,
+      response: twoPersonRuleAnswer,
     }),
     setTwoPersonRule: route({
       method: "POST",
@@ -630,7 +637,7 @@ export const api = {
       summary: "Turn the two-person rule on or off, with a reason",
       access: "settings:write",
       body: twoPersonRuleBody,
-      response: undocumented,
+      response: twoPersonRuleAnswer,
     }),
     linkLocalDestinations: route({
       method: "GET",
@@ -638,7 +645,7 @@ export const api = {
       tag: "settings",
       summary: "Whether the console may connect to link-local and cloud metadata addresses (agent URLs, probes); off by default",
       access: "settings:write",
-      response: z.object({ allowed: z.boolean() }),
+      response: linkLocalDestinationsAnswer,
     }),
     setLinkLocalDestinations: route({
       method: "POST",
@@ -648,7 +655,7 @@ export const api = {
         "Allow or refuse link-local and cloud metadata destinations (169.254.0.0/16, fe80::/10, their IPv6 forms, metadata addresses), with a reason; applies to every process within 5 s",
       access: "settings:write",
       body: linkLocalDestinationsBody,
-      response: z.object({ allowed: z.boolean() }),
+      response: linkLocalDestinationsAnswer,
     }),
   },
 
@@ -657,10 +664,10 @@ export const api = {
       method: "GET",
       path: "/api/v1/operations",
       tag: "operations",
-      summary: "Durable operations (deployments, and later drain and promote), newest first",
+      summary: "Durable operations (configuration deployments, node drains, resumes and maintenance, database promotions and rebuilds), newest first",
       access: "operations:read",
       query: cfg.operationList,
-      response: undocumented,
+      response: z.array(ops.operationListItem),
     }),
     get: route({
       method: "GET",
@@ -669,7 +676,7 @@ export const api = {
       summary: "One operation with its steps and per-target progress",
       access: "operations:read",
       params: cfg.operationParams,
-      response: undocumented,
+      response: ops.operationAnswer,
     }),
     approve: route({
       method: "POST",
@@ -679,7 +686,7 @@ export const api = {
       access: "operations:run",
       params: cfg.operationParams,
       body: cfg.reasonBody,
-      response: undocumented,
+      response: ops.approveAnswer,
     }),
     cancel: route({
       method: "POST",
@@ -690,7 +697,7 @@ export const api = {
       access: "operations:run",
       params: cfg.operationParams,
       body: cfg.reasonBody,
-      response: undocumented,
+      response: ops.cancelAnswer,
     }),
   },
 } as const;

@@ -1,10 +1,8 @@
 // Line diffs between two configuration texts, as hunks the UI renders and
-// the API returns. Context of three lines, like `diff -u`.
+// the API returns (their schema: configDiff in ./schemas.ts). Context of
+// three lines, like `diff -u`.
 import { structuredPatch } from "diff";
-
-export type DiffLine = { op: " " | "+" | "-"; text: string };
-export type DiffHunk = { oldStart: number; oldLines: number; newStart: number; newLines: number; lines: DiffLine[] };
-export type ConfigDiff = { identical: boolean; added: number; removed: number; hunks: DiffHunk[] };
+import type { ConfigDiff, DiffLine } from "./schemas";
 
 export function diffConfigs(before: string, after: string, context = 3): ConfigDiff {
   const patch = structuredPatch("before", "after", before, after, "", "", { context });

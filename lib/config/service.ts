@@ -15,13 +15,13 @@ import { agentEndpointFor } from "@/lib/agents/service";
 import { AgentCallError, callAgent } from "@/lib/agents/client";
 import { appSettings } from "@/lib/agent-protocol/config/app-settings";
 import { canonicalJson, configChecksum } from "@/lib/agent-protocol/config/checksum";
-import { diffConfigs, type ConfigDiff } from "./diff";
+import { diffConfigs } from "./diff";
 import { haproxyInput, renderHaproxyLines, type HaproxyLineOrigin, type HaproxyPool } from "./haproxy";
 import { checkHaproxyConfig, type HaproxyPolicy } from "@/lib/agent-protocol/haproxy/rules";
 import { maskConfigInput, maskConfigText, maskData, maskText } from "@/lib/agent-protocol/mask";
 import { postgresSettings } from "@/lib/agent-protocol/config/postgres-settings";
 import { allScopes, resolveScope, scopeTargets, targetTypeOf, type Scope, type ScopeTarget, type TargetType } from "./scopes";
-import type { DeployRequest } from "./schemas";
+import type { DeployRequest, LocatedProblem, ValidationAnswer } from "./schemas";
 import { getOperation } from "@/lib/operations/service";
 import { createOperation, stepEntry } from "@/lib/operations/record";
 import { readParams } from "@/lib/operations/kinds";
@@ -108,9 +108,9 @@ export async function renderScope(scope: Scope, rawInput: unknown, tx: Tx = db):
 }
 
 /** What a new revision starts from: the latest input (HAProxy re-rendered from today's pool), or defaults. */
-export async function draftInput(scope: Scope): Promise<unknown> {
+export async function draftInput(scope: Scope): Promise<ConfigInput> {
   const latest = await db.configRevision.findFirst({ where: { scope: scope.key }, orderBy: { number: "desc" }, select: { input: true } });
-  if (latest) return latest.input;
+  if (latest) return latest.input as ConfigInput;
   if (scope.kind === "HAPROXY") return haproxyInput.parse({});
   if (scope.kind === "POSTGRES") return { settings: {} };
   const primary = await db.databaseInstance.findFirst({ where: { clusterId: scope.clusterId, role: "PRIMARY" }, select: { host: true, port: true } });
@@ -129,9 +129,7 @@ export class ValidationUnavailable extends DomainError {
   }
 }
 
-/** A problem, and where in the input it was typed when it comes from an edited field. */
-export type LocatedProblem = ConfigProblem & { input?: { field: string; line: number } };
-
+/** Each problem, and where in the input it was typed when it comes from an edited field. */
 function locate(problems: ConfigProblem[], origins: HaproxyLineOrigin[] | undefined): LocatedProblem[] {
   return problems.map((p) => {
     const origin = p.line && origins ? origins[p.line - 1] : null;
@@ -170,10 +168,8 @@ async function candidateProblems(scope: Scope, rendered: Rendered): Promise<Loca
   }
 }
 
-export type ValidationResult = { content: string; checksum: string; problems: LocatedProblem[]; diff: ConfigDiff; againstRevision: number | null };
-
 /** Renders and checks a candidate without storing it; the diff is against the latest revision. */
-export async function validateCandidate(scopeKey: string, rawInput: unknown, showSecrets: boolean): Promise<ValidationResult> {
+export async function validateCandidate(scopeKey: string, rawInput: unknown, showSecrets: boolean): Promise<ValidationAnswer> {
   const scope = await resolveScope(scopeKey);
   const rendered = await renderScope(scope, rawInput);
   const problems = await candidateProblems(scope, rendered);
@@ -207,7 +203,10 @@ const revisionSelect = {
 } as const;
 type RevisionRow = Prisma.ConfigRevisionGetPayload<{ select: typeof revisionSelect }>;
 
-export type RevisionView = Omit<RevisionRow, "authorId"> & { author: string | null; masked: boolean };
+/** An input as stored: what the kind's schema parsed (renderScope), always an object. */
+type ConfigInput = Record<string, unknown>;
+
+export type RevisionView = Omit<RevisionRow, "authorId" | "input"> & { input: ConfigInput; author: string | null; masked: boolean };
 
 async function authorNames(ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((x): x is string => !!x))];
@@ -221,7 +220,7 @@ function viewOf(r: RevisionRow, authors: Map<string, string>, showSecrets: boole
   return {
     ...rest,
     content: showSecrets ? r.content : maskConfigText(r.targetKind, r.content),
-    input: showSecrets ? r.input : maskConfigInput(r.targetKind, r.input),
+    input: (showSecrets ? r.input : maskConfigInput(r.targetKind, r.input)) as ConfigInput,
     author: authorId ? (authors.get(authorId) ?? "(deleted user)") : null,
     masked: !showSecrets,
   };
@@ -400,7 +399,12 @@ export async function getScope(scopeKey: string, showSecrets: boolean, page: { r
     targets: (await targetStates(scope, targets)).map((t) => ({ ...t, agentUrl: t.agentUrl === null ? null : maskText(t.agentUrl) })),
     revisions: revisions.map((r) => viewOf(r, authors, showSecrets)),
     // Reasons and agents' errors are free text: they may quote a URL or a line.
-    deployments: operations.map((o) => ({ ...o, reason: maskText(o.reason), error: o.error === null ? null : maskText(o.error), params: maskData(o.params) })),
+    deployments: operations.map((o) => ({
+      ...o,
+      reason: maskText(o.reason),
+      error: o.error === null ? null : maskText(o.error),
+      params: readParams("config.deploy", maskData(o.params)),
+    })),
     canDeploy: targets.some((t) => t.enrolled),
   };
 }

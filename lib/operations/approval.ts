@@ -49,6 +49,6 @@ export async function approveOperation(operationId: string, reason: string, audi
     await recordAudit(tx, audit, { action: `${op.kind}.approve`, targetType: "OPERATION", targetId: operationId, reason });
     await wakeWorker(tx, operationId);
     await publishChanged(tx, "OPERATION", operationId);
-    return { id: operationId, state: "PENDING" };
+    return { id: operationId, state: "PENDING" as const };
   });
 }

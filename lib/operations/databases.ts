@@ -13,7 +13,7 @@ import { callAgent } from "@/lib/agents/client";
 import { publishChanged } from "@/lib/realtime/publish";
 import { createOperation, stepEntry } from "./record";
 
-import type { AutoFailoverRequest, PromoteRequest } from "./promote-schema";
+import type { AutoFailoverRequest, PromoteRequest, PromotionMember } from "./promote-schema";
 import { can } from "@/lib/auth/permissions";
 import { initialState } from "./approval";
 
@@ -25,29 +25,6 @@ export function lsnToBytes(lsn: string | null | undefined): bigint | null {
   const m = lsn ? /^([0-9A-F]{1,8})\/([0-9A-F]{1,8})$/i.exec(lsn) : null;
   return m ? (BigInt(`0x${m[1]}`) << 32n) + BigInt(`0x${m[2]}`) : null;
 }
-
-export type Member = {
-  id: string;
-  name: string;
-  host: string;
-  port: number;
-  role: "PRIMARY" | "REPLICA";
-  reachable: boolean;
-  inRecovery: boolean | null;
-  timeline: number | null;
-  currentLsn: string | null;
-  receivedLsn: string | null;
-  replayedLsn: string | null;
-  lagBytes: number | null;
-  replayPaused: boolean;
-  /** The replica's WAL receiver: "streaming" while it follows the primary. */
-  walReceiverStatus: string | null;
-  /** For a replica: why it may not be promoted without force (empty: it may). */
-  blockers: string[];
-  /** What promoting it would lose, as far as known: the primary's position minus what it received. */
-  estimatedLossBytes: number | null;
-  acknowledgement: string | null;
-};
 
 async function liveStatus(id: string) {
   const endpoint = await agentEndpointFor("DATABASE", id);
@@ -75,7 +52,7 @@ export async function promotionCheck(clusterId: string) {
   const primaryLsn = primaryStatus && !primaryStatus.inRecovery ? lsnToBytes(primaryStatus.currentLsn) : null;
   const received = statuses.map((s) => (s?.inRecovery ? lsnToBytes(s.receivedLsn) : null));
   const best = received.reduce<bigint | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null);
-  const members: Member[] = rows.map((r, i) => {
+  const members: PromotionMember[] = rows.map((r, i) => {
     const s = statuses[i];
     const blockers: string[] = [];
     let loss: number | null = null;

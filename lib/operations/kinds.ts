@@ -195,3 +195,29 @@ export function readParams<K extends OperationKind>(kind: K, raw: unknown): Para
   const parsed = schema.safeParse(raw);
   return parsed.success ? (parsed.data as ParamsByKind[K]) : null;
 }
+
+export type ProgressByKind = { [K in OperationKind]: ProgressOf<K> };
+
+/** Reads an operation's progress by its kind, for views; null when it does not parse. */
+export function readProgress<K extends OperationKind>(kind: K, raw: unknown): ProgressByKind[K] | null {
+  const schema: OperationKindDefinition["progress"] = operationKinds[kind].progress;
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? (parsed.data as ProgressByKind[K]) : null;
+}
+
+/**
+ * An operation's kind with its params and progress as this release reads them
+ * (params of an earlier version upgraded), or null where it cannot: a kind it
+ * does not know, params written by a newer release, or a value masking left
+ * unreadable. What the API answers (lib/operations/schemas.ts) and what the
+ * progress view shows.
+ */
+export type KindData =
+  | { [K in OperationKind]: { kind: K; params: ParamsOf<K> | null; progress: ProgressOf<K> | null } }[OperationKind]
+  | { kind: string; params: null; progress: null };
+
+export function readKindData(kind: string, params: unknown, progress: unknown): KindData {
+  if (!isOperationKind(kind)) return { kind, params: null, progress: null };
+  // The same assertion as readParams: each value was read by this kind's own schema.
+  return { kind, params: readParams(kind, params), progress: readProgress(kind, progress) } as KindData;
+}

@@ -10,20 +10,7 @@ import { conflict, notFound } from "@/lib/common/errors";
 import { publishChanged } from "@/lib/realtime/publish";
 import { createOperation, stepEntry } from "./record";
 import { initialState } from "./approval";
-import { NODE_KINDS, type DrainRequest, type MaintenanceRequest, type ResumeRequest } from "./schemas";
-
-export type DrainImpact = {
-  node: { id: string; name: string; sessions: number; capacity: number; adminState: string; health: string };
-  /** Sessions on the cluster's nodes in service now (this one included): all of it must fit on the others. */
-  load: number;
-  /** Capacity of the other nodes in service (ACTIVE and UP or DEGRADED). */
-  remainingCapacity: number;
-  remainingNodes: number;
-  /** load / remainingCapacity after the drain (Infinity with no node left). */
-  utilisationAfter: number;
-  canCarry: boolean;
-  why: string;
-};
+import { NODE_KINDS, type DrainImpact, type DrainRequest, type MaintenanceRequest, type ResumeRequest } from "./schemas";
 
 export async function drainImpact(nodeId: string): Promise<DrainImpact> {
   const node = await db.node.findUnique({

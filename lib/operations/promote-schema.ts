@@ -1,6 +1,9 @@
-// The promote request (shared by the handler, the OpenAPI document and the dialog).
+// The promote request (shared by the handler, the OpenAPI document and the
+// dialog), the check the dialog shows before it, and the other database and
+// failover settings' requests and answers.
 import { z } from "zod";
-import { reasonSchema } from "@/lib/common/schemas";
+import { reasonSchema, wireDate } from "@/lib/common/schemas";
+import { dbRoleValues } from "@/lib/inventory/schemas";
 
 export const promoteRequest = z.strictObject({
   candidateId: z.string().regex(/^[a-z0-9]{10,40}$/),
@@ -32,3 +35,48 @@ export type AutoFailoverRequest = z.output<typeof autoFailoverRequest>;
 export const AUTO_FAILOVER_COOLDOWN_MS = 15 * 60 * 1000;
 
 export const twoPersonRuleBody = z.strictObject({ enabled: z.boolean(), reason: reasonSchema });
+export const twoPersonRuleAnswer = z.object({ twoPersonRule: z.boolean() });
+
+/** One database member as the promotion check saw it, live through its agent (nulls: its agent did not answer). */
+export const promotionMember = z.object({
+  id: z.string(),
+  name: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  role: z.enum(dbRoleValues),
+  reachable: z.boolean(),
+  inRecovery: z.boolean().nullable(),
+  timeline: z.number().int().nullable(),
+  currentLsn: z.string().nullable(),
+  receivedLsn: z.string().nullable(),
+  replayedLsn: z.string().nullable(),
+  lagBytes: z.number().nullable(),
+  replayPaused: z.boolean(),
+  /** The replica's WAL receiver: "streaming" while it follows the primary. */
+  walReceiverStatus: z.string().nullable(),
+  /** For a replica: why it may not be promoted without force (empty: it may). */
+  blockers: z.array(z.string()),
+  /** What promoting it would lose, as far as known: the primary's position minus what it replayed. */
+  estimatedLossBytes: z.number().nullable(),
+  /** For a replica: the phrase a forced promotion must send back, which names the loss. */
+  acknowledgement: z.string().nullable(),
+});
+export type PromotionMember = z.output<typeof promotionMember>;
+
+export const promotionCheckAnswer = z.object({
+  /** `generation`: the fencing token to send back with the promotion. */
+  cluster: z.object({ id: z.string(), name: z.string(), generation: z.number().int() }),
+  primaryId: z.string().nullable(),
+  primaryReachable: z.boolean(),
+  members: z.array(promotionMember),
+});
+export type PromotionCheck = z.output<typeof promotionCheckAnswer>;
+
+/** The cluster's automatic failover after a change. */
+export const autoFailoverAnswer = z.object({
+  id: z.string(),
+  name: z.string(),
+  autoFailover: z.boolean(),
+  autoFailoverPaused: z.boolean(),
+  lastFailoverAt: wireDate.nullable(),
+});

@@ -1,12 +1,13 @@
-// Reading durable operations (deployments, drains, resumes, maintenance):
-// one shape for the API and the progress pages.
+// Reading durable operations (deployments, drains, resumes, maintenance,
+// promotions, rebuilds): one shape for the API and the progress pages.
 import "server-only";
 import { db } from "@/lib/db";
 import { conflict, forbidden, notFound } from "@/lib/common/errors";
 import { can } from "@/lib/auth/permissions";
 import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { maskData, maskText } from "@/lib/agent-protocol/mask";
-import { isOperationKind, operationKinds } from "@/lib/operations/kinds";
+import { isOperationKind, operationKinds, readKindData } from "@/lib/operations/kinds";
+import type { Step } from "@/lib/operations/record";
 import { publishChanged } from "@/lib/realtime/publish";
 
 type TargetType = "NODE" | "LOAD_BALANCER" | "DATABASE";
@@ -40,13 +41,21 @@ export async function getOperation(id: string) {
   if (!op) throw notFound(`Operation '${id}'`);
   const names = await targetNames(op.deployments.map((d) => ({ type: d.targetType as TargetType, id: d.targetId })));
   // Reasons, steps and errors quote agents and admins: masked like any text a viewer reads.
+  const { params, progress, ...rest } = op;
   return {
-    ...op,
+    ...rest,
+    // Params and progress read as this release reads them (lib/operations/kinds.ts), so the answer has one shape per kind.
+    ...readKindData(op.kind, maskData(params), progress),
     reason: maskText(op.reason),
-    params: maskData(op.params),
-    steps: maskData(op.steps),
+    steps: maskData(op.steps) as Step[],
     error: op.error === null ? null : maskText(op.error),
-    deployments: op.deployments.map((d) => ({ ...d, error: d.error === null ? null : maskText(d.error), targetName: names.get(d.targetId) ?? "(removed)" })),
+    deployments: op.deployments.map((d) => ({
+      ...d,
+      // Written by startDeployment from the scope's targets: nodes, load balancers or databases.
+      targetType: d.targetType as TargetType,
+      error: d.error === null ? null : maskText(d.error),
+      targetName: names.get(d.targetId) ?? "(removed)",
+    })),
   };
 }
 
@@ -106,14 +115,14 @@ export async function cancelOperation(operationId: string, reason: string, audit
         reason,
         summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: "cancelled while waiting for approval" },
       });
-      return { id: op.id, cancelRequested: true, effect: "cancelled while waiting for approval; nothing had been done" };
+      return { id: op.id, cancelRequested: true as const, effect: "cancelled while waiting for approval; nothing had been done" };
     }
     // Which kinds can stop half-way without leaving a mess, and who may stop them: lib/operations/kinds.ts.
     const rule = isOperationKind(op.kind) ? operationKinds[op.kind].cancel : null;
     if (!rule) throw conflict(`A ${op.kind} cannot be cancelled safely half-way; let it finish`);
     if (!can(audit.actor.role, rule.permission)) throw forbidden(`Role ${audit.actor.role} may not cancel a ${op.kind}`);
     if (op.state !== "PENDING" && op.state !== "RUNNING") throw conflict(`The operation has already ended (${op.state.toLowerCase()})`);
-    if (op.cancelRequestedAt) return { id: op.id, cancelRequested: true, effect: rule.note };
+    if (op.cancelRequestedAt) return { id: op.id, cancelRequested: true as const, effect: rule.note };
     await tx.operation.update({ where: { id: op.id }, data: { cancelRequestedAt: new Date(), cancelRequestedById: audit.actor.userId ?? null } });
     await recordAudit(tx, audit, {
       action: `${op.kind}.cancel`,
@@ -123,7 +132,7 @@ export async function cancelOperation(operationId: string, reason: string, audit
       summary: { subject: `${op.subjectType}:${op.subjectId}`, effect: rule.note },
     });
     await publishChanged(tx, "OPERATION", op.id);
-    return { id: op.id, cancelRequested: true, effect: rule.note };
+    return { id: op.id, cancelRequested: true as const, effect: rule.note };
   });
 }
 

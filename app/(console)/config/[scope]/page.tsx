@@ -162,7 +162,7 @@ export default async function ScopePage({ params, searchParams }: Props) {
             {deployments.map((d) => (
               <tr key={d.id}>
                 <th scope="row" style={rowHeader}>
-                  <Link href={`/operations/${d.id}`}>Revision #{(d.params as { revisionNumber?: number }).revisionNumber}</Link>
+                  <Link href={`/operations/${d.id}`}>{d.params ? `Revision #${d.params.revisionNumber}` : "Deployment"}</Link>
                 </th>
                 <td>
                   <StatusBadge value={d.state} />
