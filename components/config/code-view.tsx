@@ -1,6 +1,6 @@
 // Configuration texts as people read them: with line numbers (HAProxy's
 // errors name lines), and diffs as hunks with what was removed and added.
-import type { ConfigDiff } from "@/lib/config/diff";
+import type { ConfigDiff } from "@/lib/config/schemas";
 
 export function NumberedText({ text, badLines = [], label }: { text: string; badLines?: number[]; label: string }) {
   const bad = new Set(badLines);

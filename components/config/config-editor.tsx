@@ -6,18 +6,18 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "@/components/ui/field";
-import { ApiClientError, apiFetch } from "@/lib/http/client";
-import type { ConfigDiff } from "@/lib/config/diff";
+import { ApiClientError } from "@/lib/http/client";
+import type { LocatedProblem as Problem, ValidationAnswer as Validation } from "@/lib/config/schemas";
+import { useCreateRevision, useValidateConfig } from "@/lib/config/queries";
 import { DiffView, NumberedText } from "./code-view";
 
 type Kind = "APP" | "POSTGRES" | "HAPROXY";
-/** `input`: the edited field and line the problem was typed in (HAProxy's free-form sections). */
-type Problem = { line: number | null; message: string; input?: { field: string; line: number } };
-type Validation = { content: string; checksum: string; problems: Problem[]; diff: ConfigDiff; againstRevision: number | null };
 type Input = Record<string, unknown>;
 
 export function ConfigEditor({ scopeKey, kind, initialInput }: { scopeKey: string; kind: Kind; initialInput: Input }) {
   const router = useRouter();
+  const validation = useValidateConfig(scopeKey);
+  const creation = useCreateRevision(scopeKey);
   const [input, setInput] = useState<Input>(initialInput);
   const [pgText, setPgText] = useState(() => settingsToText((initialInput.settings as Record<string, string>) ?? {}));
   const [message, setMessage] = useState("");
@@ -54,7 +54,7 @@ export function ConfigEditor({ scopeKey, kind, initialInput }: { scopeKey: strin
     setFieldErrors({});
     setProblems([]);
     try {
-      const v = await apiFetch<Validation>(`/api/v1/config/scopes/${scopeKey}/validate`, { method: "POST", body: { input: body } });
+      const v = await validation.mutateAsync(body);
       setResult(v);
       setProblems(v.problems);
       setFieldErrors(problemsByField(v.problems));
@@ -75,7 +75,7 @@ export function ConfigEditor({ scopeKey, kind, initialInput }: { scopeKey: strin
     setFieldErrors({});
     setProblems([]);
     try {
-      const created = await apiFetch<{ number: number }>(`/api/v1/config/scopes/${scopeKey}/revisions`, { method: "POST", body: { input: body, message } });
+      const created = await creation.mutateAsync({ input: body, message });
       router.push(`/config/${scopeKey}?saved=${created.number}`);
       router.refresh();
     } catch (err) {

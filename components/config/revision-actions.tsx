@@ -3,16 +3,14 @@
 // roll back to it (admins). Deploying opens the operation's live progress.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { ConfirmButton, ReadButton, useDialog } from "@/components/inventory/dialogs";
-import { ApiClientError, apiFetch } from "@/lib/http/client";
-import type { ConfigDiff } from "@/lib/config/diff";
+import { ApiClientError } from "@/lib/http/client";
+import { useDeployRevision, useRevisionDiff, useRollback } from "@/lib/config/queries";
 import { DiffView } from "./code-view";
 
 type Revision = { id: string; number: number };
-type DiffAnswer = { from: { id: string; number: number } | null; to: { id: string; number: number }; diff: ConfigDiff };
 
 const errorText = (e: unknown) => (e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached.");
 
@@ -27,10 +25,7 @@ export function DiffButton({ revision, others }: { revision: Revision; others: R
 
 function DiffBody({ revision, others }: { revision: Revision; others: Revision[] }) {
   const [against, setAgainst] = useState("");
-  const q = useQuery({
-    queryKey: ["config", "diff", revision.id, against],
-    queryFn: () => apiFetch<DiffAnswer>(`/api/v1/config/revisions/${revision.id}/diff${against ? `?against=${against}` : ""}`),
-  });
+  const q = useRevisionDiff(revision.id, against);
   return (
     <div className="stack" style={{ minWidth: "min(80vw, 900px)" }}>
       {others.length > 0 && (
@@ -76,6 +71,7 @@ export function DeployButton({
 }) {
   const router = useRouter();
   const dialog = useDialog();
+  const deploy = useDeployRevision(revision.id);
   const enrolled = targets.filter((t) => t.enrolled);
   const [batchSize, setBatchSize] = useState(String(Math.max(1, Math.ceil(enrolled.length / 3))));
   const [pause, setPause] = useState("0");
@@ -90,10 +86,7 @@ export function DeployButton({
     setFields({});
     setPending(true);
     try {
-      const op = await apiFetch<{ id: string }>(`/api/v1/config/revisions/${revision.id}/deploy`, {
-        method: "POST",
-        body: { batchSize: Number(batchSize), pauseSeconds: Number(pause), reason },
-      });
+      const op = await deploy.mutateAsync({ batchSize: Number(batchSize), pauseSeconds: Number(pause), reason });
       router.push(`/operations/${op.id}`);
     } catch (err) {
       setPending(false);
@@ -140,6 +133,7 @@ export function DeployButton({
 }
 
 export function RollbackButton({ revision, scopeKey }: { revision: Revision; scopeKey: string }) {
+  const rollback = useRollback(revision.id);
   return (
     <ConfirmButton
       label="Roll back to this"
@@ -147,7 +141,7 @@ export function RollbackButton({ revision, scopeKey }: { revision: Revision; sco
       confirmLabel="Save as new revision"
       pendingLabel="Saving…"
       run={async () => {
-        await apiFetch(`/api/v1/config/revisions/${revision.id}/rollback`, { method: "POST", body: { message: `Roll back to revision ${revision.number}` } });
+        await rollback.mutateAsync(`Roll back to revision ${revision.number}`);
         return `/config/${scopeKey}`;
       }}
     >

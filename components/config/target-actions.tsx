@@ -1,19 +1,10 @@
 "use client";
 // Per target: compare what it should run with what its agent says it runs,
 // and (admins) reconcile: deploy its revision again, to it alone.
-import { useQuery } from "@tanstack/react-query";
 import { ConfirmButton, ReadButton } from "@/components/inventory/dialogs";
-import { ApiClientError, apiFetch } from "@/lib/http/client";
-import type { ConfigDiff } from "@/lib/config/diff";
+import { ApiClientError } from "@/lib/http/client";
+import { useReconcile, useRunningConfig, type TargetPathType as PathType } from "@/lib/config/queries";
 import { Checksum, DiffView } from "./code-view";
-
-type PathType = "nodes" | "load-balancers" | "databases";
-type Running = {
-  desired: { number: number; checksum: string; applied: boolean } | null;
-  running: { checksum: string | null; error: string | null };
-  inSync: boolean;
-  diff: ConfigDiff | null;
-};
 
 const errorText = (e: unknown) => (e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached.");
 
@@ -26,7 +17,7 @@ export function CompareButton({ type, id, name }: { type: PathType; id: string; 
 }
 
 function CompareBody({ type, id }: { type: PathType; id: string }) {
-  const q = useQuery({ queryKey: ["config", "running", type, id], queryFn: () => apiFetch<Running>(`/api/v1/config/targets/${type}/${id}/running`) });
+  const q = useRunningConfig(type, id);
   if (q.isPending) return <p className="muted">Asking the agent…</p>;
   if (q.isError)
     return (
@@ -55,15 +46,14 @@ function CompareBody({ type, id }: { type: PathType; id: string }) {
 }
 
 export function ReconcileButton({ type, id, name }: { type: PathType; id: string; name: string }) {
+  const reconcile = useReconcile(type, id);
   return (
     <ConfirmButton
       label="Reconcile"
       title={`Reconcile ${name}?`}
       confirmLabel="Reconcile"
       pendingLabel="Starting…"
-      run={async () =>
-        `/operations/${(await apiFetch<{ id: string }>(`/api/v1/config/targets/${type}/${id}/reconcile`, { method: "POST", body: { reason: `Reconcile ${name}` } })).id}`
-      }
+      run={async () => `/operations/${(await reconcile.mutateAsync(`Reconcile ${name}`)).id}`}
     >
       <p style={{ margin: 0 }}>Deploys to {name} alone the revision it should run, replacing whatever was changed there by hand.</p>
     </ConfirmButton>

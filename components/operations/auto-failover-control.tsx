@@ -1,6 +1,7 @@
 "use client";
 // Automatic failover for one cluster: admins turn it on or off, operators
 // pause and unpause it (planned work). Each change asks for a reason.
+import { api } from "@/lib/api/contract";
 import { useReasonedPost } from "./use-reasoned-post";
 
 export function AutoFailoverControl({
@@ -16,7 +17,7 @@ export function AutoFailoverControl({
   canToggle: boolean;
   canPause: boolean;
 }) {
-  const { post, pending, error } = useReasonedPost(`/api/v1/clusters/${clusterId}/auto-failover`);
+  const { post, pending, error } = useReasonedPost(api.databaseActions.autoFailover, { id: clusterId });
   const change = (body: { enabled?: boolean; paused?: boolean }, what: string) => post(body, `Reason to ${what} automatic failover (goes to the audit trail):`);
   return (
     <span className="row" style={{ display: "inline-flex" }}>

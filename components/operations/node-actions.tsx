@@ -4,34 +4,26 @@
 // Maintenance. Each starts a durable operation and opens its live progress.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { useDialog } from "@/components/inventory/dialogs";
-import { ApiClientError, apiFetch } from "@/lib/http/client";
+import { ApiClientError } from "@/lib/http/client";
+import type { adminStateValues } from "@/lib/inventory/schemas";
+import type { DrainRequest } from "@/lib/operations/schemas";
+import { useDrain, useDrainImpact, useMaintenance, useResume } from "@/lib/operations/queries";
 
-type Impact = {
-  load: number;
-  remainingCapacity: number;
-  remainingNodes: number;
-  utilisationAfter: number;
-  canCarry: boolean;
-  why: string;
-  node: { sessions: number };
-};
-type AdminState = "ACTIVE" | "DRAINING" | "DRAINED" | "MAINTENANCE";
-
-function useStart(path: string) {
+/** Starts the operation with `run` (a mutation's mutateAsync) and opens its progress page. */
+function useStart<B>(run: (body: B) => Promise<{ id: string }>) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
-  async function start(body: unknown) {
+  async function start(body: B) {
     setPending(true);
     setError(null);
     setFields({});
     try {
-      const op = await apiFetch<{ id: string }>(path, { method: "POST", body });
+      const op = await run(body);
       router.push(`/operations/${op.id}`);
     } catch (e) {
       setPending(false);
@@ -49,7 +41,7 @@ const Problem = ({ error }: { error: string | null }) =>
     </div>
   ) : null;
 
-export function NodeIncidentActions({ id, name, adminState }: { id: string; name: string; adminState: AdminState }) {
+export function NodeIncidentActions({ id, name, adminState }: { id: string; name: string; adminState: (typeof adminStateValues)[number] }) {
   const drain = useDialog();
   const resume = useDialog();
   const maint = useDialog();
@@ -78,11 +70,11 @@ export function NodeIncidentActions({ id, name, adminState }: { id: string; name
 }
 
 function DrainDialog({ id, name, onClose }: { id: string; name: string; onClose: () => void }) {
-  const impact = useQuery({ queryKey: ["drain-impact", id], queryFn: () => apiFetch<Impact>(`/api/v1/nodes/${id}/drain-impact`) });
-  const { start, pending, error, fields } = useStart(`/api/v1/nodes/${id}/drain`);
+  const impact = useDrainImpact(id);
+  const { start, pending, error, fields } = useStart(useDrain(id).mutateAsync);
   const [reason, setReason] = useState("");
   const [deadline, setDeadline] = useState("300");
-  const [escalation, setEscalation] = useState("maintenance");
+  const [escalation, setEscalation] = useState<DrainRequest["escalation"]>("maintenance");
   const [force, setForce] = useState(false);
   const [forceReason, setForceReason] = useState("");
   const blocked = impact.data ? !impact.data.canCarry && !force : true;
@@ -112,7 +104,7 @@ function DrainDialog({ id, name, onClose }: { id: string; name: string; onClose:
         </Field>
         <Field label="At the deadline" error={fields.escalation}>
           {(p) => (
-            <select {...p} value={escalation} onChange={(e) => setEscalation(e.target.value)}>
+            <select {...p} value={escalation} onChange={(e) => setEscalation(e.target.value as DrainRequest["escalation"])}>
               <option value="maintenance">put it in maintenance (cuts what is left)</option>
               <option value="end-sessions">end the remaining sessions</option>
               <option value="none">stop and leave it draining</option>
@@ -148,7 +140,7 @@ function DrainDialog({ id, name, onClose }: { id: string; name: string; onClose:
 }
 
 function ResumeDialog({ id, name, onClose }: { id: string; name: string; onClose: () => void }) {
-  const { start, pending, error, fields } = useStart(`/api/v1/nodes/${id}/resume`);
+  const { start, pending, error, fields } = useStart(useResume(id).mutateAsync);
   const [reason, setReason] = useState("");
   const [slow, setSlow] = useState("20");
   return (
@@ -175,7 +167,7 @@ function ResumeDialog({ id, name, onClose }: { id: string; name: string; onClose
 }
 
 function MaintenanceDialog({ id, name, onClose }: { id: string; name: string; onClose: () => void }) {
-  const { start, pending, error, fields } = useStart(`/api/v1/nodes/${id}/maintenance`);
+  const { start, pending, error, fields } = useStart(useMaintenance(id).mutateAsync);
   const [reason, setReason] = useState("");
   const [until, setUntil] = useState("");
   return (

@@ -5,60 +5,36 @@
 // (a deployment's targets, a drain's session curve) is its part below, keyed
 // by the registry's kinds (lib/operations/kinds.ts).
 import { useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { StatusBadge } from "@/components/ui/badge";
 import { Time } from "@/components/ui/time";
 import { DataTable, rowHeader, wrapCell } from "@/components/ui/table";
 import { useClientPages } from "@/components/ui/client-pages";
-import { ApiClientError, apiFetch } from "@/lib/http/client";
+import { ApiClientError } from "@/lib/http/client";
 import { SessionsCurve } from "@/components/operations/sessions-curve";
-import { drainProgress, isOperationKind, operationKinds, readParams, type OperationKind } from "@/lib/operations/kinds";
+import { isOperationKind, operationKinds, type OperationKind } from "@/lib/operations/kinds";
+import type { OperationAnswer, OperationOf, OperationState } from "@/lib/operations/schemas";
+import { useApproveOperation, useCancelOperation, useOperation } from "@/lib/operations/queries";
 
-export type OperationData = {
-  id: string;
-  kind: string;
-  state: "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-  subjectId: string;
-  reason: string;
-  /** Read through the kind's schema by its part (masked on the way out: may not parse). */
-  params: unknown;
-  progress: unknown;
-  cancelRequestedAt: string | null;
-  steps: { at: string; step: string; detail?: string }[];
-  currentStep: string | null;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  deployments: {
-    id: string;
-    targetName: string;
-    targetType: string;
-    batch: number;
-    status: string;
-    error: string | null;
-    startedAt: string | null;
-    finishedAt: string | null;
-  }[];
-};
+const active = (s: OperationState) => s === "AWAITING_APPROVAL" || s === "PENDING" || s === "RUNNING";
 
-const active = (s: OperationData["state"]) => s === "AWAITING_APPROVAL" || s === "PENDING" || s === "RUNNING";
-
-/** What a kind adds to the common view. Each reads its own params through the registry's schema. */
-type KindPart = {
+/**
+ * What a kind adds to the common view, given the operation with its params
+ * and progress typed for that kind (null where this release cannot read them).
+ */
+type KindPart<K extends OperationKind> = {
   /** Beside the state badge: how far it got. */
-  headline?: (op: OperationData) => React.ReactNode;
+  headline?(op: OperationOf<K>): React.ReactNode;
   /** Under the header: a bar, a curve. */
-  live?: (op: OperationData) => React.ReactNode;
+  live?(op: OperationOf<K>): React.ReactNode;
   /** The settings it runs with, in a line. */
-  settings?: (op: OperationData) => React.ReactNode;
+  settings?(op: OperationOf<K>): React.ReactNode;
   /** Below the card: per-target detail. */
-  detail?: (op: OperationData) => React.ReactNode;
+  detail?(op: OperationOf<K>): React.ReactNode;
 };
 
-const targetsDone = (op: OperationData) => op.deployments.filter((d) => d.status === "SUCCEEDED").length;
+const targetsDone = (op: OperationAnswer) => op.deployments.filter((d) => d.status === "SUCCEEDED").length;
 
-const parts: Partial<Record<OperationKind, KindPart>> = {
+const parts: { [K in OperationKind]?: KindPart<K> } = {
   "config.deploy": {
     headline: (op) => (
       <strong data-testid="operation-progress">
@@ -66,47 +42,47 @@ const parts: Partial<Record<OperationKind, KindPart>> = {
       </strong>
     ),
     live: (op) => <progress max={Math.max(1, op.deployments.length)} value={targetsDone(op)} aria-label="Targets done" style={{ width: "100%" }} />,
-    settings: (op) => {
-      const p = readParams("config.deploy", op.params);
-      return p ? `Revision ${p.revisionNumber} · batches of ${p.batchSize}${p.pauseMs ? ` · ${p.pauseMs / 1000} s pause` : ""}` : null;
-    },
+    settings: ({ params: p }) => (p ? `Revision ${p.revisionNumber} · batches of ${p.batchSize}${p.pauseMs ? ` · ${p.pauseMs / 1000} s pause` : ""}` : null),
     detail: (op) => <DeploymentTargets deployments={op.deployments} />,
   },
   "node.drain": {
-    live: (op) => {
-      const progress = drainProgress.safeParse(op.progress);
-      return <SessionsCurve progress={progress.success ? progress.data : { samples: [] }} />;
-    },
-    settings: (op) => {
-      const p = readParams("node.drain", op.params);
-      return p ? `Deadline ${p.deadlineSeconds} s, then ${p.escalation}${p.force ? " · forced past the capacity check" : ""}` : null;
-    },
+    live: (op) => <SessionsCurve progress={op.progress ?? { samples: [] }} />,
+    settings: ({ params: p }) => (p ? `Deadline ${p.deadlineSeconds} s, then ${p.escalation}${p.force ? " · forced past the capacity check" : ""}` : null),
   },
 };
 
-export function OperationProgress({ initial, canCancel, canApprove }: { initial: OperationData; canCancel: boolean; canApprove: boolean }) {
-  const client = useQueryClient();
-  const q = useQuery({
-    queryKey: ["operations", initial.id],
-    queryFn: () => apiFetch<OperationData>(`/api/v1/operations/${initial.id}`),
-    initialData: initial,
-    refetchInterval: (query) => (query.state.data && active(query.state.data.state) ? 1000 : false),
-  });
-  const op = q.data;
+/** The part of the operation's kind, bound to the operation (empty for a kind this release does not know). */
+function partOf(op: OperationAnswer): { [P in keyof KindPart<OperationKind>]-?: () => React.ReactNode } {
+  // The answer's kind picks the part, so the operation is of that part's kind: TypeScript cannot follow
+  // a kind chosen at run time into the mapped type, hence these two assertions (the answer was read by
+  // that kind's own schemas on the server).
+  const part = (isOperationKind(op.kind) ? parts[op.kind] : undefined) as KindPart<OperationKind> | undefined;
+  const known = op as OperationOf<OperationKind>;
+  return {
+    headline: () => part?.headline?.(known),
+    live: () => part?.live?.(known),
+    settings: () => part?.settings?.(known),
+    detail: () => part?.detail?.(known),
+  };
+}
+
+export function OperationProgress({ initial, canCancel, canApprove }: { initial: OperationAnswer; canCancel: boolean; canApprove: boolean }) {
+  const op = useOperation(initial).data;
+  const approval = useApproveOperation(op.id);
+  const cancellation = useCancelOperation(op.id);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
   const kind = isOperationKind(op.kind) ? op.kind : null;
-  const part: KindPart = (kind && parts[kind]) || {};
+  const part = partOf(op);
   const cancelRule = kind ? operationKinds[kind].cancel : null;
-  const settings = part.settings?.(op);
+  const settings = part.settings();
 
   async function approve() {
     const reason = window.prompt("Why approve? (goes to the audit trail)");
     if (!reason) return;
     setCancelError(null);
     try {
-      await apiFetch(`/api/v1/operations/${op.id}/approve`, { method: "POST", body: { reason } });
-      await client.invalidateQueries({ queryKey: ["operations", op.id] });
+      await approval.mutateAsync(reason);
     } catch (e) {
       setCancelError(e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached.");
     }
@@ -116,8 +92,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
     setCancelling(true);
     setCancelError(null);
     try {
-      await apiFetch(`/api/v1/operations/${op.id}/cancel`, { method: "POST", body: { reason: "cancelled from the console" } });
-      await client.invalidateQueries({ queryKey: ["operations", op.id] });
+      await cancellation.mutateAsync("cancelled from the console");
     } catch (e) {
       setCancelError(e instanceof ApiClientError ? (e.problem.detail ?? e.problem.title) : "The console could not be reached.");
     } finally {
@@ -131,7 +106,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
         <div className="row" style={{ justifyContent: "space-between" }}>
           <div className="row">
             <StatusBadge value={op.state} />
-            {part.headline?.(op)}
+            {part.headline()}
             {op.currentStep && active(op.state) && <span className="muted">· {op.currentStep}</span>}
             {op.cancelRequestedAt && active(op.state) && cancelRule && <span className="muted">· cancel requested: {cancelRule.note}</span>}
           </div>
@@ -151,7 +126,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
             Waiting for a second operator or admin to approve (two-person rule). Nothing has been done yet.
           </div>
         )}
-        {part.live?.(op)}
+        {part.live()}
         {op.error && (
           <div className={`alert ${op.state === "CANCELLED" ? "alert-warn" : "alert-error"}`} role="alert">
             {op.error}
@@ -167,7 +142,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
         </p>
       </div>
 
-      {part.detail?.(op)}
+      {part.detail()}
 
       <section className="card stack" aria-labelledby="op-steps">
         <h2 id="op-steps" style={{ margin: 0, fontSize: 16 }}>
@@ -187,7 +162,7 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
 }
 
 /** A deployment's targets, a page at a time. */
-function DeploymentTargets({ deployments }: { deployments: OperationData["deployments"] }) {
+function DeploymentTargets({ deployments }: { deployments: OperationAnswer["deployments"] }) {
   const targetPages = useClientPages(deployments);
   return (
     <>

@@ -5,16 +5,13 @@
 // and the acknowledgement typed exactly (it names the loss).
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { DataTable, rowHeader } from "@/components/ui/table";
 import { StatusBadge } from "@/components/ui/badge";
 import { useDialog } from "@/components/inventory/dialogs";
-import { ApiClientError, apiFetch } from "@/lib/http/client";
-import type { Member } from "@/lib/operations/databases";
-
-type Check = { cluster: { id: string; name: string; generation: number }; primaryId: string | null; primaryReachable: boolean; members: Member[] };
+import { ApiClientError } from "@/lib/http/client";
+import { usePromote, usePromotionCheck } from "@/lib/operations/queries";
 
 export function PromoteButton({ id, name, clusterId }: { id: string; name: string; clusterId: string }) {
   const dialog = useDialog();
@@ -30,7 +27,8 @@ export function PromoteButton({ id, name, clusterId }: { id: string; name: strin
 
 function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: string; clusterId: string; onClose: () => void }) {
   const router = useRouter();
-  const check = useQuery({ queryKey: ["promotion-check", clusterId], queryFn: () => apiFetch<Check>(`/api/v1/clusters/${clusterId}/promotion-check`) });
+  const check = usePromotionCheck(clusterId);
+  const promote = usePromote(clusterId);
   const [reason, setReason] = useState("");
   const [force, setForce] = useState(false);
   const [ack, setAck] = useState("");
@@ -45,16 +43,13 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
     setPending(true);
     setError(null);
     try {
-      const op = await apiFetch<{ id: string }>(`/api/v1/clusters/${clusterId}/promote`, {
-        method: "POST",
-        body: {
-          candidateId: id,
-          expectedPrimaryId: check.data.primaryId,
-          generation: check.data.cluster.generation,
-          reason,
-          force,
-          ...(force ? { acknowledgement: ack } : {}),
-        },
+      const op = await promote.mutateAsync({
+        candidateId: id,
+        expectedPrimaryId: check.data.primaryId,
+        generation: check.data.cluster.generation,
+        reason,
+        force,
+        ...(force ? { acknowledgement: ack } : {}),
       });
       router.push(`/operations/${op.id}`);
     } catch (err) {

@@ -3,10 +3,12 @@
 // and restart as its standby, as a durable operation whose progress opens.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { ApiClientError, apiFetch } from "@/lib/http/client";
+import { ApiClientError } from "@/lib/http/client";
+import { useRebuild } from "@/lib/operations/queries";
 
 export function RebuildButton({ id, name }: { id: string; name: string }) {
   const router = useRouter();
+  const rebuild = useRebuild(id);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   async function start() {
@@ -15,7 +17,7 @@ export function RebuildButton({ id, name }: { id: string; name: string }) {
     setPending(true);
     setError(null);
     try {
-      const op = await apiFetch<{ id: string }>(`/api/v1/databases/${id}/rebuild`, { method: "POST", body: { reason } });
+      const op = await rebuild.mutateAsync(reason);
       router.push(`/operations/${op.id}`);
     } catch (e) {
       setPending(false);

@@ -3,11 +3,10 @@
 // estimated finish and the deadline.
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { utcTime } from "@/lib/metrics/format";
-
-export type DrainProgress = { samples?: [number, number][]; sessions?: number; estimatedFinish?: number | null; deadline?: number };
+import type { DrainProgress } from "@/lib/operations/kinds";
 
 export function SessionsCurve({ progress }: { progress: DrainProgress }) {
-  const rows = (progress.samples ?? []).map(([t, sessions]) => ({ t, sessions }));
+  const rows = progress.samples.map(([t, sessions]) => ({ t, sessions }));
   if (rows.length === 0) return <p className="muted">No sample yet.</p>;
   const first = rows[0]!.t;
   const last = Math.max(rows.at(-1)!.t, progress.estimatedFinish ?? 0);

@@ -1,10 +1,11 @@
 "use client";
 // The two-person rule, for admins: promotions and forced actions wait for a
 // second operator or admin when it is on.
+import { api } from "@/lib/api/contract";
 import { useReasonedPost } from "./use-reasoned-post";
 
 export function TwoPersonRuleToggle({ enabled }: { enabled: boolean }) {
-  const { post, pending, error } = useReasonedPost("/api/v1/settings/two-person-rule");
+  const { post, pending, error } = useReasonedPost(api.settings.setTwoPersonRule);
   const toggle = () => post({ enabled: !enabled }, `Reason to turn the two-person rule ${enabled ? "off" : "on"} (goes to the audit trail):`);
   return (
     <section className="card row" aria-labelledby="two-person" style={{ justifyContent: "space-between", marginBottom: 16 }}>

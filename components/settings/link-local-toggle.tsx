@@ -2,10 +2,11 @@
 // For admins: whether the console may connect to link-local and cloud metadata
 // addresses (agent URLs, probes). Off by default: such an address is where a
 // cloud host hands out its credentials, so opening it is a decision with a reason.
+import { api } from "@/lib/api/contract";
 import { useReasonedPost } from "@/components/operations/use-reasoned-post";
 
 export function LinkLocalToggle({ allowed }: { allowed: boolean }) {
-  const { post, pending, error } = useReasonedPost("/api/v1/settings/link-local-destinations");
+  const { post, pending, error } = useReasonedPost(api.settings.setLinkLocalDestinations);
   const toggle = () => post({ allowed: !allowed }, `Reason to ${allowed ? "refuse" : "allow"} link-local and metadata destinations (goes to the audit trail):`);
   return (
     <section className="card row" aria-labelledby="link-local" style={{ justifyContent: "space-between", marginBottom: 16 }}>

@@ -9,9 +9,10 @@ import { operationParams } from "@/lib/config/schemas";
 import { PageHeader } from "@/components/ui/page-header";
 import { Breadcrumbs } from "@/components/inventory/page-parts";
 import { LiveIndicator } from "@/components/realtime/live-indicator";
-import { OperationProgress, type OperationData } from "@/components/operations/operation-progress";
+import { OperationProgress } from "@/components/operations/operation-progress";
 import { operationHeading } from "@/components/operations/operation-titles";
 import { isOperationKind, operationKinds } from "@/lib/operations/kinds";
+import type { OperationAnswer } from "@/lib/operations/schemas";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Operation" };
@@ -27,7 +28,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     if (isDomainError(error, "not_found")) notFound();
     throw error;
   }
-  const initial = JSON.parse(toJson(op)) as OperationData;
+  const initial = JSON.parse(toJson(op)) as OperationAnswer;
   const { title, back, section, subject } = operationHeading(op);
   const isDeploy = op.kind === "config.deploy";
   const cancelRule = isOperationKind(op.kind) ? operationKinds[op.kind].cancel : null;
