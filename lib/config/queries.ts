@@ -3,11 +3,13 @@
 // the editor and the revision and target buttons. The pages are rendered on
 // the server: whoever calls a mutation goes on to the page it leads to.
 import { useMutation, useQuery } from "@tanstack/react-query";
+import type { z } from "zod";
 import { api } from "@/lib/api/contract";
 import { callApi } from "@/lib/api/client";
+import type { targetParams } from "@/lib/config/schemas";
 
 /** A target's kind as its path names it. */
-export type TargetPathType = "nodes" | "load-balancers" | "databases";
+export type TargetPathType = z.output<typeof targetParams>["type"];
 
 export const configKeys = {
   /** Every configuration read; the live stream invalidates it on each configuration or operation notice. */
