@@ -47,7 +47,7 @@ export const operationList = z.strictObject({
     .max(50)
     .regex(/^[a-z.-]+$/)
     .optional(),
-  state: z.enum(["AWAITING_APPROVAL", "PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]).optional(),
+  state: operationState.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
