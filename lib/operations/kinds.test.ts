@@ -2,7 +2,8 @@
 // by the same schema, upgraded from what the previous release wrote, and
 // refused by name when a newer release wrote them.
 import { describe, expect, it } from "vitest";
-import { isOperationKind, OPERATION_KINDS, operationKinds, paramsToStore, readParams } from "@/lib/operations/kinds";
+import { isOperationKind, OPERATION_KINDS, operationKinds, paramsToStore, readKindData, readParams } from "@/lib/operations/kinds";
+import { operationAnswer } from "@/lib/operations/schemas";
 
 const cuid = "cmx9k1v5i000ava7d4murtcfv";
 
@@ -53,5 +54,36 @@ describe("operation kinds", () => {
     expect(isOperationKind("__proto__")).toBe(false);
     // Only kinds that can stop half-way safely have a cancel rule.
     expect(OPERATION_KINDS.filter((k) => operationKinds[k].cancel).sort()).toEqual(["config.deploy", "node.drain"]);
+  });
+
+  it("gives the API one shape per kind: params upgraded, progress with its defaults, null where unreadable", () => {
+    const legacyPromote = { candidateId: cuid, candidateName: "db-2", oldPrimaryId: null, generation: 4, done: ["fenced"] };
+    expect(readKindData("db.promote", legacyPromote, {})).toMatchObject({
+      kind: "db.promote",
+      params: { v: 1, doneBeforeUpgrade: ["fenced"], force: false, check: [] },
+      progress: { done: [] },
+    });
+    expect(readKindData("node.drain", { v: 2 }, { samples: "garbled" })).toEqual({ kind: "node.drain", params: null, progress: null });
+    expect(readKindData("node.reboot", { v: 1 }, {})).toEqual({ kind: "node.reboot", params: null, progress: null });
+    // The answer's schema accepts each of these, and refuses a known kind whose params are not its own.
+    const common = {
+      id: cuid,
+      state: "PENDING",
+      subjectType: "CLUSTER",
+      subjectId: cuid,
+      reason: "r",
+      steps: [{ at: "2026-01-01T00:00:00.000Z", step: "requested" }],
+      currentStep: null,
+      error: null,
+      cancelRequestedAt: null,
+      requestedById: null,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      startedAt: null,
+      finishedAt: null,
+      deployments: [],
+    };
+    expect(operationAnswer.safeParse({ ...common, ...readKindData("db.promote", legacyPromote, {}) }).success).toBe(true);
+    expect(operationAnswer.safeParse({ ...common, ...readKindData("node.reboot", {}, {}) }).success).toBe(true);
+    expect(operationAnswer.safeParse({ ...common, kind: "db.promote", params: { v: 1, memberName: "x" }, progress: null }).success).toBe(false);
   });
 });
