@@ -91,7 +91,7 @@ export const scopeSummary = configScope.extend({
 });
 export type ScopeSummary = z.output<typeof scopeSummary>;
 
-/** The input as edited, in its kind's own shape (lib/config/app-settings.ts, postgres-settings.ts, haproxy.ts); secrets masked without config:write. */
+/** The input as edited, in its kind's own shape (lib/agent-protocol/config/app-settings.ts and postgres-settings.ts, lib/config/haproxy.ts); secrets masked without config:write. */
 const configInput = z.record(z.string(), z.unknown());
 
 export const revisionAnswer = z.object({
