@@ -22,6 +22,8 @@ import { notifyManager } from "@tanstack/react-query";
 import { api } from "@/lib/api/contract";
 import { routeUrl } from "@/lib/api/client";
 import { eventKeys } from "@/lib/events/queries";
+import { operationKeys } from "@/lib/operations/queries";
+import { configKeys } from "@/lib/config/queries";
 import type { MetricPoint } from "@/lib/realtime/messages";
 import { inventoryKeys, type InventoryEntity } from "@/lib/inventory/queries";
 import { appendToWindow, groupByKey, LIVE_MAX_POINTS, type LiveWindow } from "@/lib/metrics/live-window";
@@ -144,8 +146,8 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd }: O
     }
     if (subject === "EVENT") invalidate(eventKeys.all);
     else if (subject === "OPERATION" || subject === "CONFIG") {
-      invalidate(["operations"]);
-      invalidate(["config"]);
+      invalidate(operationKeys.all);
+      invalidate(configKeys.all);
     } else staleFor(subject);
     refresh();
   }
