@@ -16,7 +16,7 @@
 //   - in this process, the worker's operation runner (worker/operations.ts +
 //     worker/deploy.ts, as the leader worker runs them, default poll 250 ms).
 //
-// Each run saves a new app-settings revision (lib/config/service.ts) and
+// Each run saves a new app-settings revision (lib/config/revisions.ts) and
 // starts its deployment with the batch size under test; the time is from the
 // deploy request until the operation is SUCCEEDED with every target
 // acknowledged (each agent answered with the revision's checksum). The
@@ -128,7 +128,9 @@ async function main() {
     const { createCluster } = await import("@/lib/inventory/clusters");
     const { createNode } = await import("@/lib/inventory/nodes");
     const { issueAgentCredential } = await import("@/lib/agents/service");
-    const { createRevision, startDeployment } = await import("@/lib/config/service");
+    const { createRevision } = await import("@/lib/config/revisions");
+
+    const { startDeployment } = await import("@/lib/config/deployments");
     const { canonicalJson, configChecksum } = await import("@/lib/agent-protocol/config/checksum");
     const { callAgent } = await import("@/lib/agents/client");
     const { AGENT_PATHS, configApplyAnswer } = await import("@/lib/agent-protocol/types");

@@ -70,7 +70,9 @@ async function main() {
     const { createNode } = await import("@/lib/inventory/nodes");
     const { addPoolMember } = await import("@/lib/inventory/pool");
     const { issueAgentCredential } = await import("@/lib/agents/service");
-    const { createRevision, startDeployment } = await import("@/lib/config/service");
+    const { createRevision } = await import("@/lib/config/revisions");
+
+    const { startDeployment } = await import("@/lib/config/deployments");
     const { startNodeOperation } = await import("@/lib/operations/nodes");
 
     console.log(`Clusterdeck drain benchmark: ${runs} drains of app-2 under load (${clientCount} sticky clients + arrivals)`);

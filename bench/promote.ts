@@ -96,7 +96,9 @@ async function main() {
     const { createNode } = await import("@/lib/inventory/nodes");
     const { createDatabase } = await import("@/lib/inventory/databases");
     const { issueAgentCredential } = await import("@/lib/agents/service");
-    const { createRevision, startDeployment } = await import("@/lib/config/service");
+    const { createRevision } = await import("@/lib/config/revisions");
+
+    const { startDeployment } = await import("@/lib/config/deployments");
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
     const { OperationRunner } = await import("@/worker/operations");
     const { deployExecutor } = await import("@/worker/deploy");

@@ -310,7 +310,9 @@ async function adoptConfigurations(o: {
   audit: AuditContext;
   log: (m: string) => void;
 }) {
-  const { createRevision, startDeployment } = await import("@/lib/config/service");
+  const { createRevision } = await import("@/lib/config/revisions");
+
+  const { startDeployment } = await import("@/lib/config/deployments");
   const { db } = await import("@/lib/db");
   const revisionOf = async (scope: string, input: unknown, message: string) => {
     try {

@@ -110,7 +110,9 @@ beforeAll(async () => {
   cleanups.push(() => runner.stop());
 
   // The console manages the apps' settings (so a promotion can point them elsewhere).
-  const { createRevision, startDeployment } = await import("@/lib/config/service");
+  const { createRevision } = await import("@/lib/config/revisions");
+
+  const { startDeployment } = await import("@/lib/config/deployments");
   const r = await createRevision(`app.${clusterId}`, { input: JSON.parse(settings), message: "initial" }, audit);
   const op = await startDeployment(r.id, { batchSize: 2, pauseSeconds: 0, reason: "adopt" }, audit, null);
   await until("the apps' settings deployed", async () => (await db.operation.findUniqueOrThrow({ where: { id: op.id } })).state === "SUCCEEDED");

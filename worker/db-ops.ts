@@ -177,7 +177,9 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
 
 /** A new app-settings revision with the database URL's host and port replaced, deployed to every app node at once. */
 async function pointApps(ctx: OperationContext, clusterId: string, primary: { host: string; port: number; name: string }, reason: string): Promise<string> {
-  const { createRevision, startDeployment } = await import("@/lib/config/service");
+  const { createRevision } = await import("@/lib/config/revisions");
+
+  const { startDeployment } = await import("@/lib/config/deployments");
   const scope = `app.${clusterId}`;
   const latest = await ctx.db.configRevision.findFirst({ where: { scope }, orderBy: { number: "desc" }, select: { id: true, input: true } });
   if (!latest) return "no app settings revision yet: the apps were not told (deploy app settings to manage their endpoint)";

@@ -44,7 +44,7 @@ let runner: OperationRunner;
 let monitor: Monitor;
 let recorder: Recorder;
 
-const svc = () => import("@/lib/config/service");
+const svc = async () => ({ ...(await import("@/lib/config/revisions")), ...(await import("@/lib/config/deployments")) });
 const settings = (db: string) => canonicalJson({ database: { url: `postgresql://app:pw@127.0.0.1:5432/${db}` }, sessionIdleSeconds: 60, logLevel: "info" });
 
 async function operationDone(id: string) {

@@ -343,7 +343,7 @@ describe("something that is not an agent, at an agent URL", () => {
     expect(event).toEqual({ kind: "failure", reason: "agent answered 403 Forbidden (not a signed agent answer)", at: expect.any(Number) });
 
     // What a viewer reads (config:read, secrets masked).
-    const { runningConfig } = await import("@/lib/config/service");
+    const { runningConfig } = await import("@/lib/config/targets");
     const running = await runningConfig("NODE", node.id, false);
     expect(running.running.error).toBe(`agent at http://127.0.0.1:${foreign.port} answered 409 Conflict (not a signed agent answer)`);
     for (const said of [status.message, config.message, action.message, JSON.stringify(event), JSON.stringify(running)]) expect(said).not.toContain(SECRET);

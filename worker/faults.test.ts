@@ -150,7 +150,7 @@ afterAll(async () => {
 
 async function deployAndWait(revisionId: string, reason: string) {
   const { db } = await import("@/lib/db");
-  const { startDeployment } = await import("@/lib/config/service");
+  const { startDeployment } = await import("@/lib/config/deployments");
   const op = await startDeployment(revisionId, { batchSize: 2, pauseSeconds: 0, reason }, audit, null);
   return until(
     "the deployment to end",
@@ -165,7 +165,7 @@ async function deployAndWait(revisionId: string, reason: string) {
 describe.each<Fault>(["garbage", "html", "slow", "reset"])("an agent that answers with %s", (fault) => {
   it("is marked DOWN with a reason, the healthy node stays UP, a deployment fails cleanly, and all recovers by itself", async () => {
     const { db } = await import("@/lib/db");
-    const { createRevision } = await import("@/lib/config/service");
+    const { createRevision } = await import("@/lib/config/revisions");
     expect((await health(faulty.id)).health).toBe("UP");
     await real!.close();
     real = null;

@@ -155,7 +155,9 @@ beforeAll(async () => {
   );
 
   // HAProxy runs the console's configuration (sticky cookie per server, L7 retries, slow start).
-  const { createRevision, startDeployment } = await import("@/lib/config/service");
+  const { createRevision } = await import("@/lib/config/revisions");
+
+  const { startDeployment } = await import("@/lib/config/deployments");
   const r = await createRevision(`haproxy.${lbId}`, { input: { healthCheck: { interMs: 100 }, slowstartSeconds: 0 }, message: "console config" }, audit);
   const op = await startDeployment(r.id, { batchSize: 1, pauseSeconds: 0, reason: "take over" }, audit, null);
   expect((await operationDone(op.id)).state).toBe("SUCCEEDED");

@@ -1,7 +1,7 @@
 // The "Configuration" line of a node, load balancer or database page: the
 // revision it should run, and whether it runs it (drift shows here too).
 import Link from "next/link";
-import { targetConfigSummary } from "@/lib/config/service";
+import { targetConfigSummary } from "@/lib/config/targets";
 import { StatusBadge } from "@/components/ui/badge";
 import { Time } from "@/components/ui/time";
 

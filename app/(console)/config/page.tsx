@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePage } from "@/lib/sign-in/session";
-import { listScopes } from "@/lib/config/service";
+import { listScopes } from "@/lib/config/targets";
 import { PageHeader } from "@/components/ui/page-header";
 import { DataTable, rowHeader } from "@/components/ui/table";
 import { StatusBadge } from "@/components/ui/badge";

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { requirePage } from "@/lib/sign-in/session";
 import { can } from "@/lib/auth/permissions";
 import { isDomainError } from "@/lib/common/errors";
-import { getScope } from "@/lib/config/service";
+import { getScope } from "@/lib/config/targets";
 import { scopeParams } from "@/lib/config/schemas";
 import { PageHeader } from "@/components/ui/page-header";
 import { DataTable, rowHeader, actionsColumn, wrapCell } from "@/components/ui/table";

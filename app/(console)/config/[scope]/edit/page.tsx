@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 import { requirePage } from "@/lib/sign-in/session";
 import { isDomainError } from "@/lib/common/errors";
-import { getDraft } from "@/lib/config/service";
+import { getDraft } from "@/lib/config/targets";
 import { resolveScope } from "@/lib/config/scopes";
 import { scopeParams } from "@/lib/config/schemas";
 import { PageHeader } from "@/components/ui/page-header";

@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { listScopes } from "@/lib/config/service";
+import { listScopes } from "@/lib/config/targets";
 
 export const dynamic = "force-dynamic";
 

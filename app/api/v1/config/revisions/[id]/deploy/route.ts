@@ -1,7 +1,7 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
 import { idempotencyKey } from "@/lib/api/idempotency";
-import { startDeployment } from "@/lib/config/service";
+import { startDeployment } from "@/lib/config/deployments";
 
 export const dynamic = "force-dynamic";
 

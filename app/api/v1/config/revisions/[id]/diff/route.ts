@@ -1,7 +1,7 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
 import { can } from "@/lib/auth/permissions";
-import { diffRevisions } from "@/lib/config/service";
+import { diffRevisions } from "@/lib/config/revisions";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { rollbackTo } from "@/lib/config/service";
+import { rollbackTo } from "@/lib/config/revisions";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
 import { can } from "@/lib/auth/permissions";
-import { getDraft } from "@/lib/config/service";
+import { getDraft } from "@/lib/config/targets";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { createRevision } from "@/lib/config/service";
+import { createRevision } from "@/lib/config/revisions";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
-import { validateCandidate } from "@/lib/config/service";
+import { validateCandidate } from "@/lib/config/validation";
 
 export const dynamic = "force-dynamic";
 

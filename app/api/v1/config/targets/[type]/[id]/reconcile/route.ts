@@ -1,7 +1,7 @@
 import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
 import { targetTypeOfPath } from "@/lib/config/schemas";
-import { reconcileTarget } from "@/lib/config/service";
+import { reconcileTarget } from "@/lib/config/deployments";
 
 export const dynamic = "force-dynamic";
 

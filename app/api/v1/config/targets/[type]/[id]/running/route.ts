@@ -2,7 +2,7 @@ import { handler } from "@/lib/api/handler";
 import { api } from "@/lib/api/contract";
 import { can } from "@/lib/auth/permissions";
 import { targetTypeOfPath } from "@/lib/config/schemas";
-import { runningConfig } from "@/lib/config/service";
+import { runningConfig } from "@/lib/config/targets";
 
 export const dynamic = "force-dynamic";
 
