@@ -1,4 +1,4 @@
-// The tab's one connection to /api/v1/stream, and what each message does to
+// The tab's one connection to the event stream (api.stream), and what each message does to
 // the client's caches. Kept out of React: the provider owns one of these for
 // the life of the console layout.
 //
@@ -15,7 +15,7 @@
 // The browser reconnects an EventSource on its own after a network error and
 // sends Last-Event-ID, so missed events are replayed by the server. It gives up
 // on an HTTP error (a 401 after the session expired, a 5xx during a deploy);
-// then we ask /api/v1/me whether the session still counts and either go to
+// then we ask api.me whether the session still counts and either go to
 // the sign-in page or open a new stream ourselves, with the last id we saw.
 import type { QueryClient } from "@tanstack/react-query";
 import { notifyManager } from "@tanstack/react-query";

@@ -1,7 +1,7 @@
 "use client";
 // What a page shows when the server could not render it: most often, during
 // an incident, because the console's own database is briefly unreachable. It
-// says so, checks /api/v1/health every few seconds and re-renders the page as
+// says so, checks the health route (api.health) every few seconds and re-renders the page as
 // soon as the server can, so a screen left open at 3 a.m. comes back by itself.
 import { startTransition, useCallback, useEffect, useState } from "react";
 import { useRouter } from "next/navigation";
