@@ -272,14 +272,20 @@ test("a drain in flight survives a database restart and finishes once its sessio
   // And back into service, as an operator would.
   const resume = await api.post(`/api/v1/nodes/${node!.id}/resume`, { data: { reason: "HA: done", slowStartSeconds: 0 } });
   expect(resume.status(), await resume.text()).toBe(202);
+  const resumeId: string = (await resume.json()).id;
+  // The node turns ACTIVE as the resume's first step and the app is told next, so
+  // the app is read once the operation has finished, not at the first ACTIVE.
   await waitUntil(
-    "the node back in service",
+    "the resume to finish",
     async () => {
-      const [row] = await query<{ adminState: string }>(dbUrl, `SELECT "adminState" FROM "Node" WHERE "id" = $1`, [node!.id]);
-      return row?.adminState === "ACTIVE";
+      const [row] = await query<{ state: string; error: string | null }>(dbUrl, `SELECT "state", "error" FROM "Operation" WHERE "id" = $1`, [resumeId]);
+      if (row?.state === "FAILED" || row?.state === "CANCELLED") throw new Error(`resume ${row.state}: ${row.error}`);
+      return row?.state === "SUCCEEDED";
     },
     30_000,
     250,
   );
+  const [resumed] = await query<{ adminState: string }>(dbUrl, `SELECT "adminState" FROM "Node" WHERE "id" = $1`, [node!.id]);
+  expect(resumed!.adminState).toBe("ACTIVE");
   expect((await apps())[name]!.draining).toBe(false);
 });
