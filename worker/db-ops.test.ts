@@ -221,9 +221,9 @@ describe("promote", () => {
     expect(rows[0]!.n, `(${refused} writes were refused during the switch: never acknowledged, so not owed)`).toBe(acknowledged.length);
     expect(acknowledged.length).toBeGreaterThan(100);
 
-    const members = await db.databaseInstance.findMany({ where: { clusterId }, select: { id: true, role: true, replicationState: true } });
+    const members = await db.databaseInstance.findMany({ where: { clusterId }, select: { id: true, role: true, fence: true } });
     expect(members.find((m) => m.id === replicaId)).toMatchObject({ role: "PRIMARY" });
-    expect(members.find((m) => m.id === primaryId)).toMatchObject({ role: "REPLICA", replicationState: "NEEDS_REBUILD" });
+    expect(members.find((m) => m.id === primaryId)).toMatchObject({ role: "REPLICA", fence: "NEEDS_REBUILD" });
     expect((await db.cluster.findUniqueOrThrow({ where: { id: clusterId } })).dbGeneration).toBe(check.cluster.generation + 1);
     const steps = (op.steps as { step: string }[]).map((s) => s.step);
     expect(steps).toEqual(expect.arrayContaining(["fenced", "promoted", "verified", "inventory", "repointed", "apps", "succeeded"]));

@@ -130,8 +130,12 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     if (!done.has("inventory")) {
       await options.beforeStep?.("inventory");
       await ctx.guard(async (tx) => {
-        if (oldPrimary) await tx.databaseInstance.update({ where: { id: oldPrimary.id }, data: { role: "REPLICA", replicationState: "NEEDS_REBUILD" } });
-        await tx.databaseInstance.update({ where: { id: candidate.id }, data: { role: "PRIMARY", replicationState: "UNKNOWN", timeline: after.timeline } });
+        if (oldPrimary)
+          await tx.databaseInstance.update({ where: { id: oldPrimary.id }, data: { role: "REPLICA", fence: "NEEDS_REBUILD", replicationState: "UNKNOWN" } });
+        await tx.databaseInstance.update({
+          where: { id: candidate.id },
+          data: { role: "PRIMARY", fence: "NONE", replicationState: "UNKNOWN", timeline: after.timeline },
+        });
       });
       await publishChanged(ctx.db, "DATABASE");
       await markDone(
@@ -281,7 +285,7 @@ export const rebuildExecutor: Executor = async (ctx) => {
     if (Date.now() > until) return done("FAILED", `restarted as a standby but not streaming from ${primary.name} after 60 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  await ctx.guard((tx) => tx.databaseInstance.update({ where: { id: member.id }, data: { replicationState: "STREAMING" } }));
+  await ctx.guard((tx) => tx.databaseInstance.update({ where: { id: member.id }, data: { fence: "NONE", replicationState: "STREAMING" } }));
   await publishChanged(ctx.db, "DATABASE");
   return done("SUCCEEDED", `a streaming replica of ${primary.name} again`);
 };

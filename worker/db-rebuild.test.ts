@@ -64,7 +64,7 @@ it("rebuilds the fenced former primary as a streaming replica of the new one", a
 
   const rebuilt = await ended((await startRebuild(primaryId, "bring it back as a replica", audit, null)).id);
   expect(rebuilt.state, rebuilt.error ?? "").toBe("SUCCEEDED");
-  expect((await db.databaseInstance.findUniqueOrThrow({ where: { id: primaryId } })).replicationState).toBe("STREAMING");
+  expect(await db.databaseInstance.findUniqueOrThrow({ where: { id: primaryId } })).toMatchObject({ fence: "NONE", replicationState: "STREAMING" });
 
   // A write on the new primary reaches it; it refuses writes itself (a standby).
   const writer = new pg.Client({ connectionString: pair.replicaUrl });

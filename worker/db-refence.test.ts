@@ -1,6 +1,6 @@
 // Protects: the split-brain guard. A primary that is down when its replica
 // is promoted cannot be fenced then; when it comes back it would take writes
-// on its old timeline. The monitor sees a former primary (NEEDS_REBUILD) out
+// on its old timeline. The monitor sees a former primary (fence NEEDS_REBUILD) out
 // of recovery and fences it at once, with a CRITICAL event.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";

@@ -49,7 +49,7 @@ export type MonitorOptions = {
    */
   onHaproxyReloaded: ((target: AgentTarget) => Promise<void>) | null;
   /**
-   * A former primary (marked NEEDS_REBUILD after a promotion) is seen taking
+   * A former primary (fenced by a promotion, fence ≠ NONE) is seen taking
    * writes again (it came back after being down when it was fenced): fence it.
    */
   onFormerPrimaryWritable: ((target: AgentTarget) => Promise<void>) | null;
@@ -143,7 +143,7 @@ export class Monitor {
       const existing = this.watched.get(key);
       if (existing) {
         const moved = existing.target.agentUrl !== target.agentUrl || existing.target.keyId !== target.keyId;
-        if (existing.target.replicationState !== target.replicationState) existing.refence = undefined;
+        if (existing.target.fence !== target.fence) existing.refence = undefined;
         existing.target = target;
         if (moved) existing.connection.update(target);
         continue;
@@ -186,7 +186,7 @@ export class Monitor {
   private noticeFormerPrimary(w: Watched, s: Snapshot): void {
     const hook = this.options.onFormerPrimaryWritable;
     // A DOWN report's postgres section is a placeholder: only a server that answers counts.
-    if (!hook || w.target.replicationState !== "NEEDS_REBUILD" || s.health === "DOWN" || !s.postgres || s.postgres.inRecovery) return;
+    if (!hook || !w.target.fence || w.target.fence === "NONE" || s.health === "DOWN" || !s.postgres || s.postgres.inRecovery) return;
     // Once per return; after a failure, again 5 s later.
     if (w.refence === "pending" || w.refence === "done" || (typeof w.refence === "number" && Date.now() < w.refence)) return;
     w.refence = "pending";

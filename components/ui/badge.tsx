@@ -23,6 +23,7 @@ const tone: Record<string, string> = {
   DRAINED: "badge-down",
   STOPPED: "badge-down",
   NEEDS_REBUILD: "badge-down",
+  FENCED: "badge-warn",
 };
 
 const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " ");

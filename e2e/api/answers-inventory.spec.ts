@@ -99,7 +99,7 @@ test("a platform built, read, changed, enrolled and taken down through the API a
     }),
     api.databases.create,
   );
-  expect(primary).toMatchObject({ engine: "POSTGRESQL", role: "PRIMARY", replicationState: "UNKNOWN", timeline: null, lagBytes: null });
+  expect(primary).toMatchObject({ engine: "POSTGRESQL", role: "PRIMARY", fence: "NONE", replicationState: "UNKNOWN", timeline: null, lagBytes: null });
   const replica = await answer(
     await admin.post("/api/v1/databases", { data: { clusterId: cluster.id, name: "pg-2", host: "127.0.0.1", port: 5812, role: "REPLICA" } }),
     api.databases.create,

@@ -907,7 +907,7 @@ const WRITTEN_BY_API: Array<{ table: string; key: string[]; exclude?: string[]; 
   { table: "LoadBalancer", key: ["id"], exclude: ["health", "lastSeenAt", "updatedAt"] },
   { table: "Node", key: ["id"], exclude: ["health", "lastSeenAt", "activeSessions", "updatedAt"] },
   { table: "PoolMember", key: ["id"] },
-  { table: "DatabaseInstance", key: ["id"], exclude: ["health", "replicationState", "timeline", "lagBytes", "lastSeenAt", "updatedAt"] },
+  { table: "DatabaseInstance", key: ["id"], exclude: ["health", "replicationState", "fence", "timeline", "lagBytes", "lastSeenAt", "updatedAt"] },
   { table: "AgentCredential", key: ["id"] },
   { table: "RuntimeOverride", key: ["id"] },
   { table: "User", key: ["id"] },

@@ -14,7 +14,7 @@ test.describe.configure({ timeout: 120_000 });
 
 test("an operator promotes the replica under write load and follows it live", async ({ browser }) => {
   const api = await apiAs("VIEWER");
-  type Db = { id: string; name: string; role: string; health: string; replicationState: string; cluster: { name: string } };
+  type Db = { id: string; name: string; role: string; health: string; replicationState: string; fence: string; cluster: { name: string } };
   let replica: Db | undefined;
   await expect
     .poll(
@@ -47,7 +47,7 @@ test("an operator promotes the replica under write load and follows it live", as
   const after = await (await api.get("/api/v1/databases?pageSize=50")).json();
   const byName = (n: string) => after.items.find((d: Db) => d.name === n && d.cluster.name === "demo") as Db;
   expect(byName("pg-replica").role).toBe("PRIMARY");
-  expect(byName("pg-primary")).toMatchObject({ role: "REPLICA", replicationState: "NEEDS_REBUILD" });
+  expect(byName("pg-primary")).toMatchObject({ role: "REPLICA", fence: "NEEDS_REBUILD" });
   // Every demo app now writes to the new primary.
   const status = await controlRequest(path.join(E2E.dataDir, "demo"), { verb: "status" });
   const components = status.body.components as { name: string; kind: string; port: number | null }[];
@@ -66,7 +66,7 @@ test("an operator promotes the replica under write load and follows it live", as
   const rebuilt = (await (await api.get("/api/v1/databases?pageSize=50")).json()).items.find(
     (d: Db) => d.name === "pg-primary" && d.cluster.name === "demo",
   ) as Db;
-  expect(rebuilt).toMatchObject({ role: "REPLICA", replicationState: "STREAMING" });
+  expect(rebuilt).toMatchObject({ role: "REPLICA", fence: "NONE", replicationState: "STREAMING" });
   await api.dispose();
   await context.close();
 });

@@ -96,8 +96,8 @@ export type AgentTarget = {
   agentUrl: string;
   /** As last recorded, so a new leader does not announce every target again. */
   health: "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
-  /** Databases: NEEDS_REBUILD marks a former primary that must never take writes again. */
-  replicationState?: string;
+  /** Databases: anything but NONE marks a former primary that must never take writes again. */
+  fence?: "NONE" | "FENCED" | "NEEDS_REBUILD";
   /** Nodes: DRAINING, DRAINED or MAINTENANCE mean the app must refuse new sessions. */
   adminState?: string;
   keyId: string;
@@ -154,7 +154,7 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
       secretCiphertext: true,
       node: { select: { ...targetSelect, adminState: true } },
       loadBalancer: { select: targetSelect },
-      databaseInstance: { select: { ...targetSelect, replicationState: true } },
+      databaseInstance: { select: { ...targetSelect, fence: true } },
     },
   });
   const out: AgentTarget[] = [];
@@ -174,7 +174,7 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
       clusterId: subject.clusterId,
       agentUrl: subject.agentUrl,
       health: subject.health,
-      ...("replicationState" in subject ? { replicationState: subject.replicationState } : {}),
+      ...("fence" in subject ? { fence: subject.fence } : {}),
       ...("adminState" in subject ? { adminState: subject.adminState } : {}),
       keyId: row.keyId,
       secret: openSecret(row.secretCiphertext, consoleSecret),

@@ -587,7 +587,7 @@ export const api = {
       path: "/api/v1/databases/{id}/rebuild",
       tag: "operations",
       summary:
-        "Rebuild a former primary (NEEDS_REBUILD) as a streaming replica of the current primary: stop, pg_rewind, standby, start (202 with the operation)",
+        "Rebuild a replica (a fenced former primary, or one that cannot stream) as a streaming replica of the current primary: it follows as it is when it can, else pg_rewind, else a fresh clone (202 with the operation)",
       access: "operations:run",
       params: idParams,
       body: cfg.reasonBody,

@@ -22,6 +22,7 @@ export const databaseSelect = {
   port: true,
   role: true,
   replicationState: true,
+  fence: true,
   health: true,
   timeline: true,
   lagBytes: true,

@@ -20,7 +20,9 @@ export const lbKindValues = ["HAPROXY", "NGINX", "APACHE", "HARDWARE"] as const;
 export const lbTierValues = ["EDGE", "SOFTWARE"] as const;
 export const dbRoleValues = ["PRIMARY", "REPLICA"] as const;
 export const dbEngineValues = ["POSTGRESQL"] as const;
-export const replicationStateValues = ["STREAMING", "CATCHUP", "STOPPED", "NEEDS_REBUILD", "UNKNOWN"] as const;
+export const replicationStateValues = ["STREAMING", "CATCHUP", "STOPPED", "UNKNOWN"] as const;
+/** A former primary's fence: NONE in service; FENCED stopped in order (can rejoin as it is); NEEDS_REBUILD (pg_rewind or a clone). */
+export const fenceStateValues = ["NONE", "FENCED", "NEEDS_REBUILD"] as const;
 
 const environmentSchema = z
   .string()
@@ -244,6 +246,7 @@ export const databaseView = z.object({
   port: count,
   role: z.enum(dbRoleValues),
   replicationState: z.enum(replicationStateValues),
+  fence: z.enum(fenceStateValues),
   health: healthSchema,
   timeline: count.nullable(),
   lagBytes: wireBigint.nullable(),

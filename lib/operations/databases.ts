@@ -217,11 +217,11 @@ export async function startRebuild(databaseId: string, reason: string, audit: Au
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`db-rebuild:${databaseId}`}))`;
     const member = await tx.databaseInstance.findUnique({
       where: { id: databaseId },
-      select: { id: true, name: true, clusterId: true, role: true, replicationState: true },
+      select: { id: true, name: true, clusterId: true, role: true },
     });
     if (!member) throw notFound("Database instance");
-    if (member.role !== "REPLICA" || member.replicationState !== "NEEDS_REBUILD")
-      throw conflict(`${member.name} does not need a rebuild (${member.role.toLowerCase()}, ${member.replicationState.toLowerCase().replace("_", " ")})`);
+    // Any replica may be rebuilt (a fenced former primary, one whose WAL is gone, a damaged one); never the primary.
+    if (member.role !== "REPLICA") throw conflict(`${member.name} is the primary: promote another member first, then rebuild it`);
     const primary = await tx.databaseInstance.findFirst({ where: { clusterId: member.clusterId, role: "PRIMARY" }, select: { id: true, name: true } });
     if (!primary) throw conflict("The cluster has no primary to rebuild from");
     const running = await tx.operation.findFirst({

@@ -28,6 +28,8 @@ export default async function DatabasePage({ params }: Params) {
   const canWrite = can(actor.role, "inventory:write");
   const instance = await loadDatabase((await params).id);
   const primary = instance.role === "PRIMARY";
+  // A former primary a promotion fenced: never promoted again before it follows the new one.
+  const fenced = instance.fence !== "NONE";
   const otherPrimary = await clusterPrimary(instance.clusterId, instance.id);
 
   return (
@@ -38,10 +40,10 @@ export default async function DatabasePage({ params }: Params) {
         description={`PostgreSQL ${roleLabel(instance.role).toLowerCase()} · ${address(instance.host, instance.port)}`}
         actions={
           <>
-            {!primary && can(actor.role, "operations:run") && instance.agentUrl && instance.replicationState === "NEEDS_REBUILD" && (
+            {!primary && can(actor.role, "operations:run") && instance.agentUrl && (fenced || instance.replicationState !== "STREAMING") && (
               <RebuildButton id={instance.id} name={instance.name} />
             )}
-            {!primary && can(actor.role, "operations:run") && instance.agentUrl && instance.replicationState !== "NEEDS_REBUILD" && (
+            {!primary && can(actor.role, "operations:run") && instance.agentUrl && !fenced && (
               <PromoteButton id={instance.id} name={instance.name} clusterId={instance.clusterId} />
             )}
             {canWrite && (
@@ -90,6 +92,19 @@ export default async function DatabasePage({ params }: Params) {
           <dd>
             <StatusBadge value={instance.replicationState} />
           </dd>
+          {fenced && (
+            <>
+              <dt>Fence</dt>
+              <dd>
+                <StatusBadge value={instance.fence} />{" "}
+                <span className="muted">
+                  {instance.fence === "FENCED"
+                    ? "a former primary, stopped in order: it rejoins as a replica without a rebuild"
+                    : "a former primary that may hold writes the primary lacks: rebuild it (pg_rewind, or a fresh clone)"}
+                </span>
+              </dd>
+            </>
+          )}
           {!primary && (
             <>
               <dt>Lag</dt>
