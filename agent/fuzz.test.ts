@@ -206,6 +206,11 @@ function postBody(rng: Rng, p: string): Buffer {
       { action: "postgres.fence" },
       { action: "postgres.rebuild", host: rng.pick(NASTY_STRINGS), port: 5432 },
       { action: "postgres.repoint", host: "db", port: rng.pick([0, 65536, "5432", 5432]) },
+      { action: "postgres.repoint", host: "db", port: 5432, slot: rng.pick(["../x", "pg_slot", "clusterdeck_A", "clusterdeck_x'; DROP", ""]) },
+      { action: "postgres.slots", keep: rng.pick([["clusterdeck_a", "other"], "clusterdeck_a", [1]]), maxWalKeepMb: 1024 },
+      { action: "postgres.slots", keep: [], maxWalKeepMb: rng.pick([0, 15, 1.5, "1GB", -1, 2_000_000]) },
+      { action: "postgres.use-slot", slot: rng.pick(NASTY_STRINGS) },
+      { action: "postgres.fence", stop: rng.pick(["yes", 1, null]) },
       { action: "haproxy.set-state", backend: rng.pick(NASTY_STRINGS), server: "app-1", state: rng.pick(["drain", "DRAIN", "up"]) },
       { action: "haproxy.set-weight", backend: "web", server: "app-1", weight: rng.pick([-1, 257, 1e309, 10]) },
     ]);

@@ -1,59 +1,96 @@
 // Promote a replica (operation kind "db.promote"), step by step, each safe to
 // run again so a worker that takes over simply continues:
-//   1. fence the old primary (read-only, sessions ended, stopped when its
-//      agent may) — before anything else, so there are never two writable
-//      primaries; an unreachable old primary is recorded as fenced by being
+//   1. fence the old primary (read-only, sessions ended) — before anything
+//      else, so there are never two writable primaries; an unreachable old primary is recorded as fenced by being
 //      down and marked for rebuild, and fenced the moment it is seen again;
-//   2. pg_promote() on the candidate (skipped if it already left recovery);
-//   3. verify it left recovery on a newer timeline;
-//   4. the inventory: candidate PRIMARY, old primary REPLICA needing rebuild;
-//   5. re-point the other replicas at the new primary;
-//   6. push the new endpoint to every app node: a new revision of the app
-//      settings (same URL, new host and port), deployed all at once.
-import { z } from "zod";
-import { AGENT_PATHS, snapshot as snapshotSchema, type AgentAction } from "@/lib/agent-protocol/types";
-import { agentEndpointFor } from "@/lib/agents/service";
-import { AgentCallError, callAgent } from "@/lib/agents/client";
+//   2. wait (bounded) until the candidate has replayed the fenced primary's
+//      last WAL position, so no write a client was told is committed is lost;
+//      if it does not, the fence is lifted and nothing is promoted (unless forced);
+//   3. stop the old primary when its agent may (its last WAL sent first);
+//   4. pg_promote() on the candidate (skipped if it already left recovery);
+//   5. verify it left recovery on a newer timeline;
+//   6. the inventory: candidate PRIMARY; the old primary FENCED (stopped in
+//      order and fully replayed: it can follow as it is) or NEEDS_REBUILD;
+//   7. replication slots on the new primary, one per replica (PostgreSQL
+//      does not carry them over);
+//   8. re-point the other replicas at the new primary, each through its slot;
+//   9. push the new endpoint to every app node: a new revision of the app
+//      settings (same URL, new host and port), deployed all at once;
+//  10. a FENCED old primary rejoins as a replica of the new one (standby
+//      and new primary_conninfo; pg_rewind or a clone only if it cannot follow).
+import { slotNameFor } from "@/lib/agent-protocol/postgres-slots";
+import { AgentCallError } from "@/lib/agents/client";
 import { systemActor } from "@/lib/common/actor";
 import { publishChanged } from "@/lib/realtime/publish";
 import { recordEvent } from "@/lib/events/record";
 import { isDomainError } from "@/lib/common/errors";
+import { lsnToBytes } from "@/lib/operations/databases";
 import { operationKinds, promoteProgress } from "@/lib/operations/kinds";
 import type { Executor, OperationContext } from "@/worker/operations";
+import { act, status } from "@/worker/db-agent";
+import { keepSlots } from "@/worker/db-slots";
 
-const actionAnswer = z.looseObject({ ok: z.literal(true), result: z.unknown().optional() });
+/** How long a switchover waits for the candidate to replay the fenced primary's last WAL. */
+export const CATCH_UP_WAIT_MS = 30_000;
+/** A rebuild may copy the whole database (a clone): the agent gets this long to answer. */
+const REBUILD_TIMEOUT_MS = 15 * 60_000;
 
 export type PromoteOptions = {
   /** Test hook: called before each step (fault injection: a worker dying at that step). */
   beforeStep?: (step: string) => Promise<void>;
+  /** How long to wait for the candidate to catch up (tests shorten it). */
+  catchUpWaitMs?: number;
 };
 
-async function act(type: "DATABASE", id: string, action: AgentAction) {
-  const endpoint = await agentEndpointFor(type, id);
-  if (!endpoint) throw new Error("no enrolled agent");
-  return (await callAgent(endpoint, "POST", AGENT_PATHS.actions, action, actionAnswer, 90_000)).result as Record<string, unknown> | undefined;
-}
+/** The application_name a member streams under: its inventory name, as far as libpq's rules allow. */
+export const applicationNameFor = (name: string) => name.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 63) || "replica";
 
-async function status(id: string) {
-  const endpoint = await agentEndpointFor("DATABASE", id);
-  if (!endpoint) return null;
-  try {
-    const s = await callAgent(endpoint, "GET", AGENT_PATHS.status, undefined, snapshotSchema, 5000);
-    return s.postgres && s.health !== "DOWN" ? s.postgres : null;
-  } catch {
-    return null;
+type Member = { id: string; name: string };
+
+/**
+ * The member streams from `primary` again: it follows as it is when it can,
+ * else pg_rewind, else a fresh clone (the agent picks and says which).
+ * The agent's steps are appended to the operation.
+ */
+async function rejoin(ctx: OperationContext, member: Member, primary: { host: string; port: number; name: string }, withSlot: boolean) {
+  // Through its slot only when the primary has it: a missing slot would keep it from streaming.
+  const slot = withSlot ? { slot: slotNameFor(member.id) } : {};
+  const r = await act(
+    "DATABASE",
+    member.id,
+    { action: "postgres.rebuild", host: primary.host, port: primary.port, applicationName: applicationNameFor(member.name), ...slot },
+    REBUILD_TIMEOUT_MS,
+  );
+  const steps = Array.isArray(r?.steps) ? (r.steps as unknown[]).filter((s): s is string => typeof s === "string") : [];
+  for (const step of steps.slice(0, 50)) await ctx.appendStep(`${member.name}: ${step.slice(0, 300)}`);
+  const method = typeof r?.method === "string" ? r.method : "rebuild";
+  // Streaming, as the member itself says (bounded).
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const s = await status(member.id);
+    if (s?.inRecovery && s.walReceiverStatus === "streaming") {
+      // Slots it made as a primary would hold its WAL back now: dropped.
+      if (withSlot) await act("DATABASE", member.id, { action: "postgres.use-slot", slot: slotNameFor(member.id) }).catch(() => {});
+      return method;
+    }
+    if (Date.now() > until) throw new Error(`restarted as a standby (${method}) but not streaming from ${primary.name} after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
 export function promoteExecutor(options: PromoteOptions = {}): Executor {
+  const catchUpWaitMs = options.catchUpWaitMs ?? CATCH_UP_WAIT_MS;
   return async (ctx) => {
     const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true, reason: true, steps: true } });
     const p = await ctx.params(operationKinds["db.promote"].params);
     const clusterId = op.subjectId;
-    const done = new Set([...p.doneBeforeUpgrade, ...(await ctx.progress(promoteProgress)).done]);
+    const progress = await ctx.progress(promoteProgress);
+    const done = new Set([...p.doneBeforeUpgrade, ...progress.done]);
+    let fence = progress.fence;
+    let caughtUp = progress.caughtUp;
     const markDone = async (step: string, detail?: string) => {
       done.add(step);
-      await ctx.appendStep(step, detail, { done: [...done] });
+      await ctx.appendStep(step, detail, { done: [...done], ...(fence ? { fence } : {}), ...(caughtUp !== undefined ? { caughtUp } : {}) });
     };
     const candidate = await ctx.db.databaseInstance.findUniqueOrThrow({
       where: { id: p.candidateId },
@@ -66,14 +103,19 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     if (taken) await ctx.appendStep("resumed", `a worker took over${done.size ? ` after: ${[...done].join(", ")}` : " before any step was done"}`);
     else await ctx.appendStep("started", `promote ${candidate.name}${oldPrimary ? `; fence ${oldPrimary.name} first` : ""}`);
 
-    // 1. Fence. The old primary's timeline comes from the check the request passed.
+    // 1. Fence: read-only and sessions ended, still running so the candidate
+    // can receive its last WAL. The old primary's timeline comes from the check the request passed.
     const oldChecked = p.check.find((m) => m.id === oldPrimary?.id);
     const oldTimeline: number | null = oldChecked?.timeline ?? oldPrimary?.timeline ?? null;
     if (!done.has("fenced") && oldPrimary) {
       await options.beforeStep?.("fence");
       try {
-        const r = await act("DATABASE", oldPrimary.id, { action: "postgres.fence" });
-        await markDone("fenced", `${oldPrimary.name}: read-only, ${r?.sessionsEnded ?? 0} session(s) ended${r?.stopped ? ", stopped" : ""}`);
+        const r = await act("DATABASE", oldPrimary.id, { action: "postgres.fence", stop: false });
+        fence = { lastLsn: typeof r?.lastLsn === "string" ? r.lastLsn : null, stopped: false };
+        await markDone(
+          "fenced",
+          `${oldPrimary.name}: read-only, ${r?.sessionsEnded ?? 0} session(s) ended${fence.lastLsn ? `; its WAL ends at ${fence.lastLsn}` : ""}`,
+        );
       } catch (error) {
         const unreachable = error instanceof AgentCallError && error.status === 0;
         const down = !(await status(oldPrimary.id));
@@ -85,7 +127,62 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       }
     }
 
-    // 2. Promote. A worker that took over first asks whether its predecessor got that far.
+    // 2. Wait until the candidate has every write the fenced primary acknowledged.
+    if (!done.has("caught-up") && fence?.lastLsn) {
+      await options.beforeStep?.("catch-up");
+      const target = lsnToBytes(fence.lastLsn)!;
+      const until = Date.now() + catchUpWaitMs;
+      let replayed: bigint | null = null;
+      for (;;) {
+        const s = await status(candidate.id);
+        replayed = lsnToBytes(s?.inRecovery === false ? s.currentLsn : s?.replayedLsn);
+        if (replayed !== null && replayed >= target) break;
+        if (Date.now() > until) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      caughtUp = replayed !== null && replayed >= target;
+      if (!caughtUp && !p.force && oldPrimary) {
+        // Nothing was promoted: the old primary goes back to taking writes rather than leave the cluster without one.
+        const behind = replayed === null ? "an unknown amount" : `${target - replayed} bytes`;
+        const lifted = await act("DATABASE", oldPrimary.id, { action: "postgres.unfence" }).then(
+          () => `${oldPrimary.name} takes writes again`,
+          (error: Error) => `lifting ${oldPrimary.name}'s fence failed too (${error.message}): it is read-only`,
+        );
+        return finish(
+          ctx,
+          clusterId,
+          "FAILED",
+          `${candidate.name} did not replay ${oldPrimary.name}'s last WAL (${fence.lastLsn}) within ${catchUpWaitMs / 1000} s: ${behind} behind. Nothing was promoted; ${lifted}. Promote with force to accept losing those writes, or pick a caught-up replica`,
+          candidate.name,
+        );
+      }
+      await markDone(
+        "caught-up",
+        caughtUp
+          ? `${candidate.name} replayed ${oldPrimary?.name}'s WAL up to ${fence.lastLsn}`
+          : `forced: ${candidate.name} had not replayed up to ${fence.lastLsn} after ${catchUpWaitMs / 1000} s; writes after ${replayed === null ? "its last known position" : "its replay position"} are lost`,
+      );
+    }
+
+    // 3. Stop the fenced primary (when its agent may): in order, its last WAL
+    // sent, so it can follow the new primary later without a rewind.
+    if (!done.has("stopped") && oldPrimary && fence) {
+      await options.beforeStep?.("stop");
+      try {
+        const r = await act("DATABASE", oldPrimary.id, { action: "postgres.fence", stop: true });
+        fence = { ...fence, stopped: r?.stopped === true };
+        await markDone("stopped", fence.stopped ? `${oldPrimary.name} stopped` : `${oldPrimary.name} stays up, read-only (its agent may not stop it)`);
+      } catch (error) {
+        // Already stopped (a worker before us), or gone: it stays fenced either way.
+        fence = { ...fence, stopped: !(await status(oldPrimary.id)) };
+        await markDone(
+          "stopped",
+          `${oldPrimary.name}: ${fence.stopped ? "not running" : `could not be stopped (${(error as Error).message}): it stays read-only`}`,
+        );
+      }
+    }
+
+    // 4. Promote. A worker that took over first asks whether its predecessor got that far.
     let after: { inRecovery: boolean; timeline: number | null } | null = null;
     if (!done.has("promoted")) {
       await options.beforeStep?.("promote");
@@ -111,7 +208,7 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       }
     }
 
-    // 3. Verify.
+    // 5. Verify.
     await options.beforeStep?.("verify");
     after ??= await status(candidate.id);
     if (!after || after.inRecovery) return finish(ctx, clusterId, "FAILED", `${candidate.name} is not a primary after pg_promote()`, candidate.name);
@@ -126,12 +223,16 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     }
     if (!done.has("verified")) await markDone("verified", `${candidate.name} writes on timeline ${after.timeline}`);
 
-    // 4. Inventory.
+    // 6. Inventory. Stopped in order with nothing left unreplayed: it can follow the new primary as it is.
+    const canRejoin = fence?.stopped === true && caughtUp === true;
     if (!done.has("inventory")) {
       await options.beforeStep?.("inventory");
       await ctx.guard(async (tx) => {
         if (oldPrimary)
-          await tx.databaseInstance.update({ where: { id: oldPrimary.id }, data: { role: "REPLICA", fence: "NEEDS_REBUILD", replicationState: "UNKNOWN" } });
+          await tx.databaseInstance.update({
+            where: { id: oldPrimary.id },
+            data: { role: "REPLICA", fence: canRejoin ? "FENCED" : "NEEDS_REBUILD", replicationState: "UNKNOWN" },
+          });
         await tx.databaseInstance.update({
           where: { id: candidate.id },
           data: { role: "PRIMARY", fence: "NONE", replicationState: "UNKNOWN", timeline: after.timeline },
@@ -140,11 +241,17 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       await publishChanged(ctx.db, "DATABASE");
       await markDone(
         "inventory",
-        `${candidate.name} is the primary${oldPrimary ? `; ${oldPrimary.name} needs a rebuild (pg_rewind or a new base backup)` : ""}`,
+        `${candidate.name} is the primary${oldPrimary ? `; ${oldPrimary.name} ${canRejoin ? "is fenced and rejoins as a replica" : "needs a rebuild (pg_rewind or a fresh clone)"}` : ""}`,
       );
     }
 
-    // 5. Re-point the other replicas.
+    // 7. Slots: the new primary holds WAL for every replica, the old primary included.
+    // Run again by a worker that takes over (it is idempotent): the re-pointing below needs to know it held.
+    await options.beforeStep?.("slots");
+    const slots = await keepSlots(ctx.db, clusterId, candidate);
+    await markDone("slots", slots.note);
+
+    // 8. Re-point the other replicas.
     if (!done.has("repointed")) {
       await options.beforeStep?.("repoint");
       const others = await ctx.db.databaseInstance.findMany({
@@ -154,7 +261,9 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       const notes: string[] = [];
       for (const r of others) {
         try {
-          await act("DATABASE", r.id, { action: "postgres.repoint", host: candidate.host, port: candidate.port });
+          // Through its slot only when the new primary has it: a missing slot would stop its streaming.
+          const slot = slots.ok ? { slot: slotNameFor(r.id) } : {};
+          await act("DATABASE", r.id, { action: "postgres.repoint", host: candidate.host, port: candidate.port, ...slot });
           notes.push(`${r.name} follows ${candidate.name}`);
         } catch (error) {
           notes.push(`${r.name} could not be re-pointed: ${(error as Error).message}`);
@@ -163,19 +272,32 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       await markDone("repointed", notes.join("; ") || "no other replica");
     }
 
-    // 6. The apps write to the new primary.
+    // 9. The apps write to the new primary.
     if (!done.has("apps")) {
       await options.beforeStep?.("apps");
       const note = await pointApps(ctx, clusterId, candidate, op.reason);
       await markDone("apps", note);
     }
-    return finish(
-      ctx,
-      clusterId,
-      "SUCCEEDED",
-      `${candidate.name} is the primary (timeline ${after.timeline})${oldPrimary ? `; ${oldPrimary.name} is fenced and needs a rebuild` : ""}`,
-      candidate.name,
-    );
+
+    // 10. The old primary rejoins, after the apps: they must not wait for it.
+    let oldNote = oldPrimary ? `; ${oldPrimary.name} is fenced and needs a rebuild` : "";
+    if (oldPrimary && canRejoin) {
+      if (!done.has("rejoined")) {
+        await options.beforeStep?.("rejoin");
+        try {
+          const method = await rejoin(ctx, oldPrimary, candidate, slots.ok);
+          await ctx.guard((tx) => tx.databaseInstance.update({ where: { id: oldPrimary.id }, data: { fence: "NONE" } }));
+          await publishChanged(ctx.db, "DATABASE");
+          await markDone("rejoined", `${oldPrimary.name} streams from ${candidate.name} (${method})`);
+        } catch (error) {
+          await ctx.guard((tx) => tx.databaseInstance.update({ where: { id: oldPrimary.id }, data: { fence: "NEEDS_REBUILD" } }));
+          await publishChanged(ctx.db, "DATABASE");
+          await markDone("rejoin-failed", `${oldPrimary.name} could not rejoin: ${(error as Error).message}; rebuild it`);
+        }
+      }
+      oldNote = done.has("rejoined") ? `; ${oldPrimary.name} rejoined as its replica` : `; ${oldPrimary.name} could not rejoin and needs a rebuild`;
+    }
+    return finish(ctx, clusterId, "SUCCEEDED", `${candidate.name} is the primary (timeline ${after.timeline})${oldNote}`, candidate.name);
   };
 }
 
@@ -240,7 +362,7 @@ function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDED" | "
  * it now, and say so.
  */
 export async function refenceFormerPrimary(db: OperationContext["db"], target: { id: string; name: string; clusterId: string }): Promise<void> {
-  const result = await act("DATABASE", target.id, { action: "postgres.fence" });
+  const result = await act("DATABASE", target.id, { action: "postgres.fence", stop: true });
   await recordEvent(db, {
     kind: "db.refenced",
     severity: "CRITICAL",
@@ -252,12 +374,17 @@ export async function refenceFormerPrimary(db: OperationContext["db"], target: {
   });
 }
 
-/** Operation "db.rebuild": a former primary becomes a streaming replica of the current primary. */
+/**
+ * Operation "db.rebuild": a replica (a fenced former primary, or one that
+ * cannot stream) becomes a streaming replica of the current primary. Its
+ * slot is made on the primary first, so the WAL it needs from the moment it
+ * starts is kept for it.
+ */
 export const rebuildExecutor: Executor = async (ctx) => {
   const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true } });
   const p = await ctx.params(operationKinds["db.rebuild"].params);
   const member = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: op.subjectId }, select: { id: true, name: true, clusterId: true } });
-  const primary = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: p.primaryId }, select: { host: true, port: true, name: true } });
+  const primary = await ctx.db.databaseInstance.findUniqueOrThrow({ where: { id: p.primaryId }, select: { id: true, host: true, port: true, name: true } });
   const done = (state: "SUCCEEDED" | "FAILED", summary: string) =>
     ctx.finish({
       state,
@@ -272,20 +399,21 @@ export const rebuildExecutor: Executor = async (ctx) => {
       },
       audit: { action: "db.rebuild.finish", targetType: "DATABASE", targetId: member.id, summary: { operationId: ctx.operationId, summary } },
     });
-  await ctx.appendStep("rewinding", `pg_rewind from ${primary.name}, then start as its standby`);
+  const slots = await keepSlots(ctx.db, member.clusterId, primary);
+  await ctx.appendStep("slots", slots.note);
+  await ctx.appendStep("rebuilding", `${member.name} follows ${primary.name}: as it is when it can, else pg_rewind, else a fresh clone`);
+  let method: string;
   try {
-    await act("DATABASE", member.id, { action: "postgres.rebuild", host: primary.host, port: primary.port });
+    method = await rejoin(ctx, member, primary, slots.ok);
   } catch (error) {
-    return done("FAILED", `rebuild failed: ${(error as Error).message}; it stays fenced and marked for rebuild`);
-  }
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const s = await status(member.id);
-    if (s?.inRecovery && s.walReceiverStatus === "streaming") break;
-    if (Date.now() > until) return done("FAILED", `restarted as a standby but not streaming from ${primary.name} after 60 s`);
-    await new Promise((r) => setTimeout(r, 250));
+    // A fenced member that could not follow as it is now needs pg_rewind or a clone.
+    await ctx.guard((tx) => tx.databaseInstance.updateMany({ where: { id: member.id, fence: "FENCED" }, data: { fence: "NEEDS_REBUILD" } }));
+    return done(
+      "FAILED",
+      `rebuild failed: ${(error as Error).message}; it stays out of service (fenced if it was); a new rebuild resumes from where this one stopped`,
+    );
   }
   await ctx.guard((tx) => tx.databaseInstance.update({ where: { id: member.id }, data: { fence: "NONE", replicationState: "STREAMING" } }));
   await publishChanged(ctx.db, "DATABASE");
-  return done("SUCCEEDED", `a streaming replica of ${primary.name} again`);
+  return done("SUCCEEDED", `a streaming replica of ${primary.name} again (${method})`);
 };

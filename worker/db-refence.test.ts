@@ -1,13 +1,17 @@
-// Protects: the split-brain guard. A primary that is down when its replica
-// is promoted cannot be fenced then; when it comes back it would take writes
-// on its old timeline. The monitor sees a former primary (fence NEEDS_REBUILD) out
-// of recovery and fences it at once, with a CRITICAL event.
+// Protects: the split-brain guard and the way back after a crash. A primary
+// that is down when its replica is promoted cannot be fenced then; when it
+// comes back it would take writes on its old timeline. The monitor sees a
+// former primary (fence NEEDS_REBUILD) out of recovery and fences it at once,
+// with a CRITICAL event. Then a rebuild brings it back as a streaming replica:
+// its restart wrote WAL the new primary lacks, so only pg_rewind (or a clone)
+// can, and the member must keep its own configuration (its port) through it.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/common/actor";
 import { enrolledPair, takesWrites } from "@/worker/testing/pg-cluster";
 import { waitFor } from "@/agent/testing/client";
+import { query } from "@/lab/postgres";
 
 const database = setupTestDatabase();
 const audit = { actor: systemActor("test"), requestId: "refence-test", clientIp: null };
@@ -21,19 +25,21 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-it("fences a former primary that comes back after a promotion made while it was down", async () => {
+it("fences a former primary that comes back after a promotion made while it was down, then rebuilds it", async () => {
   const { db } = await import("@/lib/db");
   const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
   const { OperationRunner } = await import("@/worker/operations");
-  const { promoteExecutor, refenceFormerPrimary } = await import("@/worker/db-ops");
+  const { promoteExecutor, rebuildExecutor, refenceFormerPrimary } = await import("@/worker/db-ops");
   const { Recorder } = await import("@/worker/recorder");
   const { Monitor } = await import("@/worker/monitor");
 
-  const enrolled = await enrolledPair("refence");
+  const { startRebuild } = await import("@/lib/operations/databases");
+  // With control: the fence stops the server, and the agent may rebuild it.
+  const enrolled = await enrolledPair("refence", { control: true });
   cleanups.push(() => enrolled.stop());
   const { pair, primaryId, replicaId } = enrolled;
   const cluster = { id: enrolled.clusterId };
-  const runner = new OperationRunner(db, "refence-worker", { "db.promote": promoteExecutor() }, { listenUrl: database.url() });
+  const runner = new OperationRunner(db, "refence-worker", { "db.promote": promoteExecutor(), "db.rebuild": rebuildExecutor }, { listenUrl: database.url() });
   runner.start();
   cleanups.push(() => runner.stop());
   const recorder = new Recorder(db);
@@ -80,4 +86,26 @@ it("fences a former primary that comes back after a promotion made while it was 
   expect(refenced.severity).toBe("CRITICAL");
   expect(await takesWrites(pair.primaryUrl)).toBe(false);
   expect(await takesWrites(pair.replicaUrl)).toBe(true);
-}, 120_000);
+  expect(await db.databaseInstance.findUniqueOrThrow({ where: { id: primaryId } })).toMatchObject({ role: "REPLICA", fence: "NEEDS_REBUILD" });
+
+  // Rebuilt: a streaming replica of the new primary again, on its own port.
+  const rebuild = await startRebuild(primaryId, "bring the crashed primary back", audit, null);
+  const rebuilt = await waitFor(
+    "the rebuild",
+    async () => {
+      const o = await db.operation.findUniqueOrThrow({ where: { id: rebuild.id } });
+      return o.state === "SUCCEEDED" || o.state === "FAILED" ? o : null;
+    },
+    120_000,
+    100,
+  );
+  const steps = rebuilt.steps as { step: string; detail?: string }[];
+  expect(rebuilt.state, `${rebuilt.error}\n${JSON.stringify(steps, null, 1)}`).toBe("SUCCEEDED");
+  expect(steps.at(-1)?.detail).toMatch(/a streaming replica of pg-b again \((rewind|clone)\)/);
+  expect(await db.databaseInstance.findUniqueOrThrow({ where: { id: primaryId } })).toMatchObject({ fence: "NONE", replicationState: "STREAMING" });
+  const { port, rec } = (
+    await query<{ port: string; rec: boolean }>(pair.primaryUrl, "SELECT current_setting('port') AS port, pg_is_in_recovery() AS rec")
+  )[0]!;
+  expect({ port: Number(port), rec }).toEqual({ port: pair.primary.port, rec: true });
+  expect(await takesWrites(pair.primaryUrl)).toBe(false);
+}, 180_000);

@@ -19,6 +19,7 @@ import { allExecutors } from "@/worker/executors";
 import { expireMaintenance, redrainApp } from "@/worker/node-ops";
 import { refenceFormerPrimary } from "@/worker/db-ops";
 import { AutoFailover } from "@/worker/auto-failover";
+import { SlotKeeper } from "@/worker/db-slots";
 import { env, requireDatabaseUrl } from "@/lib/env";
 
 /** Agents on https must present a certificate we trust: the system's CAs, or CLUSTERDECK_AGENT_CA_FILE. */
@@ -42,6 +43,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   let operations: OperationRunner | null = null;
   let maintenanceTimer: NodeJS.Timeout | null = null;
   let autoFailover: AutoFailover | null = null;
+  let slotKeeper: SlotKeeper | null = null;
 
   const lease = new LeaderLease(db, MONITOR_LEASE, holder, {
     async onElected(epoch) {
@@ -68,6 +70,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       operations.start();
       autoFailover = new AutoFailover(db);
       autoFailover.start();
+      slotKeeper = new SlotKeeper(db);
+      slotKeeper.start();
       maintenanceTimer = setInterval(
         () => void expireMaintenance(db).catch((error) => log.warn("worker.maintenance-expiry-failed", { error: String(error) })),
         5000,
@@ -82,6 +86,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       if (maintenanceTimer) clearInterval(maintenanceTimer);
       autoFailover?.stop();
       autoFailover = null;
+      slotKeeper?.stop();
+      slotKeeper = null;
       await operations?.stop();
       operations = null;
       retention.stop();
@@ -115,6 +121,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       prober?.stop();
       if (maintenanceTimer) clearInterval(maintenanceTimer);
       autoFailover?.stop();
+      slotKeeper?.stop();
       await operations?.stop();
       retention.stop();
       await recorder.stop();

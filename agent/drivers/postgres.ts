@@ -44,6 +44,7 @@ import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
 import { postgresConfigManager } from "../managed/postgres";
 import { rebuild, replaceHostPort, stopServer } from "./postgres-control";
+import { dropLeftoverSlots, keepSlots } from "./postgres-slots";
 
 const configSchema = z.strictObject({
   /** postgresql://user:password@host:port/db of the server this agent watches. */
@@ -389,14 +390,26 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
           const ended = await q<{ n: string }>(
             "SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
           );
-          return { readOnly: true, sessionsEnded: Number(ended[0]?.n ?? 0) };
+          // Every write a client was told is committed lies before this position:
+          // a switchover waits for the candidate to replay up to it.
+          const [end] = await q<{ lsn: string | null }>("SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_insert_lsn()::text END AS lsn");
+          return { readOnly: true, sessionsEnded: Number(ended[0]?.n ?? 0), lastLsn: end?.lsn ?? null };
         });
         let stopped = false;
-        if (config.stop) {
+        if (config.stop && action.stop) {
           await stopServer(config.stop);
           stopped = true;
         }
         return { ...result, stopped };
+      }
+      if (action.action === "postgres.unfence") {
+        return await withClient(async (q) => {
+          const [state] = await q<{ rec: boolean }>("SELECT pg_is_in_recovery() AS rec");
+          if (state!.rec) throw new ActionError(409, `${endpoint} is a replica: there is no fence to lift`);
+          await q("ALTER SYSTEM RESET default_transaction_read_only");
+          await q("SELECT pg_reload_conf()");
+          return { readOnly: false };
+        });
       }
       if (action.action === "postgres.rebuild") {
         if (!config.stop) throw new ActionError(409, "rebuilding needs the agent's postgres.stop section (pg_ctl, data directory, OS user)");
@@ -407,8 +420,22 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
           const [state] = await q<{ rec: boolean; conninfo: string }>("SELECT pg_is_in_recovery() AS rec, current_setting('primary_conninfo') AS conninfo");
           if (!state!.rec) throw new ActionError(409, `${endpoint} is a primary: only a replica follows another primary`);
           await q(`ALTER SYSTEM SET primary_conninfo = ${pg.escapeLiteral(replaceHostPort(state!.conninfo, action.host, action.port))}`);
+          if (action.slot) await q(`ALTER SYSTEM SET primary_slot_name = ${pg.escapeLiteral(action.slot)}`);
           await q("SELECT pg_reload_conf()");
-          return { repointed: true, primary: `${action.host}:${action.port}` };
+          return { repointed: true, primary: `${action.host}:${action.port}`, slot: action.slot ?? null };
+        });
+      }
+      if (action.action === "postgres.slots") return await withClient((q) => keepSlots(q, endpoint, action.keep, action.maxWalKeepMb));
+      if (action.action === "postgres.use-slot") {
+        return await withClient(async (q) => {
+          const [state] = await q<{ rec: boolean; slot: string }>("SELECT pg_is_in_recovery() AS rec, current_setting('primary_slot_name') AS slot");
+          if (!state!.rec) throw new ActionError(409, `${endpoint} is a primary: only a replica streams through a slot`);
+          const leftovers = await dropLeftoverSlots(q);
+          if (state!.slot === action.slot) return { changed: false, slot: action.slot, leftoversDropped: leftovers };
+          // The WAL receiver restarts with the new slot on reload (PostgreSQL 13+).
+          await q(`ALTER SYSTEM SET primary_slot_name = ${pg.escapeLiteral(action.slot)}`);
+          await q("SELECT pg_reload_conf()");
+          return { changed: true, slot: action.slot, leftoversDropped: leftovers };
         });
       }
     } catch (error) {

@@ -1,18 +1,22 @@
 "use client";
-// "Rebuild" on a former primary's page: pg_rewind from the current primary
-// and restart as its standby, as a durable operation whose progress opens.
+// "Rebuild" on a replica's page: it follows the current primary as it is when
+// it can, else after pg_rewind, else as a fresh clone — a durable operation
+// whose progress opens. Primary-styled when the member needs it (fenced, not
+// streaming), quiet otherwise (a replica that streams may still be damaged).
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ApiClientError } from "@/lib/http/client";
 import { useRebuild } from "@/lib/operations/queries";
 
-export function RebuildButton({ id, name }: { id: string; name: string }) {
+export function RebuildButton({ id, name, needed }: { id: string; name: string; needed: boolean }) {
   const router = useRouter();
   const rebuild = useRebuild(id);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   async function start() {
-    const reason = window.prompt(`Rebuild ${name} as a replica of the current primary (pg_rewind, then restart as a standby). Reason, for the audit trail:`);
+    const reason = window.prompt(
+      `Rebuild ${name} as a replica of the current primary: it is stopped, then follows as it is, or after pg_rewind, or as a fresh clone (its old data folder kept until the clone runs). Reason, for the audit trail:`,
+    );
     if (!reason) return;
     setPending(true);
     setError(null);
@@ -26,7 +30,7 @@ export function RebuildButton({ id, name }: { id: string; name: string }) {
   }
   return (
     <>
-      <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={pending}>
+      <button type="button" className={needed ? "btn btn-primary" : "btn"} onClick={() => void start()} disabled={pending}>
         {pending ? "Starting…" : "Rebuild"}
       </button>
       {error && (

@@ -2,8 +2,9 @@
 // while the traffic generator writes through the app nodes. The dialog shows
 // every member checked live before anything happens; the promotion follows
 // live to the end; afterwards the inventory has the new primary and the old
-// one needing a rebuild, and the apps still write (to the new primary). Then
-// the old primary is rebuilt (pg_rewind) as a streaming replica of the new one.
+// one, fenced and stopped in order, rejoined as its replica without a rebuild;
+// the apps still write (to the new primary). Then the old primary is rebuilt
+// by hand (a replica may always be) and streams again.
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { controlRequest } from "@/demo/control";
@@ -43,11 +44,13 @@ test("an operator promotes the replica under write load and follows it live", as
   await expect(page.getByText("Succeeded").first()).toBeVisible({ timeout: 60_000 });
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
   await expect(page.getByText("fenced", { exact: true })).toBeVisible();
+  await expect(page.getByText("caught-up", { exact: true })).toBeVisible();
+  await expect(page.getByText("rejoined", { exact: true })).toBeVisible();
 
   const after = await (await api.get("/api/v1/databases?pageSize=50")).json();
   const byName = (n: string) => after.items.find((d: Db) => d.name === n && d.cluster.name === "demo") as Db;
   expect(byName("pg-replica").role).toBe("PRIMARY");
-  expect(byName("pg-primary")).toMatchObject({ role: "REPLICA", fence: "NEEDS_REBUILD" });
+  expect(byName("pg-primary")).toMatchObject({ role: "REPLICA", fence: "NONE" });
   // Every demo app now writes to the new primary.
   const status = await controlRequest(path.join(E2E.dataDir, "demo"), { verb: "status" });
   const components = status.body.components as { name: string; kind: string; port: number | null }[];
@@ -57,7 +60,7 @@ test("an operator promotes the replica under write load and follows it live", as
     expect(stats.db, app.name).toContain(`:${newPrimaryPort}/`);
   }
 
-  // The way back: the old primary (fenced and stopped) is rebuilt as a replica of the new one.
+  // A rebuild by hand of the rejoined replica: stopped, it follows again as it is.
   await page.goto(`/databases/${byName("pg-primary").id}`);
   page.once("dialog", (d) => void d.accept("e2e: bring it back as a replica"));
   await page.getByRole("button", { name: "Rebuild" }).click();

@@ -2,6 +2,7 @@
 // them with the same schemas, so a garbled or hostile answer is refused
 // rather than stored.
 import { z } from "zod";
+import { consoleSlotName } from "./postgres-slots";
 
 export const agentRoles = ["app", "haproxy", "postgres"] as const;
 export type AgentRole = (typeof agentRoles)[number];
@@ -185,8 +186,14 @@ export const agentAction = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("app.end-sessions") }),
   /** pg_promote() and wait: the replica becomes a primary on a new timeline. */
   z.strictObject({ action: z.literal("postgres.promote"), waitSeconds: z.number().int().min(1).max(300).default(60) }),
-  /** Makes a (former) primary refuse writes: read-only by default, client sessions ended, and stopped when the agent may. */
-  z.strictObject({ action: z.literal("postgres.fence") }),
+  /**
+   * Makes a (former) primary refuse writes: read-only by default, client
+   * sessions ended, and stopped when the agent may and `stop` asks for it (a
+   * switchover stops it only once the candidate has replayed its last WAL).
+   */
+  z.strictObject({ action: z.literal("postgres.fence"), stop: z.boolean().default(true) }),
+  /** Undoes a fence that did not stop the server: a switchover that gave up before promoting anything. */
+  z.strictObject({ action: z.literal("postgres.unfence") }),
   /**
    * A former primary becomes a replica of the new one: stopped, pg_rewind
    * from the new primary, standby.signal and primary_conninfo, started.
@@ -200,7 +207,7 @@ export const agentAction = z.discriminatedUnion("action", [
       .regex(/^[A-Za-z0-9._:-]+$/),
     port: z.number().int().min(1).max(65535),
   }),
-  /** A replica follows another primary: primary_conninfo's host and port replaced, then reloaded. */
+  /** A replica follows another primary: primary_conninfo's host and port replaced (and its slot named), then reloaded. */
   z.strictObject({
     action: z.literal("postgres.repoint"),
     host: z
@@ -209,7 +216,20 @@ export const agentAction = z.discriminatedUnion("action", [
       .max(255)
       .regex(/^[A-Za-z0-9._:-]+$/),
     port: z.number().int().min(1).max(65535),
+    slot: consoleSlotName.optional(),
   }),
+  /**
+   * On a primary: the console's slots (clusterdeck_…) become exactly `keep`:
+   * missing ones created (WAL reserved at once), other inactive ones dropped;
+   * max_slot_wal_keep_size set to `maxWalKeepMb` when it is unlimited.
+   */
+  z.strictObject({
+    action: z.literal("postgres.slots"),
+    keep: z.array(consoleSlotName).max(100),
+    maxWalKeepMb: z.number().int().min(16).max(1_048_576),
+  }),
+  /** On a replica: stream through this slot (primary_slot_name, reloaded only when it changes); idle console slots it holds from its primary days are dropped. */
+  z.strictObject({ action: z.literal("postgres.use-slot"), slot: consoleSlotName }),
   z.strictObject({ action: z.literal("haproxy.set-state"), ...serverRef, state: z.enum(["ready", "drain", "maint"]) }),
   z.strictObject({ action: z.literal("haproxy.set-weight"), ...serverRef, weight: z.number().int().min(0).max(256) }),
 ]);

@@ -83,7 +83,13 @@ export const drainProgress = z.object({
 export type DrainProgress = z.output<typeof drainProgress>;
 
 /** The promotion's steps already done: a worker that takes over skips them. */
-export const promoteProgress = z.object({ done: z.array(z.string()).default([]) });
+export const promoteProgress = z.object({
+  done: z.array(z.string()).default([]),
+  /** What the fence found: the old primary's last WAL position (the candidate must replay it) and whether it was stopped. */
+  fence: z.object({ lastLsn: z.string().nullable(), stopped: z.boolean() }).optional(),
+  /** Whether the candidate replayed everything the fenced primary wrote. */
+  caughtUp: z.boolean().optional(),
+});
 
 const noProgress = z.object({});
 

@@ -40,8 +40,8 @@ export default async function DatabasePage({ params }: Params) {
         description={`PostgreSQL ${roleLabel(instance.role).toLowerCase()} · ${address(instance.host, instance.port)}`}
         actions={
           <>
-            {!primary && can(actor.role, "operations:run") && instance.agentUrl && (fenced || instance.replicationState !== "STREAMING") && (
-              <RebuildButton id={instance.id} name={instance.name} />
+            {!primary && can(actor.role, "operations:run") && instance.agentUrl && (
+              <RebuildButton id={instance.id} name={instance.name} needed={fenced || instance.replicationState !== "STREAMING"} />
             )}
             {!primary && can(actor.role, "operations:run") && instance.agentUrl && !fenced && (
               <PromoteButton id={instance.id} name={instance.name} clusterId={instance.clusterId} />
