@@ -43,7 +43,8 @@ import type { Registry } from "prom-client";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
 import { postgresConfigManager } from "../managed/postgres";
-import { rebuild, replaceHostPort, stopServer } from "./postgres-control";
+import { replaceHostPort, stopServer } from "./postgres-control";
+import { rebuild } from "./postgres-rebuild";
 
 const configSchema = z.strictObject({
   /** postgresql://user:password@host:port/db of the server this agent watches. */
@@ -400,7 +401,7 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
       }
       if (action.action === "postgres.rebuild") {
         if (!config.stop) throw new ActionError(409, "rebuilding needs the agent's postgres.stop section (pg_ctl, data directory, OS user)");
-        return await rebuild(config.stop, config.url, action.host, action.port);
+        return await rebuild(config.stop, config.url, { host: action.host, port: action.port, slot: action.slot, applicationName: action.applicationName });
       }
       if (action.action === "postgres.repoint") {
         return await withClient(async (q) => {
