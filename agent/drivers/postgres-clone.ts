@@ -34,9 +34,7 @@ export function formatBytes(n: number): string {
 /** Folders an earlier clone moved aside, oldest first (the names sort by their UTC time stamp). */
 async function movedAside(dataDir: string): Promise<string[]> {
   const base = path.basename(dataDir);
-  const names = (await readdir(path.dirname(dataDir)).catch(() => [] as string[])).filter(
-    (n) => n.startsWith(base) && asideSuffix.test(n.slice(base.length)),
-  );
+  const names = (await readdir(path.dirname(dataDir)).catch(() => [] as string[])).filter((n) => n.startsWith(base) && asideSuffix.test(n.slice(base.length)));
   return names.sort().map((n) => path.join(path.dirname(dataDir), n));
 }
 
@@ -69,13 +67,17 @@ export async function cloneFrom(ctx: RebuildContext, sourceBytes: number): Promi
   const available = fs.bavail * fs.bsize;
   const needed = sourceBytes + Math.max(sourceBytes / 10, MARGIN_BYTES);
   ctx.steps.push(`free space: ${formatBytes(needed)} needed, ${formatBytes(available)} available in ${parent}`);
-  if (available < needed) throw new Error(`not enough free space in ${parent} for a fresh clone (${formatBytes(needed)} needed, ${formatBytes(available)} available)`);
+  if (available < needed)
+    throw new Error(`not enough free space in ${parent} for a fresh clone (${formatBytes(needed)} needed, ${formatBytes(available)} available)`);
   const stopped = await ensureStopped(ctx.control);
   if (stopped) ctx.steps.push(stopped);
 
   let aside: string | null = null;
   if (await exists(dataDir)) {
-    aside = `${dataDir}.old-${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}`;
+    aside = `${dataDir}.old-${new Date()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z")}`;
     await rename(dataDir, aside);
     ctx.steps.push(`old data folder moved aside to ${aside}`);
   }
@@ -89,7 +91,13 @@ export async function cloneFrom(ctx: RebuildContext, sourceBytes: number): Promi
     const pairs = parseConninfo(ctx.conninfo);
     const password = pairs.find(([k]) => k === "password")?.[1];
     const conninfo = formatConninfo(pairs.filter(([k]) => k !== "password"));
-    await pgTool(ctx.control, "pg_basebackup", ["-D", dataDir, "-d", conninfo, "-X", "stream", "-c", "fast", "-w"], 6 * 3600_000, password ? { PGPASSWORD: password } : {});
+    await pgTool(
+      ctx.control,
+      "pg_basebackup",
+      ["-D", dataDir, "-d", conninfo, "-X", "stream", "-c", "fast", "-w"],
+      6 * 3600_000,
+      password ? { PGPASSWORD: password } : {},
+    );
     ctx.steps.push(`pg_basebackup from ${ctx.host}:${ctx.port} done (${formatBytes(await sizeOf(dataDir))})`);
     await prepareStandby(ctx);
     await startStandby(ctx);

@@ -14,6 +14,7 @@ const STANDARD = ["postgresql.conf", "pg_hba.conf", "pg_ident.conf", "postgresql
 // PostgreSQL stops at this depth of nested includes too.
 const MAX_DEPTH = 10;
 
+export const fileCount = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
 export const stashDirOf = (dataDir: string) => `${dataDir}.clusterdeck`;
 const manifestOf = (dataDir: string) => path.join(stashDirOf(dataDir), "manifest.json");
 const copyOf = (dataDir: string, rel: string) => path.join(stashDirOf(dataDir), "files", rel);
@@ -66,7 +67,7 @@ async function own(target: string, owner: { uid: number; gid: number }, mode: nu
 /** Takes the stash, or finds the one an earlier attempt took. Answers a step. */
 export async function takeStash(dataDir: string): Promise<string> {
   const kept = await readManifest(dataDir);
-  if (kept) return `own configuration saved by an earlier attempt reused (${kept.length} files, ${stashDirOf(dataDir)})`;
+  if (kept) return `own configuration saved by an earlier attempt reused (${fileCount(kept.length)}, ${stashDirOf(dataDir)})`;
   const owner = await stat(dataDir);
   const { files } = await expandConfig(dataDir);
   const rels = files.map((f) => path.relative(dataDir, f));
@@ -80,7 +81,7 @@ export async function takeStash(dataDir: string): Promise<string> {
   await writeFile(tmp, JSON.stringify({ files: rels, takenAt: new Date().toISOString() }), { mode: 0o600 });
   await own(tmp, owner, 0o600);
   await rename(tmp, manifestOf(dataDir));
-  return `own configuration saved (${rels.length} files, ${stash})`;
+  return `own configuration saved (${fileCount(rels.length)}, ${stash})`;
 }
 
 async function readManifest(dataDir: string): Promise<string[] | null> {
@@ -123,7 +124,8 @@ export async function restoreStash(dataDir: string): Promise<number> {
 /** The stashed configuration's settings (as the server would read them), without touching the data directory. */
 export async function stashedConfig(dataDir: string): Promise<ConfEntry[]> {
   const rels = new Set((await readManifest(dataDir)) ?? []);
-  const fromStash = (file: string) => (isInside(dataDir, file) ? (rels.has(path.relative(dataDir, file)) ? copyOf(dataDir, path.relative(dataDir, file)) : null) : file);
+  const fromStash = (file: string) =>
+    isInside(dataDir, file) ? (rels.has(path.relative(dataDir, file)) ? copyOf(dataDir, path.relative(dataDir, file)) : null) : file;
   const reader: Reader = {
     read: async (file) => {
       const at = fromStash(file);

@@ -26,11 +26,14 @@ export async function pgTool(control: Control, tool: string, args: string[], tim
   // The tool gets toolEnv plus `env` (PGPASSWORD: never on a command line, where ps would show it), never the agent's own environment.
   const result = await runTool(cmd, argv, { timeoutMs, env });
   if (result.code === 0) return result.stdout + result.stderr;
-  throw new Error(
-    `${tool} failed: ${String(result.stderr || result.error || `exit ${result.code}`)
-      .trim()
-      .slice(0, 400)}`,
-  );
+  // On one line; the tools' progress lines dropped when error lines say what went wrong.
+  const lines = String(result.stderr || result.error || `exit ${result.code}`)
+    .trim()
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const errors = lines.filter((l) => /error|fatal|could not|failed/i.test(l));
+  throw new Error(`${tool} failed: ${(errors.length > 0 ? errors : lines).join("; ").slice(0, 400)}`);
 }
 
 /** pg_ctl stop -m fast. */
@@ -60,11 +63,17 @@ export async function ensureStopped(control: Control): Promise<string | null> {
     return "stopped";
   }
   const pidFile = path.join(control.dataDir, "postmaster.pid");
-  const stale = await readFile(pidFile, "utf8").then(
-    () => true,
-    () => false,
-  );
-  if (!stale) return null;
+  const stale = await readFile(pidFile, "utf8").catch(() => null);
+  if (stale === null) return null;
+  // postmaster.pid: pid, data dir, start time, port, first socket folder… The
+  // socket's lock file names the same pid; if that pid is an unreaped zombie,
+  // PostgreSQL takes it for a live postmaster and refuses to start.
+  const [pid, , , port, socketDir] = stale.split("\n");
+  if (socketDir?.startsWith("/") && /^\d+$/.test(port ?? "")) {
+    const lock = path.join(socketDir, `.s.PGSQL.${port}.lock`);
+    const lockPid = (await readFile(lock, "utf8").catch(() => "")).split("\n")[0];
+    if (lockPid === pid) await rm(lock, { force: true });
+  }
   await rm(pidFile, { force: true });
   return "not running: stale postmaster.pid removed (it had crashed)";
 }

@@ -41,7 +41,11 @@ function sourceUrl(url: string, host: string, port: number): URL {
 }
 
 async function readSource(url: string, target: RebuildTarget): Promise<SourceInfo> {
-  const client = new pg.Client({ connectionString: sourceUrl(url, target.host, target.port).toString(), connectionTimeoutMillis: 5000, statement_timeout: 15_000 });
+  const client = new pg.Client({
+    connectionString: sourceUrl(url, target.host, target.port).toString(),
+    connectionTimeoutMillis: 5000,
+    statement_timeout: 15_000,
+  });
   client.on("error", () => {});
   try {
     await client.connect();
@@ -85,7 +89,10 @@ async function replicationConninfo(control: Control, source: SourceInfo, target:
   const own = settingOf(await stashedConfig(control.dataDir), "primary_conninfo") ?? "";
   const base = source.conninfo.trim() ? source.conninfo : own;
   if (!base.trim())
-    throw new ActionError(409, `neither ${target.host}:${target.port} nor this member's configuration has a primary_conninfo to take the replication user from: set up replication by hand`);
+    throw new ActionError(
+      409,
+      `neither ${target.host}:${target.port} nor this member's configuration has a primary_conninfo to take the replication user from: set up replication by hand`,
+    );
   const ownName = parseConninfo(own).find(([k]) => k === "application_name")?.[1] ?? null;
   return withConninfo(base, { host: target.host, port: target.port, application_name: target.applicationName ?? ownName });
 }
@@ -114,7 +121,13 @@ async function rewind(ctx: RebuildContext, url: string): Promise<void> {
   const password = decodeURIComponent(source.password);
   source.password = "";
   await writeFile(rewindMarkOf(control), new Date().toISOString());
-  const out = await pgTool(control, "pg_rewind", ["--target-pgdata", control.dataDir, "--source-server", source.toString()], 3600_000, password ? { PGPASSWORD: password } : {});
+  const out = await pgTool(
+    control,
+    "pg_rewind",
+    ["--target-pgdata", control.dataDir, "--source-server", source.toString()],
+    3600_000,
+    password ? { PGPASSWORD: password } : {},
+  );
   await rm(rewindMarkOf(control), { force: true });
   const said = out
     .split("\n")
@@ -127,7 +140,9 @@ async function rewind(ctx: RebuildContext, url: string): Promise<void> {
 async function leftState(control: Control): Promise<string> {
   const running = (await runningPid(control.dataDir)) !== null;
   const there = await exists(path.join(control.dataDir, "global", "pg_control"));
-  const stash = (await exists(path.join(stashDirOf(control.dataDir), "manifest.json"))) ? `; its own configuration is saved in ${stashDirOf(control.dataDir)}` : "";
+  const stash = (await exists(path.join(stashDirOf(control.dataDir), "manifest.json")))
+    ? `; its own configuration is saved in ${stashDirOf(control.dataDir)}`
+    : "";
   return `The member is ${running ? "running" : "stopped"}, its data folder ${there ? "in place" : "missing"}${stash}; a new rebuild resumes from here`;
 }
 
@@ -186,6 +201,9 @@ export async function rebuild(control: Control, url: string, target: RebuildTarg
     return { rebuilt: true, method, steps, following };
   } catch (error) {
     const status = error instanceof ActionError ? error.status : 502;
-    throw new ActionError(status, `rebuild as a standby of ${following} failed: ${firstLine(error)}. ${await leftState(control)}. Steps: ${steps.join("; ") || "none"}`);
+    throw new ActionError(
+      status,
+      `rebuild as a standby of ${following} failed: ${firstLine(error)}. ${await leftState(control)}. Steps: ${steps.join("; ") || "none"}`,
+    );
   }
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { type Control, startServer } from "./postgres-control";
 import { confString, withoutSettings } from "./postgres-conf";
-import { expandConfig, restoreStash, settingOf, stashDirOf } from "./postgres-config-stash";
+import { expandConfig, fileCount, restoreStash, settingOf, stashDirOf } from "./postgres-config-stash";
 
 export type RebuildContext = {
   control: Control;
@@ -53,9 +53,10 @@ async function portOverride(ctx: RebuildContext): Promise<number | null> {
 export async function prepareStandby(ctx: RebuildContext): Promise<void> {
   const dataDir = ctx.control.dataDir;
   const owner = await stat(dataDir);
-  ctx.steps.push(`own configuration put back (${await restoreStash(dataDir)} files)`);
+  ctx.steps.push(`own configuration put back (${fileCount(await restoreStash(dataDir))})`);
   const port = await portOverride(ctx);
-  if (port !== null) ctx.steps.push(`its saved configuration does not listen on port ${port}, where the agent reaches it: port ${port} set in postgresql.auto.conf`);
+  if (port !== null)
+    ctx.steps.push(`its saved configuration does not listen on port ${port}, where the agent reaches it: port ${port} set in postgresql.auto.conf`);
   const autoConf = path.join(dataDir, "postgresql.auto.conf");
   const kept = withoutSettings(await readFile(autoConf, "utf8").catch(() => ""), [
     "primary_conninfo",
@@ -100,8 +101,9 @@ async function receiverStatus(url: string): Promise<string> {
   client.on("error", () => {});
   await client.connect();
   try {
-    const row = (await client.query<{ rec: boolean; status: string | null }>("SELECT pg_is_in_recovery() AS rec, (SELECT status FROM pg_stat_wal_receiver) AS status"))
-      .rows[0]!;
+    const row = (
+      await client.query<{ rec: boolean; status: string | null }>("SELECT pg_is_in_recovery() AS rec, (SELECT status FROM pg_stat_wal_receiver) AS status")
+    ).rows[0]!;
     if (!row.rec) return "not in recovery";
     return row.status ?? "no WAL receiver";
   } finally {

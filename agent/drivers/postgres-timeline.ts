@@ -97,11 +97,17 @@ export function followDecision(member: ControlData, memberHistory: HistoryEntry[
   const forkAt = endOf(member.checkpointTli);
   if (forkAt === null) return { follow: false, why: `timeline ${member.checkpointTli} is not in the new primary's history` };
   if (member.checkpoint >= forkAt)
-    return { follow: false, why: `its last checkpoint ${formatLsn(member.checkpoint)} is not before ${formatLsn(forkAt)}, where the new primary's history leaves timeline ${member.checkpointTli}` };
+    return {
+      follow: false,
+      why: `its last checkpoint ${formatLsn(member.checkpoint)} is not before ${formatLsn(forkAt)}, where the new primary's history leaves timeline ${member.checkpointTli}`,
+    };
   if (member.minRecoveryPoint !== 0n) {
     const minAt = endOf(member.minRecoveryTli);
     if (minAt === null || member.minRecoveryPoint > minAt)
-      return { follow: false, why: `its minimum recovery point ${formatLsn(member.minRecoveryPoint)} (timeline ${member.minRecoveryTli}) is not in the new primary's history` };
+      return {
+        follow: false,
+        why: `its minimum recovery point ${formatLsn(member.minRecoveryPoint)} (timeline ${member.minRecoveryTli}) is not in the new primary's history`,
+      };
   }
   return {
     follow: true,
