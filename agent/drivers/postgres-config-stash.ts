@@ -71,6 +71,8 @@ export async function takeStash(dataDir: string): Promise<string> {
   const owner = await stat(dataDir);
   const { files } = await expandConfig(dataDir);
   const rels = files.map((f) => path.relative(dataDir, f));
+  // Not even postgresql.auto.conf: not a data folder, or one too damaged to tell what its own configuration was.
+  if (rels.length === 0) throw new Error(`no configuration file in ${dataDir}: nothing of this member's own to keep`);
   const stash = stashDirOf(dataDir);
   await rm(path.join(stash, "files"), { recursive: true, force: true });
   await mkdir(stash, { recursive: true });

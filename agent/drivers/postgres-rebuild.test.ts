@@ -112,6 +112,9 @@ describe("rebuild after a crash with divergence", () => {
     await query(pair.primaryUrl, "CREATE TABLE diverged (v int)");
     await query(pair.primaryUrl, "INSERT INTO diverged VALUES (1)");
     await pair.primary.kill();
+    const noSlot = (await rebuild(driver, pair, { slot: "member_a" }).catch((e: unknown) => e)) as Error & { status: number };
+    expect(noSlot.status).toBe(409);
+    expect(noSlot.message).toMatch(/has no physical replication slot member_a\. The member is stopped/);
     await query(pair.replicaUrl, "SELECT pg_create_physical_replication_slot('member_a')");
     const answer = await rebuild(driver, pair, { slot: "member_a", applicationName: "pg-a.1" });
     expect(answer.method, answer.steps.join("\n")).toBe("rewind");

@@ -63,6 +63,11 @@ async function readSource(url: string, target: RebuildTarget): Promise<SourceInf
       )
     ).rows[0]!;
     if (row.rec) throw new ActionError(409, `${target.host}:${target.port} is in recovery, not a primary`);
+    // A missing slot would only show as a standby that never streams, after every method was tried.
+    if (target.slot) {
+      const slot = await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND slot_type = 'physical'", [target.slot]);
+      if (slot.rowCount === 0) throw new ActionError(409, `${target.host}:${target.port} has no physical replication slot ${target.slot}`);
+    }
     const tli = Number.parseInt(row.walfile!.slice(0, 8), 16);
     let history: Source["history"] = [];
     if (tli > 1) {
@@ -166,7 +171,7 @@ async function rewound(ctx: RebuildContext, url: string): Promise<boolean> {
   try {
     await rewind(ctx, url);
   } catch (error) {
-    ctx.steps.push(`pg_rewind failed: ${firstLine(error)}; falling back to a fresh clone`);
+    ctx.steps.push(`pg_rewind failed: ${firstLine(error).replace(/^pg_rewind failed: /, "")}; falling back to a fresh clone`);
     return false;
   }
   return comesUp(ctx, "the rewound member did not come up as a standby", "falling back to a fresh clone");

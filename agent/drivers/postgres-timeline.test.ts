@@ -23,6 +23,8 @@ describe("parsing", () => {
   it("pg_controldata", () => {
     expect(parseControlData(CONTROLDATA)).toEqual({ state: "shut down", checkpoint: 0x3018b80n, checkpointTli: 1, minRecoveryPoint: 0n, minRecoveryTli: 0 });
     expect(() => parseControlData("Database cluster state: shut down\n")).toThrow(/Latest checkpoint location/);
+    const damaged = `WARNING: Calculated CRC checksum does not match value stored in file.\nThe results below are untrustworthy.\n\n${CONTROLDATA}`;
+    expect(() => parseControlData(damaged)).toThrow(/pg_control is damaged/);
   });
 
   it("timeline history files", () => {

@@ -24,6 +24,8 @@ export type ControlData = {
 
 /** The fields of pg_controldata's output a follow decision needs; throws when one is missing. */
 export function parseControlData(text: string): ControlData {
+  // A damaged pg_control still prints, under a warning that its values are untrustworthy.
+  if (/untrustworthy|CRC checksum does not match/i.test(text)) throw new Error("pg_control is damaged (its checksum does not match)");
   const field = (label: string) => {
     const line = text.split("\n").find((l) => l.startsWith(`${label}:`));
     if (line === undefined) throw new Error(`pg_controldata printed no "${label}"`);
