@@ -242,4 +242,19 @@ describe("rebuild where pg_rewind cannot work", () => {
     expect(movedAside(pair)).toEqual([]);
     await streamsFromB(pair, "primary");
   });
+
+  it("a damaged global/pg_control: no follow verdict from it, pg_rewind refuses, a clone", async () => {
+    await pair.primary.stop("fast");
+    const control = path.join(pair.primary.dataDir, "global", "pg_control");
+    const bytes = await readFile(control);
+    bytes.fill(0, 0, 64);
+    await writeFile(control, bytes);
+    const answer = await rebuild(driver, pair);
+    const said = answer.steps.join("\n");
+    expect(answer.method, said).toBe("clone");
+    expect(said).toMatch(/pg_rewind needed: pg_controldata could not tell \(pg_control is damaged/);
+    expect(movedAside(pair)).toEqual([]);
+    await streamsFromB(pair, "primary");
+    await ownConfig(pair);
+  });
 });
