@@ -6,7 +6,8 @@
 // managed settings need a superuser: pg_promote() (promote), ALTER SYSTEM and
 // pg_reload_conf() (fence, repoint, and config apply in managed/postgres.ts),
 // pg_terminate_backend() on other roles' sessions (fence). Stopping and
-// rebuilding the server go through pg_ctl and pg_rewind (postgres-control.ts),
+// rebuilding the server go through pg_ctl, pg_rewind and pg_basebackup
+// (postgres-control.ts, postgres-rebuild.ts),
 // from the `stop` section (as `runAs` when the agent runs as root).
 //
 // How the figures are derived, and why:
@@ -43,7 +44,8 @@ import type { Registry } from "prom-client";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
 import { postgresConfigManager } from "../managed/postgres";
-import { rebuild, replaceHostPort, stopServer } from "./postgres-control";
+import { replaceHostPort, stopServer } from "./postgres-control";
+import { rebuild } from "./postgres-rebuild";
 import { dropLeftoverSlots, keepSlots } from "./postgres-slots";
 
 const configSchema = z.strictObject({
@@ -413,7 +415,7 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
       }
       if (action.action === "postgres.rebuild") {
         if (!config.stop) throw new ActionError(409, "rebuilding needs the agent's postgres.stop section (pg_ctl, data directory, OS user)");
-        return await rebuild(config.stop, config.url, action.host, action.port);
+        return await rebuild(config.stop, config.url, { host: action.host, port: action.port, slot: action.slot, applicationName: action.applicationName });
       }
       if (action.action === "postgres.repoint") {
         return await withClient(async (q) => {

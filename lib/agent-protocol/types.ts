@@ -195,8 +195,12 @@ export const agentAction = z.discriminatedUnion("action", [
   /** Undoes a fence that did not stop the server: a switchover that gave up before promoting anything. */
   z.strictObject({ action: z.literal("postgres.unfence") }),
   /**
-   * A former primary becomes a replica of the new one: stopped, pg_rewind
-   * from the new primary, standby.signal and primary_conninfo, started.
+   * A former primary (or any member) becomes a streaming replica of host:port,
+   * by the cheapest method that works: follow (standby settings and a start),
+   * pg_rewind, or a fresh clone; its own configuration is kept. Answers
+   * { rebuilt, method, steps, following }. `slot`: a physical replication slot
+   * on the new primary (primary_slot_name); `applicationName`: the name the
+   * member streams under (primary_conninfo's application_name).
    */
   z.strictObject({
     action: z.literal("postgres.rebuild"),
@@ -206,6 +210,14 @@ export const agentAction = z.discriminatedUnion("action", [
       .max(255)
       .regex(/^[A-Za-z0-9._:-]+$/),
     port: z.number().int().min(1).max(65535),
+    slot: z
+      .string()
+      .regex(/^[a-z0-9_]{1,63}$/)
+      .optional(),
+    applicationName: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,63}$/)
+      .optional(),
   }),
   /** A replica follows another primary: primary_conninfo's host and port replaced (and its slot named), then reloaded. */
   z.strictObject({
