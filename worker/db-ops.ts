@@ -47,6 +47,21 @@ export const applicationNameFor = (name: string) => name.replace(/[^A-Za-z0-9_.-
 
 type Member = { id: string; name: string };
 
+const WAL_PAGE = 8192n;
+const WAL_SEGMENT = 16n * 1024n * 1024n;
+/**
+ * The insert position right past a WAL page header is where the previous
+ * record ended, as a replica reports it: an idle primary whose last record
+ * filled a page says 0/3000028 while its replica has replayed to 0/3000000
+ * (40 bytes: a segment's long page header; 24: any other page's), and would
+ * wait for the next record to "catch up".
+ */
+function recordEnd(insertLsn: bigint): bigint {
+  if (insertLsn % WAL_SEGMENT === 40n) return insertLsn - 40n;
+  if (insertLsn % WAL_PAGE === 24n) return insertLsn - 24n;
+  return insertLsn;
+}
+
 /**
  * The member streams from `primary` again: it follows as it is when it can,
  * else pg_rewind, else a fresh clone (the agent picks and says which).
@@ -130,7 +145,7 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     // 2. Wait until the candidate has every write the fenced primary acknowledged.
     if (!done.has("caught-up") && fence?.lastLsn) {
       await options.beforeStep?.("catch-up");
-      const target = lsnToBytes(fence.lastLsn)!;
+      const target = recordEnd(lsnToBytes(fence.lastLsn)!);
       const until = Date.now() + catchUpWaitMs;
       let replayed: bigint | null = null;
       for (;;) {

@@ -1,7 +1,10 @@
-// Protects: the way back after a failover. The old primary, fenced and
-// stopped by the promotion, is rebuilt through the console (pg_rewind from
-// the new primary, standby, started by its agent) and streams again: a row
-// written on the new primary shows up on it, and the inventory says STREAMING.
+// Protects: a rebuild by hand through the console. After a planned
+// promotion the old primary (fenced and stopped in order) has already
+// rejoined as a replica; an operator may still rebuild any replica: its agent
+// stops it and, as it can follow the primary as it is, restarts it as a
+// standby without pg_rewind (the crash and clone paths: db-refence.test.ts,
+// agent/drivers/postgres-rebuild.test.ts). It streams again: a row written on
+// the new primary shows up on it, and the inventory says STREAMING.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
@@ -35,7 +38,7 @@ const ended = async (id: string) => {
   );
 };
 
-it("rebuilds the fenced former primary as a streaming replica of the new one", async () => {
+it("rebuilds a replica by hand: it follows the primary again as it is", async () => {
   const { db } = await import("@/lib/db");
   const { promotionCheck, startPromotion, startRebuild } = await import("@/lib/operations/databases");
   const { OperationRunner } = await import("@/worker/operations");
@@ -59,11 +62,13 @@ it("rebuilds the fenced former primary as a streaming replica of the new one", a
     ).id,
   );
   expect(promoted.state, promoted.error ?? "").toBe("SUCCEEDED");
-  // The fence stopped it (its agent may): it takes nothing.
+  // Fenced, stopped, rejoined as a standby: it takes nothing.
   expect(await takesWrites(pair.primaryUrl)).toBe(false);
+  expect((promoted.steps as { step: string; detail?: string }[]).find((s) => s.step === "rejoined")?.detail).toMatch(/\(follow\)$/);
 
   const rebuilt = await ended((await startRebuild(primaryId, "bring it back as a replica", audit, null)).id);
   expect(rebuilt.state, rebuilt.error ?? "").toBe("SUCCEEDED");
+  expect((rebuilt.steps as { step: string; detail?: string }[]).at(-1)?.detail).toBe("a streaming replica of pg-b again (follow)");
   expect(await db.databaseInstance.findUniqueOrThrow({ where: { id: primaryId } })).toMatchObject({ fence: "NONE", replicationState: "STREAMING" });
 
   // A write on the new primary reaches it; it refuses writes itself (a standby).
