@@ -54,7 +54,7 @@ function replicaState(p: PostgresStatus): ReplicationState {
 
 type Written = ObservedReplication & { at: number };
 
-function worthWriting(last: Written | undefined, next: ObservedReplication, now: number): boolean {
+export function worthWriting(last: Written | undefined, next: ObservedReplication, now: number): boolean {
   if (!last || now - last.at >= RESYNC_MS) return true;
   if (last.state !== next.state || (next.timeline !== null && next.timeline !== last.timeline)) return true;
   if (last.lagBytes === next.lagBytes) return false;
