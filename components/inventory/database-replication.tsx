@@ -5,7 +5,7 @@
 import Link from "next/link";
 import { useId } from "react";
 import { StatusBadge } from "@/components/ui/badge";
-import { DataTable } from "@/components/ui/table";
+import { DataTable, rowHeader } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { bytes } from "@/components/inventory/labels";
 import { useDatabaseReplication } from "@/lib/inventory/queries";
@@ -33,7 +33,7 @@ function Standbys({ data }: { data: DatabaseReplicationWire }) {
     >
       {data.replicas.map((r, i) => (
         <tr key={`${r.applicationName}:${r.clientAddr}:${i}`}>
-          <th scope="row" style={{ fontWeight: 600 }}>
+          <th scope="row" style={rowHeader}>
             <MemberName member={r.member} fallback={r.applicationName} />
           </th>
           <td className="mono">{r.clientAddr ?? "local"}</td>
@@ -86,7 +86,7 @@ function Slots({ data }: { data: DatabaseReplicationWire }) {
       >
         {data.slots.map((s) => (
           <tr key={s.name}>
-            <th scope="row" className="mono" style={{ fontWeight: 600 }}>
+            <th scope="row" className="mono" style={rowHeader}>
               {s.name}
             </th>
             <td>{s.member ? <Link href={`/databases/${s.member.id}`}>{s.member.name}</Link> : <span className="muted">unknown</span>}</td>
