@@ -97,7 +97,8 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
 
     if (hasPostgres) {
       log("Starting PostgreSQL primary and streaming replica…");
-      pair = await startPostgresPair({ dir: path.join(dir, "postgres") });
+      // Streams under its inventory name, so the primary's page ties the standby to its member.
+      pair = await startPostgresPair({ dir: path.join(dir, "postgres"), replicaName: "pg-replica" });
       components.push({ name: "pg-primary", kind: "postgres", pid: pair.primary.pid(), port: pair.primary.port });
       components.push({ name: "pg-replica", kind: "postgres", pid: pair.replica.pid(), port: pair.replica.port });
     }

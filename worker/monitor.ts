@@ -137,6 +137,7 @@ export class Monitor {
       if (!next.has(key)) {
         w.connection.stop();
         this.watched.delete(key);
+        this.recorder.forget(w.target);
       }
     }
     for (const [key, target] of next) {
@@ -228,6 +229,11 @@ export class Monitor {
     const transition = w.state.observe(observed, reasons);
     this.recorder.observe(w.target, event.kind === "snapshot", { ...point, health: w.state.health });
     if (event.kind === "snapshot" && event.snapshot.config) this.recorder.observeConfig(w.target, event.snapshot.config.checksum);
+    if (w.target.subjectType === "DATABASE") {
+      // A wrong agent says nothing about this member; a silent one counts once the thresholds call it DOWN.
+      if (event.kind === "snapshot" && event.snapshot.agent.role === "postgres") this.recorder.observePostgres(w.target, event.snapshot);
+      else if (event.kind !== "snapshot" && w.state.health === "DOWN") this.recorder.observePostgres(w.target, null);
+    }
     if (event.kind === "snapshot") {
       this.noticeHaproxyWorker(w, event.snapshot);
       this.noticeFormerPrimary(w, event.snapshot);

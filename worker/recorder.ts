@@ -1,6 +1,6 @@
 // Writes what the monitor learns. A health transition updates the target,
 // adds an Event and notifies web instances, in one transaction. Per-snapshot
-// facts (last seen, sessions) and metric points are batched once a second,
+// facts (last seen, sessions, observed replication) and metric points are batched once a second,
 // so the cost per agent stays flat as the fleet grows; samples are kept at
 // 10 s resolution and downsampled later by the retention job.
 import type { Db } from "@/lib/db/client";
@@ -10,6 +10,9 @@ import { publishChanged, publishMetrics } from "@/lib/realtime/publish";
 import { recordEvent } from "@/lib/events/record";
 import type { Transition } from "@/worker/health";
 import { log } from "@/lib/log";
+import type { Snapshot } from "@/lib/agent-protocol/types";
+import { observedReplication, ReplicationWriter } from "@/worker/replication-state";
+import { PostgresEvents } from "@/worker/postgres-events";
 
 const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
 const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance" } as const;
@@ -31,8 +34,28 @@ export class Recorder {
   private reportedWritten = new Map<string, string | null>();
   private reportedPending = new Map<string, { target: Watchable; checksum: string | null }>();
   private lastDriftCheck = 0;
+  private replication = new ReplicationWriter();
+  /** Slot and archiving events of database members (worker/postgres-events.ts). */
+  readonly postgresEvents: PostgresEvents;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.postgresEvents = new PostgresEvents(db);
+  }
+
+  /**
+   * What a database member's agent says about replication (null: the agent
+   * does not answer). Its observed state is written by the next flush when it
+   * moved; slot and archiving transitions become events.
+   */
+  observePostgres(target: Watchable, snapshot: Snapshot | null): void {
+    this.replication.observe(target.id, observedReplication(snapshot));
+    if (snapshot?.postgres && snapshot.health !== "DOWN") this.postgresEvents.observe(target, snapshot.postgres);
+  }
+
+  /** A target no longer watched. */
+  forget(target: Watchable): void {
+    if (target.subjectType === "DATABASE") this.replication.forget(target.id);
+  }
 
   /** What configuration a target's agent says it runs (from its snapshot). */
   observeConfig(target: Watchable, checksum: string | null): void {
@@ -49,6 +72,7 @@ export class Recorder {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flush().catch(() => {});
+    await this.postgresEvents.settled();
   }
 
   private transitions: { target: Watchable; t: Transition; at: Date; attempts: number }[] = [];
@@ -152,6 +176,7 @@ export class Recorder {
         batch.map((p) => p.point),
       );
     }
+    await this.replication.flush(this.db, now);
     await this.writeSamples(now);
     await this.writeReportedConfig();
     if (now - this.lastDriftCheck >= 2000) {

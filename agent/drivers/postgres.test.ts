@@ -274,3 +274,146 @@ describe("postgres driver with a synchronous replica", () => {
     expect((await primary.collect()).health).toBe("DOWN");
   });
 });
+
+describe("postgres driver: replication slots and WAL archiving", () => {
+  let pair: PostgresPairHandle;
+  let primary: Driver;
+  let replica: Driver;
+  /** A write and a segment switch: WAL the slots and the archiver have to deal with. */
+  const newSegment = async () => {
+    await sql(pair.primaryUrl, "CREATE TABLE IF NOT EXISTS churn (pad text); INSERT INTO churn SELECT repeat('z', 500) FROM generate_series(1, 200)");
+    await sql(pair.primaryUrl, "SELECT pg_switch_wal()");
+  };
+  const set = async (url: string, setting: string, value: string) => {
+    await sql(url, `ALTER SYSTEM SET ${setting} = ${value}`);
+    await sql(url, "SELECT pg_reload_conf()");
+  };
+
+  beforeAll(async () => {
+    pair = await startPostgresPair();
+    primary = createPostgresDriver({ url: pair.monitorUrl(pair.primary.port) });
+    replica = createPostgresDriver({ url: pair.monitorUrl(pair.replica.port), timeoutMs: 2000 });
+  });
+
+  afterAll(async () => {
+    await primary?.close();
+    await replica?.close();
+    await pair?.stop();
+  });
+
+  it("lists the standby like pg_stat_replication, with the slot it streams through; unlimited slots are DEGRADED", async () => {
+    await sql(pair.primaryUrl, "SELECT pg_create_physical_replication_slot('clusterdeck_r', true)");
+    await set(pair.replicaUrl, "primary_slot_name", "'clusterdeck_r'");
+    // Lag times are shown only while WAL flows: write until a report carries them.
+    const report = await waitFor("the standby on its slot, with lag times", async () => {
+      await sql(pair.primaryUrl, "CREATE TABLE IF NOT EXISTS flow (id int); INSERT INTO flow VALUES (1)");
+      const r = await primary.collect();
+      const row = pgOf(r).replicas[0];
+      return row?.slotName === "clusterdeck_r" && row.replayLagSeconds != null ? r : undefined;
+    });
+    const p = pgOf(report);
+    const row = p.replicas[0]!;
+    expect(row).toMatchObject({ applicationName: "replica", clientAddr: "127.0.0.1", state: "streaming", syncState: "async", syncPriority: 0 });
+    for (const l of [row.sentLsn, row.writeLsn, row.flushLsn, row.replayLsn]) expect(l).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    expect(lsn(row.writeLsn)).toBeGreaterThanOrEqual(lsn(row.replayLsn));
+    expect(row.replayLagSeconds!).toBeGreaterThanOrEqual(0);
+    expect(row.replayLagSeconds!).toBeLessThan(5);
+    expect(Date.parse(row.backendStart!)).toBeLessThanOrEqual(Date.now());
+    expect(p.slots).toHaveLength(1);
+    expect(p.slots![0]).toMatchObject({ name: "clusterdeck_r", type: "physical", temporary: false, active: true, walStatus: "reserved" });
+    expect(p.slots![0]!.retainedBytes!).toBeGreaterThanOrEqual(0);
+    expect(p.maxSlotWalKeepSize).toBe(-1);
+    expect(report.health).toBe("DEGRADED");
+    expect(report.reasons).toEqual(["max_slot_wal_keep_size is unlimited (-1) with a replication slot: a dead replica can fill the disk"]);
+    expect(pgOf(await replica.collect()).primarySlotName).toBe("clusterdeck_r");
+
+    await set(pair.primaryUrl, "max_slot_wal_keep_size", "'64MB'");
+    const bounded = await waitFor("the limit seen", async () => {
+      const r = await primary.collect();
+      return r.health === "UP" ? r : undefined;
+    });
+    expect(pgOf(bounded).maxSlotWalKeepSize).toBe(64 * 1024 * 1024);
+    expect(pgOf(bounded).slots![0]!.safeWalSize!).toBeGreaterThan(0);
+    const m = await exposition((r) => primary.metrics(r));
+    expect(m).toContain("clusterdeck_postgres_max_slot_wal_keep_size_bytes 67108864");
+    expect(m).toContain('clusterdeck_postgres_slot_active{slot_name="clusterdeck_r"} 1');
+    expect(m).toContain('clusterdeck_postgres_slot_over_limit{slot_name="clusterdeck_r"} 0');
+    expect(m).toMatch(/^clusterdeck_postgres_slot_retained_bytes\{slot_name="clusterdeck_r"\} \d+$/m);
+    expect(m).toMatch(/^clusterdeck_postgres_replica_replay_lag_seconds\{application_name="replica",client_addr="127\.0\.0\.1"\} [\d.e-]+$/m);
+  });
+
+  it("a dead replica's slot over max_slot_wal_keep_size: unreserved, then lost at the checkpoint, and DEGRADED", async () => {
+    await sql(pair.primaryUrl, "SELECT pg_create_physical_replication_slot('clusterdeck_dead', true)");
+    // One segment allowed; wal_keep_size would keep the WAL regardless of the slot's limit.
+    await set(pair.primaryUrl, "max_slot_wal_keep_size", "'16MB'");
+    await set(pair.primaryUrl, "wal_keep_size", "0");
+    const over = await waitFor("the dead slot over its limit", async () => {
+      await newSegment();
+      const r = await primary.collect();
+      const dead = pgOf(r).slots?.find((s) => s.name === "clusterdeck_dead");
+      return dead?.walStatus === "unreserved" || dead?.walStatus === "lost" ? r : undefined;
+    });
+    expect(over.health).toBe("DEGRADED");
+    expect(over.reasons.join(" ")).toMatch(/replication slot clusterdeck_dead (is over max_slot_wal_keep_size|lost WAL its replica needs)/);
+    await sql(pair.primaryUrl, "CHECKPOINT");
+    const lost = await waitFor("the dead slot lost", async () => {
+      const r = await primary.collect();
+      return pgOf(r).slots?.find((s) => s.name === "clusterdeck_dead")?.walStatus === "lost"
+        ? r
+        : (await newSegment(), await sql(pair.primaryUrl, "CHECKPOINT"), undefined);
+    });
+    expect(lost.reasons).toContain("replication slot clusterdeck_dead lost WAL its replica needs: that replica can no longer follow and needs a rebuild");
+    expect(await exposition((r) => primary.metrics(r))).toContain('clusterdeck_postgres_slot_over_limit{slot_name="clusterdeck_dead"} 1');
+    // The live replica's slot keeps up and stays within its limit.
+    expect(pgOf(lost).slots?.find((s) => s.name === "clusterdeck_r")?.walStatus).not.toBe("lost");
+
+    await sql(pair.primaryUrl, "SELECT pg_drop_replication_slot('clusterdeck_dead')");
+    // Room again for the live replica's slot while the next test restarts the primary.
+    await set(pair.primaryUrl, "max_slot_wal_keep_size", "'64MB'");
+    await set(pair.primaryUrl, "wal_keep_size", "'256MB'");
+    await waitFor("healthy without the dead slot", async () => (await primary.collect()).health === "UP");
+  });
+
+  it("archiving: off, then failing (DEGRADED), then recovered", async () => {
+    const off = pgOf(await primary.collect()).archiver!;
+    expect(off).toMatchObject({ mode: "off", configured: false, failing: false });
+
+    await sql(pair.primaryUrl, "ALTER SYSTEM SET archive_mode = on");
+    await sql(pair.primaryUrl, "ALTER SYSTEM SET archive_command = 'false'");
+    await pair.primary.stop();
+    await pair.primary.start();
+    const failing = await waitFor(
+      "archiving to fail",
+      async () => {
+        await newSegment();
+        const r = await primary.collect();
+        return pgOf(r).archiver?.failing ? r : undefined;
+      },
+      { intervalMs: 1000 },
+    );
+    const a = pgOf(failing).archiver!;
+    expect(a).toMatchObject({ mode: "on", configured: true, failing: true });
+    expect(a.failedCount).toBeGreaterThan(0);
+    expect(a.lastFailedWal).toMatch(/^[0-9A-F]{24}$/);
+    expect(Date.parse(a.lastFailedAt!)).toBeGreaterThan(0);
+    expect(failing.health).toBe("DEGRADED");
+    expect(failing.reasons).toContain("WAL archiving is failing: WAL piles up in pg_wal and point-in-time recovery has a gap");
+    expect(await exposition((r) => primary.metrics(r))).toContain("clusterdeck_postgres_archive_failing 1");
+
+    // A real copy (run by the server's OS user, into the pair's folder, which it owns).
+    const dir = `${pair.dir}/archive`;
+    await set(pair.primaryUrl, "archive_command", pg.escapeLiteral(`mkdir -p ${dir} && cp %p ${dir}/%f`));
+    const recovered = await waitFor("archiving to succeed", async () => {
+      const r = await primary.collect();
+      return pgOf(r).archiver?.failing === false ? r : (await newSegment(), undefined);
+    });
+    const b = pgOf(recovered).archiver!;
+    expect(b.archivedCount).toBeGreaterThan(0);
+    expect(b.lastArchivedWal).toMatch(/^[0-9A-F]{24}$/);
+    expect(Date.parse(b.lastArchivedAt!)).toBeGreaterThanOrEqual(Date.parse(a.lastFailedAt!));
+    expect(recovered.reasons).toEqual([]);
+    const m = await exposition((r) => primary.metrics(r));
+    expect(m).toContain("clusterdeck_postgres_archive_failing 0");
+    expect(m).toMatch(/^clusterdeck_postgres_archived_total [1-9]\d*$/m);
+  });
+});

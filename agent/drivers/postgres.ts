@@ -37,6 +37,8 @@
 //   is not streaming (how far the primary got is then unknown), or when neither
 //   bound is known yet (no transaction replayed since the replica started, and
 //   not seen caught up). Primary: null.
+// - replicas[] (a primary's, or a cascading replica's, standbys): pg_stat_replication
+//   with the slot each streams through; slots and WAL archiving: postgres-wal.ts.
 import { z } from "zod";
 import pg from "pg";
 import type { AgentAction, PostgresStatus } from "@/lib/agent-protocol/types";
@@ -47,6 +49,7 @@ import { postgresConfigManager } from "../managed/postgres";
 import { replaceHostPort, stopServer } from "./postgres-control";
 import { rebuild } from "./postgres-rebuild";
 import { dropLeftoverSlots, keepSlots } from "./postgres-slots";
+import { isoOf, walMetrics, walReasons, walStatusOf, type WalRow } from "./postgres-wal";
 
 const configSchema = z.strictObject({
   /** postgresql://user:password@host:port/db of the server this agent watches. */
@@ -96,12 +99,48 @@ SELECT
       'client_addr', host(x.client_addr),
       'state', x.state,
       'sync_state', x.sync_state,
+      'sync_priority', x.sync_priority,
       'sent_lsn', x.sent_lsn::text,
+      'write_lsn', x.write_lsn::text,
+      'flush_lsn', x.flush_lsn::text,
       'replay_lsn', x.replay_lsn::text,
+      'write_lag', extract(epoch FROM x.write_lag)::float8,
+      'flush_lag', extract(epoch FROM x.flush_lag)::float8,
+      'replay_lag', extract(epoch FROM x.replay_lag)::float8,
+      'backend_start', extract(epoch FROM x.backend_start)::float8,
+      'slot_name', sl.slot_name,
       'lag_bytes', CASE WHEN s.rec THEN pg_wal_lsn_diff(pg_last_wal_receive_lsn(), x.replay_lsn)
                         ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), x.replay_lsn) END
     ) ORDER BY x.application_name, x.pid), '[]'::json)
-   FROM pg_stat_replication x) AS replicas
+   FROM pg_stat_replication x LEFT JOIN pg_replication_slots sl ON sl.active_pid = x.pid) AS replicas,
+  (SELECT coalesce(json_agg(json_build_object(
+      'slot_name', sl.slot_name,
+      'slot_type', sl.slot_type,
+      'temporary', sl.temporary,
+      'active', sl.active,
+      'active_pid', sl.active_pid,
+      'restart_lsn', sl.restart_lsn::text,
+      'wal_status', sl.wal_status,
+      'safe_wal_size', sl.safe_wal_size::float8,
+      'retained_bytes', pg_wal_lsn_diff(
+          CASE WHEN s.rec THEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) ELSE pg_current_wal_lsn() END,
+          sl.restart_lsn)::float8
+    ) ORDER BY sl.slot_name), '[]'::json)
+   FROM pg_replication_slots sl) AS slots,
+  (SELECT CASE WHEN setting::bigint < 0 THEN -1 ELSE setting::float8 * 1024 * 1024 END
+   FROM pg_settings WHERE name = 'max_slot_wal_keep_size') AS max_slot_wal_keep_size,
+  nullif(current_setting('primary_slot_name'), '') AS primary_slot_name,
+  current_setting('archive_mode') AS archive_mode,
+  -- archive_command reads '(disabled)' while archive_mode is off.
+  current_setting('archive_command') NOT IN ('', '(disabled)') OR current_setting('archive_library') <> '' AS archive_configured,
+  (SELECT json_build_object(
+      'archived_count', a.archived_count,
+      'last_archived_wal', a.last_archived_wal,
+      'last_archived_time', extract(epoch FROM a.last_archived_time)::float8,
+      'failed_count', a.failed_count,
+      'last_failed_wal', a.last_failed_wal,
+      'last_failed_time', extract(epoch FROM a.last_failed_time)::float8)
+   FROM pg_stat_archiver a) AS archiver
 FROM s LEFT JOIN pg_stat_wal_receiver r ON true`;
 
 interface StatusRow {
@@ -124,11 +163,21 @@ interface StatusRow {
     client_addr: string | null;
     state: string | null;
     sync_state: string | null;
+    sync_priority: number | null;
     sent_lsn: string | null;
+    write_lsn: string | null;
+    flush_lsn: string | null;
     replay_lsn: string | null;
+    write_lag: number | null;
+    flush_lag: number | null;
+    replay_lag: number | null;
+    backend_start: number | null;
+    slot_name: string | null;
     lag_bytes: number | string | null;
   }[];
 }
+
+type FullStatusRow = StatusRow & WalRow;
 
 const clamp = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
 const nonNegative = (v: number | string | null | undefined): number | null => {
@@ -167,21 +216,21 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
   /** Database clock (epoch s) when this driver last saw the replica with nothing left to replay. */
   let caughtUpAt: number | null = null;
 
-  async function readStatus(): Promise<StatusRow> {
+  async function readStatus(): Promise<FullStatusRow> {
     try {
-      return (await pool.query<StatusRow>(STATUS_SQL)).rows[0]!;
+      return (await pool.query<FullStatusRow>(STATUS_SQL)).rows[0]!;
     } catch (error) {
       // Once more on a fresh connection: a pooled one may predate a server
       // restart, and a promotion between the calls above fails them (55000).
       // Not after a timeout: a hung server would then cost twice the budget.
       const e = error as { code?: string; message?: string };
       if (e.code === "57014" || /timeout/i.test(e.message ?? "")) throw error;
-      return (await pool.query<StatusRow>(STATUS_SQL)).rows[0]!;
+      return (await pool.query<FullStatusRow>(STATUS_SQL)).rows[0]!;
     }
   }
 
   async function collect(): Promise<DriverReport> {
-    let row: StatusRow;
+    let row: FullStatusRow;
     try {
       row = await readStatus();
     } catch (error) {
@@ -214,7 +263,16 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
       sentLsn: r.sent_lsn,
       replayLsn: r.replay_lsn,
       lagBytes: nonNegative(r.lag_bytes),
+      writeLsn: r.write_lsn,
+      flushLsn: r.flush_lsn,
+      writeLagSeconds: nonNegative(r.write_lag),
+      flushLagSeconds: nonNegative(r.flush_lag),
+      replayLagSeconds: nonNegative(r.replay_lag),
+      syncPriority: r.sync_priority ?? 0,
+      backendStart: isoOf(r.backend_start),
+      slotName: r.slot_name === null ? null : clamp(r.slot_name, 64),
     }));
+    const wal = walStatusOf(row);
     const reasons: string[] = [];
     let status: PostgresStatus;
 
@@ -244,6 +302,7 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
         replayPaused: paused,
         walReceiverStatus: row.receiver_status === null ? null : clamp(row.receiver_status, 40),
         replicas,
+        ...wal,
       };
       if (!streaming) {
         reasons.push(
@@ -267,12 +326,14 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
         replayPaused: false,
         walReceiverStatus: null,
         replicas,
+        ...wal,
       };
       const waitsForStandby = ["on", "remote_apply", "remote_write"].includes(row.sync_commit);
       if (row.sync_names.trim() !== "" && waitsForStandby && !replicas.some((r) => r.syncState === "sync" || r.syncState === "quorum")) {
         reasons.push("synchronous_standby_names is set but no synchronous standby is connected: commits are waiting");
       }
     }
+    reasons.push(...walReasons(status));
     last = { health: reasons.length > 0 ? "DEGRADED" : "UP", reasons, postgres: status };
     return last;
   }
@@ -318,6 +379,17 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
         lagging.map((r) => ({ labels: { application_name: r.applicationName, client_addr: r.clientAddr ?? "" }, value: r.lagBytes! })),
       );
     }
+    const timed = p.replicas.filter((r) => r.replayLagSeconds !== null && r.replayLagSeconds !== undefined);
+    if (timed.length > 0) {
+      family(
+        registry,
+        "clusterdeck_postgres_replica_replay_lag_seconds",
+        "gauge",
+        "Per connected standby: pg_stat_replication.replay_lag in seconds (absent once it is idle and caught up).",
+        timed.map((r) => ({ labels: { application_name: r.applicationName, client_addr: r.clientAddr ?? "" }, value: r.replayLagSeconds! })),
+      );
+    }
+    walMetrics(registry, p);
   }
 
   /**

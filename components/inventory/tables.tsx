@@ -110,9 +110,7 @@ export function DatabaseTable({ items, label, showCluster = true }: TableProps<D
           <td>
             <StatusBadge value={d.health} />
           </td>
-          <td>
-            <StatusBadge value={d.replicationState} />
-          </td>
+          <td>{d.role === "PRIMARY" ? <span className="muted">—</span> : <StatusBadge value={d.replicationState} />}</td>
           <td>{d.role === "PRIMARY" ? <span className="muted">—</span> : bytes(d.lagBytes)}</td>
           <td>
             <Time value={d.lastSeenAt} />

@@ -24,6 +24,12 @@ const tone: Record<string, string> = {
   STOPPED: "badge-down",
   NEEDS_REBUILD: "badge-down",
   FENCED: "badge-warn",
+  // WAL archiving and replication slots (the database page).
+  ARCHIVING: "badge-ok",
+  FAILING: "badge-down",
+  RESERVED: "badge-ok",
+  UNRESERVED: "badge-warn",
+  LOST: "badge-down",
 };
 
 const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " ");

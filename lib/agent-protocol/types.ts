@@ -54,6 +54,40 @@ export const haproxyStatus = z.object({
   workerPid: z.number().int().positive().nullable().optional(),
 });
 
+/** One row of pg_replication_slots, with how much WAL it holds back. */
+export const replicationSlot = z.object({
+  name: z.string().max(64),
+  type: z.string().max(20),
+  temporary: z.boolean(),
+  active: z.boolean(),
+  activePid: maybe(z.number().int()),
+  restartLsn: maybe(z.string().max(40)),
+  /** reserved | extended | unreserved (lost at the next checkpoint) | lost (its replica can no longer follow); null before it reserved WAL. */
+  walStatus: maybe(z.string().max(20)),
+  /** Bytes that can still be written before the slot is over max_slot_wal_keep_size (negative once over; null when unlimited). */
+  safeWalSize: maybe(z.number()),
+  /** WAL the slot keeps: the server's current (primary) or received (replica) position − restart_lsn. */
+  retainedBytes: maybe(z.number().nonnegative()),
+});
+export type ReplicationSlot = z.infer<typeof replicationSlot>;
+
+/** pg_stat_archiver and the settings that make archiving happen. */
+export const archiverStatus = z.object({
+  /** archive_mode: off | on | always. */
+  mode: z.string().max(20),
+  /** archive_command or archive_library is set. */
+  configured: z.boolean(),
+  archivedCount: count,
+  lastArchivedWal: maybe(z.string().max(100)),
+  lastArchivedAt: maybe(z.iso.datetime()),
+  failedCount: count,
+  lastFailedWal: maybe(z.string().max(100)),
+  lastFailedAt: maybe(z.iso.datetime()),
+  /** The last attempt failed: a failure newer than the last success. */
+  failing: z.boolean(),
+});
+export type ArchiverStatus = z.infer<typeof archiverStatus>;
+
 export const postgresStatus = z.object({
   inRecovery: z.boolean(),
   timeline: maybe(z.number().int()),
@@ -74,9 +108,28 @@ export const postgresStatus = z.object({
         sentLsn: maybe(z.string().max(40)),
         replayLsn: maybe(z.string().max(40)),
         lagBytes: maybe(z.number().nonnegative()),
+        // Optional from here on: an agent of the previous release does not send
+        // them, and its snapshots must still be read during a rolling upgrade.
+        writeLsn: maybe(z.string().max(40)).optional(),
+        flushLsn: maybe(z.string().max(40)).optional(),
+        /** pg_stat_replication's write_lag, flush_lag, replay_lag in seconds (null once the standby is idle and caught up). */
+        writeLagSeconds: maybe(z.number().nonnegative()).optional(),
+        flushLagSeconds: maybe(z.number().nonnegative()).optional(),
+        replayLagSeconds: maybe(z.number().nonnegative()).optional(),
+        syncPriority: z.number().int().optional(),
+        backendStart: maybe(z.iso.datetime()).optional(),
+        /** The replication slot the standby streams through (pg_replication_slots.active_pid = its pid). */
+        slotName: maybe(z.string().max(64)).optional(),
       }),
     )
     .max(100),
+  /** This server's replication slots (pg_replication_slots). */
+  slots: z.array(replicationSlot).max(100).optional(),
+  /** max_slot_wal_keep_size in bytes; -1 = unlimited (a dead replica's slot keeps WAL until the disk is full). */
+  maxSlotWalKeepSize: z.number().int().min(-1).nullable().optional(),
+  /** Replica: primary_slot_name, the slot it asks its primary for (null when none). */
+  primarySlotName: maybe(z.string().max(64)).optional(),
+  archiver: archiverStatus.nullable().optional(),
 });
 
 export const hostStatus = z.object({

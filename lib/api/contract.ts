@@ -260,6 +260,17 @@ export const api = {
     detail: inv.databaseView,
   }),
 
+  databaseReplication: route({
+    method: "GET",
+    path: "/api/v1/databases/{id}/replication",
+    tag: "databases",
+    summary:
+      "The member's replication asked of its agent now: standbys streaming from it (LSNs, lag, state, slot), its replication slots (WAL kept, over the limit or not), WAL archiving; each standby and slot tied to its inventory member when known",
+    access: "inventory:read",
+    params: idParams,
+    response: inv.databaseReplicationView,
+  }),
+
   agentCredentials: {
     node: route({
       method: "POST",

@@ -46,6 +46,20 @@ export function useSummary(initial: s.PlatformSummary) {
   });
 }
 
+/**
+ * A database member's standbys, slots and archiving, asked of its agent. Not in
+ * the live stream (a snapshot's detail, seen only here), so polled while the
+ * page is open and the tab is seen.
+ */
+export function useDatabaseReplication(id: string) {
+  return useQuery({
+    queryKey: [...inventoryKeys.detail("databases", id), "replication"],
+    queryFn: ({ signal }) => callApi(api.databaseReplication, { params: { id }, signal }),
+    refetchInterval: 3_000,
+    refetchIntervalInBackground: false,
+  });
+}
+
 // ---------------------------------------------------------------- invalidation
 
 /**

@@ -13,6 +13,7 @@ import {
   wireBigint,
   wireDate,
 } from "@/lib/common/schemas";
+import { archiverStatus, postgresStatus, replicationSlot } from "@/lib/agent-protocol/types";
 
 export const healthValues = ["UP", "DEGRADED", "DOWN", "UNKNOWN"] as const;
 export const adminStateValues = ["ACTIVE", "DRAINING", "DRAINED", "MAINTENANCE"] as const;
@@ -284,3 +285,24 @@ export type NodeWire = z.output<typeof nodeView>;
 export type NodeDetailWire = z.output<typeof nodeDetail>;
 export type DatabaseWire = z.output<typeof databaseView>;
 export type PlatformSummary = z.output<typeof summaryView>;
+
+/** The inventory member a standby or a slot belongs to, when the console can tell. */
+const memberRef = z.object({ id: z.string(), name: z.string() }).nullable();
+
+/**
+ * A database member's replication as its agent reports it now: the standbys
+ * streaming from it, its slots, its WAL archiving. `problem` says why the rest
+ * is empty (no agent, no answer, PostgreSQL down).
+ */
+export const databaseReplicationView = z.object({
+  problem: z.string().nullable(),
+  /** When the agent took the report. */
+  at: z.iso.datetime().nullable(),
+  inRecovery: z.boolean().nullable(),
+  primarySlotName: z.string().nullable(),
+  maxSlotWalKeepSize: z.number().int().nullable(),
+  replicas: z.array(postgresStatus.shape.replicas.element.extend({ member: memberRef })).max(100),
+  slots: z.array(replicationSlot.extend({ member: memberRef })).max(100),
+  archiver: archiverStatus.nullable(),
+});
+export type DatabaseReplicationWire = z.output<typeof databaseReplicationView>;

@@ -11,6 +11,7 @@ import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@
 import { loadDatabase, pageActor } from "@/components/inventory/server";
 import { address, bytes, roleLabel } from "@/components/inventory/labels";
 import { SubjectLive } from "@/components/realtime/subject-live";
+import { DatabaseReplication } from "@/components/inventory/database-replication";
 import { AgentEnrolment } from "@/components/agents/agent-enrolment";
 
 export const dynamic = "force-dynamic";
@@ -89,9 +90,8 @@ export default async function DatabasePage({ params }: Params) {
             <StatusBadge value={instance.health} />
           </dd>
           <dt>Replication</dt>
-          <dd>
-            <StatusBadge value={instance.replicationState} />
-          </dd>
+          {/* A primary's state is its standbys', listed below. */}
+          <dd>{primary ? <span className="muted">—</span> : <StatusBadge value={instance.replicationState} />}</dd>
           {fenced && (
             <>
               <dt>Fence</dt>
@@ -121,6 +121,7 @@ export default async function DatabasePage({ params }: Params) {
           <ConfigProp type="DATABASE" id={instance.id} clusterId={instance.clusterId} />
           <RecordTimes lastSeenAt={instance.lastSeenAt} createdAt={instance.createdAt} updatedAt={instance.updatedAt} />
         </DetailsCard>
+        <DatabaseReplication id={instance.id} primary={primary} />
         <SubjectLive subjectType="DATABASE" subjectId={instance.id} />
         <AgentEnrolment subjectType="DATABASE" id={instance.id} agentUrl={instance.agentUrl} canEnrol={can(actor.role, "agents:enrol")} />
       </div>

@@ -1,0 +1,49 @@
+// Protects: replication as the demo's agents observe it reaches the pages.
+// The primary's page lists its standby (tied to the inventory member, state
+// streaming, a lag figure) and its WAL archiving; the databases list shows the
+// replica's observed state and lag, written by the worker. Whichever member is
+// primary when this runs (another spec may have promoted the replica).
+import { expect, test } from "@playwright/test";
+import { storageState } from "../env";
+import { apiAs } from "../helpers";
+
+test.describe.configure({ timeout: 90_000 });
+
+type Db = { id: string; name: string; role: string; replicationState: string; lagBytes: string | null; cluster: { name: string } };
+
+test("the primary's page lists its streaming standby and archiving; the list shows the replica's lag", async ({ browser }) => {
+  const api = await apiAs("VIEWER");
+  let members: Db[] = [];
+  // The worker writes the observed state within seconds of the agents' first reports.
+  await expect
+    .poll(
+      async () => {
+        const page = await (await api.get("/api/v1/databases?pageSize=50")).json();
+        members = page.items.filter((d: Db) => d.cluster.name === "demo");
+        return members.find((d) => d.role === "REPLICA")?.replicationState;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe("STREAMING");
+  await api.dispose();
+  const primary = members.find((d) => d.role === "PRIMARY")!;
+  const replica = members.find((d) => d.role === "REPLICA")!;
+  expect(replica.lagBytes).not.toBeNull();
+
+  const context = await browser.newContext({ storageState: storageState("VIEWER") });
+  const page = await context.newPage();
+  await page.goto(`/databases/${primary.id}`);
+  const standbys = page.getByRole("table", { name: "Standbys" });
+  const row = standbys.getByRole("row").filter({ has: page.getByRole("link", { name: replica.name, exact: true }) });
+  await expect(row).toBeVisible({ timeout: 15_000 });
+  await expect(row.getByText("Streaming", { exact: true })).toBeVisible();
+  await expect(row).toContainText(/\d+(\.\d)? (B|KiB|MiB)/);
+  await expect(page.getByTestId("archive-status")).toContainText("Archiving off");
+
+  await page.goto("/databases?q=pg-");
+  const listed = page.getByRole("row").filter({ has: page.getByRole("link", { name: replica.name, exact: true }) });
+  await expect(listed.getByText("Streaming", { exact: true })).toBeVisible();
+  // The Lag column: a figure, not "—".
+  await expect(listed.getByRole("cell").nth(5)).toHaveText(/^\d+(\.\d)? (B|KiB|MiB)$/);
+  await context.close();
+});
