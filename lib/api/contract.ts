@@ -620,7 +620,7 @@ export const api = {
       path: "/api/v1/clusters/{id}/promote",
       tag: "operations",
       summary:
-        "Promote a replica (202 with the operation): fence the old primary, pg_promote(), verify the timeline, re-point replicas, point the apps. Refused (409) when the primary or generation changed, or the candidate is behind or lagging unless forced with the typed acknowledgement",
+        "Promote a replica (202 with the operation): fence the old primary, wait until the candidate replayed its last WAL (else lift the fence and promote nothing, unless forced), stop it, pg_promote(), verify the timeline, make slots on the new primary, re-point replicas, point the apps, and rejoin the old primary as a replica when it stopped in order. Refused (409) when the primary or generation changed, or the candidate is behind or lagging unless forced with the typed acknowledgement",
       access: "operations:run",
       params: idParams,
       body: promoteRequest,
