@@ -376,7 +376,11 @@ function finish(ctx: OperationContext, clusterId: string, state: "SUCCEEDED" | "
  * take writes: it was down when its promotion fenced it, and came back. Fence
  * it now, and say so.
  */
-export async function refenceFormerPrimary(db: OperationContext["db"], target: { id: string; name: string; clusterId: string }): Promise<void> {
+export async function refenceFormerPrimary(db: OperationContext["db"], target: { id: string; name: string; clusterId: string }): Promise<boolean> {
+  // The monitor's copy of the inventory may be seconds old: a member that
+  // rejoined since and was promoted again must not be stopped as a "former primary".
+  const now = await db.databaseInstance.findUnique({ where: { id: target.id }, select: { fence: true } });
+  if (!now || now.fence === "NONE") return false;
   const result = await act("DATABASE", target.id, { action: "postgres.fence", stop: true });
   await recordEvent(db, {
     kind: "db.refenced",
@@ -387,6 +391,7 @@ export async function refenceFormerPrimary(db: OperationContext["db"], target: {
     message: `${target.name}, a former primary, came back able to take writes: fenced again (read-only, ${result?.sessionsEnded ?? 0} session(s) ended${result?.stopped ? ", stopped" : ""}). Rebuild it as a replica.`,
     data: { result: (result ?? null) as never },
   });
+  return true;
 }
 
 /**

@@ -1,6 +1,9 @@
 // Protects: planned switchovers that always end well, on a real PostgreSQL
 // pair with an agent beside each member (allowed to stop and start its server):
-//   - three round trips (A→B, B→A) under write load: each promotion waits
+//   - three round trips (A→B, B→A) under write load, watched by the worker's
+//     monitor with its split-brain guard as in production (its copy of the
+//     inventory seconds old: a member that rejoined and is promoted again at
+//     once must not be stopped as a "former primary"): each promotion waits
 //     until the candidate replayed the fenced primary's last WAL, the old
 //     primary rejoins as a replica without a rebuild (it follows as it is),
 //     every acknowledged write is on the final primary, and the new primary
@@ -29,17 +32,36 @@ beforeAll(async () => {
   resetEnvCache();
   const { db } = await import("@/lib/db");
   const { OperationRunner } = await import("@/worker/operations");
-  const { promoteExecutor, rebuildExecutor } = await import("@/worker/db-ops");
+  const { promoteExecutor, rebuildExecutor, refenceFormerPrimary } = await import("@/worker/db-ops");
+  const { Recorder } = await import("@/worker/recorder");
+  const { Monitor } = await import("@/worker/monitor");
   enrolled = await enrolledPair("switchover", { control: true });
   cleanups.push(() => enrolled.stop());
+  let monitor: InstanceType<typeof Monitor> | null = null;
+  // The monitor reloads the inventory while the old primary is still FENCED, just before it rejoins:
+  // its copy then says "former primary" when that member is promoted again in the next round.
+  const beforeStep = async (step: string) => void (step === "rejoin" && (await monitor?.refresh()));
   const runner = new OperationRunner(
     db,
     "switchover-worker",
-    { "db.promote": promoteExecutor({ catchUpWaitMs: 3000 }), "db.rebuild": rebuildExecutor },
+    { "db.promote": promoteExecutor({ catchUpWaitMs: 3000, beforeStep }), "db.rebuild": rebuildExecutor },
     { listenUrl: database.url() },
   );
   runner.start();
   cleanups.push(() => runner.stop());
+  const recorder = new Recorder(db);
+  recorder.start();
+  // The production refresh (5 s): the monitor's targets lag the inventory through each round.
+  monitor = new Monitor(recorder, {
+    refreshMs: 60_000,
+    fingerprint: null,
+    onFormerPrimaryWritable: (t) => refenceFormerPrimary(db, t),
+  });
+  await monitor.start();
+  cleanups.push(
+    () => recorder.stop(),
+    () => monitor?.stop(),
+  );
 }, 60_000);
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -118,7 +140,7 @@ it("three switchover round trips under write load: the old primary rejoins each 
     expect(steps.get("caught-up")).toMatch(/replayed .* WAL up to/);
     expect(steps.get("stopped")).toMatch(/stopped/);
     // A clean switchover: it follows as it is, no pg_rewind, no clone.
-    expect(steps.get("rejoined")).toMatch(/\(follow\)$/);
+    expect(steps.get("rejoined"), JSON.stringify(done.steps, null, 1)).toMatch(/\(follow\)$/);
     expect(steps.get("succeeded")).toMatch(/rejoined as its replica/);
     [primary, replica] = [replica, primary];
     const members = await db.databaseInstance.findMany({ where: { clusterId: enrolled.clusterId }, select: { id: true, role: true, fence: true } });

@@ -51,8 +51,10 @@ export type MonitorOptions = {
   /**
    * A former primary (fenced by a promotion, fence ≠ NONE) is seen taking
    * writes again (it came back after being down when it was fenced): fence it.
+   * Resolves false when the inventory says it is no former primary any more
+   * (this copy of it was stale): asked again at the next snapshot.
    */
-  onFormerPrimaryWritable: ((target: AgentTarget) => Promise<void>) | null;
+  onFormerPrimaryWritable: ((target: AgentTarget) => Promise<boolean | void>) | null;
   /** A node the console holds out of service reports an app taking sessions (it restarted): drain the app again. */
   onAppNotDraining: ((target: AgentTarget) => Promise<void>) | null;
   /** The admin's link-local setting, read at each refresh; every connect checks against the latest. */
@@ -192,7 +194,7 @@ export class Monitor {
     if (w.refence === "pending" || w.refence === "done" || (typeof w.refence === "number" && Date.now() < w.refence)) return;
     w.refence = "pending";
     hook(w.target).then(
-      () => (w.refence = "done"),
+      (fenced) => (w.refence = fenced === false ? undefined : "done"),
       (error) => {
         w.refence = Date.now() + 5000;
         log.error("monitor.refence-failed", { target: w.target.name, error: String(error) });

@@ -44,7 +44,7 @@ export async function promotionCheck(clusterId: string) {
   const rows = await db.databaseInstance.findMany({
     where: { clusterId },
     orderBy: [{ role: "asc" }, { name: "asc" }],
-    select: { id: true, name: true, host: true, port: true, role: true },
+    select: { id: true, name: true, host: true, port: true, role: true, fence: true },
   });
   const statuses = await Promise.all(rows.map((r) => liveStatus(r.id)));
   const primary = rows.find((r) => r.role === "PRIMARY") ?? null;
@@ -57,6 +57,7 @@ export async function promotionCheck(clusterId: string) {
     const blockers: string[] = [];
     let loss: number | null = null;
     if (r.role === "REPLICA") {
+      if (r.fence !== "NONE") blockers.push(`it is a former primary a promotion fenced (${r.fence.toLowerCase().replace("_", " ")}): rebuild it first`);
       if (!s) blockers.push("its agent does not answer (or it is down)");
       else {
         if (!s.inRecovery) blockers.push("it is not in recovery: it is already a primary");
