@@ -56,6 +56,8 @@ const WAL_SEGMENT = 16n * 1024n * 1024n;
  * (40 bytes: a segment's long page header; 24: any other page's), and would
  * wait for the next record to "catch up".
  */
+const bytesToLsn = (b: bigint) => `${(b >> 32n).toString(16).toUpperCase()}/${(b & 0xffffffffn).toString(16).toUpperCase()}`;
+
 function recordEnd(insertLsn: bigint): bigint {
   if (insertLsn % WAL_SEGMENT === 40n) return insertLsn - 40n;
   if (insertLsn % WAL_PAGE === 24n) return insertLsn - 24n;
@@ -126,7 +128,7 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       await options.beforeStep?.("fence");
       try {
         const r = await act("DATABASE", oldPrimary.id, { action: "postgres.fence", stop: false });
-        fence = { lastLsn: typeof r?.lastLsn === "string" ? r.lastLsn : null, stopped: false };
+        fence = { lastLsn: typeof r?.lastLsn === "string" ? r.lastLsn : null, stopped: false, canStop: r?.canStop !== false };
         await markDone(
           "fenced",
           `${oldPrimary.name}: read-only, ${r?.sessionsEnded ?? 0} session(s) ended${fence.lastLsn ? `; its WAL ends at ${fence.lastLsn}` : ""}`,
@@ -146,16 +148,16 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     if (!done.has("caught-up") && fence?.lastLsn) {
       await options.beforeStep?.("catch-up");
       const target = recordEnd(lsnToBytes(fence.lastLsn)!);
-      const until = Date.now() + catchUpWaitMs;
-      let replayed: bigint | null = null;
-      for (;;) {
-        const s = await status(candidate.id);
-        replayed = lsnToBytes(s?.inRecovery === false ? s.currentLsn : s?.replayedLsn);
-        if (replayed !== null && replayed >= target) break;
-        if (Date.now() > until) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      caughtUp = replayed !== null && replayed >= target;
+      // One call: the candidate's agent polls its own server (every 10 ms) up to the bound.
+      const waited = await act(
+        "DATABASE",
+        candidate.id,
+        { action: "postgres.wait-replay", lsn: bytesToLsn(target), timeoutMs: catchUpWaitMs },
+        catchUpWaitMs + 15_000,
+      ).catch(() => null);
+      // A worker that took over may find the candidate already promoted (it answers 409 then).
+      const replayed = waited ? lsnToBytes(String(waited.replayedLsn ?? "")) : lsnToBytes((await status(candidate.id))?.currentLsn);
+      caughtUp = waited?.caughtUp === true || (replayed !== null && replayed >= target);
       if (!caughtUp && !p.force && oldPrimary) {
         // Nothing was promoted: the old primary goes back to taking writes rather than leave the cluster without one.
         const behind = replayed === null ? "an unknown amount" : `${target - replayed} bytes`;
@@ -181,7 +183,10 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
 
     // 3. Stop the fenced primary (when its agent may): in order, its last WAL
     // sent, so it can follow the new primary later without a rewind.
-    if (!done.has("stopped") && oldPrimary && fence) {
+    if (!done.has("stopped") && oldPrimary && fence && fence.canStop === false) {
+      // Its agent may not stop it (no pg_ctl section): fenced is as far as it goes.
+      await markDone("stopped", `${oldPrimary.name} stays up, read-only (its agent may not stop it)`);
+    } else if (!done.has("stopped") && oldPrimary && fence) {
       await options.beforeStep?.("stop");
       try {
         const r = await act("DATABASE", oldPrimary.id, { action: "postgres.fence", stop: true });

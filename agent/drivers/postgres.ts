@@ -467,7 +467,7 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
           // Every write a client was told is committed lies before this position:
           // a switchover waits for the candidate to replay up to it.
           const [end] = await q<{ lsn: string | null }>("SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_insert_lsn()::text END AS lsn");
-          return { readOnly: true, sessionsEnded: Number(ended[0]?.n ?? 0), lastLsn: end?.lsn ?? null };
+          return { readOnly: true, sessionsEnded: Number(ended[0]?.n ?? 0), lastLsn: end?.lsn ?? null, canStop: config.stop !== undefined };
         });
         let stopped = false;
         if (config.stop && action.stop) {
@@ -475,6 +475,21 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
           stopped = true;
         }
         return { ...result, stopped };
+      }
+      if (action.action === "postgres.wait-replay") {
+        return await withClient(async (q) => {
+          const deadline = Date.now() + action.timeoutMs;
+          for (;;) {
+            const [r] = await q<{ rec: boolean; replayed: string | null; ok: boolean | null }>(
+              "SELECT pg_is_in_recovery() AS rec, pg_last_wal_replay_lsn()::text AS replayed, pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok",
+              [action.lsn],
+            );
+            if (!r!.rec) throw new ActionError(409, `${endpoint} is not a replica (not in recovery): nothing to wait for`);
+            if (r!.ok) return { caughtUp: true, replayedLsn: r!.replayed };
+            if (Date.now() >= deadline) return { caughtUp: false, replayedLsn: r!.replayed };
+            await new Promise((done) => setTimeout(done, 10));
+          }
+        });
       }
       if (action.action === "postgres.unfence") {
         return await withClient(async (q) => {

@@ -245,6 +245,15 @@ export const agentAction = z.discriminatedUnion("action", [
    * switchover stops it only once the candidate has replayed its last WAL).
    */
   z.strictObject({ action: z.literal("postgres.fence"), stop: z.boolean().default(true) }),
+  /**
+   * On a replica: wait (up to timeoutMs) until it has replayed WAL up to `lsn`
+   * — a switchover's candidate catching up with the fenced primary.
+   */
+  z.strictObject({
+    action: z.literal("postgres.wait-replay"),
+    lsn: z.string().regex(/^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i, "must be an LSN such as 0/3000148"),
+    timeoutMs: z.number().int().min(0).max(300_000),
+  }),
   /** Undoes a fence that did not stop the server: a switchover that gave up before promoting anything. */
   z.strictObject({ action: z.literal("postgres.unfence") }),
   /**

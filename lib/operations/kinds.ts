@@ -86,7 +86,7 @@ export type DrainProgress = z.output<typeof drainProgress>;
 export const promoteProgress = z.object({
   done: z.array(z.string()).default([]),
   /** What the fence found: the old primary's last WAL position (the candidate must replay it) and whether it was stopped. */
-  fence: z.object({ lastLsn: z.string().nullable(), stopped: z.boolean() }).optional(),
+  fence: z.object({ lastLsn: z.string().nullable(), stopped: z.boolean(), canStop: z.boolean().optional() }).optional(),
   /** Whether the candidate replayed everything the fenced primary wrote. */
   caughtUp: z.boolean().optional(),
 });
