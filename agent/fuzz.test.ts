@@ -211,6 +211,7 @@ function postBody(rng: Rng, p: string): Buffer {
       { action: "postgres.slots", keep: [], maxWalKeepMb: rng.pick([0, 15, 1.5, "1GB", -1, 2_000_000]) },
       { action: "postgres.use-slot", slot: rng.pick(NASTY_STRINGS) },
       { action: "postgres.fence", stop: rng.pick(["yes", 1, null]) },
+      { action: "postgres.wait-replay", lsn: rng.pick(NASTY_STRINGS), timeoutMs: rng.pick([-1, 300_001, 1.5, "10"]) },
       { action: "haproxy.set-state", backend: rng.pick(NASTY_STRINGS), server: "app-1", state: rng.pick(["drain", "DRAIN", "up"]) },
       { action: "haproxy.set-weight", backend: "web", server: "app-1", weight: rng.pick([-1, 257, 1e309, 10]) },
     ]);

@@ -1,5 +1,6 @@
 // Protects: the split-brain guard and the way back after a crash. A primary
-// that is down when its replica is promoted cannot be fenced then; when it
+// that is killed with automatic failover on is down when its replica is
+// promoted, so it cannot be fenced then; when it
 // comes back it would take writes on its old timeline. The monitor sees a
 // former primary (fence NEEDS_REBUILD) out of recovery and fences it at once,
 // with a CRITICAL event. Then a rebuild brings it back as a streaming replica:
@@ -27,7 +28,8 @@ afterAll(async () => {
 
 it("fences a former primary that comes back after a promotion made while it was down, then rebuilds it", async () => {
   const { db } = await import("@/lib/db");
-  const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
+  const { setAutoFailover } = await import("@/lib/operations/databases");
+  const { AutoFailover } = await import("@/worker/auto-failover");
   const { OperationRunner } = await import("@/worker/operations");
   const { promoteExecutor, rebuildExecutor, refenceFormerPrimary } = await import("@/worker/db-ops");
   const { Recorder } = await import("@/worker/recorder");
@@ -51,23 +53,13 @@ it("fences a former primary that comes back after a promotion made while it was 
     () => monitor.stop(),
   );
 
-  // The primary crashes; the replica is promoted while it is down.
+  // The primary crashes with automatic failover on: the replica is promoted while it is down.
+  await setAutoFailover(cluster.id, { enabled: true, reason: "test: fail over by itself" }, audit);
+  const auto = new AutoFailover(db, { everyMs: 300, confirmMs: 1000, cooldownMs: 60_000 });
+  auto.start();
+  cleanups.push(() => auto.stop());
   await pair.primary.kill();
-  const check = await waitFor(
-    "the primary seen down",
-    async () => {
-      const c = await promotionCheck(cluster.id);
-      return c.primaryReachable ? null : c;
-    },
-    20_000,
-    100,
-  );
-  const op = await startPromotion(
-    cluster.id,
-    { candidateId: replicaId, expectedPrimaryId: primaryId, generation: check.cluster.generation, reason: "primary crashed", force: false },
-    audit,
-    null,
-  );
+  const op = await waitFor("the automatic promotion", () => db.operation.findFirst({ where: { kind: "db.promote" } }), 30_000, 100);
   const done = await waitFor(
     "the promotion",
     async () => {
