@@ -65,19 +65,25 @@ async function ownConfig(pair: PostgresPairHandle): Promise<void> {
 
 const movedAside = (pair: PostgresPairHandle) => readdirSync(pair.dir).filter((n) => n.startsWith("primary.old-"));
 
-describe("rebuild after a clean switchover", () => {
-  let pair: PostgresPairHandle;
-  let driver: Driver;
+/** A fresh pair and a driver for member a, for one describe block: each test there breaks its pair. */
+function freshPair(): { pair: PostgresPairHandle; driver: Driver } {
+  const ctx = {} as { pair: PostgresPairHandle; driver: Driver };
   beforeAll(async () => {
-    pair = await startPostgresPair();
-    driver = memberDriver(pair);
+    ctx.pair = await startPostgresPair();
+    ctx.driver = memberDriver(ctx.pair);
   });
   afterAll(async () => {
-    await driver?.close();
-    await pair?.stop();
+    await ctx.driver?.close();
+    await ctx.pair?.stop();
   });
+  return ctx;
+}
+
+describe("rebuild after a clean switchover", () => {
+  const ctx = freshPair();
 
   it("follows without pg_rewind, keeps its own port, streams", async () => {
+    const { pair, driver } = ctx;
     await query(pair.primaryUrl, "CREATE TABLE before_switch (v int)");
     await replayedAll(pair);
     await pair.primary.stop("fast");
@@ -96,18 +102,10 @@ describe("rebuild after a clean switchover", () => {
 });
 
 describe("rebuild after a crash with divergence", () => {
-  let pair: PostgresPairHandle;
-  let driver: Driver;
-  beforeAll(async () => {
-    pair = await startPostgresPair();
-    driver = memberDriver(pair);
-  });
-  afterAll(async () => {
-    await driver?.close();
-    await pair?.stop();
-  });
+  const ctx = freshPair();
 
   it("rewinds, drops the diverged row, follows under the given slot and application_name, own configuration", async () => {
+    const { pair, driver } = ctx;
     await promoteB(pair);
     await query(pair.primaryUrl, "CREATE TABLE diverged (v int)");
     await query(pair.primaryUrl, "INSERT INTO diverged VALUES (1)");
@@ -133,18 +131,10 @@ describe("rebuild after a crash with divergence", () => {
 });
 
 describe("rebuild after failed attempts", () => {
-  let pair: PostgresPairHandle;
-  let driver: Driver;
-  beforeAll(async () => {
-    pair = await startPostgresPair();
-    driver = memberDriver(pair);
-  });
-  afterAll(async () => {
-    await driver?.close();
-    await pair?.stop();
-  });
+  const ctx = freshPair();
 
   it("a rebuild towards nothing fails without harm; the next one succeeds", async () => {
+    const { pair, driver } = ctx;
     await pair.primary.stop("fast");
     await promoteB(pair);
     const nothing = await freePort();
@@ -168,6 +158,7 @@ describe("rebuild after failed attempts", () => {
   });
 
   it("a member an older release left half-rebuilt (b's configuration copied in, backup_label, no stash) ends on its own port", async () => {
+    const { pair, driver } = ctx;
     // a becomes a primary again (split brain), writes, stops: it has diverged from b.
     await query(pair.primaryUrl, "SELECT pg_promote(true, 30)");
     await query(pair.primaryUrl, "CREATE TABLE split_brain (v int)");
@@ -199,18 +190,10 @@ describe("rebuild after failed attempts", () => {
 });
 
 describe("rebuild where pg_rewind cannot work", () => {
-  let pair: PostgresPairHandle;
-  let driver: Driver;
-  beforeAll(async () => {
-    pair = await startPostgresPair();
-    driver = memberDriver(pair);
-  });
-  afterAll(async () => {
-    await driver?.close();
-    await pair?.stop();
-  });
+  const ctx = freshPair();
 
   it("falls back to a fresh clone, keeps its own configuration, removes the old folder", async () => {
+    const { pair, driver } = ctx;
     await promoteB(pair);
     await query(pair.primaryUrl, "CREATE TABLE lost_on_a (v int)");
     await pair.primary.stop("fast");
@@ -232,6 +215,7 @@ describe("rebuild where pg_rewind cannot work", () => {
   });
 
   it("a data folder a clone left half-made, its old one moved aside: the old one is put back, then followed", async () => {
+    const { pair, driver } = ctx;
     await pair.primary.stop("fast");
     const aside = `${pair.primary.dataDir}.old-20260101T000000Z`;
     await rename(pair.primary.dataDir, aside);
@@ -244,6 +228,7 @@ describe("rebuild where pg_rewind cannot work", () => {
   });
 
   it("a damaged global/pg_control: no follow verdict from it, pg_rewind refuses, a clone", async () => {
+    const { pair, driver } = ctx;
     await pair.primary.stop("fast");
     const control = path.join(pair.primary.dataDir, "global", "pg_control");
     const bytes = await readFile(control);
