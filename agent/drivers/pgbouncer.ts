@@ -137,10 +137,10 @@ export function createPgbouncerDriver(rawConfig: unknown): Driver {
     const file = await checksum();
     let status: PgbouncerStatus;
     try {
-      const [version, config_, pools, databases] = await admin(["SHOW VERSION", "SHOW CONFIG", "SHOW POOLS", "SHOW DATABASES"]);
+      const [version, settings, pools, databases] = await admin(["SHOW VERSION", "SHOW CONFIG", "SHOW POOLS", "SHOW DATABASES"]);
       status = {
         version: str(version![0]?.version, 100) || null,
-        poolMode: str(config_!.find((r) => r.key === "pool_mode")?.value, 20) || null,
+        poolMode: str(settings!.find((r) => r.key === "pool_mode")?.value, 20) || null,
         pools: poolsOf(pools!.filter((r) => r.database !== ADMIN_DB)),
         databases: databasesOf(databases!),
         configChecksum: file.checksum,
@@ -177,8 +177,8 @@ export function createPgbouncerDriver(rawConfig: unknown): Driver {
 
   /** The pool modes that serve `database` (or every database), from SHOW CONFIG and SHOW POOLS. */
   async function refuseUnlessTransaction(database: string | undefined): Promise<void> {
-    const [config_, pools] = await admin(["SHOW CONFIG", "SHOW POOLS"]);
-    const global = str(config_!.find((r) => r.key === "pool_mode")?.value, 20);
+    const [settings, pools] = await admin(["SHOW CONFIG", "SHOW POOLS"]);
+    const global = str(settings!.find((r) => r.key === "pool_mode")?.value, 20);
     const modes = new Set([global]);
     for (const p of poolsOf(pools!)) if (p.database !== ADMIN_DB && (!database || p.database === database)) modes.add(p.poolMode);
     const other = [...modes].filter((m) => m !== "transaction");
@@ -204,8 +204,8 @@ export function createPgbouncerDriver(rawConfig: unknown): Driver {
         `PAUSE${database ? ` ${database}` : ""} did not complete within ${timeoutMs} ms (${(error as Error).message}); resumed, nothing is held`,
       );
     }
-    const now = new Date();
-    for (const name of database ? [database] : []) if (!pausedSince.has(name)) pausedSince.set(name, now);
+    // Without a name every database is paused: the next collect dates each one.
+    if (database && !pausedSince.has(database)) pausedSince.set(database, new Date());
     return { paused: true, database: database ?? null, waitedMs: Date.now() - started };
   }
 
