@@ -1,7 +1,7 @@
 // The agent's configuration: one JSON file, validated strictly, so a typo is
 // an error that names the field instead of a setting silently ignored.
-// The haproxy and postgres sections are passed through as-is: their drivers
-// validate them (createHaproxyDriver / createPostgresDriver take `unknown`).
+// The haproxy, postgres and pgbouncer sections are passed through as-is: their drivers
+// validate them (createHaproxyDriver / createPostgresDriver / createPgbouncerDriver take `unknown`).
 import { readFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import { agentRoles } from "@/lib/agent-protocol/types";
@@ -75,6 +75,7 @@ export const agentConfig = z
     app: appConfig.optional(),
     haproxy: passthrough.optional(),
     postgres: passthrough.optional(),
+    pgbouncer: passthrough.optional(),
   })
   .superRefine((c, ctx) => {
     if (!c[c.role]) ctx.addIssue({ code: "custom", path: [c.role], message: `is required when role is "${c.role}"` });

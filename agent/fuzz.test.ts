@@ -212,6 +212,9 @@ function postBody(rng: Rng, p: string): Buffer {
       { action: "postgres.use-slot", slot: rng.pick(NASTY_STRINGS) },
       { action: "postgres.fence", stop: rng.pick(["yes", 1, null]) },
       { action: "postgres.wait-replay", lsn: rng.pick(NASTY_STRINGS), timeoutMs: rng.pick([-1, 300_001, 1.5, "10"]) },
+      { action: "pgbouncer.pause", database: rng.pick(NASTY_STRINGS), timeoutMs: rng.pick([99, 300_001, 1.5, "1000", 1000]) },
+      { action: "pgbouncer.resume", database: rng.pick([...NASTY_STRINGS, "pgbouncer", "*"]) },
+      { action: "pgbouncer.retarget", database: rng.pick([...NASTY_STRINGS, "app"]), host: rng.pick(NASTY_STRINGS), port: rng.pick([0, 65536, "5432", 5432]) },
       { action: "haproxy.set-state", backend: rng.pick(NASTY_STRINGS), server: "app-1", state: rng.pick(["drain", "DRAIN", "up"]) },
       { action: "haproxy.set-weight", backend: "web", server: "app-1", weight: rng.pick([-1, 257, 1e309, 10]) },
     ]);

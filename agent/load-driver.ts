@@ -11,9 +11,10 @@ type Factory = (config: unknown) => Driver | Promise<Driver>;
 // author and may not exist yet in every checkout; a typed static import would
 // make the whole agent fail to compile without them. Their contract is
 // checked at run time below instead.
-const external: Record<"haproxy" | "postgres", { file: string; factory: string }> = {
+const external: Record<"haproxy" | "postgres" | "pgbouncer", { file: string; factory: string }> = {
   haproxy: { file: "./drivers/haproxy.ts", factory: "createHaproxyDriver" },
   postgres: { file: "./drivers/postgres.ts", factory: "createPostgresDriver" },
+  pgbouncer: { file: "./drivers/pgbouncer.ts", factory: "createPgbouncerDriver" },
 };
 
 export class DriverLoadError extends Error {}

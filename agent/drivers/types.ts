@@ -1,12 +1,13 @@
 // The contract between the agent daemon and its role drivers.
 import type { Registry } from "prom-client";
-import type { AgentAction, AgentHealth, AppStatus, HaproxyStatus, PostgresStatus } from "@/lib/agent-protocol/types";
+import type { AgentAction, AgentHealth, AppStatus, HaproxyStatus, PgbouncerStatus, PostgresStatus } from "@/lib/agent-protocol/types";
 import type { ConfigManager } from "../managed/types";
 
 export type DriverReport =
   | { health: AgentHealth; reasons: string[]; app: AppStatus }
   | { health: AgentHealth; reasons: string[]; haproxy: HaproxyStatus }
-  | { health: AgentHealth; reasons: string[]; postgres: PostgresStatus };
+  | { health: AgentHealth; reasons: string[]; postgres: PostgresStatus }
+  | { health: AgentHealth; reasons: string[]; pgbouncer: PgbouncerStatus };
 
 /** Thrown by act() for an action this driver does not take (→ 422) or cannot do now (→ 409). */
 export class ActionError extends Error {
@@ -19,7 +20,7 @@ export class ActionError extends Error {
 }
 
 export interface Driver {
-  readonly role: "app" | "haproxy" | "postgres";
+  readonly role: "app" | "haproxy" | "postgres" | "pgbouncer";
   /** One observation. Must not throw for an unhealthy target: report DOWN with a reason instead. */
   collect(): Promise<DriverReport>;
   /** Carry out an already schema-validated action; return a JSON-able result. */

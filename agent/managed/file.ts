@@ -21,11 +21,19 @@ export async function readManagedFile(file: string): Promise<{ content: string |
   }
 }
 
-export async function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
+/**
+ * `owner`: the new file gets exactly this uid, gid and mode (no umask) before it replaces
+ * the old one: a root agent rewriting a file that another user's server reads.
+ */
+export async function writeAtomically(file: string, content: string, mode = 0o644, owner?: { uid: number; gid: number }): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const handle = await open(tmp, "wx", mode);
   try {
+    if (owner) {
+      await handle.chown(owner.uid, owner.gid);
+      await handle.chmod(mode);
+    }
     await handle.writeFile(content, "utf8");
     await handle.sync();
   } finally {

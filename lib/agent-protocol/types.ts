@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { consoleSlotName } from "./postgres-slots";
 
-export const agentRoles = ["app", "haproxy", "postgres"] as const;
+export const agentRoles = ["app", "haproxy", "postgres", "pgbouncer"] as const;
 export type AgentRole = (typeof agentRoles)[number];
 
 export const agentHealth = z.enum(["UP", "DEGRADED", "DOWN"]);
@@ -132,6 +132,41 @@ export const postgresStatus = z.object({
   archiver: archiverStatus.nullable().optional(),
 });
 
+/** One PgBouncer pool (SHOW POOLS: a database and user pair). */
+export const pgbouncerPool = z.object({
+  database: z.string().max(100),
+  user: z.string().max(100),
+  clientsActive: count,
+  clientsWaiting: count,
+  serversActive: count,
+  serversIdle: count,
+  serversUsed: count,
+  /** How long the oldest waiting client has waited, in seconds (0 when none waits). */
+  maxWaitSeconds: z.number().nonnegative(),
+  poolMode: z.string().max(20),
+});
+
+/** One [databases] entry as PgBouncer runs it (SHOW DATABASES). */
+export const pgbouncerDatabase = z.object({
+  name: z.string().max(100),
+  host: maybe(z.string().max(255)),
+  port: maybe(z.number().int()),
+  database: z.string().max(100),
+  paused: z.boolean(),
+  /** When the agent first saw it paused (this agent's clock); null while it is not. */
+  pausedSince: maybe(z.iso.datetime()),
+});
+
+export const pgbouncerStatus = z.object({
+  version: maybe(z.string().max(100)),
+  /** SHOW CONFIG pool_mode: the agent manages only "transaction". */
+  poolMode: maybe(z.string().max(20)),
+  pools: z.array(pgbouncerPool).max(1000),
+  databases: z.array(pgbouncerDatabase).max(1000),
+  /** sha256 of the ini file the agent owns (drift detection). */
+  configChecksum: maybe(z.string().max(80)),
+});
+
 export const hostStatus = z.object({
   cpu: z.number().min(0).max(1),
   memoryUsed: count,
@@ -208,6 +243,7 @@ export const snapshot = z.object({
   app: appStatus.optional(),
   haproxy: haproxyStatus.optional(),
   postgres: postgresStatus.optional(),
+  pgbouncer: pgbouncerStatus.optional(),
   config: configState.optional(),
 });
 
@@ -216,6 +252,9 @@ export type AppStatus = z.infer<typeof appStatus>;
 export type HaproxyStatus = z.infer<typeof haproxyStatus>;
 export type HaproxyServer = z.infer<typeof haproxyServer>;
 export type PostgresStatus = z.infer<typeof postgresStatus>;
+export type PgbouncerStatus = z.infer<typeof pgbouncerStatus>;
+export type PgbouncerPool = z.infer<typeof pgbouncerPool>;
+export type PgbouncerDatabase = z.infer<typeof pgbouncerDatabase>;
 export type BackendProbe = z.infer<typeof backendProbe>;
 
 const serverRef = {
@@ -230,6 +269,16 @@ const serverRef = {
     .max(100)
     .regex(/^[A-Za-z0-9._:-]+$/),
 };
+
+/**
+ * A [databases] entry name as the agent lets the console name one: it reaches PgBouncer's
+ * admin console (PAUSE "name") and the ini file, so no quotes, spaces or "=", and not the
+ * admin console's own "pgbouncer" nor the "*" fallback.
+ */
+const pgbouncerDatabaseName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/, "a database name of A-Z a-z 0-9 _ . - (1-63 characters)")
+  .refine((n) => n !== "pgbouncer", "the admin console's database is not a pool");
 
 /** Actions an agent carries out. Each driver accepts its own; others get 422. */
 export const agentAction = z.discriminatedUnion("action", [
@@ -304,6 +353,28 @@ export const agentAction = z.discriminatedUnion("action", [
   }),
   /** On a replica: stream through this slot (primary_slot_name, reloaded only when it changes); idle console slots it holds from its primary days are dropped. */
   z.strictObject({ action: z.literal("postgres.use-slot"), slot: consoleSlotName }),
+  /**
+   * PAUSE (one database, or all): PgBouncer lets running transactions finish, then holds
+   * new queries until RESUME. Refused (409) unless pool_mode is transaction; if the pause
+   * does not complete within timeoutMs (a transaction held open) it is undone (RESUME).
+   */
+  z.strictObject({
+    action: z.literal("pgbouncer.pause"),
+    database: pgbouncerDatabaseName.optional(),
+    timeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+  }),
+  z.strictObject({ action: z.literal("pgbouncer.resume"), database: pgbouncerDatabaseName.optional() }),
+  /** That database's entry in the ini file the agent owns pointed at host:port (nothing else changed), then RELOAD. */
+  z.strictObject({
+    action: z.literal("pgbouncer.retarget"),
+    database: pgbouncerDatabaseName,
+    host: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9._:-]+$/),
+    port: z.number().int().min(1).max(65535),
+  }),
   z.strictObject({ action: z.literal("haproxy.set-state"), ...serverRef, state: z.enum(["ready", "drain", "maint"]) }),
   z.strictObject({ action: z.literal("haproxy.set-weight"), ...serverRef, weight: z.number().int().min(0).max(256) }),
 ]);
