@@ -79,7 +79,7 @@ async function rejoin(ctx: OperationContext, member: Member, primary: { host: st
     REBUILD_TIMEOUT_MS,
   );
   const steps = Array.isArray(r?.steps) ? (r.steps as unknown[]).filter((s): s is string => typeof s === "string") : [];
-  for (const step of steps.slice(0, 50)) await ctx.appendStep(`${member.name}: ${step.slice(0, 300)}`);
+  for (const step of steps.slice(0, 50)) await ctx.appendStep(member.name, step.slice(0, 300));
   const method = typeof r?.method === "string" ? r.method : "rebuild";
   // Streaming, as the member itself says (bounded).
   const until = Date.now() + 60_000;
