@@ -3,7 +3,7 @@
 // promoted by a worker that dies just before that step (its lease is not
 // released, only no longer renewed); a second worker takes the operation
 // over and finishes it. Afterwards exactly one server accepts writes: the
-// old primary refuses them, the new one takes them.
+// old primary (rejoined as a standby) refuses them, the new one takes them.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
@@ -23,14 +23,16 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-for (const step of ["fence", "promote", "verify", "inventory", "repoint", "apps"]) {
+// Every step the executor announces (beforeStep), in order. The agents may stop
+// and start their servers, so the old primary is stopped in order and rejoins.
+for (const step of ["fence", "catch-up", "stop", "promote", "verify", "inventory", "slots", "repoint", "apps", "rejoin"]) {
   it(`a worker dying before "${step}" is replaced, and one primary takes writes`, async () => {
     const { db } = await import("@/lib/db");
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
     const { OperationRunner } = await import("@/worker/operations");
     const { promoteExecutor } = await import("@/worker/db-ops");
 
-    const enrolled = await enrolledPair(`takeover-${step}`, { synchronous: true });
+    const enrolled = await enrolledPair(`takeover-${step}`, { synchronous: true, control: true });
     cleanups.push(() => enrolled.stop());
     const { pair, replicaId } = enrolled;
     const cluster = { id: enrolled.clusterId };
@@ -75,7 +77,10 @@ for (const step of ["fence", "promote", "verify", "inventory", "repoint", "apps"
       );
       expect(done.state, done.error ?? "").toBe("SUCCEEDED");
       expect(done.leaseOwner).toBe(`takes-over-${step}`);
-      expect((done.steps as { step: string }[]).map((s) => s.step)).toContain("resumed");
+      const steps = (done.steps as { step: string; detail?: string }[]).map((s) => s.step);
+      expect(steps).toContain("resumed");
+      // Stopped in order by one worker or the other: it rejoins either way.
+      expect(steps, JSON.stringify(done.steps)).toContain("rejoined");
     } finally {
       await second.stop();
     }
