@@ -151,7 +151,7 @@ export class AutoFailover {
     if (claimed !== 1) return;
     const why = fast
       ? `its agent reports PostgreSQL down for ${(view!.downSpanMs! / 1000).toFixed(1)} s`
-      : `for ${Math.round((Date.now() - seen.since) / 1000)} s to the worker, its agent silent`;
+      : `DOWN to the worker for ${Math.round((Date.now() - seen.since) / 1000)} s`;
     const reason = `automatic failover: ${primary.name} down (${why}) and its WAL stream lost on ${answering.map((r) => r.name).join(", ")} (replicas)`;
     try {
       const op = await startPromotion(
