@@ -16,7 +16,7 @@
 //   - an operator's promotion while automatic failover is armed (its fence
 //     stops the primary, as a crash would look): exactly one promotion.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -277,5 +277,64 @@ it("an operator's promotion while automatic failover is armed: exactly one promo
   await sleep(5000);
   expect(await promotions(a.clusterId)).toBe(1);
   expect(await db.event.count({ where: { kind: "db.failover-held", subjectId: a.clusterId } })).toBe(0);
+  await disarm(a);
+}, 120_000);
+
+/** The postmaster and every process under it. */
+function processTree(root: number): number[] {
+  const all = [root];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === root) all.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return all;
+}
+
+it("a partition (the primary's processes stopped, sockets open): failover within the replica's wal_receiver_timeout and the decision", async () => {
+  const { db } = await import("@/lib/db");
+  const a = await armedPair("partition");
+  // What the cluster setting will carry; set here by hand until it exists.
+  const walReceiverTimeoutMs = 5000;
+  await query(a.pair.replicaUrl, `ALTER SYSTEM SET wal_receiver_timeout = '${walReceiverTimeoutMs}ms'`);
+  await query(a.pair.replicaUrl, "SELECT pg_reload_conf()");
+  await sleep(500);
+  const stopped = processTree(a.pair.primary.pid()!);
+  cleanups.push(() => stopped.forEach((p) => void process.kill(p, "SIGCONT")));
+  const t0 = performance.now();
+  for (const p of stopped) process.kill(p, "SIGSTOP");
+  let firstWrite = NaN;
+  while (performance.now() - t0 < 60_000) {
+    const c = new pg.Client({ connectionString: a.pair.replicaUrl, connectionTimeoutMillis: 2000 });
+    try {
+      await c.connect();
+      await c.query("CREATE TABLE IF NOT EXISTS probe (id int)");
+      firstWrite = performance.now() - t0;
+      break;
+    } catch {
+      await sleep(20);
+    } finally {
+      await c.end().catch(() => {});
+    }
+  }
+  console.log(`partition → first write on the new primary: ${firstWrite.toFixed(0)} ms (wal_receiver_timeout ${walReceiverTimeoutMs} ms)`);
+  // The replica cannot tell before its timeout: a promotion earlier would have been on the agent's word alone.
+  expect(firstWrite).toBeGreaterThanOrEqual(walReceiverTimeoutMs);
+  expect(firstWrite).toBeLessThanOrEqual(walReceiverTimeoutMs + 3000);
+  const op = await waitFor(
+    "the promotion to finish",
+    async () => {
+      const o = await db.operation.findFirst({ where: { kind: "db.promote", subjectId: a.clusterId } });
+      return o && (o.state === "SUCCEEDED" || o.state === "FAILED") ? o : null;
+    },
+    60_000,
+    100,
+  );
+  expect(op.state, op.error ?? "").toBe("SUCCEEDED");
+  expect(await promotions(a.clusterId)).toBe(1);
   await disarm(a);
 }, 120_000);
