@@ -1,37 +1,81 @@
 // Automatic failover, off by default, per cluster (Cluster.autoFailover), run
-// by the leader worker. It fires only when several observers agree that the
-// primary is gone:
-//   - the worker: the primary's stored health has been DOWN (after the rise/
-//     fall thresholds) for CONFIRM_MS;
+// by the leader worker. It fires only when observers that fail differently
+// agree that the primary is gone, and the replicas always have a say:
 //   - the replicas: every replica whose agent answers reports its WAL stream
 //     from the primary lost (its WAL receiver not streaming), and at least
-//     one answers.
+//     one answers. Required on both paths: a replica still streaming has the
+//     primary's own word that it lives, whatever the console sees.
+//   - fast path, the primary's own agent: it answers on the worker's channel
+//     and has reported its PostgreSQL DOWN in consecutive snapshots spanning
+//     FAST_CONFIRM_MS on its own clock. A process crash on a live host (the
+//     common case) is known this way within one snapshot interval; there is
+//     nothing to wait out, so no worker-side timer and no fall threshold
+//     stands in the way.
+//   - slow path, the worker's view: the primary's agent is silent too (host
+//     lost, partition), so only the stored health speaks for the primary:
+//     DOWN (after the fall threshold) for CONFIRM_MS, and not answering a live
+//     call either. A console-side cut looks like this from here, which is why
+//     the replicas' agreement decides it: they keep streaming then.
+// The app agents' view is not an observer: an app snapshot carries named
+// backend probes, not which database member a probe reaches, so it cannot
+// say the primary is gone without guessing.
 // It then promotes the most advanced replica that passes every check (not
 // behind another, not over the lag limit, replay not paused): the same
 // promotion an operator starts, with the system as the requester. It never
-// fires twice in a cluster within the cool-down, and does nothing while paused.
+// fires twice in a cluster within the cool-down, does nothing while paused,
+// and stays out of a promotion already under way (an operator's).
 import type { Db } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { systemActor } from "@/lib/common/actor";
 import { recordEvent } from "@/lib/events/record";
 import { AUTO_FAILOVER_COOLDOWN_MS } from "@/lib/operations/promote-schema";
+import type { PostgresView } from "@/worker/monitor";
 
+/**
+ * Slow path. The agent is silent, so this timer runs on the worker's clock;
+ * it is not what bounds a host loss (the replicas notice only after
+ * wal_receiver_timeout), it is there so a silence of a few seconds never
+ * promotes on its own. Kept at its value from before the fast path.
+ */
 const CONFIRM_MS = 3000;
+/**
+ * Fast path: two consecutive DOWN reports at least this far apart on the
+ * agent's clock (at the default 1 s interval: the second report). One failed
+ * collect is not a crash; two, with every replica's stream gone, is.
+ */
+const FAST_CONFIRM_MS = 500;
+
+export type AutoFailoverOptions = {
+  everyMs: number;
+  confirmMs: number;
+  /** null: no fast path (the decision before it, which the failover benchmark measures as its baseline). */
+  fastConfirmMs: number | null;
+  cooldownMs: number;
+  /** The worker's channel to a database member's agent (Monitor.postgresView). */
+  primaryView: (databaseId: string) => PostgresView | undefined;
+};
 
 export class AutoFailover {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   /** When each cluster's primary was first seen DOWN, and whether a refusal was already announced. */
   private down = new Map<string, { since: number; announced: boolean }>();
+  private readonly options: AutoFailoverOptions;
 
   constructor(
     private readonly db: Db,
-    private readonly options: { everyMs: number; confirmMs: number; cooldownMs: number } = {
-      everyMs: 1000,
+    options: Partial<AutoFailoverOptions> = {},
+  ) {
+    this.options = {
+      // Each check is one indexed query; the agents are asked only once the primary looks gone.
+      everyMs: 250,
       confirmMs: CONFIRM_MS,
+      fastConfirmMs: FAST_CONFIRM_MS,
       cooldownMs: AUTO_FAILOVER_COOLDOWN_MS,
-    },
-  ) {}
+      primaryView: () => undefined,
+      ...options,
+    };
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.check().catch((error) => log.warn("auto-failover.check-failed", { error: String(error) })), this.options.everyMs);
@@ -60,13 +104,22 @@ export class AutoFailover {
 
   private async consider(cluster: { id: string; name: string; lastFailoverAt: Date | null; databases: { id: string; name: string; health: string }[] }) {
     const primary = cluster.databases[0];
-    if (!primary || primary.health !== "DOWN") {
+    const view = primary ? this.options.primaryView(primary.id) : undefined;
+    const fastConfirmMs = this.options.fastConfirmMs;
+    // The primary's own agent says its PostgreSQL is down, long enough: no need to wait for the stored health.
+    const fast = fastConfirmMs !== null && !!view?.answering && view.downSpanMs !== null && view.downSpanMs >= fastConfirmMs;
+    if (!primary || (!fast && primary.health !== "DOWN")) {
       this.down.delete(cluster.id);
       return;
     }
     const seen = this.down.get(cluster.id) ?? { since: Date.now(), announced: false };
     this.down.set(cluster.id, seen);
-    if (Date.now() - seen.since < this.options.confirmMs) return;
+    if (!fast && Date.now() - seen.since < this.options.confirmMs) return;
+    // An operator's promotion (or ours) is under way: its fence and its promote look like a failure from here.
+    const promoting = await this.db.operation.count({
+      where: { kind: "db.promote", subjectId: cluster.id, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
+    });
+    if (promoting) return;
 
     const { lsnToBytes, promotionCheck, startPromotion } = await import("@/lib/operations/databases");
     const check = await promotionCheck(cluster.id);
@@ -96,7 +149,10 @@ export class AutoFailover {
       UPDATE "Cluster" SET "lastFailoverAt" = now()
       WHERE "id" = ${cluster.id} AND ("lastFailoverAt" IS NULL OR "lastFailoverAt" < now() - make_interval(secs => ${this.options.cooldownMs / 1000}))`;
     if (claimed !== 1) return;
-    const reason = `automatic failover: ${primary.name} down for ${Math.round((Date.now() - seen.since) / 1000)} s (worker) and its WAL stream lost on ${answering.map((r) => r.name).join(", ")} (replicas)`;
+    const why = fast
+      ? `its agent reports PostgreSQL down for ${(view!.downSpanMs! / 1000).toFixed(1)} s`
+      : `DOWN to the worker for ${Math.round((Date.now() - seen.since) / 1000)} s`;
+    const reason = `automatic failover: ${primary.name} down (${why}) and its WAL stream lost on ${answering.map((r) => r.name).join(", ")} (replicas)`;
     try {
       const op = await startPromotion(
         cluster.id,

@@ -7,6 +7,11 @@ export type Health = "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
 export type Observed = "UP" | "DEGRADED" | "DOWN";
 
 export type Thresholds = { rise: number; fall: number };
+// Kept at 2 (two seconds at the agents' default interval) after issue 15's
+// review: they decide what operators see and what events say, where a flap is
+// noise. Automatic failover does not wait on them for a crash: it reads the
+// primary's agent directly (worker/auto-failover.ts); only its slow path, for
+// a silent agent, starts from the published DOWN.
 export const defaultThresholds: Thresholds = { rise: 2, fall: 2 };
 
 const rank: Record<Observed, number> = { UP: 0, DEGRADED: 1, DOWN: 2 };

@@ -68,7 +68,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       await prober.start().catch((error) => log.error("worker.prober-start-failed", { error: String(error) }));
       operations = new OperationRunner(db, holder, allExecutors(), { listenUrl: requireDatabaseUrl(), leaderLease: MONITOR_LEASE });
       operations.start();
-      autoFailover = new AutoFailover(db);
+      autoFailover = new AutoFailover(db, { primaryView: (id) => monitor?.postgresView(id) });
       autoFailover.start();
       slotKeeper = new SlotKeeper(db);
       slotKeeper.start();

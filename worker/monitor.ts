@@ -22,7 +22,20 @@ type Watched = {
   refence?: "pending" | "done" | number;
   /** When the app's drain was last re-applied (at most every 5 s). */
   redrainAt?: number;
+  /** A database member: what its agent last said (automatic failover's first observer). */
+  postgres?: PostgresView;
+  /** The agent's time of the first snapshot of the current DOWN run. */
+  downFirstAt?: number;
 };
+
+/**
+ * What the worker's channel to a database member's agent says. `downSpanMs`
+ * is measured on the agent's clock, between the first and the latest of the
+ * consecutive snapshots that reported the member DOWN: a stalled worker reads
+ * the snapshots it missed all at once but cannot stretch that span, so a
+ * stall never makes PostgreSQL look down for longer than its agent saw it.
+ */
+export type PostgresView = { answering: boolean; downSpanMs: number | null };
 
 /**
  * A target never seen before is not called DOWN for this long: an agent is
@@ -116,6 +129,28 @@ export class Monitor {
 
   healthOf(key: string): Health | undefined {
     return this.watched.get(key)?.state.health;
+  }
+
+  /** What the agent beside this database member says now; undefined when it is not watched (yet). */
+  postgresView(id: string): PostgresView | undefined {
+    return this.watched.get(keyOf({ subjectType: "DATABASE", id }))?.postgres;
+  }
+
+  private notePostgres(w: Watched, event: ConnectionEvent): void {
+    if (event.kind !== "snapshot") {
+      // A silent agent says nothing about its PostgreSQL: a DOWN run starts again when it answers.
+      w.downFirstAt = undefined;
+      w.postgres = { answering: false, downSpanMs: null };
+      return;
+    }
+    const at = Date.parse(event.snapshot.at);
+    if (event.snapshot.health !== "DOWN") {
+      w.downFirstAt = undefined;
+      w.postgres = { answering: true, downSpanMs: null };
+      return;
+    }
+    w.downFirstAt ??= at;
+    w.postgres = { answering: true, downSpanMs: at - w.downFirstAt };
   }
 
   private lastLoad: { fingerprint: string; at: number } | null = null;
@@ -232,6 +267,7 @@ export class Monitor {
     this.recorder.observe(w.target, event.kind === "snapshot", { ...point, health: w.state.health });
     if (event.kind === "snapshot" && event.snapshot.config) this.recorder.observeConfig(w.target, event.snapshot.config.checksum);
     if (w.target.subjectType === "DATABASE") {
+      if (event.kind !== "snapshot" || event.snapshot.agent.role === "postgres") this.notePostgres(w, event);
       // A wrong agent says nothing about this member; a silent one counts once the thresholds call it DOWN.
       if (event.kind === "snapshot" && event.snapshot.agent.role === "postgres") this.recorder.observePostgres(w.target, event.snapshot);
       else if (event.kind !== "snapshot" && w.state.health === "DOWN") this.recorder.observePostgres(w.target, null);

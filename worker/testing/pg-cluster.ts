@@ -13,7 +13,14 @@ export type EnrolledPair = { pair: PostgresPairHandle; clusterId: string; primar
 const audit = { actor: systemActor("test"), requestId: "pg-cluster", clientIp: null };
 
 /** A fresh pair, a cluster named `name` holding it (pg-a primary, pg-b replica), and their agents. */
-export async function enrolledPair(name: string, opts: { synchronous?: boolean; control?: boolean } = {}): Promise<EnrolledPair> {
+export async function enrolledPair(
+  name: string,
+  opts: {
+    synchronous?: boolean;
+    control?: boolean;
+    /** The agents' snapshot interval (fast for tests; production's 1000 for benchmarks). */ intervalMs?: number;
+  } = {},
+): Promise<EnrolledPair> {
   const { createCluster } = await import("@/lib/inventory/clusters");
   const { createDatabase } = await import("@/lib/inventory/databases");
   const { issueAgentCredential } = await import("@/lib/agents/service");
@@ -35,7 +42,9 @@ export async function enrolledPair(name: string, opts: { synchronous?: boolean; 
     // With control, the agent may stop, rewind and start its server (fence with stop, rebuild).
     const stop = opts.control ? { stop: { pgCtl: path.join(DEFAULT_PG_BIN_DIR, "pg_ctl"), dataDir: server.dataDir, runAs: "postgres" } } : {};
     agents.push(
-      await startAgent(parseConfig({ ...config, intervalMs: 250, postgres: { url, timeoutMs: 1000, ...stop } } as AgentConfigInput), { log: () => {} }),
+      await startAgent(parseConfig({ ...config, intervalMs: opts.intervalMs ?? 250, postgres: { url, timeoutMs: 1000, ...stop } } as AgentConfigInput), {
+        log: () => {},
+      }),
     );
   }
   return {

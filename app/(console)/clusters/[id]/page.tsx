@@ -13,6 +13,7 @@ import { AutoFailoverControl } from "@/components/operations/auto-failover-contr
 import { Time } from "@/components/ui/time";
 import { loadCluster, pageActor } from "@/components/inventory/server";
 import { plural } from "@/components/inventory/labels";
+import { clusterPartitionWorstCase } from "@/lib/operations/failover-bound";
 
 export const dynamic = "force-dynamic";
 
@@ -31,11 +32,12 @@ export default async function ClusterPage({ params }: Params) {
   const actor = await pageActor("inventory:read");
   const canWrite = can(actor.role, "inventory:write");
   const cluster = await loadCluster((await params).id);
-  const [lbs, nodes, dbs, figures] = await Promise.all([
+  const [lbs, nodes, dbs, figures, partition] = await Promise.all([
     listLoadBalancers({ ...FIRST_ROWS, clusterId: cluster.id }),
     listNodes({ ...FIRST_ROWS, clusterId: cluster.id }),
     listDatabases({ ...FIRST_ROWS, clusterId: cluster.id }),
     clusterFigures(cluster.id),
+    clusterPartitionWorstCase(cluster.id),
   ]);
   const counts = cluster._count;
   const inUse = counts.loadBalancers + counts.nodes + counts.databases > 0;
@@ -107,6 +109,20 @@ export default async function ClusterPage({ params }: Params) {
               </span>
             )}
           </dd>
+          {partition.bounded !== null && (
+            <>
+              <dt>Failover after a partition</dt>
+              <dd data-testid="partition-worst-case">
+                {partition.bounded ? (
+                  <span title="The replicas notice a silent primary only after wal_receiver_timeout (a managed PostgreSQL setting of this cluster, in its configuration); then the decision and the promotion">
+                    at worst {Math.round(partition.worstCaseMs / 1000)} s (wal_receiver_timeout {Math.round(partition.walReceiverTimeoutMs / 1000)} s + 3 s)
+                  </span>
+                ) : (
+                  <span className="error">never automatic: {partition.why}</span>
+                )}
+              </dd>
+            </>
+          )}
           <dt>Database generation</dt>
           <dd title="Bumped on every change of primary">{cluster.dbGeneration}</dd>
           <RecordTimes createdAt={cluster.createdAt} updatedAt={cluster.updatedAt} />
