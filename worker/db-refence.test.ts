@@ -39,7 +39,7 @@ it("fences a former primary that comes back after a promotion made while it was 
   // With control: the fence stops the server, and the agent may rebuild it.
   const enrolled = await enrolledPair("refence", { control: true });
   cleanups.push(() => enrolled.stop());
-  const { pair, primaryId, replicaId } = enrolled;
+  const { pair, primaryId } = enrolled;
   const cluster = { id: enrolled.clusterId };
   const runner = new OperationRunner(db, "refence-worker", { "db.promote": promoteExecutor(), "db.rebuild": rebuildExecutor }, { listenUrl: database.url() });
   runner.start();

@@ -18,7 +18,8 @@ export async function enrolledPair(
   opts: {
     synchronous?: boolean;
     control?: boolean;
-    /** The agents' snapshot interval (fast for tests; production's 1000 for benchmarks). */ intervalMs?: number;
+    /** The agents' snapshot interval (fast for tests; production's 1000 for benchmarks). */
+    intervalMs?: number;
   } = {},
 ): Promise<EnrolledPair> {
   const { createCluster } = await import("@/lib/inventory/clusters");
