@@ -4,12 +4,12 @@ import os from "node:os";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPostgres, type TestPostgres } from "@/lib/testing/embedded-pg";
-import { request, sleep, type Reply } from "@/agent/testing/client";
+import { request, sleep, waitFor, type Reply } from "@/agent/testing/client";
 import { startAppServer, type AppServer } from "./app-server";
 
 const cookieOf = (r: Reply) => String(r.headers["set-cookie"] ?? "").split(";")[0]!;
 const body = (r: Reply) => JSON.parse(r.body);
-type Stats = { sessions: number; requests: number; errors: number; refused: number; draining: boolean; latencyMs: number | null };
+type Stats = { sessions: number; requests: number; errors: number; refused: number; draining: boolean; latencyMs: number | null; held: number };
 const stats = async (app: AppServer): Promise<Stats> => body(await request(`${app.url}/stats`));
 
 describe("demo app server", () => {
@@ -174,6 +174,65 @@ describe("demo app server writes", () => {
       expect(failed.status).toBe(503);
       expect(body(failed).id).toBeUndefined();
       expect((await stats(app)).errors).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("holds writes through a switch: new ones wait, one broken mid-flight is retried, all land on the new database after the release", async () => {
+    await query(secondUrl, "DELETE FROM writes");
+    const app = await startAppServer({ port: 0, name: "app-h", dbUrl: server.url });
+    const locker = new pg.Client({ connectionString: server.url });
+    try {
+      const cookie = cookieOf(await request(`${app.url}/write`, { method: "POST", body: '{"payload":"before"}' }));
+      const write = (payload: string) => request(`${app.url}/write`, { method: "POST", headers: { cookie }, body: JSON.stringify({ payload }) });
+      expect((await request(`${app.url}/admin/hold-writes`, { method: "POST", body: '{"ms":0}' })).status).toBe(400);
+      expect((await request(`${app.url}/admin/hold-writes`, { method: "POST", body: '{"ms":30001}' })).status).toBe(400);
+      expect(
+        (await request(`${app.url}/admin/hold-writes`, { method: "POST", body: '{"ms":1000}', headers: { "x-forwarded-for": "203.0.113.9" } })).status,
+      ).toBe(403);
+
+      // A write in flight when the hold starts: blocked by a lock, then its session is ended (what a fence does).
+      await locker.connect();
+      await locker.query("BEGIN; LOCK TABLE writes IN ACCESS EXCLUSIVE MODE");
+      const inFlight = write("in-flight");
+      await waitFor("the write to block", async () => (await query(server.url, "SELECT 1 FROM pg_locks WHERE NOT granted")).length > 0, 5000, 20);
+      const held = await request(`${app.url}/admin/hold-writes`, { method: "POST", body: '{"ms":10000}' });
+      expect(body(held)).toEqual({ node: "app-h", holdingMs: 10000, held: 0 });
+      const queued = ["q1", "q2", "q3"].map(write);
+      await waitFor("three writes held", async () => (await stats(app)).held === 3, 5000, 20);
+      await query(server.url, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE NOT granted");
+      await waitFor("the broken write held too", async () => (await stats(app)).held === 4, 5000, 20);
+      await locker.query("ROLLBACK");
+
+      // Pointed at the new primary, then released: every write succeeds there.
+      await request(`${app.url}/admin/db`, { method: "POST", body: JSON.stringify({ url: secondUrl }) });
+      expect(body(await request(`${app.url}/admin/release-writes`, { method: "POST" }))).toEqual({ node: "app-h", released: 4 });
+      const answers = await Promise.all([inFlight, ...queued]);
+      expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+      const rows = await query(secondUrl, "SELECT payload FROM writes ORDER BY payload");
+      expect(rows.map((r) => r.payload)).toEqual(["in-flight", "q1", "q2", "q3"]);
+      expect(await query(server.url, "SELECT payload FROM writes WHERE payload IN ('in-flight', 'q1', 'q2', 'q3')")).toEqual([]);
+      expect(await stats(app)).toMatchObject({ errors: 0, held: 0, holdRemainingMs: null, heldPastBound: 0 });
+    } finally {
+      await locker.end().catch(() => {});
+      await app.close();
+    }
+  });
+
+  it("ends a hold nobody releases at its bound: the writes go on", async () => {
+    const app = await startAppServer({ port: 0, name: "app-b", dbUrl: server.url });
+    try {
+      await request(`${app.url}/admin/hold-writes`, { method: "POST", body: '{"ms":400}' });
+      const t0 = Date.now();
+      const r = await request(`${app.url}/write`, { method: "POST" });
+      expect(r.status).toBe(201);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
+      expect(await stats(app)).toMatchObject({ held: 0, holdRemainingMs: null, heldPastBound: 1, errors: 0 });
+      // No hold in force: a write goes straight through.
+      const t1 = Date.now();
+      expect((await request(`${app.url}/write`, { method: "POST" })).status).toBe(201);
+      expect(Date.now() - t1).toBeLessThan(300);
     } finally {
       await app.close();
     }

@@ -14,6 +14,8 @@
 //   GET  /stats        { sessions, requests, errors, latencyMs, draining, … } for the app driver
 //   POST /admin/drain | /admin/resume | /admin/db {url}     loopback only
 //   POST /admin/end-sessions   forget every session (a drain's last resort)
+//   POST /admin/hold-writes {ms} | /admin/release-writes   writes wait (bounded)
+//                        through a planned switchover instead of failing
 //   POST /admin/reload   re-read the settings file (--settings FILE), as the
 //                        app agent asks after the console deploys new settings
 import { randomBytes } from "node:crypto";
@@ -26,6 +28,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { appSettings, type AppSettings } from "@/lib/agent-protocol/config/app-settings";
+import { APP_HOLD_MAX_MS } from "@/lib/agent-protocol/types";
+import { brokenBySwitch, WriteHold } from "./write-hold";
 
 export type AppServerOptions = {
   port: number;
@@ -160,6 +164,7 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
   const latencies: number[] = [];
   const writes = new Writes();
   writes.use(opts.dbUrl);
+  const hold = new WriteHold();
   /** Applies the settings file; a missing or invalid file changes nothing and says why. */
   async function loadSettings(): Promise<{ ok: true; settings: AppSettings } | { ok: false; error: string }> {
     if (!opts.settingsFile) return { ok: false, error: "this app server was started without --settings" };
@@ -238,11 +243,21 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     } catch (error) {
       return sendJson(res, 400, { error: (error as Error).message, node });
     }
+    const held = hold.pass();
+    const heldFrom = held ? performance.now() : 0;
+    await held;
     try {
-      const id = await writes.insert(node, current.sid, payload);
+      const id = await writes.insert(node, current.sid, payload).catch(async (error: unknown) => {
+        // Broken by the switch while it is held: once more, after the release, on the new primary.
+        const again = hold.active && brokenBySwitch(error) ? hold.pass() : undefined;
+        if (!again) throw error;
+        await again;
+        return writes.insert(node, current.sid, payload);
+      });
       sendJson(res, 201, { id, node });
     } catch (error) {
-      sendJson(res, 503, { error: `database unavailable: ${(error as Error).message}`, node });
+      const waited = held ? ` (after waiting ${Math.round(performance.now() - heldFrom)} ms in a write hold)` : "";
+      sendJson(res, 503, { error: `database unavailable${waited}: ${(error as Error).message}`, node });
     }
   }
 
@@ -254,6 +269,19 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
       const ended = sessions.size;
       sessions.clear();
       return sendJson(res, 200, { node, ended });
+    } else if (path === "/admin/hold-writes") {
+      let ms: unknown;
+      try {
+        ms = ((await readJson(req)) as { ms?: unknown }).ms;
+      } catch (error) {
+        return sendJson(res, 400, { error: (error as Error).message });
+      }
+      if (!Number.isInteger(ms) || (ms as number) < 1 || (ms as number) > APP_HOLD_MAX_MS)
+        return sendJson(res, 400, { error: `ms must be a whole number of milliseconds, 1-${APP_HOLD_MAX_MS}` });
+      hold.hold(ms as number);
+      return sendJson(res, 200, { node, holdingMs: ms, held: hold.waiting });
+    } else if (path === "/admin/release-writes") {
+      return sendJson(res, 200, { node, released: hold.release() });
     } else if (path === "/admin/reload") {
       const loaded = await loadSettings();
       if (!loaded.ok) return sendJson(res, 422, { error: loaded.error, node });
@@ -282,6 +310,8 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     "/admin/db": "POST",
     "/admin/reload": "POST",
     "/admin/end-sessions": "POST",
+    "/admin/hold-writes": "POST",
+    "/admin/release-writes": "POST",
   };
 
   const server = http.createServer((req, res) => {
@@ -304,6 +334,9 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
         refused,
         latencyMs,
         draining,
+        held: hold.waiting,
+        holdRemainingMs: hold.remainingMs(),
+        heldPastBound: hold.expired,
         db: writes.url ? redact(writes.url) : null,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       });
@@ -329,6 +362,7 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
         shuttingDown = true;
         if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
         clearInterval(sweeper);
+        hold.release();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;

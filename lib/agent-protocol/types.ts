@@ -280,12 +280,19 @@ const pgbouncerDatabaseName = z
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/, "a database name of A-Z a-z 0-9 _ . - (1-63 characters)")
   .refine((n) => n !== "pgbouncer", "the admin console's database is not a pool");
 
+/** The longest an app holds writes: clients wait that long at most, even if nobody releases them. */
+export const APP_HOLD_MAX_MS = 30_000;
+
 /** Actions an agent carries out. Each driver accepts its own; others get 422. */
 export const agentAction = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("app.drain") }),
   z.strictObject({ action: z.literal("app.resume") }),
   /** Ends the app's remaining sessions (a drain's escalation at its deadline). */
   z.strictObject({ action: z.literal("app.end-sessions") }),
+  /** New writes wait (not refused) for up to `ms`, through a planned switchover; a write the switch breaks is retried after. */
+  z.strictObject({ action: z.literal("app.hold-writes"), ms: z.number().int().min(1).max(APP_HOLD_MAX_MS) }),
+  /** Held writes go on (to the primary the app now points at). */
+  z.strictObject({ action: z.literal("app.release-writes") }),
   /** pg_promote() and wait: the replica becomes a primary on a new timeline. */
   z.strictObject({ action: z.literal("postgres.promote"), waitSeconds: z.number().int().min(1).max(300).default(60) }),
   /**
