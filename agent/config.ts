@@ -29,6 +29,10 @@ export const appConfig = z.strictObject({
   resumeUrl: httpUrl.optional(),
   /** POSTed to end the remaining sessions when a drain reaches its deadline. */
   endSessionsUrl: httpUrl.optional(),
+  /** POSTed `{ ms }` to make new writes wait through a planned switchover (optional: an app may not support it) … */
+  holdWritesUrl: httpUrl.optional(),
+  /** … and to let them go on. */
+  releaseWritesUrl: httpUrl.optional(),
   backends: z.array(appBackendConfig).max(100).default([]),
   /** The settings file the console deploys (JSON, lib/agent-protocol/config/app-settings.ts) … */
   settingsFile: z.string().min(1).max(4096).optional(),
@@ -98,6 +102,13 @@ export const agentConfig = z
         code: "custom",
         path: ["app", c.app.settingsFile ? "reloadUrl" : "settingsFile"],
         message: "settingsFile and reloadUrl go together: the app must re-read the file the console writes",
+      });
+    }
+    if (c.app && !c.app.holdWritesUrl !== !c.app.releaseWritesUrl) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["app", c.app.holdWritesUrl ? "releaseWritesUrl" : "holdWritesUrl"],
+        message: "holdWritesUrl and releaseWritesUrl go together: a hold the console cannot release would last its whole bound",
       });
     }
     if (c.app?.timeoutMs !== undefined && c.app.timeoutMs >= c.intervalMs) {

@@ -13,7 +13,7 @@
 // fail validation naming them; odd request lines (absolute-, authority-, asterisk-form, CONNECT,
 // TRACE, TRACK) must get a 4xx, not silence. Afterwards the process must still run
 // and answer a correctly signed request, the app must have been asked
-// nothing (no drain, resume, end-sessions or reload), and the managed folder
+// nothing (no drain, resume, end-sessions, hold, release or reload), and the managed folder
 // must be byte for byte what it was.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -202,6 +202,8 @@ function postBody(rng: Rng, p: string): Buffer {
       { action: ["app.drain"] },
       { action: null },
       {},
+      { action: "app.hold-writes", ms: rng.pick([0, -1, 30_001, 1.5, "1000", null, 1000]) },
+      { action: "app.release-writes", ms: rng.pick([1000, null]) },
       { action: "postgres.promote", waitSeconds: rng.pick([0, 301, 1.5, -1, 60]) },
       { action: "postgres.fence" },
       { action: "postgres.rebuild", host: rng.pick(NASTY_STRINGS), port: 5432 },
@@ -588,6 +590,8 @@ describe("agent fuzz (a real agent process)", () => {
           drainUrl: `${app.url}/admin/drain`,
           resumeUrl: `${app.url}/admin/resume`,
           endSessionsUrl: `${app.url}/admin/end-sessions`,
+          holdWritesUrl: `${app.url}/admin/hold-writes`,
+          releaseWritesUrl: `${app.url}/admin/release-writes`,
           settingsFile,
           reloadUrl: `${app.url}/admin/reload`,
         },

@@ -64,12 +64,13 @@ export type HttpResult = { status: number; latencyMs: number; body: string };
  */
 export async function httpRequest(
   url: string,
-  opts: { method?: "GET" | "POST"; timeoutMs: number; signal?: AbortSignal; maxBodyBytes?: number; readBody?: boolean },
+  opts: { method?: "GET" | "POST"; timeoutMs: number; signal?: AbortSignal; maxBodyBytes?: number; readBody?: boolean; json?: unknown },
 ): Promise<HttpResult> {
   const { signal, timedOut } = timeoutSignal(opts.timeoutMs, opts.signal);
   // fetch refuses URLs with credentials (and its error quotes them): send them as Basic auth instead.
   const target = new URL(url);
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "clusterdeck-agent" };
+  if (opts.json !== undefined) headers["content-type"] = "application/json";
   if (target.username || target.password) {
     headers.authorization = "Basic " + Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString("base64");
     target.username = "";
@@ -82,7 +83,7 @@ export async function httpRequest(
       redirect: "manual",
       signal,
       headers,
-      body: opts.method === "POST" ? "" : undefined,
+      body: opts.method === "POST" ? (opts.json === undefined ? "" : JSON.stringify(opts.json)) : undefined,
     });
     const latencyMs = performance.now() - started;
     if (opts.readBody === false || !res.body) {

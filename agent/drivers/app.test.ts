@@ -222,4 +222,22 @@ describe("app driver", () => {
     });
     for (const d of [driver, notFound, gone]) await d.close();
   });
+
+  it("holds and releases writes through the configured URLs, and answers 422 for an app that cannot hold them", async () => {
+    const base = { healthUrl: `${demo.url}/health`, statsUrl: `${demo.url}/stats` };
+    const driver = driverFor({ ...base, holdWritesUrl: `${demo.url}/admin/hold-writes`, releaseWritesUrl: `${demo.url}/admin/release-writes` });
+    expect(await driver.act({ action: "app.hold-writes", ms: 5000 })).toMatchObject({ status: 200, answer: { holdingMs: 5000, held: 0 } });
+    expect(JSON.parse((await request(`${demo.url}/stats`)).body).holdRemainingMs).toBeGreaterThan(4000);
+    expect(await driver.act({ action: "app.release-writes" })).toMatchObject({ status: 200, answer: { released: 0 } });
+    expect(JSON.parse((await request(`${demo.url}/stats`)).body).holdRemainingMs).toBeNull();
+
+    const plain = driverFor(base);
+    for (const action of [{ action: "app.hold-writes", ms: 1000 }, { action: "app.release-writes" }] as const) {
+      expect(await plain.act(action).catch((e: unknown) => e)).toMatchObject({ status: 422, message: expect.stringMatching(/^this app cannot hold writes/) });
+    }
+    expect(() => driverFor({ ...base, holdWritesUrl: `${demo.url}/admin/hold-writes` })).toThrow(
+      /app.releaseWritesUrl: holdWritesUrl and releaseWritesUrl go together/,
+    );
+    for (const d of [driver, plain]) await d.close();
+  });
 });

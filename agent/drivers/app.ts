@@ -140,12 +140,12 @@ export function createAppDriver(config: AppConfig): Driver {
     return { health: state, reasons, app };
   }
 
-  async function post(url: string | undefined, action: AgentAction["action"], setting: string): Promise<unknown> {
+  async function post(url: string | undefined, action: AgentAction["action"], setting: string, json?: unknown): Promise<unknown> {
     if (!url) throw new ActionError(409, `${action} needs app.${setting} in this agent's config`);
     const target = displayUrl(url);
     let res;
     try {
-      res = await httpRequest(url, { method: "POST", timeoutMs: Math.max(timeoutMs, 2000), signal: closing.signal });
+      res = await httpRequest(url, { method: "POST", timeoutMs: Math.max(timeoutMs, 2000), signal: closing.signal, json });
     } catch (error) {
       throw new ActionError(502, `POST ${target}: ${describeError(error)}`);
     }
@@ -193,6 +193,13 @@ export function createAppDriver(config: AppConfig): Driver {
           return post(config.resumeUrl, action.action, "resumeUrl");
         case "app.end-sessions":
           return post(config.endSessionsUrl, action.action, "endSessionsUrl");
+        // Optional for an app: 422 (not 409) says "this app cannot hold writes", which a switchover lists and goes on without.
+        case "app.hold-writes":
+          if (!config.holdWritesUrl) throw new ActionError(422, "this app cannot hold writes: its agent's config has no app.holdWritesUrl");
+          return post(config.holdWritesUrl, action.action, "holdWritesUrl", { ms: action.ms });
+        case "app.release-writes":
+          if (!config.releaseWritesUrl) throw new ActionError(422, "this app cannot hold writes: its agent's config has no app.releaseWritesUrl");
+          return post(config.releaseWritesUrl, action.action, "releaseWritesUrl");
         default:
           throw new ActionError(422, `the app driver does not take ${action.action}`);
       }
