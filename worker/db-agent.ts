@@ -1,4 +1,5 @@
-// The worker's calls to a database member's agent: an action, or its live status.
+// The worker's calls to a database member's agent (an action, or its live status), and
+// to the cluster's app agents for a switchover's write hold.
 import { z } from "zod";
 import { AGENT_PATHS, snapshot as snapshotSchema, type AgentAction } from "@/lib/agent-protocol/types";
 import { agentEndpointFor } from "@/lib/agents/service";
@@ -6,8 +7,8 @@ import { callAgent } from "@/lib/agents/client";
 
 const actionAnswer = z.looseObject({ ok: z.literal(true), result: z.unknown().optional() });
 
-/** Runs an action on the member's agent; throws AgentCallError (status 0: unreachable) or the agent's refusal. */
-export async function act(type: "DATABASE", id: string, action: AgentAction, timeoutMs = 90_000) {
+/** Runs an action on the member's (or an app node's) agent; throws AgentCallError (status 0: unreachable) or the agent's refusal. */
+export async function act(type: "DATABASE" | "NODE", id: string, action: AgentAction, timeoutMs = 90_000) {
   const endpoint = await agentEndpointFor(type, id);
   if (!endpoint) throw new Error("no enrolled agent");
   return (await callAgent(endpoint, "POST", AGENT_PATHS.actions, action, actionAnswer, timeoutMs)).result as Record<string, unknown> | undefined;

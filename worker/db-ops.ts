@@ -1,5 +1,8 @@
 // Promote a replica (operation kind "db.promote"), step by step, each safe to
 // run again so a worker that takes over simply continues:
+//   0. hold the apps' writes (app nodes whose agent can): they wait through
+//      the switch instead of failing on a fenced primary, and are released
+//      right after step 9 or before the promotion ends in any other way;
 //   1. fence the old primary (read-only, sessions ended) — before anything
 //      else, so there are never two writable primaries; an unreachable old primary is recorded as fenced by being
 //      down and marked for rebuild, and fenced the moment it is seen again;
@@ -29,6 +32,8 @@ import { operationKinds, promoteProgress } from "@/lib/operations/kinds";
 import type { Executor, OperationContext } from "@/worker/operations";
 import { act, status } from "@/worker/db-agent";
 import { keepSlots } from "@/worker/db-slots";
+import { appWriteHold } from "@/worker/app-hold";
+import { APP_HOLD_MAX_MS } from "@/lib/agent-protocol/types";
 
 /** How long a switchover waits for the candidate to replay the fenced primary's last WAL. */
 export const CATCH_UP_WAIT_MS = 30_000;
@@ -96,8 +101,27 @@ async function rejoin(ctx: OperationContext, member: Member, primary: { host: st
 }
 
 export function promoteExecutor(options: PromoteOptions = {}): Executor {
-  const catchUpWaitMs = options.catchUpWaitMs ?? CATCH_UP_WAIT_MS;
+  const steps = promoteSteps(options);
   return async (ctx) => {
+    const writes = appWriteHold(ctx);
+    // A hold must never outlive the promotion: released before it finishes, however it finishes, and when it throws.
+    const finish: OperationContext["finish"] = async (outcome) => {
+      await writes.release();
+      await ctx.finish(outcome);
+    };
+    try {
+      await steps({ ...ctx, finish }, writes);
+    } finally {
+      await writes.release();
+    }
+  };
+}
+
+function promoteSteps(options: PromoteOptions) {
+  const catchUpWaitMs = options.catchUpWaitMs ?? CATCH_UP_WAIT_MS;
+  // Long enough for the catch-up wait and the steps after it, within what an app accepts.
+  const holdMs = Math.min(APP_HOLD_MAX_MS, catchUpWaitMs + 10_000);
+  return async (ctx: OperationContext, writes: ReturnType<typeof appWriteHold>) => {
     const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true, reason: true, steps: true } });
     const p = await ctx.params(operationKinds["db.promote"].params);
     const clusterId = op.subjectId;
@@ -119,6 +143,13 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
     const taken = (op.steps as { step: string }[]).some((s) => s.step === "started");
     if (taken) await ctx.appendStep("resumed", `a worker took over${done.size ? ` after: ${[...done].join(", ")}` : " before any step was done"}`);
     else await ctx.appendStep("started", `promote ${candidate.name}${oldPrimary ? `; fence ${oldPrimary.name} first` : ""}`);
+
+    // 0. Hold the apps' writes. A worker that takes over before the apps step holds
+    // again (it moves the bound); after it, it releases whatever its predecessor held.
+    if (!done.has("apps")) {
+      await options.beforeStep?.("hold");
+      await ctx.appendStep("held", await writes.hold(clusterId, holdMs));
+    } else await writes.adoptAll(clusterId);
 
     // 1. Fence: read-only and sessions ended, still running so the candidate
     // can receive its last WAL. The old primary's timeline comes from the check the request passed.
@@ -298,6 +329,8 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
       const note = await pointApps(ctx, clusterId, candidate, op.reason);
       await markDone("apps", note);
     }
+    await options.beforeStep?.("release");
+    await writes.release();
 
     // 10. The old primary rejoins, after the apps: they must not wait for it.
     let oldNote = oldPrimary ? `; ${oldPrimary.name} is fenced and needs a rebuild` : "";
