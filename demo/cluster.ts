@@ -165,10 +165,13 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       const { config } = await issueAgentCredential("NODE", node.id, audit);
       const backends = pair ? [{ name: "orders-db", tcp: `127.0.0.1:${pair.primary.port}` }] : [];
       const managed = appSettingsText ? { settingsFile: app.settingsFile } : { settingsFile: undefined, reloadUrl: undefined };
+      // The demo app holds writes through a planned switchover (an endpoint a real app may not have).
+      const appUrl = `http://127.0.0.1:${app.port}`;
+      const hold = { holdWritesUrl: `${appUrl}/admin/hold-writes`, releaseWritesUrl: `${appUrl}/admin/release-writes` };
       agentConfigs.push({
         name: `agent:${app.name}`,
         port: agentPort,
-        config: { ...config, app: { ...("app" in config ? config.app : {}), backends, ...managed } },
+        config: { ...config, app: { ...("app" in config ? config.app : {}), backends, ...managed, ...hold } },
       });
     }
     if (haproxy) {
