@@ -3,7 +3,8 @@
 // every member checked live before anything happens; the promotion follows
 // live to the end; afterwards the inventory has the new primary and the old
 // one, fenced and stopped in order, rejoined as its replica without a rebuild;
-// the apps still write (to the new primary). Then the old primary is rebuilt
+// the apps still write (to the new primary), and no app failed a request during
+// the switchover (they held writes through it). Then the old primary is rebuilt
 // by hand (a replica may always be) and streams again.
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -28,6 +29,19 @@ test("an operator promotes the replica under write load and follows it live", as
     )
     .toBe("UP");
 
+  // The apps' own error counts (a 5xx to a client, a failed write among them), before and after.
+  const apps = async () => {
+    const status = await controlRequest(path.join(E2E.dataDir, "demo"), { verb: "status" });
+    return (status.body.components as { name: string; kind: string; port: number | null }[]).filter((c) => c.kind === "app");
+  };
+  const errorsOf = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        (await apps()).map(async (a) => [a.name, ((await (await fetch(`http://127.0.0.1:${a.port}/stats`)).json()) as { errors: number }).errors]),
+      ),
+    );
+  const errorsBefore = await errorsOf();
+
   const context = await browser.newContext({ storageState: storageState("OPERATOR") });
   const page = await context.newPage();
   await page.goto(`/databases/${replica!.id}`);
@@ -46,6 +60,9 @@ test("an operator promotes the replica under write load and follows it live", as
   await expect(page.getByText("fenced", { exact: true })).toBeVisible();
   await expect(page.getByText("caught-up", { exact: true })).toBeVisible();
   await expect(page.getByText("rejoined", { exact: true })).toBeVisible();
+  await expect(page.getByText("held", { exact: true })).toBeVisible();
+  await expect(page.getByText("released", { exact: true })).toBeVisible();
+  expect(await errorsOf(), "requests the apps failed during the switchover").toEqual(errorsBefore);
 
   const after = await (await api.get("/api/v1/databases?pageSize=50")).json();
   const byName = (n: string) => after.items.find((d: Db) => d.name === n && d.cluster.name === "demo") as Db;
