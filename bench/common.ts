@@ -237,3 +237,17 @@ export function writeResults(results: Results, options: { smoke?: boolean; json?
   }
   return file;
 }
+
+/**
+ * What a benchmark runs now, newest first: each run pushes a stop for every
+ * part it starts (unshift) and stops its own parts at its end (stopDownTo);
+ * the rest stops at the end, on failure, or on SIGINT/SIGTERM.
+ */
+export function runningParts(): { running: (() => Promise<unknown>)[]; stopDownTo(depth: number): Promise<void> } {
+  const running: (() => Promise<unknown>)[] = [];
+  const stopDownTo = async (depth: number) => {
+    while (running.length > depth) await running.shift()!().catch(() => {});
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopDownTo(0).finally(() => process.exit(130)));
+  return { running, stopDownTo };
+}

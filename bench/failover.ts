@@ -22,16 +22,12 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { median, RESULT_OPTIONS, writeResults } from "./common";
+import { median, RESULT_OPTIONS, writeResults, runningParts } from "./common";
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const running: (() => Promise<unknown>)[] = [];
-async function stopDownTo(depth: number): Promise<void> {
-  while (running.length > depth) await running.shift()!().catch(() => {});
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopDownTo(0).finally(() => process.exit(130)));
+const { running, stopDownTo } = runningParts();
 
 /**
  * One client writing numbered rows as fast as it can: to the primary until a

@@ -22,18 +22,12 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { median, RESULT_OPTIONS, writeResults } from "./common";
+import { median, RESULT_OPTIONS, writeResults, runningParts } from "./common";
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// What runs now, newest first: each run stops its own part at its end; the
-// rest stops at the end, on failure, or on SIGINT/SIGTERM.
-const running: (() => Promise<unknown>)[] = [];
-async function stopDownTo(depth: number): Promise<void> {
-  while (running.length > depth) await running.shift()!().catch(() => {});
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopDownTo(0).finally(() => process.exit(130)));
+const { running, stopDownTo } = runningParts();
 
 /** The probe table, made on the primary (so the replica has it by replication). */
 async function createProbe(primaryUrl: string): Promise<void> {

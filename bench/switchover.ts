@@ -18,18 +18,12 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { f, max, median, quantile, RESULT_OPTIONS, writeResults } from "./common";
+import { f, max, median, quantile, RESULT_OPTIONS, writeResults, runningParts } from "./common";
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// What runs now, newest first: each switchover stops its own part at its end;
-// the rest stops at the end, on failure, or on SIGINT/SIGTERM.
-const running: (() => Promise<unknown>)[] = [];
-async function stopDownTo(depth: number): Promise<void> {
-  while (running.length > depth) await running.shift()!().catch(() => {});
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopDownTo(0).finally(() => process.exit(130)));
+const { running, stopDownTo } = runningParts();
 
 type Outcome = { failed: number; writes: number; p99Ms: number; maxMs: number; switchMs: number; lost: number };
 

@@ -12,14 +12,12 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
-import { systemActor } from "@/lib/common/actor";
 import { waitFor } from "@/agent/testing/client";
 import { query } from "@/lab/postgres";
-import { enrolledPair, type EnrolledPair } from "@/worker/testing/pg-cluster";
+import { enrolledPair, type EnrolledPair, type OperationStep, promoteAndWait } from "@/worker/testing/pg-cluster";
 import { enrolledApps, writeLoop, type EnrolledApps } from "@/worker/testing/app-nodes";
 
 const database = setupTestDatabase();
-const audit = { actor: systemActor("test"), requestId: "switchover-hold-test", clientIp: null };
 const cleanups: (() => Promise<unknown> | void)[] = [];
 let enrolled: EnrolledPair;
 let apps: EnrolledApps;
@@ -48,31 +46,10 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-type Step = { step: string; detail?: string };
-
-async function promote(candidateId: string, expectedPrimaryId: string) {
-  const { db } = await import("@/lib/db");
-  const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
-  const check = await promotionCheck(enrolled.clusterId);
-  const op = await startPromotion(
-    enrolled.clusterId,
-    { candidateId, expectedPrimaryId, generation: check.cluster.generation, reason: "planned switchover", force: false },
-    audit,
-    null,
-  );
-  return waitFor(
-    `promotion ${op.id}`,
-    async () => {
-      const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
-      return o.state === "SUCCEEDED" || o.state === "FAILED" ? { ...o, steps: o.steps as Step[] } : null;
-    },
-    120_000,
-    100,
-  );
-}
+const promote = (candidateId: string, expectedPrimaryId: string) => promoteAndWait(enrolled.clusterId, candidateId, expectedPrimaryId);
 
 const stats = async (url: string) => (await (await fetch(`${url}/stats`)).json()) as { held: number; holdRemainingMs: number | null; errors: number };
-const order = (steps: Step[]) => steps.map((s) => s.step);
+const order = (steps: OperationStep[]) => steps.map((s) => s.step);
 
 it("a switchover under a write loop fails no write, and every acknowledged write is on the new primary", async () => {
   const { pair, primaryId, replicaId } = enrolled;

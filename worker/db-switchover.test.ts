@@ -20,7 +20,7 @@ import { systemActor } from "@/lib/common/actor";
 import { waitFor } from "@/agent/testing/client";
 import { query } from "@/lab/postgres";
 import { slotNameFor } from "@/lib/agent-protocol/postgres-slots";
-import { enrolledPair, takesWrites, type EnrolledPair } from "@/worker/testing/pg-cluster";
+import { enrolledPair, takesWrites, type EnrolledPair, promoteAndWait } from "@/worker/testing/pg-cluster";
 
 const database = setupTestDatabase();
 const audit = { actor: systemActor("test"), requestId: "switchover-test", clientIp: null };
@@ -67,28 +67,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-type Step = { step: string; detail?: string };
-
-async function promote(candidateId: string, expectedPrimaryId: string) {
-  const { db } = await import("@/lib/db");
-  const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
-  const check = await promotionCheck(enrolled.clusterId);
-  const op = await startPromotion(
-    enrolled.clusterId,
-    { candidateId, expectedPrimaryId, generation: check.cluster.generation, reason: "planned switchover", force: false },
-    audit,
-    null,
-  );
-  return waitFor(
-    `promotion ${op.id}`,
-    async () => {
-      const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
-      return o.state === "SUCCEEDED" || o.state === "FAILED" ? { ...o, steps: o.steps as Step[] } : null;
-    },
-    120_000,
-    100,
-  );
-}
+const promote = (candidateId: string, expectedPrimaryId: string) => promoteAndWait(enrolled.clusterId, candidateId, expectedPrimaryId);
 
 /** Inserts ids one after the other into whichever server takes them, and remembers the ones acknowledged. */
 function writer(urls: string[]) {

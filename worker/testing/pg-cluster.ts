@@ -1,6 +1,7 @@
 // Test helpers for the database incident actions: a real primary/replica pair
 // (lab) registered in the inventory with an enrolled agent beside each member.
 import pg from "pg";
+import { waitFor } from "@/agent/testing/client";
 import { systemActor } from "@/lib/common/actor";
 import { freePorts } from "@/lab/ports";
 import path from "node:path";
@@ -74,4 +75,23 @@ export async function takesWrites(url: string): Promise<boolean> {
   } finally {
     await c.end().catch(() => {});
   }
+}
+
+export type OperationStep = { step: string; detail?: string };
+
+/** A planned promotion of `candidateId` queued as the API would, awaited to its end (steps typed). */
+export async function promoteAndWait(clusterId: string, candidateId: string, expectedPrimaryId: string, reason = "planned switchover") {
+  const { db } = await import("@/lib/db");
+  const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
+  const check = await promotionCheck(clusterId);
+  const op = await startPromotion(clusterId, { candidateId, expectedPrimaryId, generation: check.cluster.generation, reason, force: false }, audit, null);
+  return waitFor(
+    `promotion ${op.id}`,
+    async () => {
+      const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
+      return o.state === "SUCCEEDED" || o.state === "FAILED" ? { ...o, steps: o.steps as OperationStep[] } : null;
+    },
+    120_000,
+    100,
+  );
 }
