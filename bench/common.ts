@@ -251,3 +251,24 @@ export function runningParts(): { running: (() => Promise<unknown>)[]; stopDownT
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopDownTo(0).finally(() => process.exit(130)));
   return { running, stopDownTo };
 }
+
+/**
+ * The console's own database for a benchmark run in-process: an embedded
+ * PostgreSQL, migrated and named in the environment (DATABASE_URL, a secret)
+ * before anything imports lib/db. Its stop and the client's disconnect go on
+ * `running` (runningParts), newest first.
+ */
+export async function benchConsole(name: string, running: (() => Promise<unknown>)[]): Promise<{ url: string }> {
+  const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
+  const { applyMigrations } = await import("@/lib/db/migrations");
+  const { resetEnvCache } = await import("@/lib/env");
+  const database = await startTestPostgres();
+  running.unshift(() => database.stop());
+  await applyMigrations({ databaseUrl: database.url, migrationsDir: path.join(REPO, "prisma/migrations") });
+  process.env.DATABASE_URL = database.url;
+  process.env.CLUSTERDECK_SECRET = `bench-${name}-secret-`.padEnd(48, "x");
+  resetEnvCache();
+  const { db } = await import("@/lib/db");
+  running.unshift(() => db.$disconnect());
+  return { url: database.url };
+}

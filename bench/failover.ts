@@ -18,13 +18,11 @@
 // the write loop gets acknowledged by the new primary. Lost: INSERTs the old
 // primary acknowledged that the new primary does not hold (sync must lose 0).
 // Target: new median ≤ 3 s.
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { median, RESULT_OPTIONS, writeResults, runningParts } from "./common";
+import { median, RESULT_OPTIONS, writeResults, runningParts, benchConsole } from "./common";
 
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const { running, stopDownTo } = runningParts();
@@ -81,21 +79,12 @@ async function main() {
   const { values } = parseArgs({ options: { runs: { type: "string" }, ...RESULT_OPTIONS } });
   const runs = Number(values.runs ?? (values.smoke ? 1 : 5));
   if (!(runs > 0)) throw new Error("--runs must be a positive number");
-  const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
-  const { applyMigrations } = await import("@/lib/db/migrations");
-  const { resetEnvCache } = await import("@/lib/env");
 
-  const console_ = await startTestPostgres();
-  running.unshift(() => console_.stop());
   const times: Record<Mode["key"], number[]> = { previous: [], async: [], sync: [] };
   const lost: Record<Mode["key"], number[]> = { previous: [], async: [], sync: [] };
   try {
-    await applyMigrations({ databaseUrl: console_.url, migrationsDir: path.join(REPO, "prisma/migrations") });
-    process.env.DATABASE_URL = console_.url;
-    process.env.CLUSTERDECK_SECRET = "bench-failover-secret-".padEnd(48, "x");
-    resetEnvCache();
+    const console_ = await benchConsole("failover", running);
     const { db } = await import("@/lib/db");
-    running.unshift(() => db.$disconnect());
     const { enrolledPair } = await import("@/worker/testing/pg-cluster");
     const { OperationRunner } = await import("@/worker/operations");
     const { promoteExecutor } = await import("@/worker/db-ops");

@@ -22,9 +22,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { median, RESULT_OPTIONS, writeResults, runningParts } from "./common";
+import { median, RESULT_OPTIONS, writeResults, runningParts, benchConsole } from "./common";
 
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const { running, stopDownTo } = runningParts();
@@ -61,9 +60,6 @@ async function main() {
   const { values } = parseArgs({ options: { runs: { type: "string" }, ...RESULT_OPTIONS } });
   const runs = Number(values.runs ?? (values.smoke ? 1 : 5));
   if (!(runs > 0)) throw new Error("--runs must be a positive number");
-  const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
-  const { applyMigrations } = await import("@/lib/db/migrations");
-  const { resetEnvCache } = await import("@/lib/env");
   const { freePort } = await import("@/lab/ports");
   const { startPostgresPair } = await import("@/lab/postgres");
   const { makeLabDir, removeDir } = await import("@/lab/dirs");
@@ -72,18 +68,12 @@ async function main() {
   const { startAgent } = await import("@/agent/server");
   const { canonicalJson } = await import("@/lib/agent-protocol/config/checksum");
 
-  const console_ = await startTestPostgres();
-  running.unshift(() => console_.stop());
   const bare: number[] = [];
   const viaConsole: number[] = [];
   const appsLag: number[] = [];
   try {
-    await applyMigrations({ databaseUrl: console_.url, migrationsDir: path.join(REPO, "prisma/migrations") });
-    process.env.DATABASE_URL = console_.url;
-    process.env.CLUSTERDECK_SECRET = "bench-promote-secret-".padEnd(48, "x");
-    resetEnvCache();
+    const console_ = await benchConsole("promote", running);
     const { db } = await import("@/lib/db");
-    running.unshift(() => db.$disconnect());
     const { systemActor } = await import("@/lib/common/actor");
     const audit = { actor: systemActor("bench"), requestId: "bench-promote", clientIp: null };
     const { createCluster } = await import("@/lib/inventory/clusters");

@@ -15,12 +15,10 @@
 // while the promotion runs, and the longest write then (a held one).
 // Targets with the hold: 0 failed writes, p99 ≤ 1 s.
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { f, max, median, quantile, RESULT_OPTIONS, writeResults, runningParts } from "./common";
+import { f, max, median, quantile, RESULT_OPTIONS, writeResults, runningParts, benchConsole } from "./common";
 
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const { running, stopDownTo } = runningParts();
@@ -31,20 +29,11 @@ async function main() {
   const { values } = parseArgs({ options: { runs: { type: "string" }, ...RESULT_OPTIONS } });
   const runs = Number(values.runs ?? (values.smoke ? 1 : 3));
   if (!(runs > 0)) throw new Error("--runs must be a positive number");
-  const { startTestPostgres } = await import("@/lib/testing/embedded-pg");
-  const { applyMigrations } = await import("@/lib/db/migrations");
-  const { resetEnvCache } = await import("@/lib/env");
 
-  const console_ = await startTestPostgres();
-  running.unshift(() => console_.stop());
   const results: Record<"hold" | "plain", Outcome[]> = { hold: [], plain: [] };
   try {
-    await applyMigrations({ databaseUrl: console_.url, migrationsDir: path.join(REPO, "prisma/migrations") });
-    process.env.DATABASE_URL = console_.url;
-    process.env.CLUSTERDECK_SECRET = "bench-switchover-secret-".padEnd(48, "x");
-    resetEnvCache();
+    const console_ = await benchConsole("switchover", running);
     const { db } = await import("@/lib/db");
-    running.unshift(() => db.$disconnect());
     const { systemActor } = await import("@/lib/common/actor");
     const audit = { actor: systemActor("bench"), requestId: "bench-switchover", clientIp: null };
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
