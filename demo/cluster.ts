@@ -147,6 +147,8 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     await db.$transaction([
       db.configTargetState.deleteMany({ where: { targetId: { in: stale } } }),
       db.poolMember.deleteMany({ where: { loadBalancer: { clusterId: cluster.id } } }),
+      // A load balancer's revisions go with it, and their deployments (kept by Restrict) first.
+      db.configDeployment.deleteMany({ where: { revision: { loadBalancer: { clusterId: cluster.id } } } }),
       db.loadBalancer.deleteMany({ where: { clusterId: cluster.id } }),
       db.node.deleteMany({ where: { clusterId: cluster.id } }),
       db.databaseInstance.deleteMany({ where: { clusterId: cluster.id } }),

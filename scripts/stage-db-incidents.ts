@@ -17,14 +17,14 @@
  * operation's duration, the client requests that failed around it, and the
  * final count. Exits 1 when something did not hold.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { routeUrl } from "@/lib/api/client";
 import { api } from "@/lib/api/contract";
 import type { RouteSpec } from "@/lib/api/spec";
 import { controlRequest } from "@/demo/control";
+import { missingWrites, startWriteLoad, type WriteLoad } from "@/demo/write-load";
 import { dataDir } from "@/lib/env";
 
 const { values } = parseArgs({
@@ -72,45 +72,7 @@ async function finished(id: string): Promise<Operation> {
   }
 }
 
-/** The database URLs the demo's agents use (superuser, read from their config files). */
-async function databaseUrls(): Promise<string[]> {
-  const dir = path.join(demoDir, "agents");
-  const urls: string[] = [];
-  for (const f of await readdir(dir)) {
-    const config = JSON.parse(await readFile(path.join(dir, f), "utf8")) as { postgres?: { url: string } };
-    if (config.postgres) urls.push(config.postgres.url);
-  }
-  return urls;
-}
-
-function writers(haproxyUrl: string, n: number) {
-  const acked = new Set<number>();
-  let failed = 0;
-  let stop = false;
-  const loops = Array.from({ length: n }, async () => {
-    while (!stop) {
-      try {
-        const res = await fetch(`${haproxyUrl}/write`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
-        const body = (await res.json()) as { id?: string };
-        if (res.status === 201 && body.id) acked.add(Number(body.id));
-        else failed += 1;
-      } catch {
-        failed += 1;
-      }
-      await sleep(5);
-    }
-  });
-  return {
-    acked,
-    failed: () => failed,
-    stop: async () => {
-      stop = true;
-      await Promise.all(loops);
-    },
-  };
-}
-
-async function switchover(load: ReturnType<typeof writers>): Promise<void> {
+async function switchover(load: WriteLoad): Promise<void> {
   const all = await members();
   const primary = all.find((m) => m.role === "PRIMARY")!;
   const candidate = all.find((m) => m.role === "REPLICA" && m.fence === "NONE")!;
@@ -132,7 +94,7 @@ async function switchover(load: ReturnType<typeof writers>): Promise<void> {
   else if (!rejoined) problem(`${primary.name} did not rejoin: ${done.steps.at(-1)?.detail}`);
 }
 
-async function crash(load: ReturnType<typeof writers>): Promise<void> {
+async function crash(load: WriteLoad): Promise<void> {
   const before = await members();
   const primary = before.find((m) => m.role === "PRIMARY")!;
   const clusterId = primary.cluster.id;
@@ -172,7 +134,7 @@ async function crash(load: ReturnType<typeof writers>): Promise<void> {
 
 async function main() {
   const state = JSON.parse(await readFile(path.join(demoDir, "state.json"), "utf8")) as { haproxyUrl: string };
-  const load = writers(state.haproxyUrl, Number(values.writers));
+  const load = startWriteLoad(state.haproxyUrl, Number(values.writers));
   await sleep(2000);
   console.log(`writers through ${state.haproxyUrl}: ${load.acked.size} acknowledged so far`);
   for (let round = 1; round <= Number(values.rounds); round++) {
@@ -191,12 +153,7 @@ async function main() {
 
   const primary = (await members()).find((m) => m.role === "PRIMARY")!;
   const port = (await call<{ port: number }>(api.databases.get, { id: primary.id })).port;
-  const url = (await databaseUrls()).find((u) => new URL(u).port === String(port))!;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const stored = new Set((await client.query<{ id: string }>("SELECT id FROM writes")).rows.map((r) => Number(r.id)));
-  await client.end();
-  const lost = [...load.acked].filter((id) => !stored.has(id));
+  const lost = await missingWrites(demoDir, port, load.acked);
   console.log(`acknowledged writes: ${load.acked.size}; missing on the primary (${primary.name}): ${lost.length}; failed client requests: ${load.failed()}`);
   if (lost.length) problem(`lost acknowledged writes: ${lost.slice(0, 20).join(", ")}`);
   const final = await members();

@@ -4,11 +4,15 @@
 // live to the end; afterwards the inventory has the new primary and the old
 // one, fenced and stopped in order, rejoined as its replica without a rebuild;
 // the apps still write (to the new primary), and no app failed a request during
-// the switchover (they held writes through it). Then the old primary is rebuilt
+// the switchover (they held writes through it): four writers of the test's own
+// POST through HAProxy back to back from before the click to the end, every
+// write acknowledged and every acknowledged write on the new primary. Then the old primary is rebuilt
 // by hand (a replica may always be) and streams again.
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { readFile } from "node:fs/promises";
 import { controlRequest } from "@/demo/control";
+import { missingWrites, startWriteLoad } from "@/demo/write-load";
 import { E2E, storageState } from "../env";
 import { apiAs } from "../helpers";
 
@@ -41,6 +45,9 @@ test("an operator promotes the replica under write load and follows it live", as
       ),
     );
   const errorsBefore = await errorsOf();
+  const demoDir = path.join(E2E.dataDir, "demo");
+  const { haproxyUrl } = JSON.parse(await readFile(path.join(demoDir, "state.json"), "utf8")) as { haproxyUrl: string };
+  const load = startWriteLoad(haproxyUrl, 4);
 
   const context = await browser.newContext({ storageState: storageState("OPERATOR") });
   const page = await context.newPage();
@@ -62,6 +69,10 @@ test("an operator promotes the replica under write load and follows it live", as
   await expect(page.getByText("rejoined", { exact: true })).toBeVisible();
   await expect(page.getByText("held", { exact: true })).toBeVisible();
   await expect(page.getByText("released", { exact: true })).toBeVisible();
+  await load.stop();
+  expect(load.failed(), "writes failed during the switchover").toBe(0);
+  // Enough writes to have crossed the switch: the held ones among them.
+  expect(load.acked.size).toBeGreaterThan(50);
   expect(await errorsOf(), "requests the apps failed during the switchover").toEqual(errorsBefore);
 
   const after = await (await api.get("/api/v1/databases?pageSize=50")).json();
@@ -71,7 +82,8 @@ test("an operator promotes the replica under write load and follows it live", as
   // Every demo app now writes to the new primary.
   const status = await controlRequest(path.join(E2E.dataDir, "demo"), { verb: "status" });
   const components = status.body.components as { name: string; kind: string; port: number | null }[];
-  const newPrimaryPort = components.find((c) => c.name === "pg-replica")!.port;
+  const newPrimaryPort = components.find((c) => c.name === "pg-replica")!.port!;
+  expect(await missingWrites(demoDir, newPrimaryPort, load.acked), "acknowledged writes missing on the new primary").toEqual([]);
   for (const app of components.filter((c) => c.kind === "app")) {
     const stats = (await (await fetch(`http://127.0.0.1:${app.port}/stats`)).json()) as { db: string };
     expect(stats.db, app.name).toContain(`:${newPrimaryPort}/`);
