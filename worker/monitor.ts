@@ -255,7 +255,8 @@ export class Monitor {
         reasons = s.reasons;
       }
       point = pointFrom(key, s, event.receivedAt);
-      if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(s.pgbouncer, reasons);
+      // A DOWN report's pgbouncer section is a placeholder (nothing answered): no figures rather than zeros.
+      if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(s.health === "DOWN" ? undefined : s.pgbouncer, reasons);
     } else {
       // When it comes back it is judged again (a former primary restarted is fenced again).
       if (w.refence === "done") w.refence = undefined;
