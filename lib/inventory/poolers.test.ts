@@ -39,8 +39,8 @@ async function call(role: Role, method: string, path: string, body?: unknown) {
     credential: await import("@/app/api/v1/poolers/[id]/agent-credential/route"),
   };
   const [, id, sub] = /^\/api\/v1\/poolers(?:\/([^/?]+))?(?:\/([^?]+))?/.exec(path) ?? [];
-  const module = sub === "agent-credential" ? routes.credential : id ? routes.one : routes.list;
-  const fn = (module as unknown as Record<string, Handler | undefined>)[method];
+  const routeModule = sub === "agent-credential" ? routes.credential : id ? routes.one : routes.list;
+  const fn = (routeModule as unknown as Record<string, Handler | undefined>)[method];
   if (!fn) throw new Error(`no ${method} on ${path}`);
   const req = new Request(`http://127.0.0.1${path}`, {
     method,
