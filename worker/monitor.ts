@@ -3,7 +3,7 @@
 // Runs only on the leader worker; stop() drops every channel.
 import type { Snapshot } from "@/lib/agent-protocol/types";
 import { agentTargetsFingerprint, loadAgentTargets, type AgentTarget } from "@/lib/agents/service";
-import type { MetricPoint } from "@/lib/realtime/messages";
+import type { MetricPoint, PoolerPoint } from "@/lib/realtime/messages";
 import { AgentConnection, defaultConnectionOptions, type ConnectionEvent, type ConnectionOptions } from "@/worker/agent-connection";
 import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
 import type { Recorder } from "@/worker/recorder";
@@ -11,7 +11,7 @@ import { STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destinati
 import { destinationPolicy } from "@/lib/net/destination-policy";
 import { log } from "@/lib/log";
 
-const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
+const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres", POOLER: "pgbouncer" } as const;
 
 type Watched = {
   target: AgentTarget;
@@ -255,12 +255,15 @@ export class Monitor {
         reasons = s.reasons;
       }
       point = pointFrom(key, s, event.receivedAt);
+      // A DOWN report's pgbouncer section is a placeholder (nothing answered): no figures rather than zeros.
+      if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(s.health === "DOWN" ? undefined : s.pgbouncer, reasons);
     } else {
       // When it comes back it is judged again (a former primary restarted is fenced again).
       if (w.refence === "done") w.refence = undefined;
       observed = "DOWN";
       reasons = [`agent at ${w.target.agentUrl}: ${event.reason}`];
       point = { key, at: event.at, health: "DOWN" };
+      if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(undefined, reasons);
     }
     if (w.state.health === "UNKNOWN" && observed === "DOWN" && Date.now() - w.since < FIRST_CONTACT_GRACE_MS) return;
     const transition = w.state.observe(observed, reasons);
@@ -289,6 +292,19 @@ const PENDING = -1;
 
 export const keyOf = (t: Pick<AgentTarget, "subjectType" | "id">) => `${t.subjectType}:${t.id}`;
 
+/** What a pooler's row shows live (lib/realtime/messages.ts poolerPoint); no pgbouncer section (a wrong or silent agent) leaves the figures null. */
+export function poolerPointFrom(p: Snapshot["pgbouncer"], reasons: string[]): PoolerPoint {
+  const sum = (f: (pool: NonNullable<typeof p>["pools"][number]) => number) => (p ? p.pools.reduce((a, x) => a + f(x), 0) : null);
+  return {
+    reasons: reasons.slice(0, 5).map((r) => r.slice(0, 300)),
+    poolMode: p?.poolMode ?? null,
+    clientsActive: sum((x) => x.clientsActive),
+    clientsWaiting: sum((x) => x.clientsWaiting),
+    maxWaitSeconds: p ? p.pools.reduce((a, x) => Math.max(a, x.maxWaitSeconds), 0) : null,
+    databases: (p?.databases ?? []).slice(0, 20).map((d) => ({ name: d.name, host: d.host ?? null, port: d.port ?? null, paused: d.paused })),
+  };
+}
+
 function pointFrom(key: string, s: Snapshot, at: number): MetricPoint {
   const base = { key, at, health: s.health, cpu: s.host.cpu, memory: s.host.memoryTotal ? s.host.memoryUsed / s.host.memoryTotal : null };
   if (s.app) {
@@ -308,5 +324,6 @@ function pointFrom(key: string, s: Snapshot, at: number): MetricPoint {
     };
   }
   if (s.postgres) return { ...base, lagBytes: s.postgres.lagBytes, lagSeconds: s.postgres.lagSeconds };
+  if (s.pgbouncer) return { ...base, sessions: s.pgbouncer.pools.reduce((a, x) => a + x.clientsActive + x.clientsWaiting, 0) };
   return base;
 }

@@ -33,15 +33,17 @@ type Probed = { target: ProbeTarget; state: HealthState; busy: boolean };
 
 export async function loadProbeTargets(db: Db): Promise<ProbeTarget[]> {
   const select = { id: true, name: true, clusterId: true, host: true, port: true, health: true } as const;
-  const [lbs, nodes, databases] = await Promise.all([
+  const [lbs, nodes, databases, poolers] = await Promise.all([
     db.loadBalancer.findMany({ where: { OR: [{ kind: "HARDWARE" }, { agentUrl: null }] }, select }),
     db.node.findMany({ where: { agentUrl: null }, select }),
     db.databaseInstance.findMany({ where: { agentUrl: null }, select }),
+    db.pooler.findMany({ where: { agentUrl: null }, select }),
   ]);
   return [
     ...lbs.map((r) => ({ subjectType: "LOAD_BALANCER" as const, ...r })),
     ...nodes.map((r) => ({ subjectType: "NODE" as const, ...r })),
     ...databases.map((r) => ({ subjectType: "DATABASE" as const, ...r })),
+    ...poolers.map((r) => ({ subjectType: "POOLER" as const, ...r })),
   ];
 }
 

@@ -15,7 +15,7 @@ import { observedReplication, ReplicationWriter } from "@/worker/replication-sta
 import { PostgresEvents } from "@/worker/postgres-events";
 
 const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
-const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance" } as const;
+const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance", POOLER: "Pooler" } as const;
 const SAMPLE_EVERY_MS = 10_000;
 /** A reported checksum must differ from the applied one this long to count as drift (a deploy's ack lands meanwhile). */
 export const DRIFT_GRACE_SECONDS = 5;
@@ -160,7 +160,7 @@ export class Recorder {
           FROM unnest(${ids}::text[], ${at}::timestamp[], ${sessions}::int[]) AS v(id, at, sessions)
           WHERE n."id" = v.id`;
       }
-      for (const type of ["LOAD_BALANCER", "DATABASE"] as const) {
+      for (const type of ["LOAD_BALANCER", "DATABASE", "POOLER"] as const) {
         const rows = seen.filter((p) => p.target.subjectType === type);
         if (!rows.length) continue;
         const ids = rows.map((p) => p.target.id);
@@ -252,6 +252,7 @@ export class Recorder {
     const where = { where: { id }, select: { name: true, clusterId: true } } as const;
     if (type === "NODE") return this.db.node.findUnique(where);
     if (type === "LOAD_BALANCER") return this.db.loadBalancer.findUnique(where);
+    if (type === "POOLER") return this.db.pooler.findUnique(where);
     return this.db.databaseInstance.findUnique(where);
   }
 

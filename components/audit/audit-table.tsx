@@ -11,6 +11,7 @@ const targetPages: Partial<Record<string, string>> = {
   NODE: "/nodes",
   LOAD_BALANCER: "/load-balancers",
   DATABASE: "/databases",
+  POOLER: "/poolers",
   CLUSTER: "/clusters",
 };
 

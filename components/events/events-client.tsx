@@ -16,6 +16,7 @@ const subjectPages: Partial<Record<string, string>> = {
   NODE: "/nodes",
   LOAD_BALANCER: "/load-balancers",
   DATABASE: "/databases",
+  POOLER: "/poolers",
   CLUSTER: "/clusters",
 };
 

@@ -5,6 +5,7 @@ import { ClusterForm } from "@/components/inventory/cluster-form";
 import { LoadBalancerForm, type LoadBalancerFormInitial } from "@/components/inventory/load-balancer-form";
 import { NodeForm, type NodeFormInitial } from "@/components/inventory/node-form";
 import { DatabaseForm, type DatabaseFormInitial } from "@/components/inventory/database-form";
+import { PoolerForm, type PoolerFormInitial } from "@/components/inventory/pooler-form";
 import { DeleteButton, EditButton } from "@/components/inventory/dialogs";
 
 type Note = { deleteNote?: React.ReactNode };
@@ -61,6 +62,25 @@ export function DatabaseActions({
         )}
       </EditButton>
       <DeleteButton entity="databases" id={id} what="database" name={initial.name} redirectTo="/databases">
+        {deleteNote}
+      </DeleteButton>
+    </>
+  );
+}
+
+export function PoolerActions({
+  id,
+  clusterId,
+  clusterName,
+  initial,
+  deleteNote,
+}: { id: string; clusterId: string; clusterName: string; initial: PoolerFormInitial } & Note) {
+  return (
+    <>
+      <EditButton title="Edit pooler">
+        {(close) => <PoolerForm mode="edit" id={id} clusterName={clusterName} initial={initial} onDone={close} onCancel={close} />}
+      </EditButton>
+      <DeleteButton entity="poolers" id={id} what="pooler" name={initial.name} redirectTo={`/clusters/${clusterId}`}>
         {deleteNote}
       </DeleteButton>
     </>

@@ -10,6 +10,7 @@ import { clusterChoices, getCluster } from "@/lib/inventory/clusters";
 import { getLoadBalancer } from "@/lib/inventory/load-balancers";
 import { getNode } from "@/lib/inventory/nodes";
 import { getDatabase } from "@/lib/inventory/databases";
+import { getPooler } from "@/lib/inventory/poolers";
 import { requirePage } from "@/lib/sign-in/session";
 import type { Permission } from "@/lib/auth/permissions";
 import type { ClusterOption } from "@/components/inventory/labels";
@@ -38,6 +39,7 @@ export const loadCluster = cache((id: string) => orNotFound(id, getCluster));
 export const loadLoadBalancer = cache((id: string) => orNotFound(id, getLoadBalancer));
 export const loadNode = cache((id: string) => orNotFound(id, getNode));
 export const loadDatabase = cache((id: string) => orNotFound(id, getDatabase));
+export const loadPooler = cache((id: string) => orNotFound(id, getPooler));
 
 /** The cluster a "New …" form starts with: ?clusterId= when it names one, or the only cluster there is. */
 export function defaultCluster(clusters: ClusterOption[], searchParams: SearchParams): string | undefined {

@@ -38,6 +38,7 @@ const entityOf: Partial<Record<string, InventoryEntity>> = {
   NODE: "nodes",
   LOAD_BALANCER: "load-balancers",
   DATABASE: "databases",
+  POOLER: "poolers",
   CLUSTER: "clusters",
 };
 

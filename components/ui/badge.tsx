@@ -30,6 +30,8 @@ const tone: Record<string, string> = {
   RESERVED: "badge-ok",
   UNRESERVED: "badge-warn",
   LOST: "badge-down",
+  // A pooler's [databases] entry holding its clients (a switchover in flight, or one left paused).
+  PAUSED: "badge-warn",
 };
 
 const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " ");

@@ -59,7 +59,7 @@ test("a platform built, read, changed, enrolled and taken down through the API a
   // ---- cluster
   const cluster = await answer(await admin.post("/api/v1/clusters", { data: { name, description: "answers <test>" } }), api.clusters.create);
   expect(cluster).toMatchObject({ name, description: "answers <test>", environment: "production", autoFailover: false, lastFailoverAt: null });
-  expect(cluster._count).toEqual({ loadBalancers: 0, nodes: 0, databases: 0 });
+  expect(cluster._count).toEqual({ loadBalancers: 0, nodes: 0, databases: 0, poolers: 0 });
 
   // ---- nodes, one with an agent
   const web1 = await answer(
@@ -108,7 +108,7 @@ test("a platform built, read, changed, enrolled and taken down through the API a
   // ---- reads: lists (filtered to this cluster), one record each
   const clusters = await answer(await admin.get(`/api/v1/clusters?q=${name}`), api.clusters.list);
   expect(clusters.items.map((c) => c.id)).toEqual([cluster.id]);
-  expect(clusters.items[0]!._count).toEqual({ loadBalancers: 1, nodes: 2, databases: 2 });
+  expect(clusters.items[0]!._count).toEqual({ loadBalancers: 1, nodes: 2, databases: 2, poolers: 0 });
   const nodes = await answer(await admin.get(`/api/v1/nodes?clusterId=${cluster.id}&pageSize=10`), api.nodes.list);
   expect(nodes).toMatchObject({ total: 2, page: 1, pageSize: 10 });
   expect(nodes.items.map((n) => [n.name, n._count.memberships])).toEqual([

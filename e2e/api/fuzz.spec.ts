@@ -117,6 +117,8 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/settings/two-person-rule": { enabled: false, reason: "fuzz" },
   "POST /api/v1/settings/link-local-destinations": { allowed: false, reason: "fuzz" },
   "POST /api/v1/operations/{id}/approve": { reason: "fuzz" },
+  "POST /api/v1/poolers": { clusterId: ref, name: "pgb-1", host: "10.0.0.3", port: 6432, agentUrl: "http://10.0.0.3:7070" },
+  "PATCH /api/v1/poolers/{id}": { name: "pgb-1", host: "pgb.example", port: 6433, agentUrl: null },
   "POST /api/v1/operations/{id}/cancel": { reason: "fuzz" },
 };
 
@@ -908,6 +910,7 @@ const WRITTEN_BY_API: Array<{ table: string; key: string[]; exclude?: string[]; 
   { table: "Node", key: ["id"], exclude: ["health", "lastSeenAt", "activeSessions", "updatedAt"] },
   { table: "PoolMember", key: ["id"] },
   { table: "DatabaseInstance", key: ["id"], exclude: ["health", "replicationState", "fence", "timeline", "lagBytes", "lastSeenAt", "updatedAt"] },
+  { table: "Pooler", key: ["id"], exclude: ["health", "lastSeenAt", "updatedAt"] },
   { table: "AgentCredential", key: ["id"] },
   { table: "RuntimeOverride", key: ["id"] },
   { table: "User", key: ["id"] },
@@ -977,6 +980,7 @@ async function realPools(admin: string): Promise<Pools> {
     nodes: await ids("/api/v1/nodes?pageSize=200"),
     "load-balancers": await ids("/api/v1/load-balancers?pageSize=200"),
     databases: await ids("/api/v1/databases?pageSize=200"),
+    poolers: await ids("/api/v1/poolers?pageSize=200"),
     users: await ids("/api/v1/users?pageSize=200"),
     tokens: await ids("/api/v1/tokens?pageSize=200"),
     events: await ids("/api/v1/events?pageSize=50"),

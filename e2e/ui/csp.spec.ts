@@ -14,7 +14,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page, type Response } from "@playwright/test";
 import { E2E, storageState } from "../env";
-import { apiAs } from "../helpers";
+import { apiAs, uniqueName } from "../helpers";
 
 test.describe.configure({ timeout: 240_000 });
 
@@ -115,11 +115,19 @@ async function realPaths(): Promise<Record<string, string>> {
   const demo = (items: Record<string, unknown>[]) => items.find((x) => (x.cluster as { name: string } | undefined)?.name === "demo") ?? items[0];
   const cluster = await first("/api/v1/clusters?q=demo");
   const scope = await first("/api/v1/config/scopes", (items) => items.find((s) => s.kind === "HAPROXY" && s.clusterName === "demo") ?? items[0]);
+  // The demo may run without a pooler: then one of its own, in a cluster of its own.
+  const aPooler = async () => {
+    const own = await (await api.post("/api/v1/clusters", { data: { name: uniqueName("csp-pooler") } })).json();
+    return (await api.post("/api/v1/poolers", { data: { clusterId: own.id, name: "pgb-csp", host: "127.0.0.1", port: 6498 } })).json() as Promise<{
+      id: string;
+    }>;
+  };
   const ids = {
     "/clusters/[id]": `/clusters/${cluster!.id}`,
     "/nodes/[id]": `/nodes/${(await first("/api/v1/nodes?pageSize=200", demo))!.id}`,
     "/load-balancers/[id]": `/load-balancers/${(await first("/api/v1/load-balancers?pageSize=200", demo))!.id}`,
     "/databases/[id]": `/databases/${(await first("/api/v1/databases?pageSize=200", demo))!.id}`,
+    "/poolers/[id]": `/poolers/${((await first("/api/v1/poolers?pageSize=200", demo)) ?? (await aPooler()))!.id}`,
     "/operations/[id]": `/operations/${(await first("/api/v1/operations?limit=50"))!.id}`,
     "/config/[scope]": `/config/${scope!.key}`,
     "/config/[scope]/edit": `/config/${scope!.key}/edit`,

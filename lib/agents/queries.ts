@@ -10,6 +10,7 @@ const issueRoute = {
   NODE: api.agentCredentials.node,
   LOAD_BALANCER: api.agentCredentials.loadBalancer,
   DATABASE: api.agentCredentials.database,
+  POOLER: api.agentCredentials.pooler,
 } as const satisfies Record<AgentSubject, unknown>;
 
 export function useIssueAgentCredential(subjectType: AgentSubject, id: string) {

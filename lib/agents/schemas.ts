@@ -3,7 +3,7 @@
 import { z } from "zod";
 
 /** What an agent runs on. */
-export const agentSubjectValues = ["NODE", "LOAD_BALANCER", "DATABASE"] as const;
+export const agentSubjectValues = ["NODE", "LOAD_BALANCER", "DATABASE", "POOLER"] as const;
 export type AgentSubject = (typeof agentSubjectValues)[number];
 
 const credential = z.object({ keyId: z.string(), secret: z.string() });
@@ -11,7 +11,7 @@ const credential = z.object({ keyId: z.string(), secret: z.string() });
 /** An agent's config file, ready to save; the role's section is a template to adjust. */
 export const agentConfigSnippet = z.object({
   name: z.string(),
-  role: z.enum(["app", "haproxy", "postgres"]),
+  role: z.enum(["app", "haproxy", "postgres", "pgbouncer"]),
   listen: z.object({ host: z.string(), port: z.number().int() }),
   /** Present when the agent URL is https. */
   tls: z.object({ certFile: z.string(), keyFile: z.string() }).optional(),
@@ -21,6 +21,7 @@ export const agentConfigSnippet = z.object({
   app: z.record(z.string(), z.unknown()).optional(),
   haproxy: z.record(z.string(), z.unknown()).optional(),
   postgres: z.record(z.string(), z.unknown()).optional(),
+  pgbouncer: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** A credential just issued (or rotated): its secret is shown here once, never again. */

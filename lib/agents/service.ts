@@ -15,14 +15,15 @@ export type { AgentSubject };
 
 type SubjectRow = { id: string; name: string; host: string; port: number; agentUrl: string | null; kind?: string };
 
-const roleOf = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres" } as const;
-const label = { NODE: "Node", LOAD_BALANCER: "Load balancer", DATABASE: "Database instance" } as const;
-const ownerColumn = { NODE: "nodeId", LOAD_BALANCER: "loadBalancerId", DATABASE: "databaseInstanceId" } as const;
+const roleOf = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres", POOLER: "pgbouncer" } as const;
+const label = { NODE: "Node", LOAD_BALANCER: "Load balancer", DATABASE: "Database instance", POOLER: "Connection pooler" } as const;
+const ownerColumn = { NODE: "nodeId", LOAD_BALANCER: "loadBalancerId", DATABASE: "databaseInstanceId", POOLER: "poolerId" } as const;
 
 async function findSubject(tx: Tx, type: AgentSubject, id: string): Promise<SubjectRow | null> {
   const select = { id: true, name: true, host: true, port: true, agentUrl: true } as const;
   if (type === "NODE") return tx.node.findUnique({ where: { id }, select });
   if (type === "DATABASE") return tx.databaseInstance.findUnique({ where: { id }, select });
+  if (type === "POOLER") return tx.pooler.findUnique({ where: { id }, select });
   return tx.loadBalancer.findUnique({ where: { id }, select: { ...select, kind: true } });
 }
 
@@ -62,6 +63,14 @@ export function agentConfigSnippet(type: AgentSubject, subject: SubjectRow, cred
   }
   if (type === "LOAD_BALANCER")
     return { ...base, haproxy: { socket: "/run/haproxy/admin.sock", configFile: "/etc/haproxy/haproxy.cfg", pidFile: "/run/haproxy/haproxy.pid" } };
+  if (type === "POOLER") {
+    // The admin console is the virtual "pgbouncer" database on the listener, as a user in
+    // PgBouncer's admin_users; the agent owns the ini's [databases] targets (a switchover rewrites them).
+    return {
+      ...base,
+      pgbouncer: { adminUrl: `postgresql://clusterdeck_agent@127.0.0.1:${subject.port}/pgbouncer`, configFile: "/etc/pgbouncer/pgbouncer.ini" },
+    };
+  }
   return { ...base, postgres: { url: `postgresql://clusterdeck_agent@127.0.0.1:${subject.port}/postgres` } };
 }
 
@@ -118,7 +127,8 @@ export async function agentTargetsFingerprint(): Promise<string> {
       (SELECT count(*) || ':' || coalesce(max("createdAt")::text, '') || ':' || coalesce(max("revokedAt")::text, '') FROM "AgentCredential"),
       (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "Node"),
       (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "LoadBalancer"),
-      (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "DatabaseInstance")
+      (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "DatabaseInstance"),
+      (SELECT count(*) || ':' || coalesce(max("updatedAt")::text, '') FROM "Pooler")
     ) AS fingerprint`;
   return rows[0]?.fingerprint ?? "";
 }
@@ -138,9 +148,10 @@ export async function agentEndpointFor(
       node: { select: { agentUrl: true } },
       loadBalancer: { select: { agentUrl: true } },
       databaseInstance: { select: { agentUrl: true } },
+      pooler: { select: { agentUrl: true } },
     },
   });
-  const agentUrl = row?.node?.agentUrl ?? row?.loadBalancer?.agentUrl ?? row?.databaseInstance?.agentUrl;
+  const agentUrl = row?.node?.agentUrl ?? row?.loadBalancer?.agentUrl ?? row?.databaseInstance?.agentUrl ?? row?.pooler?.agentUrl;
   if (!row || !agentUrl) return null;
   return { agentUrl, keyId: row.keyId, secret: openSecret(row.secretCiphertext, consoleSecret) };
 }
@@ -155,6 +166,7 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
       node: { select: { ...targetSelect, adminState: true } },
       loadBalancer: { select: targetSelect },
       databaseInstance: { select: { ...targetSelect, fence: true } },
+      pooler: { select: targetSelect },
     },
   });
   const out: AgentTarget[] = [];
@@ -165,7 +177,9 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
         ? (["LOAD_BALANCER", row.loadBalancer] as const)
         : row.databaseInstance
           ? (["DATABASE", row.databaseInstance] as const)
-          : ([null, null] as const);
+          : row.pooler
+            ? (["POOLER", row.pooler] as const)
+            : ([null, null] as const);
     if (!subjectType || !subject.agentUrl) continue;
     out.push({
       subjectType,

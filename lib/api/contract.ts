@@ -259,6 +259,13 @@ export const api = {
     item: inv.databaseView,
     detail: inv.databaseView,
   }),
+  poolers: crud("poolers", "poolers", "connection pooler", {
+    list: inv.poolerList,
+    create: inv.poolerCreate,
+    update: inv.poolerUpdate,
+    item: inv.poolerView,
+    detail: inv.poolerView,
+  }),
 
   databaseReplication: route({
     method: "GET",
@@ -297,6 +304,16 @@ export const api = {
       path: "/api/v1/databases/{id}/agent-credential",
       tag: "agents",
       summary: "Issue (or rotate) the database agent's credential, shown this once",
+      access: "agents:enrol",
+      params: idParams,
+      status: 201,
+      response: agentCredentialIssued,
+    }),
+    pooler: route({
+      method: "POST",
+      path: "/api/v1/poolers/{id}/agent-credential",
+      tag: "agents",
+      summary: "Issue (or rotate) the connection pooler agent's credential (role pgbouncer), shown this once",
       access: "agents:enrol",
       params: idParams,
       status: 201,

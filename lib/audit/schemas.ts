@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isoDateTimeSchema, pageOf, pageQuery, wireBigint, wireDate } from "@/lib/common/schemas";
 
-export const subjectTypeValues = ["CLUSTER", "LOAD_BALANCER", "NODE", "DATABASE", "USER", "API_TOKEN", "CONFIG", "OPERATION", "SYSTEM"] as const;
+export const subjectTypeValues = ["CLUSTER", "LOAD_BALANCER", "NODE", "DATABASE", "POOLER", "USER", "API_TOKEN", "CONFIG", "OPERATION", "SYSTEM"] as const;
 export const outcomeValues = ["SUCCESS", "FAILURE", "DENIED"] as const;
 export const actorTypeValues = ["USER", "TOKEN", "SYSTEM", "AGENT"] as const;
 

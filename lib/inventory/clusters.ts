@@ -21,7 +21,7 @@ export const clusterSelect = {
   lastFailoverAt: true,
   createdAt: true,
   updatedAt: true,
-  _count: { select: { loadBalancers: true, nodes: true, databases: true } },
+  _count: { select: { loadBalancers: true, nodes: true, databases: true, poolers: true } },
 } satisfies Prisma.ClusterSelect;
 
 export type ClusterView = Prisma.ClusterGetPayload<{ select: typeof clusterSelect }>;
@@ -66,9 +66,11 @@ export function deleteCluster(id: string, audit: AuditContext): Promise<void> {
   return audited(audit, "cluster.delete", "CLUSTER", async (tx) => {
     const cluster = await tx.cluster.findUnique({ where: { id }, select: clusterSelect });
     if (!cluster) throw notFound("Cluster");
-    const { loadBalancers, nodes, databases } = cluster._count;
-    if (loadBalancers + nodes + databases > 0) {
-      throw conflict(`Cluster '${cluster.name}' still has ${loadBalancers} load balancer(s), ${nodes} node(s) and ${databases} database(s); remove them first`);
+    const { loadBalancers, nodes, databases, poolers } = cluster._count;
+    if (loadBalancers + nodes + databases + poolers > 0) {
+      throw conflict(
+        `Cluster '${cluster.name}' still has ${loadBalancers} load balancer(s), ${nodes} node(s), ${databases} database(s) and ${poolers} connection pooler(s); remove them first`,
+      );
     }
     await tx.cluster.delete({ where: { id } });
     return { result: undefined, targetId: id, summary: { deleted: { name: cluster.name } } };

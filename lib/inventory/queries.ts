@@ -13,7 +13,7 @@ import type * as s from "@/lib/inventory/schemas";
 // Left for components/events/queries.ts, which takes it from here until its own answers are typed by the contract.
 export type { Jsonify } from "@/lib/http/json";
 
-export type InventoryEntity = "clusters" | "load-balancers" | "nodes" | "databases";
+export type InventoryEntity = "clusters" | "load-balancers" | "nodes" | "databases" | "poolers";
 
 // ---------------------------------------------------------------- keys
 
@@ -93,6 +93,11 @@ const stale = {
     update: () => [inventoryKeys.entity("databases"), inventoryKeys.summary],
     remove: () => [inventoryKeys.entity("databases"), inventoryKeys.entity("clusters"), inventoryKeys.summary],
   } satisfies Stale,
+  pooler: {
+    create: () => [inventoryKeys.entity("poolers"), inventoryKeys.entity("clusters")],
+    update: () => [inventoryKeys.entity("poolers")],
+    remove: () => [inventoryKeys.entity("poolers"), inventoryKeys.entity("clusters")],
+  } satisfies Stale,
   poolMember: (loadBalancerId: string, nodeId?: string): QueryKey[] => [
     inventoryKeys.detail("load-balancers", loadBalancerId),
     // Lists show the member count.
@@ -163,11 +168,21 @@ export const useDatabaseMutations = () =>
     stale.database,
   );
 
+export const usePoolerMutations = () =>
+  useEntityMutations(
+    {
+      create: (body: z.input<typeof s.poolerCreate>) => callApi(api.poolers.create, { body }),
+      update: (id, body: z.input<typeof s.poolerUpdate>) => callApi(api.poolers.update, { params: { id }, body }),
+    },
+    stale.pooler,
+  );
+
 const byEntity = {
   clusters: { remove: api.clusters.remove, stale: stale.cluster },
   "load-balancers": { remove: api.loadBalancers.remove, stale: stale.loadBalancer },
   nodes: { remove: api.nodes.remove, stale: stale.node },
   databases: { remove: api.databases.remove, stale: stale.database },
+  poolers: { remove: api.poolers.remove, stale: stale.pooler },
 } satisfies Record<InventoryEntity, unknown>;
 
 /** The delete mutation of any inventory entity (for one shared confirmation dialog). */

@@ -141,6 +141,26 @@ export const databaseList = z.strictObject({
   health: z.enum(healthValues).optional(),
 });
 
+// ---- connection poolers (PgBouncer): apps connect to host:port
+export const poolerCreate = z.strictObject({
+  clusterId: idSchema,
+  name: nameSchema,
+  host: hostSchema,
+  port: portSchema,
+  agentUrl: agentUrlSchema.nullable().default(null),
+});
+export const poolerUpdate = z.strictObject({
+  name: nameSchema.optional(),
+  host: hostSchema.optional(),
+  port: portSchema.optional(),
+  agentUrl: agentUrlSchema.nullable().optional(),
+});
+export const poolerList = z.strictObject({
+  ...pageQuery,
+  clusterId: idSchema.optional(),
+  health: z.enum(healthValues).optional(),
+});
+
 export type ClusterCreate = z.infer<typeof clusterCreate>;
 export type ClusterUpdate = z.infer<typeof clusterUpdate>;
 export type LoadBalancerCreate = z.infer<typeof loadBalancerCreate>;
@@ -151,6 +171,8 @@ export type PoolMemberCreate = z.infer<typeof poolMemberCreate>;
 export type PoolMemberUpdate = z.infer<typeof poolMemberUpdate>;
 export type DatabaseCreate = z.infer<typeof databaseCreate>;
 export type DatabaseUpdate = z.infer<typeof databaseUpdate>;
+export type PoolerCreate = z.infer<typeof poolerCreate>;
+export type PoolerUpdate = z.infer<typeof poolerUpdate>;
 
 // ---- answers: the wire form of what the routes return (dates as ISO strings,
 // bigints as strings), shared by the contract, the typed client and the pages.
@@ -172,7 +194,7 @@ export const clusterView = z.object({
   lastFailoverAt: wireDate.nullable(),
   createdAt: wireDate,
   updatedAt: wireDate,
-  _count: z.object({ loadBalancers: count, nodes: count, databases: count }),
+  _count: z.object({ loadBalancers: count, nodes: count, databases: count, poolers: count }),
 });
 
 export const loadBalancerView = z.object({
@@ -257,6 +279,20 @@ export const databaseView = z.object({
   updatedAt: wireDate,
 });
 
+export const poolerView = z.object({
+  id: z.string(),
+  clusterId: z.string(),
+  cluster: clusterRef,
+  name: z.string(),
+  host: z.string(),
+  port: count,
+  agentUrl: z.string().nullable(),
+  health: healthSchema,
+  lastSeenAt: wireDate.nullable(),
+  createdAt: wireDate,
+  updatedAt: wireDate,
+});
+
 /** Tallies keyed by an enum value; a value no row has is left out. */
 const tally = <T extends readonly [string, ...string[]]>(values: T) => z.partialRecord(z.enum(values), count);
 
@@ -284,6 +320,7 @@ export type PoolMemberWire = z.output<typeof poolMemberView>;
 export type NodeWire = z.output<typeof nodeView>;
 export type NodeDetailWire = z.output<typeof nodeDetail>;
 export type DatabaseWire = z.output<typeof databaseView>;
+export type PoolerWire = z.output<typeof poolerView>;
 export type PlatformSummary = z.output<typeof summaryView>;
 
 /** The inventory member a standby or a slot belongs to, when the console can tell. */

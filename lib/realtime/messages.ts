@@ -9,8 +9,24 @@ export const MAX_NOTIFY_BYTES = 7900;
 /** Wakes the leader worker when an operation is queued (payload: its id). Kept apart: the worker does not read CHANNEL's metrics. */
 export const OPERATIONS_CHANNEL = "clusterdeck_ops";
 
+/**
+ * A connection pooler's live state, small enough for NOTIFY: the health's reasons, its
+ * [databases] targets (where clients go, paused or not) and its clients summed over its
+ * pools. Null figures: the agent did not say (it does not answer).
+ */
+export const poolerPoint = z.object({
+  reasons: z.array(z.string().max(300)).max(5),
+  poolMode: z.string().max(20).nullable(),
+  clientsActive: z.number().nullable(),
+  clientsWaiting: z.number().nullable(),
+  /** The longest any client waits now, over every pool, in seconds. */
+  maxWaitSeconds: z.number().nullable(),
+  databases: z.array(z.object({ name: z.string().max(100), host: z.string().max(255).nullable(), port: z.number().nullable(), paused: z.boolean() })).max(20),
+});
+export type PoolerPoint = z.infer<typeof poolerPoint>;
+
 export const metricPoint = z.object({
-  /** "NODE:<id>", "LOAD_BALANCER:<id>", "DATABASE:<id>" */
+  /** "NODE:<id>", "LOAD_BALANCER:<id>", "DATABASE:<id>", "POOLER:<id>" */
   key: z.string(),
   at: z.number(),
   health: z.enum(["UP", "DEGRADED", "DOWN", "UNKNOWN"]),
@@ -22,11 +38,12 @@ export const metricPoint = z.object({
   lagBytes: z.number().nullable().optional(),
   lagSeconds: z.number().nullable().optional(),
   backends: z.array(z.object({ name: z.string(), up: z.boolean(), latencyMs: z.number().nullable() })).optional(),
+  pooler: poolerPoint.optional(),
 });
 export type MetricPoint = z.infer<typeof metricPoint>;
 
 /** What a "changed" message names: pages refetch what they show of it. */
-export const changedSubject = z.enum(["NODE", "LOAD_BALANCER", "DATABASE", "CLUSTER", "CONFIG", "OPERATION", "EVENT"]);
+export const changedSubject = z.enum(["NODE", "LOAD_BALANCER", "DATABASE", "POOLER", "CLUSTER", "CONFIG", "OPERATION", "EVENT"]);
 export type ChangedSubject = z.infer<typeof changedSubject>;
 
 export const busMessage = z.discriminatedUnion("t", [

@@ -3,6 +3,8 @@ import { can } from "@/lib/auth/permissions";
 import { listLoadBalancers } from "@/lib/inventory/load-balancers";
 import { listNodes } from "@/lib/inventory/nodes";
 import { listDatabases } from "@/lib/inventory/databases";
+import { listPoolers } from "@/lib/inventory/poolers";
+import { PoolerTable } from "@/components/inventory/pooler-table";
 import { clusterFigures } from "@/lib/inventory/summary";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/badge";
@@ -32,15 +34,16 @@ export default async function ClusterPage({ params }: Params) {
   const actor = await pageActor("inventory:read");
   const canWrite = can(actor.role, "inventory:write");
   const cluster = await loadCluster((await params).id);
-  const [lbs, nodes, dbs, figures, partition] = await Promise.all([
+  const [lbs, nodes, dbs, poolers, figures, partition] = await Promise.all([
     listLoadBalancers({ ...FIRST_ROWS, clusterId: cluster.id }),
     listNodes({ ...FIRST_ROWS, clusterId: cluster.id }),
     listDatabases({ ...FIRST_ROWS, clusterId: cluster.id }),
+    listPoolers({ ...FIRST_ROWS, clusterId: cluster.id }),
     clusterFigures(cluster.id),
     clusterPartitionWorstCase(cluster.id),
   ]);
   const counts = cluster._count;
-  const inUse = counts.loadBalancers + counts.nodes + counts.databases > 0;
+  const inUse = counts.loadBalancers + counts.nodes + counts.databases + counts.poolers > 0;
 
   const warnings: string[] = [];
   if (counts.nodes === 1) warnings.push("Only one app node: if it fails, nothing serves this cluster. Add a second one (N+1).");
@@ -61,8 +64,9 @@ export default async function ClusterPage({ params }: Params) {
               deleteNote={
                 inUse ? (
                   <div className="alert alert-warn">
-                    {cluster.name} still has {plural(counts.loadBalancers, "load balancer")}, {plural(counts.nodes, "app node")} and{" "}
-                    {plural(counts.databases, "database instance")}. Only an empty cluster can be deleted: delete those first.
+                    {cluster.name} still has {plural(counts.loadBalancers, "load balancer")}, {plural(counts.nodes, "app node")},{" "}
+                    {plural(counts.databases, "database instance")} and {plural(counts.poolers, "connection pooler")}. Only an empty cluster can be deleted:
+                    delete those first.
                   </div>
                 ) : (
                   <p>The cluster {cluster.name} is empty; only its record goes.</p>
@@ -87,7 +91,8 @@ export default async function ClusterPage({ params }: Params) {
           <dd className="wrap">{cluster.description || <span className="muted">none</span>}</dd>
           <dt>Inventory</dt>
           <dd>
-            {plural(counts.loadBalancers, "load balancer")} · {plural(counts.nodes, "app node")} · {plural(counts.databases, "database instance")}
+            {plural(counts.loadBalancers, "load balancer")} · {plural(counts.nodes, "app node")} · {plural(counts.databases, "database instance")} ·{" "}
+            {plural(counts.poolers, "connection pooler")}
           </dd>
           <dt>App capacity</dt>
           <dd>
@@ -165,6 +170,19 @@ export default async function ClusterPage({ params }: Params) {
           empty="No database instances in this cluster."
         >
           <DatabaseTable items={dbs.items} label="Databases of this cluster" showCluster={false} />
+        </Section>
+
+        <Section
+          id="cluster-poolers"
+          title="Connection poolers"
+          count={poolers.total}
+          newHref={canWrite ? `/poolers/new?clusterId=${cluster.id}` : undefined}
+          newLabel="New pooler"
+          allHref={`/poolers?clusterId=${cluster.id}`}
+          shown={poolers.items.length}
+          empty="No connection poolers in front of this cluster's database: the apps connect to it directly."
+        >
+          <PoolerTable items={poolers.items} label="Connection poolers of this cluster" showCluster={false} />
         </Section>
       </div>
     </>
