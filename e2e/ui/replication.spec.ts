@@ -1,7 +1,9 @@
 // Protects: replication as the demo's agents observe it reaches the pages.
 // The primary's page lists its standby (tied to the inventory member, state
 // streaming, a lag figure) and its WAL archiving; the databases list shows the
-// replica's observed state and lag, written by the worker. Whichever member is
+// replica's observed state and lag, written by the worker; the cluster page
+// states the failover time after a partition, from wal_receiver_timeout as the
+// replica runs it (the demo deploys none: PostgreSQL's 60 s). Whichever member is
 // primary when this runs (another spec may have promoted the replica).
 import { expect, test } from "@playwright/test";
 import { storageState } from "../env";
@@ -9,7 +11,7 @@ import { apiAs } from "../helpers";
 
 test.describe.configure({ timeout: 90_000 });
 
-type Db = { id: string; name: string; role: string; replicationState: string; lagBytes: string | null; cluster: { name: string } };
+type Db = { id: string; name: string; role: string; replicationState: string; lagBytes: string | null; cluster: { id: string; name: string } };
 
 test("the primary's page lists its streaming standby and archiving; the list shows the replica's lag", async ({ browser }) => {
   const api = await apiAs("VIEWER");
@@ -45,5 +47,8 @@ test("the primary's page lists its streaming standby and archiving; the list sho
   await expect(listed.getByText("Streaming", { exact: true })).toBeVisible();
   // The Lag column: a figure, not "—".
   await expect(listed.getByRole("cell").nth(5)).toHaveText(/^\d+(\.\d)? (B|KiB|MiB)$/);
+
+  await page.goto(`/clusters/${replica.cluster.id}`);
+  await expect(page.getByTestId("partition-worst-case")).toHaveText("at worst 63 s (wal_receiver_timeout 60 s + 3 s)");
   await context.close();
 });
