@@ -26,7 +26,8 @@ export async function enrolledPair(
   const { createCluster } = await import("@/lib/inventory/clusters");
   const { createDatabase } = await import("@/lib/inventory/databases");
   const { issueAgentCredential } = await import("@/lib/agents/service");
-  const pair = await startPostgresPair({ synchronous: opts.synchronous });
+  // The replica streams under its inventory name from the start, as it does after a rejoin (synchronous_standby_names names it so).
+  const pair = await startPostgresPair({ synchronous: opts.synchronous, replicaName: "pg-b" });
   const cluster = await createCluster({ name, description: "", environment: "production" }, audit);
   const ports = await freePorts(2);
   const ids: string[] = [];
