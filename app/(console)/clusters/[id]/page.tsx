@@ -10,6 +10,7 @@ import { ClusterActions } from "@/components/inventory/entity-actions";
 import { DatabaseTable, LoadBalancerTable, NodeTable } from "@/components/inventory/tables";
 import { Breadcrumbs, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { AutoFailoverControl } from "@/components/operations/auto-failover-control";
+import { ReplicationModeControl } from "@/components/operations/replication-mode-control";
 import { Time } from "@/components/ui/time";
 import { loadCluster, pageActor } from "@/components/inventory/server";
 import { plural } from "@/components/inventory/labels";
@@ -108,6 +109,17 @@ export default async function ClusterPage({ params }: Params) {
                 · last automatic failover <Time value={cluster.lastFailoverAt} />
               </span>
             )}
+          </dd>
+          <dt>Synchronous replication</dt>
+          <dd>
+            <ReplicationModeControl
+              clusterId={cluster.id}
+              mode={cluster.syncMode}
+              quorum={cluster.syncQuorum}
+              onLoss={cluster.syncOnLoss}
+              degraded={cluster.syncDegraded}
+              canChange={can(actor.role, "settings:write")}
+            />
           </dd>
           {partition.bounded !== null && (
             <>
