@@ -1,6 +1,9 @@
 // Protects: synchronous replication as a cluster setting, on a real
 // PostgreSQL pair with an agent beside each member:
-//   - sync mode: the keeper makes the primary name its replica (by inventory
+//   - the setting (the API's service): audited with its reason, a quorum
+//     above the replica count refused;
+//   - sync mode: the promotion check marks the sync standby (remembered for
+//     when the primary is gone); the keeper makes the primary name its replica (by inventory
 //     name) and leaves the replica at '';
 //   - wait: with the replica stopped a commit waits, one db.sync-standby-lost
 //     (CRITICAL) for the episode, and the commit completes once it is back
@@ -9,7 +12,8 @@
 //     the event says so; back to sync when the replica returns;
 //   - a switchover in sync mode under write load: the new primary names the
 //     rejoined old primary, the old one names nobody, a write commits within
-//     2 s, and no acknowledged write is lost.
+//     2 s, and no acknowledged write is lost; with that primary then gone,
+//     the check still names the old one as the synchronous standby.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
@@ -57,9 +61,9 @@ async function events(kind: string) {
   return db.event.findMany({ where: { kind, subjectId: enrolled.clusterId }, orderBy: { id: "asc" }, select: { severity: true, message: true } });
 }
 
-async function setMode(data: { syncMode?: "ASYNC" | "SYNC" | "QUORUM"; syncOnLoss?: "WAIT" | "DEGRADE" }) {
-  const { db } = await import("@/lib/db");
-  await db.cluster.update({ where: { id: enrolled.clusterId }, data });
+async function setOnLoss(onLoss: "WAIT" | "DEGRADE") {
+  const { setReplicationMode } = await import("@/lib/operations/sync-mode");
+  await setReplicationMode(enrolled.clusterId, { mode: "SYNC", quorum: 1, onLoss, reason: `on loss: ${onLoss.toLowerCase()}` }, audit);
 }
 
 /** One INSERT on its own connection; resolves with how long it took to commit. */
@@ -77,9 +81,23 @@ async function commit(url: string, id: number): Promise<number> {
 
 const settledWithin = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
+it("the setting: a quorum larger than the replicas is refused; a change is audited with its reason", async () => {
+  const { db } = await import("@/lib/db");
+  const { setReplicationMode } = await import("@/lib/operations/sync-mode");
+  await expect(setReplicationMode(enrolled.clusterId, { mode: "QUORUM", quorum: 2, onLoss: "WAIT", reason: "two copies" }, audit)).rejects.toThrow(
+    /quorum of 2 needs as many replicas; sync has 1/,
+  );
+  const after = await setReplicationMode(enrolled.clusterId, { mode: "SYNC", quorum: 1, onLoss: "WAIT", reason: "no acknowledged write lost" }, audit);
+  expect(after).toMatchObject({ syncMode: "SYNC", syncOnLoss: "WAIT", syncDegraded: false });
+  const entry = await db.auditEntry.findFirstOrThrow({ where: { action: "cluster.replication-mode", targetId: enrolled.clusterId } });
+  expect(entry.reason).toBe("no acknowledged write lost");
+  expect(entry.summary).toMatchObject({ from: { mode: "ASYNC" }, to: { mode: "SYNC", onLoss: "WAIT" } });
+});
+
 it("sync + wait: the primary names its replica; without it a commit waits, one lost event, then back", async () => {
+  const { db } = await import("@/lib/db");
+  const { promotionCheck } = await import("@/lib/operations/databases");
   const { pair } = enrolled;
-  await setMode({ syncMode: "SYNC", syncOnLoss: "WAIT" });
   await waitFor("the primary to name pg-b", async () => (await syncNames(pair.primaryUrl)) === 'FIRST 1 ("pg-b")', 10_000, 100);
   expect(await syncNames(pair.replicaUrl)).toBe("");
   await waitFor(
@@ -89,6 +107,14 @@ it("sync + wait: the primary names its replica; without it a commit waits, one l
     100,
   );
   expect(await commit(pair.primaryUrl, 1)).toBeLessThan(2000);
+  // The promotion check marks it, and the console remembers it for when the primary is gone.
+  expect((await promotionCheck(enrolled.clusterId)).members.find((m) => m.name === "pg-b")).toMatchObject({ syncState: "sync", syncStandby: true });
+  await waitFor(
+    "the cluster to remember pg-b",
+    async () => (await db.cluster.findUniqueOrThrow({ where: { id: enrolled.clusterId } })).syncStandby === "pg-b",
+    5000,
+    100,
+  );
 
   await pair.replica.stop();
   const waiting = commit(pair.primaryUrl, 2);
@@ -110,7 +136,7 @@ it("sync + wait: the primary names its replica; without it a commit waits, one l
 it("sync + degrade: without the replica the primary goes async and commits, and says so; sync again when it is back", async () => {
   const { db } = await import("@/lib/db");
   const { pair } = enrolled;
-  await setMode({ syncOnLoss: "DEGRADE" });
+  await setOnLoss("DEGRADE");
   await pair.replica.stop();
   await waitFor("a second lost event", async () => (await events("db.sync-standby-lost")).length === 2, 10_000, 100);
   expect((await events("db.sync-standby-lost"))[1]!.message).toMatch(/switched to asynchronous replication.*degrade/);
@@ -129,9 +155,10 @@ it("switchover in sync mode under writes: the new primary names the rejoined old
   const { db } = await import("@/lib/db");
   const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
   const { pair, primaryId: a, replicaId: b } = enrolled;
-  await setMode({ syncOnLoss: "WAIT" });
+  await setOnLoss("WAIT");
 
   const acked: number[] = [];
+  const waits: number[] = [];
   let stop = false;
   const urls = [pair.primaryUrl, pair.replicaUrl];
   const loop = (async () => {
@@ -142,7 +169,9 @@ it("switchover in sync mode under writes: the new primary names the rejoined old
       c.on("error", () => {});
       try {
         await c.connect();
+        const started = Date.now();
         await c.query("INSERT INTO acked (id) VALUES ($1)", [id]);
+        waits.push(Date.now() - started);
         acked.push(id);
       } catch {
         current = (current + 1) % urls.length;
@@ -192,4 +221,22 @@ it("switchover in sync mode under writes: the new primary names the rejoined old
   const stored = new Set((await query<{ id: number }>(pair.replicaUrl, "SELECT id FROM acked")).map((r) => r.id));
   const missing = acked.filter((id) => !stored.has(id));
   expect(missing, `${missing.length} of ${acked.length} acknowledged writes missing`).toEqual([]);
+  console.log(`sync switchover: ${acked.length} acknowledged writes, 0 missing; longest commit wait ${Math.max(...waits)} ms`);
+
+  // The new primary lost: the promotion check still names pg-a as the replica with every acknowledged write.
+  await waitFor(
+    "the cluster to remember pg-a",
+    async () => (await db.cluster.findUniqueOrThrow({ where: { id: enrolled.clusterId } })).syncStandby === "pg-a",
+    5000,
+    100,
+  );
+  await pair.replica.stop("immediate");
+  // Its agent tells within a snapshot (250 ms here).
+  const gone = await waitFor(
+    "the check to see pg-b gone",
+    async () => ((c) => (c.primaryReachable ? null : c))(await promotionCheck(enrolled.clusterId)),
+    5000,
+    100,
+  );
+  expect(gone.members.find((m) => m.name === "pg-a")).toMatchObject({ syncState: null, syncStandby: true });
 }, 180_000);

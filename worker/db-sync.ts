@@ -19,11 +19,11 @@ type Member = { id: string; name: string; role: string; fence: string };
 async function wantedFor(db: Db, clusterId: string) {
   const cluster = await db.cluster.findUniqueOrThrow({
     where: { id: clusterId },
-    select: { name: true, syncMode: true, syncQuorum: true, syncOnLoss: true, syncDegraded: true },
+    select: { name: true, syncMode: true, syncQuorum: true, syncOnLoss: true, syncDegraded: true, syncStandby: true },
   });
   const replicas = await db.databaseInstance.findMany({ where: { clusterId, role: "REPLICA" }, select: { name: true } });
   const names = replicas.map((r) => applicationNameFor(r.name));
-  return { cluster, names, value: renderSyncStandbyNames(cluster.syncMode, cluster.syncQuorum, names) };
+  return { cluster, replicas, names, value: renderSyncStandbyNames(cluster.syncMode, cluster.syncQuorum, names) };
 }
 
 /**
@@ -88,13 +88,14 @@ export class SyncKeeper {
     if (promoting > 0) return;
     const s = await status(primary.id);
     if (!s || s.inRecovery) return;
-    const { cluster, names, value } = await wantedFor(this.db, clusterId);
+    const { cluster, replicas, names, value } = await wantedFor(this.db, clusterId);
     const required = standbysRequired(value);
     // Counted by name and stream, not sync_state: a degraded primary names none, yet a standby that is back must be seen.
     const streaming = s.replicas.filter((r) => r.state === "streaming" && names.includes(r.applicationName)).length;
     const lost = required > 0 && streaming < required;
     const degrade = lost && cluster.syncOnLoss === "DEGRADE";
     await this.episode(clusterId, cluster, primary, lost, degrade, { value, required, streaming });
+    await this.noteSyncStandby(clusterId, cluster, replicas, s.replicas, lost);
     const effective = degrade ? "" : value;
     if ((s.syncStandbyNames ?? "") !== effective) await act("DATABASE", primary.id, { action: "postgres.sync-standbys", value: effective });
     await Promise.all(
@@ -140,6 +141,26 @@ export class SyncKeeper {
         data: { primaryId: primary.id, value: seen.value, required: seen.required, streaming: seen.streaming, degraded: degrade },
       });
     });
+  }
+
+  /**
+   * Which replica has every acknowledged write, for a failover decided once
+   * the primary is gone: the one the primary reports as "sync" (FIRST 1). While
+   * commits wait for a lost one (WAIT), it still has them all; degraded or a
+   * quorum, no single replica does.
+   */
+  private async noteSyncStandby(
+    clusterId: string,
+    cluster: { syncMode: string; syncOnLoss: string; syncStandby: string | null },
+    replicas: { name: string }[],
+    streams: { applicationName: string; syncState: string }[],
+    lost: boolean,
+  ) {
+    const sync = streams.find((r) => r.syncState === "sync");
+    const member = sync ? (replicas.find((r) => applicationNameFor(r.name) === sync.applicationName)?.name ?? null) : null;
+    let next: string | null = null;
+    if (cluster.syncMode === "SYNC") next = member ?? (lost && cluster.syncOnLoss === "WAIT" ? cluster.syncStandby : null);
+    if (next !== cluster.syncStandby) await this.db.cluster.update({ where: { id: clusterId }, data: { syncStandby: next } });
   }
 
   private async latestKind(clusterId: string): Promise<string | null> {
