@@ -9,7 +9,8 @@
 //     (CRITICAL) for the episode, and the commit completes once it is back
 //     (db.sync-standby-back);
 //   - degrade: with the replica stopped the primary goes async and commits,
-//     the event says so; back to sync when the replica returns;
+//     the event says so; back to sync when the replica returns; a member
+//     added to or removed from the inventory is named or dropped within a second;
 //   - a switchover in sync mode under write load: the new primary names the
 //     rejoined old primary, the old one names nobody, a write commits within
 //     2 s, and no acknowledged write is lost; with that primary then gone,
@@ -149,6 +150,17 @@ it("sync + degrade: without the replica the primary goes async and commits, and 
   await waitFor("the primary to name pg-b again", async () => (await syncNames(pair.primaryUrl)) === 'FIRST 1 ("pg-b")', 5000, 100);
   expect((await db.cluster.findUniqueOrThrow({ where: { id: enrolled.clusterId } })).syncDegraded).toBe(false);
   expect(await commit(pair.primaryUrl, 4)).toBeLessThan(2000);
+
+  // A member added to the inventory is named at once (FIRST 1: pg-b still answers every commit); removed, it is gone again.
+  const { createDatabase, deleteDatabase } = await import("@/lib/inventory/databases");
+  const added = await createDatabase(
+    { clusterId: enrolled.clusterId, name: "pg-c", engine: "POSTGRESQL", host: "127.0.0.1", port: 1, role: "REPLICA", agentUrl: null },
+    audit,
+  );
+  await waitFor("the primary to name pg-c too", async () => (await syncNames(pair.primaryUrl)) === 'FIRST 1 ("pg-b", "pg-c")', 5000, 100);
+  expect(await commit(pair.primaryUrl, 5)).toBeLessThan(2000);
+  await deleteDatabase(added.id, audit);
+  await waitFor("the primary to name pg-b alone", async () => (await syncNames(pair.primaryUrl)) === 'FIRST 1 ("pg-b")', 5000, 100);
 }, 60_000);
 
 it("switchover in sync mode under writes: the new primary names the rejoined old one, commits flow, nothing acknowledged is lost", async () => {
