@@ -11,6 +11,7 @@
 //   - degrade: with the replica stopped the primary goes async and commits,
 //     the event says so; back to sync when the replica returns; a member
 //     added to or removed from the inventory is named or dropped within a second;
+//   - quorum: ANY n over the replicas, each a quorum standby;
 //   - a switchover in sync mode under write load: the new primary names the
 //     rejoined old primary, the old one names nobody, a write commits within
 //     2 s, and no acknowledged write is lost; with that primary then gone,
@@ -162,6 +163,27 @@ it("sync + degrade: without the replica the primary goes async and commits, and 
   await deleteDatabase(added.id, audit);
   await waitFor("the primary to name pg-b alone", async () => (await syncNames(pair.primaryUrl)) === 'FIRST 1 ("pg-b")', 5000, 100);
 }, 60_000);
+
+it("quorum: the primary waits for ANY n of its replicas, which stream as quorum standbys; no single one is the sync standby", async () => {
+  const { db } = await import("@/lib/db");
+  const { setReplicationMode } = await import("@/lib/operations/sync-mode");
+  const { pair } = enrolled;
+  await setReplicationMode(enrolled.clusterId, { mode: "QUORUM", quorum: 1, onLoss: "WAIT", reason: "quorum" }, audit);
+  await waitFor("ANY 1", async () => (await syncNames(pair.primaryUrl)) === 'ANY 1 ("pg-b")', 5000, 100);
+  await waitFor(
+    "pg-b to be a quorum standby",
+    async () => (await query<{ s: string }>(pair.primaryUrl, "SELECT sync_state AS s FROM pg_stat_replication"))[0]?.s === "quorum",
+    5000,
+    100,
+  );
+  await waitFor(
+    "no single sync standby",
+    async () => (await db.cluster.findUniqueOrThrow({ where: { id: enrolled.clusterId } })).syncStandby === null,
+    5000,
+    100,
+  );
+  expect(await commit(pair.primaryUrl, 6)).toBeLessThan(2000);
+});
 
 it("switchover in sync mode under writes: the new primary names the rejoined old one, commits flow, nothing acknowledged is lost", async () => {
   const { db } = await import("@/lib/db");
