@@ -95,7 +95,7 @@ async function rejoin(ctx: OperationContext, member: Member, primary: { host: st
       // Slots it made as a primary would hold its WAL back now: dropped.
       if (withSlot) await act("DATABASE", member.id, { action: "postgres.use-slot", slot: slotNameFor(member.id) }).catch(() => {});
       // So are the standbys it named: promoted again some day, it would wait for members that do not follow it.
-      await clearSyncStandbys(member.id).catch(() => {});
+      await clearSyncStandbys(ctx.db, member.id).catch(() => {});
       return method;
     }
     if (Date.now() > until) throw new Error(`restarted as a standby (${method}) but not streaming from ${primary.name} after 60 s`);

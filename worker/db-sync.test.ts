@@ -1,5 +1,9 @@
 // Protects: synchronous replication as a cluster setting, on a real
 // PostgreSQL pair with an agent beside each member:
+//   - unmanaged, every cluster's start: a value set by hand (before the
+//     setting, the only way) is left on every member by the keeper and by a
+//     promotion's step (which says so), and the page's observed value shows
+//     it; once a mode is picked the keeper replaces it;
 //   - the setting (the API's service): audited with its reason, a quorum
 //     above the replica count refused;
 //   - sync mode: the promotion check marks the sync standby (remembered for
@@ -83,6 +87,37 @@ async function commit(url: string, id: number): Promise<number> {
 
 const settledWithin = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
+it("unmanaged (every cluster's start): a value set by hand survives the keeper and a promotion's step; picking a mode replaces it", async () => {
+  const { db } = await import("@/lib/db");
+  const { setReplicationMode, observedSyncStandbyNames } = await import("@/lib/operations/sync-mode");
+  const { setSyncStandbys } = await import("@/worker/db-sync");
+  const { pair, clusterId, primaryId } = enrolled;
+  expect((await db.cluster.findUniqueOrThrow({ where: { id: clusterId } })).syncMode).toBe("UNMANAGED");
+  // As an operator did before the setting existed (a shape the console never renders, on both members).
+  for (const url of [pair.primaryUrl, pair.replicaUrl]) {
+    await query(url, `ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 ("pg-b")'`);
+    await query(url, "SELECT pg_reload_conf()");
+  }
+  await waitFor(
+    "the keeper to see the hand-set value",
+    async () => (await db.cluster.findUniqueOrThrow({ where: { id: clusterId } })).syncNamesSeen === 'ANY 1 ("pg-b")',
+    5000,
+    100,
+  );
+  await new Promise((r) => setTimeout(r, 1000)); // five more looks by the keeper
+  expect(await syncNames(pair.primaryUrl)).toBe('ANY 1 ("pg-b")');
+  expect(await syncNames(pair.replicaUrl)).toBe('ANY 1 ("pg-b")');
+  expect(await observedSyncStandbyNames(clusterId)).toBe('ANY 1 ("pg-b")');
+  expect(await events("db.sync-standby-lost")).toHaveLength(0);
+  // A promotion's step leaves it too, and says so.
+  const note = await setSyncStandbys(db, clusterId, { id: primaryId, name: "pg-a" });
+  expect(note).toMatch(/synchronous_standby_names = 'ANY 1 \("pg-b"\)'; it is not managed by Clusterdeck/);
+  expect(await syncNames(pair.primaryUrl)).toBe('ANY 1 ("pg-b")');
+
+  await setReplicationMode(clusterId, { mode: "ASYNC", quorum: 1, onLoss: "WAIT", reason: "the console owns it now" }, audit);
+  await waitFor("the keeper to own the value", async () => (await syncNames(pair.primaryUrl)) === "" && (await syncNames(pair.replicaUrl)) === "", 5000, 100);
+});
+
 it("the setting: a quorum larger than the replicas is refused; a change is audited with its reason", async () => {
   const { db } = await import("@/lib/db");
   const { setReplicationMode } = await import("@/lib/operations/sync-mode");
@@ -91,7 +126,7 @@ it("the setting: a quorum larger than the replicas is refused; a change is audit
   );
   const after = await setReplicationMode(enrolled.clusterId, { mode: "SYNC", quorum: 1, onLoss: "WAIT", reason: "no acknowledged write lost" }, audit);
   expect(after).toMatchObject({ syncMode: "SYNC", syncOnLoss: "WAIT", syncDegraded: false });
-  const entry = await db.auditEntry.findFirstOrThrow({ where: { action: "cluster.replication-mode", targetId: enrolled.clusterId } });
+  const entry = await db.auditEntry.findFirstOrThrow({ where: { action: "cluster.replication-mode", targetId: enrolled.clusterId }, orderBy: { id: "desc" } });
   expect(entry.reason).toBe("no acknowledged write lost");
   expect(entry.summary).toMatchObject({ from: { mode: "ASYNC" }, to: { mode: "SYNC", onLoss: "WAIT" } });
 });
@@ -110,7 +145,16 @@ it("sync + wait: the primary names its replica; without it a commit waits, one l
   );
   expect(await commit(pair.primaryUrl, 1)).toBeLessThan(2000);
   // The promotion check marks it, and the console remembers it for when the primary is gone.
-  expect((await promotionCheck(enrolled.clusterId)).members.find((m) => m.name === "pg-b")).toMatchObject({ syncState: "sync", syncStandby: true });
+  // Once the primary's agent has a snapshot from after the change (it takes one every 250 ms).
+  await waitFor(
+    "the check to mark pg-b",
+    async () => {
+      const b = (await promotionCheck(enrolled.clusterId)).members.find((m) => m.name === "pg-b");
+      return b?.syncState === "sync" && b.syncStandby;
+    },
+    5000,
+    100,
+  );
   await waitFor(
     "the cluster to remember pg-b",
     async () => (await db.cluster.findUniqueOrThrow({ where: { id: enrolled.clusterId } })).syncStandby === "pg-b",

@@ -5,6 +5,9 @@
 // follows setting changes and members added or removed, and handles the loss
 // of the last synchronous standby: an event once per episode, and with
 // DEGRADE the primary runs async until a standby is back.
+// UNMANAGED (every cluster until an admin picks a mode) leaves the value to
+// the operator: nothing is set or cleared, only observed (to say which
+// replica is synchronous, and what a promotion leaves as it was).
 import type { Db } from "@/lib/db/client";
 import { applicationNameFor, renderSyncStandbyNames, standbysRequired } from "@/lib/agent-protocol/sync-standbys";
 import { recordEvent } from "@/lib/events/record";
@@ -15,15 +18,16 @@ const KEEP_EVERY_MS = 1000;
 
 type Member = { id: string; name: string; role: string; fence: string };
 
-/** The primary's value for the cluster's mode and replicas (degradation aside). */
+/** The primary's value for the cluster's mode and replicas (degradation aside); null when the console does not manage it. */
 async function wantedFor(db: Db, clusterId: string) {
   const cluster = await db.cluster.findUniqueOrThrow({
     where: { id: clusterId },
-    select: { name: true, syncMode: true, syncQuorum: true, syncOnLoss: true, syncDegraded: true, syncStandby: true },
+    select: { name: true, syncMode: true, syncQuorum: true, syncOnLoss: true, syncDegraded: true, syncStandby: true, syncNamesSeen: true },
   });
   const replicas = await db.databaseInstance.findMany({ where: { clusterId, role: "REPLICA" }, select: { name: true } });
   const names = replicas.map((r) => applicationNameFor(r.name));
-  return { cluster, replicas, names, value: renderSyncStandbyNames(cluster.syncMode, cluster.syncQuorum, names) };
+  const { syncMode: mode } = cluster;
+  return { cluster, replicas, names, value: mode === "UNMANAGED" ? null : renderSyncStandbyNames(mode, cluster.syncQuorum, names) };
 }
 
 /**
@@ -32,7 +36,14 @@ async function wantedFor(db: Db, clusterId: string) {
  * The old primary, stopped by then, is cleared when it rejoins.
  */
 export async function setSyncStandbys(db: Db, clusterId: string, primary: { id: string; name: string }): Promise<string> {
-  const { value } = await wantedFor(db, clusterId);
+  const { cluster, value } = await wantedFor(db, clusterId);
+  if (value === null) {
+    // Left as the operator set it, on every member: a value naming the new primary itself or a member that no longer follows it would make commits wait.
+    const seen = cluster.syncNamesSeen ? `the old primary ran synchronous_standby_names = '${cluster.syncNamesSeen}'; ` : "";
+    return seen
+      ? `${seen}it is not managed by Clusterdeck (the cluster's replication mode is unmanaged): check it on ${primary.name} by hand, or pick a mode`
+      : "not managed by Clusterdeck (the cluster's replication mode is unmanaged): left as it was";
+  }
   const others = await db.databaseInstance.findMany({ where: { clusterId, id: { not: primary.id }, agentUrl: { not: null } }, select: { id: true } });
   await act("DATABASE", primary.id, { action: "postgres.sync-standbys", value });
   // A stopped member cannot be told; it is cleared when it rejoins (and by the keeper).
@@ -40,9 +51,10 @@ export async function setSyncStandbys(db: Db, clusterId: string, primary: { id: 
   return value ? `${primary.name} waits for ${value}` : `${primary.name} replicates asynchronously`;
 }
 
-/** A member that streams again as a replica forgets the standbys it named as a primary. */
-export async function clearSyncStandbys(memberId: string): Promise<void> {
-  await act("DATABASE", memberId, { action: "postgres.sync-standbys", value: "" });
+/** A member that streams again as a replica forgets the standbys it named as a primary (unless the cluster leaves the value to the operator). */
+export async function clearSyncStandbys(db: Db, memberId: string): Promise<void> {
+  const { cluster } = await db.databaseInstance.findUniqueOrThrow({ where: { id: memberId }, select: { cluster: { select: { syncMode: true } } } });
+  if (cluster.syncMode !== "UNMANAGED") await act("DATABASE", memberId, { action: "postgres.sync-standbys", value: "" });
 }
 
 export class SyncKeeper {
@@ -89,6 +101,13 @@ export class SyncKeeper {
     const s = await status(primary.id);
     if (!s || s.inRecovery) return;
     const { cluster, replicas, names, value } = await wantedFor(this.db, clusterId);
+    const seen = s.syncStandbyNames ?? "";
+    if (seen !== (cluster.syncNamesSeen ?? "")) await this.db.cluster.update({ where: { id: clusterId }, data: { syncNamesSeen: seen } });
+    if (value === null) {
+      // Not ours: which replica the operator's value makes synchronous is still worth remembering for a failover.
+      await this.noteSyncStandby(clusterId, cluster, replicas, s.replicas, false);
+      return;
+    }
     const required = standbysRequired(value);
     // Counted by name and stream, not sync_state: a degraded primary names none, yet a standby that is back must be seen.
     const streaming = s.replicas.filter((r) => r.state === "streaming" && names.includes(r.applicationName)).length;
@@ -97,13 +116,13 @@ export class SyncKeeper {
     await this.episode(clusterId, cluster, primary, lost, degrade, { value, required, streaming });
     await this.noteSyncStandby(clusterId, cluster, replicas, s.replicas, lost);
     const effective = degrade ? "" : value;
-    if ((s.syncStandbyNames ?? "") !== effective) await act("DATABASE", primary.id, { action: "postgres.sync-standbys", value: effective });
+    if (seen !== effective) await act("DATABASE", primary.id, { action: "postgres.sync-standbys", value: effective });
     await Promise.all(
       members
         .filter((m) => m.role === "REPLICA" && m.fence === "NONE")
         .map(async (m) => {
           const r = await status(m.id);
-          if (r?.inRecovery && (r.syncStandbyNames ?? "") !== "") await clearSyncStandbys(m.id);
+          if (r?.inRecovery && (r.syncStandbyNames ?? "") !== "") await act("DATABASE", m.id, { action: "postgres.sync-standbys", value: "" });
         }),
     );
   }
@@ -147,7 +166,8 @@ export class SyncKeeper {
    * Which replica has every acknowledged write, for a failover decided once
    * the primary is gone: the one the primary reports as "sync" (FIRST 1). While
    * commits wait for a lost one (WAIT), it still has them all; degraded or a
-   * quorum, no single replica does.
+   * quorum, no single replica does. Unmanaged: the one the operator's value
+   * makes "sync", while the primary says so.
    */
   private async noteSyncStandby(
     clusterId: string,
@@ -159,6 +179,7 @@ export class SyncKeeper {
     const sync = streams.find((r) => r.syncState === "sync");
     const member = sync ? (replicas.find((r) => applicationNameFor(r.name) === sync.applicationName)?.name ?? null) : null;
     let next: string | null = null;
+    if (cluster.syncMode === "UNMANAGED") next = member;
     if (cluster.syncMode === "SYNC") next = member ?? (lost && cluster.syncOnLoss === "WAIT" ? cluster.syncStandby : null);
     if (next !== cluster.syncStandby) await this.db.cluster.update({ where: { id: clusterId }, data: { syncStandby: next } });
   }

@@ -4,7 +4,9 @@
 // that no longer follows it would hang every commit).
 import { z } from "zod";
 
-export type SyncMode = "ASYNC" | "SYNC" | "QUORUM";
+/** UNMANAGED: the console neither sets nor clears the value (an operator may have set it by hand). */
+export type SyncMode = "UNMANAGED" | "ASYNC" | "SYNC" | "QUORUM";
+export type ManagedSyncMode = Exclude<SyncMode, "UNMANAGED">;
 
 /** The application_name a member streams under: its inventory name, as far as libpq's rules allow. */
 export const applicationNameFor = (name: string) => name.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 63) || "replica";
@@ -23,7 +25,7 @@ export const syncStandbyNames = z
  * standby a commit waits for (FIRST 1, the others standing by in name order);
  * QUORUM: any `quorum` of them. No replica, or async: ''.
  */
-export function renderSyncStandbyNames(mode: SyncMode, quorum: number, applicationNames: string[]): string {
+export function renderSyncStandbyNames(mode: ManagedSyncMode, quorum: number, applicationNames: string[]): string {
   const names = [...new Set(applicationNames)].sort();
   if (mode === "ASYNC" || names.length === 0) return "";
   const list = names.map((n) => `"${n}"`).join(", ");

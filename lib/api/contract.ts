@@ -621,7 +621,7 @@ export const api = {
       path: "/api/v1/clusters/{id}/replication-mode",
       tag: "operations",
       summary:
-        "Set the cluster's synchronous replication (admins, with a reason): ASYNC, SYNC (one standby, FIRST 1) or QUORUM (ANY n), and what happens when the last synchronous standby is lost: WAIT (commits wait) or DEGRADE (async, with an event). The worker renders synchronous_standby_names for the primary only, from the replica members",
+        "Set the cluster's synchronous replication (admins, with a reason): UNMANAGED (the default: the console neither sets nor clears synchronous_standby_names), ASYNC, SYNC (one standby, FIRST 1) or QUORUM (ANY n), and what happens when the last synchronous standby is lost: WAIT (commits wait) or DEGRADE (async, with an event). The worker renders synchronous_standby_names for the primary only, from the replica members",
       access: "settings:write",
       params: idParams,
       body: replicationModeRequest,

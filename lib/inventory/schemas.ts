@@ -171,7 +171,7 @@ export const clusterView = z.object({
   autoFailoverPaused: z.boolean(),
   lastFailoverAt: wireDate.nullable(),
   /** Synchronous replication (lib/operations/sync-schema.ts). */
-  syncMode: z.enum(["ASYNC", "SYNC", "QUORUM"]),
+  syncMode: z.enum(["UNMANAGED", "ASYNC", "SYNC", "QUORUM"]),
   syncQuorum: count,
   syncOnLoss: z.enum(["WAIT", "DEGRADE"]),
   syncDegraded: z.boolean(),

@@ -27,7 +27,8 @@ export function lsnToBytes(lsn: string | null | undefined): bigint | null {
   return m ? (BigInt(`0x${m[1]}`) << 32n) + BigInt(`0x${m[2]}`) : null;
 }
 
-async function liveStatus(id: string) {
+/** A member's PostgreSQL status asked of its agent now; null when it does not answer or is down. */
+export async function liveStatus(id: string) {
   const endpoint = await agentEndpointFor("DATABASE", id);
   if (!endpoint) return null;
   try {

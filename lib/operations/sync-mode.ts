@@ -7,6 +7,18 @@ import { recordAudit, type AuditContext } from "@/lib/audit/service";
 import { conflict, notFound } from "@/lib/common/errors";
 import { publishChanged } from "@/lib/realtime/publish";
 import type { ReplicationModeRequest } from "./sync-schema";
+import { liveStatus } from "./databases";
+
+/**
+ * synchronous_standby_names as the cluster's primary runs it now (its agent
+ * asked): what the cluster page shows while the console does not manage it.
+ * Null when there is no primary or it does not answer.
+ */
+export async function observedSyncStandbyNames(clusterId: string): Promise<string | null> {
+  const primary = await db.databaseInstance.findFirst({ where: { clusterId, role: "PRIMARY", fence: "NONE" }, select: { id: true } });
+  const s = primary ? await liveStatus(primary.id) : null;
+  return s && !s.inRecovery ? (s.syncStandbyNames ?? "") : null;
+}
 
 export async function setReplicationMode(clusterId: string, body: ReplicationModeRequest, audit: AuditContext) {
   return db.$transaction(async (tx) => {

@@ -3,12 +3,16 @@
 import { z } from "zod";
 import { reasonSchema } from "@/lib/common/schemas";
 
-export const syncModeValues = ["ASYNC", "SYNC", "QUORUM"] as const;
+export const syncModeValues = ["UNMANAGED", "ASYNC", "SYNC", "QUORUM"] as const;
 export const syncOnLossValues = ["WAIT", "DEGRADE"] as const;
 
 export const replicationModeRequest = z
   .strictObject({
-    /** ASYNC; SYNC: one standby acknowledges every commit (FIRST 1); QUORUM: any `quorum` of them (ANY n). */
+    /**
+     * UNMANAGED: the console neither sets nor clears synchronous_standby_names (every
+     * cluster's start: a value set by hand stays); ASYNC; SYNC: one standby acknowledges
+     * every commit (FIRST 1); QUORUM: any `quorum` of them (ANY n).
+     */
     mode: z.enum(syncModeValues),
     quorum: z.number().int().min(1).max(99).default(1),
     /** When the last synchronous standby is gone: WAIT (no acknowledged write can be lost) or DEGRADE (async, said in an event). */

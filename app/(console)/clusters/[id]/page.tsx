@@ -15,6 +15,7 @@ import { Time } from "@/components/ui/time";
 import { loadCluster, pageActor } from "@/components/inventory/server";
 import { plural } from "@/components/inventory/labels";
 import { clusterPartitionWorstCase } from "@/lib/operations/failover-bound";
+import { observedSyncStandbyNames } from "@/lib/operations/sync-mode";
 
 export const dynamic = "force-dynamic";
 
@@ -33,12 +34,14 @@ export default async function ClusterPage({ params }: Params) {
   const actor = await pageActor("inventory:read");
   const canWrite = can(actor.role, "inventory:write");
   const cluster = await loadCluster((await params).id);
-  const [lbs, nodes, dbs, figures, partition] = await Promise.all([
+  const [lbs, nodes, dbs, figures, partition, observedSync] = await Promise.all([
     listLoadBalancers({ ...FIRST_ROWS, clusterId: cluster.id }),
     listNodes({ ...FIRST_ROWS, clusterId: cluster.id }),
     listDatabases({ ...FIRST_ROWS, clusterId: cluster.id }),
     clusterFigures(cluster.id),
     clusterPartitionWorstCase(cluster.id),
+    // Only shown while the console leaves the value to the operator.
+    cluster.syncMode === "UNMANAGED" ? observedSyncStandbyNames(cluster.id) : null,
   ]);
   const counts = cluster._count;
   const inUse = counts.loadBalancers + counts.nodes + counts.databases > 0;
@@ -118,6 +121,7 @@ export default async function ClusterPage({ params }: Params) {
               quorum={cluster.syncQuorum}
               onLoss={cluster.syncOnLoss}
               degraded={cluster.syncDegraded}
+              observed={observedSync}
               canChange={can(actor.role, "settings:write")}
             />
           </dd>
