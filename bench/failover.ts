@@ -13,7 +13,13 @@
 //     threshold, then CONFIRM_MS = 3000, checked every second), async pair;
 //   - new, async: today's decision (the primary's agent reports its
 //     PostgreSQL down, the replica lost its stream);
-//   - new, sync: the same on a synchronous pair.
+//   - new, sync: the same with the cluster's replication mode set to sync
+//     (FIRST 1) through the console, its keeper (SyncKeeper) making the
+//     primary name the replica; the write loop starts once the replica is the
+//     synchronous standby. On loss: degrade. In a pair no standby is left
+//     after the failover (the old primary needs a rebuild), so with wait the
+//     new primary would hold every write until then; degrade lets it write
+//     once the keeper has seen that, which the time includes.
 // Time: kill -9 of every PostgreSQL process of the primary → the first INSERT
 // the write loop gets acknowledged by the new primary. Lost: INSERTs the old
 // primary acknowledged that the new primary does not hold (sync must lose 0).
@@ -21,6 +27,7 @@
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
+import { systemActor } from "@/lib/common/actor";
 import { median, RESULT_OPTIONS, writeResults, runningParts, benchConsole } from "./common";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,6 +81,7 @@ const MODES: Mode[] = [
   { key: "async", label: "new decision, async", synchronous: false, fast: true },
   { key: "sync", label: "new decision, sync", synchronous: true, fast: true },
 ];
+const audit = { actor: systemActor("bench"), requestId: "bench-failover", clientIp: null };
 
 async function main() {
   const { values } = parseArgs({ options: { runs: { type: "string" }, ...RESULT_OPTIONS } });
@@ -91,6 +99,8 @@ async function main() {
     const { Recorder } = await import("@/worker/recorder");
     const { Monitor } = await import("@/worker/monitor");
     const { AutoFailover } = await import("@/worker/auto-failover");
+    const { SyncKeeper } = await import("@/worker/db-sync");
+    const { setReplicationMode } = await import("@/lib/operations/sync-mode");
 
     const runner = new OperationRunner(db, "bench-worker", { "db.promote": promoteExecutor() }, { listenUrl: console_.url });
     runner.start();
@@ -102,12 +112,15 @@ async function main() {
     const monitor = new Monitor(recorder, { refreshMs: 500 });
     await monitor.start();
     running.unshift(async () => monitor.stop());
+    const keeper = new SyncKeeper(db);
+    keeper.start();
+    running.unshift(async () => keeper.stop());
 
     console.log(`Clusterdeck failover benchmark: ${runs} runs × ${MODES.length} fresh pairs (PostgreSQL 15, agents at 1 s)`);
     for (let r = 0; r < runs; r++) {
       for (const mode of MODES) {
         const depth = running.length;
-        const enrolled = await enrolledPair(`bench-${r}-${mode.key}`, { synchronous: mode.synchronous, intervalMs: 1000 });
+        const enrolled = await enrolledPair(`bench-${r}-${mode.key}`, { intervalMs: 1000 });
         running.unshift(() => enrolled.stop());
         try {
           const auto = new AutoFailover(
@@ -120,6 +133,17 @@ async function main() {
           await c.query("CREATE TABLE bench_writes (id bigint PRIMARY KEY)");
           await c.end();
           await db.cluster.update({ where: { id: clusterId }, data: { autoFailover: true } });
+          if (mode.synchronous) {
+            await setReplicationMode(clusterId, { mode: "SYNC", quorum: 1, onLoss: "DEGRADE", reason: "bench: no acknowledged write lost" }, audit);
+            for (const until = Date.now() + 30_000; ; await sleep(100)) {
+              if (Date.now() > until) throw new Error("the replica never became the synchronous standby");
+              const p = new pg.Client({ connectionString: pair.primaryUrl });
+              await p.connect();
+              const rows = (await p.query<{ s: string }>("SELECT sync_state AS s FROM pg_stat_replication")).rows;
+              await p.end();
+              if (rows[0]?.s === "sync") break;
+            }
+          }
           const deadline = Date.now() + 30_000;
           while ((await db.databaseInstance.count({ where: { clusterId, health: "UP" } })) !== 2) {
             if (Date.now() > deadline) throw new Error("the pair never came UP in the console");

@@ -87,7 +87,12 @@ export interface PostgresPairHandle {
   monitorUrl(port: number): string;
   primary: PostgresServerHandle;
   replica: PostgresServerHandle;
-  /** Stops both (replica first) and removes `dir` if the lab made it. */
+  /**
+   * One more replica of the primary (pg_basebackup), streaming under
+   * `applicationName` (also its folder's name in `dir`); stopped with the pair.
+   */
+  addReplica(applicationName: string): Promise<PostgresServerHandle>;
+  /** Stops every replica, then the primary, and removes `dir` if the lab made it. */
   stop(): Promise<void>;
 }
 
@@ -290,9 +295,10 @@ async function startPairOnce(opts: PostgresPairOptions): Promise<PostgresPairHan
     timeoutMs,
   });
 
+  const extras: PostgresServerHandle[] = [];
   // Last resort if Node exits without stop(): SIGQUIT = immediate shutdown.
   const unhook = onProcessExit(() => {
-    for (const d of [replicaDir, primaryDir]) {
+    for (const d of [...extras.map((e) => e.dataDir), replicaDir, primaryDir]) {
       const pid = postmasterPid(d);
       if (pid) signal(pid, "SIGQUIT");
     }
@@ -302,7 +308,7 @@ async function startPairOnce(opts: PostgresPairOptions): Promise<PostgresPairHan
     if (stopped) return;
     stopped = true;
     const errors: unknown[] = [];
-    for (const server of [replica, primary]) {
+    for (const server of [...extras, replica, primary]) {
       await server.stop("fast").catch(async (error: unknown) => {
         errors.push(error);
         await server.kill();
@@ -311,6 +317,65 @@ async function startPairOnce(opts: PostgresPairOptions): Promise<PostgresPairHan
     unhook();
     if (ownDir) await removeDir(dir);
     if (errors.length > 0) throw errors[0];
+  };
+
+  const passfile = path.join(dir, "replication.pgpass");
+  /** A base backup of the primary in dataDir, set up to stream from it as applicationName on port. */
+  const cloneReplica = async (dataDir: string, applicationName: string, port: number, clusterName: string) => {
+    const conninfo = `host=127.0.0.1 port=${primaryPort} user=replicator application_name=${applicationName} passfile=${passfile}`;
+    const [basebackup, basebackupArgs] = pgCommand(binDir, "pg_basebackup", [
+      "-D",
+      dataDir,
+      "-d",
+      conninfo,
+      "-R",
+      "-X",
+      "stream",
+      "-c",
+      "fast",
+      "--no-sync",
+      "-w",
+    ]);
+    await runChecked(basebackup, basebackupArgs, { cwd: dir, timeoutMs: 120_000 });
+    await appendFile(
+      path.join(dataDir, "postgresql.conf"),
+      ["", "# --- lab/postgres.ts: a replica", `port = ${port}`, `cluster_name = ${quoteLiteral(clusterName)}`, ""].join("\n"),
+    );
+  };
+  const addReplica = async (applicationName: string) => {
+    if (
+      !/^[A-Za-z0-9_-]{1,60}$/.test(applicationName) ||
+      ["primary", "replica"].includes(applicationName) ||
+      extras.some((e) => path.basename(e.dataDir) === applicationName)
+    )
+      throw new LabError(`addReplica: bad or taken name ${JSON.stringify(applicationName)}`);
+    const [port] = await freePorts(1);
+    const server = serverHandle({
+      name: "replica",
+      binDir,
+      dataDir: path.join(dir, applicationName),
+      logFile: path.join(dir, `${applicationName}.log`),
+      socketDir: dir,
+      port: port!,
+      url: urlFor(port!),
+      timeoutMs,
+    });
+    extras.push(server);
+    await cloneReplica(server.dataDir, applicationName, server.port, applicationName);
+    await server.start();
+    await waitFor(
+      `${applicationName} streaming`,
+      async () =>
+        (
+          await query<{ n: number }>(
+            primary.url,
+            "SELECT count(*)::int AS n FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming' AND replay_lsn IS NOT NULL",
+            [applicationName],
+          )
+        )[0]!.n === 1,
+      { timeoutMs, intervalMs: 100, detail: async () => `--- ${server.logFile}\n${await server.logTail()}` },
+    );
+    return server;
   };
 
   try {
@@ -380,29 +445,10 @@ async function startPairOnce(opts: PostgresPairOptions): Promise<PostgresPairHan
     await query(primary.url, `CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD ${quoteLiteral(replPassword)}`);
     await query(primary.url, `CREATE ROLE monitor WITH LOGIN PASSWORD ${quoteLiteral(monitorPassword)} IN ROLE pg_monitor`);
 
-    // The replica connects with this passfile (kept in dir, read by the postgres user).
-    const passfile = path.join(dir, "replication.pgpass");
+    // The replicas connect with this passfile (kept in dir, read by the postgres user).
     await writeFile(passfile, `127.0.0.1:*:*:replicator:${replPassword}\n`, { mode: 0o600 });
     await ownByPostgres(passfile, 0o600);
-    const conninfo = `host=127.0.0.1 port=${primaryPort} user=replicator application_name=${replicaName} passfile=${passfile}`;
-    const [basebackup, basebackupArgs] = pgCommand(binDir, "pg_basebackup", [
-      "-D",
-      replicaDir,
-      "-d",
-      conninfo,
-      "-R",
-      "-X",
-      "stream",
-      "-c",
-      "fast",
-      "--no-sync",
-      "-w",
-    ]);
-    await runChecked(basebackup, basebackupArgs, { cwd: dir, timeoutMs: 120_000 });
-    await appendFile(
-      path.join(replicaDir, "postgresql.conf"),
-      ["", "# --- lab/postgres.ts: the replica", `port = ${replicaPort}`, "cluster_name = 'replica'", ""].join("\n"),
-    );
+    await cloneReplica(replicaDir, replicaName, replicaPort, "replica");
     await replica.start();
 
     if (opts.synchronous) {
@@ -448,6 +494,7 @@ async function startPairOnce(opts: PostgresPairOptions): Promise<PostgresPairHan
     monitorUrl,
     primary,
     replica,
+    addReplica,
     stop,
   };
 }

@@ -20,7 +20,8 @@
 // backend probes, not which database member a probe reaches, so it cannot
 // say the primary is gone without guessing.
 // It then promotes the most advanced replica that passes every check (not
-// behind another, not over the lag limit, replay not paused): the same
+// behind another, not over the lag limit, replay not paused; among equals the
+// synchronous standby, and the reason says so): the same
 // promotion an operator starts, with the system as the requester. It never
 // fires twice in a cluster within the cool-down, does nothing while paused,
 // and stays out of a promotion already under way (an operator's).
@@ -136,7 +137,9 @@ export class AutoFailover {
       );
     }
     const eligible = replicas.filter((m) => m.reachable && m.blockers.length === 0);
-    const best = eligible.sort((a, b) => Number((lsnToBytes(b.receivedLsn) ?? 0n) - (lsnToBytes(a.receivedLsn) ?? 0n)))[0];
+    // The most advanced; among equals the synchronous standby, which has every acknowledged write.
+    const sync = (m: (typeof eligible)[number]) => (m.syncStandby ? 1 : 0);
+    const best = eligible.sort((a, b) => Number((lsnToBytes(b.receivedLsn) ?? 0n) - (lsnToBytes(a.receivedLsn) ?? 0n)) || sync(b) - sync(a))[0];
     if (!best) {
       return this.announceOnce(
         cluster,
@@ -152,7 +155,7 @@ export class AutoFailover {
     const why = fast
       ? `its agent reports PostgreSQL down for ${(view!.downSpanMs! / 1000).toFixed(1)} s`
       : `DOWN to the worker for ${Math.round((Date.now() - seen.since) / 1000)} s`;
-    const reason = `automatic failover: ${primary.name} down (${why}) and its WAL stream lost on ${answering.map((r) => r.name).join(", ")} (replicas)`;
+    const reason = `automatic failover: ${primary.name} down (${why}) and its WAL stream lost on ${answering.map((r) => r.name).join(", ")} (replicas)${best.syncStandby ? `; ${best.name} is the synchronous standby: it has every acknowledged write` : ""}`;
     try {
       const op = await startPromotion(
         cluster.id,

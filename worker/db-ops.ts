@@ -15,13 +15,16 @@
 //   6. the inventory: candidate PRIMARY; the old primary FENCED (stopped in
 //      order and fully replayed: it can follow as it is) or NEEDS_REBUILD;
 //   7. replication slots on the new primary, one per replica (PostgreSQL
-//      does not carry them over);
+//      does not carry them over); then synchronous_standby_names for the
+//      new topology (the new primary names the remaining replicas, the old
+//      primary included; the others get '');
 //   8. re-point the other replicas at the new primary, each through its slot;
 //   9. push the new endpoint to every app node: a new revision of the app
 //      settings (same URL, new host and port), deployed all at once;
 //  10. a FENCED old primary rejoins as a replica of the new one (standby
 //      and new primary_conninfo; pg_rewind or a clone only if it cannot follow).
 import { slotNameFor } from "@/lib/agent-protocol/postgres-slots";
+import { applicationNameFor } from "@/lib/agent-protocol/sync-standbys";
 import { AgentCallError } from "@/lib/agents/client";
 import { systemActor } from "@/lib/common/actor";
 import { publishChanged } from "@/lib/realtime/publish";
@@ -34,6 +37,7 @@ import { act, status } from "@/worker/db-agent";
 import { keepSlots } from "@/worker/db-slots";
 import { appWriteHold } from "@/worker/app-hold";
 import { APP_HOLD_MAX_MS } from "@/lib/agent-protocol/types";
+import { clearSyncStandbys, setSyncStandbys } from "@/worker/db-sync";
 
 /** How long a switchover waits for the candidate to replay the fenced primary's last WAL. */
 export const CATCH_UP_WAIT_MS = 30_000;
@@ -46,9 +50,6 @@ export type PromoteOptions = {
   /** How long to wait for the candidate to catch up (tests shorten it). */
   catchUpWaitMs?: number;
 };
-
-/** The application_name a member streams under: its inventory name, as far as libpq's rules allow. */
-export const applicationNameFor = (name: string) => name.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 63) || "replica";
 
 type Member = { id: string; name: string };
 
@@ -93,6 +94,8 @@ async function rejoin(ctx: OperationContext, member: Member, primary: { host: st
     if (s?.inRecovery && s.walReceiverStatus === "streaming") {
       // Slots it made as a primary would hold its WAL back now: dropped.
       if (withSlot) await act("DATABASE", member.id, { action: "postgres.use-slot", slot: slotNameFor(member.id) }).catch(() => {});
+      // So are the standbys it named: promoted again some day, it would wait for members that do not follow it.
+      await clearSyncStandbys(ctx.db, member.id).catch(() => {});
       return method;
     }
     if (Date.now() > until) throw new Error(`restarted as a standby (${method}) but not streaming from ${primary.name} after 60 s`);
@@ -301,6 +304,11 @@ function promoteSteps(options: PromoteOptions) {
     await options.beforeStep?.("slots");
     const slots = await keepSlots(ctx.db, clusterId, candidate);
     await markDone("slots", slots.note);
+
+    // 7b. Synchronous replication for the new topology. Run again by a worker that takes over (idempotent).
+    await options.beforeStep?.("sync");
+    const sync = await setSyncStandbys(ctx.db, clusterId, candidate).catch((error: Error) => `synchronous_standby_names not set: ${error.message}`);
+    await markDone("sync", sync);
 
     // 8. Re-point the other replicas.
     if (!done.has("repointed")) {

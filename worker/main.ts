@@ -20,6 +20,7 @@ import { expireMaintenance, redrainApp } from "@/worker/node-ops";
 import { refenceFormerPrimary } from "@/worker/db-ops";
 import { AutoFailover } from "@/worker/auto-failover";
 import { SlotKeeper } from "@/worker/db-slots";
+import { SyncKeeper } from "@/worker/db-sync";
 import { env, requireDatabaseUrl } from "@/lib/env";
 
 /** Agents on https must present a certificate we trust: the system's CAs, or CLUSTERDECK_AGENT_CA_FILE. */
@@ -44,6 +45,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
   let maintenanceTimer: NodeJS.Timeout | null = null;
   let autoFailover: AutoFailover | null = null;
   let slotKeeper: SlotKeeper | null = null;
+  let syncKeeper: SyncKeeper | null = null;
 
   const lease = new LeaderLease(db, MONITOR_LEASE, holder, {
     async onElected(epoch) {
@@ -72,6 +74,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       autoFailover.start();
       slotKeeper = new SlotKeeper(db);
       slotKeeper.start();
+      syncKeeper = new SyncKeeper(db);
+      syncKeeper.start();
       maintenanceTimer = setInterval(
         () => void expireMaintenance(db).catch((error) => log.warn("worker.maintenance-expiry-failed", { error: String(error) })),
         5000,
@@ -88,6 +92,8 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       autoFailover = null;
       slotKeeper?.stop();
       slotKeeper = null;
+      syncKeeper?.stop();
+      syncKeeper = null;
       await operations?.stop();
       operations = null;
       retention.stop();
@@ -122,6 +128,7 @@ export function startWorker(options: { holder?: string } = {}): WorkerHandle {
       if (maintenanceTimer) clearInterval(maintenanceTimer);
       autoFailover?.stop();
       slotKeeper?.stop();
+      syncKeeper?.stop();
       await operations?.stop();
       retention.stop();
       await recorder.stop();

@@ -302,6 +302,7 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
         replayPaused: paused,
         walReceiverStatus: row.receiver_status === null ? null : clamp(row.receiver_status, 40),
         replicas,
+        syncStandbyNames: row.sync_names,
         ...wal,
       };
       if (!streaming) {
@@ -326,6 +327,7 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
         replayPaused: false,
         walReceiverStatus: null,
         replicas,
+        syncStandbyNames: row.sync_names,
         ...wal,
       };
       const waitsForStandby = ["on", "remote_apply", "remote_write"].includes(row.sync_commit);
@@ -512,6 +514,20 @@ export function createPostgresDriver(rawConfig: unknown): Driver {
           if (action.slot) await q(`ALTER SYSTEM SET primary_slot_name = ${pg.escapeLiteral(action.slot)}`);
           await q("SELECT pg_reload_conf()");
           return { repointed: true, primary: `${action.host}:${action.port}`, slot: action.slot ?? null };
+        });
+      }
+      if (action.action === "postgres.sync-standbys") {
+        return await withClient(async (q) => {
+          const [now] = await q<{ value: string }>("SELECT current_setting('synchronous_standby_names') AS value");
+          if (now!.value === action.value) return { changed: false, value: action.value };
+          // Through ALTER SYSTEM, outside the managed settings: the value differs per role, which one revision for every member cannot say.
+          await q(
+            action.value === ""
+              ? "ALTER SYSTEM RESET synchronous_standby_names"
+              : `ALTER SYSTEM SET synchronous_standby_names = ${pg.escapeLiteral(action.value)}`,
+          );
+          await q("SELECT pg_reload_conf()");
+          return { changed: true, value: action.value };
         });
       }
       if (action.action === "postgres.slots") return await withClient((q) => keepSlots(q, endpoint, action.keep, action.maxWalKeepMb));

@@ -72,7 +72,7 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
           </div>
         )}
         {check.data && (
-          <DataTable label="Database members" columns={["Member", "Role", "Reachable", "Timeline", "Received", "Replayed", "Lag", "Estimated loss"]}>
+          <DataTable label="Database members" columns={["Member", "Role", "Reachable", "Timeline", "Received", "Replayed", "Lag", "Estimated loss", "Sync"]}>
             {check.data.members.map((m) => (
               <tr key={m.id} data-testid={`member-${m.name}`}>
                 <th scope="row" style={rowHeader}>
@@ -90,11 +90,16 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
                   {m.replayPaused ? " (paused)" : ""}
                 </td>
                 <td>{m.role === "REPLICA" ? (m.estimatedLossBytes === null ? "unknown" : `${m.estimatedLossBytes} B`) : ""}</td>
+                <td data-testid={`sync-${m.name}`}>{m.role === "REPLICA" ? syncLabel(m) : ""}</td>
               </tr>
             ))}
           </DataTable>
         )}
-        {me && me.blockers.length === 0 && <div className="alert alert-ok">{name} is caught up and may be promoted.</div>}
+        {me && me.blockers.length === 0 && (
+          <div className="alert alert-ok">
+            {name} is caught up and may be promoted.{me.syncStandby && " It is the synchronous standby: it has every acknowledged write."}
+          </div>
+        )}
         {me && me.blockers.length > 0 && (
           <div className="alert alert-error" data-testid="promote-blockers">
             <strong>Not safe:</strong> {me.blockers.join("; ")}.
@@ -133,4 +138,15 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
       </form>
     </Dialog>
   );
+}
+
+/** What a replica's place in synchronous replication means for a promotion. */
+function syncLabel(m: { syncState: string | null; syncStandby: boolean }): string {
+  if (m.syncStandby)
+    return m.syncState === "sync"
+      ? "synchronous standby: has every acknowledged write"
+      : "synchronous standby when the primary was last seen: has every acknowledged write";
+  if (m.syncState === "quorum") return "quorum standby: not every acknowledged write is guaranteed on it alone";
+  if (m.syncState === "potential") return "potential: stands in if the synchronous standby goes";
+  return m.syncState ?? "—";
 }

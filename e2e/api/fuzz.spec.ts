@@ -113,6 +113,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/nodes/{id}/maintenance": { reason: "fuzz", until: "2030-01-01T00:00:00Z" },
   "POST /api/v1/databases/{id}/rebuild": { reason: "fuzz" },
   "POST /api/v1/clusters/{id}/auto-failover": { enabled: false, paused: true, reason: "fuzz" },
+  "POST /api/v1/clusters/{id}/replication-mode": { mode: "SYNC", quorum: 1, onLoss: "WAIT", reason: "fuzz" },
   "POST /api/v1/clusters/{id}/promote": { candidateId: ref, expectedPrimaryId: null, generation: 0, reason: "fuzz", force: false },
   "POST /api/v1/settings/two-person-rule": { enabled: false, reason: "fuzz" },
   "POST /api/v1/settings/link-local-destinations": { allowed: false, reason: "fuzz" },
@@ -905,7 +906,8 @@ function describe(c: Case, i: number): string {
 
 /** Tables only API mutations write, less the columns the worker updates all the time (health, sessions, last seen). */
 const WRITTEN_BY_API: Array<{ table: string; key: string[]; exclude?: string[]; where?: string }> = [
-  { table: "Cluster", key: ["id"] },
+  // The worker's sync keeper notes what the primary runs and which replica is synchronous (worker/db-sync.ts).
+  { table: "Cluster", key: ["id"], exclude: ["syncDegraded", "syncStandby", "syncNamesSeen", "updatedAt"] },
   { table: "LoadBalancer", key: ["id"], exclude: ["health", "lastSeenAt", "updatedAt"] },
   { table: "Node", key: ["id"], exclude: ["health", "lastSeenAt", "activeSessions", "updatedAt"] },
   { table: "PoolMember", key: ["id"] },

@@ -52,3 +52,47 @@ test("the primary's page lists its streaming standby and archiving; the list sho
   await expect(page.getByTestId("partition-worst-case")).toHaveText("at worst 63 s (wal_receiver_timeout 60 s + 3 s)");
   await context.close();
 });
+
+// Protects: the cluster page's synchronous replication editor. The demo starts
+// unmanaged (the page says so, with the primary's value); an admin sets sync
+// with a reason and the page shows it, the worker making the primary name its
+// replica; a viewer sees the mode and no editor. Set back to async after, so
+// later specs' commits never wait for a standby.
+test("an admin sets synchronous replication on the cluster page, with a reason; a viewer sees no editor", async ({ browser }) => {
+  const admin = await apiAs("ADMIN");
+  const cluster = (await (await admin.get("/api/v1/clusters?q=demo")).json()).items.find((c: { name: string }) => c.name === "demo") as { id: string };
+  const context = await browser.newContext({ storageState: storageState("ADMIN") });
+  const page = await context.newPage();
+  await page.goto(`/clusters/${cluster.id}`);
+  const shown = page.getByTestId("replication-mode");
+  await expect(shown).toHaveText("Not managed by Clusterdeck: synchronous_standby_names on the primary is empty (asynchronous)");
+  page.once("dialog", (d) => void d.accept("e2e: no acknowledged write lost"));
+  await page.getByLabel("Replication mode").selectOption("SYNC");
+  await page.getByLabel("When the last synchronous standby is lost").selectOption("WAIT");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(shown).toHaveText("one synchronous standby acknowledges every commit; without one: commits wait (no acknowledged write is lost)");
+  const audit = (await (await admin.get("/api/v1/audit?action=cluster.replication-mode&pageSize=10")).json()).items as { reason: string }[];
+  expect(audit.map((a) => a.reason)).toContain("e2e: no acknowledged write lost");
+  // The worker applies it: the promotion check shows the replica as the synchronous standby.
+  await expect
+    .poll(
+      async () => {
+        const check = await (await admin.get(`/api/v1/clusters/${cluster.id}/promotion-check`)).json();
+        return (check.members as { role: string; syncStandby: boolean }[]).some((m) => m.role === "REPLICA" && m.syncStandby);
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+  await context.close();
+
+  const viewer = await browser.newContext({ storageState: storageState("VIEWER") });
+  const viewerPage = await viewer.newPage();
+  await viewerPage.goto(`/clusters/${cluster.id}`);
+  await expect(viewerPage.getByTestId("replication-mode")).toContainText("one synchronous standby acknowledges every commit");
+  await expect(viewerPage.getByLabel("Replication mode")).toHaveCount(0);
+  await viewer.close();
+
+  const back = await admin.post(`/api/v1/clusters/${cluster.id}/replication-mode`, { data: { mode: "ASYNC", onLoss: "WAIT", reason: "e2e: back to async" } });
+  expect(back.status()).toBe(200);
+  await admin.dispose();
+});

@@ -3,6 +3,7 @@
 // rather than stored.
 import { z } from "zod";
 import { consoleSlotName } from "./postgres-slots";
+import { syncStandbyNames } from "./sync-standbys";
 
 export const agentRoles = ["app", "haproxy", "postgres", "pgbouncer"] as const;
 export type AgentRole = (typeof agentRoles)[number];
@@ -130,6 +131,8 @@ export const postgresStatus = z.object({
   /** Replica: primary_slot_name, the slot it asks its primary for (null when none). */
   primarySlotName: maybe(z.string().max(64)).optional(),
   archiver: archiverStatus.nullable().optional(),
+  /** synchronous_standby_names as the server runs it (set by the console per role). */
+  syncStandbyNames: z.string().max(8000).optional(),
 });
 
 /** One PgBouncer pool (SHOW POOLS: a database and user pair). */
@@ -360,6 +363,8 @@ export const agentAction = z.discriminatedUnion("action", [
   }),
   /** On a replica: stream through this slot (primary_slot_name, reloaded only when it changes); idle console slots it holds from its primary days are dropped. */
   z.strictObject({ action: z.literal("postgres.use-slot"), slot: consoleSlotName }),
+  /** synchronous_standby_names set to this (ALTER SYSTEM, '' resets it) and reloaded, only when it differs. */
+  z.strictObject({ action: z.literal("postgres.sync-standbys"), value: syncStandbyNames }),
   /**
    * PAUSE (one database, or all): PgBouncer lets running transactions finish, then holds
    * new queries until RESUME. Refused (409) unless pool_mode is transaction; if the pause

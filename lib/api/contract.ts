@@ -21,6 +21,7 @@ import {
   twoPersonRuleAnswer,
   twoPersonRuleBody,
 } from "@/lib/operations/promote-schema";
+import { replicationModeAnswer, replicationModeRequest } from "@/lib/operations/sync-schema";
 import { linkLocalDestinationsAnswer, linkLocalDestinationsBody } from "@/lib/net/schemas";
 import { createdDisplay, displayClaim, displayClaimAnswer, displayCreate, sessionAnswer, sessionItem, sessionListAnswer } from "@/lib/sessions/schemas";
 import { route } from "@/lib/api/spec";
@@ -631,6 +632,17 @@ export const api = {
       params: idParams,
       body: autoFailoverRequest,
       response: autoFailoverAnswer,
+    }),
+    replicationMode: route({
+      method: "POST",
+      path: "/api/v1/clusters/{id}/replication-mode",
+      tag: "operations",
+      summary:
+        "Set the cluster's synchronous replication (admins, with a reason): UNMANAGED (the default: the console neither sets nor clears synchronous_standby_names), ASYNC, SYNC (one standby, FIRST 1) or QUORUM (ANY n), and what happens when the last synchronous standby is lost: WAIT (commits wait) or DEGRADE (async, with an event). The worker renders synchronous_standby_names for the primary only, from the replica members",
+      access: "settings:write",
+      params: idParams,
+      body: replicationModeRequest,
+      response: replicationModeAnswer,
     }),
     promote: route({
       method: "POST",

@@ -192,6 +192,11 @@ export const clusterView = z.object({
   autoFailover: z.boolean(),
   autoFailoverPaused: z.boolean(),
   lastFailoverAt: wireDate.nullable(),
+  /** Synchronous replication (lib/operations/sync-schema.ts). */
+  syncMode: z.enum(["UNMANAGED", "ASYNC", "SYNC", "QUORUM"]),
+  syncQuorum: count,
+  syncOnLoss: z.enum(["WAIT", "DEGRADE"]),
+  syncDegraded: z.boolean(),
   createdAt: wireDate,
   updatedAt: wireDate,
   _count: z.object({ loadBalancers: count, nodes: count, databases: count, poolers: count }),

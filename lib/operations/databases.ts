@@ -11,6 +11,7 @@ import { AGENT_PATHS, snapshot as snapshotSchema } from "@/lib/agent-protocol/ty
 import { agentEndpointFor } from "@/lib/agents/service";
 import { callAgent } from "@/lib/agents/client";
 import { publishChanged } from "@/lib/realtime/publish";
+import { applicationNameFor } from "@/lib/agent-protocol/sync-standbys";
 import { createOperation, stepEntry } from "./record";
 
 import type { AutoFailoverRequest, PromoteRequest, PromotionMember } from "./promote-schema";
@@ -26,7 +27,8 @@ export function lsnToBytes(lsn: string | null | undefined): bigint | null {
   return m ? (BigInt(`0x${m[1]}`) << 32n) + BigInt(`0x${m[2]}`) : null;
 }
 
-async function liveStatus(id: string) {
+/** A member's PostgreSQL status asked of its agent now; null when it does not answer or is down. */
+export async function liveStatus(id: string) {
   const endpoint = await agentEndpointFor("DATABASE", id);
   if (!endpoint) return null;
   try {
@@ -39,7 +41,7 @@ async function liveStatus(id: string) {
 
 /** Every member of the cluster's database, checked live through its agent. */
 export async function promotionCheck(clusterId: string) {
-  const cluster = await db.cluster.findUnique({ where: { id: clusterId }, select: { id: true, name: true, dbGeneration: true } });
+  const cluster = await db.cluster.findUnique({ where: { id: clusterId }, select: { id: true, name: true, dbGeneration: true, syncStandby: true } });
   if (!cluster) throw notFound("Cluster");
   const rows = await db.databaseInstance.findMany({
     where: { clusterId },
@@ -52,6 +54,8 @@ export async function promotionCheck(clusterId: string) {
   const primaryLsn = primaryStatus && !primaryStatus.inRecovery ? lsnToBytes(primaryStatus.currentLsn) : null;
   const received = statuses.map((s) => (s?.inRecovery ? lsnToBytes(s.receivedLsn) : null));
   const best = received.reduce<bigint | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null);
+  // The primary says which standby a commit waits for; each member streams under its inventory name.
+  const syncStateOf = (name: string) => primaryStatus?.replicas.find((x) => x.applicationName === applicationNameFor(name))?.syncState ?? null;
   const members: PromotionMember[] = rows.map((r, i) => {
     const s = statuses[i];
     const blockers: string[] = [];
@@ -84,6 +88,8 @@ export async function promotionCheck(clusterId: string) {
       lagBytes: s?.lagBytes ?? null,
       replayPaused: s?.replayPaused ?? false,
       walReceiverStatus: s?.walReceiverStatus ?? null,
+      syncState: r.role === "REPLICA" && primaryStatus && !primaryStatus.inRecovery ? syncStateOf(r.name) : null,
+      syncStandby: r.role === "REPLICA" && (primaryStatus && !primaryStatus.inRecovery ? syncStateOf(r.name) === "sync" : cluster.syncStandby === r.name),
       blockers,
       estimatedLossBytes: loss,
       acknowledgement: r.role === "REPLICA" ? `promote ${r.name} and lose up to ${loss ?? "an unknown number of"} bytes` : null,

@@ -54,6 +54,17 @@ export const promotionMember = z.object({
   replayPaused: z.boolean(),
   /** The replica's WAL receiver: "streaming" while it follows the primary. */
   walReceiverStatus: z.string().nullable(),
+  /**
+   * For a replica: its sync_state on the primary (pg_stat_replication: "sync",
+   * "quorum", "potential", "async"); null when the primary does not answer or
+   * does not see it stream.
+   */
+  syncState: z.string().nullable(),
+  /**
+   * The primary's synchronous standby: it has every acknowledged write. Live
+   * when the primary answers, else the last one the console saw before it was lost.
+   */
+  syncStandby: z.boolean(),
   /** For a replica: why it may not be promoted without force (empty: it may). */
   blockers: z.array(z.string()),
   /** What promoting it would lose, as far as known: the primary's position minus what it replayed. */

@@ -5,13 +5,43 @@ import { waitFor } from "@/agent/testing/client";
 import { systemActor } from "@/lib/common/actor";
 import { freePorts } from "@/lab/ports";
 import path from "node:path";
-import { DEFAULT_PG_BIN_DIR, startPostgresPair, type PostgresPairHandle } from "@/lab/postgres";
+import { DEFAULT_PG_BIN_DIR, startPostgresPair, type PostgresPairHandle, type PostgresServerHandle } from "@/lab/postgres";
 import { parseConfig, type AgentConfigInput } from "@/agent/config";
 import { startAgent, type RunningAgent } from "@/agent/server";
 
 export type EnrolledPair = { pair: PostgresPairHandle; clusterId: string; primaryId: string; replicaId: string; agents: RunningAgent[]; stop(): Promise<void> };
 
 const audit = { actor: systemActor("test"), requestId: "pg-cluster", clientIp: null };
+
+type MemberOptions = { control?: boolean; intervalMs?: number };
+
+/** One member in the cluster's inventory with an enrolled agent beside its server. */
+async function enrollMember(
+  clusterId: string,
+  name: string,
+  role: "PRIMARY" | "REPLICA",
+  server: PostgresServerHandle,
+  url: string,
+  port: number,
+  opts: MemberOptions,
+): Promise<{ id: string; agent: RunningAgent }> {
+  const { createDatabase } = await import("@/lib/inventory/databases");
+  const { issueAgentCredential } = await import("@/lib/agents/service");
+  const row = await createDatabase(
+    { clusterId, name, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
+    audit,
+  );
+  const { config } = await issueAgentCredential("DATABASE", row.id, audit);
+  // With control, the agent may stop, rewind and start its server (fence with stop, rebuild).
+  const stop = opts.control ? { stop: { pgCtl: path.join(DEFAULT_PG_BIN_DIR, "pg_ctl"), dataDir: server.dataDir, runAs: "postgres" } } : {};
+  const agent = await startAgent(
+    parseConfig({ ...config, intervalMs: opts.intervalMs ?? 250, postgres: { url, timeoutMs: 1000, ...stop } } as AgentConfigInput),
+    {
+      log: () => {},
+    },
+  );
+  return { id: row.id, agent };
+}
 
 /** A fresh pair, a cluster named `name` holding it (pg-a primary, pg-b replica), and their agents. */
 export async function enrolledPair(
@@ -24,9 +54,8 @@ export async function enrolledPair(
   } = {},
 ): Promise<EnrolledPair> {
   const { createCluster } = await import("@/lib/inventory/clusters");
-  const { createDatabase } = await import("@/lib/inventory/databases");
-  const { issueAgentCredential } = await import("@/lib/agents/service");
-  const pair = await startPostgresPair({ synchronous: opts.synchronous });
+  // The replica streams under its inventory name from the start, as it does after a rejoin (synchronous_standby_names names it so).
+  const pair = await startPostgresPair({ synchronous: opts.synchronous, replicaName: "pg-b" });
   const cluster = await createCluster({ name, description: "", environment: "production" }, audit);
   const ports = await freePorts(2);
   const ids: string[] = [];
@@ -35,19 +64,9 @@ export async function enrolledPair(
     ["pg-a", "PRIMARY", pair.primary, pair.primaryUrl, ports[0]!],
     ["pg-b", "REPLICA", pair.replica, pair.replicaUrl, ports[1]!],
   ] as const) {
-    const row = await createDatabase(
-      { clusterId: cluster.id, name: member, engine: "POSTGRESQL", host: "127.0.0.1", port: server.port, role, agentUrl: `http://127.0.0.1:${port}` },
-      audit,
-    );
-    ids.push(row.id);
-    const { config } = await issueAgentCredential("DATABASE", row.id, audit);
-    // With control, the agent may stop, rewind and start its server (fence with stop, rebuild).
-    const stop = opts.control ? { stop: { pgCtl: path.join(DEFAULT_PG_BIN_DIR, "pg_ctl"), dataDir: server.dataDir, runAs: "postgres" } } : {};
-    agents.push(
-      await startAgent(parseConfig({ ...config, intervalMs: opts.intervalMs ?? 250, postgres: { url, timeoutMs: 1000, ...stop } } as AgentConfigInput), {
-        log: () => {},
-      }),
-    );
+    const { id, agent } = await enrollMember(cluster.id, member, role, server, url, port, opts);
+    ids.push(id);
+    agents.push(agent);
   }
   return {
     pair,
@@ -60,6 +79,15 @@ export async function enrolledPair(
       await pair.stop();
     },
   };
+}
+
+/** A third member: one more replica of the pair's primary streaming under `name`, enrolled with its agent (stopped with the pair). */
+export async function addEnrolledReplica(enrolled: EnrolledPair, name: string, opts: MemberOptions = {}) {
+  const server = await enrolled.pair.addReplica(name);
+  const [port] = await freePorts(1);
+  const { id, agent } = await enrollMember(enrolled.clusterId, name, "REPLICA", server, server.url, port!, opts);
+  enrolled.agents.push(agent);
+  return { id, server };
 }
 
 /** Whether the server at url takes a write now (a fenced or read-only one does not). */

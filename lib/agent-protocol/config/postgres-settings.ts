@@ -2,6 +2,9 @@
 // (context sighup, superuser or user), so a deploy never needs a restart.
 // Values are checked for shape here; PostgreSQL itself checks them again when
 // the agent runs ALTER SYSTEM, and a refusal there fails that target.
+// synchronous_standby_names is not one of them: its value depends on the
+// member's role, so the console sets it per member (the cluster's replication
+// mode, lib/agent-protocol/sync-standbys.ts).
 import { z } from "zod";
 
 const memory = z.string().regex(/^\d{1,10}(kB|MB|GB|TB)?$/, 'a size such as "64MB", "512kB", "1GB"');
@@ -22,10 +25,6 @@ export const managedPostgresSettings = {
   random_page_cost: real,
   checkpoint_completion_target: real,
   synchronous_commit: z.enum(["on", "off", "local", "remote_write", "remote_apply"]),
-  synchronous_standby_names: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_ ,()*"-]*$/, "standby names, FIRST n (…) or ANY n (…)"),
   hot_standby_feedback: onOff,
   log_connections: onOff,
   log_disconnections: onOff,

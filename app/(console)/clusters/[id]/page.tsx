@@ -12,10 +12,12 @@ import { ClusterActions } from "@/components/inventory/entity-actions";
 import { DatabaseTable, LoadBalancerTable, NodeTable } from "@/components/inventory/tables";
 import { Breadcrumbs, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
 import { AutoFailoverControl } from "@/components/operations/auto-failover-control";
+import { ReplicationModeControl } from "@/components/operations/replication-mode-control";
 import { Time } from "@/components/ui/time";
 import { loadCluster, pageActor } from "@/components/inventory/server";
 import { plural } from "@/components/inventory/labels";
 import { clusterPartitionWorstCase } from "@/lib/operations/failover-bound";
+import { observedSyncStandbyNames } from "@/lib/operations/sync-mode";
 
 export const dynamic = "force-dynamic";
 
@@ -34,13 +36,15 @@ export default async function ClusterPage({ params }: Params) {
   const actor = await pageActor("inventory:read");
   const canWrite = can(actor.role, "inventory:write");
   const cluster = await loadCluster((await params).id);
-  const [lbs, nodes, dbs, poolers, figures, partition] = await Promise.all([
+  const [lbs, nodes, dbs, poolers, figures, partition, observedSync] = await Promise.all([
     listLoadBalancers({ ...FIRST_ROWS, clusterId: cluster.id }),
     listNodes({ ...FIRST_ROWS, clusterId: cluster.id }),
     listDatabases({ ...FIRST_ROWS, clusterId: cluster.id }),
     listPoolers({ ...FIRST_ROWS, clusterId: cluster.id }),
     clusterFigures(cluster.id),
     clusterPartitionWorstCase(cluster.id),
+    // Only shown while the console leaves the value to the operator.
+    cluster.syncMode === "UNMANAGED" ? observedSyncStandbyNames(cluster.id) : null,
   ]);
   const counts = cluster._count;
   const inUse = counts.loadBalancers + counts.nodes + counts.databases + counts.poolers > 0;
@@ -113,6 +117,18 @@ export default async function ClusterPage({ params }: Params) {
                 · last automatic failover <Time value={cluster.lastFailoverAt} />
               </span>
             )}
+          </dd>
+          <dt>Synchronous replication</dt>
+          <dd>
+            <ReplicationModeControl
+              clusterId={cluster.id}
+              mode={cluster.syncMode}
+              quorum={cluster.syncQuorum}
+              onLoss={cluster.syncOnLoss}
+              degraded={cluster.syncDegraded}
+              observed={observedSync}
+              canChange={can(actor.role, "settings:write")}
+            />
           </dd>
           {partition.bounded !== null && (
             <>
