@@ -106,6 +106,9 @@ describe("settings schemas", () => {
     expect(postgresSettings.safeParse({ settings: { work_mem: "8MB", statement_timeout: "30s", synchronous_commit: "remote_apply" } }).success).toBe(true);
     expect(postgresSettings.safeParse({ settings: { shared_buffers: "1GB" } }).success).toBe(false); // needs a restart: not managed
     expect(postgresSettings.safeParse({ settings: { work_mem: "8MB; DROP TABLE x" } }).success).toBe(false);
+    // Set per cluster by the replication mode now, with the reason when a revision still names it.
+    const sync = postgresSettings.safeParse({ settings: { synchronous_standby_names: "ANY 1 (b)" } });
+    expect(sync.error?.issues[0]?.message).toMatch(/set per cluster now/);
   });
 });
 

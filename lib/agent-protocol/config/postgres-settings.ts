@@ -33,11 +33,19 @@ export const managedPostgresSettings = {
 export type ManagedPostgresSetting = keyof typeof managedPostgresSettings;
 export const managedPostgresSettingNames = Object.keys(managedPostgresSettings) as ManagedPostgresSetting[];
 
+/**
+ * A revision saved before the replication mode existed may name it: refused
+ * with the reason (an old revision can no longer be deployed as it is; its
+ * value stays on the server until the cluster's mode is set).
+ */
+const setPerCluster = z.never({ error: "set per cluster now: the cluster page's replication mode (synchronous replication), not a revision" }).optional();
+
 export const postgresSettings = z.strictObject({
-  settings: z.strictObject(
-    Object.fromEntries(Object.entries(managedPostgresSettings).map(([k, v]) => [k, v.optional()])) as {
+  settings: z.strictObject({
+    ...(Object.fromEntries(Object.entries(managedPostgresSettings).map(([k, v]) => [k, v.optional()])) as {
       [K in ManagedPostgresSetting]: z.ZodOptional<(typeof managedPostgresSettings)[K]>;
-    },
-  ),
+    }),
+    synchronous_standby_names: setPerCluster,
+  }),
 });
 export type PostgresSettings = z.output<typeof postgresSettings>;
