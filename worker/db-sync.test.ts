@@ -190,8 +190,16 @@ it("sync + degrade: without the replica the primary goes async and commits, and 
   expect((await db.cluster.findUniqueOrThrow({ where: { id: enrolled.clusterId } })).syncDegraded).toBe(true);
   expect(await commit(pair.primaryUrl, 3)).toBeLessThan(2000);
 
+  // Handed back to the operator mid-episode: the episode ends and says why; picked again, it starts anew.
+  const { setReplicationMode } = await import("@/lib/operations/sync-mode");
+  await setReplicationMode(enrolled.clusterId, { mode: "UNMANAGED", quorum: 1, onLoss: "DEGRADE", reason: "hand it back" }, audit);
+  await waitFor("a back event for the hand-over", async () => (await events("db.sync-standby-back")).length === 2, 5000, 100);
+  expect((await events("db.sync-standby-back"))[1]!.message).toMatch(/not managed by Clusterdeck/);
+  await setOnLoss("DEGRADE");
+  await waitFor("a third lost event", async () => (await events("db.sync-standby-lost")).length === 3, 5000, 100);
+
   await pair.replica.start();
-  await waitFor("a second back event", async () => (await events("db.sync-standby-back")).length === 2, 15_000, 100);
+  await waitFor("a third back event", async () => (await events("db.sync-standby-back")).length === 3, 15_000, 100);
   await waitFor("the primary to name pg-b again", async () => (await syncNames(pair.primaryUrl)) === 'FIRST 1 ("pg-b")', 5000, 100);
   expect((await db.cluster.findUniqueOrThrow({ where: { id: enrolled.clusterId } })).syncDegraded).toBe(false);
   expect(await commit(pair.primaryUrl, 4)).toBeLessThan(2000);

@@ -104,7 +104,9 @@ export class SyncKeeper {
     const seen = s.syncStandbyNames ?? "";
     if (seen !== (cluster.syncNamesSeen ?? "")) await this.db.cluster.update({ where: { id: clusterId }, data: { syncNamesSeen: seen } });
     if (value === null) {
-      // Not ours: which replica the operator's value makes synchronous is still worth remembering for a failover.
+      // Not ours: an episode left open by the mode it had ends here, and which replica
+      // the operator's value makes synchronous is still worth remembering for a failover.
+      await this.episode(clusterId, cluster, primary, false, false, { value: seen, required: 0, streaming: s.replicas.length, unmanaged: true });
       await this.noteSyncStandby(clusterId, cluster, replicas, s.replicas, false);
       return;
     }
@@ -134,7 +136,7 @@ export class SyncKeeper {
     primary: Member,
     lost: boolean,
     degrade: boolean,
-    seen: { value: string; required: number; streaming: number },
+    seen: { value: string; required: number; streaming: number; unmanaged?: boolean },
   ) {
     // Not seen by this worker yet (it just started or took over): the latest event says.
     const before = this.lost.get(clusterId) ?? (await this.latestKind(clusterId)) === "db.sync-standby-lost";
@@ -156,7 +158,7 @@ export class SyncKeeper {
             : `${cluster.name}: ${primary.name} lost its synchronous standby (${waitingFor}): commits wait until one is back, as the cluster chose (wait): no acknowledged write can be lost`
           : seen.required > 0
             ? `${cluster.name}: ${primary.name} has its synchronous standby again (${seen.streaming} streaming)${cluster.syncDegraded ? ": synchronous replication is back on" : ""}`
-            : `${cluster.name}: ${primary.name} no longer waits for a synchronous standby (the cluster replicates asynchronously now)`,
+            : `${cluster.name}: ${primary.name} no longer waits for a synchronous standby (${seen.unmanaged ? "synchronous replication is left to the operator now: not managed by Clusterdeck" : "the cluster replicates asynchronously now"})`,
         data: { primaryId: primary.id, value: seen.value, required: seen.required, streaming: seen.streaming, degraded: degrade },
       });
     });
