@@ -1,7 +1,7 @@
 // The request-rate maths on its own: what a rate is between two readings of a
 // cumulative counter, and when there is no honest one.
 import { describe, expect, it } from "vitest";
-import { counterRate, counterRates, type CounterSample } from "./haproxy-rates";
+import { counterRate, counterRates, requestCount, type CounterSample } from "./haproxy-rates";
 
 const sample = (atMs: number, workerPid: number | null, counters: Record<string, number | null>): CounterSample => ({
   atMs,
@@ -58,5 +58,21 @@ describe("counterRates", () => {
     const rates = counterRates(sample(0, null, { a: 50, b: 10 }), sample(500, null, { a: 2, b: 30 }));
     expect(rates.get("a")).toBeNull();
     expect(rates.get("b")).toBe(40);
+  });
+});
+
+describe("requestCount", () => {
+  const row = (cells: Record<string, string>) => (c: string) => cells[c];
+
+  it("req_tot where HAProxy fills it", () => {
+    expect(requestCount(row({ req_tot: "15", hrsp_2xx: "14", hrsp_5xx: "0" }))).toBe(15);
+  });
+
+  it("the responses by class summed where req_tot is empty (a server on a version without it)", () => {
+    expect(requestCount(row({ req_tot: "", hrsp_1xx: "0", hrsp_2xx: "10", hrsp_3xx: "2", hrsp_4xx: "1", hrsp_5xx: "3", hrsp_other: "0" }))).toBe(16);
+  });
+
+  it("null in tcp mode, where neither is filled", () => {
+    expect(requestCount(row({ req_tot: "", hrsp_2xx: "" }))).toBeNull();
   });
 });

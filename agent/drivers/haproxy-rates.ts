@@ -18,6 +18,22 @@ export type CounterSample = {
   counters: ReadonlyMap<string, number | null>;
 };
 
+const RESPONSE_CLASSES = ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"];
+const counter = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : null);
+
+/**
+ * A `show stat` row's request counter: `req_tot` where HAProxy fills it (2.6 does for
+ * servers in http mode); else its responses by class summed (`hrsp_*`), which HAProxy
+ * versions whose `req_tot` is frontend/backend-only still give servers; null in tcp
+ * mode, where neither is filled.
+ */
+export function requestCount(column: (name: string) => string | undefined): number | null {
+  const total = counter(column("req_tot"));
+  if (total !== null) return total;
+  const classes = RESPONSE_CLASSES.map((c) => counter(column(c)));
+  return classes.some((n) => n !== null) ? classes.reduce<number>((a, n) => a + (n ?? 0), 0) : null;
+}
+
 /** Per second, from two readings of one counter `elapsedMs` apart; null when that is not a rate. */
 export function counterRate(previous: number | null | undefined, current: number | null | undefined, elapsedMs: number): number | null {
   if (previous == null || current == null) return null;

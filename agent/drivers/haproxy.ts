@@ -21,10 +21,11 @@
 //   the fallback only for a server missing from that answer (a reload between
 //   the two commands).
 // - request rates: computed here from `req_tot` deltas (./haproxy-rates.ts).
-//   HAProxy 2.6 fills `req_tot` for frontends, backends and servers in http
-//   mode (checked on Debian's 2.6.12: a server's req_tot equals its hrsp_*
-//   sum plus requests that got no answer, which is why it is the one used); in
-//   tcp mode it is empty and the rate is null rather than a guess.
+//   Debian 12's HAProxy 2.6.12 fills `req_tot` for frontends, backends and
+//   servers in http mode (checked: a server's equals its hrsp_* sum under plain
+//   traffic); it is one counter of requests, where hrsp_* counts answers, so it
+//   is used first, and the hrsp_* sum only where a version leaves a server's
+//   `req_tot` empty. In tcp mode both are empty: the rate is null, not a guess.
 // - version: `show info`.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -34,7 +35,7 @@ import path from "node:path";
 import { z } from "zod";
 import { performance } from "node:perf_hooks";
 import type { AgentAction, HaproxyBackend, HaproxyErrors, HaproxyServer, HaproxyStatus } from "@/lib/agent-protocol/types";
-import { counterRates, type CounterSample } from "./haproxy-rates";
+import { counterRates, requestCount, type CounterSample } from "./haproxy-rates";
 import type { Registry } from "prom-client";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
@@ -226,7 +227,7 @@ const counterKey = (r: Row) => `${r.get("type")}:${r.get("pxname")}/${r.get("svn
 /** This collection's `req_tot` of every frontend, backend and server. */
 export function requestCounters(stat: Row[], workerPid: number | null): CounterSample {
   const rows = stat.filter((r) => ["0", "1", "2"].includes(r.get("type") ?? ""));
-  return { atMs: performance.now(), workerPid, counters: new Map(rows.map((r) => [counterKey(r), maybeInt(r.get("req_tot"))])) };
+  return { atMs: performance.now(), workerPid, counters: new Map(rows.map((r) => [counterKey(r), requestCount((c) => r.get(c))])) };
 }
 
 type Rates = ReadonlyMap<string, number | null>;
