@@ -10,6 +10,7 @@ import type { Recorder } from "@/worker/recorder";
 import { STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
 import { destinationPolicy } from "@/lib/net/destination-policy";
 import { log } from "@/lib/log";
+import { frontendRequestRate, loadBalancerPointFrom } from "@/worker/lb-point";
 
 const expectedRole = { NODE: "app", LOAD_BALANCER: "haproxy", DATABASE: "postgres", POOLER: "pgbouncer" } as const;
 
@@ -257,6 +258,9 @@ export class Monitor {
       point = pointFrom(key, s, event.receivedAt);
       // A DOWN report's pgbouncer section is a placeholder (nothing answered): no figures rather than zeros.
       if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(s.health === "DOWN" ? undefined : s.pgbouncer, reasons);
+      if (w.target.subjectType === "LOAD_BALANCER" && s.agent.role === "haproxy" && s.haproxy && s.health !== "DOWN") {
+        point.loadBalancer = loadBalancerPointFrom(s.haproxy);
+      }
     } else {
       // When it comes back it is judged again (a former primary restarted is fenced again).
       if (w.refence === "done") w.refence = undefined;
@@ -320,7 +324,8 @@ function pointFrom(key: string, s: Snapshot, at: number): MetricPoint {
     return {
       ...base,
       sessions: s.haproxy.servers.reduce((a, x) => a + x.sessions, 0),
-      requestRate: s.haproxy.frontends.reduce((a, f) => a + f.rate, 0),
+      // Requests, not connections (`rate`): under keep-alive a connection carries many.
+      requestRate: frontendRequestRate(s.haproxy),
     };
   }
   if (s.postgres) return { ...base, lagBytes: s.postgres.lagBytes, lagSeconds: s.postgres.lagSeconds };

@@ -20,6 +20,12 @@
 //   console would then undo an operator's drain as drift. The status string is
 //   the fallback only for a server missing from that answer (a reload between
 //   the two commands).
+// - request rates: computed here from `req_tot` deltas (./haproxy-rates.ts).
+//   Debian 12's HAProxy 2.6.12 fills `req_tot` for frontends, backends and
+//   servers in http mode (checked: a server's equals its hrsp_* sum under plain
+//   traffic); it is one counter of requests, where hrsp_* counts answers, so it
+//   is used first, and the hrsp_* sum only where a version leaves a server's
+//   `req_tot` empty. In tcp mode both are empty: the rate is null, not a guess.
 // - version: `show info`.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -27,7 +33,9 @@ import net from "node:net";
 import path from "node:path";
 
 import { z } from "zod";
-import type { AgentAction, HaproxyServer, HaproxyStatus } from "@/lib/agent-protocol/types";
+import { performance } from "node:perf_hooks";
+import type { AgentAction, HaproxyBackend, HaproxyErrors, HaproxyServer, HaproxyStatus } from "@/lib/agent-protocol/types";
+import { counterRates, requestCount, type CounterSample } from "./haproxy-rates";
 import type { Registry } from "prom-client";
 import { family } from "../prom";
 import { ActionError, type Driver, type DriverReport } from "./types";
@@ -200,6 +208,30 @@ const int = (v: string | undefined) => {
   return Number.isFinite(n) && n >= 0 ? n : 0;
 };
 const clamp = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+/** A counter HAProxy may leave empty (tcp mode, no check): null, not 0. */
+const maybeInt = (v: string | undefined) => (v ? int(v) : null);
+
+function errorsOf(r: Row): HaproxyErrors {
+  return {
+    connect: int(r.get("econ")),
+    response: int(r.get("eresp")),
+    retries: int(r.get("wretr")),
+    redispatches: int(r.get("wredis")),
+    http5xx: int(r.get("hrsp_5xx")),
+  };
+}
+
+/** Where a row's request counter is kept between collections. */
+const counterKey = (r: Row) => `${r.get("type")}:${r.get("pxname")}/${r.get("svname")}`;
+
+/** This collection's `req_tot` of every frontend, backend and server. */
+export function requestCounters(stat: Row[], workerPid: number | null): CounterSample {
+  const rows = stat.filter((r) => ["0", "1", "2"].includes(r.get("type") ?? ""));
+  return { atMs: performance.now(), workerPid, counters: new Map(rows.map((r) => [counterKey(r), requestCount((c) => r.get(c))])) };
+}
+
+type Rates = ReadonlyMap<string, number | null>;
+const rateOf = (rates: Rates, r: Row) => rates.get(counterKey(r)) ?? null;
 
 export function adminStateOf(adminBits: number | undefined, status: string): HaproxyServer["adminState"] {
   if (adminBits !== undefined) {
@@ -217,7 +249,7 @@ export function isServerDown(s: Pick<HaproxyServer, "status" | "adminState">): b
   return s.adminState !== "MAINT" && s.status.startsWith("DOWN");
 }
 
-function toServers(stat: Row[], state: Row[]): HaproxyServer[] {
+function toServers(stat: Row[], state: Row[], rates: Rates = new Map()): HaproxyServer[] {
   const admin = new Map<string, number>();
   for (const r of state) admin.set(`${r.get("be_name")}/${r.get("srv_name")}`, int(r.get("srv_admin_state")));
   return stat
@@ -238,8 +270,28 @@ function toServers(stat: Row[], state: Row[]): HaproxyServer[] {
         rate: int(r.get("rate")),
         // "* L7OK": a check is running right now; the result is the same.
         checkStatus: clamp((r.get("check_status") ?? "").replace(/^\* /, ""), 40),
+        maxSessions: int(r.get("smax")),
+        requestRate: rateOf(rates, r),
+        checkDurationMs: maybeInt(r.get("check_duration")),
+        checkDetail: clamp(r.get("last_chk") || r.get("check_desc") || "", 200),
+        sinceChangeSeconds: maybeInt(r.get("lastchg")),
+        errors: errorsOf(r),
       };
     });
+}
+
+function toBackends(stat: Row[], rates: Rates): HaproxyBackend[] {
+  return stat
+    .filter((r) => r.get("type") === "1")
+    .map((r) => ({
+      name: clamp(r.get("pxname") ?? "", 100),
+      status: clamp(r.get("status") ?? "", 40),
+      sessions: int(r.get("scur")),
+      maxSessions: int(r.get("smax")),
+      requestRate: rateOf(rates, r),
+      weight: int(r.get("weight")),
+      errors: errorsOf(r),
+    }));
 }
 
 export function createHaproxyDriver(rawConfig: unknown): Driver {
@@ -248,6 +300,7 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
   const config = parsed.data;
   const send = (command: string) => runtimeCommand(config.socket, command, config.timeoutMs);
   let last: DriverReport | null = null;
+  let previousCounters: CounterSample | null = null;
 
   async function readServers(): Promise<{ servers: HaproxyServer[]; backends: Set<string> }> {
     const [stat, state] = await Promise.all([send("show stat"), send("show servers state")]);
@@ -275,14 +328,25 @@ export function createHaproxyDriver(rawConfig: unknown): Driver {
     try {
       const [info, stat, state] = await Promise.all([send("show info"), send("show stat"), send("show servers state")]);
       const rows = parseShowStat(stat);
+      // Changes on every reload or restart: the console then puts runtime overrides back.
+      const workerPid = Number(/^Pid:\s*(\d+)/m.exec(info)?.[1]) || null;
+      const counters = requestCounters(rows, workerPid);
+      const rates = counterRates(previousCounters, counters);
+      previousCounters = counters;
       status = {
         version: clamp(/^Version:\s*(\S+)/m.exec(info)?.[1] ?? "", 40) || null,
-        // Changes on every reload or restart: the console then puts runtime overrides back.
-        workerPid: Number(/^Pid:\s*(\d+)/m.exec(info)?.[1]) || null,
-        servers: toServers(rows, parseServersState(state)),
+        workerPid,
+        servers: toServers(rows, parseServersState(state), rates),
+        backends: toBackends(rows, rates),
         frontends: rows
           .filter((r) => r.get("type") === "0")
-          .map((r) => ({ name: clamp(r.get("pxname") ?? "", 100), sessions: int(r.get("scur")), rate: int(r.get("rate")) })),
+          .map((r) => ({
+            name: clamp(r.get("pxname") ?? "", 100),
+            sessions: int(r.get("scur")),
+            rate: int(r.get("rate")),
+            maxSessions: int(r.get("smax")),
+            requestRate: rateOf(rates, r),
+          })),
         configChecksum: checksum.checksum,
       };
     } catch (error) {

@@ -31,6 +31,16 @@ export const appStatus = z.object({
   backends: z.array(backendProbe).max(100),
 });
 
+/**
+ * What went wrong on a server or backend since HAProxy's worker started (`show stat`):
+ * connections that failed (econ), responses that did not come or were cut (eresp),
+ * retries and redispatches to another server (wretr, wredis), 5xx answers (hrsp_5xx).
+ */
+export const haproxyErrors = z.object({ connect: count, response: count, retries: count, redispatches: count, http5xx: count });
+
+/** Requests per second from the agent's two latest collections (`req_tot` deltas); null: no figure yet, or counters reset. */
+const requestRate = z.number().nonnegative().nullable();
+
 export const haproxyServer = z.object({
   backend: z.string().max(100),
   name: z.string().max(100),
@@ -43,12 +53,43 @@ export const haproxyServer = z.object({
   totalSessions: count,
   rate: z.number().nonnegative(),
   checkStatus: z.string().max(40),
+  // Below: the stats page's figures (absent from agents before them).
+  maxSessions: count.optional(),
+  requestRate: requestRate.optional(),
+  /** How long the last check took (check_duration), ms; null when there was none. */
+  checkDurationMs: count.nullable().optional(),
+  /** The last check's answer or error (last_chk, else check_desc). */
+  checkDetail: z.string().max(200).optional(),
+  /** Seconds since the status last changed (lastchg). */
+  sinceChangeSeconds: count.nullable().optional(),
+  errors: haproxyErrors.optional(),
+});
+
+export const haproxyBackend = z.object({
+  name: z.string().max(100),
+  status: z.string().max(40),
+  sessions: count,
+  maxSessions: count,
+  requestRate,
+  /** Sum of its servers' effective weights. */
+  weight: count,
+  errors: haproxyErrors,
+});
+
+export const haproxyFrontend = z.object({
+  name: z.string().max(100),
+  sessions: count,
+  /** New connections per second (`rate`): not requests under keep-alive. */
+  rate: z.number().nonnegative(),
+  maxSessions: count.optional(),
+  requestRate: requestRate.optional(),
 });
 
 export const haproxyStatus = z.object({
   version: z.string().max(40).nullable(),
   servers: z.array(haproxyServer).max(10_000),
-  frontends: z.array(z.object({ name: z.string().max(100), sessions: count, rate: z.number().nonnegative() })).max(1000),
+  frontends: z.array(haproxyFrontend).max(1000),
+  backends: z.array(haproxyBackend).max(1000).optional(),
   /** sha256 of the configuration file the agent finds on disk (drift detection). */
   configChecksum: z.string().max(80).nullable(),
   /** pid of the HAProxy worker serving now: a new one means a reload or restart (runtime state reset). */
@@ -254,6 +295,9 @@ export type Snapshot = z.infer<typeof snapshot>;
 export type AppStatus = z.infer<typeof appStatus>;
 export type HaproxyStatus = z.infer<typeof haproxyStatus>;
 export type HaproxyServer = z.infer<typeof haproxyServer>;
+export type HaproxyBackend = z.infer<typeof haproxyBackend>;
+export type HaproxyFrontend = z.infer<typeof haproxyFrontend>;
+export type HaproxyErrors = z.infer<typeof haproxyErrors>;
 export type PostgresStatus = z.infer<typeof postgresStatus>;
 export type PgbouncerStatus = z.infer<typeof pgbouncerStatus>;
 export type PgbouncerPool = z.infer<typeof pgbouncerPool>;

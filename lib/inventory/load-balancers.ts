@@ -89,3 +89,16 @@ export function deleteLoadBalancer(id: string, audit: AuditContext): Promise<voi
     return { result: undefined, targetId: id, summary: { deleted: { name: lb.name, members: lb._count.members } } };
   });
 }
+
+export type RuntimeOverrideView = { nodeName: string; kind: string; value: string; reason: string; expiresAt: Date | null };
+
+/** What the console has set on this load balancer's servers at runtime (drain, maintenance, weights) and puts back after every reload. */
+export function getRuntimeOverrides(loadBalancerId: string): Promise<RuntimeOverrideView[]> {
+  return db.runtimeOverride
+    .findMany({
+      where: { loadBalancerId, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+      select: { kind: true, value: true, reason: true, expiresAt: true, node: { select: { name: true } } },
+      orderBy: [{ node: { name: "asc" } }, { kind: "asc" }],
+    })
+    .then((rows) => rows.map(({ node, ...o }) => ({ nodeName: node.name, ...o })));
+}

@@ -25,6 +25,54 @@ export const poolerPoint = z.object({
 });
 export type PoolerPoint = z.infer<typeof poolerPoint>;
 
+const lbErrors = z.object({ connect: z.number(), response: z.number(), retries: z.number(), redispatches: z.number(), http5xx: z.number() });
+
+/**
+ * A load balancer's live stats table (what its HAProxy's `show stat` says, through its agent):
+ * one row per back-end server, each backend's and frontend's totals. Request rates are per
+ * second, null while the agent has no figure (its first collection, a reload). Rows that would
+ * not fit a NOTIFY are left out and counted in `omitted`.
+ */
+export const loadBalancerPoint = z.object({
+  servers: z
+    .array(
+      z.object({
+        backend: z.string().max(100),
+        name: z.string().max(100),
+        status: z.string().max(40),
+        adminState: z.enum(["READY", "DRAIN", "MAINT"]),
+        weight: z.number(),
+        sessions: z.number(),
+        maxSessions: z.number().nullable(),
+        requestRate: z.number().nullable(),
+        checkStatus: z.string().max(40),
+        checkDurationMs: z.number().nullable(),
+        checkDetail: z.string().max(120),
+        sinceChangeSeconds: z.number().nullable(),
+        errors: lbErrors.nullable(),
+      }),
+    )
+    .max(200),
+  backends: z
+    .array(
+      z.object({
+        name: z.string().max(100),
+        status: z.string().max(40),
+        sessions: z.number(),
+        maxSessions: z.number(),
+        requestRate: z.number().nullable(),
+        weight: z.number(),
+        errors: lbErrors,
+      }),
+    )
+    .max(50),
+  frontends: z
+    .array(z.object({ name: z.string().max(100), sessions: z.number(), maxSessions: z.number().nullable(), requestRate: z.number().nullable() }))
+    .max(50),
+  omitted: z.number(),
+});
+export type LoadBalancerPoint = z.infer<typeof loadBalancerPoint>;
+
 export const metricPoint = z.object({
   /** "NODE:<id>", "LOAD_BALANCER:<id>", "DATABASE:<id>", "POOLER:<id>" */
   key: z.string(),
@@ -39,6 +87,7 @@ export const metricPoint = z.object({
   lagSeconds: z.number().nullable().optional(),
   backends: z.array(z.object({ name: z.string(), up: z.boolean(), latencyMs: z.number().nullable() })).optional(),
   pooler: poolerPoint.optional(),
+  loadBalancer: loadBalancerPoint.optional(),
 });
 export type MetricPoint = z.infer<typeof metricPoint>;
 

@@ -1,5 +1,6 @@
 import { can } from "@/lib/auth/permissions";
 import { poolCandidates } from "@/lib/inventory/pool";
+import { getRuntimeOverrides } from "@/lib/inventory/load-balancers";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
 import { LoadBalancerActions } from "@/components/inventory/entity-actions";
@@ -8,6 +9,7 @@ import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@
 import { loadLoadBalancer, pageActor } from "@/components/inventory/server";
 import { address, kindLabel, plural, tierLabel } from "@/components/inventory/labels";
 import { SubjectLive } from "@/components/realtime/subject-live";
+import { HaproxyStats } from "@/components/realtime/haproxy-stats";
 import { ConfigProp } from "@/components/config/config-prop";
 import { AgentEnrolment } from "@/components/agents/agent-enrolment";
 
@@ -28,6 +30,7 @@ export default async function LoadBalancerPage({ params }: Params) {
   // Only an admin can add members, so only an admin needs the candidates.
   const candidates = canWrite ? await poolCandidates(lb.id) : [];
   const hardware = lb.kind === "HARDWARE";
+  const overrides = lb.kind === "HAPROXY" && lb.agentUrl ? await getRuntimeOverrides(lb.id) : [];
 
   return (
     <>
@@ -71,6 +74,13 @@ export default async function LoadBalancerPage({ params }: Params) {
           <RecordTimes lastSeenAt={lb.lastSeenAt} createdAt={lb.createdAt} updatedAt={lb.updatedAt} />
         </DetailsCard>
         <SubjectLive subjectType="LOAD_BALANCER" subjectId={lb.id} />
+        {lb.kind === "HAPROXY" && lb.agentUrl && (
+          <HaproxyStats
+            loadBalancerId={lb.id}
+            nodes={lb.members.map((m) => ({ id: m.node.id, name: m.node.name }))}
+            overrides={overrides.map((o) => ({ ...o, expiresAt: o.expiresAt?.toISOString() ?? null }))}
+          />
+        )}
         <AgentEnrolment
           subjectType="LOAD_BALANCER"
           id={lb.id}
