@@ -25,7 +25,7 @@ afterAll(async () => {
 
 // Every step the executor announces (beforeStep), in order. The agents may stop
 // and start their servers, so the old primary is stopped in order and rejoins.
-for (const step of ["hold", "fence", "catch-up", "stop", "promote", "verify", "inventory", "slots", "repoint", "apps", "release", "rejoin"]) {
+for (const step of ["hold", "fence", "catch-up", "stop", "promote", "verify", "retarget", "inventory", "slots", "repoint", "apps", "release", "rejoin"]) {
   it(`a worker dying before "${step}" is replaced, and one primary takes writes`, async () => {
     const { db } = await import("@/lib/db");
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
