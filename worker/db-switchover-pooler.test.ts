@@ -4,6 +4,7 @@
 // with its agent, all enrolled in one cluster, clients writing through
 // PgBouncer back to back (no app hold), and a demo app whose settings URL
 // names the pooler:
+//   - the promotion check lists the pooler, able to pause;
 //   - the switchover PAUSEs the pooler before the fence, points its entry at
 //     the new primary once it writes, RESUMEs it: no query fails, every
 //     acknowledged write is on the new primary, the app's URL is left alone;
@@ -65,6 +66,10 @@ const appDb = (superuserUrl: string) => {
 it("a switchover through PgBouncer fails no query, every acknowledged write is on the new primary, the pooler points there", async () => {
   const { db } = await import("@/lib/db");
   const { pair, primaryId, replicaId, clusterId } = enrolled;
+  const { promotionCheck } = await import("@/lib/operations/databases");
+  expect((await promotionCheck(clusterId)).poolers).toEqual([
+    { id: pooler.poolerId, name: "pgbouncer", health: "UP", poolMode: "transaction", canPause: true, warning: null },
+  ]);
   const revisions = await db.configRevision.count({ where: { scope: `app.${clusterId}` } });
   const load = await pooledWriteLoop(pooler.bouncer.url);
   await waitFor("writes flowing", async () => load.acked.length > 200, 10_000, 20);
