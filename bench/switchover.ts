@@ -98,7 +98,8 @@ async function main() {
         await sleep(1000);
         await load.stop();
         const during = load.samples.filter((s) => s.at >= t0 && s.at <= t1).map((s) => s.ms);
-        const stored = new Set((await query<{ payload: string }>(written, "SELECT payload FROM writes")).map((r) => r.payload));
+        const table = arm === "pooler" ? "pooled_writes" : "writes";
+        const stored = new Set((await query<{ payload: string }>(written, `SELECT payload FROM ${table}`)).map((r) => r.payload));
         return {
           failed: load.samples.filter((s) => !s.ok).length,
           writes: load.samples.length,

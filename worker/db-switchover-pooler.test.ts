@@ -3,7 +3,7 @@
 // its server), a real PgBouncer (transaction mode) in front of the primary
 // with its agent, all enrolled in one cluster, clients writing through
 // PgBouncer back to back (no app hold), and a demo app whose settings URL
-// names the pooler:
+// names the pooler (it writes through it, in transaction pooling):
 //   - the promotion check lists the pooler, able to pause;
 //   - the switchover PAUSEs the pooler before the fence, points its entry at
 //     the new primary once it writes, RESUMEs it: no query fails, every
@@ -24,6 +24,7 @@ const database = setupTestDatabase();
 const cleanups: (() => Promise<unknown> | void)[] = [];
 let enrolled: EnrolledPair;
 let pooler: EnrolledPooler;
+let app: { url: string };
 
 beforeAll(async () => {
   process.env.CLUSTERDECK_SECRET = "switchover-pooler-test-secret-".padEnd(48, "x");
@@ -47,6 +48,7 @@ beforeAll(async () => {
   // Its settings name the pooler: the promotion must leave them alone.
   const apps = await enrolledApps(enrolled.clusterId, pooler.bouncer.url, { count: 1, hold: false });
   cleanups.push(() => apps.stop());
+  app = apps.apps[0]!;
 }, 90_000);
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -87,9 +89,17 @@ it("a switchover through PgBouncer fails no query, every acknowledged write is o
   expect(detail(done.steps, "retargeted")).toBe(`pgbouncer: ${LAB_DATABASE} now on pg-b, resumed`);
   expect(detail(done.steps, "apps")).toBe("the apps reach the database through pgbouncer: retargeted there");
   expect(await db.configRevision.count({ where: { scope: `app.${clusterId}` } })).toBe(revisions);
+  // The demo app works in transaction pooling (no session state, no named statements), on the new primary now.
+  const res = await fetch(`${app.url}/write`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ payload: "through-the-app" }),
+  });
+  expect(res.status).toBe(201);
+  expect(await query(appDb(pair.replicaUrl), "SELECT 1 FROM writes WHERE payload = 'through-the-app'")).toHaveLength(1);
 
   expect(load.errors, "failed client queries").toEqual([]);
-  const stored = new Set((await query<{ payload: string }>(appDb(pair.replicaUrl), "SELECT payload FROM writes")).map((r) => r.payload));
+  const stored = new Set((await query<{ payload: string }>(appDb(pair.replicaUrl), "SELECT payload FROM pooled_writes")).map((r) => r.payload));
   const lost = load.acked.filter((p) => !stored.has(p));
   expect(lost, `${lost.length} of ${load.acked.length} acknowledged writes missing on the new primary`).toEqual([]);
   expect(await entry()).toMatchObject({ port: pair.replica.port, paused: 0 });

@@ -61,14 +61,14 @@ export async function enrolledPooler(
 
 /**
  * `loops` clients, each with its own connection through the pooler (`url`),
- * INSERTing a unique payload back to back into `writes` (made if missing);
+ * INSERTing a unique payload back to back into `pooled_writes` (made if missing; not the demo app's `writes`);
  * remembers the acknowledged payloads and every query's outcome and latency,
  * shaped like app-nodes' writeLoop. A client whose connection fails opens a new one.
  */
 export async function pooledWriteLoop(url: string, loops = 4) {
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
-  await setup.query("CREATE TABLE IF NOT EXISTS writes (id bigserial PRIMARY KEY, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())");
+  await setup.query("CREATE TABLE IF NOT EXISTS pooled_writes (id bigserial PRIMARY KEY, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())");
   await setup.end();
   const acked: string[] = [];
   const samples: WriteSample[] = [];
@@ -87,7 +87,7 @@ export async function pooledWriteLoop(url: string, loops = 4) {
           client.on("error", () => {});
           await client.connect();
         }
-        await client.query("INSERT INTO writes (payload) VALUES ($1)", [payload]);
+        await client.query("INSERT INTO pooled_writes (payload) VALUES ($1)", [payload]);
         acked.push(payload);
         ok = true;
       } catch (error) {
