@@ -9,7 +9,8 @@
 //     the new primary once it writes, RESUMEs it: no query fails, every
 //     acknowledged write is on the new primary, the app's URL is left alone;
 //   - a switchover that fails after the PAUSE (the candidate cannot catch up)
-//     RESUMEs the pooler, still on the old primary: the writes go on there.
+//     RESUMEs the pooler, still on the old primary: the writes go on there;
+//   - a pooler that does not answer is named, and the switchover goes on.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
@@ -142,4 +143,25 @@ it("a switchover that fails after the PAUSE resumes the pooler on the old primar
 
   await query(pair.primaryUrl, `ALTER SYSTEM SET primary_conninfo = '${conninfo.replace(/'/g, "''")}'`);
   await query(pair.primaryUrl, "SELECT pg_reload_conf()");
+}, 120_000);
+
+it("a pooler that does not answer is named and never blocks the switchover; started again, it runs the ini its agent left", async () => {
+  const { pair, primaryId: a, replicaId: b, clusterId } = enrolled;
+  // pg-b is the primary; pg-a streams from it again since the last test.
+  await waitFor(
+    "pg-a streaming",
+    async () => (await query(pair.primaryUrl, "SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'")).length === 1,
+    20_000,
+    100,
+  );
+  await pooler.bouncer.kill();
+  const { poolerStatus } = await import("@/worker/db-agent");
+  await waitFor("its agent to see it down", async () => (await poolerStatus(pooler.poolerId)) === null, 10_000, 50);
+  const done = await promoteAndWait(clusterId, a, b);
+  expect(done.state, `${done.error ?? ""}\n${JSON.stringify(done.steps, null, 1)}`).toBe("SUCCEEDED");
+  expect(detail(done.steps, "paused")).toBe("pgbouncer did not answer: not paused, its clients may fail during the switch");
+  expect(detail(done.steps, "retargeted")).toMatch(/^pgbouncer did not answer: not retargeted \(point it at 127\.0\.0\.1:\d+ and RESUME it by hand\)$/);
+
+  await pooler.bouncer.start();
+  expect(await entry()).toMatchObject({ port: pair.replica.port, paused: 0 });
 }, 120_000);
