@@ -109,6 +109,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     }
     if (pair && hasPgbouncer) {
       log("Starting PgBouncer in front of the primary (transaction pooling)…");
+      await mkdir(path.join(dir, "pgbouncer"), { recursive: true, mode: 0o750 });
       bouncer = await startPgbouncer({
         dir: path.join(dir, "pgbouncer"),
         target: { host: "127.0.0.1", port: pair.primary.port, superuserUrl: pair.primaryUrl },
