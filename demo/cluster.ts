@@ -1,8 +1,9 @@
 // The demo cluster: a real three-tier platform on loopback, registered in the
 // console and watched by real agents. Three demo app servers behind a real
 // HAProxy (sticky cookie, health checks), a real PostgreSQL primary with a
-// streaming replica, an agent beside each, and a traffic generator so the
-// charts move. Everything it starts is listed in <dir>/state.json, which the
+// streaming replica, a real PgBouncer in front of it (the apps' database URL
+// names it: a switchover PAUSEs and retargets it), an agent beside each, and a
+// traffic generator so the charts move. Everything it starts is listed in <dir>/state.json, which the
 // `clusterdeck lab` commands read to kill, hang and resume parts of it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -11,6 +12,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startHaproxy, type HaproxyHandle } from "@/lab/haproxy";
+import { PGBOUNCER_BINARY, startPgbouncer, type PgbouncerHandle } from "@/lab/pgbouncer";
 import { appSettings } from "@/lib/agent-protocol/config/app-settings";
 import { canonicalJson } from "@/lib/agent-protocol/config/checksum";
 import { scopeKey } from "@/lib/config/scopes";
@@ -24,7 +26,7 @@ import { startTraffic, type Traffic } from "@/demo/traffic";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const APP_COUNT = 3;
 
-export type ComponentKind = "app" | "agent" | "haproxy" | "postgres" | "traffic";
+export type ComponentKind = "app" | "agent" | "haproxy" | "postgres" | "pgbouncer" | "traffic";
 export type Component = { name: string; kind: ComponentKind; pid: number | null; port: number | null; note?: string };
 export type DemoState = { pid: number; startedAt: string; haproxyUrl: string | null; components: Component[] };
 
@@ -71,6 +73,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
   };
   let haproxy: HaproxyHandle | null = null;
   let pair: PostgresPairHandle | null = null;
+  let bouncer: PgbouncerHandle | null = null;
   let traffic: Traffic | null = null;
   const audit: AuditContext = { actor: systemActor("demo"), requestId: `demo-${Date.now()}`, clientIp: null };
 
@@ -80,6 +83,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     for (const child of children()) child.kill("SIGTERM");
     await Promise.all(children().map((c) => exited(c, 5000)));
     await haproxy?.stop().catch(() => {});
+    await bouncer?.stop().catch(() => {});
     await pair?.stop().catch(() => {});
     await rm(stateFile(dir), { force: true });
   };
@@ -89,11 +93,12 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       ensurePackage("haproxy", "haproxy", log),
       ensurePackage("postgresql", path.join(DEFAULT_PG_BIN_DIR, "pg_basebackup"), log),
     ];
-    // An app server and an agent per node; HAProxy's frontend and its agent; an agent per database.
-    const ports = await freePorts(APP_COUNT * 2 + 2 + 2);
+    const hasPgbouncer = hasPostgres && ensurePackage("pgbouncer", PGBOUNCER_BINARY, log);
+    // An app server and an agent per node; HAProxy's frontend and its agent; an agent per database; PgBouncer's agent.
+    const ports = await freePorts(APP_COUNT * 2 + 2 + 2 + 1);
     const appPorts = ports.slice(0, APP_COUNT);
     const appAgentPorts = ports.slice(APP_COUNT, APP_COUNT * 2);
-    const [lbAgentPort, frontendPort, pgAgentPrimary, pgAgentReplica] = ports.slice(APP_COUNT * 2) as [number, number, number, number];
+    const [lbAgentPort, frontendPort, pgAgentPrimary, pgAgentReplica, poolerAgentPort] = ports.slice(APP_COUNT * 2) as [number, number, number, number, number];
 
     if (hasPostgres) {
       log("Starting PostgreSQL primary and streaming replica…");
@@ -102,11 +107,26 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       components.push({ name: "pg-primary", kind: "postgres", pid: pair.primary.pid(), port: pair.primary.port });
       components.push({ name: "pg-replica", kind: "postgres", pid: pair.replica.pid(), port: pair.replica.port });
     }
+    if (pair && hasPgbouncer) {
+      log("Starting PgBouncer in front of the primary (transaction pooling)…");
+      await mkdir(path.join(dir, "pgbouncer"), { recursive: true, mode: 0o750 });
+      bouncer = await startPgbouncer({
+        dir: path.join(dir, "pgbouncer"),
+        target: { host: "127.0.0.1", port: pair.primary.port, superuserUrl: pair.primaryUrl },
+      });
+      components.push({ name: "pgbouncer", kind: "pgbouncer", pid: bouncer.pid(), port: bouncer.port });
+    }
+    // Where the apps' queries go: through PgBouncer when there is one.
+    const appDatabase = bouncer
+      ? { url: bouncer.url, tcp: `127.0.0.1:${bouncer.port}` }
+      : pair
+        ? { url: pair.primaryUrl, tcp: `127.0.0.1:${pair.primary.port}` }
+        : null;
 
     log("Starting three demo app servers…");
     const apps = appPorts.map((port, i) => ({ name: `app-${i + 1}`, port, settingsFile: path.join(dir, "apps", `app-${i + 1}.json`) }));
     // Each app reads its database endpoint from a settings file the console then manages (config push).
-    const appSettingsText = pair ? canonicalJson(appSettings.parse({ database: { url: pair.primaryUrl } })) : null;
+    const appSettingsText = appDatabase ? canonicalJson(appSettings.parse({ database: { url: appDatabase.url } })) : null;
     await mkdir(path.join(dir, "apps"), { recursive: true, mode: 0o700 });
     for (const app of apps) {
       if (appSettingsText) await writeFile(app.settingsFile, appSettingsText, { mode: 0o600 });
@@ -132,6 +152,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
     const { createLoadBalancer } = await import("@/lib/inventory/load-balancers");
     const { createNode } = await import("@/lib/inventory/nodes");
     const { createDatabase } = await import("@/lib/inventory/databases");
+    const { createPooler } = await import("@/lib/inventory/poolers");
     const { addPoolMember } = await import("@/lib/inventory/pool");
     const { issueAgentCredential } = await import("@/lib/agents/service");
     const { db } = await import("@/lib/db");
@@ -143,6 +164,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       ...(await db.node.findMany({ where: { clusterId: cluster.id }, select: { id: true } })),
       ...(await db.loadBalancer.findMany({ where: { clusterId: cluster.id }, select: { id: true } })),
       ...(await db.databaseInstance.findMany({ where: { clusterId: cluster.id }, select: { id: true } })),
+      ...(await db.pooler.findMany({ where: { clusterId: cluster.id }, select: { id: true } })),
     ].map((r) => r.id);
     await db.$transaction([
       db.configTargetState.deleteMany({ where: { targetId: { in: stale } } }),
@@ -152,6 +174,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       db.loadBalancer.deleteMany({ where: { clusterId: cluster.id } }),
       db.node.deleteMany({ where: { clusterId: cluster.id } }),
       db.databaseInstance.deleteMany({ where: { clusterId: cluster.id } }),
+      db.pooler.deleteMany({ where: { clusterId: cluster.id } }),
     ]);
 
     const agentConfigs: { name: string; port: number; config: Record<string, unknown> }[] = [];
@@ -165,7 +188,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       );
       nodeIds.push(node.id);
       const { config } = await issueAgentCredential("NODE", node.id, audit);
-      const backends = pair ? [{ name: "orders-db", tcp: `127.0.0.1:${pair.primary.port}` }] : [];
+      const backends = appDatabase ? [{ name: "orders-db", tcp: appDatabase.tcp }] : [];
       const managed = appSettingsText ? { settingsFile: app.settingsFile } : { settingsFile: undefined, reloadUrl: undefined };
       // The demo app holds writes through a planned switchover (an endpoint a real app may not have).
       const appUrl = `http://127.0.0.1:${app.port}`;
@@ -219,6 +242,20 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       }
     }
 
+    if (bouncer) {
+      const pooler = await createPooler(
+        { clusterId: cluster.id, name: "pgbouncer", host: "127.0.0.1", port: bouncer.port, agentUrl: `http://127.0.0.1:${poolerAgentPort}` },
+        audit,
+      );
+      const { config } = await issueAgentCredential("POOLER", pooler.id, audit);
+      // The agent owns the ini's [databases] entries: a promotion points them at the new primary.
+      agentConfigs.push({
+        name: "agent:pgbouncer",
+        port: poolerAgentPort,
+        config: { ...config, pgbouncer: { adminUrl: bouncer.adminUrl, configFile: bouncer.configFile } },
+      });
+    }
+
     log(`Starting ${agentConfigs.length} agents…`);
     await mkdir(path.join(dir, "agents"), { recursive: true, mode: 0o700 });
     for (const agent of agentConfigs) {
@@ -250,24 +287,18 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       if (component.kind === "traffic") throw new Error("The traffic generator runs inside the demo process; it cannot be killed or hung on its own");
       return component;
     };
+    // PostgreSQL and PgBouncer are the lab's handles (they start again in place); the rest are the demo's children.
+    const livePid = (c: Component) =>
+      c.kind === "postgres" ? (c.name === "pg-primary" ? pair!.primary.pid() : pair!.replica.pid()) : c.kind === "pgbouncer" ? bouncer!.pid() : c.pid;
     const pidOf = (name: string) => {
-      const component = find(name);
-      const pid = component.kind === "postgres" ? (name === "pg-primary" ? pair!.primary.pid() : pair!.replica.pid()) : component.pid;
+      const pid = livePid(find(name));
       if (!pid) throw new Error(`${name} is not running`);
       return pid;
     };
     return {
       state,
       stop,
-      status: () =>
-        components.map((c) => ({
-          ...c,
-          pid: c.kind === "postgres" ? (c.name === "pg-primary" ? pair!.primary.pid() : pair!.replica.pid()) : c.pid,
-          state:
-            c.kind === "traffic"
-              ? "running"
-              : processState(c.kind === "postgres" ? (c.name === "pg-primary" ? pair!.primary.pid() : pair!.replica.pid()) : c.pid),
-        })),
+      status: () => components.map((c) => ({ ...c, pid: livePid(c), state: c.kind === "traffic" ? "running" : processState(livePid(c)) })),
       kill(name) {
         process.kill(pidOf(name), "SIGKILL");
       },
@@ -276,7 +307,7 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
       },
       async resume(name) {
         const component = find(name);
-        const pid = component.kind === "postgres" ? (name === "pg-primary" ? pair!.primary.pid() : pair!.replica.pid()) : component.pid;
+        const pid = livePid(component);
         if (processState(pid) === "hung") {
           process.kill(pid!, "SIGCONT");
           return;
@@ -284,6 +315,10 @@ export async function startDemoCluster(opts: DemoOptions): Promise<DemoCluster> 
         if (processState(pid) === "running") return;
         if (component.kind === "postgres") {
           await (name === "pg-primary" ? pair!.primary : pair!.replica).start();
+        } else if (component.kind === "pgbouncer") {
+          // On the ini as its agent left it: still pointing wherever the last promotion put it.
+          await bouncer!.start();
+          component.pid = bouncer!.pid();
         } else if (component.kind === "haproxy") {
           throw new Error("HAProxy cannot be restarted by the demo yet; restart the demo");
         } else {

@@ -47,11 +47,20 @@ export async function demoDatabaseUrls(demoDir: string): Promise<string[]> {
   return urls;
 }
 
-/** The acknowledged ids missing from the demo database listening on `port`. */
+/** The database the demo's apps write to, as their settings name it ("app" through PgBouncer, the superuser's own without it). */
+async function appsDatabase(demoDir: string): Promise<string | null> {
+  const settings = JSON.parse(await readFile(path.join(demoDir, "apps", "app-1.json"), "utf8")) as { database?: { url?: string } };
+  return settings.database?.url ? new URL(settings.database.url).pathname.slice(1) || null : null;
+}
+
+/** The acknowledged ids missing from the demo database listening on `port` (the apps' database on it). */
 export async function missingWrites(demoDir: string, port: number, acked: Set<number>): Promise<number[]> {
-  const url = (await demoDatabaseUrls(demoDir)).find((u) => new URL(u).port === String(port));
-  if (!url) throw new Error(`no demo database agent on port ${port}`);
-  const client = new pg.Client({ connectionString: url });
+  const found = (await demoDatabaseUrls(demoDir)).find((u) => new URL(u).port === String(port));
+  if (!found) throw new Error(`no demo database agent on port ${port}`);
+  const url = new URL(found);
+  const database = await appsDatabase(demoDir);
+  if (database) url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
     const stored = new Set((await client.query<{ id: string }>("SELECT id FROM writes")).rows.map((r) => Number(r.id)));

@@ -28,7 +28,7 @@
  * Also a plain script: `node --import tsx lab/pgbouncer.ts [--session]` starts a PostgreSQL
  * pair and a PgBouncer in front of its primary until Ctrl-C.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import { chmod, chown, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -70,6 +70,8 @@ export interface PgbouncerHandle {
   reload(): Promise<void>;
   /** SIGKILL: a crash. */
   kill(): Promise<void>;
+  /** After a kill: PgBouncer again on the same ini (its entries as the agent left them) and listener. */
+  start(): Promise<void>;
   /** SIGTERM (immediate shutdown), then SIGKILL after 5 s; removes dir if the lab made it. */
   stop(): Promise<void>;
   logTail(lines?: number): Promise<string>;
@@ -170,7 +172,6 @@ async function startOnce(opts: PgbouncerOptions): Promise<PgbouncerHandle> {
   const adminPassword = randomBytes(12).toString("hex");
   const ids = isRoot() ? await postgresIds() : null;
 
-  let child: ChildProcess;
   try {
     const appSecret = await prepareTarget(opts.target.superuserUrl, appPassword);
     const own = async (file: string, mode: number) => {
@@ -185,7 +186,6 @@ async function startOnce(opts: PgbouncerOptions): Promise<PgbouncerHandle> {
     await own(authFile, 0o600);
     await writeFile(logFile, "");
     await own(logFile, 0o640);
-    child = spawn(binary, [configFile], { cwd: dir, env: isolatedEnv(), stdio: ["ignore", "pipe", "pipe"], ...(ids ?? {}) });
   } catch (error) {
     if (ownDir) await removeDir(dir);
     throw error;
@@ -196,27 +196,42 @@ async function startOnce(opts: PgbouncerOptions): Promise<PgbouncerHandle> {
     out.push(...d.toString("utf8").split("\n").filter(Boolean));
     if (out.length > 200) out.splice(0, out.length - 200);
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
+  // One process at a time; `start` runs it again on the same ini (as the agent left it) after a kill.
+  let pid = 0;
   let exited: string | null = null;
-  const exitedPromise = new Promise<void>((resolve) =>
-    child.on("exit", (code, sig) => {
-      exited = sig ?? `exit ${code}`;
-      resolve();
-    }),
-  );
-  const spawnError = await new Promise<Error | null>((resolve) => {
-    child.once("spawn", () => resolve(null));
-    child.once("error", (err: NodeJS.ErrnoException) => resolve(err.code === "ENOENT" ? new LabError(`${binary} not found: apt-get install pgbouncer`) : err));
-  });
+  let exitedPromise: Promise<void> = Promise.resolve();
+  let unhook = () => {};
+  const output = () => out.slice(-30).join("\n");
+  const alive = () => pid !== 0 && exited === null;
+  const launch = async (): Promise<Error | null> => {
+    exited = null;
+    const child = spawn(binary, [configFile], { cwd: dir, env: isolatedEnv(), stdio: ["ignore", "pipe", "pipe"], ...(ids ?? {}) });
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    exitedPromise = new Promise<void>((resolve) =>
+      child.on("exit", (code, sig) => {
+        exited = sig ?? `exit ${code}`;
+        unhook();
+        resolve();
+      }),
+    );
+    const spawnError = await new Promise<Error | null>((resolve) => {
+      child.once("spawn", () => resolve(null));
+      child.once("error", (err: NodeJS.ErrnoException) =>
+        resolve(err.code === "ENOENT" ? new LabError(`${binary} not found: apt-get install pgbouncer`) : err),
+      );
+    });
+    if (spawnError) return spawnError;
+    pid = child.pid!;
+    const mine = pid;
+    unhook = onProcessExit(() => signal(mine, "SIGKILL"));
+    return null;
+  };
+  const spawnError = await launch();
   if (spawnError) {
     if (ownDir) await removeDir(dir);
     throw spawnError;
   }
-  const pid = child.pid!;
-  const unhook = onProcessExit(() => signal(pid, "SIGKILL"));
-  const output = () => out.slice(-30).join("\n");
-  const alive = () => exited === null;
 
   let stopped = false;
   const stop = async () => {
@@ -236,13 +251,15 @@ async function startOnce(opts: PgbouncerOptions): Promise<PgbouncerHandle> {
 
   const url = `postgresql://${LAB_DATABASE}:${appPassword}@127.0.0.1:${port}/${LAB_DATABASE}`;
   const adminUrl = `postgresql://${LAB_ADMIN_USER}:${adminPassword}@127.0.0.1:${port}/pgbouncer`;
-  try {
-    await waitFor("PgBouncer's admin console", async () => (await bouncerQuery(adminUrl, "SHOW VERSION")).length > 0, {
+  const answering = () =>
+    waitFor("PgBouncer's admin console", async () => (await bouncerQuery(adminUrl, "SHOW VERSION")).length > 0, {
       timeoutMs: 15_000,
       intervalMs: 50,
       detail: output,
       abort: () => (alive() ? null : `pgbouncer exited (${exited})`),
     });
+  try {
+    await answering();
   } catch (error) {
     await stop();
     const message = error instanceof Error ? error.message : String(error);
@@ -267,6 +284,13 @@ async function startOnce(opts: PgbouncerOptions): Promise<PgbouncerHandle> {
       if (!alive()) return;
       signal(pid, "SIGKILL");
       await exitedPromise;
+    },
+    async start() {
+      if (stopped) throw new LabError("pgbouncer was stopped");
+      if (alive()) return;
+      const error = await launch();
+      if (error) throw error;
+      await answering();
     },
     stop,
   };

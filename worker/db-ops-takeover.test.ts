@@ -3,12 +3,15 @@
 // promoted by a worker that dies just before that step (its lease is not
 // released, only no longer renewed); a second worker takes the operation
 // over and finishes it. Afterwards exactly one server accepts writes: the
-// old primary (rejoined as a standby) refuses them, the new one takes them.
+// old primary (rejoined as a standby) refuses them, the new one takes them,
+// and the cluster's PgBouncer runs its entry on the new primary, not paused.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { setupTestDatabase } from "@/lib/testing/test-db";
 import { resetEnvCache } from "@/lib/env";
 import { systemActor } from "@/lib/common/actor";
 import { enrolledPair, takesWrites } from "@/worker/testing/pg-cluster";
+import { enrolledPooler } from "@/worker/testing/pg-pooler";
+import { bouncerQuery, LAB_DATABASE } from "@/lab/pgbouncer";
 import { waitFor } from "@/agent/testing/client";
 
 const database = setupTestDatabase();
@@ -25,7 +28,22 @@ afterAll(async () => {
 
 // Every step the executor announces (beforeStep), in order. The agents may stop
 // and start their servers, so the old primary is stopped in order and rejoins.
-for (const step of ["hold", "fence", "catch-up", "stop", "promote", "verify", "inventory", "slots", "sync", "repoint", "apps", "release", "rejoin"]) {
+for (const step of [
+  "hold",
+  "fence",
+  "catch-up",
+  "stop",
+  "promote",
+  "verify",
+  "retarget",
+  "inventory",
+  "slots",
+  "sync",
+  "repoint",
+  "apps",
+  "release",
+  "rejoin",
+]) {
   it(`a worker dying before "${step}" is replaced, and one primary takes writes`, async () => {
     const { db } = await import("@/lib/db");
     const { promotionCheck, startPromotion } = await import("@/lib/operations/databases");
@@ -34,6 +52,8 @@ for (const step of ["hold", "fence", "catch-up", "stop", "promote", "verify", "i
 
     const enrolled = await enrolledPair(`takeover-${step}`, { synchronous: true, control: true });
     cleanups.push(() => enrolled.stop());
+    const pooler = await enrolledPooler(enrolled);
+    cleanups.push(() => pooler.stop());
     const { pair, replicaId } = enrolled;
     const cluster = { id: enrolled.clusterId };
 
@@ -86,5 +106,7 @@ for (const step of ["hold", "fence", "catch-up", "stop", "promote", "verify", "i
     }
     expect(await takesWrites(pair.primaryUrl)).toBe(false);
     expect(await takesWrites(pair.replicaUrl)).toBe(true);
+    const entries = await bouncerQuery<{ name: string; port: number; paused: number }>(pooler.bouncer.adminUrl, "SHOW DATABASES");
+    expect(entries.find((d) => d.name === LAB_DATABASE)).toMatchObject({ port: pair.replica.port, paused: 0 });
   }, 90_000);
 }

@@ -1,8 +1,10 @@
 // Promote a replica (operation kind "db.promote"), step by step, each safe to
 // run again so a worker that takes over simply continues:
-//   0. hold the apps' writes (app nodes whose agent can): they wait through
-//      the switch instead of failing on a fenced primary, and are released
-//      right after step 9 or before the promotion ends in any other way;
+//   0. hold the apps' writes (app nodes whose agent can) and PAUSE the
+//      cluster's PgBouncer poolers: clients wait through the switch instead
+//      of failing on a fenced primary; the apps are released right after
+//      step 9, the poolers RESUMEd at step 5b, or before the promotion ends
+//      in any other way (the poolers then still on the old primary);
 //   1. fence the old primary (read-only, sessions ended) — before anything
 //      else, so there are never two writable primaries; an unreachable old primary is recorded as fenced by being
 //      down and marked for rebuild, and fenced the moment it is seen again;
@@ -12,6 +14,7 @@
 //   3. stop the old primary when its agent may (its last WAL sent first);
 //   4. pg_promote() on the candidate (skipped if it already left recovery);
 //   5. verify it left recovery on a newer timeline;
+//  5b. point the poolers' entries at the new primary (RELOAD), RESUME them;
 //   6. the inventory: candidate PRIMARY; the old primary FENCED (stopped in
 //      order and fully replayed: it can follow as it is) or NEEDS_REBUILD;
 //   7. replication slots on the new primary, one per replica (PostgreSQL
@@ -20,7 +23,8 @@
 //      primary included; the others get '');
 //   8. re-point the other replicas at the new primary, each through its slot;
 //   9. push the new endpoint to every app node: a new revision of the app
-//      settings (same URL, new host and port), deployed all at once;
+//      settings (same URL, new host and port), deployed all at once — unless
+//      the URL names one of the cluster's poolers (retargeted at step 5b);
 //  10. a FENCED old primary rejoins as a replica of the new one (standby
 //      and new primary_conninfo; pg_rewind or a clone only if it cannot follow).
 import { slotNameFor } from "@/lib/agent-protocol/postgres-slots";
@@ -36,6 +40,7 @@ import type { Executor, OperationContext } from "@/worker/operations";
 import { act, status } from "@/worker/db-agent";
 import { keepSlots } from "@/worker/db-slots";
 import { appWriteHold } from "@/worker/app-hold";
+import { poolerHold } from "@/worker/pooler-hold";
 import { APP_HOLD_MAX_MS } from "@/lib/agent-protocol/types";
 import { clearSyncStandbys, setSyncStandbys } from "@/worker/db-sync";
 
@@ -107,15 +112,17 @@ export function promoteExecutor(options: PromoteOptions = {}): Executor {
   const steps = promoteSteps(options);
   return async (ctx) => {
     const writes = appWriteHold(ctx);
+    const pools = poolerHold(ctx);
     // A hold must never outlive the promotion: released before it finishes, however it finishes, and when it throws.
+    const release = () => Promise.all([writes.release(), pools.resume()]);
     const finish: OperationContext["finish"] = async (outcome) => {
-      await writes.release();
+      await release();
       await ctx.finish(outcome);
     };
     try {
-      await steps({ ...ctx, finish }, writes);
+      await steps({ ...ctx, finish }, writes, pools);
     } finally {
-      await writes.release();
+      await release();
     }
   };
 }
@@ -124,7 +131,7 @@ function promoteSteps(options: PromoteOptions) {
   const catchUpWaitMs = options.catchUpWaitMs ?? CATCH_UP_WAIT_MS;
   // Long enough for the catch-up wait and the steps after it, within what an app accepts.
   const holdMs = Math.min(APP_HOLD_MAX_MS, catchUpWaitMs + 10_000);
-  return async (ctx: OperationContext, writes: ReturnType<typeof appWriteHold>) => {
+  return async (ctx: OperationContext, writes: ReturnType<typeof appWriteHold>, pools: ReturnType<typeof poolerHold>) => {
     const op = await ctx.db.operation.findUniqueOrThrow({ where: { id: ctx.operationId }, select: { subjectId: true, reason: true, steps: true } });
     const p = await ctx.params(operationKinds["db.promote"].params);
     const clusterId = op.subjectId;
@@ -149,10 +156,14 @@ function promoteSteps(options: PromoteOptions) {
 
     // 0. Hold the apps' writes. A worker that takes over before the apps step holds
     // again (it moves the bound); after it, it releases whatever its predecessor held.
+    // The poolers likewise, up to the step that retargets and resumes them.
     if (!done.has("apps")) {
       await options.beforeStep?.("hold");
-      await ctx.appendStep("held", await writes.hold(clusterId, holdMs));
+      const [held, paused] = await Promise.all([writes.hold(clusterId, holdMs), done.has("retargeted") ? null : pools.pause(clusterId, candidate.id)]);
+      await ctx.appendStep("held", held);
+      if (paused !== null) await ctx.appendStep("paused", paused);
     } else await writes.adoptAll(clusterId);
+    if (done.has("retargeted")) pools.adopt(clusterId);
 
     // 1. Fence: read-only and sessions ended, still running so the candidate
     // can receive its last WAL. The old primary's timeline comes from the check the request passed.
@@ -277,6 +288,12 @@ function promoteSteps(options: PromoteOptions) {
     }
     if (!done.has("verified")) await markDone("verified", `${candidate.name} writes on timeline ${after.timeline}`);
 
+    // 5b. The poolers' clients go on, on the new primary: first of all, they are waiting.
+    if (!done.has("retargeted")) {
+      await options.beforeStep?.("retarget");
+      await markDone("retargeted", await pools.retarget(clusterId, candidate));
+    }
+
     // 6. Inventory. Stopped in order with nothing left unreplayed: it can follow the new primary as it is.
     const canRejoin = fence?.stopped === true && caughtUp === true;
     if (!done.has("inventory")) {
@@ -372,6 +389,12 @@ async function pointApps(ctx: OperationContext, clusterId: string, primary: { ho
   if (!latest) return "no app settings revision yet: the apps were not told (deploy app settings to manage their endpoint)";
   const input = structuredClone(latest.input) as { database: { url: string } };
   const url = new URL(input.database.url);
+  // Through a pooler: the URL stays, the pooler was pointed at the new primary.
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  const pooler = (await ctx.db.pooler.findMany({ where: { clusterId }, select: { name: true, host: true, port: true } })).find(
+    (p) => p.host.toLowerCase() === host && p.port === Number(url.port || 5432),
+  );
+  if (pooler) return `the apps reach the database through ${pooler.name}: retargeted there`;
   url.hostname = primary.host.includes(":") ? `[${primary.host}]` : primary.host;
   url.port = String(primary.port);
   input.database.url = url.toString();

@@ -1,8 +1,10 @@
 "use client";
 // "Promote" on a replica's page: the dialog asks every member live first and
 // shows, for each, recovery, timeline, LSNs and lag; for this replica what
-// would block it and the estimated data loss. A blocked promotion needs force
-// and the acknowledgement typed exactly (it names the loss).
+// would block it and the estimated data loss; the cluster's poolers and
+// whether they hold their clients through the switch (a warning, never a
+// block). A blocked promotion needs force and the acknowledgement typed
+// exactly (it names the loss).
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
@@ -62,8 +64,8 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
     <Dialog open title={`Promote ${name} to primary?`} onClose={onClose}>
       <form className="stack" onSubmit={submit} style={{ minWidth: "min(85vw, 880px)" }}>
         <p style={{ margin: 0 }}>
-          The current primary is fenced first (it can never take a write again), then {name} is promoted, the other replicas follow it, and every app node is
-          pointed at it.
+          The current primary is fenced first (it can never take a write again), then {name} is promoted, the other replicas follow it, and every app node and
+          pooler is pointed at it.
         </p>
         {check.isPending && <p className="muted">Asking every member&apos;s agent…</p>}
         {check.isError && (
@@ -91,6 +93,22 @@ function PromoteDialog({ id, name, clusterId, onClose }: { id: string; name: str
                 </td>
                 <td>{m.role === "REPLICA" ? (m.estimatedLossBytes === null ? "unknown" : `${m.estimatedLossBytes} B`) : ""}</td>
                 <td data-testid={`sync-${m.name}`}>{m.role === "REPLICA" ? syncLabel(m) : ""}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+        {check.data && check.data.poolers.length > 0 && (
+          <DataTable label="Poolers" columns={["Pooler", "Health", "Pool mode", "Clients held"]}>
+            {check.data.poolers.map((p) => (
+              <tr key={p.id} data-testid={`pooler-${p.name}`}>
+                <th scope="row" style={rowHeader}>
+                  {p.name}
+                </th>
+                <td>
+                  <StatusBadge value={p.health} />
+                </td>
+                <td>{p.poolMode ?? "—"}</td>
+                <td>{p.canPause ? "paused through the switch, then pointed at the new primary" : <strong>no: {p.warning}</strong>}</td>
               </tr>
             ))}
           </DataTable>

@@ -3,8 +3,9 @@
 // every member checked live before anything happens; the promotion follows
 // live to the end; afterwards the inventory has the new primary and the old
 // one, fenced and stopped in order, rejoined as its replica without a rebuild;
-// the apps still write (to the new primary), and no app failed a request during
-// the switchover (they held writes through it): four writers of the test's own
+// the apps still write (to the new primary, through the demo's PgBouncer, which
+// the promotion paused and pointed there: their URL still names it), and no app
+// failed a request during the switchover: four writers of the test's own
 // POST through HAProxy back to back from before the click to the end, every
 // write acknowledged and every acknowledged write on the new primary. Then the old primary is rebuilt
 // by hand (a replica may always be) and streams again.
@@ -55,6 +56,7 @@ test("an operator promotes the replica under write load and follows it live", as
   await page.getByRole("button", { name: "Promote" }).click();
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByTestId("member-pg-primary")).toContainText("Primary");
+  await expect(dialog.getByTestId("pooler-pgbouncer")).toContainText("paused through the switch");
   await expect(dialog.getByText("pg-replica is caught up and may be promoted.")).toBeVisible({ timeout: 15_000 });
   await dialog.getByLabel("Reason").fill("e2e: primary host failing");
   await dialog.getByRole("button", { name: "Promote", exact: true }).click();
@@ -69,6 +71,8 @@ test("an operator promotes the replica under write load and follows it live", as
   await expect(page.getByText("rejoined", { exact: true })).toBeVisible();
   await expect(page.getByText("held", { exact: true })).toBeVisible();
   await expect(page.getByText("released", { exact: true })).toBeVisible();
+  await expect(page.getByText("paused", { exact: true })).toBeVisible();
+  await expect(page.getByText("retargeted", { exact: true })).toBeVisible();
   await load.stop();
   expect(load.failed(), "writes failed during the switchover").toBe(0);
   // Enough writes to have crossed the switch: the held ones among them.
@@ -79,15 +83,24 @@ test("an operator promotes the replica under write load and follows it live", as
   const byName = (n: string) => after.items.find((d: Db) => d.name === n && d.cluster.name === "demo") as Db;
   expect(byName("pg-replica").role).toBe("PRIMARY");
   expect(byName("pg-primary")).toMatchObject({ role: "REPLICA", fence: "NONE" });
-  // Every demo app now writes to the new primary.
+  // Every demo app still names the pooler, and the pooler now runs its entry on the new primary, not paused.
   const status = await controlRequest(path.join(E2E.dataDir, "demo"), { verb: "status" });
   const components = status.body.components as { name: string; kind: string; port: number | null }[];
   const newPrimaryPort = components.find((c) => c.name === "pg-replica")!.port!;
+  const poolerPort = components.find((c) => c.name === "pgbouncer")!.port!;
   expect(await missingWrites(demoDir, newPrimaryPort, load.acked), "acknowledged writes missing on the new primary").toEqual([]);
   for (const app of components.filter((c) => c.kind === "app")) {
     const stats = (await (await fetch(`http://127.0.0.1:${app.port}/stats`)).json()) as { db: string };
-    expect(stats.db, app.name).toContain(`:${newPrimaryPort}/`);
+    expect(stats.db, app.name).toContain(`:${poolerPort}/`);
   }
+  type Pooler = { id: string; name: string; cluster: { name: string } };
+  const pooler = (await (await api.get("/api/v1/poolers?pageSize=50")).json()).items.find(
+    (p: Pooler) => p.name === "pgbouncer" && p.cluster.name === "demo",
+  ) as Pooler;
+  await page.goto("/poolers");
+  const row = page.getByTestId(`pooler-${pooler.id}`);
+  await expect(row).toContainText(`app → 127.0.0.1:${newPrimaryPort}`, { timeout: 15_000 });
+  await expect(row).not.toContainText(/paused/i);
 
   // A rebuild by hand of the rejoined replica: stopped, it follows again as it is.
   await page.goto(`/databases/${byName("pg-primary").id}`);

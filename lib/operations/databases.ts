@@ -14,7 +14,7 @@ import { publishChanged } from "@/lib/realtime/publish";
 import { applicationNameFor } from "@/lib/agent-protocol/sync-standbys";
 import { createOperation, stepEntry } from "./record";
 
-import type { AutoFailoverRequest, PromoteRequest, PromotionMember } from "./promote-schema";
+import type { AutoFailoverRequest, PromoteRequest, PromotionMember, PromotionPooler } from "./promote-schema";
 import { can } from "@/lib/auth/permissions";
 import { initialState } from "./approval";
 
@@ -27,16 +27,40 @@ export function lsnToBytes(lsn: string | null | undefined): bigint | null {
   return m ? (BigInt(`0x${m[1]}`) << 32n) + BigInt(`0x${m[2]}`) : null;
 }
 
-/** A member's PostgreSQL status asked of its agent now; null when it does not answer or is down. */
-export async function liveStatus(id: string) {
-  const endpoint = await agentEndpointFor("DATABASE", id);
+/** A subject's snapshot asked of its agent now; null when it does not answer. */
+async function liveSnapshot(type: "DATABASE" | "POOLER", id: string) {
+  const endpoint = await agentEndpointFor(type, id);
   if (!endpoint) return null;
   try {
-    const s = await callAgent(endpoint, "GET", AGENT_PATHS.status, undefined, snapshotSchema, 5000);
-    return s.health === "DOWN" || !s.postgres ? null : s.postgres;
+    return await callAgent(endpoint, "GET", AGENT_PATHS.status, undefined, snapshotSchema, 5000);
   } catch {
     return null;
   }
+}
+
+/** A member's PostgreSQL status asked of its agent now; null when it does not answer or is down. */
+export async function liveStatus(id: string) {
+  const s = await liveSnapshot("DATABASE", id);
+  return !s || s.health === "DOWN" || !s.postgres ? null : s.postgres;
+}
+
+/** The cluster's poolers, live: one that cannot pause is a warning (its clients fail during the switch, as without a pooler). */
+async function poolerCheck(clusterId: string): Promise<PromotionPooler[]> {
+  const rows = await db.pooler.findMany({ where: { clusterId }, orderBy: { name: "asc" }, select: { id: true, name: true } });
+  return Promise.all(
+    rows.map(async (r) => {
+      const s = await liveSnapshot("POOLER", r.id);
+      const p = s && s.health !== "DOWN" ? s.pgbouncer : undefined;
+      const modes = p ? new Set([p.poolMode, ...p.pools.map((x) => x.poolMode)]) : new Set<string | null>();
+      const canPause = !!p && modes.size === 1 && modes.has("transaction");
+      const warning = !p
+        ? "does not answer: it is not paused, its clients may fail during the switch"
+        : canPause
+          ? null
+          : `pool_mode ${[...modes].filter((m) => m !== "transaction").join(", ")}: it cannot pause, its clients may fail during the switch`;
+      return { id: r.id, name: r.name, health: p ? (s!.health === "UP" ? "UP" : "DEGRADED") : "DOWN", poolMode: p?.poolMode ?? null, canPause, warning };
+    }),
+  );
 }
 
 /** Every member of the cluster's database, checked live through its agent. */
@@ -48,7 +72,7 @@ export async function promotionCheck(clusterId: string) {
     orderBy: [{ role: "asc" }, { name: "asc" }],
     select: { id: true, name: true, host: true, port: true, role: true, fence: true },
   });
-  const statuses = await Promise.all(rows.map((r) => liveStatus(r.id)));
+  const [statuses, poolers] = await Promise.all([Promise.all(rows.map((r) => liveStatus(r.id))), poolerCheck(clusterId)]);
   const primary = rows.find((r) => r.role === "PRIMARY") ?? null;
   const primaryStatus = primary ? statuses[rows.indexOf(primary)] : null;
   const primaryLsn = primaryStatus && !primaryStatus.inRecovery ? lsnToBytes(primaryStatus.currentLsn) : null;
@@ -100,6 +124,7 @@ export async function promotionCheck(clusterId: string) {
     primaryId: primary?.id ?? null,
     primaryReachable: !!primaryStatus,
     members,
+    poolers,
   };
 }
 

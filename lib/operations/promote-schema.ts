@@ -74,12 +74,27 @@ export const promotionMember = z.object({
 });
 export type PromotionMember = z.output<typeof promotionMember>;
 
+/** A PgBouncer pooler of the cluster as the check saw it: a switchover pauses its clients when it can. */
+export const promotionPooler = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** From its agent now: DOWN when it does not answer. */
+  health: z.enum(["UP", "DEGRADED", "DOWN"]),
+  poolMode: z.string().nullable(),
+  /** PAUSE holds its clients through the switch (pool_mode transaction, agent answering). */
+  canPause: z.boolean(),
+  /** Why its clients may fail during the switch: a warning, never a blocker. */
+  warning: z.string().nullable(),
+});
+export type PromotionPooler = z.output<typeof promotionPooler>;
+
 export const promotionCheckAnswer = z.object({
   /** `generation`: the fencing token to send back with the promotion. */
   cluster: z.object({ id: z.string(), name: z.string(), generation: z.number().int() }),
   primaryId: z.string().nullable(),
   primaryReachable: z.boolean(),
   members: z.array(promotionMember),
+  poolers: z.array(promotionPooler),
 });
 export type PromotionCheck = z.output<typeof promotionCheckAnswer>;
 
