@@ -204,6 +204,21 @@ test("secrets are never returned by the API nor written to the logs of the conso
         body: JSON.stringify({ clusterId: ids.cluster, name: "edge-1", kind: "NGINX", host: "127.0.0.1", port: 80 }),
       });
       ids.lb = lb.json().id as string;
+      const pooler = await call("pooler", "/api/v1/poolers", {
+        method: "POST",
+        token: admin,
+        body: JSON.stringify({ clusterId: ids.cluster, name: "pgbouncer-1", host: "127.0.0.1", port: 6432, agentUrl: "http://127.0.0.1:9" }),
+      });
+      expect(pooler.res.status, pooler.body).toBe(201);
+      ids.pooler = pooler.json().id as string;
+      // A pooler's agent key is a secret like a node's: shown once, here, and nowhere after.
+      const poolerEnrolled = await call("enrol pooler", `/api/v1/poolers/${ids.pooler}/agent-credential`, {
+        method: "POST",
+        token: admin,
+        allowed: ["poolerAgentSecret"],
+      });
+      expect(poolerEnrolled.res.status, poolerEnrolled.body).toBe(201);
+      secrets.poolerAgentSecret = (poolerEnrolled.json() as { secret: string }).secret;
       await call("member", `/api/v1/load-balancers/${ids.lb}/members`, { method: "POST", token: admin, body: JSON.stringify({ nodeId: ids.node }) });
 
       const enrolled = await call("enrol", `/api/v1/nodes/${ids.node}/agent-credential`, { method: "POST", token: admin, allowed: ["agentSecret"] });
@@ -282,6 +297,7 @@ test("secrets are never returned by the API nor written to the logs of the conso
         ["/api/v1/nodes/", ids.node!],
         ["/api/v1/databases/", ids.database!],
         ["/api/v1/load-balancers/", ids.lb!],
+        ["/api/v1/poolers/", ids.pooler!],
         ["/api/v1/operations/", ids.operation!],
         ["/api/v1/config/revisions/", ids.revision!],
         ["/api/v1/config/targets/", ids.node!],
@@ -340,7 +356,8 @@ test("secrets are never returned by the API nor written to the logs of the conso
     } finally {
       await client.end();
     }
-    expect(Object.keys(stored).filter((k) => k.startsWith("secretCiphertext")).length).toBe(2);
+    // The node's key, rotated once, and the pooler's.
+    expect(Object.keys(stored).filter((k) => k.startsWith("secretCiphertext")).length).toBe(3);
 
     await stop(agentProc);
     await stop(consoleProc);
