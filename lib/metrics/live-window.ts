@@ -84,7 +84,7 @@ export function appendToWindow(
   return { points: start > 0 ? points.slice(start) : points, latest };
 }
 
-const healthRank: Record<HealthValue, number> = { UP: 0, UNKNOWN: 1, DEGRADED: 2, DOWN: 3 };
+const healthRank: Record<HealthValue, number> = { UP: 0, UNKNOWN: 1, DEGRADED: 2, UNREACHABLE: 3, DOWN: 4 };
 
 /** Worst health wins, so a blip of DOWN stays visible once averaged. */
 export function worseHealth(a: HealthValue, b: HealthValue): HealthValue {
