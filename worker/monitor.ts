@@ -8,6 +8,7 @@ import { AgentConnection, defaultConnectionOptions, type ConnectionEvent, type C
 import { HealthState, defaultThresholds, type Health, type Observed, type Thresholds } from "@/worker/health";
 import { judgeSilentAgent, loadBalancerEvidence, type Evidence, type LoadBalancerView } from "@/worker/agent-silence";
 import { tcpProbe } from "@/worker/prober";
+import { SILENT_JUDGE_EVERY_MS } from "@/lib/agents/timing";
 import type { Recorder } from "@/worker/recorder";
 import { STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
 import { destinationPolicy } from "@/lib/net/destination-policy";
@@ -51,12 +52,6 @@ export type PostgresView = { answering: boolean; downSpanMs: number | null };
  */
 const FIRST_CONTACT_GRACE_MS = 5000;
 
-/**
- * While an agent is silent its subject is judged from evidence this often, so
- * the fall threshold is met about a second after the heartbeat timeout
- * (3.5 s), not after a second timeout.
- */
-export const SILENT_JUDGE_EVERY_MS = 1000;
 /** A load balancer's snapshot older than this is no evidence (its own agent is slow or silent). */
 const LB_VIEW_FRESH_MS = 3000;
 const PROBE_TIMEOUT_MS = 1000;
