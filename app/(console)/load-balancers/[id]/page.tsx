@@ -1,7 +1,7 @@
 import { can } from "@/lib/auth/permissions";
 import { poolCandidates } from "@/lib/inventory/pool";
 import { PageHeader } from "@/components/ui/page-header";
-import { StatusBadge } from "@/components/ui/badge";
+import { HealthHelp, HealthProp } from "@/components/inventory/health-prop";
 import { LoadBalancerActions } from "@/components/inventory/entity-actions";
 import { PoolMembers } from "@/components/inventory/pool-members";
 import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
@@ -56,10 +56,7 @@ export default async function LoadBalancerPage({ params }: Params) {
       <div className="stack">
         <DetailsCard id="lb-props">
           <ClusterProp cluster={lb.cluster} />
-          <dt>Health</dt>
-          <dd>
-            <StatusBadge value={lb.health} />
-          </dd>
+          <HealthProp subjectType="LOAD_BALANCER" id={lb.id} health={lb.health} />
           <dt>Kind</dt>
           <dd>{kindLabel(lb.kind)}</dd>
           <dt>Tier</dt>
@@ -70,6 +67,7 @@ export default async function LoadBalancerPage({ params }: Params) {
           {lb.kind === "HAPROXY" && <ConfigProp type="LOAD_BALANCER" id={lb.id} clusterId={lb.clusterId} />}
           <RecordTimes lastSeenAt={lb.lastSeenAt} createdAt={lb.createdAt} updatedAt={lb.updatedAt} />
         </DetailsCard>
+        <HealthHelp />
         <SubjectLive subjectType="LOAD_BALANCER" subjectId={lb.id} />
         <AgentEnrolment
           subjectType="LOAD_BALANCER"
