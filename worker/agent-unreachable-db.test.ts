@@ -1,10 +1,14 @@
 // Protects: a database member follows the same truthful rule as an app node
-// (issue 16), with the evidence there is for it: the worker's own TCP probe
-// of PostgreSQL's port. A real PostgreSQL 15 and its agent in a process of
-// its own; the monitor at its default timings.
-//   - its agent hung (SIGSTOP) while PostgreSQL accepts connections: "agent
+// (issue 16), with the evidence there is for it: the worker's own probe of
+// PostgreSQL's port, which must answer in PostgreSQL's protocol. A real
+// PostgreSQL 15 and its agent in a process of its own; the monitor at its
+// default timings.
+//   - its agent hung (SIGSTOP) while PostgreSQL answers: "agent
 //     unreachable", not DOWN;
-//   - PostgreSQL stopped as well: the probe is refused, so DOWN;
+//   - PostgreSQL frozen too (a hung host: the kernel still completes TCP
+//     handshakes on its port): DOWN, so automatic failover is not held back
+//     by a port that only looks alive; thawed, "agent unreachable" again;
+//   - PostgreSQL stopped: the probe is refused, so DOWN;
 //   - both back: UP.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -101,13 +105,26 @@ it("is 'agent unreachable' while PostgreSQL's port answers, DOWN once it does no
   const unreachable = await until("health.unreachable", () => eventFor("health.unreachable", since));
   expect(unreachable.severity).toBe("WARNING");
   expect(unreachable.message).toMatch(
-    new RegExp(`^pg-a: agent unreachable; the worker's TCP probe of 127\\.0\\.0\\.1:${pair.primary.port} still passes; agent at `),
+    new RegExp(`^pg-a: agent unreachable; the worker's PostgreSQL-protocol probe of 127\\.0\\.0\\.1:${pair.primary.port} still passes; agent at `),
   );
   expect(await health()).toBe("UNREACHABLE");
 
+  const postmaster = pair.primary.pid()!;
+  signal(postmaster, "SIGSTOP");
+  try {
+    const frozen = await until("health.down", () => eventFor("health.down", since));
+    expect(frozen.message).toMatch(
+      /^pg-a is down: agent at .*; the worker's PostgreSQL-protocol probe of 127\.0\.0\.1:\d+: connected, but no PostgreSQL answer/,
+    );
+  } finally {
+    signal(postmaster, "SIGCONT");
+  }
+  await until("agent unreachable again", async () => (await health()) === "UNREACHABLE");
+  const afterThaw = new Date();
+
   await pair.primary.stop("fast");
-  const down = await until("health.down", () => eventFor("health.down", since));
-  expect(down.message).toMatch(/^pg-a is down: agent at .*; the worker's TCP probe of 127\.0\.0\.1:\d+: connection refused/);
+  const down = await until("health.down", () => eventFor("health.down", afterThaw));
+  expect(down.message).toMatch(/^pg-a is down: agent at .*; the worker's PostgreSQL-protocol probe of 127\.0\.0\.1:\d+: connection refused/);
 
   await pair.primary.start();
   signal(agent!.pid!, "SIGCONT");

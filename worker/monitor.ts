@@ -265,7 +265,10 @@ export class Monitor {
       // When it comes back it is judged again (a former primary restarted is fenced again).
       if (w.refence === "done") w.refence = undefined;
       if (w.target.subjectType === "DATABASE") this.notePostgres(w, event);
-      w.silence = { reason: `agent at ${w.target.agentUrl}: ${event.reason}`, judging: w.silence?.judging ?? false };
+      const reason = `agent at ${w.target.agentUrl}: ${event.reason}`;
+      // Updated in place: a judgement under way clears `judging` on this same object when it ends.
+      if (w.silence) w.silence.reason = reason;
+      else w.silence = { reason, judging: false };
       if (!w.silence.judging) void this.judgeSilence(key, w);
       return;
     }
@@ -319,7 +322,7 @@ export class Monitor {
     if (w.target.subjectType === "DATABASE" && w.state.health === "DOWN") this.recorder.observePostgres(w.target, null);
   }
 
-  /** For a node, the load balancers' checks of it when any is conclusive; otherwise (and for others) a TCP connect to its port. */
+  /** For a node, the load balancers' checks of it when any is conclusive; otherwise its port (in PostgreSQL's protocol for a database or pooler). */
   private async evidenceFor(target: AgentTarget): Promise<Evidence[]> {
     if (target.subjectType === "NODE") {
       const now = Date.now();
@@ -331,8 +334,11 @@ export class Monitor {
       if (fromLbs.length > 0) return fromLbs;
     }
     const address = target.host.includes(":") ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
-    const probe = await tcpProbe(target.host, target.port, PROBE_TIMEOUT_MS, this.destinations);
-    return [{ source: `the worker's TCP probe of ${address}`, passes: probe.ok, detail: probe.ok ? "connected" : probe.reason }];
+    // A database or pooler must answer in its protocol: a frozen server's port still accepts connections.
+    const speaksPostgres = target.subjectType === "DATABASE" || target.subjectType === "POOLER";
+    const probe = await tcpProbe(target.host, target.port, PROBE_TIMEOUT_MS, this.destinations, speaksPostgres ? "postgres" : undefined);
+    const what = speaksPostgres ? "PostgreSQL-protocol probe" : "TCP probe";
+    return [{ source: `the worker's ${what} of ${address}`, passes: probe.ok, detail: probe.ok ? "answered" : probe.reason }];
   }
 
   /** Feeds one observation through the thresholds and hands the facts to the recorder; false while in first-contact grace. */
