@@ -13,6 +13,7 @@ import { ANSWER_SIGNATURE_HEADER, newNonce, signRequest } from "@/lib/agent-prot
 import { AGENT_PATHS, snapshot as snapshotSchema, type Snapshot } from "@/lib/agent-protocol/types";
 import { parseUntrustedJson } from "@/lib/agent-protocol/json";
 import { guardedConnectOptions, STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
+import { HEARTBEAT_TIMEOUT_MS } from "@/lib/agents/timing";
 
 export type AgentEndpoint = { agentUrl: string; keyId: string; secret: string };
 
@@ -31,7 +32,7 @@ export type ConnectionOptions = {
 /** A refusal's body is read this far, enough for any signed agent answer; a longer one is not the agent's. */
 const MAX_REFUSAL_BYTES = 16 * 1024;
 
-export const defaultConnectionOptions: ConnectionOptions = { heartbeatTimeoutMs: 3500, maxBackoffMs: 5000, maxLineBytes: 1 << 20 };
+export const defaultConnectionOptions: ConnectionOptions = { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, maxBackoffMs: 5000, maxLineBytes: 1 << 20 };
 
 export class AgentConnection {
   private request: http.ClientRequest | null = null;

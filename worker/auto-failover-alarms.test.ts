@@ -10,8 +10,10 @@
 //     new primary within 3 s;
 //   - a worker stall longer than the heartbeat timeout and CONFIRM_MS: the
 //     primary is never taken as silent, nothing promoted;
-//   - the console cut off from every agent while the replica still streams:
-//     the primary is DOWN to the console, nothing promoted;
+//   - the console cut off from every agent and from the primary's port while
+//     the replica still streams: the primary is DOWN to the console (not
+//     "agent unreachable": the worker's own probe of its port fails too),
+//     nothing promoted;
 //   - the console's database restarting: nothing promoted;
 //   - an operator's promotion while automatic failover is armed (its fence
 //     stops the primary, as a crash would look): exactly one promotion;
@@ -227,6 +229,10 @@ it("a worker stall longer than the heartbeat timeout and CONFIRM_MS is not the p
 it("the console cut off from every agent while the replica streams: DOWN to the console, nothing promoted", async () => {
   const { db } = await import("@/lib/db");
   const a = await armedPair("cut");
+  // A cut loses the worker's own TCP probe of PostgreSQL too (its evidence while the agent is silent):
+  // the inventory's address of the primary is made one nothing listens on, for the length of the cut.
+  await db.databaseInstance.update({ where: { id: a.primaryId }, data: { port: await freePort() } });
+  await monitor.refresh();
   for (const r of a.relays) r.cut();
   await waitFor(
     "the primary DOWN to the console",
@@ -238,6 +244,7 @@ it("the console cut off from every agent while the replica streams: DOWN to the 
   await sleep(6000);
   expect(await promotions(a.clusterId)).toBe(0);
   for (const r of a.relays) r.heal();
+  await db.databaseInstance.update({ where: { id: a.primaryId }, data: { port: a.pair.primary.port } });
   await waitFor("the primary UP again", async () => (await db.databaseInstance.findUniqueOrThrow({ where: { id: a.primaryId } })).health === "UP", 20_000, 100);
   expect(await promotions(a.clusterId)).toBe(0);
   await disarm(a);

@@ -2,7 +2,8 @@
 // fault injection). One node has a real agent beside a real app server; the
 // other's agent URL points at a faulty server that answers with garbage, with
 // HTML, slower than any timeout, or by resetting the connection. For each:
-//   - the monitor marks only the faulty node DOWN, with a reason, while the
+//   - the monitor marks only the faulty node "agent unreachable" (its app
+//     still answers the worker's TCP probe), with a reason, while the
 //     healthy node stays UP and fresh (nothing stalls or crashes);
 //   - a rolling deployment over both ends FAILED with the reason recorded, the
 //     healthy node put back to the file it had, an event and an audit entry;
@@ -163,7 +164,7 @@ async function deployAndWait(revisionId: string, reason: string) {
 }
 
 describe.each<Fault>(["garbage", "html", "slow", "reset"])("an agent that answers with %s", (fault) => {
-  it("is marked DOWN with a reason, the healthy node stays UP, a deployment fails cleanly, and all recovers by itself", async () => {
+  it("is marked 'agent unreachable' with a reason, the healthy node stays UP, a deployment fails cleanly, and all recovers by itself", async () => {
     const { db } = await import("@/lib/db");
     const { createRevision } = await import("@/lib/config/revisions");
     expect((await health(faulty.id)).health).toBe("UP");
@@ -173,11 +174,11 @@ describe.each<Fault>(["garbage", "html", "slow", "reset"])("an agent that answer
     await fake.listen();
     try {
       const since = new Date();
-      const down = await until(`app-b DOWN (${fault})`, async () => {
-        const event = await db.event.findFirst({ where: { subjectId: faulty.id, kind: "health.down", at: { gte: since } }, orderBy: { id: "desc" } });
-        return (await health(faulty.id)).health === "DOWN" && event;
+      const down = await until(`app-b UNREACHABLE (${fault})`, async () => {
+        const event = await db.event.findFirst({ where: { subjectId: faulty.id, kind: "health.unreachable", at: { gte: since } }, orderBy: { id: "desc" } });
+        return (await health(faulty.id)).health === "UNREACHABLE" && event;
       });
-      expect(down.message).toMatch(/app-b is down: .+/);
+      expect(down.message).toMatch(/^app-b: agent unreachable; the worker's TCP probe of .+ still passes; agent at .+/);
       expect(fake.requests).toBeGreaterThan(0);
       // The monitor did not stall on the faulty agent: app-a's facts keep arriving.
       const before = (await health(healthy.id)).lastSeenAt!;

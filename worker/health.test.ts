@@ -16,6 +16,16 @@ describe("rise/fall thresholds", () => {
     expect(h.observe("UP")).toEqual({ from: "DOWN", to: "UP", reasons: [] });
   });
 
+  it("ranks UNREACHABLE between DEGRADED and DOWN: reaching it and leaving it for DOWN each take `fall`", () => {
+    const h = new HealthState({ rise: 2, fall: 2 }, "UP");
+    expect(h.observe("UNREACHABLE", ["agent unreachable"])).toBeNull();
+    expect(h.observe("UNREACHABLE", ["agent unreachable"])).toEqual({ from: "UP", to: "UNREACHABLE", reasons: ["agent unreachable"] });
+    expect(h.observe("DOWN", ["check failed"])).toBeNull();
+    expect(h.observe("DOWN", ["check failed"])).toEqual({ from: "UNREACHABLE", to: "DOWN", reasons: ["check failed"] });
+    expect(h.observe("UNREACHABLE")).toBeNull();
+    expect(h.observe("UNREACHABLE")).toEqual({ from: "DOWN", to: "UNREACHABLE", reasons: [] });
+  });
+
   it("does not flap on alternating observations", () => {
     const h = new HealthState({ rise: 2, fall: 2 }, "UP");
     for (let i = 0; i < 10; i++) {

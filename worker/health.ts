@@ -3,18 +3,22 @@
 // or `rise` consecutive better ones, so one lost packet or one slow answer
 // does not flap it. A target we have never heard from is UNKNOWN, and the
 // first observation is taken as is (there is nothing to flap from).
-export type Health = "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
-export type Observed = "UP" | "DEGRADED" | "DOWN";
+import { DEFAULT_THRESHOLDS } from "@/lib/agents/timing";
+
+// UNREACHABLE: the agent is silent while independent evidence says the
+// service works (worker/agent-silence.ts); it ranks between DEGRADED and DOWN,
+// so reaching it and leaving it for DOWN each take the fall threshold.
+export type Health = "UP" | "DEGRADED" | "UNREACHABLE" | "DOWN" | "UNKNOWN";
+export type Observed = "UP" | "DEGRADED" | "UNREACHABLE" | "DOWN";
 
 export type Thresholds = { rise: number; fall: number };
-// Kept at 2 (two seconds at the agents' default interval) after issue 15's
-// review: they decide what operators see and what events say, where a flap is
-// noise. Automatic failover does not wait on them for a crash: it reads the
+// Defined in lib/agents/timing.ts, where the pages' help reads them.
+// Automatic failover does not wait on them for a crash: it reads the
 // primary's agent directly (worker/auto-failover.ts); only its slow path, for
 // a silent agent, starts from the published DOWN.
-export const defaultThresholds: Thresholds = { rise: 2, fall: 2 };
+export const defaultThresholds: Thresholds = DEFAULT_THRESHOLDS;
 
-const rank: Record<Observed, number> = { UP: 0, DEGRADED: 1, DOWN: 2 };
+const rank: Record<Observed, number> = { UP: 0, DEGRADED: 1, UNREACHABLE: 2, DOWN: 3 };
 
 export type Transition = { from: Health; to: Health; reasons: string[] };
 

@@ -1,7 +1,9 @@
 // Protects: the monitor notices, through real agents and a real app server
-// run as separate processes, an app node killed with -9, a hung agent
-// (SIGSTOP) and an agent whose port closed; each becomes an Event and the
-// stored health, and each recovers when the fault is undone.
+// run as separate processes, an app node killed with -9 (DOWN), a hung agent
+// (SIGSTOP) and an agent whose port closed (both "agent unreachable": the
+// node has no load balancer, and the worker's TCP probe of the app passes);
+// each becomes an Event and the stored health, and each recovers when the
+// fault is undone.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -114,8 +116,8 @@ describe("monitor against real agents", () => {
   it("notices a hung agent (SIGSTOP) through the missing heartbeat, and its recovery", async () => {
     const since = new Date();
     agent!.kill("SIGSTOP");
-    const down = await until("health.down", () => eventsFor("health.down", since), 10_000);
-    expect(down.message).toMatch(/hung|no answer|no snapshot/);
+    const unreachable = await until("health.unreachable", () => eventsFor("health.unreachable", since), 10_000);
+    expect(unreachable.message).toMatch(/agent unreachable; the worker's TCP probe of 127\.0\.0\.1:\d+ still passes; .*(hung|no answer|no snapshot)/);
     agent!.kill("SIGCONT");
     await until("health.recovered", () => eventsFor("health.recovered", since), 10_000);
   });
@@ -124,9 +126,9 @@ describe("monitor against real agents", () => {
     const since = new Date();
     agent!.kill("SIGKILL");
     const killedAt = Date.now();
-    const down = await until("health.down", () => eventsFor("health.down", since));
-    expect(down.message).toMatch(/connection refused|closed the stream|connection reset/);
-    expect(down.at.getTime() - killedAt).toBeLessThan(1000);
+    const unreachable = await until("health.unreachable", () => eventsFor("health.unreachable", since));
+    expect(unreachable.message).toMatch(/connection refused|closed the stream|connection reset/);
+    expect(unreachable.at.getTime() - killedAt).toBeLessThan(1000);
     await startAgent();
     await until("health.recovered", () => eventsFor("health.recovered", since));
   });

@@ -5,7 +5,10 @@ import type { Snapshot } from "@/lib/agent-protocol/types";
 import { agentTargetsFingerprint, loadAgentTargets, type AgentTarget } from "@/lib/agents/service";
 import type { MetricPoint, PoolerPoint } from "@/lib/realtime/messages";
 import { AgentConnection, defaultConnectionOptions, type ConnectionEvent, type ConnectionOptions } from "@/worker/agent-connection";
-import { HealthState, defaultThresholds, type Health, type Thresholds } from "@/worker/health";
+import { HealthState, defaultThresholds, type Health, type Observed, type Thresholds } from "@/worker/health";
+import { judgeSilentAgent, loadBalancerEvidence, type Evidence, type LoadBalancerView } from "@/worker/agent-silence";
+import { tcpProbe } from "@/worker/prober";
+import { SILENT_JUDGE_EVERY_MS } from "@/lib/agents/timing";
 import type { Recorder } from "@/worker/recorder";
 import { STRICT_DESTINATIONS, type DestinationPolicy } from "@/lib/net/destination-guard";
 import { destinationPolicy } from "@/lib/net/destination-policy";
@@ -27,6 +30,12 @@ type Watched = {
   postgres?: PostgresView;
   /** The agent's time of the first snapshot of the current DOWN run. */
   downFirstAt?: number;
+  /** A load balancer: the servers of its latest snapshot (evidence for nodes whose agent is silent). */
+  haproxy?: { at: number; servers: LoadBalancerView["servers"] };
+  /** Set while the agent does not answer: why, and whether evidence is being gathered now. */
+  silence?: { reason: string; judging: boolean };
+  /** Snapshots received: an evidence result that raced a snapshot is dropped. */
+  answers: number;
 };
 
 /**
@@ -43,6 +52,10 @@ export type PostgresView = { answering: boolean; downSpanMs: number | null };
  * usually enrolled a moment before it starts, and "down" would be noise.
  */
 const FIRST_CONTACT_GRACE_MS = 5000;
+
+/** A load balancer's snapshot older than this is no evidence (its own agent is slow or silent). */
+const LB_VIEW_FRESH_MS = 3000;
+const PROBE_TIMEOUT_MS = 1000;
 
 /** Even when the fingerprint says nothing changed, reload this often (belt and braces). */
 const FULL_RELOAD_MS = 60_000;
@@ -78,6 +91,7 @@ export type MonitorOptions = {
 export class Monitor {
   private watched = new Map<string, Watched>();
   private refreshTimer: NodeJS.Timeout | null = null;
+  private silenceTimer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   private stopped = false;
   private readonly options: MonitorOptions;
@@ -112,12 +126,17 @@ export class Monitor {
   async start(): Promise<void> {
     await this.refresh();
     this.refreshTimer = setInterval(() => void this.refresh().catch(() => {}), this.options.refreshMs);
+    this.silenceTimer = setInterval(() => {
+      for (const [key, w] of this.watched) if (w.silence && !w.silence.judging) void this.judgeSilence(key, w);
+    }, SILENT_JUDGE_EVERY_MS);
   }
 
   stop(): void {
     this.stopped = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.refreshTimer = null;
+    if (this.silenceTimer) clearInterval(this.silenceTimer);
+    this.silenceTimer = null;
     for (const w of this.watched.values()) w.connection.stop();
     this.watched.clear();
   }
@@ -192,6 +211,7 @@ export class Monitor {
         target,
         state,
         since: Date.now(),
+        answers: 0,
         connection: new AgentConnection(target, (e) => this.onEvent(key, e), { ...this.options.connection, destinations: () => this.destinations }),
       };
       this.watched.set(key, watched);
@@ -241,53 +261,100 @@ export class Monitor {
   private onEvent(key: string, event: ConnectionEvent): void {
     const w = this.watched.get(key);
     if (!w) return;
-    let observed: "UP" | "DEGRADED" | "DOWN";
-    let reasons: string[];
-    let point: MetricPoint;
-    if (event.kind === "snapshot") this.counts.snapshots++;
-    else this.counts.failures++;
-    if (event.kind === "snapshot") {
-      const s = event.snapshot;
-      if (s.agent.role !== expectedRole[w.target.subjectType]) {
-        observed = "DOWN";
-        reasons = [`agent reports role '${s.agent.role}', expected '${expectedRole[w.target.subjectType]}' (wrong agent at ${w.target.agentUrl}?)`];
-      } else {
-        observed = s.health;
-        reasons = s.reasons;
-      }
-      point = pointFrom(key, s, event.receivedAt);
-      // A DOWN report's pgbouncer section is a placeholder (nothing answered): no figures rather than zeros.
-      if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(s.health === "DOWN" ? undefined : s.pgbouncer, reasons);
-      if (w.target.subjectType === "LOAD_BALANCER" && s.agent.role === "haproxy" && s.haproxy && s.health !== "DOWN") {
-        point.loadBalancer = loadBalancerPointFrom(s.haproxy);
-      }
-    } else {
+    if (event.kind !== "snapshot") {
+      this.counts.failures++;
       // When it comes back it is judged again (a former primary restarted is fenced again).
       if (w.refence === "done") w.refence = undefined;
+      if (w.target.subjectType === "DATABASE") this.notePostgres(w, event);
+      const reason = `agent at ${w.target.agentUrl}: ${event.reason}`;
+      // Updated in place: a judgement under way clears `judging` on this same object when it ends.
+      if (w.silence) w.silence.reason = reason;
+      else w.silence = { reason, judging: false };
+      if (!w.silence.judging) void this.judgeSilence(key, w);
+      return;
+    }
+    this.counts.snapshots++;
+    w.answers++;
+    w.silence = undefined;
+    const s = event.snapshot;
+    let observed: Observed;
+    let reasons: string[];
+    if (s.agent.role !== expectedRole[w.target.subjectType]) {
       observed = "DOWN";
-      reasons = [`agent at ${w.target.agentUrl}: ${event.reason}`];
-      point = { key, at: event.at, health: "DOWN" };
-      if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(undefined, reasons);
+      reasons = [`agent reports role '${s.agent.role}', expected '${expectedRole[w.target.subjectType]}' (wrong agent at ${w.target.agentUrl}?)`];
+    } else {
+      observed = s.health;
+      reasons = s.reasons;
     }
-    if (w.state.health === "UNKNOWN" && observed === "DOWN" && Date.now() - w.since < FIRST_CONTACT_GRACE_MS) return;
+    if (w.target.subjectType === "LOAD_BALANCER" && s.haproxy) w.haproxy = { at: Date.now(), servers: s.haproxy.servers };
+    const point = pointFrom(key, s, event.receivedAt);
+    // A DOWN report's pgbouncer section is a placeholder (nothing answered): no figures rather than zeros.
+    if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(s.health === "DOWN" ? undefined : s.pgbouncer, reasons);
+    if (w.target.subjectType === "LOAD_BALANCER" && s.agent.role === "haproxy" && s.haproxy && s.health !== "DOWN") {
+      point.loadBalancer = loadBalancerPointFrom(s.haproxy);
+    }
+    if (!this.publish(key, w, observed, reasons, point, true)) return;
+    if (s.config) this.recorder.observeConfig(w.target, s.config.checksum);
+    if (w.target.subjectType === "DATABASE" && s.agent.role === "postgres") {
+      this.notePostgres(w, event);
+      this.recorder.observePostgres(w.target, s);
+    }
+    this.noticeHaproxyWorker(w, s);
+    this.noticeFormerPrimary(w, s);
+    this.noticeAppDrain(w, s);
+  }
+
+  /** The agent is silent: one observation of its subject, from evidence (worker/agent-silence.ts). */
+  private async judgeSilence(key: string, w: Watched): Promise<void> {
+    const silence = w.silence;
+    if (!silence) return;
+    silence.judging = true;
+    const answers = w.answers;
+    let evidence: Evidence[];
+    try {
+      evidence = await this.evidenceFor(w.target);
+    } finally {
+      silence.judging = false;
+    }
+    // The agent answered meanwhile, or the target is gone: its snapshot speaks now.
+    if (this.stopped || this.watched.get(key) !== w || w.answers !== answers || !w.silence) return;
+    const { observed, reasons } = judgeSilentAgent(w.silence.reason, evidence);
+    const point: MetricPoint = { key, at: Date.now(), health: "DOWN" };
+    if (w.target.subjectType === "POOLER") point.pooler = poolerPointFrom(undefined, reasons);
+    if (!this.publish(key, w, observed, reasons, point, false)) return;
+    // A silent agent's member counts for replication once the thresholds call it DOWN.
+    if (w.target.subjectType === "DATABASE" && w.state.health === "DOWN") this.recorder.observePostgres(w.target, null);
+  }
+
+  /** For a node, the load balancers' checks of it when any is conclusive; otherwise its port (in PostgreSQL's protocol for a database or pooler). */
+  private async evidenceFor(target: AgentTarget): Promise<Evidence[]> {
+    if (target.subjectType === "NODE") {
+      const now = Date.now();
+      const views: LoadBalancerView[] = [];
+      for (const w of this.watched.values()) {
+        if (w.haproxy && now - w.haproxy.at <= LB_VIEW_FRESH_MS) views.push({ name: w.target.name, clusterId: w.target.clusterId, servers: w.haproxy.servers });
+      }
+      const fromLbs = loadBalancerEvidence(target, views);
+      if (fromLbs.length > 0) return fromLbs;
+    }
+    const address = target.host.includes(":") ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+    // A database or pooler must answer in its protocol: a frozen server's port still accepts connections.
+    const speaksPostgres = target.subjectType === "DATABASE" || target.subjectType === "POOLER";
+    const probe = await tcpProbe(target.host, target.port, PROBE_TIMEOUT_MS, this.destinations, speaksPostgres ? "postgres" : undefined);
+    const what = speaksPostgres ? "PostgreSQL-protocol probe" : "TCP probe";
+    return [{ source: `the worker's ${what} of ${address}`, passes: probe.ok, detail: probe.ok ? "answered" : probe.reason }];
+  }
+
+  /** Feeds one observation through the thresholds and hands the facts to the recorder; false while in first-contact grace. */
+  private publish(key: string, w: Watched, observed: Observed, reasons: string[], point: MetricPoint, answered: boolean): boolean {
+    if (w.state.health === "UNKNOWN" && observed === "DOWN" && Date.now() - w.since < FIRST_CONTACT_GRACE_MS) return false;
     const transition = w.state.observe(observed, reasons);
-    this.recorder.observe(w.target, event.kind === "snapshot", { ...point, health: w.state.health });
-    if (event.kind === "snapshot" && event.snapshot.config) this.recorder.observeConfig(w.target, event.snapshot.config.checksum);
-    if (w.target.subjectType === "DATABASE") {
-      if (event.kind !== "snapshot" || event.snapshot.agent.role === "postgres") this.notePostgres(w, event);
-      // A wrong agent says nothing about this member; a silent one counts once the thresholds call it DOWN.
-      if (event.kind === "snapshot" && event.snapshot.agent.role === "postgres") this.recorder.observePostgres(w.target, event.snapshot);
-      else if (event.kind !== "snapshot" && w.state.health === "DOWN") this.recorder.observePostgres(w.target, null);
-    }
-    if (event.kind === "snapshot") {
-      this.noticeHaproxyWorker(w, event.snapshot);
-      this.noticeFormerPrimary(w, event.snapshot);
-      this.noticeAppDrain(w, event.snapshot);
-    }
+    this.recorder.observe(w.target, answered, { ...point, health: w.state.health });
     if (transition) {
       this.counts.transitions++;
       void this.recorder.transition(w.target, transition).catch((error) => log.error("monitor.transition-write-failed", { target: key, error: String(error) }));
     }
+    return true;
   }
 }
 

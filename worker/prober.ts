@@ -47,11 +47,23 @@ export async function loadProbeTargets(db: Db): Promise<ProbeTarget[]> {
   ];
 }
 
+/**
+ * PostgreSQL's SSLRequest (length 8, code 80877103): a live server answers one
+ * byte ('S' or 'N'; PgBouncer too). A connect alone proves little: the kernel
+ * completes the handshake for a listening socket whose process is frozen.
+ */
+const POSTGRES_HELLO = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+
+/**
+ * A TCP connect to host:port, within timeoutMs. With `speak: "postgres"` the
+ * server must also answer an SSLRequest: the process behind the port works.
+ */
 export function tcpProbe(
   host: string,
   port: number,
   timeoutMs: number,
   policy: DestinationPolicy = STRICT_DESTINATIONS,
+  speak?: "postgres",
 ): Promise<{ ok: true; latencyMs: number } | { ok: false; reason: string }> {
   const started = performance.now();
   let lookup: net.LookupFunction;
@@ -66,8 +78,18 @@ export function tcpProbe(
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, reason: `no answer within ${timeoutMs} ms` }));
-    socket.once("connect", () => done({ ok: true, latencyMs: performance.now() - started }));
+    socket.setTimeout(timeoutMs, () =>
+      done({
+        ok: false,
+        reason: socket.connecting || !speak ? `no answer within ${timeoutMs} ms` : `connected, but no PostgreSQL answer within ${timeoutMs} ms`,
+      }),
+    );
+    socket.once("connect", () => {
+      if (!speak) return done({ ok: true, latencyMs: performance.now() - started });
+      socket.once("data", () => done({ ok: true, latencyMs: performance.now() - started }));
+      socket.once("end", () => done({ ok: false, reason: "connected, then closed without a PostgreSQL answer" }));
+      socket.write(POSTGRES_HELLO);
+    });
     // A refusal by the guard arrives here too, as the lookup's error, and says why in its message.
     socket.once("error", (error: NodeJS.ErrnoException) => done({ ok: false, reason: error.code === "ECONNREFUSED" ? "connection refused" : error.message }));
   });

@@ -14,7 +14,9 @@ import type { Snapshot } from "@/lib/agent-protocol/types";
 import { observedReplication, ReplicationWriter } from "@/worker/replication-state";
 import { PostgresEvents } from "@/worker/postgres-events";
 
-const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
+const severity = { DOWN: "CRITICAL", UNREACHABLE: "WARNING", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
+/** How a health reads in an event's sentence ("app-1 is down", "up again (was agent unreachable)"). */
+const said = { DOWN: "down", UNREACHABLE: "agent unreachable", DEGRADED: "degraded", UP: "up", UNKNOWN: "unknown" } as const;
 const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance", POOLER: "Pooler" } as const;
 const SAMPLE_EVERY_MS = 10_000;
 /** A reported checksum must differ from the applied one this long to count as drift (a deploy's ack lands meanwhile). */
@@ -115,8 +117,11 @@ export class Recorder {
     const kind = t.to === "UP" && t.from !== "UNKNOWN" ? "health.recovered" : `health.${t.to.toLowerCase()}`;
     const message =
       t.to === "UP"
-        ? `${target.name} is up${t.from === "UNKNOWN" ? "" : ` again (was ${t.from.toLowerCase()})`}`
-        : `${target.name} is ${t.to.toLowerCase()}${t.reasons.length ? `: ${t.reasons.join("; ")}` : ""}`;
+        ? `${target.name} is up${t.from === "UNKNOWN" ? "" : ` again (was ${said[t.from]})`}`
+        : t.to === "UNREACHABLE"
+          ? // Its first reason says it: "agent unreachable; <evidence> still passes" (worker/agent-silence.ts).
+            `${target.name}: ${t.reasons.length ? t.reasons.join("; ") : "agent unreachable"}`
+          : `${target.name} is ${said[t.to]}${t.reasons.length ? `: ${t.reasons.join("; ")}` : ""}`;
     await this.db.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`UPDATE "${table[target.subjectType]}" SET "health" = $1::"Health", "updatedAt" = now() WHERE "id" = $2`, t.to, target.id);
       await recordEvent(tx, {

@@ -31,7 +31,7 @@ export async function rollUp(db: Db, now = new Date()): Promise<Record<string, n
       const count = await tx.$executeRawUnsafe(
         `INSERT INTO "HealthSample" ("subjectType", "subjectId", "at", "resolution", "health", "sessions", "requestRate", "latencyMs", "cpu", "memory", "lagBytes", "lagSeconds")
          SELECT "subjectType", "subjectId", date_bin($1::interval, "at", TIMESTAMP '2000-01-01'), $2::"SampleResolution",
-                (ARRAY['UP','UNKNOWN','DEGRADED','DOWN']::"Health"[])[max(CASE "health" WHEN 'UP' THEN 1 WHEN 'UNKNOWN' THEN 2 WHEN 'DEGRADED' THEN 3 ELSE 4 END)],
+                (ARRAY['UP','UNKNOWN','DEGRADED','UNREACHABLE','DOWN']::"Health"[])[max(CASE "health" WHEN 'UP' THEN 1 WHEN 'UNKNOWN' THEN 2 WHEN 'DEGRADED' THEN 3 WHEN 'UNREACHABLE' THEN 4 ELSE 5 END)],
                 round(avg("sessions"))::int, avg("requestRate"), avg("latencyMs"), avg("cpu"), avg("memory"), max("lagBytes"), max("lagSeconds")
          FROM "HealthSample"
          WHERE "resolution" = $3::"SampleResolution" AND "at" >= $4 AND "at" < $5

@@ -4,7 +4,7 @@ import { useSummary } from "@/lib/inventory/queries";
 import type { PlatformSummary } from "@/lib/inventory/schemas";
 import { StatusBadge } from "@/components/ui/badge";
 
-const healthOrder = ["UP", "DEGRADED", "DOWN", "UNKNOWN"];
+const healthOrder = ["UP", "DEGRADED", "UNREACHABLE", "DOWN", "UNKNOWN"];
 
 function HealthCounts({ counts }: { counts: Partial<Record<string, number>> }) {
   const present = healthOrder.filter((h) => (counts[h] ?? 0) > 0);

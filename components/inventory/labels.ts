@@ -11,7 +11,7 @@ export type AdminState = (typeof adminStateValues)[number];
 export const kindLabels: Record<LbKind, string> = { HAPROXY: "HAProxy", NGINX: "nginx", APACHE: "Apache httpd", HARDWARE: "Hardware" };
 export const tierLabels: Record<LbTier, string> = { EDGE: "Edge", SOFTWARE: "Software" };
 export const roleLabels: Record<DbRole, string> = { PRIMARY: "Primary", REPLICA: "Replica" };
-export const healthLabels: Record<Health, string> = { UP: "Up", DEGRADED: "Degraded", DOWN: "Down", UNKNOWN: "Unknown" };
+export const healthLabels: Record<Health, string> = { UP: "Up", DEGRADED: "Degraded", UNREACHABLE: "Agent unreachable", DOWN: "Down", UNKNOWN: "Unknown" };
 export const adminStateLabels: Record<AdminState, string> = { ACTIVE: "Active", DRAINING: "Draining", DRAINED: "Drained", MAINTENANCE: "Maintenance" };
 
 export const kindLabel = (k: string) => kindLabels[k as LbKind] ?? k;

@@ -2,6 +2,7 @@
 // page show the same columns. Names are plain text in links.
 import Link from "next/link";
 import { Badge, StatusBadge } from "@/components/ui/badge";
+import { SessionsOfCapacity } from "@/components/inventory/sessions";
 import { DataTable, RowHeaderLink } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import type { ClusterView } from "@/lib/inventory/clusters";
@@ -85,7 +86,7 @@ export function NodeTable({ items, label, showCluster = true }: TableProps<NodeV
             <StatusBadge value={n.adminState} />
           </td>
           <td>
-            {n.activeSessions.toLocaleString("en")} / {n.capacity.toLocaleString("en")}
+            <SessionsOfCapacity active={n.activeSessions} capacity={n.capacity} />
           </td>
           <td>{n.weight}</td>
           <td>{n._count.memberships === 0 ? <span className="muted">none</span> : n._count.memberships}</td>

@@ -9,7 +9,8 @@ import type { MetricSeries } from "@/lib/metrics/schemas";
 import type { LiveWindows } from "@/components/realtime/live-store";
 import { useLiveStatus } from "@/components/realtime/live-provider";
 
-type Row = { nodeId: string; node: string; name: string; up: boolean; latencyMs: number | null; at: number };
+/** `silent`: the node's agent reported since without probes (it does not answer): these are its last known. */
+type Row = { nodeId: string; node: string; name: string; up: boolean; latencyMs: number | null; at: number; silent: boolean };
 
 /** Older than this behind the freshest report, a node's probes are marked stale. */
 const STALE_MS = 10_000;
@@ -17,8 +18,12 @@ const STALE_MS = 10_000;
 export function backendRows(nodes: readonly MetricSeries[], windows: LiveWindows): Row[] {
   const rows: Row[] = [];
   for (const s of nodes) {
-    const latest = windows.get(s.key)?.latest;
-    for (const b of latest?.backends ?? []) rows.push({ nodeId: s.subjectId, node: s.name, name: b.name, up: b.up, latencyMs: b.latencyMs, at: latest!.at });
+    const w = windows.get(s.key);
+    const probed = w?.lastProbed;
+    if (!probed) continue;
+    const silent = !!w.latest && w.latest.at > probed.at && !w.latest.backends;
+    for (const b of probed.backends ?? [])
+      rows.push({ nodeId: s.subjectId, node: s.name, name: b.name, up: b.up, latencyMs: b.latencyMs, at: probed.at, silent });
   }
   // Down first, then the slowest; unknown latency last.
   return rows.sort((a, b) => Number(a.up) - Number(b.up) || (b.latencyMs ?? -1) - (a.latencyMs ?? -1) || a.node.localeCompare(b.node, "en"));
@@ -69,7 +74,7 @@ export function BackendLatency({
           </thead>
           <tbody>
             {rows.map((r) => {
-              const stale = newest - r.at > STALE_MS;
+              const stale = r.silent || newest - r.at > STALE_MS;
               return (
                 <tr key={`${r.nodeId}/${r.name}`} data-testid="backend-row">
                   <td>

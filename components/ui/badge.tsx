@@ -14,13 +14,15 @@ const tone: Record<string, string> = {
   FAILED: "badge-down",
   PRIMARY: "badge-accent",
   DEGRADED: "badge-warn",
-  DRAINING: "badge-warn",
-  MAINTENANCE: "badge-warn",
+  UNREACHABLE: "badge-unreachable",
+  // Admin states: held out by an operator, not broken; never painted like Down.
+  DRAINING: "badge-held",
+  DRAINED: "badge-held",
+  MAINTENANCE: "badge-held",
   CATCHUP: "badge-warn",
   FAILURE: "badge-down",
   DENIED: "badge-down",
   DOWN: "badge-down",
-  DRAINED: "badge-down",
   STOPPED: "badge-down",
   NEEDS_REBUILD: "badge-down",
   FENCED: "badge-warn",
@@ -34,7 +36,9 @@ const tone: Record<string, string> = {
   PAUSED: "badge-warn",
 };
 
-const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " ");
+/** Values whose word is not their enum name. */
+const words: Record<string, string> = { UNREACHABLE: "Agent unreachable" };
+const label = (v: string) => words[v] ?? v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " ");
 
 /** A status pill; the text always says the state, colour only repeats it. */
 export function StatusBadge({ value }: { value: string }) {

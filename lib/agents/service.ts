@@ -104,7 +104,10 @@ export type AgentTarget = {
   clusterId: string;
   agentUrl: string;
   /** As last recorded, so a new leader does not announce every target again. */
-  health: "UP" | "DEGRADED" | "DOWN" | "UNKNOWN";
+  health: "UP" | "DEGRADED" | "UNREACHABLE" | "DOWN" | "UNKNOWN";
+  /** The service's own address: probed when the agent is silent (worker/agent-silence.ts). */
+  host: string;
+  port: number;
   /** Databases: anything but NONE marks a former primary that must never take writes again. */
   fence?: "NONE" | "FENCED" | "NEEDS_REBUILD";
   /** Nodes: DRAINING, DRAINED or MAINTENANCE mean the app must refuse new sessions. */
@@ -113,7 +116,7 @@ export type AgentTarget = {
   secret: string;
 };
 
-const targetSelect = { id: true, name: true, clusterId: true, agentUrl: true, health: true } as const;
+const targetSelect = { id: true, name: true, clusterId: true, agentUrl: true, health: true, host: true, port: true } as const;
 
 /**
  * Changes whenever the set of watched agents may have: a target added, edited
@@ -188,6 +191,8 @@ export async function loadAgentTargets(consoleSecret = sessionSecret()): Promise
       clusterId: subject.clusterId,
       agentUrl: subject.agentUrl,
       health: subject.health,
+      host: subject.host,
+      port: subject.port,
       ...("fence" in subject ? { fence: subject.fence } : {}),
       ...("adminState" in subject ? { adminState: subject.adminState } : {}),
       keyId: row.keyId,

@@ -80,3 +80,13 @@ export async function acknowledgeEvent(id: bigint, note: string | undefined, aud
     return masked(updated);
   });
 }
+
+/** A subject's latest health transition: its reasons say why it is in its state now (the recorder writes them). */
+export async function latestHealthEvent(subjectType: EventView["subjectType"], subjectId: string): Promise<EventView | null> {
+  const event = await db.event.findFirst({
+    where: { subjectType, subjectId, kind: { startsWith: "health." } },
+    select: eventSelect,
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+  });
+  return event && masked(event);
+}

@@ -15,7 +15,7 @@ import {
 } from "@/lib/common/schemas";
 import { archiverStatus, postgresStatus, replicationSlot } from "@/lib/agent-protocol/types";
 
-export const healthValues = ["UP", "DEGRADED", "DOWN", "UNKNOWN"] as const;
+export const healthValues = ["UP", "DEGRADED", "UNREACHABLE", "DOWN", "UNKNOWN"] as const;
 export const adminStateValues = ["ACTIVE", "DRAINING", "DRAINED", "MAINTENANCE"] as const;
 export const lbKindValues = ["HAPROXY", "NGINX", "APACHE", "HARDWARE"] as const;
 export const lbTierValues = ["EDGE", "SOFTWARE"] as const;

@@ -22,6 +22,17 @@ const sp = (at: number, sessions: number | null, extra: Partial<SeriesPoint> = {
 });
 
 describe("appendToWindow", () => {
+  it("keeps the last point with back-end probes when a silent agent's points carry none", () => {
+    const probes = [{ name: "db", up: true, latencyMs: 2 }];
+    let w = appendToWindow(undefined, [mp(0, { backends: probes }), mp(1, { backends: probes })]);
+    w = appendToWindow(w, [mp(5, { health: "UNREACHABLE" }), mp(6, { health: "UNREACHABLE" })]);
+    expect(w.latest?.at).toBe(T0 + 6000);
+    expect(w.lastProbed).toMatchObject({ at: T0 + 1000, backends: probes });
+    // A late probe older than the kept one does not replace it.
+    w = appendToWindow(w, [mp(0.5, { backends: [] })]);
+    expect(w.lastProbed?.at).toBe(T0 + 1000);
+  });
+
   it("keeps 15 minutes measured from the newest point, and the newest point whole", () => {
     let w = appendToWindow(undefined, []);
     expect(w.points).toEqual([]);

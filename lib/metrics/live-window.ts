@@ -15,9 +15,15 @@ export type LiveWindow = {
   points: SeriesPoint[];
   /** The newest point as it came, back-ends included (they are only ever read from the latest). */
   latest: MetricPoint | null;
+  /**
+   * The newest point that carried back-end probes. A silent agent's points
+   * carry none: its node keeps its last known rows (marked stale) rather
+   * than dropping out of the back-ends table.
+   */
+  lastProbed?: MetricPoint | null;
 };
 
-export const emptyWindow: LiveWindow = { points: [], latest: null };
+export const emptyWindow: LiveWindow = { points: [], latest: null, lastProbed: null };
 
 const num = (v: number | null | undefined) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
@@ -64,6 +70,7 @@ export function appendToWindow(
   if (incoming.length === 0) return current;
   const points = current.points.slice();
   let latest = current.latest;
+  let lastProbed = current.lastProbed ?? null;
   for (const p of incoming) {
     if (!Number.isFinite(p.at)) continue;
     const sp = toSeriesPoint(p);
@@ -75,16 +82,17 @@ export function appendToWindow(
       else points.splice(i, 0, sp);
     }
     if (!latest || p.at >= latest.at) latest = p;
+    if (p.backends && (!lastProbed || p.at >= lastProbed.at)) lastProbed = p;
   }
   const newest = points[points.length - 1]?.at ?? 0;
   // Age is measured from the newest point, not the wall clock: a tab whose
   // clock is off, or a stream that paused, still keeps a full window.
   let start = lowerBound(points, newest - maxAgeMs);
   start = Math.max(start, points.length - maxPoints);
-  return { points: start > 0 ? points.slice(start) : points, latest };
+  return { points: start > 0 ? points.slice(start) : points, latest, lastProbed };
 }
 
-const healthRank: Record<HealthValue, number> = { UP: 0, UNKNOWN: 1, DEGRADED: 2, DOWN: 3 };
+const healthRank: Record<HealthValue, number> = { UP: 0, UNKNOWN: 1, DEGRADED: 2, UNREACHABLE: 3, DOWN: 4 };
 
 /** Worst health wins, so a blip of DOWN stays visible once averaged. */
 export function worseHealth(a: HealthValue, b: HealthValue): HealthValue {

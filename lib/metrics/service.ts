@@ -45,7 +45,7 @@ async function busiestNodes(clusterId: string | undefined): Promise<{ list: Subj
       SELECT "id", "name", "clusterId", "health"::text AS "health", "activeSessions"
       FROM "Node"
       ${clusterId ? Prisma.sql`WHERE "clusterId" = ${clusterId}` : Prisma.empty}
-      ORDER BY CASE "health" WHEN 'DOWN' THEN 0 WHEN 'DEGRADED' THEN 1 ELSE 2 END, "activeSessions" DESC, "name"
+      ORDER BY CASE "health" WHEN 'DOWN' THEN 0 WHEN 'UNREACHABLE' THEN 1 WHEN 'DEGRADED' THEN 2 ELSE 3 END, "activeSessions" DESC, "name"
       LIMIT ${MAX_SERIES}`,
     db.node.count({ where: clusterId ? { clusterId } : {} }),
   ]);
@@ -77,7 +77,7 @@ async function recentLoad(type: MetricSubjectType, ids: string[], to: Date) {
   return new Map(rows.map((r) => [r.subjectId, r]));
 }
 
-const unhealthy = (h: HealthValue) => (h === "DOWN" ? 0 : h === "DEGRADED" ? 1 : 2);
+const unhealthy = (h: HealthValue) => (h === "DOWN" ? 0 : h === "UNREACHABLE" ? 1 : h === "DEGRADED" ? 2 : 3);
 
 /** Unhealthy first (in an incident they matter most), then busiest, then by name. */
 function rank(list: Subject[], load: Awaited<ReturnType<typeof recentLoad>>): Subject[] {
@@ -110,7 +110,7 @@ type BucketRow = {
   rolledRows: number;
 };
 
-const healthByRank: HealthValue[] = ["UP", "UNKNOWN", "DEGRADED", "DOWN"];
+const healthByRank: HealthValue[] = ["UP", "UNKNOWN", "DEGRADED", "UNREACHABLE", "DOWN"];
 
 /** Averages come back with 17 digits; a chart shows three or four. Halves the answer's size. */
 const round = (v: number | null, per: number) => (v === null ? null : Math.round(v * per) / per);
@@ -155,7 +155,7 @@ async function buckets(
     )
     SELECT "subjectId",
            (extract(epoch FROM date_bin(${bucketSeconds}::int * interval '1 second', "at", TIMESTAMP '1970-01-01')) * 1000)::float8 AS "at",
-           max(CASE "health" WHEN 'DOWN' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'UNKNOWN' THEN 1 ELSE 0 END)::int AS "healthRank",
+           max(CASE "health" WHEN 'DOWN' THEN 4 WHEN 'UNREACHABLE' THEN 3 WHEN 'DEGRADED' THEN 2 WHEN 'UNKNOWN' THEN 1 ELSE 0 END)::int AS "healthRank",
            avg("sessions")::float8 AS "sessions",
            avg("requestRate")::float8 AS "requestRate",
            avg("latencyMs")::float8 AS "latencyMs",

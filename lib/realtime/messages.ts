@@ -77,7 +77,7 @@ export const metricPoint = z.object({
   /** "NODE:<id>", "LOAD_BALANCER:<id>", "DATABASE:<id>", "POOLER:<id>" */
   key: z.string(),
   at: z.number(),
-  health: z.enum(["UP", "DEGRADED", "DOWN", "UNKNOWN"]),
+  health: z.enum(["UP", "DEGRADED", "UNREACHABLE", "DOWN", "UNKNOWN"]),
   sessions: z.number().nullable().optional(),
   requestRate: z.number().nullable().optional(),
   latencyMs: z.number().nullable().optional(),

@@ -28,6 +28,8 @@ beforeAll(async () => {
     id: node.id,
     name: node.name,
     clusterId: cluster.id,
+    host: node.host,
+    port: node.port,
     agentUrl: "http://127.0.0.1:1",
     health: "UP",
     keyId: "ak_test",

@@ -3,6 +3,7 @@ import { can } from "@/lib/auth/permissions";
 import { clusterPrimary } from "@/lib/inventory/databases";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
+import { HealthHelp, HealthProp } from "@/components/inventory/health-prop";
 import { DatabaseActions } from "@/components/inventory/entity-actions";
 import { PromoteButton } from "@/components/operations/promote-button";
 import { RebuildButton } from "@/components/operations/rebuild-button";
@@ -85,10 +86,7 @@ export default async function DatabasePage({ params }: Params) {
               <dd>{otherPrimary ? <Link href={`/databases/${otherPrimary.id}`}>{otherPrimary.name}</Link> : <span className="muted">none</span>}</dd>
             </>
           )}
-          <dt>Health</dt>
-          <dd>
-            <StatusBadge value={instance.health} />
-          </dd>
+          <HealthProp subjectType="DATABASE" id={instance.id} health={instance.health} />
           <dt>Replication</dt>
           {/* A primary's state is its standbys', listed below. */}
           <dd>{primary ? <span className="muted">—</span> : <StatusBadge value={instance.replicationState} />}</dd>
@@ -121,6 +119,7 @@ export default async function DatabasePage({ params }: Params) {
           <ConfigProp type="DATABASE" id={instance.id} clusterId={instance.clusterId} />
           <RecordTimes lastSeenAt={instance.lastSeenAt} createdAt={instance.createdAt} updatedAt={instance.updatedAt} />
         </DetailsCard>
+        <HealthHelp />
         <DatabaseReplication id={instance.id} primary={primary} />
         <SubjectLive subjectType="DATABASE" subjectId={instance.id} />
         <AgentEnrolment subjectType="DATABASE" id={instance.id} agentUrl={instance.agentUrl} canEnrol={can(actor.role, "agents:enrol")} />

@@ -2,7 +2,7 @@ import { can } from "@/lib/auth/permissions";
 import { poolCandidates } from "@/lib/inventory/pool";
 import { getRuntimeOverrides } from "@/lib/inventory/load-balancers";
 import { PageHeader } from "@/components/ui/page-header";
-import { StatusBadge } from "@/components/ui/badge";
+import { HealthHelp, HealthProp } from "@/components/inventory/health-prop";
 import { LoadBalancerActions } from "@/components/inventory/entity-actions";
 import { PoolMembers } from "@/components/inventory/pool-members";
 import { AgentProp, Breadcrumbs, ClusterProp, DetailsCard, RecordTimes } from "@/components/inventory/page-parts";
@@ -59,10 +59,7 @@ export default async function LoadBalancerPage({ params }: Params) {
       <div className="stack">
         <DetailsCard id="lb-props">
           <ClusterProp cluster={lb.cluster} />
-          <dt>Health</dt>
-          <dd>
-            <StatusBadge value={lb.health} />
-          </dd>
+          <HealthProp subjectType="LOAD_BALANCER" id={lb.id} health={lb.health} />
           <dt>Kind</dt>
           <dd>{kindLabel(lb.kind)}</dd>
           <dt>Tier</dt>
@@ -73,6 +70,7 @@ export default async function LoadBalancerPage({ params }: Params) {
           {lb.kind === "HAPROXY" && <ConfigProp type="LOAD_BALANCER" id={lb.id} clusterId={lb.clusterId} />}
           <RecordTimes lastSeenAt={lb.lastSeenAt} createdAt={lb.createdAt} updatedAt={lb.updatedAt} />
         </DetailsCard>
+        <HealthHelp />
         <SubjectLive subjectType="LOAD_BALANCER" subjectId={lb.id} />
         {lb.kind === "HAPROXY" && lb.agentUrl && (
           <HaproxyStats

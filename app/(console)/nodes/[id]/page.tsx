@@ -4,6 +4,8 @@ import { activeNodeOperation } from "@/lib/operations/service";
 import { NodeIncidentActions } from "@/components/operations/node-actions";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/badge";
+import { HealthHelp, HealthProp } from "@/components/inventory/health-prop";
+import { SessionsOfCapacity } from "@/components/inventory/sessions";
 import { DataTable, RowHeaderLink } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { NodeActions } from "@/components/inventory/entity-actions";
@@ -76,10 +78,7 @@ export default async function NodePage({ params }: Params) {
       <div className="stack">
         <DetailsCard id="node-props">
           <ClusterProp cluster={node.cluster} />
-          <dt>Health</dt>
-          <dd>
-            <StatusBadge value={node.health} />
-          </dd>
+          <HealthProp subjectType="NODE" id={node.id} health={node.health} />
           <dt>Admin state</dt>
           <dd>
             <StatusBadge value={node.adminState} />
@@ -95,7 +94,7 @@ export default async function NodePage({ params }: Params) {
           <dd className="mono">{address(node.host, node.port)}</dd>
           <dt>Sessions</dt>
           <dd>
-            {node.activeSessions.toLocaleString("en")} active of {node.capacity.toLocaleString("en")} capacity
+            <SessionsOfCapacity active={node.activeSessions} capacity={node.capacity} wordy />
           </dd>
           <dt>Default weight</dt>
           <dd>{node.weight}</dd>
@@ -103,6 +102,7 @@ export default async function NodePage({ params }: Params) {
           <ConfigProp type="NODE" id={node.id} clusterId={node.clusterId} />
           <RecordTimes lastSeenAt={node.lastSeenAt} createdAt={node.createdAt} updatedAt={node.updatedAt} />
         </DetailsCard>
+        <HealthHelp />
         <SubjectLive subjectType="NODE" subjectId={node.id} />
         <AgentEnrolment subjectType="NODE" id={node.id} agentUrl={node.agentUrl} canEnrol={can(actor.role, "agents:enrol")} />
 

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "Health" ADD VALUE 'UNREACHABLE';
