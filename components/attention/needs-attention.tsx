@@ -29,8 +29,13 @@ export function NeedsAttention({ clusterId, initial, showCluster }: Props) {
         <ul className="attention-list">
           {data.items.map((item) => (
             <li key={item.key} data-testid="attention-item">
-              <Link href={item.href}>
-                <SeverityBadge value={item.severity} /> <StatusBadge value={item.state} /> <strong>{item.name}</strong>
+              {/* Not prefetched: every stream notice refreshes the page, and each visible link would fetch its page again, in the middle of an incident. */}
+              <Link href={item.href} prefetch={false}>
+                <SeverityBadge value={item.severity} />{" "}
+                <span data-testid="attention-state">
+                  <StatusBadge value={item.state} />
+                </span>{" "}
+                <strong>{item.name}</strong>
                 {showCluster && item.clusterName && item.subjectType !== "CLUSTER" && <span className="muted"> in {item.clusterName}</span>}
               </Link>
               <span>: {item.reason}</span>
