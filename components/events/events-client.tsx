@@ -8,6 +8,7 @@ import { useRouter } from "next/navigation";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Pagination } from "@/components/ui/pagination";
 import { Time } from "@/components/ui/time";
+import { SeverityBadge } from "@/components/ui/badge";
 import { ErrorAlert, describeError, type SubmitError } from "@/components/ui/form-errors";
 import { useAcknowledgeEvent, useEvents, type EventListParams } from "@/lib/events/queries";
 import type { EventItem, EventPage } from "@/lib/events/schemas";
@@ -21,12 +22,6 @@ const subjectPages: Partial<Record<string, string>> = {
 };
 
 const words = (v: string) => (v === "API_TOKEN" ? "API token" : v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " "));
-
-const severityTone: Record<string, string> = { CRITICAL: "badge-down", WARNING: "badge-warn", INFO: "" };
-
-function SeverityBadge({ value }: { value: string }) {
-  return <span className={`badge ${severityTone[value] ?? ""}`}>{words(value)}</span>;
-}
 
 /** The name the worker recorded with the event, if it did (data is free-form JSON). */
 function subjectName(e: EventItem): string | null {

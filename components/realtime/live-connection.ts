@@ -2,8 +2,9 @@
 // the client's caches. Kept out of React: the provider owns one of these for
 // the life of the console layout.
 //
-//   event, changed → invalidate the query keys they make stale, and refresh
-//                    server-rendered pages (at most once a second)
+//   event, changed → invalidate the query keys they make stale (needs attention
+//                    on every one: it spans subjects, operations and drift),
+//                    and refresh server-rendered pages (at most once a second)
 //   metrics        → append to the bounded live window of each subject a
 //                    mounted component shows (others are dropped)
 //                    (setQueryData(["live", key])), at most once a second,
@@ -24,6 +25,7 @@ import { routeUrl } from "@/lib/api/client";
 import { eventKeys } from "@/lib/events/queries";
 import { operationKeys } from "@/lib/operations/queries";
 import { configKeys } from "@/lib/config/queries";
+import { attentionKeys } from "@/lib/attention/queries";
 import type { MetricPoint } from "@/lib/realtime/messages";
 import { inventoryKeys, type InventoryEntity } from "@/lib/inventory/queries";
 import { appendToWindow, groupByKey, LIVE_MAX_POINTS, type LiveWindow } from "@/lib/metrics/live-window";
@@ -134,6 +136,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd }: O
       subjectType = undefined;
     }
     invalidate(eventKeys.all);
+    invalidate(attentionKeys.all);
     staleFor(subjectType);
     refresh();
   }
@@ -145,6 +148,7 @@ export function connectLive({ client, refresh: refreshPage, onStatus, onEnd }: O
     } catch {
       subject = undefined;
     }
+    invalidate(attentionKeys.all);
     if (subject === "EVENT") invalidate(eventKeys.all);
     else if (subject === "OPERATION" || subject === "CONFIG") {
       invalidate(operationKeys.all);

@@ -45,6 +45,13 @@ export function StatusBadge({ value }: { value: string }) {
   return <span className={`badge ${tone[value] ?? ""}`}>{label(value)}</span>;
 }
 
+const severityTone: Record<string, string> = { CRITICAL: "badge-down", WARNING: "badge-warn", INFO: "" };
+
+/** An event's or an attention item's severity, in words (colour repeats it). */
+export function SeverityBadge({ value }: { value: string }) {
+  return <span className={`badge ${severityTone[value] ?? ""}`}>{label(value)}</span>;
+}
+
 export function Badge({ children }: { children: React.ReactNode }) {
   return <span className="badge plain">{children}</span>;
 }

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { idParams, pageOf } from "@/lib/common/schemas";
 import * as inv from "@/lib/inventory/schemas";
+import { attentionQuery, attentionView } from "@/lib/attention/schemas";
 import { agentCredentialIssued } from "@/lib/agents/schemas";
 import { meView } from "@/lib/auth/schemas";
 import { auditList, auditPage } from "@/lib/audit/schemas";
@@ -204,6 +205,16 @@ export const api = {
     summary: "Per-tier counts, health and capacity",
     access: "inventory:read",
     response: inv.summaryView,
+  }),
+  attention: route({
+    method: "GET",
+    path: "/api/v1/attention",
+    tag: "system",
+    summary:
+      "What needs attention, worst first then oldest: subjects not up or not in service, operations running or awaiting approval, drift, missing N+1 capacity, no healthy replica, paused automatic failover (every cluster, or one)",
+    access: "inventory:read",
+    query: attentionQuery,
+    response: attentionView,
   }),
 
   clusters: crud("clusters", "clusters", "cluster", {

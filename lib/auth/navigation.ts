@@ -2,12 +2,16 @@
 import { can, type Permission } from "@/lib/auth/permissions";
 import type { Role } from "@/lib/generated/prisma/enums";
 
-const nav: { title: string; items: { href: string; label: string; needs: Permission }[] }[] = [
+/** A count shown beside an entry, read live by the sidebar. */
+export type NavCount = "operations";
+
+const nav: { title: string; items: { href: string; label: string; needs: Permission; count?: NavCount }[] }[] = [
   {
     title: "Overview",
     items: [
       { href: "/dashboard", label: "Dashboard", needs: "inventory:read" },
       { href: "/events", label: "Events", needs: "events:read" },
+      { href: "/operations", label: "Operations", needs: "operations:read", count: "operations" },
     ],
   },
   {
@@ -34,6 +38,9 @@ const nav: { title: string; items: { href: string; label: string; needs: Permiss
 
 export function navigationFor(role: Role) {
   return nav
-    .map((g) => ({ title: g.title, items: g.items.filter((i) => can(role, i.needs)).map(({ href, label }) => ({ href, label })) }))
+    .map((g) => ({
+      title: g.title,
+      items: g.items.filter((i) => can(role, i.needs)).map(({ href, label, count }) => ({ href, label, ...(count ? { count } : {}) })),
+    }))
     .filter((g) => g.items.length > 0);
 }

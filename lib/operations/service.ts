@@ -9,6 +9,7 @@ import { maskData, maskText } from "@/lib/agent-protocol/mask";
 import { isOperationKind, operationKinds, readKindData } from "@/lib/operations/kinds";
 import type { Step } from "@/lib/operations/record";
 import { publishChanged } from "@/lib/realtime/publish";
+import { operationSubjects, operationTitle } from "@/lib/operations/subjects";
 
 type TargetType = "NODE" | "LOAD_BALANCER" | "DATABASE";
 
@@ -142,4 +143,57 @@ export function activeNodeOperation(nodeId: string) {
     where: { subjectType: "NODE", subjectId: nodeId, kind: { startsWith: "node." }, state: { in: ["AWAITING_APPROVAL", "PENDING", "RUNNING"] } },
     select: { id: true, kind: true },
   });
+}
+
+const ACTIVE_STATES = ["AWAITING_APPROVAL", "PENDING", "RUNNING"] as const;
+type State = "AWAITING_APPROVAL" | "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+
+/**
+ * The operations page: every operation running, queued or awaiting approval,
+ * then the most recent ended ones, each named ("Drain of app-2") with its
+ * cluster. Filters by kind and state, as the list route does.
+ */
+export async function operationsOverview(query: { kind?: string; state?: State; limit: number }) {
+  const isActive = (s: State) => (ACTIVE_STATES as readonly State[]).includes(s);
+  const kind = query.kind ? { kind: query.kind } : {};
+  const select = {
+    id: true,
+    kind: true,
+    state: true,
+    subjectType: true,
+    subjectId: true,
+    reason: true,
+    currentStep: true,
+    error: true,
+    createdAt: true,
+    startedAt: true,
+    finishedAt: true,
+  } as const;
+  const [active, recent] = await Promise.all([
+    query.state && !isActive(query.state)
+      ? []
+      : db.operation.findMany({ where: { ...kind, state: query.state ?? { in: [...ACTIVE_STATES] } }, orderBy: { createdAt: "desc" }, select }),
+    query.state && isActive(query.state)
+      ? []
+      : db.operation.findMany({
+          where: { ...kind, state: query.state ?? { notIn: [...ACTIVE_STATES] } },
+          orderBy: { createdAt: "desc" },
+          take: query.limit,
+          select,
+        }),
+  ]);
+  const subjects = await operationSubjects([...active, ...recent]);
+  const named = (ops: typeof active) =>
+    ops.map((o) => {
+      const subject = subjects.get(o.subjectId);
+      return {
+        ...o,
+        title: operationTitle(o, subject),
+        clusterName: subject?.clusterName ?? null,
+        reason: maskText(o.reason),
+        currentStep: o.currentStep === null ? null : maskText(o.currentStep),
+        error: o.error === null ? null : maskText(o.error),
+      };
+    });
+  return { active: named(active), recent: named(recent) };
 }

@@ -6,6 +6,8 @@ import { listDatabases } from "@/lib/inventory/databases";
 import { listPoolers } from "@/lib/inventory/poolers";
 import { PoolerTable } from "@/components/inventory/pooler-table";
 import { clusterFigures } from "@/lib/inventory/summary";
+import { needsAttentionWire } from "@/lib/attention/service";
+import { NeedsAttention } from "@/components/attention/needs-attention";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/badge";
 import { ClusterActions } from "@/components/inventory/entity-actions";
@@ -36,7 +38,8 @@ export default async function ClusterPage({ params }: Params) {
   const actor = await pageActor("inventory:read");
   const canWrite = can(actor.role, "inventory:write");
   const cluster = await loadCluster((await params).id);
-  const [lbs, nodes, dbs, poolers, figures, partition, observedSync] = await Promise.all([
+  const [attention, lbs, nodes, dbs, poolers, figures, partition, observedSync] = await Promise.all([
+    needsAttentionWire(cluster.id),
     listLoadBalancers({ ...FIRST_ROWS, clusterId: cluster.id }),
     listNodes({ ...FIRST_ROWS, clusterId: cluster.id }),
     listDatabases({ ...FIRST_ROWS, clusterId: cluster.id }),
@@ -81,6 +84,7 @@ export default async function ClusterPage({ params }: Params) {
         }
       />
       <div className="stack">
+        <NeedsAttention clusterId={cluster.id} initial={attention} showCluster={false} />
         {warnings.map((w) => (
           <div key={w} className="alert alert-warn">
             {w}
