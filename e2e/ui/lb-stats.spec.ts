@@ -5,17 +5,13 @@
 // mistake anywhere in that chain shows. The API's live snapshot would come through the
 // same chain and could only agree with it. Also: a row per server HAProxy reports, each
 // with its state in words, read-only for a viewer, and no serious axe violation.
-import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
-import type { AxeResults } from "axe-core";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E, storageState } from "../env";
-import { apiAs } from "../helpers";
+import { apiAs, seriousAxeViolations } from "../helpers";
 
 const socketPath = path.join(E2E.dataDir, "demo", "haproxy", "admin.sock");
-// axe-core itself, injected into the page (it comes with eslint-plugin-jsx-a11y; no wrapper package needed).
-const axeScript = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -115,10 +111,7 @@ test("the load balancer page's servers and request rates match HAProxy's own cou
       .filter({ has: page.locator("dt", { hasText: /^Requests$/ }) });
     await expect(headline.locator("dd")).not.toHaveText(/^(0\/s|—)$/);
 
-    await page.addScriptTag({ path: axeScript });
-    const axe = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run());
-    const serious = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   } finally {
     await context.close();
   }
