@@ -16,6 +16,7 @@ import { PostgresEvents } from "@/worker/postgres-events";
 
 const severity = { DOWN: "CRITICAL", DEGRADED: "WARNING", UP: "INFO", UNKNOWN: "WARNING" } as const;
 const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance", POOLER: "Pooler" } as const;
+const subjectWords = { NODE: "app node", LOAD_BALANCER: "load balancer", DATABASE: "database", POOLER: "connection pooler" } as const;
 const SAMPLE_EVERY_MS = 10_000;
 /** A reported checksum must differ from the applied one this long to count as drift (a deploy's ack lands meanwhile). */
 export const DRIFT_GRACE_SECONDS = 5;
@@ -232,6 +233,8 @@ export class Recorder {
     ] as const) {
       for (const r of rows) {
         const name = await this.nameOf(r.targetType, r.targetId);
+        // Removed meanwhile: say what it was rather than quote its id.
+        const who = name?.name ?? `A removed ${subjectWords[r.targetType]}`;
         await recordEvent(this.db, {
           kind: drifting ? "config.drift" : "config.drift-resolved",
           severity: drifting ? "WARNING" : "INFO",
@@ -239,8 +242,8 @@ export class Recorder {
           subjectId: r.targetId,
           clusterId: name?.clusterId ?? null,
           message: drifting
-            ? `${name?.name ?? r.targetId} runs a configuration the console did not deploy (${r.reportedChecksum ? `checksum ${r.reportedChecksum.slice(0, 12)}…` : "none readable"}, expected ${r.appliedChecksum?.slice(0, 12)}…); reconcile to put it back`
-            : `${name?.name ?? r.targetId} runs the deployed configuration again`,
+            ? `${who} runs a configuration the console did not deploy (${r.reportedChecksum ? `checksum ${r.reportedChecksum.slice(0, 12)}…` : "none readable"}, expected ${r.appliedChecksum?.slice(0, 12)}…); reconcile to put it back`
+            : `${who} runs the deployed configuration again`,
           data: { scope: r.scope, applied: r.appliedChecksum, reported: r.reportedChecksum },
         });
         await publishChanged(this.db, "CONFIG", r.scope);
