@@ -108,6 +108,8 @@ describe("event messages and the list", () => {
         createOperation(tx, {
           kind: "db.promote",
           subjectId: ids.cluster,
+          idempotencyKey: null,
+          requestedById: null,
           reason: "drill",
           params: { candidateId: ids.replica, candidateName: "pg-n2", oldPrimaryId: ids.primary, generation: 1, force: true, check: [], doneBeforeUpgrade: [] },
           steps: [stepEntry("requested", "promote pg-n2")],

@@ -123,9 +123,12 @@ describe("POST /api/v1/events/acknowledge", () => {
   it("acknowledges the known ones in one request and one audit entry; one acknowledged before keeps its first acknowledgement", async () => {
     const { db } = await import("@/lib/db");
     const { acknowledgeEvent } = await import("@/lib/events/service");
-    const { systemActor } = await import("@/lib/common/actor");
     const ids = await newEvents(3);
-    await acknowledgeEvent(BigInt(ids[1]!), "first", { actor: { ...systemActor("test"), userId: userIds.ADMIN! }, requestId: "first", clientIp: null });
+    await acknowledgeEvent(BigInt(ids[1]!), "first", {
+      actor: { type: "USER", id: userIds.ADMIN!, userId: userIds.ADMIN!, label: "admin@events.test", role: "ADMIN" },
+      requestId: "first",
+      clientIp: null,
+    });
     const before = await db.event.findUniqueOrThrow({ where: { id: BigInt(ids[1]!) } });
 
     const res = await bulk("OPERATOR", { ids, note: "on it: failing disk on the rack" });
