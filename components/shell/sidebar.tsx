@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { CriticalCount } from "@/components/shell/critical-count";
 
 type Item = { href: string; label: string };
 type Group = { title: string; items: Item[] };
@@ -20,6 +21,8 @@ export function Sidebar({ groups }: { groups: Group[] }) {
             return (
               <Link key={item.href} href={item.href} className="nav-link" aria-current={active ? "page" : undefined}>
                 {item.label}
+                {/* Only where the role may read events: the link is there exactly then. */}
+                {item.href === "/events" && <CriticalCount />}
               </Link>
             );
           })}
