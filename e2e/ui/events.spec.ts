@@ -234,3 +234,42 @@ test("a multi-line message shows its first line and opens with the keyboard; no 
   expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
   await context.close();
 });
+
+test("a multi-line operation step (a tool's output) shows its first line and opens with the keyboard", async ({ browser }) => {
+  const api = await apiAs("VIEWER");
+  const dbs = (await (await api.get("/api/v1/databases?pageSize=50")).json()) as { items: { id: string; name: string; role: string }[] };
+  await api.dispose();
+  const replica = dbs.items.find((d) => d.role === "REPLICA")!;
+  const primary = dbs.items.find((d) => d.role === "PRIMARY")!;
+  const id = uniqueName("e2eop").replaceAll("-", "");
+  const at = new Date().toISOString();
+  const steps = [
+    { at, step: "requested", detail: `rebuild ${replica.name} as a replica of ${primary.name}` },
+    {
+      at,
+      step: "failed",
+      detail:
+        "pg_rewind failed\npg_rewind: servers diverged at WAL location 0/3000060 on timeline 1\npg_rewind: error: could not find common ancestor of the source and target cluster's timelines",
+    },
+  ];
+  // A finished operation as the worker leaves one: planted, so the page under test shows a real tool's output.
+  const db = await consoleDatabase();
+  try {
+    await db.query(
+      `INSERT INTO "Operation" ("id", "kind", "state", "subjectType", "subjectId", "reason", "params", "steps", "error", "startedAt", "finishedAt", "updatedAt")
+       VALUES ($1, 'db.rebuild', 'FAILED', 'DATABASE', $2, 'e2e', $3, $4, 'pg_rewind failed', now(), now(), now())`,
+      [id, replica.id, JSON.stringify({ v: 1, memberName: replica.name, primaryId: primary.id, primaryName: primary.name }), JSON.stringify(steps)],
+    );
+  } finally {
+    await db.end();
+  }
+  const { page, context } = await pageAs(browser, "VIEWER", `/operations/${id}`);
+  const folded = page.getByRole("listitem").filter({ hasText: "pg_rewind failed" }).getByTestId("folded");
+  await expect(folded.locator("summary")).toContainText("pg_rewind failed");
+  await expect(folded.getByText("could not find common ancestor", { exact: false })).toBeHidden();
+  await folded.locator("summary").focus();
+  await page.keyboard.press("Space");
+  await expect(folded).toHaveAttribute("open", "");
+  await expect(folded.getByText("could not find common ancestor", { exact: false })).toBeVisible();
+  await context.close();
+});
