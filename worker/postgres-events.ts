@@ -55,7 +55,11 @@ export class PostgresEvents {
       this.later("slot-over-limit", target, async () => {
         if (firstSight && (await this.latestSlotStatus(target.id, slot.name)) === status) return;
         const member = await this.ownerOf(target, slot.name, owner);
-        const whose = member ? `${member.name}'s` : "an unknown replica's";
+        const slotWords = member
+          ? `${member.name}'s replication slot`
+          : slot.name.startsWith(SLOT_PREFIX)
+            ? "The replication slot of a removed member"
+            : `Replication slot ${slot.name} (an unknown replica's)`;
         const lost = status === "lost";
         await recordEvent(this.db, {
           kind: "db.slot-over-limit",
@@ -63,9 +67,10 @@ export class PostgresEvents {
           subjectType: "DATABASE",
           subjectId: target.id,
           clusterId: target.clusterId,
+          // Named by its replica: the console's slot names carry the member's id (data.slot has it).
           message: lost
-            ? `Replication slot ${slot.name} on ${target.name} (${whose}) lost WAL its replica needs: ${member?.name ?? "that replica"} can no longer follow and needs a rebuild`
-            : `Replication slot ${slot.name} on ${target.name} (${whose}) is over max_slot_wal_keep_size: ${member?.name ?? "its replica"} loses WAL it needs at the next checkpoint`,
+            ? `${slotWords} on ${target.name} lost WAL its replica needs: ${member?.name ?? "that replica"} can no longer follow and needs a rebuild`
+            : `${slotWords} on ${target.name} is over max_slot_wal_keep_size: ${member?.name ?? "its replica"} loses WAL it needs at the next checkpoint`,
           data: { slot: slot.name, walStatus: status, memberId: member?.id ?? null, memberName: member?.name ?? null, retainedBytes: slot.retainedBytes },
         });
       });

@@ -18,6 +18,7 @@ const severity = { DOWN: "CRITICAL", UNREACHABLE: "WARNING", DEGRADED: "WARNING"
 /** How a health reads in an event's sentence ("app-1 is down", "up again (was agent unreachable)"). */
 const said = { DOWN: "down", UNREACHABLE: "agent unreachable", DEGRADED: "degraded", UP: "up", UNKNOWN: "unknown" } as const;
 const table = { NODE: "Node", LOAD_BALANCER: "LoadBalancer", DATABASE: "DatabaseInstance", POOLER: "Pooler" } as const;
+const subjectWords = { NODE: "app node", LOAD_BALANCER: "load balancer", DATABASE: "database", POOLER: "connection pooler" } as const;
 const SAMPLE_EVERY_MS = 10_000;
 /** A reported checksum must differ from the applied one this long to count as drift (a deploy's ack lands meanwhile). */
 export const DRIFT_GRACE_SECONDS = 5;
@@ -237,6 +238,8 @@ export class Recorder {
     ] as const) {
       for (const r of rows) {
         const name = await this.nameOf(r.targetType, r.targetId);
+        // Removed meanwhile: say what it was rather than quote its id.
+        const who = name?.name ?? `A removed ${subjectWords[r.targetType]}`;
         await recordEvent(this.db, {
           kind: drifting ? "config.drift" : "config.drift-resolved",
           severity: drifting ? "WARNING" : "INFO",
@@ -244,8 +247,8 @@ export class Recorder {
           subjectId: r.targetId,
           clusterId: name?.clusterId ?? null,
           message: drifting
-            ? `${name?.name ?? r.targetId} runs a configuration the console did not deploy (${r.reportedChecksum ? `checksum ${r.reportedChecksum.slice(0, 12)}…` : "none readable"}, expected ${r.appliedChecksum?.slice(0, 12)}…); reconcile to put it back`
-            : `${name?.name ?? r.targetId} runs the deployed configuration again`,
+            ? `${who} runs a configuration the console did not deploy (${r.reportedChecksum ? `checksum ${r.reportedChecksum.slice(0, 12)}…` : "none readable"}, expected ${r.appliedChecksum?.slice(0, 12)}…); reconcile to put it back`
+            : `${who} runs the deployed configuration again`,
           data: { scope: r.scope, applied: r.appliedChecksum, reported: r.reportedChecksum },
         });
         await publishChanged(this.db, "CONFIG", r.scope);

@@ -126,7 +126,9 @@ it("a replica's slot lost: one CRITICAL event naming the slot and the member, no
     500,
   );
   expect(lost).toMatchObject({ subjectType: "DATABASE", subjectId: primaryId, clusterId: enrolled.clusterId });
-  expect(lost.message).toContain(slot);
+  // Named by its replica, not by the slot's name (the member's id): that is in data.slot.
+  expect(lost.message).toMatch(/^pg-b's replication slot on pg-a lost WAL/);
+  expect(lost.message).not.toContain(replicaId);
   expect(lost.message).toMatch(/pg-b can no longer follow and needs a rebuild/);
   expect(lost.data).toMatchObject({ slot, walStatus: "lost", memberId: replicaId, memberName: "pg-b" });
   await settle(2000);

@@ -10,7 +10,8 @@ import { Pagination } from "@/components/ui/pagination";
 import { Time } from "@/components/ui/time";
 import { SeverityBadge } from "@/components/ui/badge";
 import { ErrorAlert, describeError, type SubmitError } from "@/components/ui/form-errors";
-import { useAcknowledgeEvent, useEvents, type EventListParams } from "@/lib/events/queries";
+import { FoldedText } from "@/components/ui/folded-text";
+import { useAcknowledgeEvent, useAcknowledgeEvents, useEvents, type EventListParams } from "@/lib/events/queries";
 import type { EventItem, EventPage } from "@/lib/events/schemas";
 
 const subjectPages: Partial<Record<string, string>> = {
@@ -23,23 +24,28 @@ const subjectPages: Partial<Record<string, string>> = {
 
 const words = (v: string) => (v === "API_TOKEN" ? "API token" : v.charAt(0) + v.slice(1).toLowerCase().replaceAll("_", " "));
 
-/** The name the worker recorded with the event, if it did (data is free-form JSON). */
-function subjectName(e: EventItem): string | null {
-  const data = e.data;
-  if (data && typeof data === "object" && "name" in data && typeof (data as { name: unknown }).name === "string") return (data as { name: string }).name;
-  return null;
-}
-
 function Subject({ event }: { event: EventItem }) {
   const base = subjectPages[event.subjectType];
-  const name = subjectName(event) ?? event.subjectId;
+  // The service names it (current name, else the one recorded); an id is no name for people.
+  const name = event.subjectName;
   return (
     <span className="stack" style={{ gap: 2 }}>
       <span className="muted">{words(event.subjectType)}</span>
-      {event.subjectId && name && (base ? <Link href={`${base}/${encodeURIComponent(event.subjectId)}`}>{name}</Link> : <span className="mono">{name}</span>)}
+      {event.subjectId &&
+        (name ? (
+          base ? (
+            <Link href={`${base}/${encodeURIComponent(event.subjectId)}`}>{name}</Link>
+          ) : (
+            <span>{name}</span>
+          )
+        ) : (
+          <span className="muted">(removed)</span>
+        ))}
     </span>
   );
 }
+
+const firstLine = (text: string) => text.split("\n", 1)[0]!;
 
 const maxId = (items: EventItem[]) => items.reduce((m, e) => (BigInt(e.id) > m ? BigInt(e.id) : m), 0n);
 
@@ -66,6 +72,18 @@ export function EventsClient({
   // What was there when the page opened: anything newer is marked as new.
   const [seenUpTo] = useState(() => maxId(initial.items));
   const [acknowledging, setAcknowledging] = useState<EventItem | null>(null);
+  // Bulk: ids picked among the rows shown; rows acknowledged meanwhile drop out.
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const [bulkOpen, setBulkOpen] = useState(false);
+  const open = page.items.filter((e) => !e.acknowledgedAt).map((e) => e.id);
+  const selected = open.filter((id) => picked.has(id));
+  const allShown = open.length > 0 && selected.length === open.length;
+  const toggle = (id: string) =>
+    setPicked((now) => {
+      const next = new Set(now);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   const fresh = page.items.filter((e) => BigInt(e.id) > seenUpTo).length;
 
   const ackedBy = (id: string | null) => {
@@ -80,11 +98,35 @@ export function EventsClient({
         {fresh > 0 ? `${fresh} new event${fresh === 1 ? "" : "s"} since you opened this page.` : ""}
         {error && ` Could not refresh the list (${error.message}); showing what was loaded.`}
       </p>
+      {canAcknowledge && (
+        <div className="row" style={{ gap: 8 }}>
+          <button type="button" className="btn btn-sm" disabled={selected.length === 0} onClick={() => setBulkOpen(true)} data-testid="acknowledge-selected">
+            Acknowledge selected{selected.length ? ` (${selected.length})` : ""}
+          </button>
+          {selected.length > 0 && (
+            <button type="button" className="btn btn-sm" onClick={() => setPicked(new Set())}>
+              Clear selection
+            </button>
+          )}
+        </div>
+      )}
       <div className="table-wrap" aria-busy={isFetching}>
         <table className="table" data-testid="events-table">
           <caption className="sr-only">Events, newest first; times in UTC</caption>
           <thead>
             <tr>
+              {canAcknowledge && (
+                <th scope="col" style={{ width: "2.5em" }}>
+                  <input
+                    type="checkbox"
+                    aria-label="Select all shown unacknowledged events"
+                    checked={allShown}
+                    disabled={open.length === 0}
+                    onChange={() => setPicked(allShown ? new Set() : new Set(open))}
+                    data-testid="select-all"
+                  />
+                </th>
+              )}
               <th scope="col">Time (UTC)</th>
               <th scope="col">Severity</th>
               <th scope="col">Subject</th>
@@ -95,7 +137,7 @@ export function EventsClient({
           <tbody>
             {page.items.length === 0 && (
               <tr>
-                <td colSpan={5} className="empty">
+                <td colSpan={canAcknowledge ? 6 : 5} className="empty">
                   {filtered ? "No events match these filters." : "No events yet. Health changes reported by the agents appear here as they happen."}
                 </td>
               </tr>
@@ -104,6 +146,19 @@ export function EventsClient({
               const isNew = BigInt(e.id) > seenUpTo;
               return (
                 <tr key={e.id} data-testid="event-row" data-event-id={e.id}>
+                  {canAcknowledge && (
+                    <td>
+                      {!e.acknowledgedAt && (
+                        <input
+                          type="checkbox"
+                          aria-label={`Select: ${firstLine(e.message)}`}
+                          checked={picked.has(e.id)}
+                          onChange={() => toggle(e.id)}
+                          data-testid="select-event"
+                        />
+                      )}
+                    </td>
+                  )}
                   <td>
                     <Time value={e.at} />
                     {isNew && (
@@ -120,7 +175,7 @@ export function EventsClient({
                   </td>
                   <td style={{ whiteSpace: "normal", overflowWrap: "anywhere", minWidth: "16em" }}>
                     <span className="stack" style={{ gap: 2 }}>
-                      <span>{e.message}</span>
+                      <FoldedText text={e.message} />
                       <span className="mono muted">{e.kind}</span>
                     </span>
                   </td>
@@ -131,7 +186,7 @@ export function EventsClient({
                         {e.acknowledgedById && <span className="muted">by {ackedBy(e.acknowledgedById)}</span>}
                       </span>
                     ) : canAcknowledge ? (
-                      <button type="button" className="btn btn-sm" onClick={() => setAcknowledging(e)} aria-label={`Acknowledge: ${e.message}`}>
+                      <button type="button" className="btn btn-sm" onClick={() => setAcknowledging(e)} aria-label={`Acknowledge: ${firstLine(e.message)}`}>
                         Acknowledge
                       </button>
                     ) : (
@@ -145,6 +200,19 @@ export function EventsClient({
         </table>
       </div>
       <Pagination page={page.page} pageSize={page.pageSize} total={page.total} basePath="/events" params={paginationParams} />
+      {canAcknowledge && (
+        <Dialog open={bulkOpen} onClose={() => setBulkOpen(false)} title="Acknowledge events">
+          {bulkOpen && (
+            <BulkAcknowledgeForm
+              ids={selected}
+              onDone={() => {
+                setBulkOpen(false);
+                setPicked(new Set());
+              }}
+            />
+          )}
+        </Dialog>
+      )}
       {canAcknowledge && (
         <Dialog open={acknowledging !== null} onClose={() => setAcknowledging(null)} title="Acknowledge event">
           {acknowledging && <AcknowledgeForm event={acknowledging} onDone={() => setAcknowledging(null)} />}
@@ -184,7 +252,9 @@ function AcknowledgeForm({ event, onDone }: { event: EventItem; onDone: () => vo
       <p style={{ margin: 0 }}>
         <SeverityBadge value={event.severity} /> <Time value={event.at} />
       </p>
-      <p style={{ margin: 0, overflowWrap: "anywhere" }}>{event.message}</p>
+      <p style={{ margin: 0, overflowWrap: "anywhere" }}>
+        <FoldedText text={event.message} />
+      </p>
       <ErrorAlert error={alert} />
       <div className="field">
         <label htmlFor="ack-note">Note (optional)</label>
@@ -192,6 +262,47 @@ function AcknowledgeForm({ event, onDone }: { event: EventItem; onDone: () => vo
         <span className="hint">Kept in the audit trail with your name.</span>
       </div>
       <DialogActions onCancel={onDone} label="Acknowledge" pendingLabel="Acknowledging…" pending={acknowledge.isPending} />
+    </form>
+  );
+}
+
+function BulkAcknowledgeForm({ ids, onDone }: { ids: string[]; onDone: () => void }) {
+  const acknowledge = useAcknowledgeEvents();
+  const router = useRouter();
+  const [alert, setAlert] = useState<SubmitError | null>(null);
+
+  function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const note = String(new FormData(e.currentTarget).get("note") ?? "").trim();
+    setAlert(null);
+    acknowledge.mutate(
+      { ids, note: note || undefined },
+      {
+        onSuccess: () => {
+          router.refresh();
+          onDone();
+        },
+        onError: (error) => {
+          // An event that is gone (404 lists it) or a refusal: nothing was acknowledged.
+          setAlert(describeError(error, ["note"]).alert);
+          router.refresh();
+        },
+      },
+    );
+  }
+
+  return (
+    <form className="form" onSubmit={onSubmit} noValidate>
+      <p style={{ margin: 0 }}>
+        {ids.length} event{ids.length === 1 ? "" : "s"} selected. Any already acknowledged by someone else keep their first acknowledgement.
+      </p>
+      <ErrorAlert error={alert} />
+      <div className="field">
+        <label htmlFor="bulk-ack-note">Note (optional)</label>
+        <textarea id="bulk-ack-note" name="note" className="input" rows={3} maxLength={500} placeholder="What you are doing about them" />
+        <span className="hint">Kept in the audit trail with your name, once for all of them.</span>
+      </div>
+      <DialogActions onCancel={onDone} label={`Acknowledge ${ids.length}`} pendingLabel="Acknowledging…" pending={acknowledge.isPending} />
     </form>
   );
 }

@@ -1,7 +1,10 @@
 "use client";
-// A database member's replication as its agent reports it now: the standbys
-// streaming from it (as pg_stat_replication lists them), its replication slots
-// and its WAL archiving. Polled (lib/inventory/queries.ts), not streamed.
+// A database member's replication as its agent reports it now. A primary: the
+// standbys streaming from it (as pg_stat_replication lists them), its
+// replication slots and its WAL archiving. A replica: its WAL receiver, the
+// primary it follows, how far it has received and replayed and how far behind
+// that is; slots and archiving only when it has any of its own (cascading,
+// archive_mode = always). Polled (lib/inventory/queries.ts), not streamed.
 import Link from "next/link";
 import { useId } from "react";
 import { StatusBadge } from "@/components/ui/badge";
@@ -141,7 +144,38 @@ function Archiving({ archiver }: { archiver: DatabaseReplicationWire["archiver"]
   );
 }
 
-export function DatabaseReplication({ id, primary }: { id: string; primary: boolean }) {
+function Receiver({ receiver, follows, slot }: { receiver: NonNullable<DatabaseReplicationWire["receiver"]>; follows: Member | null; slot: string | null }) {
+  return (
+    <dl className="props" data-testid="wal-receiver">
+      <dt>WAL receiver</dt>
+      <dd>
+        <StatusBadge value={receiver.status ? upper(receiver.status) : "STOPPED"} />
+        {!receiver.status && <span className="muted"> not receiving WAL from any primary</span>}
+      </dd>
+      <dt>Follows</dt>
+      <dd>{follows ? <Link href={`/databases/${follows.id}`}>{follows.name}</Link> : <span className="muted">no primary in the inventory</span>}</dd>
+      <dt>Timeline</dt>
+      <dd className="mono">{receiver.timeline ?? "—"}</dd>
+      <dt>Received up to</dt>
+      <dd className="mono">{receiver.receivedLsn ?? "—"}</dd>
+      <dt>Replayed up to</dt>
+      <dd className="mono">
+        {receiver.replayedLsn ?? "—"}
+        {receiver.replayPaused && <strong> (replay paused)</strong>}
+      </dd>
+      <dt>Replay lag</dt>
+      <dd className="mono" data-testid="replay-lag">
+        {bytes(receiver.lagBytes)} · {seconds(receiver.lagSeconds)}
+      </dd>
+      <dt>Slot on its primary</dt>
+      <dd>{slot ? <span className="mono">{slot}</span> : <span className="muted">none (WAL it needs is not reserved for it)</span>}</dd>
+    </dl>
+  );
+}
+
+type Member = { id: string; name: string };
+
+export function DatabaseReplication({ id, primary, follows }: { id: string; primary: boolean; follows: Member | null }) {
   const { data, error, isPending } = useDatabaseReplication(id);
   const titleId = useId();
   return (
@@ -163,24 +197,25 @@ export function DatabaseReplication({ id, primary }: { id: string; primary: bool
               <Standbys data={data} />
             </div>
           )}
-          {data.inRecovery && (
-            <p style={{ margin: 0 }}>
-              Slot on its primary:{" "}
-              {data.primarySlotName ? (
-                <span className="mono">{data.primarySlotName}</span>
-              ) : (
-                <span className="muted">none (WAL it needs is not reserved for it)</span>
-              )}
-            </p>
+          {data.receiver && (
+            <div className="card stack">
+              <h3 style={{ margin: 0 }}>Following its primary</h3>
+              <Receiver receiver={data.receiver} follows={follows} slot={data.primarySlotName} />
+            </div>
           )}
-          <div className="card stack">
-            <h3 style={{ margin: 0 }}>Replication slots</h3>
-            <Slots data={data} />
-          </div>
-          <div className="card stack">
-            <h3 style={{ margin: 0 }}>WAL archiving</h3>
-            <Archiving archiver={data.archiver} />
-          </div>
+          {(!data.receiver || data.slots.length > 0) && (
+            <div className="card stack">
+              <h3 style={{ margin: 0 }}>Replication slots</h3>
+              <Slots data={data} />
+            </div>
+          )}
+          {/* A standby archives only with archive_mode = always; otherwise its primary does. */}
+          {(!data.receiver || data.archiver?.mode === "always") && (
+            <div className="card stack">
+              <h3 style={{ margin: 0 }}>WAL archiving</h3>
+              <Archiving archiver={data.archiver} />
+            </div>
+          )}
         </>
       )}
     </section>

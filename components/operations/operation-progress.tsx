@@ -14,6 +14,7 @@ import { SessionsCurve } from "@/components/operations/sessions-curve";
 import { isOperationKind, operationKinds, type OperationKind } from "@/lib/operations/kinds";
 import type { OperationAnswer, OperationOf, OperationState } from "@/lib/operations/schemas";
 import { useApproveOperation, useCancelOperation, useOperation } from "@/lib/operations/queries";
+import { FoldedText } from "@/components/ui/folded-text";
 
 const active = (s: OperationState) => s === "AWAITING_APPROVAL" || s === "PENDING" || s === "RUNNING";
 
@@ -152,7 +153,12 @@ export function OperationProgress({ initial, canCancel, canApprove }: { initial:
           {op.steps.map((s, i) => (
             <li key={i}>
               <Time value={s.at} /> · <strong>{s.step}</strong>
-              {s.detail ? <span className="muted"> — {s.detail}</span> : null}
+              {s.detail ? (
+                <span className="muted">
+                  {" — "}
+                  <FoldedText text={s.detail} />
+                </span>
+              ) : null}
             </li>
           ))}
         </ol>

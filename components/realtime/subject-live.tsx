@@ -24,7 +24,7 @@ const cpuAndMemory = (series: MetricSeries[]): ChartLine[] =>
     { id: "memory", label: "Memory", points: s.points, field: "memory" as const },
   ]);
 
-// A primary has no lag to draw: say so rather than "no samples yet".
+// A member promoted while the page is open: its old lag points are not its lag now.
 const replicaOnly = (field: MetricField, label: string) => (series: MetricSeries[]) => one(field, label)(series.filter((s) => s.role !== "PRIMARY"));
 
 const charts = {
@@ -52,7 +52,7 @@ const nowLabels: Record<MetricField, string> = {
 };
 
 /** The latest live point, in words. */
-function Now({ metrics, subjectType, subjectId }: { metrics: LiveMetrics; subjectType: MetricSubjectType; subjectId: string }) {
+function Now({ metrics, subjectType, subjectId, fields }: { metrics: LiveMetrics; subjectType: MetricSubjectType; subjectId: string; fields: MetricField[] }) {
   const latest = metrics.windows.get(subjectKey(subjectType, subjectId))?.latest;
   if (!latest)
     return (
@@ -65,7 +65,7 @@ function Now({ metrics, subjectType, subjectId }: { metrics: LiveMetrics; subjec
       <NowValue label="Health">
         <StatusBadge value={latest.health} />
       </NowValue>
-      {nowFields[subjectType].map((f) => (
+      {fields.map((f) => (
         <NowValue key={f} label={nowLabels[f]}>
           <span className="mono">{formatMetric(f, latest[f] ?? null)}</span>
         </NowValue>
@@ -84,11 +84,17 @@ function NowValue({ label, children }: { label: string; children: React.ReactNod
   );
 }
 
-export function SubjectLive({ subjectType, subjectId }: { subjectType: MetricSubjectType; subjectId: string }) {
+/**
+ * `primary`: a database page's member is its cluster's primary. Replication
+ * lag means nothing there (its replicas' lag is in their rows of the
+ * Standbys table): no lag charts, no lag figures.
+ */
+export function SubjectLive({ subjectType, subjectId, primary = false }: { subjectType: MetricSubjectType; subjectId: string; primary?: boolean }) {
   const range = useRange();
   const metrics = useLiveMetrics({ subjectType, subjectId, range });
   const titleId = useId();
-  const primary = metrics.series[0]?.role === "PRIMARY";
+  const replica = subjectType === "DATABASE" && !primary;
+  const fields = nowFields[subjectType].filter((f) => replica || (f !== "lagBytes" && f !== "lagSeconds"));
 
   return (
     <section className="stack" aria-labelledby={titleId} data-testid="subject-live">
@@ -102,7 +108,7 @@ export function SubjectLive({ subjectType, subjectId }: { subjectType: MetricSub
         </span>
       </div>
       <div className="card">
-        <Now metrics={metrics} subjectType={subjectType} subjectId={subjectId} />
+        <Now metrics={metrics} subjectType={subjectType} subjectId={subjectId} fields={fields} />
       </div>
       <ChartGrid>
         {subjectType !== "DATABASE" && (
@@ -112,22 +118,10 @@ export function SubjectLive({ subjectType, subjectId }: { subjectType: MetricSub
           </>
         )}
         {subjectType === "NODE" && <LiveChart title="Latency" metrics={metrics} field="latencyMs" lines={charts.latencyMs} />}
-        {subjectType === "DATABASE" && (
+        {replica && (
           <>
-            <LiveChart
-              title="Replication lag (bytes)"
-              metrics={metrics}
-              field="lagBytes"
-              lines={charts.lagBytes}
-              emptyMessage={primary ? "This is the primary: it has no replication lag." : undefined}
-            />
-            <LiveChart
-              title="Replication lag (seconds)"
-              metrics={metrics}
-              field="lagSeconds"
-              lines={charts.lagSeconds}
-              emptyMessage={primary ? "This is the primary: it has no replication lag." : undefined}
-            />
+            <LiveChart title="Replication lag (bytes)" metrics={metrics} field="lagBytes" lines={charts.lagBytes} />
+            <LiveChart title="Replication lag (seconds)" metrics={metrics} field="lagSeconds" lines={charts.lagSeconds} />
           </>
         )}
         <LiveChart title="CPU and memory" metrics={metrics} field="cpu" lines={cpuAndMemory} />

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { NavCount } from "@/lib/auth/navigation";
 import { useAttention } from "@/lib/attention/queries";
+import { CriticalCount } from "@/components/shell/critical-count";
 
 type Item = { href: string; label: string; count?: NavCount };
 type Group = { title: string; items: Item[] };
@@ -23,6 +24,8 @@ export function Sidebar({ groups }: { groups: Group[] }) {
               <Link key={item.href} href={item.href} className="nav-link" aria-current={active ? "page" : undefined}>
                 {item.label}
                 {item.count === "operations" && <OperationsCount />}
+                {/* Only where the role may read events: the link is there exactly then. */}
+                {item.href === "/events" && <CriticalCount />}
               </Link>
             );
           })}

@@ -97,6 +97,8 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   "POST /api/v1/databases": { clusterId: ref, name: "db-1", engine: "POSTGRESQL", host: "db.example", port: 5432, role: "REPLICA", agentUrl: null },
   "PATCH /api/v1/databases/{id}": { name: "db-1", host: "db.example", port: 5433, role: "PRIMARY", agentUrl: "http://db.example:7070" },
   "POST /api/v1/events/{id}/acknowledge": { note: "seen" },
+  // Never issued ids: the valid request answers 404 listing them and acknowledges nothing.
+  "POST /api/v1/events/acknowledge": { ids: ["800000000000000001", "800000000000000002"], note: "seen" },
   "POST /api/v1/users": { email: "fuzz@example.test", name: "Fuzz", role: "VIEWER", password: "fuzz-password-123456" },
   "PATCH /api/v1/users/{id}": { name: "Fuzz", role: "OPERATOR", disabled: false },
   "POST /api/v1/users/{id}/password": { password: "fuzz-password-123456" },

@@ -53,6 +53,48 @@ test("the primary's page lists its streaming standby and archiving; the list sho
   await context.close();
 });
 
+// Protects: each member's page shows what means something for its role. A
+// replica: its WAL receiver streaming, the primary it follows (linked), its
+// timeline and replay lag in bytes and seconds, lag charts; no slots or
+// archiving of its own (the demo's replica has none). The primary: its
+// standbys, slots and archiving, and no replication lag charts or figures.
+test("a replica's page shows its WAL receiver and replay lag; the primary's shows no lag charts", async ({ browser }) => {
+  const api = await apiAs("VIEWER");
+  let members: Db[] = [];
+  await expect
+    .poll(
+      async () => {
+        const page = await (await api.get("/api/v1/databases?pageSize=50")).json();
+        members = page.items.filter((d: Db) => d.cluster.name === "demo");
+        return members.find((d) => d.role === "REPLICA")?.replicationState;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe("STREAMING");
+  await api.dispose();
+  const primary = members.find((d) => d.role === "PRIMARY")!;
+  const replica = members.find((d) => d.role === "REPLICA")!;
+
+  const context = await browser.newContext({ storageState: storageState("VIEWER") });
+  const page = await context.newPage();
+  await page.goto(`/databases/${replica.id}`);
+  const receiver = page.getByTestId("wal-receiver");
+  await expect(receiver.getByText("Streaming", { exact: true })).toBeVisible({ timeout: 15_000 });
+  await expect(receiver.getByRole("link", { name: primary.name, exact: true })).toHaveAttribute("href", `/databases/${primary.id}`);
+  await expect(page.getByTestId("replay-lag")).toHaveText(/^\d+(\.\d)? (B|KiB|MiB) · (\d+(\.\d+)? s|—)$/);
+  await expect(page.getByRole("heading", { name: "Replication slots" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "WAL archiving" })).toHaveCount(0);
+  await expect(page.getByText("Replication lag (bytes)", { exact: true })).toBeVisible();
+
+  await page.goto(`/databases/${primary.id}`);
+  await expect(page.getByRole("table", { name: "Standbys" })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("heading", { name: "Replication slots" })).toBeVisible();
+  await expect(page.getByTestId("wal-receiver")).toHaveCount(0);
+  await expect(page.getByText("Replication lag (bytes)", { exact: true })).toHaveCount(0);
+  await expect(page.getByTestId("subject-live").locator("dt", { hasText: /^Lag/ })).toHaveCount(0);
+  await context.close();
+});
+
 // Protects: the cluster page's synchronous replication editor. The demo starts
 // unmanaged (the page says so, with the primary's value); an admin sets sync
 // with a reason and the page shows it, the worker making the primary name its

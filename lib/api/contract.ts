@@ -10,7 +10,7 @@ import { meView } from "@/lib/auth/schemas";
 import { auditList, auditPage } from "@/lib/audit/schemas";
 import { passwordReset, userCreate, userItem, userList, userPage, userUpdate } from "@/lib/users/schemas";
 import { createdToken, tokenCreate, tokenItem, tokenList, tokenPage } from "@/lib/tokens/schemas";
-import { acknowledgeBody, eventItem, eventList, eventPage, eventParams, streamQuery } from "@/lib/events/schemas";
+import { acknowledgeBody, bulkAcknowledgeAnswer, bulkAcknowledgeBody, eventItem, eventList, eventPage, eventParams, streamQuery } from "@/lib/events/schemas";
 import { metricsAnswer, metricsQuery } from "@/lib/metrics/schemas";
 import * as cfg from "@/lib/config/schemas";
 import * as ops from "@/lib/operations/schemas";
@@ -352,6 +352,16 @@ export const api = {
       params: eventParams,
       body: acknowledgeBody,
       response: eventItem,
+    }),
+    acknowledgeMany: route({
+      method: "POST",
+      path: "/api/v1/events/acknowledge",
+      tag: "events",
+      summary:
+        "Acknowledge up to 500 events at once (with an optional note), audited once with the count. Any unknown id: 404 listing them (`missing`), nothing written; events already acknowledged are listed apart and keep their first acknowledgement",
+      access: "events:acknowledge",
+      body: bulkAcknowledgeBody,
+      response: bulkAcknowledgeAnswer,
     }),
   },
   stream: route({

@@ -11,6 +11,7 @@ export type EventListParams = Partial<EventListQuery>;
 export const eventKeys = {
   all: ["events"] as const,
   list: (params: EventListParams) => ["events", "list", params] as const,
+  criticalOpen: ["events", "critical-open"] as const,
 };
 
 export function useEvents(params: EventListParams, initialData: EventPage) {
@@ -34,4 +35,28 @@ export function useAcknowledgeEvent() {
       void client.invalidateQueries({ queryKey: eventKeys.all });
     },
   });
+}
+
+/** Acknowledges the selected events in one request (POST /api/v1/events/acknowledge). */
+export function useAcknowledgeEvents() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ ids, note }: { ids: string[]; note?: string }) => callApi(api.events.acknowledgeMany, { body: note ? { ids, note } : { ids } }),
+    onSettled: () => void client.invalidateQueries({ queryKey: eventKeys.all }),
+  });
+}
+
+/**
+ * How many CRITICAL events nobody has acknowledged (the navigation's badge and
+ * the tab title). Under eventKeys.all: the live provider refetches it on every
+ * event and acknowledgement, so it needs no polling. null until known.
+ */
+export function useOpenCriticalCount(enabled: boolean): number | null {
+  const { data } = useQuery({
+    queryKey: eventKeys.criticalOpen,
+    queryFn: ({ signal }) => callApi(api.events.list, { query: { severity: "CRITICAL", acknowledged: "false", pageSize: 1 }, signal }),
+    enabled,
+    select: (page) => page.total,
+  });
+  return data ?? null;
 }

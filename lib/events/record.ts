@@ -5,6 +5,7 @@ import type { Db, Tx } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Severity, SubjectType } from "@/lib/generated/prisma/enums";
 import { publishEvent } from "@/lib/realtime/publish";
+import { subjectName } from "@/lib/events/subjects";
 
 /** Event messages are shown in lists and sent on: long quotes of agents' answers are cut. */
 export const EVENT_MESSAGE_MAX = 1000;
@@ -22,9 +23,18 @@ export type EventRecord = {
   at?: Date;
 };
 
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
 export async function recordEvent(tx: Tx | Db, record: EventRecord): Promise<bigint> {
+  // The subject's name as it is now: the list shows it once the subject is renamed or gone.
+  const data = record.data === undefined || isObject(record.data) ? (record.data as Record<string, Prisma.InputJsonValue> | undefined) : undefined;
+  const name = typeof data?.name === "string" ? data.name : await subjectName(tx, record);
   const event = await tx.event.create({
-    data: { ...record, message: record.message.slice(0, EVENT_MESSAGE_MAX) },
+    data: {
+      ...record,
+      message: record.message.slice(0, EVENT_MESSAGE_MAX),
+      data: record.data === undefined || data ? { ...data, ...(name ? { name } : {}) } : record.data,
+    },
     select: { id: true },
   });
   await publishEvent(tx, event.id);

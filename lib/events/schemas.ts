@@ -19,7 +19,30 @@ export const eventList = z.strictObject({
 export type EventListQuery = z.output<typeof eventList>;
 
 export const eventParams = z.strictObject({ id: eventIdSchema });
-export const acknowledgeBody = z.strictObject({ note: z.string().trim().max(500).optional() });
+const ackNote = z.string().trim().max(500).optional();
+export const acknowledgeBody = z.strictObject({ note: ackNote });
+
+/** The most events one bulk acknowledgement takes: a page of the list, and then some. */
+export const BULK_ACKNOWLEDGE_MAX = 500;
+export const bulkAcknowledgeBody = z.strictObject({
+  ids: z
+    .array(eventIdSchema)
+    .min(1, "Select at least one event")
+    .max(BULK_ACKNOWLEDGE_MAX, `At most ${BULK_ACKNOWLEDGE_MAX} events at a time`)
+    .refine((ids) => new Set(ids).size === ids.length, "Each event once"),
+  note: ackNote,
+});
+/**
+ * All or nothing on the ids: one unknown id refuses the request (404 naming the
+ * unknown ones) and writes nothing, since a typo in a script must not pass for
+ * done. One already acknowledged (by someone quicker) is not an error: it is
+ * listed apart and keeps its first acknowledgement.
+ */
+export const bulkAcknowledgeAnswer = z.object({
+  acknowledged: z.array(z.string()),
+  alreadyAcknowledged: z.array(z.string()),
+});
+export type BulkAcknowledgeAnswer = z.output<typeof bulkAcknowledgeAnswer>;
 
 export const streamQuery = z.strictObject({ lastEventId: eventIdSchema.optional() });
 
@@ -31,6 +54,8 @@ export const eventItem = z.object({
   severity: z.enum(severityValues),
   subjectType: z.enum(subjectTypeValues),
   subjectId: z.string().nullable(),
+  /** The subject's name now, else the one it had when the event was recorded (it is gone); null when neither is known. */
+  subjectName: z.string().nullable(),
   clusterId: z.string().nullable(),
   /** Masked: messages quote agents' answers, which may hold a password. */
   message: z.string(),

@@ -26,6 +26,7 @@ const empty = (problem: string): DatabaseReplicationWire => ({
   replicas: [],
   slots: [],
   archiver: null,
+  receiver: null,
 });
 
 export async function databaseReplication(id: string): Promise<DatabaseReplicationWire> {
@@ -62,5 +63,16 @@ export async function databaseReplication(id: string): Promise<DatabaseReplicati
     replicas,
     slots,
     archiver: p.archiver ?? null,
+    receiver: p.inRecovery
+      ? {
+          status: p.walReceiverStatus ?? null,
+          timeline: p.timeline ?? null,
+          receivedLsn: p.receivedLsn ?? null,
+          replayedLsn: p.replayedLsn ?? null,
+          lagBytes: p.lagBytes ?? null,
+          lagSeconds: p.lagSeconds ?? null,
+          replayPaused: p.replayPaused,
+        }
+      : null,
   };
 }

@@ -346,5 +346,17 @@ export const databaseReplicationView = z.object({
   replicas: z.array(postgresStatus.shape.replicas.element.extend({ member: memberRef })).max(100),
   slots: z.array(replicationSlot.extend({ member: memberRef })).max(100),
   archiver: archiverStatus.nullable(),
+  /** A replica's side (null on a primary): its WAL receiver, how far it has received and replayed, and how far behind that is. */
+  receiver: z
+    .object({
+      status: z.string().nullable(),
+      timeline: z.number().int().nullable(),
+      receivedLsn: z.string().nullable(),
+      replayedLsn: z.string().nullable(),
+      lagBytes: z.number().nullable(),
+      lagSeconds: z.number().nullable(),
+      replayPaused: z.boolean(),
+    })
+    .nullable(),
 });
 export type DatabaseReplicationWire = z.output<typeof databaseReplicationView>;

@@ -120,8 +120,8 @@ export default async function DatabasePage({ params }: Params) {
           <RecordTimes lastSeenAt={instance.lastSeenAt} createdAt={instance.createdAt} updatedAt={instance.updatedAt} />
         </DetailsCard>
         <HealthHelp />
-        <DatabaseReplication id={instance.id} primary={primary} />
-        <SubjectLive subjectType="DATABASE" subjectId={instance.id} />
+        <DatabaseReplication id={instance.id} primary={primary} follows={primary ? null : otherPrimary} />
+        <SubjectLive subjectType="DATABASE" subjectId={instance.id} primary={primary} />
         <AgentEnrolment subjectType="DATABASE" id={instance.id} agentUrl={instance.agentUrl} canEnrol={can(actor.role, "agents:enrol")} />
       </div>
     </>
