@@ -59,7 +59,7 @@ async function streamsFromB(pair: PostgresPairHandle, name: string): Promise<voi
 async function ownConfig(pair: PostgresPairHandle): Promise<void> {
   const conf = await readFile(path.join(pair.primary.dataDir, "postgresql.conf"), "utf8");
   expect(conf).toContain(`port = ${pair.primary.port}`);
-  expect(conf).not.toContain("the replica");
+  expect(conf).not.toContain("lab/postgres.ts: a replica");
   expect(conf).not.toContain(`port = ${pair.replica.port}`);
 }
 
@@ -176,7 +176,7 @@ describe("rebuild after failed attempts", () => {
       `primary_conninfo = 'host=127.0.0.1 port=${pair.replica.port} user=replicator'\n`,
     );
     await writeFile(path.join(pair.primary.dataDir, "standby.signal"), "");
-    expect(await readFile(path.join(pair.primary.dataDir, "postgresql.conf"), "utf8")).toContain("the replica");
+    expect(await readFile(path.join(pair.primary.dataDir, "postgresql.conf"), "utf8")).toContain("lab/postgres.ts: a replica");
     expect(existsSync(path.join(pair.primary.dataDir, "backup_label"))).toBe(true);
     expect(existsSync(`${pair.primary.dataDir}.clusterdeck/manifest.json`)).toBe(false);
 
