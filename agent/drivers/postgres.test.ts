@@ -328,9 +328,11 @@ describe("postgres driver: replication slots and WAL archiving", () => {
     expect(pgOf(await replica.collect()).primarySlotName).toBe("clusterdeck_r");
 
     await set(pair.primaryUrl, "max_slot_wal_keep_size", "'64MB'");
-    const bounded = await waitFor("the limit seen", async () => {
+    // The metrics are the last collection's; lag times vanish once the standby idles: keep WAL flowing until both hold.
+    const bounded = await waitFor("the limit seen, with lag times", async () => {
+      await sql(pair.primaryUrl, "INSERT INTO flow VALUES (2)");
       const r = await primary.collect();
-      return r.health === "UP" ? r : undefined;
+      return r.health === "UP" && pgOf(r).replicas[0]?.replayLagSeconds != null ? r : undefined;
     });
     expect(pgOf(bounded).maxSlotWalKeepSize).toBe(64 * 1024 * 1024);
     expect(pgOf(bounded).slots![0]!.safeWalSize!).toBeGreaterThan(0);
