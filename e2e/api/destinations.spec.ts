@@ -55,7 +55,11 @@ test("a VIEWER sees a status line, never the body of a non-agent at an agent URL
       )
       .toBe(true);
     const down = events.find((e) => e.message.startsWith("not-an-agent is down"))!;
-    expect(down.message).toBe(`not-an-agent is down: agent at http://127.0.0.1:${foreign.port}: agent answered 403 Forbidden (not a signed agent answer)`);
+    // The status line, then the evidence that the node itself is down too (nothing listens on its port 1).
+    expect(down.message).toBe(
+      `not-an-agent is down: agent at http://127.0.0.1:${foreign.port}: agent answered 403 Forbidden (not a signed agent answer); ` +
+        "the worker's TCP probe of 127.0.0.1:1: connection refused",
+    );
 
     const running = await viewer.get(`/api/v1/config/targets/nodes/${node.id}/running`);
     expect(running.status()).toBe(200);
